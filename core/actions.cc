@@ -1,0 +1,470 @@
+// Node: the document actions, lists, registers and check.
+#include <algorithm>
+#include <map>
+
+#include "core/node.h"
+#include "core/store.h"
+#include "core/text.h"
+
+namespace vanban {
+
+namespace {
+
+constexpr size_t kMaxComment = 64u << 10;
+
+Result<std::string> OneLine(const std::string& v, const std::string& what) {
+  std::string t = text::Trim(v);
+  if (t.empty()) return Status::BadInput(what + " is empty");
+  VB_RETURN_IF_ERROR(text::CheckUtf8(t).With(what));
+  if (text::HasControl(t)) return Status::BadInput(what + " must be one line");
+  if (t.size() > kMaxValueBytes) return Status::BadInput(what + " is longer than 4096 bytes");
+  return text::Normalize(t);
+}
+
+// The revision an action refers to: the single head, or (in conflict) the latest,
+// which the rules then refuse with the reason.
+RecordId ActiveRevision(const Document& d) {
+  if (const Revision* c = d.current()) return c->id;
+  return d.revisions.back().id;
+}
+
+}  // namespace
+
+Result<DocRef> Node::NewDocument(const Actor& actor, const std::string& bytes, const std::string& where) {
+  VB_ASSIGN_OR_RETURN(DocumentFile f, ParseDocumentFile(bytes, where));
+  Record r("doc.create");
+  r.Add("org", ToHex(org_));
+  r.Add("kind", f.kind);
+  r.Add("title", f.title);
+  r.Add("symbol", f.symbol);
+  if (!f.parties.empty()) {
+    std::string list;
+    auto trusted = Trusted();
+    for (const std::string& alias : f.parties) {
+      auto it = std::find_if(trusted.begin(), trusted.end(), [&](const auto& t) { return t.first == alias; });
+      if (it == trusted.end())
+        return Status::NotFound(where + ": party '" + alias +
+                                "' is not a trusted organisation (vanban org trust CARD --alias " + alias + ")");
+      list += (list.empty() ? "" : ",") + ToHex(it->second);
+    }
+    r.Add("parties", list);
+  }
+  r.SetText(f.text);
+  VB_RETURN_IF_ERROR(Act(actor, "", r));
+  return DocRef{r.id_hex(), r.id_hex()};
+}
+
+Result<DocRef> Node::EditDocument(const Actor& actor, const std::string& id, const std::string& bytes,
+                                  const std::string& where, const std::string& base) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+  VB_ASSIGN_OR_RETURN(DocumentFile f, ParseDocumentFile(bytes, where));
+  VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
+  if (f.kind != d.kind) return Status::BadInput(where + ": kind '" + f.kind + "' differs from the document's kind '" + d.kind + "'");
+  auto trusted = Trusted();
+  if (f.parties.size() != d.parties.size()) return Status::BadInput(where + ": the parties of a pledge cannot change");
+  for (size_t i = 0; i < f.parties.size(); ++i) {
+    auto it = std::find_if(trusted.begin(), trusted.end(), [&](const auto& t) { return t.first == f.parties[i]; });
+    if (it == trusted.end() || it->second != d.parties[i])
+      return Status::BadInput(where + ": the parties of a pledge cannot change ('" + f.parties[i] + "')");
+  }
+  Record r("doc.revise");
+  if (!base.empty()) {
+    const Revision* found = nullptr;
+    for (const Revision& rev : d.revisions) {
+      if (ToHex(rev.id).rfind(base, 0) == 0 || std::to_string(rev.seq) == base) {
+        if (found) return Status::BadInput("--base '" + base + "' matches several revisions");
+        found = &rev;
+      }
+    }
+    if (!found) return Status::NotFound("no revision '" + base + "' in document " + doc.substr(0, 12));
+    r.Add("base", ToHex(found->id));
+  } else {
+    for (const RecordId& h : d.rev_heads) r.Add("base", ToHex(h));
+  }
+  r.Add("title", f.title);
+  r.SetText(f.text);
+  VB_RETURN_IF_ERROR(Act(actor, doc, r));
+  return DocRef{doc, r.id_hex()};
+}
+
+Result<Document> Node::Show(const std::string& id) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+  return LoadDoc(doc);
+}
+
+Result<std::string> Node::RevisionText(const std::string& id, const std::string& rev) {
+  VB_ASSIGN_OR_RETURN(Document d, Show(id));
+  RecordId want = rev.empty() ? ActiveRevision(d) : RecordId{};
+  if (!rev.empty()) {
+    bool found = false;
+    for (const Revision& r : d.revisions) {
+      if (ToHex(r.id).rfind(rev, 0) == 0 || std::to_string(r.seq) == rev) {
+        want = r.id;
+        found = true;
+      }
+    }
+    if (!found) return Status::NotFound("no revision '" + rev + "'");
+  }
+  VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(want));
+  if (!rec || !rec->text()) return Status::NotFound("revision text missing");
+  return *rec->text();
+}
+
+Result<std::vector<DocSummary>> Node::List(const DocFilter& f) {
+  std::string sql = "SELECT d.doc, d.kind, d.title, d.state, d.number, d.created, d.since FROM documents d";
+  std::vector<std::string> binds;
+  std::vector<std::string> where;
+  if (f.query) {
+    // Every word of the query, folded like the index ("thi dua" finds "thi đua").
+    std::string folded = text::Fold(*f.query), match, word;
+    auto flush = [&] {
+      if (!word.empty()) match += (match.empty() ? "" : " ") + std::string("\"") + word + "\"";
+      word.clear();
+    };
+    for (char c : folded) {
+      if (std::isalnum(static_cast<unsigned char>(c)) || (static_cast<unsigned char>(c) >= 0x80)) word.push_back(c);
+      else flush();
+    }
+    flush();
+    if (match.empty()) return Status::BadInput("--query has no words to search for");
+    sql += " JOIN doc_search s ON s.doc = d.doc";
+    where.push_back("s.folded MATCH ?");
+    binds.push_back(match);
+  }
+  if (f.state) {
+    if (!ParseState(*f.state))
+      return Status::BadInput("--state '" + *f.state + "' is not a state (draft, in_review, submitted, partially_signed, signed, issued, revoked)");
+    where.push_back("d.state = ?");
+    binds.push_back(*f.state);
+  }
+  if (f.kind) {
+    if (!FindKind(*f.kind)) return Status::BadInput("--kind '" + *f.kind + "' is not a kind (directive, pledge, report)");
+    where.push_back("d.kind = ?");
+    binds.push_back(*f.kind);
+  }
+  for (size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
+  sql += " ORDER BY d.created, d.doc";
+  if (f.limit) sql += " LIMIT " + std::to_string(f.limit);
+  Stmt& q = store_->db().Prepare(sql);
+  for (size_t i = 0; i < binds.size(); ++i) q.Bind(static_cast<int>(i + 1), binds[i]);
+  std::vector<DocSummary> out;
+  while (q.Step()) {
+    out.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Get(4), q.Int(5), q.Int(6)});
+  }
+  VB_RETURN_IF_ERROR(q.status());
+  return out;
+}
+
+Result<std::vector<InboxItem>> Node::Inbox(const std::string& login_in) {
+  std::string login = login_in.empty() ? admin_ : login_in;
+  const Person* p = auth_.FindLogin(org_, login);
+  if (!p) return Status::NotFound("no person '" + login + "' in " + org().name);
+  std::vector<InboxItem> out;
+  if (!p->active()) return out;
+  std::string roles_in;
+  std::vector<std::string> roles;
+  for (Role r : p->current_roles()) roles.push_back(RoleName(r));
+  std::string sql =
+      "SELECT d.doc, d.kind, d.title, d.state, d.number, d.created, d.since, t.action, t.detail, t.since "
+      "FROM tasks t JOIN documents d ON d.doc = t.doc WHERE t.assignee = ? OR (t.assignee IS NULL AND t.org = ? AND "
+      "t.role IN (SELECT value FROM json_each(?))) ORDER BY t.since, d.doc";
+  std::string json = "[";
+  for (size_t i = 0; i < roles.size(); ++i) json += (i ? ",\"" : "\"") + roles[i] + "\"";
+  json += "]";
+  Stmt& q = store_->db().Prepare(sql);
+  q.Bind(1, ToHex(p->key)).Bind(2, ToHex(p->org)).Bind(3, json);
+  while (q.Step()) {
+    InboxItem it;
+    it.doc = {q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Get(4), q.Int(5), q.Int(6)};
+    it.action = q.Text(7);
+    it.detail = q.Text(8);
+    it.since = Timestamp{q.Int(9), org().offset_minutes};
+    out.push_back(std::move(it));
+  }
+  VB_RETURN_IF_ERROR(q.status());
+  if (p->current_roles().count(Role::kClerk)) {
+    VB_ASSIGN_OR_RETURN(auto reg, Register(std::nullopt, false));
+    for (const RegisterEntry& e : reg) {
+      if (!e.must_reissue) continue;
+      VB_ASSIGN_OR_RETURN(Document d, LoadDoc(e.doc));
+      InboxItem it;
+      it.doc = {e.doc, d.kind, d.title, StateName(d.state), e.number, d.created.utc, d.since.utc};
+      it.action = "reissue";
+      it.detail = "number " + e.number + " was also issued on another node: issue again";
+      it.since = d.since;
+      out.push_back(std::move(it));
+    }
+  }
+  return out;
+}
+
+Status Node::Route(const Actor& actor, const std::string& id, const std::vector<std::string>& logins) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+  if (logins.empty()) return Status::BadInput("--to names at least one reviewer");
+  Record r("doc.route");
+  for (const std::string& l : logins) {
+    const Person* p = auth_.FindLogin(org_, l);
+    if (!p) return Status::NotFound("no person '" + l + "' in " + org().name);
+    r.Add("to", ToHex(p->key));
+  }
+  return Act(actor, doc, r);
+}
+
+Status Node::AddComment(const Actor& actor, const std::string& id, const std::string& comment) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+  std::string t = text::Trim(comment);
+  if (t.empty()) return Status::BadInput("the comment is empty");
+  if (t.size() > kMaxComment) return Status::BadInput("the comment is longer than 64 KiB");
+  VB_ASSIGN_OR_RETURN(std::string nfc, text::Normalize(t));
+  VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
+  Record r("doc.comment");
+  r.Add("rev", ToHex(ActiveRevision(d)));
+  r.SetText(nfc);
+  return Act(actor, doc, r);
+}
+
+Status Node::Approve(const Actor& actor, const std::string& id) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+  VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
+  Record r("doc.approve");
+  r.Add("rev", ToHex(ActiveRevision(d)));
+  return Act(actor, doc, r);
+}
+
+Status Node::Submit(const Actor& actor, const std::string& id, const std::string& to_login) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+  const Person* to = auth_.FindLogin(org_, to_login);
+  if (!to) return Status::NotFound("no person '" + to_login + "' in " + org().name);
+  VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
+  Record r("doc.submit");
+  r.Add("rev", ToHex(ActiveRevision(d)));
+  r.Add("to", ToHex(to->key));
+  return Act(actor, doc, r);
+}
+
+Status Node::ReturnDoc(const Actor& actor, const std::string& id, const std::string& reason) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+  VB_ASSIGN_OR_RETURN(std::string why, OneLine(reason, "--reason"));
+  Record r("doc.return");
+  r.Add("reason", why);
+  return Act(actor, doc, r);
+}
+
+Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+  VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
+  VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
+  Record r("doc.sign");
+  r.Add("rev", ToHex(ActiveRevision(d)));
+  r.Add("name", who->name);
+  r.Add("title", who->title);
+  if (on_behalf) r.Add("on-behalf", "yes");
+  return Act(actor, doc, r);
+}
+
+Result<std::string> Node::Issue(const Actor& actor, const std::string& id) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+  VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
+  VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
+  Record r("doc.issue");
+  if (d.state == DocState::kIssued && d.issue) {
+    // A second issuance only replaces a number that collided and lost.
+    VB_ASSIGN_OR_RETURN(auto reg, Register(std::nullopt, false));
+    bool lost = std::any_of(reg.begin(), reg.end(), [&](const RegisterEntry& e) { return e.doc == doc && e.must_reissue; });
+    if (!lost) return Status::Refused("already issued as " + d.issue->number + "; nothing to re-issue");
+    r.Add("reissue-of", ToHex(d.issue->id));
+  }
+  VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+  int year = now.Year();
+  Stmt& q = store_->db().Prepare("SELECT coalesce(max(seq), 0) FROM register_out WHERE org=? AND year=? AND symbol=?");
+  q.Bind(1, ToHex(org_)).Bind(2, int64_t{year}).Bind(3, d.symbol);
+  int64_t seq = q.Step() ? q.Int(0) + 1 : 1;
+  VB_RETURN_IF_ERROR(q.status());
+  std::string number = std::to_string(seq) + "/" + d.symbol + "-" + org().code;
+  RecordId rev = d.signatures.empty() ? ActiveRevision(d) : d.signatures.back().rev;
+  r.Add("rev", ToHex(rev));
+  r.Add("number", number);
+  r.Add("seq", std::to_string(seq));
+  r.Add("year", std::to_string(year));
+  r.Add("symbol", d.symbol);
+  r.Add("date", now.Date());
+  r.Add("seal", ToHex(org().seal));
+  // The "at" card Act adds is the same instant as `now` unless the clock moves on;
+  // pin it so the date and the record agree.
+  auto hook = [&](Record& rec, const PassphraseSource& pass) -> Status {
+    auto seal = UnlockKeyFile("seal-" + who->login + ".key", pass);
+    if (!seal.ok()) {
+      if (seal.status().code() == Status::Code::kNotFound)
+        return Status::Refused("'" + who->login + "' holds no copy of the organisation's seal on this node");
+      return seal.status();
+    }
+    if (seal->public_key() != org().seal) return Status::Refused("the seal key file holds another key than the organisation's seal");
+    rec.Add("seal-sig", ToHex(seal->Sign(SealMessage(d, rev, number, now.Date()))));
+    return Status::Ok();
+  };
+  VB_RETURN_IF_ERROR(ActWith(actor, doc, r, hook));
+  return number;
+}
+
+Status Node::RevokeDoc(const Actor& actor, const std::string& id, const std::string& reason) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+  VB_ASSIGN_OR_RETURN(std::string why, OneLine(reason, "--reason"));
+  Record r("doc.revoke");
+  r.Add("reason", why);
+  return Act(actor, doc, r);
+}
+
+Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool incoming) {
+  std::vector<RegisterEntry> out;
+  if (incoming) return out;  // documents from other organisations arrive with sync (docs/sync-protocol.md)
+  std::string sql =
+      "SELECT doc, year, symbol, seq, number, date, kind, title, signer, issue, at FROM register_out WHERE org=?";
+  if (year) sql += " AND year=?";
+  sql += " ORDER BY year, symbol, seq, at, issue";
+  Stmt& q = store_->db().Prepare(sql);
+  q.Bind(1, ToHex(org_));
+  if (year) q.Bind(2, int64_t{*year});
+  while (q.Step()) {
+    RegisterEntry e;
+    e.doc = q.Text(0);
+    e.year = static_cast<int>(q.Int(1));
+    e.symbol = q.Text(2);
+    e.seq = static_cast<int>(q.Int(3));
+    e.number = q.Text(4);
+    e.date = q.Text(5);
+    e.kind = q.Text(6);
+    e.title = q.Text(7);
+    e.signer = q.Text(8);
+    out.push_back(std::move(e));
+  }
+  VB_RETURN_IF_ERROR(q.status());
+  // Same (year, symbol, seq) twice: issued offline on two nodes. Rows are sorted by
+  // (issuing time, issuance id) within a number, so the first keeps it everywhere.
+  for (size_t i = 0; i < out.size();) {
+    size_t j = i;
+    while (j < out.size() && out[j].year == out[i].year && out[j].symbol == out[i].symbol && out[j].seq == out[i].seq) ++j;
+    if (j - i > 1) {
+      for (size_t a = i; a < j; ++a) {
+        for (size_t b = i; b < j; ++b)
+          if (a != b) out[a].collides_with.push_back(out[b].doc);
+        out[a].must_reissue = a != i;
+      }
+    }
+    i = j;
+  }
+  return out;
+}
+
+Result<CheckReport> Node::Check() {
+  CheckReport rep;
+  std::vector<std::string> ids;
+  std::vector<Record> org_records;
+  std::map<std::string, std::vector<Record>> docs;
+  std::set<std::string> all_ids;
+  VB_RETURN_IF_ERROR(store_->ForEachRecord([&](const std::string& id, const std::string& bytes) -> Status {
+    ++rep.records;
+    ids.push_back(id);
+    all_ids.insert(id);
+    auto r = Record::Decode(bytes);
+    if (!r.ok()) {
+      rep.problems.push_back("record " + id.substr(0, 12) + ": " + r.status().message());
+      return Status::Ok();
+    }
+    if (r->id_hex() != id) {
+      rep.problems.push_back("record " + id.substr(0, 12) + ": its bytes do not hash to its id (altered)");
+      return Status::Ok();
+    }
+    if (!r->VerifySignature()) {
+      rep.problems.push_back("record " + id.substr(0, 12) + ": signature does not verify");
+      return Status::Ok();
+    }
+    if (Authority::IsOrgRecord(r->type())) {
+      org_records.push_back(std::move(r).value());
+    } else {
+      std::string doc = r->type() == "doc.create" ? r->id_hex() : r->Get("doc");
+      docs[doc].push_back(std::move(r).value());
+    }
+    return Status::Ok();
+  }));
+  std::sort(ids.begin(), ids.end());
+  std::string joined;
+  for (const auto& id : ids) joined += id + "\n";
+  rep.digest = ToHex(crypto::Blake2b(joined));
+
+  auto check_parents = [&](const Record& r) {
+    for (const RecordId& p : r.parents())
+      if (!all_ids.count(ToHex(p)))
+        rep.problems.push_back("record " + r.id_hex().substr(0, 12) + ": parent " + ToHex(p).substr(0, 12) + " is missing");
+  };
+  Authority fresh;
+  for (size_t i : CausalOrder(org_records)) {
+    check_parents(org_records[i]);
+    Status s = fresh.Apply(org_records[i]);
+    if (!s.ok()) rep.problems.push_back("organisation record refused by the rules: " + s.message());
+  }
+  VB_ASSIGN_OR_RETURN(std::vector<Row> persons, store_->StoredPersonsView());
+  if (persons != Store::PersonsViewRows(fresh))
+    rep.problems.push_back("view 'persons' differs from the records (rebuild with 'vanban check --repair')");
+
+  auto show = [](const Row& row) {
+    std::string s;
+    for (const Value& v : row) s += (s.empty() ? "" : "|") + (v ? *v : std::string("NULL"));
+    return s;
+  };
+  for (auto& [doc, records] : docs) {
+    for (const Record& r : records) check_parents(r);
+    auto folded = FoldDocument(fresh, records);
+    if (!folded.ok()) {
+      rep.problems.push_back("document " + doc.substr(0, 12) + ": " + folded.status().message());
+      continue;
+    }
+    for (const Event& e : folded->log)
+      if (!e.accepted) rep.notes.push_back("document " + doc.substr(0, 12) + ": record " + ToHex(e.id).substr(0, 12) + " (" + e.type + ") does not count: " + e.note);
+    ViewRows want = DocViewRows(*folded, fresh);
+    VB_ASSIGN_OR_RETURN(ViewRows have, store_->StoredDocViews(doc));
+    for (const ViewTable& t : DocViewTables()) {
+      auto a = want[t.name], b = have[t.name];
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      if (a == b) continue;
+      std::string detail;
+      if (a.size() == 1 && b.size() == 1) {
+        for (size_t c = 0; c < t.cols.size(); ++c)
+          if (a[0][c] != b[0][c])
+            detail += " " + t.cols[c] + ": view says '" + (b[0][c] ? *b[0][c] : "NULL") + "', records say '" +
+                      (a[0][c] ? *a[0][c] : "NULL") + "';";
+      } else {
+        detail = " view has " + std::to_string(b.size()) + " rows, records give " + std::to_string(a.size()) +
+                 (b.empty() ? "" : " (first: " + show(b[0]).substr(0, 80) + ")");
+      }
+      rep.problems.push_back("document " + doc.substr(0, 12) + ": view '" + t.name + "' differs from its records:" + detail);
+    }
+  }
+  // View rows of documents that have no records at all.
+  for (const ViewTable& t : DocViewTables()) {
+    Stmt& q = store_->db().Prepare("SELECT DISTINCT doc FROM " + t.name);
+    while (q.Step()) {
+      std::string doc = q.Text(0);
+      if (!docs.count(doc)) rep.problems.push_back("view '" + t.name + "' shows document " + doc.substr(0, 12) + " that has no records");
+    }
+    VB_RETURN_IF_ERROR(q.status());
+  }
+  {
+    Stmt& q = store_->db().Prepare("SELECT hash, bytes FROM blobs");
+    while (q.Step()) {
+      if (ToHex(crypto::Blake2b(q.Blob(1))) != q.Text(0))
+        rep.problems.push_back("blob " + q.Text(0).substr(0, 12) + ": its bytes do not hash to its name (altered)");
+    }
+    VB_RETURN_IF_ERROR(q.status());
+  }
+  VB_ASSIGN_OR_RETURN(auto reg, Register(std::nullopt, false));
+  for (const RegisterEntry& e : reg) {
+    if (e.must_reissue)
+      rep.problems.push_back("number " + e.number + " was issued twice; document " + e.doc.substr(0, 12) +
+                             " must be re-issued (vanban issue " + e.doc.substr(0, 12) + ")");
+  }
+  rep.ok = rep.problems.empty();
+  return rep;
+}
+
+}  // namespace vanban

@@ -1,0 +1,234 @@
+#include "core/authority.h"
+
+#include <algorithm>
+
+namespace vanban {
+
+const char* RoleName(Role r) {
+  switch (r) {
+    case Role::kDrafter: return "drafter";
+    case Role::kReviewer: return "reviewer";
+    case Role::kSigner: return "signer";
+    case Role::kClerk: return "clerk";
+    case Role::kArchivist: return "archivist";
+    case Role::kAdmin: return "admin";
+  }
+  return "?";
+}
+
+std::optional<Role> ParseRole(std::string_view s) {
+  for (Role r : {Role::kDrafter, Role::kReviewer, Role::kSigner, Role::kClerk, Role::kArchivist, Role::kAdmin})
+    if (s == RoleName(r)) return r;
+  return std::nullopt;
+}
+
+std::string RolesText(const std::set<Role>& roles) {
+  std::vector<std::string> names;
+  for (Role r : roles) names.push_back(RoleName(r));
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
+std::set<Role> Person::RolesAt(const Timestamp& t) const {
+  const Entry* in_force = nullptr;
+  for (const Entry& e : history) {
+    if (e.at <= t) in_force = &e;
+  }
+  if (!in_force || in_force->revoked) return {};
+  return in_force->roles;
+}
+
+bool Authority::IsOrgRecord(std::string_view type) {
+  return type == "org.create" || type == "person.grant" || type == "person.revoke" || type == "node.admit" ||
+         type == "org.setting";
+}
+
+const Organisation* Authority::FindOrg(const PublicKey& root) const {
+  auto it = orgs_.find(root);
+  return it == orgs_.end() ? nullptr : &it->second;
+}
+
+const Person* Authority::FindPerson(const PublicKey& key) const {
+  auto it = persons_.find(key);
+  return it == persons_.end() ? nullptr : &it->second;
+}
+
+const Person* Authority::FindLogin(const PublicKey& org, std::string_view login) const {
+  for (const auto& [k, p] : persons_)
+    if (p.org == org && p.login == login) return &p;
+  return nullptr;
+}
+
+std::set<Role> Authority::RolesAt(const PublicKey& key, const Timestamp& at) const {
+  const Person* p = FindPerson(key);
+  return p ? p->RolesAt(at) : std::set<Role>{};
+}
+
+bool Authority::HasRole(const PublicKey& key, Role role, const Timestamp& at) const {
+  return RolesAt(key, at).count(role) > 0;
+}
+
+std::string Authority::Setting(const PublicKey& org, const std::string& name, const std::string& def) const {
+  const Organisation* o = FindOrg(org);
+  if (!o) return def;
+  auto it = o->settings.find(name);
+  return it == o->settings.end() ? def : it->second;
+}
+
+std::vector<const Person*> Authority::Holders(const PublicKey& org, Role role) const {
+  std::vector<const Person*> out;
+  for (const auto& [k, p] : persons_)
+    if (p.org == org && p.active() && p.current_roles().count(role)) out.push_back(&p);
+  std::sort(out.begin(), out.end(), [](const Person* a, const Person* b) { return a->login < b->login; });
+  return out;
+}
+
+std::vector<RecordId> Authority::Heads(const PublicKey& org) const {
+  auto it = heads_.find(org);
+  if (it == heads_.end()) return {};
+  return {it->second.begin(), it->second.end()};
+}
+
+namespace {
+
+Status Refuse(const Record& r, const std::string& why) {
+  return Status::Refused(r.type() + " " + r.id_hex().substr(0, 12) + ": " + why);
+}
+
+bool ValidLogin(std::string_view s) {
+  if (s.empty() || s.size() > 32) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')) return false;
+  return s[0] >= 'a' && s[0] <= 'z';
+}
+
+}  // namespace
+
+Status Authority::Validate(const Record& r, const Timestamp& at) const {
+  PublicKey org{};
+  if (!FromHex(r.Get("org"), &org)) return Refuse(r, "'org' must be an organisation key (64 hex digits)");
+  const PublicKey by = r.author();
+  if (r.type() == "org.create") {
+    if (by != org) return Refuse(r, "an organisation is created by its own root key");
+    if (orgs_.count(org)) return Refuse(r, "organisation already exists");
+    for (const char* k : {"code", "name", "place", "seal", "head-title", "utc-offset"})
+      if (!r.Has(k)) return Refuse(r, std::string("missing card '") + k + "'");
+    PublicKey seal;
+    if (!FromHex(r.Get("seal"), &seal)) return Refuse(r, "'seal' must be a public key");
+    if (!ParseOffset(r.Get("utc-offset")).ok()) return Refuse(r, "bad 'utc-offset'");
+    if (!r.parents().empty()) return Refuse(r, "org.create has no parents");
+    return Status::Ok();
+  }
+  const Organisation* o = FindOrg(org);
+  if (!o) return Refuse(r, "unknown organisation " + r.Get("org").substr(0, 12));
+  bool root = by == org;
+  if (!root && !HasRole(by, Role::kAdmin, at)) {
+    const Person* p = FindPerson(by);
+    return Refuse(r, (p ? "'" + p->login + "'" : std::string("an unknown key")) +
+                         " does not hold the role admin in this organisation at " + at.Iso());
+  }
+  if (!root) {
+    const Person* p = FindPerson(by);
+    if (!p || p->org != org) return Refuse(r, "an admin acts only in their own organisation");
+  }
+  if (r.type() == "person.grant") {
+    PublicKey key;
+    if (!FromHex(r.Get("key"), &key)) return Refuse(r, "'key' must be a public key");
+    if (key == org || key == o->seal) return Refuse(r, "an organisation key cannot be a person");
+    const std::string& login = r.Get("login");
+    if (!ValidLogin(login)) return Refuse(r, "login '" + login + "' must be lower-case letters, digits, '.', '-', '_'");
+    if (!r.Has("name") || !r.Has("title")) return Refuse(r, "a person needs 'name' and 'title'");
+    auto roles = r.GetAll("role");
+    if (roles.empty()) return Refuse(r, "a grant names at least one role");
+    for (const auto& rn : roles)
+      if (!ParseRole(rn)) return Refuse(r, "unknown role '" + rn + "'");
+    if (const Person* existing = FindPerson(key)) {
+      if (existing->org != org) return Refuse(r, "this key belongs to another organisation");
+      if (existing->login != login) return Refuse(r, "this key already belongs to '" + existing->login + "'");
+      if (!existing->active()) return Refuse(r, "'" + login + "' was revoked; a revoked key is not granted again");
+    } else if (const Person* same = FindLogin(org, login)) {
+      return Refuse(r, "login '" + login + "' is already taken (" + same->name + ")");
+    }
+    return Status::Ok();
+  }
+  if (r.type() == "person.revoke") {
+    PublicKey key;
+    if (!FromHex(r.Get("key"), &key)) return Refuse(r, "'key' must be a public key");
+    const Person* p = FindPerson(key);
+    if (!p || p->org != org) return Refuse(r, "no such person in this organisation");
+    if (!p->active()) return Refuse(r, "'" + p->login + "' is already revoked");
+    if (key == by) return Refuse(r, "an admin cannot revoke themselves");
+    return Status::Ok();
+  }
+  if (r.type() == "node.admit") {
+    PublicKey node;
+    if (!FromHex(r.Get("node"), &node)) return Refuse(r, "'node' must be a public key");
+    return Status::Ok();
+  }
+  if (r.type() == "org.setting") {
+    static const std::set<std::string> kSettings = {"require-concurrence"};
+    if (!kSettings.count(r.Get("name"))) return Refuse(r, "unknown setting '" + r.Get("name") + "'");
+    const std::string& v = r.Get("value");
+    if (v != "yes" && v != "no") return Refuse(r, "setting value must be yes or no");
+    return Status::Ok();
+  }
+  return Refuse(r, "not an organisation record");
+}
+
+Status Authority::Check(const Record& r) const {
+  auto at = ParseTimestamp(r.Get("at"));
+  if (!at.ok()) return Refuse(r, "bad 'at' card");
+  return Validate(r, *at);
+}
+
+Status Authority::Apply(const Record& r) {
+  auto at = ParseTimestamp(r.Get("at"));
+  if (!at.ok()) return Refuse(r, "bad 'at' card");
+  VB_RETURN_IF_ERROR(Validate(r, *at));
+  PublicKey org{};
+  FromHex(r.Get("org"), &org);
+  auto& heads = heads_[org];
+  for (const RecordId& p : r.parents()) heads.erase(p);
+  heads.insert(r.id());
+  if (r.type() == "org.create") {
+    Organisation o;
+    o.root = org;
+    FromHex(r.Get("seal"), &o.seal);
+    o.code = r.Get("code");
+    o.name = r.Get("name");
+    o.place = r.Get("place");
+    o.parent_body = r.Get("parent-body");
+    o.head_title = r.Get("head-title");
+    o.offset_minutes = *ParseOffset(r.Get("utc-offset"));
+    o.created = *at;
+    o.create_id = r.id();
+    orgs_[org] = std::move(o);
+  } else if (r.type() == "person.grant") {
+    PublicKey key;
+    FromHex(r.Get("key"), &key);
+    Person& p = persons_[key];
+    p.key = key;
+    p.org = org;
+    p.login = r.Get("login");
+    p.name = r.Get("name");
+    p.title = r.Get("title");
+    Person::Entry e{*at, false, {}};
+    for (const auto& rn : r.GetAll("role")) e.roles.insert(*ParseRole(rn));
+    p.history.push_back(std::move(e));
+  } else if (r.type() == "person.revoke") {
+    PublicKey key;
+    FromHex(r.Get("key"), &key);
+    persons_[key].history.push_back({*at, true, {}});
+  } else if (r.type() == "node.admit") {
+    PublicKey node;
+    FromHex(r.Get("node"), &node);
+    orgs_[org].nodes.insert(node);
+  } else if (r.type() == "org.setting") {
+    orgs_[org].settings[r.Get("name")] = r.Get("value");
+  }
+  return Status::Ok();
+}
+
+}  // namespace vanban

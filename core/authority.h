@@ -1,0 +1,89 @@
+// vanban/core — Authority: organisations, people and the roles in force over time.
+//
+// Folded from the organisation-level records (org.create, person.grant,
+// person.revoke, node.admit, org.setting; docs/records.md). An organisation is
+// named by its root public key; the root key grants and revokes roles, and so may
+// a person who holds `admin` at that moment. A role is "in force" for a record
+// timestamped t if the person's latest grant at or before t carries it and no
+// revocation at or before t follows — so revoking a person invalidates their later
+// records and keeps their earlier ones. Not thread-safe; one per Node.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/record.h"
+
+namespace vanban {
+
+enum class Role { kDrafter, kReviewer, kSigner, kClerk, kArchivist, kAdmin };
+const char* RoleName(Role r);
+std::optional<Role> ParseRole(std::string_view s);
+std::string RolesText(const std::set<Role>& roles);  // "admin,signer"
+
+struct Organisation {
+  PublicKey root{};
+  PublicKey seal{};
+  std::string code;         // "SNgV"
+  std::string name;         // "Sở Ngoại vụ tỉnh Lạng Sơn"
+  std::string place;        // "Lạng Sơn"
+  std::string parent_body;  // "UBND TỈNH LẠNG SƠN", may be empty
+  std::string head_title;   // the head's title, "Giám đốc"
+  int offset_minutes = 420;
+  Timestamp created;
+  RecordId create_id{};
+  std::map<std::string, std::string> settings;
+  std::set<PublicKey> nodes;
+};
+
+struct Person {
+  PublicKey key{};
+  PublicKey org{};
+  std::string login, name, title;
+  struct Entry {
+    Timestamp at;
+    bool revoked;
+    std::set<Role> roles;
+  };
+  std::vector<Entry> history;  // in the organisation's record order
+  std::set<Role> RolesAt(const Timestamp& t) const;
+  bool active() const { return !history.empty() && !history.back().revoked; }
+  std::set<Role> current_roles() const { return history.empty() ? std::set<Role>{} : history.back().roles; }
+};
+
+class Authority {
+ public:
+  // Validates an organisation-level record against what is known and applies it.
+  // Records must come in a causal order (parents first); Refused says why not.
+  Status Apply(const Record& r);
+  // Would Apply accept it? (Same rules, nothing changes.)
+  Status Check(const Record& r) const;
+
+  static bool IsOrgRecord(std::string_view type);
+
+  const Organisation* FindOrg(const PublicKey& root) const;
+  const Person* FindPerson(const PublicKey& key) const;
+  const Person* FindLogin(const PublicKey& org, std::string_view login) const;
+  bool HasRole(const PublicKey& key, Role role, const Timestamp& at) const;
+  // Roles of `key` at time t in organisation `org` (empty if it is not theirs).
+  std::set<Role> RolesAt(const PublicKey& key, const Timestamp& at) const;
+  const std::map<PublicKey, Organisation>& orgs() const { return orgs_; }
+  const std::map<PublicKey, Person>& persons() const { return persons_; }
+  std::string Setting(const PublicKey& org, const std::string& name, const std::string& def) const;
+  // People of an organisation holding `role` now, in login order.
+  std::vector<const Person*> Holders(const PublicKey& org, Role role) const;
+  // Heads of the organisation-level record graph of `org`, for new records' parents.
+  std::vector<RecordId> Heads(const PublicKey& org) const;
+
+ private:
+  Status Validate(const Record& r, const Timestamp& at) const;
+  std::map<PublicKey, Organisation> orgs_;
+  std::map<PublicKey, Person> persons_;
+  std::map<PublicKey, std::set<RecordId>> heads_;
+};
+
+}  // namespace vanban

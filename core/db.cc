@@ -1,0 +1,114 @@
+#include "core/db.h"
+#include <stdexcept>
+
+namespace vanban {
+
+Stmt& Stmt::Bind(int i, std::string_view v) {
+  sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Stmt& Stmt::Bind(int i, int64_t v) {
+  sqlite3_bind_int64(s_, i, v);
+  return *this;
+}
+Stmt& Stmt::BindBlob(int i, std::string_view v) {
+  sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Stmt& Stmt::BindNull(int i) {
+  sqlite3_bind_null(s_, i);
+  return *this;
+}
+
+bool Stmt::Step() {
+  int rc = sqlite3_step(s_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE) {
+    status_ = Status::BadInput(std::string("database: ") + sqlite3_errmsg(db_) + " in: " +
+                               std::string(sqlite3_sql(s_)).substr(0, 80));
+  }
+  return false;
+}
+
+Status Stmt::Run() {
+  while (Step()) {
+  }
+  return status_;
+}
+
+std::string Stmt::Text(int col) const {
+  const unsigned char* t = sqlite3_column_text(s_, col);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_column_bytes(s_, col)))
+           : std::string();
+}
+std::string Stmt::Blob(int col) const {
+  const void* b = sqlite3_column_blob(s_, col);
+  return b ? std::string(static_cast<const char*>(b), static_cast<size_t>(sqlite3_column_bytes(s_, col)))
+           : std::string();
+}
+int64_t Stmt::Int(int col) const { return sqlite3_column_int64(s_, col); }
+bool Stmt::IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+Value Stmt::Get(int col) const {
+  if (IsNull(col)) return std::nullopt;
+  return Text(col);
+}
+
+Db::~Db() {
+  cache_.clear();
+  if (db_) sqlite3_close_v2(db_);
+}
+
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
+  auto db = std::unique_ptr<Db>(new Db());
+  int rc = sqlite3_open_v2(path.c_str(), &db->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    return Status::BadInput(path + ": cannot open database: " + (db->db_ ? sqlite3_errmsg(db->db_) : "out of memory"));
+  }
+  sqlite3_busy_timeout(db->db_, 10000);
+  sqlite3_extended_result_codes(db->db_, 1);
+  return db;
+}
+
+Status Db::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string m = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Status::BadInput("database: " + m);
+  }
+  return Status::Ok();
+}
+
+Stmt& Db::Prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
+      throw std::logic_error(std::string("bad SQL: ") + sqlite3_errmsg(db_) + ": " + sql);
+    }
+    it = cache_.emplace(sql, std::make_unique<Stmt>(db_, s)).first;
+  }
+  Stmt& st = *it->second;
+  sqlite3_reset(st.s_);
+  sqlite3_clear_bindings(st.s_);
+  st.status_ = Status::Ok();
+  return st;
+}
+
+Transaction::Transaction(Db& db) : db_(db) {
+  status_ = db_.Exec("BEGIN IMMEDIATE");
+  open_ = status_.ok();
+}
+
+Transaction::~Transaction() {
+  if (open_) db_.Exec("ROLLBACK");
+}
+
+Status Transaction::Commit() {
+  if (!open_) return status_;
+  open_ = false;
+  return db_.Exec("COMMIT");
+}
+
+}  // namespace vanban

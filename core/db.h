@@ -1,0 +1,79 @@
+// vanban/core (internal) — a thin SQLite wrapper: connection, cached statements,
+// RAII transactions. Errors become Status values naming the SQL that failed.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace vanban {
+
+using Value = std::optional<std::string>;  // NULL or text (integers as decimal text)
+using Row = std::vector<Value>;
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  Stmt& Bind(int i, std::string_view v);
+  Stmt& Bind(int i, int64_t v);
+  Stmt& BindBlob(int i, std::string_view v);
+  Stmt& BindNull(int i);
+  Stmt& BindValue(int i, const Value& v) { return v ? Bind(i, std::string_view(*v)) : BindNull(i); }
+  // true while a row is available; errors land in status().
+  bool Step();
+  Status status() const { return status_; }
+  // Runs to completion (for INSERT/UPDATE/DELETE).
+  Status Run();
+  std::string Text(int col) const;
+  std::string Blob(int col) const;
+  int64_t Int(int col) const;
+  bool IsNull(int col) const;
+  Value Get(int col) const;
+  int columns() const { return sqlite3_column_count(s_); }
+
+ private:
+  friend class Db;
+  sqlite3* db_;
+  sqlite3_stmt* s_;
+  Status status_;
+};
+
+class Db {
+ public:
+  ~Db();
+  static Result<std::unique_ptr<Db>> Open(const std::string& path);
+  Status Exec(const std::string& sql);
+  // A statement reset and ready to bind; cached per SQL text.
+  Stmt& Prepare(const std::string& sql);
+  sqlite3* raw() { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::map<std::string, std::unique_ptr<Stmt>> cache_;
+};
+
+// BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless Commit() ran.
+class Transaction {
+ public:
+  explicit Transaction(Db& db);
+  ~Transaction();
+  Status status() const { return status_; }
+  Status Commit();
+
+ private:
+  Db& db_;
+  bool open_ = false;
+  Status status_;
+};
+
+}  // namespace vanban

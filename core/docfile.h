@@ -1,0 +1,58 @@
+// vanban/core — the document file: front matter + body, as people write it.
+//
+// Format (docs/document-format.md): UTF-8 text; a YAML front matter between "---"
+// lines with the keys kind, title, recipients, parties (pledges), symbol (optional);
+// then the body in a small Markdown subset (headings, paragraphs, "-" bullets,
+// **bold**, *italic*, footnotes [^n]). Parse() normalises to NFC and refuses bad
+// input with "FILE:LINE: field: what is wrong"; nothing else in vanban reads files
+// of this kind. Thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace vanban {
+
+// A document kind and its register symbol (Decree 30/2020, Appendix III).
+struct KindInfo {
+  std::string_view kind;       // "directive"
+  std::string_view symbol;     // default register symbol, "KH"
+  std::string_view name_vi;    // how the kind is printed, "KẾ HOẠCH"
+};
+const std::vector<KindInfo>& Kinds();
+const KindInfo* FindKind(std::string_view kind);
+// The abbreviations of Decree 30/2020 Appendix III that `symbol:` may take, with
+// the Vietnamese names printed above the title.
+struct SymbolInfo {
+  std::string_view symbol;
+  std::string_view name_vi;
+};
+const std::vector<SymbolInfo>& Symbols();
+const SymbolInfo* FindSymbol(std::string_view symbol);
+
+struct Block {
+  enum class Type { kHeading, kParagraph, kBullet, kFootnote };
+  Type type;
+  int level = 0;       // headings: 1..3
+  std::string label;   // footnotes: the n of [^n]
+  std::string text;    // inline markup kept as written
+  int line = 0;        // 1-based line in the file
+};
+
+struct DocumentFile {
+  std::string kind;
+  std::string title;
+  std::string symbol;                   // register symbol (from the kind unless given)
+  std::vector<std::string> recipients;  // "Nơi nhận", in order; "org:ALIAS" for trusted orgs
+  std::vector<std::string> parties;     // pledge only: aliases, in signing order
+  std::vector<Block> blocks;
+  std::string text;                     // the whole file, NFC, LF line ends: what is signed
+};
+
+// `where` names the file in messages.
+Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view where);
+
+}  // namespace vanban

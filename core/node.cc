@@ -1,0 +1,628 @@
+// Node: opening a home, keys, people, organisations, and the shared action path.
+#include "core/node.h"
+
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "core/files.h"
+#include "core/store.h"
+#include "core/text.h"
+
+namespace vanban {
+
+namespace {
+
+constexpr size_t kMaxKeyFile = 4096;
+constexpr size_t kMaxCard = 4u << 20;
+constexpr std::string_view kCardMagic = "vanban-card 1\n";
+
+void Wipe(std::string& s) {
+  if (!s.empty()) sodium_memzero(s.data(), s.size());
+  s.clear();
+}
+
+// Holds a passphrase for the length of one action and wipes it afterwards.
+struct HeldPassphrase {
+  std::string value;
+  ~HeldPassphrase() { Wipe(value); }
+};
+
+bool ValidCode(std::string_view c) {
+  if (c.empty() || c.size() > 32) return false;
+  return text::CheckUtf8(c).ok() && c.find_first_of(" /\t\n") == std::string_view::npos;
+}
+
+Status NeedText(const std::string& v, const std::string& what) {
+  if (text::Trim(v).empty()) return Status::BadInput(what + " is empty");
+  if (text::HasControl(v) || !text::CheckUtf8(v).ok()) return Status::BadInput(what + " must be one line of UTF-8 text");
+  if (v.size() > kMaxValueBytes) return Status::BadInput(what + " is too long");
+  return Status::Ok();
+}
+
+Result<std::string> Nfc(const std::string& v, const std::string& what) {
+  VB_RETURN_IF_ERROR(NeedText(v, what));
+  VB_ASSIGN_OR_RETURN(std::string n, text::Normalize(text::Trim(v)));
+  return n;
+}
+
+}  // namespace
+
+Node::Node() = default;
+Node::~Node() = default;
+
+std::string Node::KeyPath(const std::string& file) const { return home_ + "/keys/" + file; }
+
+Result<Timestamp> Node::Now() const { return vanban::Now(org().offset_minutes); }
+
+const Organisation& Node::org() const {
+  const Organisation* o = auth_.FindOrg(org_);
+  if (!o) throw std::logic_error("Node without its organisation");
+  return *o;
+}
+
+std::string Node::OrgName(const PublicKey& k) const {
+  const Organisation* o = auth_.FindOrg(k);
+  return o ? o->name : "organisation " + ToHex(k).substr(0, 12);
+}
+
+std::string Node::Who(const PublicKey& k) const {
+  if (const Person* p = auth_.FindPerson(k)) {
+    if (p->org == org_) return p->login;
+    return p->login + "@" + (auth_.FindOrg(p->org) ? auth_.FindOrg(p->org)->code : "?");
+  }
+  if (auth_.FindOrg(k)) return OrgName(k);
+  return ToHex(k).substr(0, 12);
+}
+
+Result<std::unique_ptr<Node>> Node::Init(const std::string& home, const InitOptions& in) {
+  VB_RETURN_IF_ERROR(crypto::Init());
+  if (files::Exists(home + "/vanban.db"))
+    return Status::BadInput(home + " already holds a vanban node; choose another --home");
+  InitOptions o = in;
+  VB_ASSIGN_OR_RETURN(o.org_name, Nfc(in.org_name, "--org"));
+  VB_ASSIGN_OR_RETURN(o.place, Nfc(in.place, "--place"));
+  VB_ASSIGN_OR_RETURN(o.admin_name, Nfc(in.admin_name, "--name"));
+  VB_ASSIGN_OR_RETURN(o.admin_title, Nfc(in.admin_title, "--title"));
+  if (!in.parent_body.empty()) { VB_ASSIGN_OR_RETURN(o.parent_body, Nfc(in.parent_body, "--parent")); }
+  VB_ASSIGN_OR_RETURN(o.code, Nfc(in.code, "--code"));
+  if (!ValidCode(o.code)) return Status::BadInput("--code '" + o.code + "' must be one word without '/' (e.g. SNgV)");
+  if (!ParseOffset(o.utc_offset).ok()) return Status::BadInput("bad UTC offset '" + o.utc_offset + "'");
+  if (o.passphrase.empty()) return Status::BadInput("the passphrase is empty");
+
+  SecretKey root = SecretKey::Generate(), seal = SecretKey::Generate(), node = SecretKey::Generate(),
+            admin = SecretKey::Generate();
+  int offset = *ParseOffset(o.utc_offset);
+  VB_ASSIGN_OR_RETURN(Timestamp now, vanban::Now(offset));
+  std::string org_hex = ToHex(root.public_key());
+
+  Record create("org.create");
+  create.Add("org", org_hex);
+  create.Add("code", o.code);
+  create.Add("name", o.org_name);
+  create.Add("place", o.place);
+  if (!o.parent_body.empty()) create.Add("parent-body", o.parent_body);
+  create.Add("seal", ToHex(seal.public_key()));
+  create.Add("head-title", o.admin_title);
+  create.Add("utc-offset", o.utc_offset);
+  create.Add("at", now.Iso());
+  VB_RETURN_IF_ERROR(create.Sign(root));
+
+  Record grant("person.grant");
+  grant.Add("org", org_hex);
+  grant.Add("key", ToHex(admin.public_key()));
+  grant.Add("login", o.admin_login);
+  grant.Add("name", o.admin_name);
+  grant.Add("title", o.admin_title);
+  grant.Add("role", "admin");
+  grant.Add("role", "signer");
+  grant.Add("at", now.Iso());
+  grant.Add("parent", create.id_hex());
+  VB_RETURN_IF_ERROR(grant.Sign(root));
+
+  Record admit("node.admit");
+  admit.Add("org", org_hex);
+  admit.Add("node", ToHex(node.public_key()));
+  admit.Add("at", now.Iso());
+  admit.Add("parent", grant.id_hex());
+  VB_RETURN_IF_ERROR(admit.Sign(root));
+
+  // Rules first, so a bad login is refused before anything touches the disk.
+  Authority check;
+  VB_RETURN_IF_ERROR(check.Apply(create));
+  if (Status s = check.Apply(grant); !s.ok()) return Status::BadInput(s.message());
+  VB_RETURN_IF_ERROR(check.Apply(admit));
+
+  VB_RETURN_IF_ERROR(files::MakeDirs(home + "/keys", 0700));
+  ::chmod(home.c_str(), 0700);
+  struct KeyOut {
+    std::string file;
+    const SecretKey* key;
+    KeyPurpose purpose;
+  };
+  std::vector<KeyOut> keys = {{"person-" + o.admin_login + ".key", &admin, KeyPurpose::kPerson},
+                              {"org-root.key", &root, KeyPurpose::kOrgRoot},
+                              {"seal-" + o.admin_login + ".key", &seal, KeyPurpose::kOrgSeal},
+                              {"node.key", &node, KeyPurpose::kNode}};
+  std::vector<std::string> written;
+  auto undo = [&] {
+    for (const auto& f : written) ::unlink(f.c_str());
+  };
+  for (const KeyOut& k : keys) {
+    std::string path = home + "/keys/" + k.file;
+    Status s = files::WriteAtomic(path, KeyFile::Seal(*k.key, k.purpose, o.admin_login, o.passphrase), 0600, true);
+    if (!s.ok()) {
+      undo();
+      return s;
+    }
+    written.push_back(path);
+  }
+
+  auto node_ptr = std::unique_ptr<Node>(new Node());
+  node_ptr->home_ = home;
+  auto store = Store::Open(home + "/vanban.db");
+  if (!store.ok()) {
+    undo();
+    return store.status();
+  }
+  node_ptr->store_ = std::move(store).value();
+  Status s = [&]() -> Status {
+    Transaction tx(node_ptr->store_->db());
+    VB_RETURN_IF_ERROR(tx.status());
+    VB_RETURN_IF_ERROR(node_ptr->store_->SetMeta("org", org_hex));
+    VB_RETURN_IF_ERROR(node_ptr->store_->SetMeta("admin", o.admin_login));
+    VB_RETURN_IF_ERROR(node_ptr->store_->SetMeta("node", ToHex(node.public_key())));
+    node_ptr->org_ = root.public_key();
+    for (const Record* r : {&create, &grant, &admit}) VB_RETURN_IF_ERROR(node_ptr->IngestOne(*r));
+    return tx.Commit();
+  }();
+  if (!s.ok()) {
+    node_ptr->store_.reset();
+    undo();
+    ::unlink((home + "/vanban.db").c_str());
+    return s;
+  }
+  node_ptr->admin_ = o.admin_login;
+  node_ptr->node_ = node.public_key();
+  return node_ptr;
+}
+
+Result<std::unique_ptr<Node>> Node::Open(const std::string& home) {
+  VB_RETURN_IF_ERROR(crypto::Init());
+  if (!files::Exists(home + "/vanban.db"))
+    return Status::NotFound("no vanban node in " + home + " (run 'vanban init' or give --home)");
+  auto node = std::unique_ptr<Node>(new Node());
+  node->home_ = home;
+  VB_ASSIGN_OR_RETURN(node->store_, Store::Open(home + "/vanban.db"));
+  VB_RETURN_IF_ERROR(node->Load());
+  return node;
+}
+
+Status Node::Load() {
+  VB_ASSIGN_OR_RETURN(std::string org_hex, store_->Meta("org"));
+  if (!FromHex(org_hex, &org_)) return Status::Invalid(home_ + ": the database names no organisation");
+  VB_ASSIGN_OR_RETURN(admin_, store_->Meta("admin"));
+  VB_ASSIGN_OR_RETURN(std::string node_hex, store_->Meta("node"));
+  FromHex(node_hex, &node_);
+  VB_ASSIGN_OR_RETURN(std::vector<Record> records, store_->OrgRecords());
+  auth_ = Authority();
+  for (size_t i : CausalOrder(records)) {
+    // Stored records were checked on arrival; a failure here is for `check` to report.
+    (void)auth_.Apply(records[i]);
+  }
+  if (!auth_.FindOrg(org_)) return Status::Invalid(home_ + ": this organisation's own record is missing");
+  cache_.clear();
+  return Status::Ok();
+}
+
+Result<const Person*> Node::ActingPerson(const Actor& actor) const {
+  std::string login = actor.login.empty() ? admin_ : actor.login;
+  const Person* p = auth_.FindLogin(org_, login);
+  if (!p) return Status::NotFound("no person '" + login + "' in " + org().name + " (see 'vanban user list')");
+  if (!p->active()) return Status::Refused("'" + login + "' has been revoked");
+  return p;
+}
+
+Result<SecretKey> Node::UnlockKeyFile(const std::string& file, const PassphraseSource& pass) const {
+  std::string path = KeyPath(file);
+  auto bytes = files::Read(path, kMaxKeyFile);
+  if (!bytes.ok()) {
+    if (bytes.status().code() == Status::Code::kNotFound)
+      return Status::NotFound("no key file " + path + " on this node");
+    return bytes.status();
+  }
+  if (!pass) return Status::BadInput("no passphrase given");
+  VB_ASSIGN_OR_RETURN(std::string p, pass());
+  HeldPassphrase held{std::move(p)};
+  return KeyFile::Open(*bytes, held.value, path);
+}
+
+Result<std::string> Node::ResolveDoc(const std::string& ref) {
+  // A number as issued ("1/KH-SNgV"), or a unique prefix of the id (at least 4 hex digits).
+  if (ref.find('/') != std::string::npos) {
+    Stmt& q = store_->db().Prepare("SELECT doc FROM register_out WHERE number=? AND org=? ORDER BY at, issue");
+    q.Bind(1, ref).Bind(2, ToHex(org_));
+    if (q.Step()) return q.Text(0);
+    VB_RETURN_IF_ERROR(q.status());
+    return Status::NotFound("no document numbered " + ref);
+  }
+  std::string lower = ref;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower.size() < 4 || lower.size() > 64 || lower.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return Status::BadInput("'" + ref + "' is not a document id (4 to 64 hex digits) or number (e.g. 1/KH-SNgV)");
+  Stmt& q = store_->db().Prepare("SELECT doc FROM documents WHERE doc >= ? AND doc < ? ORDER BY doc LIMIT 2");
+  q.Bind(1, lower).Bind(2, lower + "g");
+  std::vector<std::string> found;
+  while (q.Step()) found.push_back(q.Text(0));
+  VB_RETURN_IF_ERROR(q.status());
+  if (found.empty()) return Status::NotFound("no document " + ref);
+  if (found.size() > 1) return Status::BadInput("'" + ref + "' matches several documents; give more digits");
+  return found[0];
+}
+
+Result<Document> Node::LoadDoc(const std::string& doc_hex) {
+  auto it = cache_.find(doc_hex);
+  if (it != cache_.end()) return it->second;
+  VB_ASSIGN_OR_RETURN(std::vector<Record> records, store_->DocRecords(doc_hex));
+  if (records.empty()) return Status::NotFound("no document " + doc_hex.substr(0, 12));
+  VB_ASSIGN_OR_RETURN(Document d, FoldDocument(auth_, records));
+  cache_[doc_hex] = d;
+  return d;
+}
+
+Status Node::Act(const Actor& actor, const std::string& doc_hex, Record& r) {
+  return ActWith(actor, doc_hex, r, nullptr);
+}
+
+Status Node::ActWith(const Actor& actor, const std::string& doc_hex, Record& r, const SignHook& hook) {
+  VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
+  VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+  r.SetAuthor(who->key);
+  r.Add("at", now.Iso());
+  if (Authority::IsOrgRecord(r.type())) {
+    r.Add("org", ToHex(org_));
+    for (const RecordId& h : auth_.Heads(org_)) r.Add("parent", ToHex(h));
+    VB_RETURN_IF_ERROR(auth_.Check(r));
+  } else if (r.type() == "doc.create") {
+    Document empty;
+    VB_RETURN_IF_ERROR(ApplyDocRecord(auth_, empty, r, /*preflight=*/true));
+  } else {
+    VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc_hex));
+    r.Add("doc", doc_hex);
+    for (const RecordId& h : d.heads) r.Add("parent", ToHex(h));
+    VB_RETURN_IF_ERROR(ApplyDocRecord(auth_, d, r, /*preflight=*/true));
+  }
+  // Allowed: now unlock the key (one passphrase for every key this action needs).
+  if (!actor.passphrase) return Status::BadInput("no passphrase given");
+  VB_ASSIGN_OR_RETURN(std::string p, actor.passphrase());
+  HeldPassphrase held{std::move(p)};
+  PassphraseSource same = [&held]() -> Result<std::string> { return held.value; };
+  VB_ASSIGN_OR_RETURN(SecretKey key, UnlockKeyFile("person-" + who->login + ".key", same));
+  if (key.public_key() != who->key)
+    return Status::BadInput("the key file of '" + who->login + "' holds another key than the one granted");
+  if (hook) VB_RETURN_IF_ERROR(hook(r, same));
+  VB_RETURN_IF_ERROR(r.Sign(key));
+  Transaction tx(store_->db());
+  VB_RETURN_IF_ERROR(tx.status());
+  Status s = IngestOne(r);
+  if (s.ok()) s = tx.Commit();
+  if (!s.ok()) {
+    cache_.clear();
+    (void)Load();
+  }
+  return s;
+}
+
+Status Node::IngestOne(const Record& r) {
+  if (store_->HasRecord(r.id())) return Status::Ok();
+  if (!r.VerifySignature()) return Status::Invalid("record " + r.id_hex().substr(0, 12) + ": signature does not verify");
+  for (const std::string& b : r.GetAll("blob")) {
+    Hash h;
+    if (!FromHex(b, &h)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'blob' card");
+    if (!store_->HasBlob(h))
+      return Status::Refused("record " + r.id_hex().substr(0, 12) + ": blob " + b.substr(0, 12) + " has not arrived");
+  }
+  for (const RecordId& p : r.parents()) {
+    if (!store_->HasRecord(p))
+      return Status::Refused("record " + r.id_hex().substr(0, 12) + ": parent " + ToHex(p).substr(0, 12) +
+                             " has not arrived");
+  }
+  if (Authority::IsOrgRecord(r.type())) {
+    PublicKey org;
+    if (!FromHex(r.Get("org"), &org)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'org'");
+    if (org != org_) {
+      Stmt& q = store_->db().Prepare("SELECT 1 FROM trust WHERE org=?");
+      q.Bind(1, ToHex(org));
+      if (!q.Step()) return Status::Refused("record " + r.id_hex().substr(0, 12) + ": organisation is not trusted here");
+    }
+    VB_RETURN_IF_ERROR(auth_.Apply(r));
+    VB_RETURN_IF_ERROR(store_->PutRecord(r, "", ToHex(org)));
+    VB_RETURN_IF_ERROR(store_->WritePersonsView(auth_));
+    if (r.type() == "person.revoke") {
+      // Records this person made after the revocation no longer count: refold their documents.
+      Stmt& q = store_->db().Prepare("SELECT DISTINCT doc FROM records WHERE author=? AND doc IS NOT NULL");
+      q.Bind(1, r.Get("key"));
+      std::vector<std::string> docs;
+      while (q.Step()) docs.push_back(q.Text(0));
+      VB_RETURN_IF_ERROR(q.status());
+      for (const std::string& doc : docs) {
+        cache_.erase(doc);
+        VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
+        VB_RETURN_IF_ERROR(store_->WriteDocViews(d, auth_));
+      }
+    }
+    return Status::Ok();
+  }
+  std::string doc_hex = r.type() == "doc.create" ? r.id_hex() : r.Get("doc");
+  Document d;
+  if (r.type() == "doc.create") {
+    VB_RETURN_IF_ERROR(ApplyDocRecord(auth_, d, r).With("record " + r.id_hex().substr(0, 12)));
+  } else {
+    RecordId doc_id;
+    if (!FromHex(doc_hex, &doc_id)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'doc' card");
+    auto loaded = LoadDoc(doc_hex);
+    if (!loaded.ok()) {
+      if (loaded.status().code() == Status::Code::kNotFound)
+        return Status::Refused("record " + r.id_hex().substr(0, 12) + ": its document has not arrived");
+      return loaded.status();
+    }
+    d = std::move(loaded).value();
+    auto parents = r.parents();
+    bool follows_all = std::all_of(d.heads.begin(), d.heads.end(), [&](const RecordId& h) {
+      return std::find(parents.begin(), parents.end(), h) != parents.end();
+    });
+    if (follows_all) {
+      // It descends from every record of the document: it is last in causal order.
+      VB_RETURN_IF_ERROR(ApplyDocRecord(auth_, d, r).With("record " + r.id_hex().substr(0, 12)));
+    } else {
+      VB_ASSIGN_OR_RETURN(std::vector<Record> all, store_->DocRecords(doc_hex));
+      all.push_back(r);
+      VB_ASSIGN_OR_RETURN(d, FoldDocument(auth_, all));
+      for (const Event& e : d.log) {
+        if (e.id == r.id() && !e.accepted)
+          return Status::Refused("record " + r.id_hex().substr(0, 12) + ": " + e.note);
+      }
+    }
+  }
+  VB_RETURN_IF_ERROR(store_->PutRecord(r, doc_hex, ToHex(d.org)));
+  VB_RETURN_IF_ERROR(store_->WriteDocViews(d, auth_));
+  cache_[doc_hex] = std::move(d);
+  return Status::Ok();
+}
+
+Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes) {
+  IngestReport rep;
+  Transaction tx(store_->db());
+  VB_RETURN_IF_ERROR(tx.status());
+  for (const std::string& b : record_bytes) {
+    auto r = Record::Decode(b);
+    if (!r.ok()) {
+      rep.refused.push_back(r.status().message());
+      continue;
+    }
+    if (store_->HasRecord(r->id())) {
+      ++rep.duplicate;
+      continue;
+    }
+    Status s = IngestOne(*r);
+    if (s.ok()) {
+      ++rep.accepted;
+    } else {
+      rep.refused.push_back(s.message());
+      // IngestOne writes nothing before its checks pass, but the cache may hold a failed fold.
+      cache_.erase(r->type() == "doc.create" ? r->id_hex() : r->Get("doc"));
+    }
+  }
+  Status s = tx.Commit();
+  if (!s.ok()) {
+    (void)Load();
+    return s;
+  }
+  return rep;
+}
+
+Result<Hash> Node::PutBlob(std::string_view bytes) { return store_->PutBlob(bytes); }
+Result<std::optional<std::string>> Node::GetBlob(const Hash& h) { return store_->GetBlob(h); }
+
+// --- organisations ---------------------------------------------------------------
+
+Result<std::string> Node::OrgCard() {
+  std::string out(kCardMagic);
+  VB_ASSIGN_OR_RETURN(std::vector<Record> records, store_->OrgRecords());
+  for (size_t i : CausalOrder(records)) {
+    if (records[i].Get("org") != ToHex(org_)) continue;
+    out += "record " + std::to_string(records[i].bytes().size()) + "\n" + records[i].bytes();
+  }
+  return out;
+}
+
+Status Node::Trust(const std::string& card, const std::string& alias) {
+  if (card.rfind(kCardMagic, 0) != 0) return Status::BadInput("not an organisation card (no 'vanban-card 1' line)");
+  if (card.size() > kMaxCard) return Status::BadInput("organisation card larger than 4 MiB");
+  if (alias.empty() || alias.size() > 32 ||
+      alias.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
+    return Status::BadInput("alias '" + alias + "' must be lower-case letters, digits, '-'");
+  std::vector<std::string> parts;
+  size_t pos = kCardMagic.size();
+  while (pos < card.size()) {
+    size_t nl = card.find('\n', pos);
+    if (nl == std::string::npos || card.compare(pos, 7, "record ") != 0)
+      return Status::BadInput("organisation card: expected 'record LEN' at byte " + std::to_string(pos));
+    size_t len = 0;
+    try {
+      len = std::stoul(card.substr(pos + 7, nl - pos - 7));
+    } catch (const std::exception&) {
+      return Status::BadInput("organisation card: bad length at byte " + std::to_string(pos));
+    }
+    if (nl + 1 + len > card.size()) return Status::BadInput("organisation card is truncated");
+    parts.push_back(card.substr(nl + 1, len));
+    pos = nl + 1 + len;
+  }
+  if (parts.empty()) return Status::BadInput("organisation card holds no records");
+  VB_ASSIGN_OR_RETURN(Record first, Record::Decode(parts[0]));
+  if (first.type() != "org.create" || !first.VerifySignature())
+    return Status::BadInput("organisation card does not begin with a valid org.create record");
+  PublicKey org = first.author();
+  if (org == org_) return Status::BadInput("this is our own organisation's card");
+  {
+    Stmt& q = store_->db().Prepare("SELECT org FROM trust WHERE alias=?");
+    q.Bind(1, alias);
+    if (q.Step() && q.Text(0) != ToHex(org))
+      return Status::Refused("alias '" + alias + "' already names another organisation");
+  }
+  Transaction tx(store_->db());
+  VB_RETURN_IF_ERROR(tx.status());
+  VB_RETURN_IF_ERROR(store_->db()
+                         .Prepare("INSERT INTO trust(alias, org) VALUES(?, ?) ON CONFLICT(org) DO UPDATE SET alias=excluded.alias")
+                         .Bind(1, alias)
+                         .Bind(2, ToHex(org))
+                         .Run());
+  for (const std::string& b : parts) {
+    VB_ASSIGN_OR_RETURN(Record r, Record::Decode(b));
+    if (r.Get("org") != ToHex(org)) return Status::BadInput("organisation card mixes organisations");
+    Status s = IngestOne(r);
+    if (!s.ok()) {
+      (void)Load();
+      return Status::BadInput("organisation card: " + s.message());
+    }
+  }
+  return tx.Commit();
+}
+
+std::vector<std::pair<std::string, PublicKey>> Node::Trusted() {
+  std::vector<std::pair<std::string, PublicKey>> out;
+  Stmt& q = store_->db().Prepare("SELECT alias, org FROM trust ORDER BY alias");
+  while (q.Step()) {
+    PublicKey k;
+    if (FromHex(q.Text(1), &k)) out.push_back({q.Text(0), k});
+  }
+  return out;
+}
+
+Status Node::SetSetting(const Actor& actor, const std::string& name, const std::string& value) {
+  Record r("org.setting");
+  r.Add("name", name);
+  r.Add("value", value);
+  return Act(actor, "", r);
+}
+
+// --- people ----------------------------------------------------------------------
+
+Result<Person> Node::AddUser(const Actor& actor, const std::string& login, const std::string& name_in,
+                             const std::string& title_in, const std::set<Role>& roles,
+                             const PassphraseSource& new_passphrase) {
+  VB_ASSIGN_OR_RETURN(std::string name, Nfc(name_in, "--name"));
+  VB_ASSIGN_OR_RETURN(std::string title, Nfc(title_in, "--title"));
+  if (roles.empty()) return Status::BadInput("--roles names at least one role");
+  VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
+  std::string key_path = KeyPath("person-" + login + ".key");
+  if (files::Exists(key_path)) return Status::BadInput(key_path + " already exists");
+
+  SecretKey key = SecretKey::Generate();
+  Record r("person.grant");
+  r.Add("key", ToHex(key.public_key()));
+  r.Add("login", login);
+  r.Add("name", name);
+  r.Add("title", title);
+  for (Role role : roles) r.Add("role", RoleName(role));
+  // Check the grant (role admin, login free) before any passphrase is asked for.
+  {
+    Record probe = r;
+    probe.SetAuthor(who->key);
+    VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+    probe.Add("at", now.Iso());
+    probe.Add("org", ToHex(org_));
+    Status s = auth_.Check(probe);
+    if (!s.ok()) {
+      if (s.message().find("does not hold the role admin") != std::string::npos) return s;
+      return Status::BadInput(s.message());
+    }
+  }
+  std::vector<std::string> written;
+  auto hook = [&](Record&, const PassphraseSource& actor_pass) -> Status {
+    HeldPassphrase fresh;
+    if (new_passphrase) {
+      VB_ASSIGN_OR_RETURN(fresh.value, new_passphrase());
+    } else {
+      VB_ASSIGN_OR_RETURN(fresh.value, actor_pass());
+    }
+    if (fresh.value.empty()) return Status::BadInput("the new person's passphrase is empty");
+    VB_RETURN_IF_ERROR(files::WriteAtomic(key_path, KeyFile::Seal(key, KeyPurpose::kPerson, login, fresh.value), 0600, true));
+    written.push_back(key_path);
+    if (roles.count(Role::kClerk)) {
+      // The records office works with the organisation's seal: the new clerk gets a
+      // copy, encrypted with their own passphrase.
+      auto seal = UnlockKeyFile("seal-" + who->login + ".key", actor_pass);
+      if (!seal.ok()) {
+        if (seal.status().code() == Status::Code::kNotFound)
+          return Status::Refused("'" + who->login + "' holds no copy of the seal key on this node to hand to a clerk");
+        return seal.status();
+      }
+      std::string seal_path = KeyPath("seal-" + login + ".key");
+      VB_RETURN_IF_ERROR(files::WriteAtomic(seal_path, KeyFile::Seal(*seal, KeyPurpose::kOrgSeal, login, fresh.value),
+                                            0600, false));
+      written.push_back(seal_path);
+    }
+    return Status::Ok();
+  };
+  Status s = ActWith(actor, "", r, hook);
+  if (!s.ok()) {
+    for (const auto& f : written) ::unlink(f.c_str());
+    return s;
+  }
+  return *auth_.FindLogin(org_, login);
+}
+
+Status Node::RevokeUser(const Actor& actor, const std::string& login) {
+  const Person* p = auth_.FindLogin(org_, login);
+  if (!p) return Status::NotFound("no person '" + login + "' in " + org().name);
+  Record r("person.revoke");
+  r.Add("key", ToHex(p->key));
+  VB_RETURN_IF_ERROR(Act(actor, "", r));
+  // A revoked clerk's copy of the seal must not stay usable on this node.
+  ::unlink(KeyPath("seal-" + login + ".key").c_str());
+  return Status::Ok();
+}
+
+std::vector<Person> Node::Users() const {
+  std::vector<Person> out;
+  for (const auto& [k, p] : auth_.persons())
+    if (p.org == org_) out.push_back(p);
+  std::sort(out.begin(), out.end(), [](const Person& a, const Person& b) { return a.login < b.login; });
+  return out;
+}
+
+Status Node::ChangePassphrase(const std::string& login, const PassphraseSource& old_pass,
+                              const PassphraseSource& new_pass) {
+  const Person* p = auth_.FindLogin(org_, login);
+  if (!p) return Status::NotFound("no person '" + login + "' in " + org().name);
+  VB_ASSIGN_OR_RETURN(std::string o, old_pass());
+  HeldPassphrase held_old{std::move(o)};
+  VB_ASSIGN_OR_RETURN(std::string n, new_pass());
+  HeldPassphrase held_new{std::move(n)};
+  if (held_new.value.empty()) return Status::BadInput("the new passphrase is empty");
+  struct Rewrap {
+    std::string file;
+    KeyPurpose purpose;
+  };
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Rewrap& w : {Rewrap{"person-" + login + ".key", KeyPurpose::kPerson},
+                          Rewrap{"seal-" + login + ".key", KeyPurpose::kOrgSeal},
+                          Rewrap{"org-root.key", KeyPurpose::kOrgRoot}, Rewrap{"node.key", KeyPurpose::kNode}}) {
+    if (!files::Exists(KeyPath(w.file))) continue;
+    auto bytes = files::Read(KeyPath(w.file), kMaxKeyFile);
+    if (!bytes.ok()) return bytes.status();
+    auto info = KeyFile::Peek(*bytes, KeyPath(w.file));
+    if (!info.ok() || info->owner != login) continue;  // root and node keys follow the admin who made them
+    VB_ASSIGN_OR_RETURN(SecretKey k, KeyFile::Open(*bytes, held_old.value, KeyPath(w.file)));
+    out.push_back({KeyPath(w.file), KeyFile::Seal(k, w.purpose, login, held_new.value)});
+  }
+  if (out.empty()) return Status::NotFound("no key of '" + login + "' on this node");
+  for (const auto& [path, bytes] : out) VB_RETURN_IF_ERROR(files::WriteAtomic(path, bytes, 0600, false));
+  return Status::Ok();
+}
+
+}  // namespace vanban

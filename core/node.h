@@ -1,0 +1,168 @@
+// vanban/core — Node: one node's state (a --home folder) and every action on it.
+//
+// This is the one path that changes anything: the CLI and (later) the web
+// interface call these methods, and records from peers enter through Ingest(),
+// the same validation local actions pass. Every action is one SQLite transaction;
+// a refused action changes nothing and says why (Status codes = CLI exit codes).
+// Secret keys are unlocked only inside an action, from key files in HOME/keys,
+// and wiped when it returns. A Node is used from one thread at a time.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/authority.h"
+#include "core/clock.h"
+#include "core/docfile.h"
+#include "core/record.h"
+#include "core/status.h"
+#include "core/workflow.h"
+
+namespace vanban {
+
+class Store;
+
+// Asked for a passphrase only when an action needs a key; returns it or says why not.
+using PassphraseSource = std::function<Result<std::string>()>;
+
+struct Actor {
+  std::string login;            // empty: the node's admin
+  PassphraseSource passphrase;  // for the person's key
+};
+
+struct InitOptions {
+  std::string org_name, code, place, parent_body;
+  std::string admin_login, admin_name, admin_title;
+  std::string utc_offset = "+07:00";
+  std::string passphrase;       // protects the admin's, root, seal and node keys
+};
+
+struct DocRef {
+  std::string id;   // hex
+  std::string rev;  // hex
+};
+
+struct DocSummary {
+  std::string id, kind, title, state;
+  std::optional<std::string> number;
+  int64_t created = 0, since = 0;
+};
+
+struct DocFilter {
+  std::optional<std::string> state, kind, query;
+  size_t limit = 0;  // 0: all
+};
+
+struct InboxItem {
+  DocSummary doc;
+  std::string action, detail;
+  Timestamp since;
+};
+
+struct RegisterEntry {
+  std::string number, date, kind, title, signer, doc;
+  int year = 0, seq = 0;
+  std::string symbol;
+  std::vector<std::string> collides_with;  // other documents holding the same number
+  bool must_reissue = false;               // this one lost the collision (deterministic)
+};
+
+struct CheckReport {
+  bool ok = true;
+  int64_t records = 0;
+  std::string digest;  // BLAKE2b-256 over the sorted record ids
+  std::vector<std::string> problems;
+  std::vector<std::string> notes;  // not failures: records refused by later knowledge
+};
+
+struct IngestReport {
+  size_t accepted = 0, duplicate = 0;
+  std::vector<std::string> refused;  // "id12: reason"
+};
+
+class Node {
+ public:
+  ~Node();
+  static Result<std::unique_ptr<Node>> Init(const std::string& home, const InitOptions& opt);
+  static Result<std::unique_ptr<Node>> Open(const std::string& home);
+
+  // --- this node and organisation
+  const Organisation& org() const;
+  const Authority& authority() const { return auth_; }
+  std::string admin_login() const { return admin_; }
+  PublicKey node_key() const { return node_; }
+  std::string OrgName(const PublicKey& org) const;
+  // Display name of a person or organisation key: login, or org name.
+  std::string Who(const PublicKey& k) const;
+  Result<std::string> OrgCard();  // the organisation's create record, signed by its root key
+  Status Trust(const std::string& card_bytes, const std::string& alias);
+  std::vector<std::pair<std::string, PublicKey>> Trusted();
+  Status SetSetting(const Actor& actor, const std::string& name, const std::string& value);
+
+  // --- people
+  Result<Person> AddUser(const Actor& actor, const std::string& login, const std::string& name,
+                         const std::string& title, const std::set<Role>& roles, const PassphraseSource& new_passphrase);
+  Status RevokeUser(const Actor& actor, const std::string& login);
+  std::vector<Person> Users() const;
+  Status ChangePassphrase(const std::string& login, const PassphraseSource& old_pass, const PassphraseSource& new_pass);
+
+  // --- documents
+  Result<DocRef> NewDocument(const Actor& actor, const std::string& bytes, const std::string& where);
+  // `base`: continue this revision (prefix) instead of every current head.
+  Result<DocRef> EditDocument(const Actor& actor, const std::string& id, const std::string& bytes,
+                              const std::string& where, const std::string& base = "");
+  Result<Document> Show(const std::string& id);
+  Result<std::vector<DocSummary>> List(const DocFilter& f);
+  Result<std::vector<InboxItem>> Inbox(const std::string& login);
+  Result<std::string> RevisionText(const std::string& id, const std::string& rev);
+
+  Status Route(const Actor& actor, const std::string& id, const std::vector<std::string>& logins);
+  Status AddComment(const Actor& actor, const std::string& id, const std::string& text);
+  Status Approve(const Actor& actor, const std::string& id);
+  Status Submit(const Actor& actor, const std::string& id, const std::string& to_login);
+  Status ReturnDoc(const Actor& actor, const std::string& id, const std::string& reason);
+  Status Sign(const Actor& actor, const std::string& id, bool on_behalf);
+  Result<std::string> Issue(const Actor& actor, const std::string& id);  // returns the number
+  Status RevokeDoc(const Actor& actor, const std::string& id, const std::string& reason);
+
+  // --- registers and checks
+  Result<std::vector<RegisterEntry>> Register(std::optional<int> year, bool incoming);
+  Result<CheckReport> Check();
+
+  // --- records and blobs (the path records from peers and bundles take)
+  Result<IngestReport> Ingest(const std::vector<std::string>& record_bytes);
+  Result<Hash> PutBlob(std::string_view bytes);
+  Result<std::optional<std::string>> GetBlob(const Hash& h);
+
+  Result<Timestamp> Now() const;
+
+ private:
+  Node();
+  Status Load();
+  Result<const Person*> ActingPerson(const Actor& actor) const;
+  Result<std::string> ResolveDoc(const std::string& id_or_prefix);
+  Result<Document> LoadDoc(const std::string& doc_hex);
+  Result<SecretKey> UnlockKeyFile(const std::string& file, const PassphraseSource& pass) const;
+  // Fills by/at/parents/doc, dry-runs the rules, unlocks the key, signs, ingests.
+  Status Act(const Actor& actor, const std::string& doc_hex, Record& r);
+  // As Act; `hook` runs after the person's key is unlocked and before signing,
+  // with the same passphrase (e.g. to add the seal, or to write a new key file).
+  using SignHook = std::function<Status(Record&, const PassphraseSource&)>;
+  Status ActWith(const Actor& actor, const std::string& doc_hex, Record& r, const SignHook& hook);
+  Status IngestOne(const Record& r);
+  std::string KeyPath(const std::string& file) const;
+
+  std::string home_;
+  std::unique_ptr<Store> store_;
+  Authority auth_;
+  PublicKey org_{};
+  PublicKey node_{};
+  std::string admin_;
+  std::map<std::string, Document> cache_;  // folded documents of this session
+};
+
+}  // namespace vanban

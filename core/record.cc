@@ -1,0 +1,227 @@
+#include "core/record.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <map>
+#include <queue>
+
+#include "core/clock.h"
+
+#include "core/text.h"
+
+namespace vanban {
+namespace {
+
+constexpr std::string_view kMagic = "vanban-record 1\n";
+
+bool ValidKey(std::string_view k) {
+  if (k.empty() || k.size() > 32 || k[0] < 'a' || k[0] > 'z') return false;
+  for (char c : k) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+bool ValidType(std::string_view t) {
+  if (t.empty() || t.size() > 32) return false;
+  for (char c : t) {
+    if (!((c >= 'a' && c <= 'z') || c == '.' || c == '-')) return false;
+  }
+  return t.front() != '.' && t.back() != '.';
+}
+
+Status ValidValue(std::string_view v, std::string_view key) {
+  if (v.empty()) return Status::BadInput("record: card '" + std::string(key) + "' has an empty value");
+  if (v.size() > kMaxValueBytes) return Status::BadInput("record: card '" + std::string(key) + "' is too long");
+  if (v.front() == ' ' || v.back() == ' ')
+    return Status::BadInput("record: card '" + std::string(key) + "' has leading or trailing space");
+  if (text::HasControl(v)) return Status::BadInput("record: card '" + std::string(key) + "' has a control character");
+  return text::CheckUtf8(v).With("record: card '" + std::string(key) + "'");
+}
+
+}  // namespace
+
+void Record::Add(std::string key, std::string value) {
+  cards_.push_back({std::move(key), std::move(value)});
+}
+
+void Record::SetAuthor(const PublicKey& pk) {
+  std::erase_if(cards_, [](const Card& c) { return c.key == "by"; });
+  cards_.push_back({"by", ToHex(pk)});
+}
+
+std::string Record::Unsigned() const {
+  std::string out(kMagic);
+  out += "type " + type_ + "\n";
+  for (const Card& c : cards_) out += c.key + " " + c.value + "\n";
+  if (text_) {
+    out += "text " + std::to_string(text_->size()) + "\n";
+    out += *text_;
+    out += "\n";
+  }
+  return out;
+}
+
+Status Record::Sign(const SecretKey& key) {
+  std::erase_if(cards_, [](const Card& c) { return c.key == "by"; });
+  cards_.push_back({"by", ToHex(key.public_key())});
+  std::sort(cards_.begin(), cards_.end());
+  if (!ValidType(type_)) throw std::logic_error("Record::Sign: bad type '" + type_ + "'");
+  for (size_t i = 0; i < cards_.size(); ++i) {
+    if (!ValidKey(cards_[i].key)) throw std::logic_error("Record::Sign: bad key '" + cards_[i].key + "'");
+    VB_RETURN_IF_ERROR(ValidValue(cards_[i].value, cards_[i].key));
+    if (i > 0 && cards_[i] == cards_[i - 1])
+      throw std::logic_error("Record::Sign: duplicate card '" + cards_[i].key + "'");
+  }
+  if (text_) {
+    if (text_->size() > kMaxTextBytes) return Status::BadInput("record: text is larger than 10 MiB");
+    VB_ASSIGN_OR_RETURN(std::string nfc, text::Normalize(*text_));
+    if (nfc != *text_) throw std::logic_error("Record::Sign: text is not NFC");
+  }
+  std::string body = Unsigned();
+  sig_ = key.Sign(body);
+  bytes_ = body + "sig " + ToHex(sig_) + "\n";
+  if (bytes_.size() > kMaxRecordBytes) return Status::BadInput("record: larger than 16 MiB");
+  if (!VerifySignature()) throw std::logic_error("Record::Sign: own signature does not verify");
+  id_ = crypto::Blake2b(bytes_);
+  return Status::Ok();
+}
+
+Result<Record> Record::Decode(std::string_view b) {
+  auto bad = [](const std::string& why) { return Status::BadInput("malformed record: " + why); };
+  if (b.size() > kMaxRecordBytes) return bad("larger than 16 MiB");
+  if (b.substr(0, kMagic.size()) != kMagic) return bad("does not start with 'vanban-record 1'");
+  size_t pos = kMagic.size();
+  auto next_line = [&](std::string_view* line) -> bool {
+    size_t nl = b.find('\n', pos);
+    if (nl == std::string_view::npos) return false;
+    *line = b.substr(pos, nl - pos);
+    pos = nl + 1;
+    return true;
+  };
+  Record r;
+  std::string_view line;
+  if (!next_line(&line) || line.substr(0, 5) != "type ") return bad("second line must be 'type TYPE'");
+  r.type_ = std::string(line.substr(5));
+  if (!ValidType(r.type_)) return bad("bad type '" + r.type_ + "'");
+  bool have_sig = false;
+  while (next_line(&line)) {
+    size_t sp = line.find(' ');
+    if (sp == std::string_view::npos) return bad("line without a space: '" + std::string(line.substr(0, 40)) + "'");
+    std::string_view key = line.substr(0, sp), value = line.substr(sp + 1);
+    if (key == "sig") {
+      if (!FromHex(value, &r.sig_)) return bad("sig must be 128 lowercase hex digits");
+      have_sig = true;
+      break;
+    }
+    if (r.text_) return bad("card '" + std::string(key) + "' after the text");
+    if (key == "text") {
+      if (value.empty() || value.size() > 9 || (value[0] == '0' && value.size() > 1) ||
+          !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return bad("text length must be a decimal number without leading zeros");
+      size_t n = std::stoul(std::string(value));
+      if (n > kMaxTextBytes) return bad("text is larger than 10 MiB");
+      if (pos + n + 1 > b.size() || b[pos + n] != '\n') return bad("text is shorter than its length says");
+      std::string_view t = b.substr(pos, n);
+      VB_ASSIGN_OR_RETURN(std::string nfc, text::Normalize(t));
+      if (nfc != t) return bad("text is not in Unicode NFC");
+      r.text_ = std::string(t);
+      pos += n + 1;
+      continue;
+    }
+    if (!ValidKey(key)) return bad("bad card key '" + std::string(key.substr(0, 32)) + "'");
+    if (Status s = ValidValue(value, key); !s.ok()) return bad(s.message().substr(8));
+    Card c{std::string(key), std::string(value)};
+    if (!r.cards_.empty() && !(r.cards_.back() < c))
+      return bad(r.cards_.back() == c ? "duplicate card '" + c.key + "'" : "cards out of order at '" + c.key + "'");
+    r.cards_.push_back(std::move(c));
+  }
+  if (!have_sig) return bad("no 'sig' line");
+  if (pos != b.size()) return bad("bytes after the 'sig' line");
+  if (!r.Has("by")) return bad("no 'by' card");
+  PublicKey pk;
+  if (!FromHex(r.Get("by"), &pk)) return bad("'by' must be 64 lowercase hex digits");
+  if (r.GetAll("by").size() != 1) return bad("more than one 'by' card");
+  for (const std::string& p : r.GetAll("parent")) {
+    RecordId id;
+    if (!FromHex(p, &id)) return bad("'parent' must be 64 lowercase hex digits");
+  }
+  r.bytes_ = std::string(b);
+  r.id_ = crypto::Blake2b(b);
+  return r;
+}
+
+bool Record::VerifySignature() const {
+  PublicKey pk = author();
+  size_t sig_at = bytes_.rfind("sig ");
+  if (sig_at == std::string::npos) return false;
+  return crypto::Verify(pk, std::string_view(bytes_).substr(0, sig_at), sig_);
+}
+
+const std::string& Record::Get(std::string_view key) const {
+  static const std::string kEmpty;
+  for (const Card& c : cards_) if (c.key == key) return c.value;
+  return kEmpty;
+}
+
+bool Record::Has(std::string_view key) const {
+  return std::any_of(cards_.begin(), cards_.end(), [&](const Card& c) { return c.key == key; });
+}
+
+std::vector<std::string> Record::GetAll(std::string_view key) const {
+  std::vector<std::string> out;
+  for (const Card& c : cards_) if (c.key == key) out.push_back(c.value);
+  return out;
+}
+
+PublicKey Record::author() const {
+  PublicKey pk{};
+  FromHex(Get("by"), &pk);
+  return pk;
+}
+
+std::vector<RecordId> Record::parents() const {
+  std::vector<RecordId> out;
+  for (const Card& c : cards_) {
+    if (c.key != "parent") continue;
+    RecordId id;
+    if (FromHex(c.value, &id)) out.push_back(id);
+  }
+  return out;
+}
+
+std::vector<size_t> CausalOrder(const std::vector<Record>& records) {
+  std::map<RecordId, size_t> index;
+  std::vector<int64_t> at(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    index[records[i].id()] = i;
+    auto t = ParseTimestamp(records[i].Get("at"));
+    at[i] = t.ok() ? t->utc : 0;
+  }
+  std::vector<int> waiting(records.size(), 0);
+  std::vector<std::vector<size_t>> children(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    for (const RecordId& p : records[i].parents()) {
+      auto it = index.find(p);
+      if (it == index.end()) continue;
+      ++waiting[i];
+      children[it->second].push_back(i);
+    }
+  }
+  using Key = std::tuple<int64_t, RecordId, size_t>;
+  std::priority_queue<Key, std::vector<Key>, std::greater<Key>> ready;
+  for (size_t i = 0; i < records.size(); ++i)
+    if (waiting[i] == 0) ready.push({at[i], records[i].id(), i});
+  std::vector<size_t> order;
+  order.reserve(records.size());
+  while (!ready.empty()) {
+    size_t i = std::get<2>(ready.top());
+    ready.pop();
+    order.push_back(i);
+    for (size_t c : children[i])
+      if (--waiting[c] == 0) ready.push({at[c], records[c].id(), c});
+  }
+  return order;
+}
+
+}  // namespace vanban

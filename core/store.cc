@@ -1,0 +1,282 @@
+#include "core/store.h"
+
+#include <algorithm>
+
+#include "core/text.h"
+
+namespace vanban {
+namespace {
+
+// Ordered migrations: migration i brings user_version from i to i+1.
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> m = {
+      R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE trust (alias TEXT PRIMARY KEY, org TEXT NOT NULL UNIQUE);
+CREATE TABLE records (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  author TEXT NOT NULL,
+  org TEXT,
+  doc TEXT,
+  at TEXT NOT NULL,
+  bytes BLOB NOT NULL);
+CREATE INDEX records_doc ON records(doc);
+CREATE INDEX records_author ON records(author);
+CREATE TABLE blobs (hash TEXT PRIMARY KEY, bytes BLOB NOT NULL);
+CREATE TABLE persons (key TEXT PRIMARY KEY, org TEXT NOT NULL, login TEXT NOT NULL, name TEXT NOT NULL,
+  title TEXT NOT NULL, roles TEXT NOT NULL, active INTEGER NOT NULL);
+CREATE TABLE documents (doc TEXT PRIMARY KEY, org TEXT NOT NULL, kind TEXT NOT NULL, symbol TEXT NOT NULL,
+  title TEXT NOT NULL, state TEXT NOT NULL, number TEXT, creator TEXT NOT NULL, created INTEGER NOT NULL,
+  since INTEGER NOT NULL, heads INTEGER NOT NULL);
+CREATE INDEX documents_state ON documents(state, created);
+CREATE VIRTUAL TABLE doc_search USING fts5(doc UNINDEXED, folded, tokenize = 'unicode61');
+CREATE TABLE register_out (doc TEXT NOT NULL, org TEXT NOT NULL, year INTEGER NOT NULL, symbol TEXT NOT NULL,
+  seq INTEGER NOT NULL, number TEXT NOT NULL, date TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
+  signer TEXT NOT NULL, issue TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX register_out_doc ON register_out(doc);
+CREATE INDEX register_out_seq ON register_out(org, year, symbol, seq);
+CREATE TABLE tasks (doc TEXT NOT NULL, assignee TEXT, org TEXT NOT NULL, role TEXT, action TEXT NOT NULL,
+  detail TEXT NOT NULL, since INTEGER NOT NULL);
+CREATE INDEX tasks_doc ON tasks(doc);
+CREATE INDEX tasks_assignee ON tasks(assignee);
+)sql",
+  };
+  return m;
+}
+
+}  // namespace
+
+const std::vector<ViewTable>& DocViewTables() {
+  static const std::vector<ViewTable> t = {
+      {"documents", {"doc", "org", "kind", "symbol", "title", "state", "number", "creator", "created", "since", "heads"}},
+      {"doc_search", {"doc", "folded"}},
+      {"register_out", {"doc", "org", "year", "symbol", "seq", "number", "date", "kind", "title", "signer", "issue", "at"}},
+      {"tasks", {"doc", "assignee", "org", "role", "action", "detail", "since"}},
+  };
+  return t;
+}
+
+ViewRows DocViewRows(const Document& d, const Authority& auth) {
+  ViewRows v;
+  std::string doc = ToHex(d.id);
+  Value number = d.issue ? Value(d.issue->number) : std::nullopt;
+  v["documents"].push_back({doc, ToHex(d.org), d.kind, d.symbol, d.title, std::string(StateName(d.state)), number,
+                            ToHex(d.creator), std::to_string(d.created.utc), std::to_string(d.since.utc),
+                            std::to_string(d.rev_heads.size())});
+  std::string searchable = d.title + "\n" + d.current_text + (d.issue ? "\n" + d.issue->number : "");
+  v["doc_search"].push_back({doc, text::Fold(searchable)});
+  if (d.issue) {
+    std::string signer;
+    if (!d.signatures.empty()) signer = d.signatures.front().name;
+    v["register_out"].push_back({doc, ToHex(d.org), std::to_string(d.issue->year), d.issue->symbol,
+                                 std::to_string(d.issue->seq), d.issue->number, d.issue->date, d.kind, d.title, signer,
+                                 ToHex(d.issue->id), std::to_string(d.issue->at.utc)});
+  }
+  for (const Task& t : TasksOf(d)) {
+    v["tasks"].push_back({doc, t.assignee ? Value(ToHex(*t.assignee)) : std::nullopt, ToHex(t.org),
+                          t.role ? Value(RoleName(*t.role)) : std::nullopt, t.action, t.detail,
+                          std::to_string(t.since.utc)});
+  }
+  (void)auth;
+  return v;
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  auto s = std::unique_ptr<Store>(new Store());
+  VB_ASSIGN_OR_RETURN(s->db_, Db::Open(path));
+  VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+  Stmt& q = s->db_->Prepare("PRAGMA user_version");
+  int version = q.Step() ? static_cast<int>(q.Int(0)) : 0;
+  if (version > kSchemaVersion) {
+    return Status::BadInput(path + ": made by a newer vanban (schema " + std::to_string(version) + ", this one knows " +
+                            std::to_string(kSchemaVersion) + ")");
+  }
+  const auto& migrations = Migrations();
+  for (int v = version; v < kSchemaVersion; ++v) {
+    Transaction tx(*s->db_);
+    VB_RETURN_IF_ERROR(tx.status());
+    VB_RETURN_IF_ERROR(s->db_->Exec(migrations[static_cast<size_t>(v)]));
+    VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA user_version=" + std::to_string(v + 1)));
+    VB_RETURN_IF_ERROR(tx.Commit());
+  }
+  return s;
+}
+
+Result<std::string> Store::Meta(const std::string& key) {
+  Stmt& q = db_->Prepare("SELECT value FROM meta WHERE key=?");
+  q.Bind(1, key);
+  std::string v = q.Step() ? q.Text(0) : "";
+  VB_RETURN_IF_ERROR(q.status());
+  return v;
+}
+
+Status Store::SetMeta(const std::string& key, const std::string& value) {
+  return db_->Prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value")
+      .Bind(1, key)
+      .Bind(2, value)
+      .Run();
+}
+
+bool Store::HasRecord(const RecordId& id) {
+  Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE id=?");
+  q.Bind(1, ToHex(id));
+  return q.Step();
+}
+
+Status Store::PutRecord(const Record& r, const std::string& doc_hex, const std::string& org_hex) {
+  Stmt& q = db_->Prepare("INSERT INTO records(id, type, author, org, doc, at, bytes) VALUES(?,?,?,?,?,?,?)");
+  q.Bind(1, r.id_hex()).Bind(2, r.type()).Bind(3, r.Get("by"));
+  if (org_hex.empty()) q.BindNull(4); else q.Bind(4, org_hex);
+  if (doc_hex.empty()) q.BindNull(5); else q.Bind(5, doc_hex);
+  q.Bind(6, r.Get("at")).BindBlob(7, r.bytes());
+  return q.Run();
+}
+
+namespace {
+Result<std::vector<Record>> DecodeAll(Stmt& q) {
+  std::vector<Record> out;
+  while (q.Step()) {
+    auto r = Record::Decode(q.Blob(0));
+    if (!r.ok()) return Status::Invalid("stored record " + q.Text(1).substr(0, 12) + ": " + r.status().message());
+    out.push_back(std::move(r).value());
+  }
+  VB_RETURN_IF_ERROR(q.status());
+  return out;
+}
+}  // namespace
+
+Result<std::vector<Record>> Store::DocRecords(const std::string& doc_hex) {
+  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE doc=? ORDER BY seq");
+  q.Bind(1, doc_hex);
+  return DecodeAll(q);
+}
+
+Result<std::vector<Record>> Store::OrgRecords() {
+  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE doc IS NULL ORDER BY seq");
+  return DecodeAll(q);
+}
+
+Result<std::optional<Record>> Store::GetRecord(const RecordId& id) {
+  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE id=?");
+  q.Bind(1, ToHex(id));
+  VB_ASSIGN_OR_RETURN(auto all, DecodeAll(q));
+  if (all.empty()) return std::optional<Record>();
+  return std::optional<Record>(std::move(all[0]));
+}
+
+Status Store::ForEachRecord(const std::function<Status(const std::string&, const std::string&)>& fn) {
+  // A separate statement: `fn` may use the cached ones.
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_->raw(), "SELECT id, bytes FROM records ORDER BY seq", -1, &raw, nullptr) != SQLITE_OK)
+    return Status::BadInput(std::string("database: ") + sqlite3_errmsg(db_->raw()));
+  Stmt q(db_->raw(), raw);
+  while (q.Step()) VB_RETURN_IF_ERROR(fn(q.Text(0), q.Blob(1)));
+  return q.status();
+}
+
+Result<int64_t> Store::RecordCount() {
+  Stmt& q = db_->Prepare("SELECT count(*) FROM records");
+  int64_t n = q.Step() ? q.Int(0) : 0;
+  VB_RETURN_IF_ERROR(q.status());
+  return n;
+}
+
+Result<Hash> Store::PutBlob(std::string_view bytes) {
+  Hash h = crypto::Blake2b(bytes);
+  VB_RETURN_IF_ERROR(
+      db_->Prepare("INSERT OR IGNORE INTO blobs(hash, bytes) VALUES(?, ?)").Bind(1, ToHex(h)).BindBlob(2, bytes).Run());
+  return h;
+}
+
+Result<std::optional<std::string>> Store::GetBlob(const Hash& h) {
+  Stmt& q = db_->Prepare("SELECT bytes FROM blobs WHERE hash=?");
+  q.Bind(1, ToHex(h));
+  if (!q.Step()) {
+    VB_RETURN_IF_ERROR(q.status());
+    return std::optional<std::string>();
+  }
+  std::string b = q.Blob(0);
+  if (crypto::Blake2b(b) != h) return Status::Invalid("blob " + ToHex(h).substr(0, 12) + " does not match its hash");
+  return std::optional<std::string>(std::move(b));
+}
+
+bool Store::HasBlob(const Hash& h) {
+  Stmt& q = db_->Prepare("SELECT 1 FROM blobs WHERE hash=?");
+  q.Bind(1, ToHex(h));
+  return q.Step();
+}
+
+Status Store::WriteDocViews(const Document& d, const Authority& auth) {
+  std::string doc = ToHex(d.id);
+  ViewRows rows = DocViewRows(d, auth);
+  for (const ViewTable& t : DocViewTables()) {
+    VB_RETURN_IF_ERROR(db_->Prepare("DELETE FROM " + t.name + " WHERE doc=?").Bind(1, doc).Run());
+    std::string sql = "INSERT INTO " + t.name + "(";
+    std::string marks;
+    for (size_t i = 0; i < t.cols.size(); ++i) {
+      sql += (i ? "," : "") + t.cols[i];
+      marks += i ? ",?" : "?";
+    }
+    sql += ") VALUES(" + marks + ")";
+    for (const Row& row : rows[t.name]) {
+      Stmt& q = db_->Prepare(sql);
+      for (size_t i = 0; i < row.size(); ++i) q.BindValue(static_cast<int>(i + 1), row[i]);
+      VB_RETURN_IF_ERROR(q.Run());
+    }
+  }
+  return Status::Ok();
+}
+
+Result<ViewRows> Store::StoredDocViews(const std::string& doc_hex) {
+  ViewRows v;
+  for (const ViewTable& t : DocViewTables()) {
+    std::string sql = "SELECT ";
+    for (size_t i = 0; i < t.cols.size(); ++i) sql += (i ? "," : "") + t.cols[i];
+    sql += " FROM " + t.name + " WHERE doc=?";
+    Stmt& q = db_->Prepare(sql);
+    q.Bind(1, doc_hex);
+    auto& rows = v[t.name];
+    while (q.Step()) {
+      Row row;
+      for (int i = 0; i < q.columns(); ++i) row.push_back(q.Get(i));
+      rows.push_back(std::move(row));
+    }
+    VB_RETURN_IF_ERROR(q.status());
+  }
+  return v;
+}
+
+std::vector<Row> Store::PersonsViewRows(const Authority& auth) {
+  std::vector<Row> rows;
+  for (const auto& [k, p] : auth.persons()) {
+    rows.push_back({ToHex(k), ToHex(p.org), p.login, p.name, p.title, RolesText(p.current_roles()),
+                    std::string(p.active() ? "1" : "0")});
+  }
+  return rows;
+}
+
+Status Store::WritePersonsView(const Authority& auth) {
+  VB_RETURN_IF_ERROR(db_->Exec("DELETE FROM persons"));
+  for (const Row& row : PersonsViewRows(auth)) {
+    Stmt& q = db_->Prepare("INSERT INTO persons(key, org, login, name, title, roles, active) VALUES(?,?,?,?,?,?,?)");
+    for (size_t i = 0; i < row.size(); ++i) q.BindValue(static_cast<int>(i + 1), row[i]);
+    VB_RETURN_IF_ERROR(q.Run());
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Row>> Store::StoredPersonsView() {
+  Stmt& q = db_->Prepare("SELECT key, org, login, name, title, roles, active FROM persons ORDER BY key");
+  std::vector<Row> rows;
+  while (q.Step()) {
+    Row row;
+    for (int i = 0; i < 7; ++i) row.push_back(q.Get(i));
+    rows.push_back(std::move(row));
+  }
+  VB_RETURN_IF_ERROR(q.status());
+  return rows;
+}
+
+}  // namespace vanban

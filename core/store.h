@@ -1,0 +1,65 @@
+// vanban/core (internal) — the node's SQLite store: records, blobs, and the views.
+//
+// Tables (docs/storage.md): `records` and `blobs` hold the truth; `meta` and
+// `trust` hold this node's settings; every other table is a view derived from the
+// records by DocViewRows()/the authority, rewritten in the same transaction as the
+// records that change it, and compared by `check`. WAL mode, foreign keys on,
+// schema versioned by PRAGMA user_version with ordered migrations.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/authority.h"
+#include "core/db.h"
+#include "core/record.h"
+#include "core/workflow.h"
+
+namespace vanban {
+
+inline constexpr int kSchemaVersion = 1;
+
+// A view table whose rows are a function of one document's state.
+struct ViewTable {
+  std::string name;
+  std::vector<std::string> cols;  // first column is always `doc`
+};
+const std::vector<ViewTable>& DocViewTables();
+using ViewRows = std::map<std::string, std::vector<Row>>;  // table -> rows
+ViewRows DocViewRows(const Document& d, const Authority& auth);
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  Db& db() { return *db_; }
+
+  Result<std::string> Meta(const std::string& key);  // "" if unset
+  Status SetMeta(const std::string& key, const std::string& value);
+
+  bool HasRecord(const RecordId& id);
+  Status PutRecord(const Record& r, const std::string& doc_hex, const std::string& org_hex);
+  Result<std::vector<Record>> DocRecords(const std::string& doc_hex);
+  Result<std::vector<Record>> OrgRecords();
+  Result<std::optional<Record>> GetRecord(const RecordId& id);
+  // Every stored record's id and bytes, in arrival order.
+  Status ForEachRecord(const std::function<Status(const std::string& id_hex, const std::string& bytes)>& fn);
+  Result<int64_t> RecordCount();
+
+  Result<Hash> PutBlob(std::string_view bytes);
+  Result<std::optional<std::string>> GetBlob(const Hash& h);
+  bool HasBlob(const Hash& h);
+
+  Status WriteDocViews(const Document& d, const Authority& auth);
+  Result<ViewRows> StoredDocViews(const std::string& doc_hex);
+  Status WritePersonsView(const Authority& auth);
+  Result<std::vector<Row>> StoredPersonsView();
+  static std::vector<Row> PersonsViewRows(const Authority& auth);
+
+ private:
+  std::unique_ptr<Db> db_;
+};
+
+}  // namespace vanban

@@ -1,0 +1,35 @@
+// vanban/core — Vietnamese text: UTF-8 checks, NFC normalisation, search folding.
+//
+// Everything that is hashed or signed passes through Normalize() first, because
+// Vietnamese text often arrives decomposed (e + U+0302 + U+0301 instead of ế) and
+// two spellings of one word must give one hash. Fold() is the search key: it drops
+// tone and vowel marks, maps đ/Đ to d and lower-cases, so "thi dua" finds "thi đua".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace vanban::text {
+
+// Ok if `s` is valid UTF-8 without NUL or other C0 controls except tab, LF, CR;
+// otherwise names the byte offset of the first bad byte.
+Status CheckUtf8(std::string_view s);
+
+// NFC form of valid UTF-8 input.
+Result<std::string> Normalize(std::string_view s);
+
+// Search key: decomposed, marks stripped, case-folded, đ -> d.
+std::string Fold(std::string_view s);
+
+// Trims ASCII whitespace at both ends.
+std::string Trim(std::string_view s);
+
+// Upper-cases Vietnamese text (for headers such as "SỞ NGOẠI VỤ").
+std::string Upper(std::string_view s);
+
+// True if `s` holds a character that may not appear in a one-line record value.
+bool HasControl(std::string_view s);
+
+}  // namespace vanban::text

@@ -1,0 +1,481 @@
+#include "core/workflow.h"
+
+#include <algorithm>
+#include <map>
+
+namespace vanban {
+
+const char* StateName(DocState s) {
+  switch (s) {
+    case DocState::kDraft: return "draft";
+    case DocState::kInReview: return "in_review";
+    case DocState::kSubmitted: return "submitted";
+    case DocState::kPartiallySigned: return "partially_signed";
+    case DocState::kSigned: return "signed";
+    case DocState::kIssued: return "issued";
+    case DocState::kRevoked: return "revoked";
+  }
+  return "?";
+}
+
+std::optional<DocState> ParseState(std::string_view s) {
+  for (DocState d : {DocState::kDraft, DocState::kInReview, DocState::kSubmitted, DocState::kPartiallySigned,
+                     DocState::kSigned, DocState::kIssued, DocState::kRevoked})
+    if (s == StateName(d)) return d;
+  return std::nullopt;
+}
+
+using S = DocState;
+
+// The one place the workflow is written down in code; docs/workflow.md mirrors it.
+const std::vector<Rule>& Rules() {
+  static const std::vector<Rule> rules = {
+      {"doc new", "doc.create", Role::kDrafter, {}, "draft", "a drafter of the organisation"},
+      {"doc edit", "doc.revise", Role::kDrafter, {S::kDraft, S::kInReview}, "(unchanged)",
+       "a drafter of the document's organisation; bases are the revisions it continues (all heads = a merge)"},
+      {"route", "doc.route", Role::kDrafter, {S::kDraft, S::kInReview}, "in_review",
+       "a drafter; every addressee holds the role reviewer in the document's organisation"},
+      {"comment", "doc.comment", Role::kReviewer, {S::kDraft, S::kInReview, S::kSubmitted, S::kPartiallySigned},
+       "(unchanged)", "a routed reviewer, a drafter of the organisation, or the signer it was submitted to"},
+      {"approve", "doc.approve", Role::kReviewer, {S::kInReview}, "(unchanged)",
+       "a routed reviewer, on the single current revision"},
+      {"submit", "doc.submit", Role::kDrafter, {S::kDraft, S::kInReview}, "submitted",
+       "a drafter; one current revision (no conflict); the addressee holds signer; with require-concurrence=yes "
+       "every routed reviewer has approved the current revision"},
+      {"return", "doc.return", Role::kSigner, {S::kSubmitted}, "draft", "the signer it was submitted to, with a reason"},
+      {"sign", "doc.sign", Role::kSigner, {S::kSubmitted, S::kPartiallySigned}, "signed (pledge: partially_signed until the last party)",
+       "the signer it was submitted to; for a pledge then a signer of each party in the listed order; on the single "
+       "current revision"},
+      {"issue", "doc.issue", Role::kClerk, {S::kSigned, S::kIssued}, "issued",
+       "a clerk of the document's organisation: next number of the year's register, today's date, the seal; in "
+       "state issued only as a re-issue replacing the current number"},
+      {"doc revoke", "doc.revoke", Role::kSigner, {S::kIssued}, "revoked",
+       "a signer or admin of the document's organisation, with a reason"},
+  };
+  return rules;
+}
+
+const Rule* FindRule(std::string_view record_type) {
+  for (const Rule& r : Rules())
+    if (r.record_type == record_type) return &r;
+  return nullptr;
+}
+
+const Revision* Document::FindRevision(const RecordId& rid) const {
+  for (const Revision& r : revisions)
+    if (r.id == rid) return &r;
+  return nullptr;
+}
+
+const Revision* Document::current() const {
+  if (rev_heads.size() != 1) return nullptr;
+  return FindRevision(rev_heads[0]);
+}
+
+std::vector<PublicKey> Document::signing_order() const {
+  std::vector<PublicKey> order{org};
+  order.insert(order.end(), parties.begin(), parties.end());
+  return order;
+}
+
+std::optional<PublicKey> Document::awaited_org() const {
+  if (state != DocState::kSubmitted && state != DocState::kPartiallySigned) return std::nullopt;
+  auto order = signing_order();
+  if (signatures.size() >= order.size()) return std::nullopt;
+  return order[signatures.size()];
+}
+
+bool Document::routed_to(const PublicKey& k) const {
+  return std::any_of(routed.begin(), routed.end(), [&](const auto& p) { return p.first == k; });
+}
+
+bool Document::approved(const PublicKey& k, const RecordId& rev) const {
+  return std::any_of(approvals.begin(), approvals.end(), [&](const Approval& a) { return a.author == k && a.rev == rev; });
+}
+
+std::string SealMessage(const Document& d, const RecordId& rev, const std::string& number, const std::string& date) {
+  std::string m = "vanban-seal 1\norg " + ToHex(d.org) + "\ndoc " + ToHex(d.id) + "\nrev " + ToHex(rev) + "\n";
+  for (const SignatureEntry& s : d.signatures) m += "signature " + ToHex(s.id) + "\n";
+  m += "number " + number + "\ndate " + date + "\n";
+  return m;
+}
+
+namespace {
+
+std::string Who(const Authority& auth, const PublicKey& k) {
+  const Person* p = auth.FindPerson(k);
+  if (p) return "'" + p->login + "'";
+  if (const Organisation* o = auth.FindOrg(k)) return o->name;
+  return "key " + ToHex(k).substr(0, 12);
+}
+
+std::string OrgName(const Authority& auth, const PublicKey& k) {
+  const Organisation* o = auth.FindOrg(k);
+  return o ? o->name : "organisation " + ToHex(k).substr(0, 12);
+}
+
+bool Contains(const std::vector<DocState>& v, DocState s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+std::string StatesText(const std::vector<DocState>& v) {
+  std::string out;
+  for (DocState s : v) out += (out.empty() ? "" : " or ") + std::string(StateName(s));
+  return out;
+}
+
+Result<PublicKey> KeyCard(const Record& r, std::string_view card) {
+  PublicKey k;
+  if (!FromHex(r.Get(card), &k)) return Status::BadInput("'" + std::string(card) + "' must be a key (64 hex digits)");
+  return k;
+}
+
+Result<RecordId> IdCard(const Record& r, std::string_view card) {
+  RecordId k;
+  if (!FromHex(r.Get(card), &k)) return Status::BadInput("'" + std::string(card) + "' must be a record id (64 hex digits)");
+  return k;
+}
+
+// Checks the revision text is a document of this kind and returns it parsed.
+Result<DocumentFile> RevisionText(const Record& r) {
+  if (!r.text()) return Status::BadInput("a revision carries its text");
+  auto f = ParseDocumentFile(*r.text(), "revision");
+  if (!f.ok()) return f.status();
+  if (f->title != r.Get("title")) return Status::BadInput("'title' card differs from the text's title");
+  return f;
+}
+
+Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Timestamp& at, bool preflight) {
+  const std::string& type = r.type();
+  const Rule* rule = FindRule(type);
+  if (!rule) return Status::Refused("unknown record type");
+  const PublicKey by = r.author();
+  const Person* person = auth.FindPerson(by);
+  if (!person) return Status::Refused("the author's key is not a person known to this node");
+  std::set<Role> roles = person->RolesAt(at);
+  if (roles.empty()) {
+    return Status::Refused("'" + person->login + "' holds no role at " + at.Iso() +
+                           (person->active() ? "" : " (revoked)"));
+  }
+
+  if (type == "doc.create") {
+    if (!roles.count(Role::kDrafter)) return Status::Refused("'" + person->login + "' does not hold the role drafter");
+    VB_ASSIGN_OR_RETURN(PublicKey org, KeyCard(r, "org"));
+    if (org != person->org) return Status::Refused("a drafter creates documents of their own organisation");
+    VB_ASSIGN_OR_RETURN(DocumentFile f, RevisionText(r));
+    if (f.kind != r.Get("kind")) return Status::BadInput("'kind' card differs from the text's kind");
+    if (f.symbol != r.Get("symbol")) return Status::BadInput("'symbol' card differs from the text's symbol");
+    std::vector<PublicKey> parties;
+    if (r.Has("parties")) {
+      std::string list = r.Get("parties");
+      for (size_t pos = 0; pos <= list.size();) {
+        size_t comma = list.find(',', pos);
+        if (comma == std::string::npos) comma = list.size();
+        PublicKey k;
+        if (!FromHex(std::string_view(list).substr(pos, comma - pos), &k))
+          return Status::BadInput("'parties' must be comma-separated organisation keys");
+        if (!auth.FindOrg(k)) return Status::Refused("party " + ToHex(k).substr(0, 12) + " is not a known organisation");
+        if (k == org || std::find(parties.begin(), parties.end(), k) != parties.end())
+          return Status::BadInput("'parties' lists an organisation twice");
+        parties.push_back(k);
+        pos = comma + 1;
+      }
+    }
+    if ((f.kind == "pledge") != !parties.empty()) return Status::BadInput("parties are for pledges, and a pledge has them");
+    if (parties.size() != f.parties.size()) return Status::BadInput("'parties' does not match the text's parties");
+    d.id = r.id();
+    d.org = org;
+    d.kind = f.kind;
+    d.symbol = f.symbol;
+    d.title = f.title;
+    d.parties = std::move(parties);
+    d.creator = by;
+    d.created = at;
+    d.state = DocState::kDraft;
+    d.since = at;
+    d.revisions.push_back({r.id(), 1, by, at, {}, f.title});
+    d.rev_heads = {r.id()};
+    d.current_text = *r.text();
+    return Status::Ok();
+  }
+
+  // Every other record continues an existing document.
+  if (d.revisions.empty()) return Status::Refused("the document does not exist here");
+  if (r.Get("doc") != ToHex(d.id)) return Status::BadInput("'doc' card names another document");
+  if (!Contains(rule->from, d.state)) {
+    return Status::Refused("cannot " + std::string(rule->action) + " a document in state " + StateName(d.state) +
+                           " (allowed in " + StatesText(rule->from) + ")");
+  }
+  const bool own_org = person->org == d.org;
+  auto need = [&](Role role) -> Status {
+    if (!roles.count(role) || !own_org)
+      return Status::Refused("'" + person->login + "' does not hold the role " + RoleName(role) + " in " +
+                             OrgName(auth, d.org));
+    return Status::Ok();
+  };
+  auto need_current = [&](const RecordId& rev) -> Status {
+    if (d.conflicted())
+      return Status::Refused("the document has " + std::to_string(d.rev_heads.size()) +
+                             " concurrent revisions; make a merge revision first (vanban doc edit)");
+    if (d.rev_heads[0] != rev) return Status::Refused("revision " + ToHex(rev).substr(0, 12) + " is not the current one");
+    return Status::Ok();
+  };
+
+  if (type == "doc.revise") {
+    VB_RETURN_IF_ERROR(need(Role::kDrafter));
+    std::vector<RecordId> bases;
+    for (const std::string& b : r.GetAll("base")) {
+      RecordId id;
+      if (!FromHex(b, &id) || !d.FindRevision(id)) return Status::BadInput("'base' names no revision of this document");
+      bases.push_back(id);
+    }
+    if (bases.empty()) return Status::BadInput("a revision names the revision(s) it continues in 'base'");
+    VB_ASSIGN_OR_RETURN(DocumentFile f, RevisionText(r));
+    if (f.kind != d.kind) return Status::BadInput("the kind of a document cannot change (was " + d.kind + ")");
+    if (f.parties.size() != d.parties.size()) return Status::BadInput("the parties of a pledge cannot change");
+    std::erase_if(d.rev_heads, [&](const RecordId& h) { return std::find(bases.begin(), bases.end(), h) != bases.end(); });
+    d.rev_heads.push_back(r.id());
+    std::sort(d.rev_heads.begin(), d.rev_heads.end());
+    d.revisions.push_back({r.id(), static_cast<int>(d.revisions.size()) + 1, by, at, bases, f.title});
+    d.title = f.title;
+    d.symbol = f.symbol;
+    d.current_text = *r.text();
+    return Status::Ok();
+  }
+  if (type == "doc.route") {
+    VB_RETURN_IF_ERROR(need(Role::kDrafter));
+    auto tos = r.GetAll("to");
+    if (tos.empty()) return Status::BadInput("'to' names the reviewers");
+    std::vector<PublicKey> add;
+    for (const std::string& t : tos) {
+      PublicKey k;
+      if (!FromHex(t, &k)) return Status::BadInput("'to' must be person keys");
+      const Person* p = auth.FindPerson(k);
+      if (!p || p->org != d.org || !p->RolesAt(at).count(Role::kReviewer))
+        return Status::Refused(Who(auth, k) + " does not hold the role reviewer in " + OrgName(auth, d.org));
+      add.push_back(k);
+    }
+    for (const PublicKey& k : add) {
+      auto it = std::find_if(d.routed.begin(), d.routed.end(), [&](const auto& p) { return p.first == k; });
+      if (it == d.routed.end()) d.routed.push_back({k, at});
+      else it->second = at;  // asked again: the request is new
+    }
+    if (d.state != DocState::kInReview) d.since = at;
+    d.state = DocState::kInReview;
+    return Status::Ok();
+  }
+  if (type == "doc.comment") {
+    bool may = (own_org && roles.count(Role::kDrafter)) || by == d.creator ||
+               (d.routed_to(by) && roles.count(Role::kReviewer)) || (d.submitted_to && *d.submitted_to == by);
+    if (!may)
+      return Status::Refused("'" + person->login + "' may not comment: neither a routed reviewer, a drafter, nor the signer");
+    VB_ASSIGN_OR_RETURN(RecordId rev, IdCard(r, "rev"));
+    if (!d.FindRevision(rev)) return Status::BadInput("'rev' names no revision of this document");
+    if (!r.text() || r.text()->empty()) return Status::BadInput("a comment has text");
+    d.comments.push_back({r.id(), by, at, rev, *r.text()});
+    return Status::Ok();
+  }
+  if (type == "doc.approve") {
+    if (!d.routed_to(by)) return Status::Refused("'" + person->login + "' was not asked for comments on this document");
+    VB_RETURN_IF_ERROR(need(Role::kReviewer));
+    VB_ASSIGN_OR_RETURN(RecordId rev, IdCard(r, "rev"));
+    VB_RETURN_IF_ERROR(need_current(rev));
+    if (d.approved(by, rev)) return Status::Refused("'" + person->login + "' has already approved this revision");
+    d.approvals.push_back({r.id(), by, at, rev});
+    return Status::Ok();
+  }
+  if (type == "doc.submit") {
+    VB_RETURN_IF_ERROR(need(Role::kDrafter));
+    VB_ASSIGN_OR_RETURN(RecordId rev, IdCard(r, "rev"));
+    VB_RETURN_IF_ERROR(need_current(rev));
+    VB_ASSIGN_OR_RETURN(PublicKey to, KeyCard(r, "to"));
+    const Person* signer = auth.FindPerson(to);
+    if (!signer || signer->org != d.org || !signer->RolesAt(at).count(Role::kSigner))
+      return Status::Refused(Who(auth, to) + " does not hold the role signer in " + OrgName(auth, d.org));
+    if (auth.Setting(d.org, "require-concurrence", "no") == "yes") {
+      std::string missing;
+      for (const auto& [k, when] : d.routed)
+        if (!d.approved(k, rev)) missing += (missing.empty() ? "" : ", ") + Who(auth, k);
+      if (!missing.empty())
+        return Status::Refused("this organisation requires every routed reviewer to concur; awaiting " + missing);
+    }
+    d.submitted_to = to;
+    d.submitted_at = at;
+    d.state = DocState::kSubmitted;
+    d.since = at;
+    return Status::Ok();
+  }
+  if (type == "doc.return") {
+    if (!d.submitted_to || *d.submitted_to != by)
+      return Status::Refused("only the signer it was submitted to (" +
+                             (d.submitted_to ? Who(auth, *d.submitted_to) : std::string("nobody")) + ") may return it");
+    VB_RETURN_IF_ERROR(need(Role::kSigner));
+    if (!r.Has("reason")) return Status::BadInput("a return gives a reason");
+    d.returns.push_back({r.id(), by, at, r.Get("reason")});
+    d.submitted_to.reset();
+    d.state = DocState::kDraft;
+    d.since = at;
+    return Status::Ok();
+  }
+  if (type == "doc.sign") {
+    VB_ASSIGN_OR_RETURN(RecordId rev, IdCard(r, "rev"));
+    VB_RETURN_IF_ERROR(need_current(rev));
+    auto awaited = d.awaited_org();
+    if (!awaited) return Status::Refused("no signature is awaited");
+    if (d.signatures.empty()) {
+      if (!d.submitted_to || *d.submitted_to != by)
+        return Status::Refused("it was submitted to " +
+                               (d.submitted_to ? Who(auth, *d.submitted_to) : std::string("nobody")) +
+                               ", not to '" + person->login + "'");
+      VB_RETURN_IF_ERROR(need(Role::kSigner));
+    } else {
+      if (person->org != *awaited) {
+        return Status::Refused("awaiting the signature of " + OrgName(auth, *awaited) + " first");
+      }
+      if (!roles.count(Role::kSigner))
+        return Status::Refused("'" + person->login + "' does not hold the role signer in " + OrgName(auth, *awaited));
+    }
+    if (!r.Has("name") || !r.Has("title")) return Status::BadInput("a signature names the signer's name and title");
+    SignatureEntry s{r.id(), by, person->org, at, rev, r.Get("on-behalf") == "yes", r.Get("name"), r.Get("title")};
+    d.signatures.push_back(std::move(s));
+    d.state = d.signatures.size() == d.signing_order().size() ? DocState::kSigned : DocState::kPartiallySigned;
+    d.since = at;
+    return Status::Ok();
+  }
+  if (type == "doc.issue") {
+    VB_RETURN_IF_ERROR(need(Role::kClerk));
+    const Organisation* o = auth.FindOrg(d.org);
+    if (d.state == DocState::kIssued) {
+      if (!d.issue || r.Get("reissue-of") != ToHex(d.issue->id))
+        return Status::Refused("already issued as " + (d.issue ? d.issue->number : std::string("?")) +
+                               "; a re-issue names the issuance it replaces");
+    } else if (r.Has("reissue-of")) {
+      return Status::BadInput("'reissue-of' on a first issuance");
+    }
+    VB_ASSIGN_OR_RETURN(RecordId rev, IdCard(r, "rev"));
+    if (d.signatures.empty() || d.signatures.back().rev != rev)
+      return Status::BadInput("'rev' is not the signed revision");
+    Issuance is;
+    is.id = r.id();
+    is.clerk = by;
+    is.at = at;
+    is.rev = rev;
+    is.number = r.Get("number");
+    is.date = r.Get("date");
+    is.symbol = r.Get("symbol");
+    try {
+      is.year = std::stoi(r.Get("year"));
+      is.seq = std::stoi(r.Get("seq"));
+    } catch (const std::exception&) {
+      return Status::BadInput("'year' and 'seq' are numbers");
+    }
+    if (is.seq < 1) return Status::BadInput("'seq' starts at 1");
+    if (is.symbol != d.symbol) return Status::BadInput("'symbol' is not the document's register symbol " + d.symbol);
+    if (is.number != std::to_string(is.seq) + "/" + is.symbol + "-" + o->code)
+      return Status::BadInput("'number' must be SEQ/SYMBOL-CODE");
+    Timestamp local = at.InOffset(o->offset_minutes);
+    if (is.date != local.Date() || is.year != local.Year())
+      return Status::BadInput("'date' and 'year' are the issuing day in the organisation's time zone");
+    VB_ASSIGN_OR_RETURN(PublicKey seal, KeyCard(r, "seal"));
+    if (seal != o->seal) return Status::Refused("'seal' is not the seal key of " + o->name);
+    Signature sig;
+    if (!preflight && !FromHex(r.Get("seal-sig"), &sig)) return Status::BadInput("'seal-sig' must be 128 hex digits");
+    if (!preflight && !crypto::Verify(seal, SealMessage(d, rev, is.number, is.date), sig))
+      return Status::Refused("the seal signature does not verify");
+    if (d.issue) d.earlier_issues.push_back(*d.issue);
+    d.issue = std::move(is);
+    d.state = DocState::kIssued;
+    d.since = at;
+    return Status::Ok();
+  }
+  if (type == "doc.revoke") {
+    if (!own_org || !(roles.count(Role::kSigner) || roles.count(Role::kAdmin)))
+      return Status::Refused("'" + person->login + "' is neither a signer nor an admin of " + OrgName(auth, d.org));
+    if (!r.Has("reason")) return Status::BadInput("a revocation gives a reason");
+    d.revocation = Return{r.id(), by, at, r.Get("reason")};
+    d.state = DocState::kRevoked;
+    d.since = at;
+    return Status::Ok();
+  }
+  return Status::Refused("unknown record type");
+}
+
+}  // namespace
+
+Status ApplyDocRecord(const Authority& auth, Document& doc, const Record& r, bool preflight) {
+  auto at = ParseTimestamp(r.Get("at"));
+  if (!at.ok()) return Status::BadInput("bad 'at' card");
+  Document before = doc;
+  Status s = ApplyInner(auth, doc, r, *at, preflight);
+  if (!s.ok()) {
+    doc = std::move(before);
+    doc.log.push_back({r.id(), r.type(), r.author(), *at, false, s.message()});
+    return s;
+  }
+  for (const RecordId& p : r.parents()) doc.heads.erase(p);
+  doc.heads.insert(r.id());
+  doc.log.push_back({r.id(), r.type(), r.author(), *at, true, ""});
+  return Status::Ok();
+}
+
+Result<Document> FoldDocument(const Authority& auth, const std::vector<Record>& records) {
+  std::vector<size_t> order = CausalOrder(records);
+  if (order.size() != records.size()) return Status::Invalid("the document's records form a cycle");
+  Document doc;
+  bool created = false;
+  for (size_t i : order) {
+    const Record& r = records[i];
+    auto at = ParseTimestamp(r.Get("at"));
+    Timestamp t = at.ok() ? *at : Timestamp{};
+    if (r.type() == "doc.create" && created) {
+      doc.log.push_back({r.id(), r.type(), r.author(), t, false, "a second doc.create"});
+    } else if (r.type() != "doc.create" && !created) {
+      doc.log.push_back({r.id(), r.type(), r.author(), t, false, "comes before the document's creation"});
+    } else {
+      bool ok = ApplyDocRecord(auth, doc, r).ok();
+      if (r.type() == "doc.create" && ok) created = true;
+    }
+  }
+  if (!created) return Status::Invalid("no valid doc.create among the document's records");
+  return doc;
+}
+
+std::vector<Task> TasksOf(const Document& d) {
+  std::vector<Task> out;
+  const Revision* cur = d.current();
+  if (d.conflicted() && (d.state == DocState::kDraft || d.state == DocState::kInReview)) {
+    out.push_back({d.creator, d.org, std::nullopt, "merge",
+                   std::to_string(d.rev_heads.size()) + " concurrent revisions: make a merge revision", d.since});
+    return out;
+  }
+  switch (d.state) {
+    case DocState::kDraft:
+      if (!d.returns.empty() && d.returns.back().at >= d.since)
+        out.push_back({d.creator, d.org, std::nullopt, "revise", "returned: " + d.returns.back().reason, d.since});
+      break;
+    case DocState::kInReview: {
+      bool all = !d.routed.empty();
+      for (const auto& [k, when] : d.routed) {
+        if (cur && d.approved(k, cur->id)) continue;
+        all = false;
+        out.push_back({k, d.org, std::nullopt, "review", "comment or approve", when});
+      }
+      if (all) out.push_back({d.creator, d.org, std::nullopt, "submit", "every reviewer has approved", d.since});
+      break;
+    }
+    case DocState::kSubmitted:
+      if (d.submitted_to) out.push_back({*d.submitted_to, d.org, std::nullopt, "sign", "submitted for signature", d.since});
+      break;
+    case DocState::kPartiallySigned:
+      if (auto org = d.awaited_org())
+        out.push_back({std::nullopt, *org, Role::kSigner, "sign", "pledge: this organisation's signature is awaited", d.since});
+      break;
+    case DocState::kSigned:
+      out.push_back({std::nullopt, d.org, Role::kClerk, "issue", "signed: number, date and seal", d.since});
+      break;
+    case DocState::kIssued:
+    case DocState::kRevoked:
+      break;
+  }
+  return out;
+}
+
+}  // namespace vanban

@@ -1,0 +1,150 @@
+// vanban/core — the document workflow: states, the rules table, and the fold.
+//
+// A document's state is a deterministic function of its records: Fold() orders
+// them topologically (parents first; ties by timestamp, then id) and applies each
+// through the rules table (kRules, mirrored in docs/workflow.md). A record the
+// rules refuse changes nothing and gets a reason. Two nodes holding the same
+// records therefore show the same document. Not thread-safe per Document.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/authority.h"
+#include "core/docfile.h"
+#include "core/record.h"
+
+namespace vanban {
+
+enum class DocState { kDraft, kInReview, kSubmitted, kPartiallySigned, kSigned, kIssued, kRevoked };
+const char* StateName(DocState s);
+std::optional<DocState> ParseState(std::string_view s);
+
+// One row of the rules table: who may do what, in which states.
+struct Rule {
+  std::string_view action;       // CLI word: "route"
+  std::string_view record_type;  // "doc.route"
+  Role role;                     // role the author must hold at the record's time
+  std::vector<DocState> from;    // states in which it is allowed
+  std::string_view to;           // resulting state, as text for the table
+  std::string_view who;          // further condition, as text for the table
+};
+const std::vector<Rule>& Rules();
+const Rule* FindRule(std::string_view record_type);
+
+struct Revision {
+  RecordId id{};
+  int seq = 0;
+  PublicKey author{};
+  Timestamp at;
+  std::vector<RecordId> bases;
+  std::string title;
+};
+struct Comment {
+  RecordId id{};
+  PublicKey author{};
+  Timestamp at;
+  RecordId rev{};
+  std::string text;
+};
+struct Approval {
+  RecordId id{};
+  PublicKey author{};
+  Timestamp at;
+  RecordId rev{};
+};
+struct SignatureEntry {
+  RecordId id{};
+  PublicKey signer{};
+  PublicKey org{};
+  Timestamp at;
+  RecordId rev{};
+  bool on_behalf = false;
+  std::string name, title;
+};
+struct Issuance {
+  RecordId id{};
+  PublicKey clerk{};
+  Timestamp at;
+  RecordId rev{};
+  std::string number, date, symbol;
+  int year = 0, seq = 0;
+};
+struct Return {
+  RecordId id{};
+  PublicKey by{};
+  Timestamp at;
+  std::string reason;
+};
+struct Event {
+  RecordId id{};
+  std::string type;
+  PublicKey author{};
+  Timestamp at;
+  bool accepted = true;
+  std::string note;  // reason if refused; a short summary otherwise
+};
+
+struct Document {
+  RecordId id{};
+  PublicKey org{};
+  std::string kind, symbol, title;
+  std::vector<PublicKey> parties;  // pledge: other organisations, in signing order
+  PublicKey creator{};
+  Timestamp created;
+  DocState state = DocState::kDraft;
+  Timestamp since;                 // when the current state began
+  std::vector<Revision> revisions; // fold order
+  std::vector<RecordId> rev_heads; // revisions no other revision is based on, sorted
+  std::set<RecordId> heads;        // heads of the whole record graph: parents of the next record
+  std::vector<std::pair<PublicKey, Timestamp>> routed;  // reviewers asked, when
+  std::vector<Comment> comments;
+  std::vector<Approval> approvals;
+  std::optional<PublicKey> submitted_to;
+  Timestamp submitted_at;
+  std::vector<Return> returns;
+  std::vector<SignatureEntry> signatures;
+  std::optional<Issuance> issue;
+  std::vector<Issuance> earlier_issues;  // numbers replaced by a re-issue
+  std::optional<Return> revocation;
+  std::vector<Event> log;          // every record, fold order, accepted or not
+  std::string current_text;        // text of the latest head revision
+
+  bool conflicted() const { return rev_heads.size() > 1; }
+  const Revision* FindRevision(const RecordId& id) const;
+  // The single current revision, or nullptr while revisions are in conflict.
+  const Revision* current() const;
+  // Pledge: organisations in signing order (the drafting one first).
+  std::vector<PublicKey> signing_order() const;
+  // Pledge: the organisation whose signature is awaited, if any.
+  std::optional<PublicKey> awaited_org() const;
+  bool routed_to(const PublicKey& k) const;
+  bool approved(const PublicKey& k, const RecordId& rev) const;
+};
+
+// The seal message the records office signs at issuance (docs/records.md).
+std::string SealMessage(const Document& d, const RecordId& rev, const std::string& number, const std::string& date);
+
+// Applies one record to a document (doc.create starts one). Refused says why;
+// on refusal `doc` is unchanged but for a log entry. `preflight` checks an
+// unsigned record before its author unlocks a key: embedded seals are not checked.
+Status ApplyDocRecord(const Authority& auth, Document& doc, const Record& r, bool preflight = false);
+
+// Folds a document's records (any order) into its state. Records refused by the
+// rules are logged with their reason in doc.log and change nothing.
+Result<Document> FoldDocument(const Authority& auth, const std::vector<Record>& records);
+
+// What waits for whom: one task per (person or role in an organisation, action).
+struct Task {
+  std::optional<PublicKey> assignee;  // a person, or
+  PublicKey org{};                    // anyone of this organisation with `role`
+  std::optional<Role> role;
+  std::string action;                 // review | revise | submit | sign | issue | merge
+  std::string detail;
+  Timestamp since;
+};
+std::vector<Task> TasksOf(const Document& d);
+
+}  // namespace vanban
