@@ -1,1 +1,694 @@
-int main(){}
+// vanban — the command-line program. Parses arguments (CLI11), calls the one set
+// of operations in core::Node, prints text or JSON, exits with the contract's codes
+// (docs/cli.md). The only place that writes to stdout/stderr or exits.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+#include "cli/passphrase.h"
+#include "core/files.h"
+#include "core/node.h"
+#include "core/text.h"
+
+using nlohmann::json;
+
+namespace vanban::cli {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+struct Globals {
+  std::string home;
+  bool json = false;
+  std::string as;
+  std::string passphrase_file;
+};
+
+std::string DefaultHome() {
+  if (const char* h = std::getenv("VANBAN_HOME"); h && *h) return h;
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/share/vanban";
+  return ".vanban";
+}
+
+int Fail(const Status& s) {
+  std::cerr << "vanban: " << s.message() << "\n";
+  return s.exit_code();
+}
+
+std::string Short(const std::string& hex) { return hex.substr(0, 12); }
+
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    item = text::Trim(item);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+class Program {
+ public:
+  explicit Program(const Globals& g) : g_(g) {}
+
+  Actor actor() const {
+    std::string who = g_.as.empty() ? "the acting person" : "'" + g_.as + "'";
+    return Actor{g_.as, PassphraseFrom(g_.passphrase_file, "VANBAN_PASSPHRASE", who)};
+  }
+  std::string home() const { return g_.home.empty() ? DefaultHome() : g_.home; }
+
+  Status OpenNode() {
+    if (node_) return Status::Ok();
+    auto n = Node::Open(home());
+    if (!n.ok()) return n.status();
+    node_ = std::move(n).value();
+    return Status::Ok();
+  }
+  Node& node() { return *node_; }
+
+  void Print(const json& j, const std::string& text) {
+    if (g_.json) std::cout << j.dump(2) << "\n";
+    else if (!text.empty()) std::cout << text << (text.back() == '\n' ? "" : "\n");
+  }
+
+  int offset() const { return node_ ? node_->org().offset_minutes : 420; }
+
+  json DocJson(const Document& d) {
+    json j;
+    j["id"] = ToHex(d.id);
+    j["kind"] = d.kind;
+    j["symbol"] = d.symbol;
+    j["title"] = d.title;
+    j["state"] = StateName(d.state);
+    j["number"] = d.issue ? json(d.issue->number) : json(nullptr);
+    j["date"] = d.issue ? json(d.issue->date) : json(nullptr);
+    j["org"] = node_->OrgName(d.org);
+    j["created"] = d.created.InOffset(offset()).Iso();
+    j["creator"] = node_->Who(d.creator);
+    j["parties"] = json::array();
+    for (const PublicKey& p : d.parties) j["parties"].push_back(node_->OrgName(p));
+    j["revisions"] = json::array();
+    for (const Revision& r : d.revisions) {
+      json bases = json::array();
+      for (const RecordId& b : r.bases) bases.push_back(ToHex(b));
+      j["revisions"].push_back({{"rev", ToHex(r.id)}, {"seq", r.seq}, {"author", node_->Who(r.author)},
+                                {"at", r.at.InOffset(offset()).Iso()}, {"title", r.title}, {"bases", bases}});
+    }
+    j["heads"] = json::array();
+    for (const RecordId& h : d.rev_heads) j["heads"].push_back(ToHex(h));
+    j["routed"] = json::array();
+    const Revision* cur = d.current();
+    for (const auto& [k, at] : d.routed)
+      j["routed"].push_back({{"reviewer", node_->Who(k)}, {"at", at.InOffset(offset()).Iso()},
+                             {"approved_current", cur ? d.approved(k, cur->id) : false}});
+    j["comments"] = json::array();
+    for (const Comment& c : d.comments)
+      j["comments"].push_back({{"id", ToHex(c.id)}, {"author", node_->Who(c.author)}, {"at", c.at.InOffset(offset()).Iso()},
+                               {"rev", ToHex(c.rev)}, {"text", c.text}});
+    j["approvals"] = json::array();
+    for (const Approval& a : d.approvals)
+      j["approvals"].push_back({{"reviewer", node_->Who(a.author)}, {"at", a.at.InOffset(offset()).Iso()},
+                                {"rev", ToHex(a.rev)}, {"current", cur && cur->id == a.rev}});
+    j["submitted_to"] = d.submitted_to ? json(node_->Who(*d.submitted_to)) : json(nullptr);
+    j["returns"] = json::array();
+    for (const Return& r : d.returns)
+      j["returns"].push_back({{"by", node_->Who(r.by)}, {"at", r.at.InOffset(offset()).Iso()}, {"reason", r.reason}});
+    j["signatures"] = json::array();
+    for (const SignatureEntry& s : d.signatures) {
+      const Person* p = node_->authority().FindPerson(s.signer);
+      j["signatures"].push_back({{"signer", p ? p->login : Short(ToHex(s.signer))},
+                                 {"org", node_->OrgName(s.org)},
+                                 {"valid", node_->RecordVerifies(s.id)},
+                                 {"name", s.name},
+                                 {"title", s.title},
+                                 {"on_behalf", s.on_behalf},
+                                 {"rev", ToHex(s.rev)},
+                                 {"at", s.at.InOffset(offset()).Iso()},
+                                 {"key", ToHex(s.signer)}});
+    }
+    if (d.issue) {
+      j["issue"] = {{"number", d.issue->number}, {"date", d.issue->date}, {"clerk", node_->Who(d.issue->clerk)},
+                    {"at", d.issue->at.InOffset(offset()).Iso()}, {"valid", node_->RecordVerifies(d.issue->id)}};
+    } else {
+      j["issue"] = nullptr;
+    }
+    if (d.revocation) j["revoked"] = {{"by", node_->Who(d.revocation->by)}, {"reason", d.revocation->reason}};
+    return j;
+  }
+
+  std::string DocText(const Document& d) {
+    std::ostringstream o;
+    auto rev_name = [&](const RecordId& id) {
+      const Revision* r = d.FindRevision(id);
+      return r ? "r" + std::to_string(r->seq) : Short(ToHex(id));
+    };
+    o << "Document " << Short(ToHex(d.id)) << "  (" << d.kind << ", register " << d.symbol << ")\n";
+    o << "Title:     " << d.title << "\n";
+    o << "State:     " << StateName(d.state);
+    if (d.issue) o << "   Number: " << d.issue->number << "   Date: " << d.issue->date;
+    o << "\n";
+    o << "Org:       " << node_->OrgName(d.org) << "\n";
+    if (!d.parties.empty()) {
+      o << "Parties:   ";
+      for (size_t i = 0; i < d.parties.size(); ++i) o << (i ? ", " : "") << node_->OrgName(d.parties[i]);
+      o << "\n";
+    }
+    o << "Drafted:   " << node_->Who(d.creator) << " at " << d.created.InOffset(offset()).Iso() << "\n";
+    o << "Revisions:\n";
+    for (const Revision& r : d.revisions) {
+      o << "  r" << r.seq << "  " << Short(ToHex(r.id)) << "  " << r.at.InOffset(offset()).Iso() << "  " << node_->Who(r.author);
+      if (!r.bases.empty()) {
+        o << "  (from";
+        for (const RecordId& b : r.bases) o << " " << rev_name(b);
+        o << ")";
+      }
+      if (std::find(d.rev_heads.begin(), d.rev_heads.end(), r.id) != d.rev_heads.end()) o << "  [head]";
+      o << "\n";
+    }
+    if (d.conflicted()) o << "  ! " << d.rev_heads.size() << " concurrent revisions: make a merge revision with 'vanban doc edit'\n";
+    const Revision* cur = d.current();
+    if (!d.routed.empty()) {
+      o << "Reviewers:\n";
+      for (const auto& [k, at] : d.routed) {
+        o << "  " << node_->Who(k) << ": ";
+        std::string last;
+        for (const Approval& a : d.approvals)
+          if (a.author == k) last = rev_name(a.rev);
+        if (cur && d.approved(k, cur->id)) o << "concurs with the current revision " << rev_name(cur->id);
+        else if (!last.empty()) o << "concurred with " << last << " (an older revision)";
+        else o << "no concurrence yet";
+        o << "\n";
+      }
+    }
+    if (!d.comments.empty()) {
+      o << "Comments:\n";
+      for (const Comment& c : d.comments)
+        o << "  [" << rev_name(c.rev) << "] " << node_->Who(c.author) << ", " << c.at.InOffset(offset()).Iso() << ": " << c.text << "\n";
+    }
+    if (d.submitted_to) o << "Submitted: to " << node_->Who(*d.submitted_to) << " at " << d.submitted_at.InOffset(offset()).Iso() << "\n";
+    for (const Return& r : d.returns)
+      o << "Returned:  by " << node_->Who(r.by) << " at " << r.at.InOffset(offset()).Iso() << ": " << r.reason << "\n";
+    if (!d.signatures.empty()) {
+      o << "Signatures:\n";
+      for (const SignatureEntry& s : d.signatures) {
+        o << "  " << node_->Who(s.signer) << " (" << s.name << ", " << s.title << ", " << node_->OrgName(s.org) << ")"
+          << (s.on_behalf ? " KT." : "") << " on " << rev_name(s.rev) << " at " << s.at.InOffset(offset()).Iso()
+          << (node_->RecordVerifies(s.id) ? "  valid" : "  INVALID") << "\n";
+      }
+    }
+    if (auto awaited = d.awaited_org(); awaited && !d.signatures.empty())
+      o << "Awaiting:  the signature of " << node_->OrgName(*awaited) << "\n";
+    if (d.issue)
+      o << "Issued:    " << d.issue->number << " on " << d.issue->date << " by " << node_->Who(d.issue->clerk)
+        << ", sealed by " << node_->OrgName(d.org) << "\n";
+    if (d.revocation) o << "Revoked:   by " << node_->Who(d.revocation->by) << ": " << d.revocation->reason << "\n";
+    return o.str();
+  }
+
+  std::string Summary(const Document& d, const Record& r) {
+    auto rev_name = [&](const std::string& hex) {
+      RecordId id;
+      if (FromHex(hex, &id))
+        if (const Revision* rv = d.FindRevision(id)) return "r" + std::to_string(rv->seq);
+      return Short(hex);
+    };
+    const std::string& t = r.type();
+    if (t == "doc.create") return "drafted r1 \"" + r.Get("title") + "\"";
+    if (t == "doc.revise") {
+      std::string s = "revision " + rev_name(r.id_hex()) + " from";
+      for (const auto& b : r.GetAll("base")) s += " " + rev_name(b);
+      return s;
+    }
+    if (t == "doc.route") {
+      std::string s = "asked for comments:";
+      for (const auto& k : r.GetAll("to")) {
+        PublicKey pk;
+        FromHex(k, &pk);
+        s += " " + node_->Who(pk);
+      }
+      return s;
+    }
+    if (t == "doc.comment") {
+      std::string c = r.text() ? *r.text() : "";
+      if (c.size() > 70) c = c.substr(0, 70) + "...";
+      return "commented on " + rev_name(r.Get("rev")) + ": " + c;
+    }
+    if (t == "doc.approve") return "concurred with " + rev_name(r.Get("rev"));
+    if (t == "doc.submit") {
+      PublicKey pk;
+      FromHex(r.Get("to"), &pk);
+      return "submitted " + rev_name(r.Get("rev")) + " for signature to " + node_->Who(pk);
+    }
+    if (t == "doc.return") return "returned it: " + r.Get("reason");
+    if (t == "doc.sign") return std::string("signed ") + rev_name(r.Get("rev")) + (r.Get("on-behalf") == "yes" ? " on behalf (KT.)" : "");
+    if (t == "doc.issue") return "issued as " + r.Get("number") + " on " + r.Get("date") + (r.Has("reissue-of") ? " (re-issue)" : "");
+    if (t == "doc.revoke") return "revoked it: " + r.Get("reason");
+    return t;
+  }
+
+  json SummaryJson(const DocSummary& s) {
+    return {{"id", s.id}, {"kind", s.kind}, {"title", s.title}, {"state", s.state},
+            {"number", s.number ? json(*s.number) : json(nullptr)}};
+  }
+
+  const Globals& g_;
+  std::unique_ptr<Node> node_;
+};
+
+Result<std::string> ReadDocFile(const std::string& path) {
+  // A little over 10 MiB is read so the parser can name the size in its message.
+  return files::Read(path, (10u << 20) + 1);
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{"vanban — offline-first document workflow for Vietnamese government offices.\n"
+               "Draft, route for comments, submit, sign (Ed25519), issue with number and seal, keep registers.\n"
+               "Exit status: 0 done, 1 verification found something invalid, 2 bad usage or input,\n"
+               "3 refused by workflow state or role, 4 not found, 5 peer unreachable. See docs/cli.md.",
+               "vanban"};
+  app.set_version_flag("--version", std::string("vanban ") + kVersion);
+  app.require_subcommand(1);
+  app.fallthrough();
+  Globals g;
+  app.add_option("--home", g.home, "Node folder (default $VANBAN_HOME, else ~/.local/share/vanban)");
+  app.add_flag("--json", g.json, "Print one JSON document on stdout");
+  app.add_option("--as", g.as, "Acting person's login (default: the node's admin)");
+  app.add_option("--passphrase-file", g.passphrase_file,
+                 "File whose first line is the acting person's passphrase (else $VANBAN_PASSPHRASE, else a prompt)");
+  Program prog(g);
+  int rc = 0;
+  auto need_node = [&]() -> bool {
+    Status s = prog.OpenNode();
+    if (!s.ok()) rc = Fail(s);
+    return s.ok();
+  };
+  auto sub = [](CLI::App* parent, const std::string& name, const std::string& help) {
+    CLI::App* c = parent->add_subcommand(name, help);
+    c->fallthrough();
+    return c;
+  };
+
+  // --- init
+  InitOptions init;
+  auto* c_init = sub(&app, "init", "Create a node and its organisation, with the admin (roles admin, signer)");
+  c_init->add_option("--org", init.org_name, "Organisation name, e.g. \"Sở Ngoại vụ tỉnh Lạng Sơn\"")->required();
+  c_init->add_option("--code", init.code, "Organisation symbol used in numbers, e.g. SNgV")->required();
+  c_init->add_option("--place", init.place, "Place printed before the date, e.g. \"Lạng Sơn\"")->required();
+  c_init->add_option("--admin", init.admin_login, "Login of the head of the organisation")->required();
+  c_init->add_option("--name", init.admin_name, "The head's full name")->required();
+  c_init->add_option("--title", init.admin_title, "The head's title, e.g. \"Giám đốc\"")->required();
+  c_init->add_option("--parent", init.parent_body, "Parent body, e.g. \"UBND TỈNH LẠNG SƠN\"");
+  c_init->add_option("--utc-offset", init.utc_offset, "The organisation's time zone (default +07:00)");
+  c_init->callback([&] {
+    auto pass = PassphraseFrom(g.passphrase_file, "VANBAN_PASSPHRASE", "the new admin '" + init.admin_login + "'")();
+    if (!pass.ok()) { rc = Fail(pass.status()); return; }
+    init.passphrase = *pass;
+    auto n = Node::Init(prog.home(), init);
+    std::fill(init.passphrase.begin(), init.passphrase.end(), '\0');
+    if (!n.ok()) { rc = Fail(n.status()); return; }
+    const Organisation& o = (*n)->org();
+    prog.Print({{"org", ToHex(o.root)}, {"code", o.code}, {"name", o.name}, {"admin", init.admin_login},
+                {"node", ToHex((*n)->node_key())}, {"home", prog.home()}},
+               "Created " + o.name + " (" + o.code + ") in " + prog.home() + "\nAdmin: " + init.admin_login +
+                   " (admin, signer)\nOrganisation key: " + ToHex(o.root) + "\nFingerprint: " + crypto::Fingerprint(o.root));
+  });
+
+  // --- user
+  auto* c_user = sub(&app, "user", "People of this organisation");
+  c_user->require_subcommand(1);
+  std::string u_login, u_name, u_title, u_roles, u_newpass;
+  auto* c_uadd = sub(c_user, "add", "Add a person: makes their key on this node (needs role admin)");
+  c_uadd->add_option("login", u_login, "Login, e.g. nguyenvana")->required();
+  c_uadd->add_option("--name", u_name, "Full name")->required();
+  c_uadd->add_option("--title", u_title, "Title, e.g. \"Chuyên viên\", \"Phó Giám đốc\"")->required();
+  c_uadd->add_option("--roles", u_roles, "Comma-separated: drafter, reviewer, signer, clerk, archivist, admin")->required();
+  c_uadd->add_option("--new-passphrase-file", u_newpass,
+                     "File with the new person's passphrase (default: the acting person's source)");
+  c_uadd->callback([&] {
+    if (!need_node()) return;
+    std::set<Role> roles;
+    for (const std::string& r : SplitComma(u_roles)) {
+      auto role = ParseRole(r);
+      if (!role) { rc = Fail(Status::BadInput("--roles: unknown role '" + r + "' (drafter, reviewer, signer, clerk, archivist, admin)")); return; }
+      roles.insert(*role);
+    }
+    PassphraseSource np = u_newpass.empty() ? PassphraseSource() : PassphraseFrom(u_newpass, "", "'" + u_login + "'");
+    auto p = prog.node().AddUser(prog.actor(), u_login, u_name, u_title, roles, np);
+    if (!p.ok()) { rc = Fail(p.status()); return; }
+    prog.Print({{"login", p->login}, {"name", p->name}, {"title", p->title}, {"roles", SplitComma(RolesText(p->current_roles()))},
+                {"key", ToHex(p->key)}},
+               "Added " + p->login + " (" + p->name + ", " + p->title + "): " + RolesText(p->current_roles()));
+  });
+  auto* c_urev = sub(c_user, "revoke", "Revoke a person: their later records no longer count (needs role admin)");
+  c_urev->add_option("login", u_login, "Login")->required();
+  c_urev->callback([&] {
+    if (!need_node()) return;
+    Status s = prog.node().RevokeUser(prog.actor(), u_login);
+    if (!s.ok()) { rc = Fail(s); return; }
+    prog.Print({{"login", u_login}, {"active", false}}, "Revoked " + u_login);
+  });
+  auto* c_ulist = sub(c_user, "list", "List the people of this organisation and their roles");
+  c_ulist->callback([&] {
+    if (!need_node()) return;
+    json arr = json::array();
+    std::string text;
+    for (const Person& p : prog.node().Users()) {
+      arr.push_back({{"login", p.login}, {"name", p.name}, {"title", p.title}, {"roles", SplitComma(RolesText(p.current_roles()))},
+                     {"active", p.active()}, {"key", ToHex(p.key)}});
+      text += p.login + "  " + p.name + "  (" + p.title + ")  " + (p.active() ? RolesText(p.current_roles()) : "REVOKED") + "\n";
+    }
+    prog.Print(arr, text);
+  });
+
+  // --- key
+  auto* c_key = sub(&app, "key", "Key files on this node");
+  c_key->require_subcommand(1);
+  std::string k_newpass;
+  auto* c_kpass = sub(c_key, "passwd", "Change the passphrase of the acting person's keys (--as LOGIN)");
+  c_kpass->add_option("--new-passphrase-file", k_newpass, "File with the new passphrase (else a prompt)");
+  c_kpass->callback([&] {
+    if (!need_node()) return;
+    std::string login = g.as.empty() ? prog.node().admin_login() : g.as;
+    Status s = prog.node().ChangePassphrase(login, prog.actor().passphrase,
+                                            PassphraseFrom(k_newpass, "", "the new passphrase of '" + login + "'"));
+    if (!s.ok()) { rc = Fail(s); return; }
+    prog.Print({{"login", login}, {"changed", true}}, "Changed the passphrase of " + login + "'s keys");
+  });
+
+  // --- org and node
+  auto* c_org = sub(&app, "org", "This organisation and the organisations it trusts");
+  c_org->require_subcommand(1);
+  std::string o_file, o_alias, o_name, o_value;
+  auto* c_card = sub(c_org, "card", "Write this organisation's public card, signed by the organisation key");
+  c_card->add_option("-o", o_file, "Output file")->required();
+  c_card->callback([&] {
+    if (!need_node()) return;
+    auto card = prog.node().OrgCard();
+    if (!card.ok()) { rc = Fail(card.status()); return; }
+    Status s = files::WriteAtomic(o_file, *card, 0644, false);
+    if (!s.ok()) { rc = Fail(s); return; }
+    prog.Print({{"file", o_file}, {"org", ToHex(prog.node().org().root)}}, "Wrote the card of " + prog.node().org().name + " to " + o_file);
+  });
+  auto* c_trust = sub(c_org, "trust", "Trust another organisation (a peer in a cluster) from its card");
+  c_trust->add_option("file", o_file, "The organisation's card")->required();
+  c_trust->add_option("--alias", o_alias, "Short local name, e.g. caobang")->required();
+  c_trust->callback([&] {
+    if (!need_node()) return;
+    auto card = files::Read(o_file, 4u << 20);
+    if (!card.ok()) { rc = Fail(card.status()); return; }
+    Status s = prog.node().Trust(*card, o_alias);
+    if (!s.ok()) { rc = Fail(s.With(o_file)); return; }
+    prog.Print({{"alias", o_alias}}, "Trusted " + o_alias);
+  });
+  auto* c_olist = sub(c_org, "show", "Show this organisation and the trusted ones");
+  c_olist->callback([&] {
+    if (!need_node()) return;
+    const Organisation& o = prog.node().org();
+    json j = {{"org", ToHex(o.root)}, {"name", o.name}, {"code", o.code}, {"place", o.place}, {"parent", o.parent_body},
+              {"fingerprint", crypto::Fingerprint(o.root)}, {"trusted", json::array()},
+              {"require_concurrence", prog.node().authority().Setting(o.root, "require-concurrence", "no") == "yes"}};
+    std::string text = o.name + " (" + o.code + "), " + o.place + "\nKey: " + ToHex(o.root) + "\nFingerprint: " + crypto::Fingerprint(o.root) + "\n";
+    for (const auto& [alias, key] : prog.node().Trusted()) {
+      const Organisation* t = prog.node().authority().FindOrg(key);
+      j["trusted"].push_back({{"alias", alias}, {"org", ToHex(key)}, {"name", t ? t->name : ""}});
+      text += "trusts " + alias + ": " + (t ? t->name : "?") + " (" + crypto::Fingerprint(key) + ")\n";
+    }
+    prog.Print(j, text);
+  });
+  auto* c_oset = sub(c_org, "set", "Change an organisation setting (needs role admin): require-concurrence yes|no");
+  c_oset->add_option("name", o_name, "Setting name")->required();
+  c_oset->add_option("value", o_value, "Value")->required();
+  c_oset->callback([&] {
+    if (!need_node()) return;
+    Status s = prog.node().SetSetting(prog.actor(), o_name, o_value);
+    if (!s.ok()) { rc = Fail(s); return; }
+    prog.Print({{"name", o_name}, {"value", o_value}}, o_name + " = " + o_value);
+  });
+  auto* c_node = sub(&app, "node", "This node");
+  c_node->require_subcommand(1);
+  auto* c_nid = sub(c_node, "id", "Print this node's public key (hex)");
+  c_nid->callback([&] {
+    if (!need_node()) return;
+    std::string k = ToHex(prog.node().node_key());
+    prog.Print({{"node", k}, {"fingerprint", crypto::Fingerprint(prog.node().node_key())}}, k);
+  });
+
+  // --- documents
+  auto* c_doc = sub(&app, "doc", "Documents: new, edit, show, list, log, text, revoke");
+  c_doc->require_subcommand(1);
+  std::string d_file, d_id, d_base, d_state, d_kind, d_query, d_rev, d_reason;
+  auto* c_new = sub(c_doc, "new", "Create a document from a file (front matter + body; docs/document-format.md)");
+  c_new->add_option("file", d_file, "The document file")->required();
+  c_new->callback([&] {
+    if (!need_node()) return;
+    auto bytes = ReadDocFile(d_file);
+    if (!bytes.ok()) { rc = Fail(bytes.status()); return; }
+    auto ref = prog.node().NewDocument(prog.actor(), *bytes, d_file);
+    if (!ref.ok()) { rc = Fail(ref.status()); return; }
+    prog.Print({{"id", ref->id}, {"rev", ref->rev}}, ref->id);
+  });
+  auto* c_edit = sub(c_doc, "edit", "Make a new revision from a file (a merge when the document has several heads)");
+  c_edit->add_option("id", d_id, "Document id (or a unique prefix)")->required();
+  c_edit->add_option("file", d_file, "The document file")->required();
+  c_edit->add_option("--base", d_base, "Continue this revision (rN or id prefix) instead of every current head");
+  c_edit->callback([&] {
+    if (!need_node()) return;
+    auto bytes = ReadDocFile(d_file);
+    if (!bytes.ok()) { rc = Fail(bytes.status()); return; }
+    auto ref = prog.node().EditDocument(prog.actor(), d_id, *bytes, d_file, d_base.rfind("r", 0) == 0 ? d_base.substr(1) : d_base);
+    if (!ref.ok()) { rc = Fail(ref.status()); return; }
+    prog.Print({{"id", ref->id}, {"rev", ref->rev}}, ref->rev);
+  });
+  auto* c_show = sub(c_doc, "show", "Show a document: state, revisions, comments, concurrences, signatures, number");
+  c_show->add_option("id", d_id, "Document id, unique prefix, or issued number")->required();
+  c_show->callback([&] {
+    if (!need_node()) return;
+    auto d = prog.node().Show(d_id);
+    if (!d.ok()) { rc = Fail(d.status()); return; }
+    if (g.json) prog.Print(prog.DocJson(*d), "");
+    else prog.Print({}, prog.DocText(*d));
+  });
+  auto* c_text = sub(c_doc, "text", "Print the text of a revision (default: the current one)");
+  c_text->add_option("id", d_id, "Document id")->required();
+  c_text->add_option("--rev", d_rev, "Revision (rN or id prefix)");
+  c_text->callback([&] {
+    if (!need_node()) return;
+    auto t = prog.node().RevisionText(d_id, d_rev.rfind("r", 0) == 0 ? d_rev.substr(1) : d_rev);
+    if (!t.ok()) { rc = Fail(t.status()); return; }
+    prog.Print({{"text", *t}}, *t);
+  });
+  auto* c_list = sub(c_doc, "list", "List documents, oldest first");
+  c_list->add_option("--state", d_state, "Only this state");
+  c_list->add_option("--kind", d_kind, "Only this kind");
+  c_list->add_option("--query", d_query, "Words to find in title, text and number (diacritics optional)");
+  c_list->callback([&] {
+    if (!need_node()) return;
+    DocFilter f;
+    if (!d_state.empty()) f.state = d_state;
+    if (!d_kind.empty()) f.kind = d_kind;
+    if (!d_query.empty()) f.query = d_query;
+    auto list = prog.node().List(f);
+    if (!list.ok()) { rc = Fail(list.status()); return; }
+    json arr = json::array();
+    std::string text;
+    for (const DocSummary& s : *list) {
+      arr.push_back(prog.SummaryJson(s));
+      text += Short(s.id) + "  " + s.kind + "  " + s.state + "  " + (s.number ? *s.number : "-") + "  " + s.title + "\n";
+    }
+    if (list->empty()) text = "(no documents)";
+    prog.Print(arr, text);
+  });
+  auto* c_log = sub(c_doc, "log", "Full history: who did what, when, on which revision");
+  c_log->add_option("id", d_id, "Document id")->required();
+  c_log->callback([&] {
+    if (!need_node()) return;
+    auto d = prog.node().Show(d_id);
+    auto log = prog.node().Log(d_id);
+    if (!log.ok()) { rc = Fail(log.status()); return; }
+    json arr = json::array();
+    std::string text;
+    for (const auto& e : *log) {
+      std::string who = prog.node().Who(e.event.author);
+      std::string what = prog.Summary(*d, e.record);
+      std::string at = e.event.at.InOffset(prog.offset()).Iso();
+      arr.push_back({{"id", ToHex(e.event.id)}, {"type", e.event.type}, {"author", who}, {"at", at},
+                     {"accepted", e.event.accepted}, {"summary", what}, {"note", e.event.note}});
+      text += at + "  " + who + "  " + what + (e.event.accepted ? "" : "  [does not count: " + e.event.note + "]") + "\n";
+    }
+    prog.Print(arr, text);
+  });
+  auto* c_drev = sub(c_doc, "revoke", "Withdraw an issued document by a later decision (signer or admin)");
+  c_drev->add_option("id", d_id, "Document id or number")->required();
+  c_drev->add_option("--reason", d_reason, "The decision withdrawing it")->required();
+
+  // --- workflow actions
+  std::string w_id, w_to, w_text, w_reason;
+  bool w_behalf = false;
+  auto done = [&](const std::string& verb) {
+    auto d = prog.node().Show(w_id.empty() ? d_id : w_id);
+    if (!d.ok()) { rc = Fail(d.status()); return; }
+    prog.Print({{"id", ToHex(d->id)}, {"state", StateName(d->state)}, {"number", d->issue ? json(d->issue->number) : json(nullptr)}},
+               verb + " " + Short(ToHex(d->id)) + ": now " + StateName(d->state));
+  };
+  c_drev->callback([&] {
+    if (!need_node()) return;
+    Status s = prog.node().RevokeDoc(prog.actor(), d_id, d_reason);
+    if (!s.ok()) { rc = Fail(s); return; }
+    done("Revoked");
+  });
+  auto* c_inbox = sub(&app, "inbox", "What waits for the acting person, oldest first");
+  c_inbox->callback([&] {
+    if (!need_node()) return;
+    auto items = prog.node().Inbox(g.as);
+    if (!items.ok()) { rc = Fail(items.status()); return; }
+    json arr = json::array();
+    std::string text;
+    for (const InboxItem& it : *items) {
+      json j = prog.SummaryJson(it.doc);
+      j["action"] = it.action;
+      j["detail"] = it.detail;
+      j["since"] = it.since.Iso();
+      arr.push_back(j);
+      text += it.action + "  " + Short(it.doc.id) + "  " + it.doc.kind + "  " + it.doc.title + "  (" + it.detail + ", since " + it.since.Iso() + ")\n";
+    }
+    if (items->empty()) text = "Nothing waits for you.";
+    prog.Print(arr, text);
+  });
+  auto* c_route = sub(&app, "route", "Ask reviewers for comments (draft -> in_review)");
+  c_route->add_option("id", w_id, "Document id")->required();
+  c_route->add_option("--to", w_to, "Reviewers' logins, comma-separated")->required();
+  c_route->callback([&] {
+    if (!need_node()) return;
+    Status s = prog.node().Route(prog.actor(), w_id, SplitComma(w_to));
+    if (!s.ok()) { rc = Fail(s); return; }
+    done("Routed");
+  });
+  auto* c_comment = sub(&app, "comment", "Comment on the current revision (a routed reviewer, a drafter, or the signer)");
+  c_comment->add_option("id", w_id, "Document id")->required();
+  c_comment->add_option("text", w_text, "The comment")->required();
+  c_comment->callback([&] {
+    if (!need_node()) return;
+    Status s = prog.node().AddComment(prog.actor(), w_id, w_text);
+    if (!s.ok()) { rc = Fail(s); return; }
+    done("Commented on");
+  });
+  auto* c_approve = sub(&app, "approve", "Concur with the current revision (a routed reviewer)");
+  c_approve->add_option("id", w_id, "Document id")->required();
+  c_approve->callback([&] {
+    if (!need_node()) return;
+    Status s = prog.node().Approve(prog.actor(), w_id);
+    if (!s.ok()) { rc = Fail(s); return; }
+    done("Approved");
+  });
+  auto* c_submit = sub(&app, "submit", "Submit for signature (-> submitted)");
+  c_submit->add_option("id", w_id, "Document id")->required();
+  c_submit->add_option("--to", w_to, "The signer's login")->required();
+  c_submit->callback([&] {
+    if (!need_node()) return;
+    Status s = prog.node().Submit(prog.actor(), w_id, w_to);
+    if (!s.ok()) { rc = Fail(s); return; }
+    done("Submitted");
+  });
+  auto* c_return = sub(&app, "return", "Send a submitted document back to its drafter (-> draft)");
+  c_return->add_option("id", w_id, "Document id")->required();
+  c_return->add_option("--reason", w_reason, "Why")->required();
+  c_return->callback([&] {
+    if (!need_node()) return;
+    Status s = prog.node().ReturnDoc(prog.actor(), w_id, w_reason);
+    if (!s.ok()) { rc = Fail(s); return; }
+    done("Returned");
+  });
+  auto* c_sign = sub(&app, "sign", "Sign the current revision (Ed25519) -> signed");
+  c_sign->add_option("id", w_id, "Document id")->required();
+  c_sign->add_flag("--on-behalf", w_behalf, "Sign on behalf of the head: \"KT. GIÁM ĐỐC\" (a deputy)");
+  c_sign->callback([&] {
+    if (!need_node()) return;
+    Status s = prog.node().Sign(prog.actor(), w_id, w_behalf);
+    if (!s.ok()) { rc = Fail(s); return; }
+    done("Signed");
+  });
+  auto* c_issue = sub(&app, "issue", "Records office: next number, today's date, organisation seal (-> issued)");
+  c_issue->add_option("id", w_id, "Document id")->required();
+  c_issue->callback([&] {
+    if (!need_node()) return;
+    auto n = prog.node().Issue(prog.actor(), w_id);
+    if (!n.ok()) { rc = Fail(n.status()); return; }
+    auto d = prog.node().Show(w_id);
+    if (!d.ok()) { rc = Fail(d.status()); return; }
+    prog.Print({{"id", ToHex(d->id)}, {"state", StateName(d->state)}, {"number", *n}, {"date", d->issue->date}},
+               "Issued " + Short(ToHex(d->id)) + " as " + *n + " on " + d->issue->date);
+  });
+
+  // --- registers and checks
+  int r_year = 0;
+  bool r_incoming = false;
+  auto* c_reg = sub(&app, "register", "The outgoing register (default) or the incoming one");
+  c_reg->add_option("--year", r_year, "Only this year");
+  c_reg->add_flag("--incoming", r_incoming, "The incoming register");
+  c_reg->callback([&] {
+    if (!need_node()) return;
+    auto reg = prog.node().Register(r_year ? std::optional<int>(r_year) : std::nullopt, r_incoming);
+    if (!reg.ok()) { rc = Fail(reg.status()); return; }
+    json arr = json::array();
+    std::string text;
+    for (const RegisterEntry& e : *reg) {
+      json j = {{"number", e.number}, {"date", e.date}, {"kind", e.kind}, {"title", e.title}, {"signer", e.signer}, {"id", e.doc}};
+      if (!e.collides_with.empty()) {
+        j["collides_with"] = e.collides_with;
+        j["must_reissue"] = e.must_reissue;
+      }
+      arr.push_back(j);
+      text += e.number + "  " + e.date + "  " + e.kind + "  " + e.title + "  " + e.signer;
+      if (e.must_reissue) text += "  [COLLISION: issued twice; re-issue with 'vanban issue " + Short(e.doc) + "']";
+      else if (!e.collides_with.empty()) text += "  [COLLISION: keeps the number]";
+      text += "\n";
+    }
+    if (reg->empty()) text = r_incoming ? "(the incoming register is empty)" : "(the register is empty)";
+    prog.Print(arr, text);
+  });
+  auto* c_check = sub(&app, "check", "Re-verify every stored record and view; exit 1 on any problem");
+  c_check->callback([&] {
+    if (!need_node()) return;
+    auto rep = prog.node().Check();
+    if (!rep.ok()) { rc = Fail(rep.status()); return; }
+    std::string text = std::to_string(rep->records) + " records, digest " + rep->digest + "\n";
+    for (const auto& p : rep->problems) text += "PROBLEM: " + p + "\n";
+    for (const auto& n : rep->notes) text += "note: " + n + "\n";
+    text += rep->ok ? "ok" : std::to_string(rep->problems.size()) + " problem(s)";
+    prog.Print({{"ok", rep->ok}, {"records", rep->records}, {"digest", rep->digest}, {"problems", rep->problems}, {"notes", rep->notes}}, text);
+    if (!rep->ok) rc = 1;
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "vanban: " << e.what() << " (see 'vanban --help')\n";
+    return 2;
+  }
+  return rc;
+}
+
+}  // namespace vanban::cli
+
+int main(int argc, char** argv) {
+  try {
+    return vanban::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    // A programmer error: say so plainly rather than abort silently.
+    std::cerr << "vanban: internal error: " << e.what() << "\n";
+    return 70;
+  }
+}

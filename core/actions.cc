@@ -68,6 +68,8 @@ Result<DocRef> Node::EditDocument(const Actor& actor, const std::string& id, con
       return Status::BadInput(where + ": the parties of a pledge cannot change ('" + f.parties[i] + "')");
   }
   Record r("doc.revise");
+  if (f.text == d.current_text && !d.conflicted() && base.empty())
+    return Status::BadInput(where + ": the same text as the current revision; nothing to revise");
   if (!base.empty()) {
     const Revision* found = nullptr;
     for (const Revision& rev : d.revisions) {
@@ -108,6 +110,24 @@ Result<std::string> Node::RevisionText(const std::string& id, const std::string&
   VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(want));
   if (!rec || !rec->text()) return Status::NotFound("revision text missing");
   return *rec->text();
+}
+
+Result<std::vector<Node::LogEntry>> Node::Log(const std::string& id) {
+  VB_ASSIGN_OR_RETURN(Document d, Show(id));
+  VB_ASSIGN_OR_RETURN(std::vector<Record> records, store_->DocRecords(ToHex(d.id)));
+  std::map<RecordId, const Record*> by_id;
+  for (const Record& r : records) by_id[r.id()] = &r;
+  std::vector<LogEntry> out;
+  for (const Event& e : d.log) {
+    auto it = by_id.find(e.id);
+    if (it != by_id.end()) out.push_back({e, *it->second});
+  }
+  return out;
+}
+
+bool Node::RecordVerifies(const RecordId& id) {
+  auto r = store_->GetRecord(id);
+  return r.ok() && r->has_value() && (*r)->id() == id && (*r)->VerifySignature();
 }
 
 Result<std::vector<DocSummary>> Node::List(const DocFilter& f) {

@@ -119,6 +119,14 @@ class Node {
   Result<std::vector<DocSummary>> List(const DocFilter& f);
   Result<std::vector<InboxItem>> Inbox(const std::string& login);
   Result<std::string> RevisionText(const std::string& id, const std::string& rev);
+  // The document's history: every record in fold order, with whether it counts.
+  struct LogEntry {
+    Event event;
+    Record record;
+  };
+  Result<std::vector<LogEntry>> Log(const std::string& id);
+  // Re-checks a stored record's hash and signature (for "valid" in displays).
+  bool RecordVerifies(const RecordId& id);
 
   Status Route(const Actor& actor, const std::string& id, const std::vector<std::string>& logins);
   Status AddComment(const Actor& actor, const std::string& id, const std::string& text);
