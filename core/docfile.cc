@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "core/record.h"
@@ -56,10 +55,18 @@ bool ValidAlias(std::string_view a) {
   });
 }
 
+bool LabelChar(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+// "[^label]" at `at`: returns the label's length, 0 if none.
+size_t FootnoteRef(std::string_view s, size_t at) {
+  if (s.compare(at, 2, "[^") != 0) return 0;
+  size_t e = at + 2;
+  while (e < s.size() && LabelChar(s[e])) ++e;
+  return e > at + 2 && e < s.size() && s[e] == ']' ? e - at - 2 : 0;
+}
+
 // Body blocks, and the footnote rule: every [^n] defined once, every definition used.
 Status ParseBody(std::string_view body, int first_line, std::string_view where, std::vector<Block>* out) {
-  static const std::regex kFootDef(R"(^\[\^([A-Za-z0-9]+)\]:\s*(.*)$)");
-  static const std::regex kFootRef(R"(\[\^([A-Za-z0-9]+)\])");
   std::vector<std::string> lines;
   size_t pos = 0;
   while (pos <= body.size()) {
@@ -76,7 +83,8 @@ Status ParseBody(std::string_view body, int first_line, std::string_view where, 
       open = nullptr;
       continue;
     }
-    std::smatch m;
+    size_t def_len = FootnoteRef(line, 0);
+    bool is_def = def_len > 0 && line.size() > def_len + 3 && line[def_len + 3] == ':';
     if (line[0] == '#') {
       size_t level = line.find_first_not_of('#');
       if (level > 3 || level == std::string::npos || line[level] != ' ')
@@ -86,8 +94,8 @@ Status ParseBody(std::string_view body, int first_line, std::string_view where, 
     } else if (line.rfind("- ", 0) == 0) {
       out->push_back({Block::Type::kBullet, 0, "", text::Trim(line.substr(2)), lineno});
       open = &out->back();
-    } else if (std::regex_match(line, m, kFootDef)) {
-      out->push_back({Block::Type::kFootnote, 0, m[1].str(), text::Trim(m[2].str()), lineno});
+    } else if (is_def) {
+      out->push_back({Block::Type::kFootnote, 0, line.substr(2, def_len), text::Trim(line.substr(def_len + 4)), lineno});
       open = &out->back();
     } else if (open) {
       open->text += " " + line;
@@ -107,8 +115,10 @@ Status ParseBody(std::string_view body, int first_line, std::string_view where, 
     }
   }
   for (const Block& b : *out) {
-    for (auto it = std::sregex_iterator(b.text.begin(), b.text.end(), kFootRef); it != std::sregex_iterator(); ++it) {
-      std::string label = (*it)[1].str();
+    for (size_t at = b.text.find("[^"); at != std::string::npos; at = b.text.find("[^", at + 1)) {
+      size_t len = FootnoteRef(b.text, at);
+      if (len == 0) continue;
+      std::string label = b.text.substr(at + 2, len);
       if (!defined.count(label))
         return Status::BadInput(Where(where, b.line) + ": footnote [^" + label + "] has no definition");
       used.insert(label);

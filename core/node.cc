@@ -177,6 +177,7 @@ Result<std::unique_ptr<Node>> Node::Init(const std::string& home, const InitOpti
     VB_RETURN_IF_ERROR(node_ptr->store_->SetMeta("node", ToHex(node.public_key())));
     node_ptr->org_ = root.public_key();
     for (const Record* r : {&create, &grant, &admit}) VB_RETURN_IF_ERROR(node_ptr->IngestOne(*r));
+    VB_RETURN_IF_ERROR(node_ptr->FlushViews());
     return tx.Commit();
   }();
   if (!s.ok()) {
@@ -215,6 +216,7 @@ Status Node::Load() {
   }
   if (!auth_.FindOrg(org_)) return Status::Invalid(home_ + ": this organisation's own record is missing");
   cache_.clear();
+  dirty_.clear();
   return Status::Ok();
 }
 
@@ -308,12 +310,19 @@ Status Node::ActWith(const Actor& actor, const std::string& doc_hex, Record& r, 
   Transaction tx(store_->db());
   VB_RETURN_IF_ERROR(tx.status());
   Status s = IngestOne(r);
+  if (s.ok()) s = FlushViews();
   if (s.ok()) s = tx.Commit();
-  if (!s.ok()) {
-    cache_.clear();
-    (void)Load();
-  }
+  if (!s.ok()) (void)Load();
   return s;
+}
+
+Status Node::FlushViews() {
+  for (const std::string& doc : dirty_) {
+    VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
+    VB_RETURN_IF_ERROR(store_->WriteDocViews(d, auth_));
+  }
+  dirty_.clear();
+  return Status::Ok();
 }
 
 Status Node::IngestOne(const Record& r) {
@@ -350,8 +359,7 @@ Status Node::IngestOne(const Record& r) {
       VB_RETURN_IF_ERROR(q.status());
       for (const std::string& doc : docs) {
         cache_.erase(doc);
-        VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
-        VB_RETURN_IF_ERROR(store_->WriteDocViews(d, auth_));
+        dirty_.insert(doc);
       }
     }
     return Status::Ok();
@@ -388,8 +396,8 @@ Status Node::IngestOne(const Record& r) {
     }
   }
   VB_RETURN_IF_ERROR(store_->PutRecord(r, doc_hex, ToHex(d.org)));
-  VB_RETURN_IF_ERROR(store_->WriteDocViews(d, auth_));
   cache_[doc_hex] = std::move(d);
+  dirty_.insert(doc_hex);
   return Status::Ok();
 }
 
@@ -408,15 +416,11 @@ Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes) 
       continue;
     }
     Status s = IngestOne(*r);
-    if (s.ok()) {
-      ++rep.accepted;
-    } else {
-      rep.refused.push_back(s.message());
-      // IngestOne writes nothing before its checks pass, but the cache may hold a failed fold.
-      cache_.erase(r->type() == "doc.create" ? r->id_hex() : r->Get("doc"));
-    }
+    if (s.ok()) ++rep.accepted;
+    else rep.refused.push_back(s.message());
   }
-  Status s = tx.Commit();
+  Status s = FlushViews();
+  if (s.ok()) s = tx.Commit();
   if (!s.ok()) {
     (void)Load();
     return s;
@@ -489,6 +493,7 @@ Status Node::Trust(const std::string& card, const std::string& alias) {
       return Status::BadInput("organisation card: " + s.message());
     }
   }
+  VB_RETURN_IF_ERROR(FlushViews());
   return tx.Commit();
 }
 

@@ -162,6 +162,8 @@ class Node {
   using SignHook = std::function<Status(Record&, const PassphraseSource&)>;
   Status ActWith(const Actor& actor, const std::string& doc_hex, Record& r, const SignHook& hook);
   Status IngestOne(const Record& r);
+  // Rewrites the views of documents changed since the last flush (once per batch).
+  Status FlushViews();
   std::string KeyPath(const std::string& file) const;
 
   std::string home_;
@@ -171,6 +173,7 @@ class Node {
   PublicKey node_{};
   std::string admin_;
   std::map<std::string, Document> cache_;  // folded documents of this session
+  std::set<std::string> dirty_;            // documents whose views await FlushViews
 };
 
 }  // namespace vanban

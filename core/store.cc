@@ -50,12 +50,21 @@ CREATE INDEX tasks_assignee ON tasks(assignee);
 
 const std::vector<ViewTable>& DocViewTables() {
   static const std::vector<ViewTable> t = {
-      {"documents", {"doc", "org", "kind", "symbol", "title", "state", "number", "creator", "created", "since", "heads"}},
-      {"doc_search", {"doc", "folded"}},
-      {"register_out", {"doc", "org", "year", "symbol", "seq", "number", "date", "kind", "title", "signer", "issue", "at"}},
-      {"tasks", {"doc", "assignee", "org", "role", "action", "detail", "since"}},
+      {"documents", {"doc", "org", "kind", "symbol", "title", "state", "number", "creator", "created", "since", "heads"}, "doc"},
+      {"doc_search", {"rowid", "doc", "folded"}, "rowid"},
+      {"register_out", {"doc", "org", "year", "symbol", "seq", "number", "date", "kind", "title", "signer", "issue", "at"}, "doc"},
+      {"tasks", {"doc", "assignee", "org", "role", "action", "detail", "since"}, "doc"},
   };
   return t;
+}
+
+int64_t DocRowid(const std::string& doc_hex) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 16 && i < doc_hex.size(); ++i) {
+    char c = doc_hex[i];
+    v = v << 4 | static_cast<uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+  }
+  return static_cast<int64_t>(v >> 1);  // keep it positive
 }
 
 ViewRows DocViewRows(const Document& d, const Authority& auth) {
@@ -66,7 +75,7 @@ ViewRows DocViewRows(const Document& d, const Authority& auth) {
                             ToHex(d.creator), std::to_string(d.created.utc), std::to_string(d.since.utc),
                             std::to_string(d.rev_heads.size())});
   std::string searchable = d.title + "\n" + d.current_text + (d.issue ? "\n" + d.issue->number : "");
-  v["doc_search"].push_back({doc, text::Fold(searchable)});
+  v["doc_search"].push_back({std::to_string(DocRowid(doc)), doc, text::Fold(searchable)});
   if (d.issue) {
     std::string signer;
     if (!d.signatures.empty()) signer = d.signatures.front().name;
@@ -86,7 +95,7 @@ ViewRows DocViewRows(const Document& d, const Authority& auth) {
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   auto s = std::unique_ptr<Store>(new Store());
   VB_ASSIGN_OR_RETURN(s->db_, Db::Open(path));
-  VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+  VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"));
   Stmt& q = s->db_->Prepare("PRAGMA user_version");
   int version = q.Step() ? static_cast<int>(q.Int(0)) : 0;
   if (version > kSchemaVersion) {
@@ -212,7 +221,9 @@ Status Store::WriteDocViews(const Document& d, const Authority& auth) {
   std::string doc = ToHex(d.id);
   ViewRows rows = DocViewRows(d, auth);
   for (const ViewTable& t : DocViewTables()) {
-    VB_RETURN_IF_ERROR(db_->Prepare("DELETE FROM " + t.name + " WHERE doc=?").Bind(1, doc).Run());
+    Stmt& del = db_->Prepare("DELETE FROM " + t.name + " WHERE " + t.key + "=?");
+    if (t.key == "rowid") del.Bind(1, DocRowid(doc)); else del.Bind(1, doc);
+    VB_RETURN_IF_ERROR(del.Run());
     std::string sql = "INSERT INTO " + t.name + "(";
     std::string marks;
     for (size_t i = 0; i < t.cols.size(); ++i) {
@@ -223,6 +234,7 @@ Status Store::WriteDocViews(const Document& d, const Authority& auth) {
     for (const Row& row : rows[t.name]) {
       Stmt& q = db_->Prepare(sql);
       for (size_t i = 0; i < row.size(); ++i) q.BindValue(static_cast<int>(i + 1), row[i]);
+      if (t.key == "rowid") q.Bind(1, DocRowid(doc));
       VB_RETURN_IF_ERROR(q.Run());
     }
   }
@@ -234,9 +246,9 @@ Result<ViewRows> Store::StoredDocViews(const std::string& doc_hex) {
   for (const ViewTable& t : DocViewTables()) {
     std::string sql = "SELECT ";
     for (size_t i = 0; i < t.cols.size(); ++i) sql += (i ? "," : "") + t.cols[i];
-    sql += " FROM " + t.name + " WHERE doc=?";
+    sql += " FROM " + t.name + " WHERE " + t.key + "=?";
     Stmt& q = db_->Prepare(sql);
-    q.Bind(1, doc_hex);
+    if (t.key == "rowid") q.Bind(1, DocRowid(doc_hex)); else q.Bind(1, doc_hex);
     auto& rows = v[t.name];
     while (q.Step()) {
       Row row;

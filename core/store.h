@@ -25,8 +25,12 @@ inline constexpr int kSchemaVersion = 1;
 // A view table whose rows are a function of one document's state.
 struct ViewTable {
   std::string name;
-  std::vector<std::string> cols;  // first column is always `doc`
+  std::vector<std::string> cols;  // cols[0] is `key`
+  std::string key;                // column selecting one document's rows: `doc`, or
+                                  // `rowid` (= DocRowid) for the full-text index
 };
+// The full-text index is keyed by an integer: the first 8 bytes of the document id.
+int64_t DocRowid(const std::string& doc_hex);
 const std::vector<ViewTable>& DocViewTables();
 using ViewRows = std::map<std::string, std::vector<Row>>;  // table -> rows
 ViewRows DocViewRows(const Document& d, const Authority& auth);

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 namespace vanban::text {
 namespace {
@@ -22,48 +23,126 @@ Result<std::string> Map(std::string_view s, int options) {
   return std::string(reinterpret_cast<char*>(out), static_cast<size_t>(n));
 }
 
-}  // namespace
+// Code points that are NFC-stable on their own and never compose with a
+// neighbour: ASCII, Latin-1, Latin Extended-A/B, IPA and spacing modifiers, the
+// precomposed Vietnamese letters of Latin Extended Additional, general punctuation
+// (minus the two singleton spaces U+2000/U+2001) and the đồng sign. A text made of
+// these alone is already NFC, so the costly utf8proc pass can be skipped; a unit
+// test checks every one of them against utf8proc.
+bool NfcSafe(uint32_t cp) {
+  return cp < 0x0300 || (cp >= 0x1E00 && cp <= 0x1EFF) || (cp >= 0x2002 && cp <= 0x205E) || cp == 0x20AB;
+}
 
-Status CheckUtf8(std::string_view s) {
+// Decodes one UTF-8 sequence strictly (no overlongs, surrogates or > U+10FFFF).
+// Returns its length, or 0 if invalid.
+size_t DecodeOne(std::string_view s, size_t i, uint32_t* cp) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  unsigned char c = b(0);
+  if (c < 0x80) { *cp = c; return 1; }
+  size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+  if (n == 0 || c > 0xF4 || i + n > s.size()) return 0;
+  uint32_t v = c & (0x7F >> n);
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(k) & 0xC0) != 0x80) return 0;
+    v = v << 6 | (b(k) & 0x3F);
+  }
+  if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)) || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+  *cp = v;
+  return n;
+}
+
+// Validates; sets *quick_nfc when every code point is NfcSafe.
+Status Scan(std::string_view s, bool* quick_nfc) {
+  bool quick = true;
   size_t i = 0;
   while (i < s.size()) {
-    utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-                                          static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
-    if (n <= 0) {
-      return Status::BadInput("invalid UTF-8 at byte offset " + std::to_string(i));
-    }
+    uint32_t cp = 0;
+    size_t n = DecodeOne(s, i, &cp);
+    if (n == 0) return Status::BadInput("invalid UTF-8 at byte offset " + std::to_string(i));
     if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7f) {
-      return Status::BadInput("binary data (control character U+" + std::to_string(cp) +
-                              ") at byte offset " + std::to_string(i));
+      return Status::BadInput("binary data (control character U+" + std::to_string(cp) + ") at byte offset " +
+                              std::to_string(i));
     }
-    i += static_cast<size_t>(n);
+    quick = quick && NfcSafe(cp);
+    i += n;
   }
+  if (quick_nfc) *quick_nfc = quick;
   return Status::Ok();
 }
 
+}  // namespace
+
+bool IsNfcSafe(uint32_t cp) { return NfcSafe(cp); }
+
+Status CheckUtf8(std::string_view s) { return Scan(s, nullptr); }
+
 Result<std::string> Normalize(std::string_view s) {
-  VB_RETURN_IF_ERROR(CheckUtf8(s));
-  if (s.empty()) return std::string();
+  bool quick = false;
+  VB_RETURN_IF_ERROR(Scan(s, &quick));
+  if (quick || s.empty()) return std::string(s);
   return Map(s, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 }
 
-std::string Fold(std::string_view s) {
-  if (s.empty()) return {};
-  auto r = Map(s, UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
-  if (!r.ok()) return std::string(s);
+namespace {
+
+// utf8proc's fold of one code point, with đ -> d.
+std::string FoldSlow(std::string_view one) {
+  auto r = Map(one, UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
+  if (!r.ok()) return std::string(one);
   std::string out;
-  out.reserve(r->size());
   const std::string& f = *r;
   for (size_t i = 0; i < f.size(); ++i) {
     // đ (U+0111, C4 91) has no decomposition; fold it by hand. Đ was case-folded to đ.
-    if (static_cast<unsigned char>(f[i]) == 0xC4 && i + 1 < f.size() &&
-        static_cast<unsigned char>(f[i + 1]) == 0x91) {
+    if (static_cast<unsigned char>(f[i]) == 0xC4 && i + 1 < f.size() && static_cast<unsigned char>(f[i + 1]) == 0x91) {
       out.push_back('d');
       ++i;
     } else {
       out.push_back(f[i]);
     }
+  }
+  return out;
+}
+
+// Folds of the Latin code points Vietnamese text is made of, computed once with
+// utf8proc: search indexing folds every document, and per-text utf8proc passes
+// dominate ingest otherwise.
+const std::string* FoldTable(uint32_t cp) {
+  static const std::vector<std::string> latin = [] {
+    std::vector<std::string> t(0x300 + 0x100);
+    for (uint32_t c = 0; c < 0x400; ++c) {
+      uint32_t code = c < 0x300 ? c : 0x1E00 + (c - 0x300);
+      utf8proc_uint8_t buf[4];
+      utf8proc_ssize_t n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(code), buf);
+      t[c] = FoldSlow(std::string_view(reinterpret_cast<char*>(buf), static_cast<size_t>(n)));
+    }
+    return t;
+  }();
+  if (cp < 0x300) return &latin[cp];
+  if (cp >= 0x1E00 && cp <= 0x1EFF) return &latin[0x300 + (cp - 0x1E00)];
+  return nullptr;
+}
+
+}  // namespace
+
+std::string Fold(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    uint32_t cp = 0;
+    size_t n = DecodeOne(s, i, &cp);
+    if (n == 0) {  // not UTF-8: keep the byte, searching still works on the rest
+      out.push_back(s[i++]);
+      continue;
+    }
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp));
+    } else if (const std::string* f = FoldTable(cp)) {
+      out += *f;
+    } else {
+      out += FoldSlow(s.substr(i, n));
+    }
+    i += n;
   }
   return out;
 }

@@ -6,6 +6,7 @@
 // tone and vowel marks, maps đ/Đ to d and lower-cases, so "thi dua" finds "thi đua".
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,10 @@ Result<std::string> Normalize(std::string_view s);
 
 // Search key: decomposed, marks stripped, case-folded, đ -> d.
 std::string Fold(std::string_view s);
+
+// True for code points that are NFC on their own and never compose with a
+// neighbour (the fast path of Normalize; exposed for its test).
+bool IsNfcSafe(uint32_t cp);
 
 // Trims ASCII whitespace at both ends.
 std::string Trim(std::string_view s);

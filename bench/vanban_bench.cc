@@ -1,0 +1,210 @@
+// vanban_bench — figures to compare run to run (never pass/fail):
+//   1. raw libsodium Ed25519 verification of the very records ingested, one core;
+//   2. ingest with full verification (decode, hash, signature, roles, workflow rules,
+//      SQLite views) through Node::Ingest, batches of 1000 records per transaction;
+//   3. command latencies on the resulting store, in-process and as `vanban` runs;
+//   4. `doc list --query` on a store of many documents.
+// Usage: vanban_bench [--docs N] [--query-docs N] [--keep DIR]
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bench/generator.h"
+#include "core/node.h"
+
+using namespace vanban;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+std::string Tmp(const std::string& tag) {
+  auto d = std::filesystem::temp_directory_path() / ("vanban-bench-" + tag + "-" + std::to_string(getpid()));
+  std::filesystem::remove_all(d);
+  return d.string();
+}
+
+std::unique_ptr<Node> MakeNode(const std::string& home) {
+  InitOptions o;
+  o.org_name = "Sở Ngoại vụ tỉnh Lạng Sơn";
+  o.code = "SNgV";
+  o.place = "Lạng Sơn";
+  o.admin_login = "giamdoc";
+  o.admin_name = "Trịnh Tuyết Mai";
+  o.admin_title = "Giám đốc";
+  o.passphrase = "bench";
+  auto n = Node::Init(home, o);
+  if (!n.ok()) {
+    std::fprintf(stderr, "init: %s\n", n.status().message().c_str());
+    std::exit(2);
+  }
+  return std::move(n).value();
+}
+
+struct IngestFigures {
+  double seconds = 0;
+  size_t accepted = 0, refused = 0;
+};
+
+IngestFigures IngestAll(Node& node, const bench::Generated& g) {
+  Status s = node.Trust(g.card, "peer");
+  if (!s.ok()) {
+    std::fprintf(stderr, "trust: %s\n", s.message().c_str());
+    std::exit(2);
+  }
+  IngestFigures f;
+  auto t0 = Clock::now();
+  for (size_t i = 0; i < g.records.size(); i += 1000) {
+    std::vector<std::string> batch(g.records.begin() + static_cast<long>(i),
+                                   g.records.begin() + static_cast<long>(std::min(i + 1000, g.records.size())));
+    auto rep = node.Ingest(batch);
+    if (!rep.ok()) {
+      std::fprintf(stderr, "ingest: %s\n", rep.status().message().c_str());
+      std::exit(2);
+    }
+    f.accepted += rep->accepted;
+    f.refused += rep->refused.size();
+    if (!rep->refused.empty() && f.refused == rep->refused.size())
+      std::fprintf(stderr, "first refusal: %s\n", rep->refused[0].c_str());
+  }
+  f.seconds = Seconds(t0, Clock::now());
+  return f;
+}
+
+// Median of `runs` timings of fn, in milliseconds.
+double MedianMs(int runs, const std::function<void()>& fn) {
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    auto t0 = Clock::now();
+    fn();
+    ms.push_back(Seconds(t0, Clock::now()) * 1000);
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+std::string Exe() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "vanban";
+  buf[n] = 0;
+  return (std::filesystem::path(buf).parent_path() / "vanban").string();
+}
+
+// Wall time of one `vanban` process, output discarded.
+double RunMs(const std::vector<std::string>& args) {
+  std::fflush(stdout);
+  auto t0 = Clock::now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    freopen("/dev/null", "w", stdout);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  double ms = Seconds(t0, Clock::now()) * 1000;
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) std::fprintf(stderr, "command failed: %s ...\n", args[3].c_str());
+  return ms;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t docs = 10000, query_docs = 100000;
+  std::string keep;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--docs") docs = std::stoul(argv[i + 1]);
+    else if (a == "--query-docs") query_docs = std::stoul(argv[i + 1]);
+    else if (a == "--keep") keep = argv[i + 1];
+  }
+  if (!crypto::Init().ok()) return 2;
+  std::printf("vanban benchmarks (one core; figures, not verdicts)\n\n");
+
+  auto tg = Clock::now();
+  bench::Generated g = bench::GenerateOrg(docs, /*full=*/true, 7);
+  std::printf("generated %zu documents, %zu records (%.1f MB) in %.1f s\n", g.documents, g.records.size(),
+              g.record_bytes / 1e6, Seconds(tg, Clock::now()));
+
+  // 1. Raw verification of the same signatures.
+  std::vector<Record> decoded;
+  decoded.reserve(g.records.size());
+  for (const auto& b : g.records) decoded.push_back(*Record::Decode(b));
+  auto t0 = Clock::now();
+  size_t ok = 0;
+  for (const Record& r : decoded) ok += r.VerifySignature();
+  double raw_s = Seconds(t0, Clock::now());
+  double raw_rate = decoded.size() / raw_s;
+  std::printf("\n1. raw Ed25519 verify (libsodium):        %9.0f records/s  (%zu/%zu valid)\n", raw_rate, ok, decoded.size());
+  decoded.clear();
+
+  // 2. Ingest with full verification.
+  std::string home = keep.empty() ? Tmp("ingest") : keep;
+  auto node = MakeNode(home);
+  IngestFigures f = IngestAll(*node, g);
+  double rate = f.accepted / f.seconds;
+  std::printf("2. ingest, full verification + views:    %9.0f records/s  (%zu accepted, %zu refused, %.1f s)\n", rate,
+              f.accepted, f.refused, f.seconds);
+  std::printf("   ratio to raw verification:            %9.2f\n", rate / raw_rate);
+
+  // 3. Command latencies on this store.
+  std::printf("\n3. latencies on a store of %zu documents (%zu records), median of 15:\n", docs, g.records.size());
+  std::string some_id = node->List({}).value().at(docs / 2).id;
+  auto list_q = [&](const std::string& q) {
+    DocFilter f;
+    f.query = q;
+    return node->List(f);
+  };
+  std::printf("   in-process  doc list --query \"thi dua\":  %7.2f ms (%zu hits)\n",
+              MedianMs(15, [&] { (void)list_q("thi dua"); }), list_q("thi dua")->size());
+  std::printf("   in-process  doc list --query \"ke hoach so 5000\": %7.2f ms\n",
+              MedianMs(15, [&] { (void)list_q("ke hoach so 5000"); }));
+  std::printf("   in-process  doc show:                    %7.2f ms\n", MedianMs(15, [&] { (void)node->Show(some_id); }));
+  std::printf("   in-process  register --year 2021:        %7.2f ms\n", MedianMs(15, [&] { (void)node->Register(2021, false); }));
+  std::printf("   in-process  inbox (admin):               %7.2f ms\n", MedianMs(15, [&] { (void)node->Inbox(""); }));
+  node.reset();
+  std::string exe = Exe();
+  auto cli = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {exe, "--home", home};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return MedianMs(15, [&] { RunMs(args); });
+  };
+  std::printf("   vanban doc show ID (wall):               %7.2f ms\n", cli({"doc", "show", some_id}));
+  std::printf("   vanban doc log ID (wall):                %7.2f ms\n", cli({"doc", "log", some_id}));
+  std::printf("   vanban doc list --query \"thi dua\" --state draft (wall): %7.2f ms\n",
+              cli({"doc", "list", "--query", "thi dua", "--state", "draft"}));
+  std::printf("   vanban inbox (wall):                     %7.2f ms\n", cli({"inbox"}));
+  std::printf("   vanban user list (wall):                 %7.2f ms\n", cli({"user", "list"}));
+  std::printf("   vanban register --year 2021 --json (wall): %7.2f ms  (%zu rows)\n", cli({"register", "--year", "2021", "--json"}), docs);
+  if (keep.empty()) std::filesystem::remove_all(home);
+
+  // 4. Search on a large store (documents with their creation record only).
+  if (query_docs > 0) {
+    bench::Generated big = bench::GenerateOrg(query_docs, /*full=*/false, 9);
+    std::string bhome = Tmp("query");
+    auto bnode = MakeNode(bhome);
+    IngestFigures bf = IngestAll(*bnode, big);
+    std::printf("\n4. store of %zu documents (ingested at %.0f records/s):\n", query_docs, bf.accepted / bf.seconds);
+    DocFilter rare;
+    rare.query = "ke hoach so 77777";
+    std::printf("   in-process  doc list --query \"ke hoach so 77777\": %7.2f ms (%zu hits)\n",
+                MedianMs(15, [&] { (void)bnode->List(rare); }), bnode->List(rare)->size());
+    bnode.reset();
+    std::vector<std::string> args = {exe, "--home", bhome, "doc", "list", "--query", "ke hoach so 77777"};
+    std::printf("   vanban doc list --query \"ke hoach so 77777\" (wall): %7.2f ms\n", MedianMs(15, [&] { RunMs(args); }));
+    std::filesystem::remove_all(bhome);
+  }
+  return 0;
+}

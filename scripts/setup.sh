@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what vanban needs on Debian 12 (only the packages that are missing) and
+# builds it into build/ (the binary is build/bin/vanban). Run as root, or with sudo.
+#   bash scripts/setup.sh            # release build
+#   VANBAN_BUILD_TESTS=OFF bash scripts/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libsodium-dev            # Ed25519 signatures, BLAKE2b, Argon2id, XChaCha20-Poly1305
+  libsqlite3-dev sqlite3   # the node's store (and the sqlite3 tool the tamper tests use)
+  libcli11-dev             # command-line parsing
+  nlohmann-json3-dev       # JSON output
+  libyaml-cpp-dev          # document front matter
+  libutf8proc-dev          # NFC normalisation and search folding
+  libgtest-dev libgmock-dev # unit tests
+  jq                       # end-to-end tests read JSON output
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVANBAN_TESTS="${VANBAN_BUILD_TESTS:-ON}" >/dev/null
+ninja -C build
