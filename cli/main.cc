@@ -413,7 +413,7 @@ int Main(int argc, char** argv) {
     const Organisation& o = prog.node().org();
     json j = {{"org", ToHex(o.root)}, {"name", o.name}, {"code", o.code}, {"place", o.place}, {"parent", o.parent_body},
               {"fingerprint", crypto::Fingerprint(o.root)}, {"trusted", json::array()},
-              {"require_concurrence", prog.node().authority().Setting(o.root, "require-concurrence", "no") == "yes"}};
+              {"require_concurrence", prog.node().authority().CurrentSetting(o.root, "require-concurrence", "no") == "yes"}};
     std::string text = o.name + " (" + o.code + "), " + o.place + "\nKey: " + ToHex(o.root) + "\nFingerprint: " + crypto::Fingerprint(o.root) + "\n";
     for (const auto& [alias, key] : prog.node().Trusted()) {
       const Organisation* t = prog.node().authority().FindOrg(key);
@@ -462,7 +462,7 @@ int Main(int argc, char** argv) {
     if (!need_node()) return;
     auto bytes = ReadDocFile(d_file);
     if (!bytes.ok()) { rc = Fail(bytes.status()); return; }
-    auto ref = prog.node().EditDocument(prog.actor(), d_id, *bytes, d_file, d_base.rfind("r", 0) == 0 ? d_base.substr(1) : d_base);
+    auto ref = prog.node().EditDocument(prog.actor(), d_id, *bytes, d_file, d_base);
     if (!ref.ok()) { rc = Fail(ref.status()); return; }
     prog.Print({{"id", ref->id}, {"rev", ref->rev}}, ref->rev);
   });
@@ -480,7 +480,7 @@ int Main(int argc, char** argv) {
   c_text->add_option("--rev", d_rev, "Revision (rN or id prefix)");
   c_text->callback([&] {
     if (!need_node()) return;
-    auto t = prog.node().RevisionText(d_id, d_rev.rfind("r", 0) == 0 ? d_rev.substr(1) : d_rev);
+    auto t = prog.node().RevisionText(d_id, d_rev);
     if (!t.ok()) { rc = Fail(t.status()); return; }
     prog.Print({{"text", *t}}, *t);
   });
@@ -653,9 +653,15 @@ int Main(int argc, char** argv) {
     if (reg->empty()) text = r_incoming ? "(the incoming register is empty)" : "(the register is empty)";
     prog.Print(arr, text);
   });
+  bool repair = false;
   auto* c_check = sub(&app, "check", "Re-verify every stored record and view; exit 1 on any problem");
+  c_check->add_flag("--repair", repair, "First rebuild every view from the records (records are never rewritten)");
   c_check->callback([&] {
     if (!need_node()) return;
+    if (repair) {
+      Status s = prog.node().RebuildViews();
+      if (!s.ok()) { rc = Fail(s); return; }
+    }
     auto rep = prog.node().Check();
     if (!rep.ok()) { rc = Fail(rep.status()); return; }
     std::string text = std::to_string(rep->records) + " records, digest " + rep->digest + "\n";
@@ -666,6 +672,19 @@ int Main(int argc, char** argv) {
     if (!rep->ok) rc = 1;
   });
 
+  // CLI11 reports a mistyped command as "A subcommand is required"; name it instead.
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--home" || a == "--as" || a == "--passphrase-file") { ++i; continue; }
+    if (a.rfind("-", 0) == 0) continue;
+    bool known = false;
+    for (const CLI::App* c : app.get_subcommands([](CLI::App*) { return true; })) known = known || c->get_name() == a;
+    if (!known) {
+      std::cerr << "vanban: unknown command '" << a << "' (see 'vanban --help')\n";
+      return 2;
+    }
+    break;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -688,7 +707,7 @@ int main(int argc, char** argv) {
     return vanban::cli::Main(argc, argv);
   } catch (const std::exception& e) {
     // A programmer error: say so plainly rather than abort silently.
-    std::cerr << "vanban: internal error: " << e.what() << "\n";
-    return 70;
+    std::cerr << "vanban: internal error (please report it): " << e.what() << "\n";
+    return 2;
   }
 }

@@ -37,7 +37,9 @@ Result<std::string> Prompt(const std::string& label) {
 PassphraseSource PassphraseFrom(const std::string& file, const std::string& env_var, const std::string& label) {
   return [file, env_var, label]() -> Result<std::string> {
     if (!file.empty()) {
-      VB_ASSIGN_OR_RETURN(std::string s, files::Read(file, 4096));
+      auto read = files::Read(file, 4096);
+      if (!read.ok()) return Status::BadInput(read.status().message());  // a missing passphrase is bad usage
+      std::string s = std::move(read).value();
       // The first line is the passphrase; a trailing newline is not part of it.
       size_t nl = s.find('\n');
       if (nl != std::string::npos) s.resize(nl);

@@ -30,6 +30,21 @@ RecordId ActiveRevision(const Document& d) {
 
 }  // namespace
 
+Result<RecordId> Node::ResolveRevision(const Document& d, const std::string& ref) const {
+  bool by_seq = ref.size() > 1 && ref[0] == 'r' && ref.find_first_not_of("0123456789", 1) == std::string::npos;
+  if (!by_seq && (ref.size() < 4 || ref.find_first_not_of("0123456789abcdef") != std::string::npos))
+    return Status::BadInput("'" + ref + "' is not a revision (rN, or 4 to 64 hex digits of its id)");
+  const Revision* found = nullptr;
+  for (const Revision& rev : d.revisions) {
+    bool match = by_seq ? "r" + std::to_string(rev.seq) == ref : ToHex(rev.id).rfind(ref, 0) == 0;
+    if (!match) continue;
+    if (found) return Status::BadInput("'" + ref + "' matches several revisions; give more digits");
+    found = &rev;
+  }
+  if (!found) return Status::NotFound("no revision '" + ref + "' in document " + ToHex(d.id).substr(0, 12));
+  return found->id;
+}
+
 Result<DocRef> Node::NewDocument(const Actor& actor, const std::string& bytes, const std::string& where) {
   VB_ASSIGN_OR_RETURN(DocumentFile f, ParseDocumentFile(bytes, where));
   Record r("doc.create");
@@ -71,15 +86,8 @@ Result<DocRef> Node::EditDocument(const Actor& actor, const std::string& id, con
   if (f.text == d.current_text && !d.conflicted() && base.empty())
     return Status::BadInput(where + ": the same text as the current revision; nothing to revise");
   if (!base.empty()) {
-    const Revision* found = nullptr;
-    for (const Revision& rev : d.revisions) {
-      if (ToHex(rev.id).rfind(base, 0) == 0 || std::to_string(rev.seq) == base) {
-        if (found) return Status::BadInput("--base '" + base + "' matches several revisions");
-        found = &rev;
-      }
-    }
-    if (!found) return Status::NotFound("no revision '" + base + "' in document " + doc.substr(0, 12));
-    r.Add("base", ToHex(found->id));
+    VB_ASSIGN_OR_RETURN(RecordId b, ResolveRevision(d, base));
+    r.Add("base", ToHex(b));
   } else {
     for (const RecordId& h : d.rev_heads) r.Add("base", ToHex(h));
   }
@@ -96,17 +104,8 @@ Result<Document> Node::Show(const std::string& id) {
 
 Result<std::string> Node::RevisionText(const std::string& id, const std::string& rev) {
   VB_ASSIGN_OR_RETURN(Document d, Show(id));
-  RecordId want = rev.empty() ? ActiveRevision(d) : RecordId{};
-  if (!rev.empty()) {
-    bool found = false;
-    for (const Revision& r : d.revisions) {
-      if (ToHex(r.id).rfind(rev, 0) == 0 || std::to_string(r.seq) == rev) {
-        want = r.id;
-        found = true;
-      }
-    }
-    if (!found) return Status::NotFound("no revision '" + rev + "'");
-  }
+  RecordId want = ActiveRevision(d);
+  if (!rev.empty()) { VB_ASSIGN_OR_RETURN(want, ResolveRevision(d, rev)); }
   VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(want));
   if (!rec || !rec->text()) return Status::NotFound("revision text missing");
   return *rec->text();
@@ -295,6 +294,8 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id) {
     r.Add("reissue-of", ToHex(d.issue->id));
   }
   VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+  for (const Event& e : d.log)
+    if (d.heads.count(e.id) && now < e.at) now = e.at.InOffset(now.offset_minutes);
   int year = now.Year();
   Stmt& q = store_->db().Prepare("SELECT coalesce(max(seq), 0) FROM register_out WHERE org=? AND year=? AND symbol=?");
   q.Bind(1, ToHex(org_)).Bind(2, int64_t{year}).Bind(3, d.symbol);
@@ -309,8 +310,7 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id) {
   r.Add("symbol", d.symbol);
   r.Add("date", now.Date());
   r.Add("seal", ToHex(org().seal));
-  // The "at" card Act adds is the same instant as `now` unless the clock moves on;
-  // pin it so the date and the record agree.
+  r.Add("at", now.Iso());  // pinned: the date, the year and the record's time must agree
   auto hook = [&](Record& rec, const PassphraseSource& pass) -> Status {
     auto seal = UnlockKeyFile("seal-" + who->login + ".key", pass);
     if (!seal.ok()) {
@@ -375,6 +375,21 @@ Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool 
   return out;
 }
 
+Status Node::RebuildViews() {
+  Transaction tx(store_->db());
+  VB_RETURN_IF_ERROR(tx.status());
+  for (const ViewTable& t : DocViewTables()) VB_RETURN_IF_ERROR(store_->db().Exec("DELETE FROM " + t.name));
+  VB_RETURN_IF_ERROR(Load());
+  VB_RETURN_IF_ERROR(store_->WritePersonsView(auth_));
+  Stmt& q = store_->db().Prepare("SELECT DISTINCT doc FROM records WHERE doc IS NOT NULL");
+  while (q.Step()) dirty_.insert(q.Text(0));
+  VB_RETURN_IF_ERROR(q.status());
+  Status s = FlushViews();
+  if (s.ok()) s = tx.Commit();
+  if (!s.ok()) (void)Load();
+  return s;
+}
+
 Result<CheckReport> Node::Check() {
   CheckReport rep;
   std::vector<std::string> ids;
@@ -424,7 +439,7 @@ Result<CheckReport> Node::Check() {
   }
   VB_ASSIGN_OR_RETURN(std::vector<Row> persons, store_->StoredPersonsView());
   if (persons != Store::PersonsViewRows(fresh))
-    rep.problems.push_back("view 'persons' differs from the records (rebuild with 'vanban check --repair')");
+    rep.problems.push_back("view 'persons' differs from the records (rebuild the views with 'vanban check --repair')");
 
   auto show = [](const Row& row) {
     std::string s;
@@ -457,7 +472,8 @@ Result<CheckReport> Node::Check() {
         detail = " view has " + std::to_string(b.size()) + " rows, records give " + std::to_string(a.size()) +
                  (b.empty() ? "" : " (first: " + show(b[0]).substr(0, 80) + ")");
       }
-      rep.problems.push_back("document " + doc.substr(0, 12) + ": view '" + t.name + "' differs from its records:" + detail);
+      rep.problems.push_back("document " + doc.substr(0, 12) + ": view '" + t.name + "' differs from its records:" + detail +
+                             " (rebuild the views with 'vanban check --repair')");
     }
   }
   // View rows of documents that have no records at all.

@@ -70,11 +70,23 @@ bool Authority::HasRole(const PublicKey& key, Role role, const Timestamp& at) co
   return RolesAt(key, at).count(role) > 0;
 }
 
-std::string Authority::Setting(const PublicKey& org, const std::string& name, const std::string& def) const {
+std::string Authority::Setting(const PublicKey& org, const std::string& name, const std::string& def,
+                               const Timestamp& at) const {
   const Organisation* o = FindOrg(org);
   if (!o) return def;
   auto it = o->settings.find(name);
-  return it == o->settings.end() ? def : it->second;
+  if (it == o->settings.end()) return def;
+  std::string v = def;
+  for (const auto& [from, value] : it->second)
+    if (from <= at) v = value;
+  return v;
+}
+
+std::string Authority::CurrentSetting(const PublicKey& org, const std::string& name, const std::string& def) const {
+  const Organisation* o = FindOrg(org);
+  if (!o) return def;
+  auto it = o->settings.find(name);
+  return it == o->settings.end() || it->second.empty() ? def : it->second.back().second;
 }
 
 std::vector<const Person*> Authority::Holders(const PublicKey& org, Role role) const {
@@ -94,6 +106,8 @@ std::vector<RecordId> Authority::Heads(const PublicKey& org) const {
 namespace {
 
 Status Refuse(const Record& r, const std::string& why) {
+  // An action checked before signing has no id yet: name its type only.
+  if (r.bytes().empty()) return Status::Refused(why);
   return Status::Refused(r.type() + " " + r.id_hex().substr(0, 12) + ": " + why);
 }
 
@@ -226,7 +240,7 @@ Status Authority::Apply(const Record& r) {
     FromHex(r.Get("node"), &node);
     orgs_[org].nodes.insert(node);
   } else if (r.type() == "org.setting") {
-    orgs_[org].settings[r.Get("name")] = r.Get("value");
+    orgs_[org].settings[r.Get("name")].push_back({*at, r.Get("value")});
   }
   return Status::Ok();
 }

@@ -36,7 +36,8 @@ struct Organisation {
   int offset_minutes = 420;
   Timestamp created;
   RecordId create_id{};
-  std::map<std::string, std::string> settings;
+  // name -> (from, value), in record order: a setting counts from its record's time on.
+  std::map<std::string, std::vector<std::pair<Timestamp, std::string>>> settings;
   std::set<PublicKey> nodes;
 };
 
@@ -73,7 +74,9 @@ class Authority {
   std::set<Role> RolesAt(const PublicKey& key, const Timestamp& at) const;
   const std::map<PublicKey, Organisation>& orgs() const { return orgs_; }
   const std::map<PublicKey, Person>& persons() const { return persons_; }
-  std::string Setting(const PublicKey& org, const std::string& name, const std::string& def) const;
+  // The value in force at `at` (the latest set at or before it), else `def`.
+  std::string Setting(const PublicKey& org, const std::string& name, const std::string& def, const Timestamp& at) const;
+  std::string CurrentSetting(const PublicKey& org, const std::string& name, const std::string& def) const;
   // People of an organisation holding `role` now, in login order.
   std::vector<const Person*> Holders(const PublicKey& org, Role role) const;
   // Heads of the organisation-level record graph of `org`, for new records' parents.

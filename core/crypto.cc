@@ -250,8 +250,9 @@ Result<SecretKey> KeyFile::Open(std::string_view file_bytes, std::string_view pa
       reinterpret_cast<const unsigned char*>(f.header.data()), f.header.size(), f.nonce.data(), k);
   sodium_free(k);
   if (rc != 0) {
-    return Status::BadInput("wrong passphrase for the " + std::string(PurposeName(f.info.purpose)) +
-                            " key of '" + f.info.owner + "' (" + std::string(where) + ")");
+    // The header lines are bound as associated data, so an altered header fails here too.
+    return Status::BadInput("wrong passphrase for the " + std::string(PurposeName(f.info.purpose)) + " key of '" +
+                            f.info.owner + "' (" + std::string(where) + "), or the key file was altered");
   }
   PublicKey derived;
   crypto_sign_ed25519_sk_to_pk(derived.data(), sk.sk_);

@@ -228,7 +228,7 @@ Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view 
     for (const std::string& p : doc.parties) {
       if (!ValidAlias(p))
         return Status::BadInput(Where(where, parties->second) + ": field 'parties': '" + p +
-                                "' is not an alias (lower-case letters, digits, '-')");
+                                "' is not an alias (lower-case letters, digits, '-', '_')");
       if (!seen.insert(p).second)
         return Status::BadInput(Where(where, parties->second) + ": field 'parties': '" + p + "' is listed twice");
     }

@@ -281,9 +281,17 @@ Status Node::Act(const Actor& actor, const std::string& doc_hex, Record& r) {
 
 Status Node::ActWith(const Actor& actor, const std::string& doc_hex, Record& r, const SignHook& hook) {
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
-  VB_ASSIGN_OR_RETURN(Timestamp now, Now());
   r.SetAuthor(who->key);
-  r.Add("at", now.Iso());
+  if (!r.Has("at")) {
+    VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+    // A record never predates what it follows, even if this machine's clock is behind.
+    if (!doc_hex.empty()) {
+      VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc_hex));
+      for (const Event& e : d.log)
+        if (d.heads.count(e.id) && now < e.at) now = e.at.InOffset(now.offset_minutes);
+    }
+    r.Add("at", now.Iso());
+  }
   if (Authority::IsOrgRecord(r.type())) {
     r.Add("org", ToHex(org_));
     for (const RecordId& h : auth_.Heads(org_)) r.Add("parent", ToHex(h));
@@ -448,7 +456,7 @@ Status Node::Trust(const std::string& card, const std::string& alias) {
   if (card.size() > kMaxCard) return Status::BadInput("organisation card larger than 4 MiB");
   if (alias.empty() || alias.size() > 32 ||
       alias.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
-    return Status::BadInput("alias '" + alias + "' must be lower-case letters, digits, '-'");
+    return Status::BadInput("alias '" + alias + "' must be lower-case letters, digits, '-', '_'");
   std::vector<std::string> parts;
   size_t pos = kCardMagic.size();
   while (pos < card.size()) {
@@ -508,6 +516,8 @@ std::vector<std::pair<std::string, PublicKey>> Node::Trusted() {
 }
 
 Status Node::SetSetting(const Actor& actor, const std::string& name, const std::string& value) {
+  if (name != "require-concurrence") return Status::BadInput("unknown setting '" + name + "' (known: require-concurrence)");
+  if (value != "yes" && value != "no") return Status::BadInput("setting " + name + " takes yes or no, not '" + value + "'");
   Record r("org.setting");
   r.Add("name", name);
   r.Add("value", value);

@@ -140,6 +140,9 @@ class Node {
   // --- registers and checks
   Result<std::vector<RegisterEntry>> Register(std::optional<int> year, bool incoming);
   Result<CheckReport> Check();
+  // Rebuilds every view table from the records (`check --repair`). Records
+  // themselves are never rewritten: a damaged record must come back from a peer.
+  Status RebuildViews();
 
   // --- records and blobs (the path records from peers and bundles take)
   Result<IngestReport> Ingest(const std::vector<std::string>& record_bytes);
@@ -154,6 +157,8 @@ class Node {
   Result<const Person*> ActingPerson(const Actor& actor) const;
   Result<std::string> ResolveDoc(const std::string& id_or_prefix);
   Result<Document> LoadDoc(const std::string& doc_hex);
+  // "rN" (sequence number) or a unique id prefix of at least 4 hex digits.
+  Result<RecordId> ResolveRevision(const Document& d, const std::string& ref) const;
   Result<SecretKey> UnlockKeyFile(const std::string& file, const PassphraseSource& pass) const;
   // Fills by/at/parents/doc, dry-runs the rules, unlocks the key, signs, ingests.
   Status Act(const Actor& actor, const std::string& doc_hex, Record& r);

@@ -16,6 +16,7 @@ constexpr std::string_view kMagic = "vanban-record 1\n";
 
 bool ValidKey(std::string_view k) {
   if (k.empty() || k.size() > 32 || k[0] < 'a' || k[0] > 'z') return false;
+  if (k == "type" || k == "text" || k == "sig") return false;  // the format's own lines
   for (char c : k) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
   }
@@ -36,7 +37,10 @@ Status ValidValue(std::string_view v, std::string_view key) {
   if (v.front() == ' ' || v.back() == ' ')
     return Status::BadInput("record: card '" + std::string(key) + "' has leading or trailing space");
   if (text::HasControl(v)) return Status::BadInput("record: card '" + std::string(key) + "' has a control character");
-  return text::CheckUtf8(v).With("record: card '" + std::string(key) + "'");
+  auto nfc = text::Normalize(v);
+  if (!nfc.ok()) return nfc.status().With("record: card '" + std::string(key) + "'");
+  if (*nfc != v) return Status::BadInput("record: card '" + std::string(key) + "' is not in Unicode NFC");
+  return Status::Ok();
 }
 
 }  // namespace

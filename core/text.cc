@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <vector>
@@ -60,7 +61,9 @@ Status Scan(std::string_view s, bool* quick_nfc) {
     size_t n = DecodeOne(s, i, &cp);
     if (n == 0) return Status::BadInput("invalid UTF-8 at byte offset " + std::to_string(i));
     if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7f) {
-      return Status::BadInput("binary data (control character U+" + std::to_string(cp) + ") at byte offset " +
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "%04X", static_cast<unsigned>(cp));
+      return Status::BadInput(std::string("binary data (control character U+") + hex + ") at byte offset " +
                               std::to_string(i));
     }
     quick = quick && NfcSafe(cp);

@@ -290,7 +290,7 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     const Person* signer = auth.FindPerson(to);
     if (!signer || signer->org != d.org || !signer->RolesAt(at).count(Role::kSigner))
       return Status::Refused(Who(auth, to) + " does not hold the role signer in " + OrgName(auth, d.org));
-    if (auth.Setting(d.org, "require-concurrence", "no") == "yes") {
+    if (auth.Setting(d.org, "require-concurrence", "no", at) == "yes") {
       std::string missing;
       for (const auto& [k, when] : d.routed)
         if (!d.approved(k, rev)) missing += (missing.empty() ? "" : ", ") + Who(auth, k);
@@ -403,6 +403,15 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
 Status ApplyDocRecord(const Authority& auth, Document& doc, const Record& r, bool preflight) {
   auto at = ParseTimestamp(r.Get("at"));
   if (!at.ok()) return Status::BadInput("bad 'at' card");
+  for (const RecordId& p : r.parents()) {
+    for (const Event& e : doc.log) {
+      if (e.id == p && e.accepted && *at < e.at) {
+        Status s = Status::BadInput("its time " + at->Iso() + " is earlier than its parent's " + e.at.Iso());
+        doc.log.push_back({r.id(), r.type(), r.author(), *at, false, s.message()});
+        return s;
+      }
+    }
+  }
   Document before = doc;
   Status s = ApplyInner(auth, doc, r, *at, preflight);
   if (!s.ok()) {
