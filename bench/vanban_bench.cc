@@ -5,6 +5,7 @@
 //   3. command latencies on the resulting store, in-process and as `vanban` runs;
 //   4. `doc list --query` on a store of many documents.
 // Usage: vanban_bench [--docs N] [--query-docs N] [--keep DIR]
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,8 +50,15 @@ std::unique_ptr<Node> MakeNode(const std::string& home) {
   return std::move(n).value();
 }
 
+double CpuSeconds(bool sys) {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const timeval& t = sys ? u.ru_stime : u.ru_utime;
+  return t.tv_sec + t.tv_usec / 1e6;
+}
+
 struct IngestFigures {
-  double seconds = 0;
+  double seconds = 0, user = 0, sys = 0;
   size_t accepted = 0, refused = 0;
 };
 
@@ -61,6 +69,7 @@ IngestFigures IngestAll(Node& node, const bench::Generated& g) {
     std::exit(2);
   }
   IngestFigures f;
+  double u0 = CpuSeconds(false), s0 = CpuSeconds(true);
   auto t0 = Clock::now();
   for (size_t i = 0; i < g.records.size(); i += 1000) {
     std::vector<std::string> batch(g.records.begin() + static_cast<long>(i),
@@ -76,6 +85,8 @@ IngestFigures IngestAll(Node& node, const bench::Generated& g) {
       std::fprintf(stderr, "first refusal: %s\n", rep->refused[0].c_str());
   }
   f.seconds = Seconds(t0, Clock::now());
+  f.user = CpuSeconds(false) - u0;
+  f.sys = CpuSeconds(true) - s0;
   return f;
 }
 
@@ -158,9 +169,12 @@ int main(int argc, char** argv) {
   std::printf("2. ingest, full verification + views:    %9.0f records/s  (%zu accepted, %zu refused, %.1f s)\n", rate,
               f.accepted, f.refused, f.seconds);
   std::printf("   ratio to raw verification:            %9.2f\n", rate / raw_rate);
+  std::printf("   cpu: %.1f s user, %.1f s sys; per core-second of user time: %.0f records/s\n", f.user, f.sys,
+              f.accepted / f.user);
 
   // 3. Command latencies on this store.
   std::printf("\n3. latencies on a store of %zu documents (%zu records), median of 15:\n", docs, g.records.size());
+  if (docs == 0) return 0;
   std::string some_id = node->List({}).value().at(docs / 2).id;
   auto list_q = [&](const std::string& q) {
     DocFilter f;

@@ -412,10 +412,10 @@ Status ApplyDocRecord(const Authority& auth, Document& doc, const Record& r, boo
       }
     }
   }
-  Document before = doc;
+  // ApplyInner checks everything before it changes anything, so a refusal
+  // leaves `doc` as it was without a copy.
   Status s = ApplyInner(auth, doc, r, *at, preflight);
   if (!s.ok()) {
-    doc = std::move(before);
     doc.log.push_back({r.id(), r.type(), r.author(), *at, false, s.message()});
     return s;
   }
