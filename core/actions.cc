@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <map>
 
+#include <sodium.h>
+
 #include "core/node.h"
 #include "core/store.h"
 #include "core/text.h"
@@ -28,7 +30,27 @@ RecordId ActiveRevision(const Document& d) {
   return d.revisions.back().id;
 }
 
+std::string RandomHex(size_t bytes) {
+  std::string b(bytes, '\0');
+  randombytes_buf(b.data(), b.size());
+  return ToHex(reinterpret_cast<const uint8_t*>(b.data()), b.size());
+}
+
 }  // namespace
+
+Node::Build Node::Fixed(const Record& r) {
+  return [r]() -> Result<Record> { return r; };
+}
+
+Node::Build Node::OnRevision(const std::string& doc, const std::string& type, std::function<void(Record&)> fill) {
+  return [this, doc, type, fill]() -> Result<Record> {
+    VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
+    Record r(type);
+    r.Add("rev", ToHex(ActiveRevision(d)));
+    if (fill) fill(r);
+    return r;
+  };
+}
 
 Result<RecordId> Node::ResolveRevision(const Document& d, const std::string& ref) const {
   bool by_seq = ref.size() > 1 && ref[0] == 'r' && ref.find_first_not_of("0123456789", 1) == std::string::npos;
@@ -65,8 +87,10 @@ Result<DocRef> Node::NewDocument(const Actor& actor, const std::string& bytes, c
     r.Add("parties", list);
   }
   r.SetText(f.text);
-  VB_RETURN_IF_ERROR(Act(actor, "", r));
-  return DocRef{r.id_hex(), r.id_hex()};
+  // Two documents drafted alike in the same second must still be two documents.
+  r.Add("nonce", RandomHex(16));
+  VB_ASSIGN_OR_RETURN(std::string id, Act(actor, "", Fixed(r)));
+  return DocRef{id, id};
 }
 
 Result<DocRef> Node::EditDocument(const Actor& actor, const std::string& id, const std::string& bytes,
@@ -82,19 +106,21 @@ Result<DocRef> Node::EditDocument(const Actor& actor, const std::string& id, con
     if (it == trusted.end() || it->second != d.parties[i])
       return Status::BadInput(where + ": the parties of a pledge cannot change ('" + f.parties[i] + "')");
   }
-  Record r("doc.revise");
   if (f.text == d.current_text && !d.conflicted() && base.empty())
     return Status::BadInput(where + ": the same text as the current revision; nothing to revise");
-  if (!base.empty()) {
-    VB_ASSIGN_OR_RETURN(RecordId b, ResolveRevision(d, base));
-    r.Add("base", ToHex(b));
-  } else {
-    for (const RecordId& h : d.rev_heads) r.Add("base", ToHex(h));
-  }
-  r.Add("title", f.title);
-  r.SetText(f.text);
-  VB_RETURN_IF_ERROR(Act(actor, doc, r));
-  return DocRef{doc, r.id_hex()};
+  std::optional<RecordId> fixed_base;
+  if (!base.empty()) { VB_ASSIGN_OR_RETURN(fixed_base, ResolveRevision(d, base)); }
+  auto build = [&]() -> Result<Record> {
+    VB_ASSIGN_OR_RETURN(Document now, LoadDoc(doc));
+    Record r("doc.revise");
+    if (fixed_base) r.Add("base", ToHex(*fixed_base));
+    else for (const RecordId& h : now.rev_heads) r.Add("base", ToHex(h));
+    r.Add("title", f.title);
+    r.SetText(f.text);
+    return r;
+  };
+  VB_ASSIGN_OR_RETURN(std::string rev, Act(actor, doc, build));
+  return DocRef{doc, rev};
 }
 
 Result<Document> Node::Show(const std::string& id) {
@@ -226,7 +252,7 @@ Status Node::Route(const Actor& actor, const std::string& id, const std::vector<
     if (!p) return Status::NotFound("no person '" + l + "' in " + org().name);
     r.Add("to", ToHex(p->key));
   }
-  return Act(actor, doc, r);
+  return Act(actor, doc, Fixed(r)).status();
 }
 
 Status Node::AddComment(const Actor& actor, const std::string& id, const std::string& comment) {
@@ -235,30 +261,20 @@ Status Node::AddComment(const Actor& actor, const std::string& id, const std::st
   if (t.empty()) return Status::BadInput("the comment is empty");
   if (t.size() > kMaxComment) return Status::BadInput("the comment is longer than 64 KiB");
   VB_ASSIGN_OR_RETURN(std::string nfc, text::Normalize(t));
-  VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
-  Record r("doc.comment");
-  r.Add("rev", ToHex(ActiveRevision(d)));
-  r.SetText(nfc);
-  return Act(actor, doc, r);
+  return Act(actor, doc, OnRevision(doc, "doc.comment", [&](Record& r) { r.SetText(nfc); })).status();
 }
 
 Status Node::Approve(const Actor& actor, const std::string& id) {
   VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
-  VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
-  Record r("doc.approve");
-  r.Add("rev", ToHex(ActiveRevision(d)));
-  return Act(actor, doc, r);
+  return Act(actor, doc, OnRevision(doc, "doc.approve", nullptr)).status();
 }
 
 Status Node::Submit(const Actor& actor, const std::string& id, const std::string& to_login) {
   VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
   const Person* to = auth_.FindLogin(org_, to_login);
   if (!to) return Status::NotFound("no person '" + to_login + "' in " + org().name);
-  VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
-  Record r("doc.submit");
-  r.Add("rev", ToHex(ActiveRevision(d)));
-  r.Add("to", ToHex(to->key));
-  return Act(actor, doc, r);
+  std::string to_hex = ToHex(to->key);
+  return Act(actor, doc, OnRevision(doc, "doc.submit", [&](Record& r) { r.Add("to", to_hex); })).status();
 }
 
 Status Node::ReturnDoc(const Actor& actor, const std::string& id, const std::string& reason) {
@@ -266,64 +282,72 @@ Status Node::ReturnDoc(const Actor& actor, const std::string& id, const std::str
   VB_ASSIGN_OR_RETURN(std::string why, OneLine(reason, "--reason"));
   Record r("doc.return");
   r.Add("reason", why);
-  return Act(actor, doc, r);
+  return Act(actor, doc, Fixed(r)).status();
 }
 
 Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf) {
   VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
-  VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
-  Record r("doc.sign");
-  r.Add("rev", ToHex(ActiveRevision(d)));
-  r.Add("name", who->name);
-  r.Add("title", who->title);
-  if (on_behalf) r.Add("on-behalf", "yes");
-  return Act(actor, doc, r);
+  std::string name = who->name, title = who->title;
+  return Act(actor, doc, OnRevision(doc, "doc.sign", [&](Record& r) {
+           r.Add("name", name);
+           r.Add("title", title);
+           if (on_behalf) r.Add("on-behalf", "yes");
+         })).status();
 }
 
 Result<std::string> Node::Issue(const Actor& actor, const std::string& id) {
   VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
-  VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
-  Record r("doc.issue");
-  if (d.state == DocState::kIssued && d.issue) {
-    // A second issuance only replaces a number that collided and lost.
-    VB_ASSIGN_OR_RETURN(auto reg, Register(std::nullopt, false));
-    bool lost = std::any_of(reg.begin(), reg.end(), [&](const RegisterEntry& e) { return e.doc == doc && e.must_reissue; });
-    if (!lost) return Status::Refused("already issued as " + d.issue->number + "; nothing to re-issue");
-    r.Add("reissue-of", ToHex(d.issue->id));
-  }
-  VB_ASSIGN_OR_RETURN(Timestamp now, Now());
-  for (const Event& e : d.log)
-    if (d.heads.count(e.id) && now < e.at) now = e.at.InOffset(now.offset_minutes);
-  int year = now.Year();
-  Stmt& q = store_->db().Prepare("SELECT coalesce(max(seq), 0) FROM register_out WHERE org=? AND year=? AND symbol=?");
-  q.Bind(1, ToHex(org_)).Bind(2, int64_t{year}).Bind(3, d.symbol);
-  int64_t seq = q.Step() ? q.Int(0) + 1 : 1;
-  VB_RETURN_IF_ERROR(q.status());
-  std::string number = std::to_string(seq) + "/" + d.symbol + "-" + org().code;
-  RecordId rev = d.signatures.empty() ? ActiveRevision(d) : d.signatures.back().rev;
-  r.Add("rev", ToHex(rev));
-  r.Add("number", number);
-  r.Add("seq", std::to_string(seq));
-  r.Add("year", std::to_string(year));
-  r.Add("symbol", d.symbol);
-  r.Add("date", now.Date());
-  r.Add("seal", ToHex(org().seal));
-  r.Add("at", now.Iso());  // pinned: the date, the year and the record's time must agree
-  auto hook = [&](Record& rec, const PassphraseSource& pass) -> Status {
-    auto seal = UnlockKeyFile("seal-" + who->login + ".key", pass);
+  std::string login = who->login;
+  Document d;  // as the builder last read it; the seal covers its signatures
+  auto build = [&]() -> Result<Record> {
+    VB_ASSIGN_OR_RETURN(d, LoadDoc(doc));
+    Record r("doc.issue");
+    if (d.state == DocState::kIssued && d.issue) {
+      // A second issuance only replaces a number that collided and lost.
+      VB_ASSIGN_OR_RETURN(auto reg, Register(std::nullopt, false));
+      bool lost = std::any_of(reg.begin(), reg.end(), [&](const RegisterEntry& e) { return e.doc == doc && e.must_reissue; });
+      if (!lost) return Status::Refused("already issued as " + d.issue->number + "; nothing to re-issue");
+      r.Add("reissue-of", ToHex(d.issue->id));
+    }
+    VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+    now = NotBeforeHeads(d, now);
+    int year = now.Year();
+    // Read under the write lock (the builder runs again inside Act's transaction),
+    // so two clerks of one node never take the same number.
+    Stmt& q = store_->db().Prepare("SELECT coalesce(max(seq), 0) FROM register_out WHERE org=? AND year=? AND symbol=?");
+    q.Bind(1, ToHex(org_)).Bind(2, int64_t{year}).Bind(3, d.symbol);
+    int64_t seq = q.Step() ? q.Int(0) + 1 : 1;
+    VB_RETURN_IF_ERROR(q.status());
+    q.Step();  // to the end, releasing the read
+    RecordId rev = d.signatures.empty() ? ActiveRevision(d) : d.signatures.back().rev;
+    r.Add("rev", ToHex(rev));
+    r.Add("number", std::to_string(seq) + "/" + d.symbol + "-" + org().code);
+    r.Add("seq", std::to_string(seq));
+    r.Add("year", std::to_string(year));
+    r.Add("symbol", d.symbol);
+    r.Add("date", now.Date());
+    r.Add("seal", ToHex(org().seal));
+    r.Add("at", now.Iso());  // pinned: the date, the year and the record's time must agree
+    return r;
+  };
+  auto seal_it = [&](Record& rec, const PassphraseSource& pass) -> Status {
+    auto seal = UnlockKeyFile("seal-" + login + ".key", pass);
     if (!seal.ok()) {
       if (seal.status().code() == Status::Code::kNotFound)
-        return Status::Refused("'" + who->login + "' holds no copy of the organisation's seal on this node");
+        return Status::Refused("'" + login + "' holds no copy of the organisation's seal on this node");
       return seal.status();
     }
     if (seal->public_key() != org().seal) return Status::Refused("the seal key file holds another key than the organisation's seal");
-    rec.Add("seal-sig", ToHex(seal->Sign(SealMessage(d, rev, number, now.Date()))));
+    RecordId rev{};
+    FromHex(rec.Get("rev"), &rev);
+    rec.Add("seal-sig", ToHex(seal->Sign(SealMessage(d, rev, rec.Get("number"), rec.Get("date")))));
     return Status::Ok();
   };
-  VB_RETURN_IF_ERROR(ActWith(actor, doc, r, hook));
-  return number;
+  VB_RETURN_IF_ERROR(Act(actor, doc, build, seal_it).status());
+  VB_ASSIGN_OR_RETURN(Document issued, LoadDoc(doc));
+  return issued.issue->number;
 }
 
 Status Node::RevokeDoc(const Actor& actor, const std::string& id, const std::string& reason) {
@@ -331,7 +355,7 @@ Status Node::RevokeDoc(const Actor& actor, const std::string& id, const std::str
   VB_ASSIGN_OR_RETURN(std::string why, OneLine(reason, "--reason"));
   Record r("doc.revoke");
   r.Add("reason", why);
-  return Act(actor, doc, r);
+  return Act(actor, doc, Fixed(r)).status();
 }
 
 Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool incoming) {
@@ -376,6 +400,12 @@ Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool 
 }
 
 Status Node::RebuildViews() {
+  Status s = RebuildViewsTx();
+  if (!s.ok()) (void)Load();
+  return s;
+}
+
+Status Node::RebuildViewsTx() {
   Transaction tx(store_->db());
   VB_RETURN_IF_ERROR(tx.status());
   for (const ViewTable& t : DocViewTables()) VB_RETURN_IF_ERROR(store_->db().Exec("DELETE FROM " + t.name));
@@ -384,10 +414,8 @@ Status Node::RebuildViews() {
   Stmt& q = store_->db().Prepare("SELECT DISTINCT doc FROM records WHERE doc IS NOT NULL");
   while (q.Step()) dirty_.insert(q.Text(0));
   VB_RETURN_IF_ERROR(q.status());
-  Status s = FlushViews();
-  if (s.ok()) s = tx.Commit();
-  if (!s.ok()) (void)Load();
-  return s;
+  VB_RETURN_IF_ERROR(FlushViews());
+  return tx.Commit();
 }
 
 Result<CheckReport> Node::Check() {

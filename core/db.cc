@@ -96,7 +96,12 @@ Stmt& Db::Prepare(const std::string& sql) {
   return st;
 }
 
+void Db::ResetAll() {
+  for (auto& [sql, st] : cache_) sqlite3_reset(st->s_);
+}
+
 Transaction::Transaction(Db& db) : db_(db) {
+  db_.ResetAll();
   status_ = db_.Exec("BEGIN IMMEDIATE");
   open_ = status_.ok();
 }

@@ -55,6 +55,9 @@ class Db {
   Status Exec(const std::string& sql);
   // A statement reset and ready to bind; cached per SQL text.
   Stmt& Prepare(const std::string& sql);
+  // Ends every cached statement's read, so a write transaction can begin (a
+  // statement left mid-result pins an old snapshot and makes BEGIN IMMEDIATE fail).
+  void ResetAll();
   sqlite3* raw() { return db_; }
 
  private:

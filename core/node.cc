@@ -245,11 +245,18 @@ Result<SecretKey> Node::UnlockKeyFile(const std::string& file, const PassphraseS
 Result<std::string> Node::ResolveDoc(const std::string& ref) {
   // A number as issued ("1/KH-SNgV"), or a unique prefix of the id (at least 4 hex digits).
   if (ref.find('/') != std::string::npos) {
-    Stmt& q = store_->db().Prepare("SELECT doc FROM register_out WHERE number=? AND org=? ORDER BY at, issue");
+    Stmt& q = store_->db().Prepare("SELECT doc, year FROM register_out WHERE number=? AND org=? ORDER BY year, at, issue");
     q.Bind(1, ref).Bind(2, ToHex(org_));
-    if (q.Step()) return q.Text(0);
+    std::vector<std::pair<std::string, std::string>> found;
+    while (q.Step()) found.push_back({q.Text(0), q.Text(1)});
     VB_RETURN_IF_ERROR(q.status());
-    return Status::NotFound("no document numbered " + ref);
+    if (found.empty()) return Status::NotFound("no document numbered " + ref);
+    if (found.size() > 1) {
+      std::string which;
+      for (const auto& [doc, year] : found) which += (which.empty() ? "" : ", ") + doc.substr(0, 12) + " (" + year + ")";
+      return Status::BadInput("number " + ref + " names several documents: " + which + "; give the id");
+    }
+    return found[0].first;
   }
   std::string lower = ref;
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -275,53 +282,77 @@ Result<Document> Node::LoadDoc(const std::string& doc_hex) {
   return d;
 }
 
-Status Node::Act(const Actor& actor, const std::string& doc_hex, Record& r) {
-  return ActWith(actor, doc_hex, r, nullptr);
-}
-
-Status Node::ActWith(const Actor& actor, const std::string& doc_hex, Record& r, const SignHook& hook) {
-  VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
-  r.SetAuthor(who->key);
+Status Node::Complete(const Person& who, const std::string& doc_hex, Record& r) {
+  r.SetAuthor(who.key);
   if (!r.Has("at")) {
     VB_ASSIGN_OR_RETURN(Timestamp now, Now());
     // A record never predates what it follows, even if this machine's clock is behind.
     if (!doc_hex.empty()) {
       VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc_hex));
-      for (const Event& e : d.log)
-        if (d.heads.count(e.id) && now < e.at) now = e.at.InOffset(now.offset_minutes);
+      now = NotBeforeHeads(d, now);
     }
     r.Add("at", now.Iso());
   }
   if (Authority::IsOrgRecord(r.type())) {
     r.Add("org", ToHex(org_));
     for (const RecordId& h : auth_.Heads(org_)) r.Add("parent", ToHex(h));
-    VB_RETURN_IF_ERROR(auth_.Check(r));
-  } else if (r.type() == "doc.create") {
-    Document empty;
-    VB_RETURN_IF_ERROR(ApplyDocRecord(auth_, empty, r, /*preflight=*/true));
-  } else {
-    VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc_hex));
-    r.Add("doc", doc_hex);
-    for (const RecordId& h : d.heads) r.Add("parent", ToHex(h));
-    VB_RETURN_IF_ERROR(ApplyDocRecord(auth_, d, r, /*preflight=*/true));
+    return auth_.Check(r);
   }
-  // Allowed: now unlock the key (one passphrase for every key this action needs).
+  if (r.type() == "doc.create") {
+    Document empty;
+    return ApplyDocRecord(auth_, empty, r, /*preflight=*/true);
+  }
+  VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc_hex));
+  r.Add("doc", doc_hex);
+  for (const RecordId& h : d.heads) r.Add("parent", ToHex(h));
+  return ApplyDocRecord(auth_, d, r, /*preflight=*/true);
+}
+
+Timestamp Node::NotBeforeHeads(const Document& d, Timestamp now) const {
+  for (const Event& e : d.log)
+    if (d.heads.count(e.id) && now < e.at) now = e.at.InOffset(now.offset_minutes);
+  return now;
+}
+
+Result<std::string> Node::Act(const Actor& actor, const std::string& doc_hex, const Build& build,
+                              const SignHook& hook) {
+  // First from what this process has read: refuse early, before any passphrase.
+  {
+    VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
+    VB_ASSIGN_OR_RETURN(Record r, build());
+    VB_RETURN_IF_ERROR(Complete(*who, doc_hex, r));
+  }
+  // Allowed: unlock the key (one passphrase for every key this action needs).
   if (!actor.passphrase) return Status::BadInput("no passphrase given");
   VB_ASSIGN_OR_RETURN(std::string p, actor.passphrase());
   HeldPassphrase held{std::move(p)};
   PassphraseSource same = [&held]() -> Result<std::string> { return held.value; };
-  VB_ASSIGN_OR_RETURN(SecretKey key, UnlockKeyFile("person-" + who->login + ".key", same));
-  if (key.public_key() != who->key)
-    return Status::BadInput("the key file of '" + who->login + "' holds another key than the one granted");
-  if (hook) VB_RETURN_IF_ERROR(hook(r, same));
-  VB_RETURN_IF_ERROR(r.Sign(key));
-  Transaction tx(store_->db());
-  VB_RETURN_IF_ERROR(tx.status());
-  Status s = IngestOne(r);
-  if (s.ok()) s = FlushViews();
-  if (s.ok()) s = tx.Commit();
-  if (!s.ok()) (void)Load();
-  return s;
+  std::string login = actor.login.empty() ? admin_ : actor.login;
+  VB_ASSIGN_OR_RETURN(SecretKey key, UnlockKeyFile("person-" + login + ".key", same));
+
+  // Then under the write lock, from a fresh read: another process may have acted
+  // meanwhile, and the record must follow what the store holds now.
+  Status s = [&]() -> Status {
+    Transaction tx(store_->db());
+    VB_RETURN_IF_ERROR(tx.status());
+    VB_RETURN_IF_ERROR(Load());
+    VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
+    if (key.public_key() != who->key)
+      return Status::BadInput("the key file of '" + who->login + "' holds another key than the one granted");
+    VB_ASSIGN_OR_RETURN(Record r, build());
+    VB_RETURN_IF_ERROR(Complete(*who, doc_hex, r));
+    if (hook) VB_RETURN_IF_ERROR(hook(r, same));
+    VB_RETURN_IF_ERROR(r.Sign(key));
+    VB_RETURN_IF_ERROR(IngestOne(r));
+    VB_RETURN_IF_ERROR(FlushViews());
+    last_id_ = r.id_hex();
+    return tx.Commit();
+  }();
+  if (!s.ok()) {
+    (void)Load();
+    return s;
+  }
+  return last_id_;
 }
 
 Status Node::FlushViews() {
@@ -411,6 +442,16 @@ Status Node::IngestOne(const Record& r) {
 
 Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes) {
   IngestReport rep;
+  Status s = IngestBatch(record_bytes, &rep);
+  if (!s.ok()) {
+    (void)Load();  // the batch rolled back: forget what it applied in memory
+    return s;
+  }
+  return rep;
+}
+
+Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* out) {
+  IngestReport& rep = *out;
   Transaction tx(store_->db());
   VB_RETURN_IF_ERROR(tx.status());
   for (const std::string& b : record_bytes) {
@@ -427,13 +468,8 @@ Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes) 
     if (s.ok()) ++rep.accepted;
     else rep.refused.push_back(s.message());
   }
-  Status s = FlushViews();
-  if (s.ok()) s = tx.Commit();
-  if (!s.ok()) {
-    (void)Load();
-    return s;
-  }
-  return rep;
+  VB_RETURN_IF_ERROR(FlushViews());
+  return tx.Commit();
 }
 
 Result<Hash> Node::PutBlob(std::string_view bytes) { return store_->PutBlob(bytes); }
@@ -485,24 +521,27 @@ Status Node::Trust(const std::string& card, const std::string& alias) {
     if (q.Step() && q.Text(0) != ToHex(org))
       return Status::Refused("alias '" + alias + "' already names another organisation");
   }
-  Transaction tx(store_->db());
-  VB_RETURN_IF_ERROR(tx.status());
-  VB_RETURN_IF_ERROR(store_->db()
-                         .Prepare("INSERT INTO trust(alias, org) VALUES(?, ?) ON CONFLICT(org) DO UPDATE SET alias=excluded.alias")
-                         .Bind(1, alias)
-                         .Bind(2, ToHex(org))
-                         .Run());
-  for (const std::string& b : parts) {
-    VB_ASSIGN_OR_RETURN(Record r, Record::Decode(b));
-    if (r.Get("org") != ToHex(org)) return Status::BadInput("organisation card mixes organisations");
-    Status s = IngestOne(r);
-    if (!s.ok()) {
-      (void)Load();
-      return Status::BadInput("organisation card: " + s.message());
+  Status s = [&]() -> Status {
+    Transaction tx(store_->db());
+    VB_RETURN_IF_ERROR(tx.status());
+    VB_RETURN_IF_ERROR(store_->db()
+                           .Prepare("INSERT INTO trust(alias, org) VALUES(?, ?) ON CONFLICT(org) DO UPDATE SET alias=excluded.alias")
+                           .Bind(1, alias)
+                           .Bind(2, ToHex(org))
+                           .Run());
+    for (const std::string& b : parts) {
+      auto r = Record::Decode(b);
+      if (!r.ok()) return Status::BadInput("organisation card: " + r.status().message());
+      if (r->Get("org") != ToHex(org)) return Status::BadInput("organisation card mixes organisations");
+      Status one = IngestOne(*r);
+      if (!one.ok()) return Status::BadInput("organisation card: " + one.message());
     }
-  }
-  VB_RETURN_IF_ERROR(FlushViews());
-  return tx.Commit();
+    VB_RETURN_IF_ERROR(FlushViews());
+    return tx.Commit();
+  }();
+  // On failure the transaction has rolled back; forget what was applied in memory too.
+  if (!s.ok()) (void)Load();
+  return s;
 }
 
 std::vector<std::pair<std::string, PublicKey>> Node::Trusted() {
@@ -521,7 +560,7 @@ Status Node::SetSetting(const Actor& actor, const std::string& name, const std::
   Record r("org.setting");
   r.Add("name", name);
   r.Add("value", value);
-  return Act(actor, "", r);
+  return Act(actor, "", Fixed(r)).status();
 }
 
 // --- people ----------------------------------------------------------------------
@@ -533,8 +572,10 @@ Result<Person> Node::AddUser(const Actor& actor, const std::string& login, const
   VB_ASSIGN_OR_RETURN(std::string title, Nfc(title_in, "--title"));
   if (roles.empty()) return Status::BadInput("--roles names at least one role");
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
+  const std::string actor_login = who->login;  // `who` does not survive Act's reload
+  // A key file of a login nobody holds is left from an add that was interrupted
+  // before its record was saved: it is replaced.
   std::string key_path = KeyPath("person-" + login + ".key");
-  if (files::Exists(key_path)) return Status::BadInput(key_path + " already exists");
 
   SecretKey key = SecretKey::Generate();
   Record r("person.grant");
@@ -565,15 +606,15 @@ Result<Person> Node::AddUser(const Actor& actor, const std::string& login, const
       VB_ASSIGN_OR_RETURN(fresh.value, actor_pass());
     }
     if (fresh.value.empty()) return Status::BadInput("the new person's passphrase is empty");
-    VB_RETURN_IF_ERROR(files::WriteAtomic(key_path, KeyFile::Seal(key, KeyPurpose::kPerson, login, fresh.value), 0600, true));
+    VB_RETURN_IF_ERROR(files::WriteAtomic(key_path, KeyFile::Seal(key, KeyPurpose::kPerson, login, fresh.value), 0600, false));
     written.push_back(key_path);
     if (roles.count(Role::kClerk)) {
       // The records office works with the organisation's seal: the new clerk gets a
       // copy, encrypted with their own passphrase.
-      auto seal = UnlockKeyFile("seal-" + who->login + ".key", actor_pass);
+      auto seal = UnlockKeyFile("seal-" + actor_login + ".key", actor_pass);
       if (!seal.ok()) {
         if (seal.status().code() == Status::Code::kNotFound)
-          return Status::Refused("'" + who->login + "' holds no copy of the seal key on this node to hand to a clerk");
+          return Status::Refused("'" + actor_login + "' holds no copy of the seal key on this node to hand to a clerk");
         return seal.status();
       }
       std::string seal_path = KeyPath("seal-" + login + ".key");
@@ -583,7 +624,7 @@ Result<Person> Node::AddUser(const Actor& actor, const std::string& login, const
     }
     return Status::Ok();
   };
-  Status s = ActWith(actor, "", r, hook);
+  Status s = Act(actor, "", Fixed(r), hook).status();
   if (!s.ok()) {
     for (const auto& f : written) ::unlink(f.c_str());
     return s;
@@ -596,7 +637,7 @@ Status Node::RevokeUser(const Actor& actor, const std::string& login) {
   if (!p) return Status::NotFound("no person '" + login + "' in " + org().name);
   Record r("person.revoke");
   r.Add("key", ToHex(p->key));
-  VB_RETURN_IF_ERROR(Act(actor, "", r));
+  VB_RETURN_IF_ERROR(Act(actor, "", Fixed(r)).status());
   // A revoked clerk's copy of the seal must not stay usable on this node.
   ::unlink(KeyPath("seal-" + login + ".key").c_str());
   return Status::Ok();

@@ -160,13 +160,25 @@ class Node {
   // "rN" (sequence number) or a unique id prefix of at least 4 hex digits.
   Result<RecordId> ResolveRevision(const Document& d, const std::string& ref) const;
   Result<SecretKey> UnlockKeyFile(const std::string& file, const PassphraseSource& pass) const;
-  // Fills by/at/parents/doc, dry-runs the rules, unlocks the key, signs, ingests.
-  Status Act(const Actor& actor, const std::string& doc_hex, Record& r);
-  // As Act; `hook` runs after the person's key is unlocked and before signing,
-  // with the same passphrase (e.g. to add the seal, or to write a new key file).
+  // Makes an action's unsigned record from the node's current state.
+  using Build = std::function<Result<Record>()>;
+  // Runs after the person's key is unlocked, before signing, with the same
+  // passphrase (e.g. to add the seal, or to write a new person's key file).
   using SignHook = std::function<Status(Record&, const PassphraseSource&)>;
-  Status ActWith(const Actor& actor, const std::string& doc_hex, Record& r, const SignHook& hook);
+  // The one path of every action: build and check the record (refusing before any
+  // passphrase is asked), unlock the key, then under the write lock re-read the
+  // store, build and check again, sign, ingest, commit. Returns the record's id.
+  Result<std::string> Act(const Actor& actor, const std::string& doc_hex, const Build& build,
+                          const SignHook& hook = nullptr);
+  // Fills by, at (never before the document's heads), org or doc, parents; checks the rules.
+  Status Complete(const Person& who, const std::string& doc_hex, Record& r);
+  Timestamp NotBeforeHeads(const Document& d, Timestamp now) const;
+  // Builders: a record made once; a record on the document's current revision.
+  static Build Fixed(const Record& r);
+  Build OnRevision(const std::string& doc, const std::string& type, std::function<void(Record&)> fill);
   Status IngestOne(const Record& r);
+  Status IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* rep);
+  Status RebuildViewsTx();
   // Rewrites the views of documents changed since the last flush (once per batch).
   Status FlushViews();
   std::string KeyPath(const std::string& file) const;
@@ -179,6 +191,7 @@ class Node {
   std::string admin_;
   std::map<std::string, Document> cache_;  // folded documents of this session
   std::set<std::string> dirty_;            // documents whose views await FlushViews
+  std::string last_id_;                    // id of the record the last action made
 };
 
 }  // namespace vanban

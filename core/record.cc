@@ -127,7 +127,9 @@ Result<Record> Record::Decode(std::string_view b) {
       if (n > kMaxTextBytes) return bad("text is larger than 10 MiB");
       if (pos + n + 1 > b.size() || b[pos + n] != '\n') return bad("text is shorter than its length says");
       std::string_view t = b.substr(pos, n);
-      VB_ASSIGN_OR_RETURN(std::string nfc, text::Normalize(t));
+      auto nfc_or = text::Normalize(t);
+      if (!nfc_or.ok()) return bad("text: " + nfc_or.status().message());
+      const std::string& nfc = *nfc_or;
       if (nfc != t) return bad("text is not in Unicode NFC");
       r.text_ = std::string(t);
       pos += n + 1;

@@ -1,0 +1,316 @@
+// The document file: front matter + Markdown-subset body, and every way it can be
+// wrong, each named as FILE:LINE: field: what.
+#include "core/docfile.h"
+
+#include <gtest/gtest.h>
+
+#include "core/record.h"
+#include "tests/core/fixture.h"
+
+namespace vanban {
+namespace {
+
+// Line numbers are in the comments: messages and blocks name them.
+const std::string kDirective =
+    "---\n"                                                   // 1
+    "kind: directive\n"                                       // 2
+    "title: Phát động phong trào thi đua năm 2021\n"          // 3
+    "recipients:\n"                                           // 4
+    "  - UBND tỉnh (báo cáo)\n"                               // 5
+    "  - \"Lưu: VT, VP.\"\n"                                  // 6
+    "---\n"                                                   // 7
+    "## I. MỤC ĐÍCH, YÊU CẦU\n"                               // 8
+    "1. Đẩy mạnh phong trào thi đua[^1], hoàn thành\n"        // 9
+    "kế hoạch năm.\n"                                         // 10
+    "\n"                                                      // 11
+    "- Khen thưởng kịp thời\n"                                // 12
+    "- Nhân rộng **điển hình**\n"                             // 13
+    "  tiên tiến\n"                                           // 14
+    "\n"                                                      // 15
+    "### 1. Nội dung\n"                                       // 16
+    "Đoạn *in nghiêng*.\n"                                    // 17
+    "\n"                                                      // 18
+    "[^1]: Theo Luật Thi đua, khen thưởng.\n";                // 19
+
+Result<DocumentFile> Parse(const std::string& s) { return ParseDocumentFile(s, "ke-hoach.md"); }
+
+void ExpectBad(const std::string& bytes, const std::string& message) {
+  auto f = Parse(bytes);
+  ASSERT_FALSE(f.ok()) << "accepted; expected: " << message;
+  EXPECT_EQ(f.status().code(), Status::Code::kBadInput);
+  EXPECT_EQ(f.status().message(), message);
+}
+
+std::string Front(const std::string& front, const std::string& body = "Nội dung.\n") {
+  return "---\n" + front + "---\n" + body;
+}
+
+TEST(DocFile, DirectiveWithBlocksAndFootnotes) {
+  auto f = Parse(kDirective);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(f->kind, "directive");
+  EXPECT_EQ(f->title, "Phát động phong trào thi đua năm 2021");
+  EXPECT_EQ(f->symbol, "KH");
+  EXPECT_EQ(f->recipients, (std::vector<std::string>{"UBND tỉnh (báo cáo)", "Lưu: VT, VP."}));
+  EXPECT_TRUE(f->parties.empty());
+  EXPECT_EQ(f->text, kDirective);
+  using T = Block::Type;
+  struct Want {
+    T type;
+    int level;
+    std::string label, text;
+    int line;
+  } want[] = {
+      {T::kHeading, 2, "", "I. MỤC ĐÍCH, YÊU CẦU", 8},
+      {T::kParagraph, 0, "", "1. Đẩy mạnh phong trào thi đua[^1], hoàn thành kế hoạch năm.", 9},
+      {T::kBullet, 0, "", "Khen thưởng kịp thời", 12},
+      {T::kBullet, 0, "", "Nhân rộng **điển hình** tiên tiến", 13},
+      {T::kHeading, 3, "", "1. Nội dung", 16},
+      {T::kParagraph, 0, "", "Đoạn *in nghiêng*.", 17},
+      {T::kFootnote, 0, "1", "Theo Luật Thi đua, khen thưởng.", 19},
+  };
+  ASSERT_EQ(f->blocks.size(), std::size(want));
+  for (size_t i = 0; i < std::size(want); ++i) {
+    const Block& b = f->blocks[i];
+    EXPECT_EQ(b.type, want[i].type) << i;
+    EXPECT_EQ(b.level, want[i].level) << i;
+    EXPECT_EQ(b.label, want[i].label) << i;
+    EXPECT_EQ(b.text, want[i].text) << i;
+    EXPECT_EQ(b.line, want[i].line) << i;
+  }
+}
+
+TEST(DocFile, ReportWithoutRecipients) {
+  auto f = Parse(Front("kind: report\ntitle: Báo cáo tổng kết năm 2021\n", "# Tổng kết\nKết quả tốt.\n"));
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(f->kind, "report");
+  EXPECT_EQ(f->symbol, "BC");
+  EXPECT_TRUE(f->recipients.empty());
+  ASSERT_EQ(f->blocks.size(), 2u);
+  EXPECT_EQ(f->blocks[0].type, Block::Type::kHeading);
+  EXPECT_EQ(f->blocks[0].level, 1);
+  EXPECT_EQ(f->blocks[0].line, 5);
+  // An empty recipients key is the same as none.
+  auto g = Parse(Front("kind: report\ntitle: Báo cáo\nrecipients:\n"));
+  ASSERT_TRUE(g.ok()) << g.status().message();
+  EXPECT_TRUE(g->recipients.empty());
+}
+
+TEST(DocFile, PledgeWithParties) {
+  auto f = Parse(Front("kind: pledge\ntitle: Giao ước thi đua năm 2021\nparties: [caobang, lao-cai]\n"
+                       "recipients:\n  - org:caobang\n  - org:lao-cai\n"));
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(f->kind, "pledge");
+  EXPECT_EQ(f->symbol, "GƯ");
+  EXPECT_EQ(f->parties, (std::vector<std::string>{"caobang", "lao-cai"}));
+  EXPECT_EQ(f->recipients, (std::vector<std::string>{"org:caobang", "org:lao-cai"}));
+  // Block-list form too.
+  auto g = Parse(Front("kind: pledge\ntitle: Giao ước\nparties:\n  - caobang\n"));
+  ASSERT_TRUE(g.ok()) << g.status().message();
+  EXPECT_EQ(g->parties, std::vector<std::string>{"caobang"});
+}
+
+TEST(DocFile, SymbolOverride) {
+  auto f = Parse(Front("kind: directive\ntitle: Chỉ thị về thi đua\nsymbol: CT\n"));
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(f->symbol, "CT");
+  auto q = Parse(Front("kind: directive\ntitle: Quyết định\nsymbol: QĐ\n"));
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  EXPECT_EQ(q->symbol, "QĐ");
+}
+
+TEST(DocFile, MissingKind) {
+  ExpectBad(Front("title: Kế hoạch\n"), "ke-hoach.md:2: missing front-matter key 'kind'");
+}
+
+TEST(DocFile, UnknownKind) {
+  ExpectBad(Front("title: Kế hoạch\nkind: memo\n"),
+            "ke-hoach.md:3: field 'kind': unknown kind 'memo' (expected directive, pledge or report)");
+}
+
+TEST(DocFile, MissingOrEmptyTitle) {
+  ExpectBad(Front("kind: directive\n"), "ke-hoach.md:2: missing front-matter key 'title'");
+  ExpectBad(Front("kind: directive\ntitle: \"\"\n"), "ke-hoach.md:3: field 'title' is empty");
+  ExpectBad(Front("kind: directive\ntitle: \"   \"\n"), "ke-hoach.md:3: field 'title' is empty");
+  ExpectBad(Front("kind: directive\ntitle: [a, b]\n"), "ke-hoach.md:3: field 'title' must be a single text value");
+  ExpectBad(Front("kind: directive\ntitle: " + std::string(1001, 'x') + "\n"),
+            "ke-hoach.md:3: field 'title' is over 1000 bytes");
+}
+
+TEST(DocFile, UnknownKey) {
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\nauthor: Hoa\n"),
+            "ke-hoach.md:4: unknown front-matter key 'author' (allowed: kind, title, recipients, parties, symbol)");
+}
+
+TEST(DocFile, KeyGivenTwice) {
+  auto f = Parse(Front("kind: directive\ntitle: Một\ntitle: Hai\n"));
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), Status::Code::kBadInput);
+  EXPECT_EQ(f.status().message().rfind("ke-hoach.md:4: ", 0), 0u) << f.status().message();
+  EXPECT_NE(f.status().message().find("title"), std::string::npos) << f.status().message();
+}
+
+TEST(DocFile, PledgeWithoutParties) {
+  ExpectBad(Front("kind: pledge\ntitle: Giao ước\n"),
+            "ke-hoach.md:2: a pledge needs 'parties' (aliases of trusted organisations)");
+  ExpectBad(Front("kind: pledge\ntitle: Giao ước\nparties: []\n"), "ke-hoach.md:4: field 'parties' is empty");
+  {
+    auto f = Parse(Front("kind: pledge\ntitle: Giao ước\nparties: [Cao Bang]\n"));
+    ASSERT_FALSE(f.ok());
+    EXPECT_EQ(f.status().message().rfind("ke-hoach.md:4: field 'parties': 'Cao Bang' is not an alias", 0), 0u)
+        << f.status().message();
+  }
+  ExpectBad(Front("kind: pledge\ntitle: Giao ước\nparties: [caobang, caobang]\n"),
+            "ke-hoach.md:4: field 'parties': 'caobang' is listed twice");
+  ExpectBad(Front("kind: pledge\ntitle: Giao ước\nparties: caobang\n"),
+            "ke-hoach.md:4: field 'parties' must be a list");
+}
+
+TEST(DocFile, PartiesOnADirective) {
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\nparties: [caobang]\n"),
+            "ke-hoach.md:4: field 'parties' is for pledges only");
+}
+
+TEST(DocFile, RecipientRules) {
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\nrecipients: UBND tỉnh\n"),
+            "ke-hoach.md:4: field 'recipients' must be a list");
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\nrecipients:\n  - \"\"\n"),
+            "ke-hoach.md:5: field 'recipients' has an empty item");
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\nrecipients:\n  - org:Cao Bang\n"),
+            "ke-hoach.md:4: recipient 'org:Cao Bang': after 'org:' comes the alias of a trusted organisation");
+}
+
+TEST(DocFile, LargerThan10MiB) {
+  std::string big = Front("kind: directive\ntitle: Kế hoạch\n", std::string(kMaxTextBytes, 'a') + "\n");
+  ExpectBad(big, "ke-hoach.md: larger than 10 MiB (" + std::to_string(big.size()) + " bytes)");
+}
+
+TEST(DocFile, BinaryData) {
+  std::string s = Front("kind: directive\ntitle: Kế hoạch\n", std::string("ab\0cd\n", 6));
+  size_t nul = s.find('\0');
+  auto f = Parse(s);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), Status::Code::kBadInput);
+  EXPECT_EQ(f.status().message().rfind("ke-hoach.md: binary data", 0), 0u) << f.status().message();
+  EXPECT_NE(f.status().message().find("at byte offset " + std::to_string(nul)), std::string::npos)
+      << f.status().message();
+}
+
+TEST(DocFile, InvalidUtf8NamesTheOffset) {
+  std::string s = Front("kind: directive\ntitle: Kế hoạch\n", "Lạng S\xc6n\n");
+  size_t bad = s.find('\xc6');
+  ExpectBad(s, "ke-hoach.md: invalid UTF-8 at byte offset " + std::to_string(bad));
+}
+
+TEST(DocFile, Footnotes) {
+  // Line 5 uses [^2], which has no definition.
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\n", "Một[^1] và hai[^2].\n\n[^1]: Chú thích.\n"),
+            "ke-hoach.md:5: footnote [^2] has no definition");
+  // Line 8 defines [^9], which nothing uses.
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\n", "Một[^1].\n\n[^1]: Chú thích.\n[^9]: Thừa.\n"),
+            "ke-hoach.md:8: footnote [^9] is never referenced");
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\n", "Một[^1].\n\n[^1]: A.\n\n[^1]: B.\n"),
+            "ke-hoach.md:9: footnote [^1] is defined twice");
+  // A reference inside a bullet or a heading counts.
+  auto ok = Parse(Front("kind: directive\ntitle: Kế hoạch\n", "# Mục[^a]\n- ý[^b]\n\n[^a]: A.\n[^b]: B.\n"));
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+}
+
+TEST(DocFile, BadHeading) {
+  const std::string why = ": a heading is '#', '##' or '###', a space, then the text";
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\n", "Mở đầu.\n\n#### Quá sâu\n"), "ke-hoach.md:7" + why);
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\n", "#Thiếu dấu cách\n"), "ke-hoach.md:5" + why);
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\n", "###\n"), "ke-hoach.md:5" + why);
+}
+
+TEST(DocFile, NoFrontMatter) {
+  ExpectBad("kind: directive\ntitle: Kế hoạch\n\nNội dung.\n",
+            "ke-hoach.md:1: the file must begin with a front matter between '---' lines");
+  ExpectBad("", "ke-hoach.md:1: the file must begin with a front matter between '---' lines");
+  ExpectBad("---\nkind: directive\ntitle: Kế hoạch\nNội dung.\n",
+            "ke-hoach.md:1: the front matter has no closing '---' line");
+  ExpectBad("---\njust some words\n---\nNội dung.\n", "ke-hoach.md:2: the front matter must be 'key: value' lines");
+}
+
+TEST(DocFile, YamlSyntaxErrorNamesTheLine) {
+  auto f = Parse(Front("kind: directive\ntitle: [Kế hoạch\n"));
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), Status::Code::kBadInput);
+  EXPECT_NE(f.status().message().find("front matter: "), std::string::npos) << f.status().message();
+  EXPECT_EQ(f.status().message().rfind("ke-hoach.md:", 0), 0u) << f.status().message();
+}
+
+TEST(DocFile, BadSymbol) {
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\nsymbol: XYZ\n"),
+            "ke-hoach.md:4: field 'symbol': 'XYZ' is not an abbreviation of Decree 30/2020 Appendix III "
+            "(e.g. KH, CT, QĐ, BC, TB)");
+  // Abbreviations are case-sensitive: "kh" is not "KH".
+  EXPECT_FALSE(Parse(Front("kind: directive\ntitle: Kế hoạch\nsymbol: kh\n")).ok());
+}
+
+TEST(DocFile, EmptyBody) {
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\n", ""), "ke-hoach.md: the body is empty");
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\n", "\n  \n"), "ke-hoach.md: the body is empty");
+}
+
+TEST(DocFile, CrlfAndBomAccepted) {
+  std::string crlf;
+  for (char c : kDirective) {
+    if (c == '\n') crlf += "\r\n";
+    else crlf.push_back(c);
+  }
+  auto lf = Parse(kDirective);
+  ASSERT_TRUE(lf.ok());
+  for (const std::string& variant : {crlf, "\xEF\xBB\xBF" + crlf, "\xEF\xBB\xBF" + kDirective}) {
+    auto f = Parse(variant);
+    ASSERT_TRUE(f.ok()) << f.status().message();
+    EXPECT_EQ(f->text, kDirective);  // LF line ends, no BOM: what is signed
+    EXPECT_EQ(f->title, lf->title);
+    EXPECT_EQ(f->recipients, lf->recipients);
+    ASSERT_EQ(f->blocks.size(), lf->blocks.size());
+    for (size_t i = 0; i < f->blocks.size(); ++i) {
+      EXPECT_EQ(f->blocks[i].text, lf->blocks[i].text);
+      EXPECT_EQ(f->blocks[i].line, lf->blocks[i].line);
+    }
+  }
+}
+
+TEST(DocFile, MissingFinalNewlineIsAdded) {
+  auto f = Parse("---\nkind: report\ntitle: Báo cáo\n---\nNội dung.");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(f->text, "---\nkind: report\ntitle: Báo cáo\n---\nNội dung.\n");
+}
+
+TEST(DocFile, DecomposedInputIsNormalisedToNfc) {
+  // "Việt" with e + U+0323 + U+0302, in the title and the body.
+  const std::string nfd = "Vie\xcc\xa3\xcc\x82t";
+  auto f = Parse(Front("kind: directive\ntitle: Kế hoạch " + nfd + " Nam\n", "Nước " + nfd + ".\n"));
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(f->title, "Kế hoạch Việt Nam");
+  EXPECT_EQ(f->blocks[0].text, "Nước Việt.");
+  EXPECT_EQ(f->text.find(nfd), std::string::npos);
+  EXPECT_NE(f->text.find("Việt"), std::string::npos);
+  // The same document typed either way gives the same signed text.
+  auto g = Parse(Front("kind: directive\ntitle: Kế hoạch Việt Nam\n", "Nước Việt.\n"));
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(f->text, g->text);
+}
+
+TEST(DocKinds, TablesOfKindsAndSymbols) {
+  ASSERT_NE(FindKind("directive"), nullptr);
+  EXPECT_EQ(FindKind("directive")->symbol, "KH");
+  EXPECT_EQ(FindKind("directive")->name_vi, "KẾ HOẠCH");
+  EXPECT_EQ(FindKind("report")->symbol, "BC");
+  EXPECT_EQ(FindKind("pledge")->symbol, "GƯ");
+  EXPECT_EQ(FindKind("memo"), nullptr);
+  EXPECT_EQ(Kinds().size(), 3u);
+  ASSERT_NE(FindSymbol("QĐ"), nullptr);
+  EXPECT_EQ(FindSymbol("QĐ")->name_vi, "QUYẾT ĐỊNH");
+  EXPECT_EQ(FindSymbol("TB")->name_vi, "THÔNG BÁO");
+  EXPECT_EQ(FindSymbol("XX"), nullptr);
+  // Every kind's default symbol is itself a valid abbreviation.
+  for (const KindInfo& k : Kinds()) EXPECT_NE(FindSymbol(k.symbol), nullptr) << k.kind;
+}
+
+}  // namespace
+}  // namespace vanban

@@ -1,0 +1,474 @@
+// The SQLite store: schema, records, blobs, views; and `check` finding what was
+// changed behind vanban's back with raw SQL on the database file.
+#include "core/store.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+
+#include "core/db.h"
+#include "core/node.h"
+#include "tests/core/fixture.h"
+
+namespace vanban {
+namespace {
+
+using testing::As;
+using testing::DirectiveText;
+using testing::MemWorld;
+using testing::OrgTest;
+using testing::TempDir;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = TempDir("store");
+    auto s = Store::Open(dir_ + "/vanban.db");
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    store_ = std::move(s).value();
+    w_.Office();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  // Org records, then one document's records, as a node would hold them.
+  MemWorld::Doc PutSome() {
+    for (const Record& r : w_.org_records) EXPECT_TRUE(store_->PutRecord(r, "", ToHex(OrgOf(r))).ok());
+    MemWorld::Doc doc = w_.Create(DirectiveText());
+    EXPECT_TRUE(w_.Route(doc, "chuyenvien", {"tp1"}).ok());
+    EXPECT_TRUE(w_.Approve(doc, "tp1").ok());
+    for (const Record& r : doc.records) EXPECT_TRUE(store_->PutRecord(r, ToHex(doc.d.id), ToHex(doc.d.org)).ok());
+    return doc;
+  }
+  static PublicKey OrgOf(const Record& r) {
+    PublicKey k{};
+    FromHex(r.Get("org"), &k);
+    return k;
+  }
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  MemWorld w_;
+};
+
+TEST_F(StoreTest, SchemaIsVersionOne) {
+  Stmt& q = store_->db().Prepare("PRAGMA user_version");
+  ASSERT_TRUE(q.Step());
+  EXPECT_EQ(q.Int(0), kSchemaVersion);
+  EXPECT_EQ(kSchemaVersion, 1);
+  std::set<std::string> tables;
+  Stmt& t = store_->db().Prepare("SELECT name FROM sqlite_master WHERE type='table'");
+  while (t.Step()) tables.insert(t.Text(0));
+  for (const char* name : {"meta", "trust", "records", "blobs", "persons", "documents", "doc_search", "register_out", "tasks"})
+    EXPECT_TRUE(tables.count(name)) << name;
+  Stmt& j = store_->db().Prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(j.Step());
+  EXPECT_EQ(j.Text(0), "wal");
+}
+
+TEST_F(StoreTest, ANewerSchemaIsRefused) {
+  const std::string path = dir_ + "/newer.db";
+  {
+    auto db = Db::Open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("PRAGMA user_version=99").ok());
+  }
+  auto s = Store::Open(path);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Status::Code::kBadInput);
+  EXPECT_EQ(s.status().message(), path + ": made by a newer vanban (schema 99, this one knows 1)");
+}
+
+TEST_F(StoreTest, Meta) {
+  EXPECT_EQ(store_->Meta("org").value(), "");
+  ASSERT_TRUE(store_->SetMeta("org", "abc").ok());
+  ASSERT_TRUE(store_->SetMeta("org", "def").ok());
+  EXPECT_EQ(store_->Meta("org").value(), "def");
+  // Kept across a reopen; migrations don't run twice.
+  store_.reset();
+  auto s = Store::Open(dir_ + "/vanban.db");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ((*s)->Meta("org").value(), "def");
+}
+
+TEST_F(StoreTest, RecordsInAndOut) {
+  MemWorld::Doc doc = PutSome();
+  const size_t n_org = w_.org_records.size();
+  EXPECT_EQ(store_->RecordCount().value(), static_cast<int64_t>(n_org + 3));
+  for (const Record& r : doc.records) EXPECT_TRUE(store_->HasRecord(r.id()));
+  EXPECT_FALSE(store_->HasRecord(RecordId{}));
+
+  auto got = store_->GetRecord(doc.records[1].id());
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->bytes(), doc.records[1].bytes());
+  EXPECT_FALSE(store_->GetRecord(RecordId{}).value().has_value());
+
+  auto recs = store_->DocRecords(ToHex(doc.d.id));
+  ASSERT_TRUE(recs.ok());
+  ASSERT_EQ(recs->size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ((*recs)[i].id(), doc.records[i].id());  // arrival order
+  auto orgs = store_->OrgRecords();
+  ASSERT_EQ(orgs->size(), n_org);
+  EXPECT_EQ((*orgs)[0].type(), "org.create");
+
+  std::vector<std::string> seen;
+  ASSERT_TRUE(store_->ForEachRecord([&](const std::string& id, const std::string& bytes) {
+                      EXPECT_EQ(Record::Decode(bytes)->id_hex(), id);
+                      seen.push_back(id);
+                      return Status::Ok();
+                    }).ok());
+  ASSERT_EQ(seen.size(), n_org + 3);
+  EXPECT_EQ(seen.back(), doc.records[2].id_hex());
+  // The callback's failure stops the walk and is returned.
+  int calls = 0;
+  Status stop = store_->ForEachRecord([&](const std::string&, const std::string&) {
+    ++calls;
+    return Status::Invalid("stop");
+  });
+  EXPECT_EQ(stop.message(), "stop");
+  EXPECT_EQ(calls, 1);
+
+  // The same record twice is a database error, not a silent second copy.
+  Status dup = store_->PutRecord(doc.records[0], ToHex(doc.d.id), ToHex(doc.d.org));
+  EXPECT_FALSE(dup.ok());
+  EXPECT_NE(dup.message().find("UNIQUE"), std::string::npos) << dup.message();
+  EXPECT_EQ(store_->RecordCount().value(), static_cast<int64_t>(n_org + 3));
+}
+
+TEST_F(StoreTest, AStoredRecordThatNoLongerDecodes) {
+  MemWorld::Doc doc = PutSome();
+  ASSERT_TRUE(store_->db()
+                  .Prepare("UPDATE records SET bytes=? WHERE id=?")
+                  .BindBlob(1, "garbage")
+                  .Bind(2, doc.records[1].id_hex())
+                  .Run()
+                  .ok());
+  auto recs = store_->DocRecords(ToHex(doc.d.id));
+  ASSERT_FALSE(recs.ok());
+  EXPECT_EQ(recs.status().code(), Status::Code::kInvalid);
+  EXPECT_EQ(recs.status().message(), "stored record " + doc.records[1].id_hex().substr(0, 12) +
+                                         ": malformed record: does not start with 'vanban-record 1'");
+}
+
+TEST_F(StoreTest, Blobs) {
+  const std::string bytes("\x00\x01 nhị phân \xff", 15);
+  auto h = store_->PutBlob(bytes);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(*h, crypto::Blake2b(bytes));
+  EXPECT_TRUE(store_->HasBlob(*h));
+  EXPECT_FALSE(store_->HasBlob(crypto::Blake2b("khác")));
+  EXPECT_EQ(store_->GetBlob(*h).value().value(), bytes);  // binary-safe
+  ASSERT_TRUE(store_->PutBlob(bytes).ok());                // idempotent
+  EXPECT_FALSE(store_->GetBlob(crypto::Blake2b("khác")).value().has_value());
+  // A blob altered in the database is refused on the way out.
+  ASSERT_TRUE(store_->db().Prepare("UPDATE blobs SET bytes=? WHERE hash=?").BindBlob(1, "x").Bind(2, ToHex(*h)).Run().ok());
+  auto bad = store_->GetBlob(*h);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Status::Code::kInvalid);
+  EXPECT_EQ(bad.status().message(), "blob " + ToHex(*h).substr(0, 12) + " does not match its hash");
+}
+
+TEST_F(StoreTest, DocumentViewsAreAFunctionOfTheState) {
+  MemWorld::Doc doc = PutSome();
+  ViewRows rows = DocViewRows(doc.d, w_.auth);
+  ASSERT_EQ(rows["documents"].size(), 1u);
+  // Columns by name, as the view tables declare them.
+  auto col = [](const std::string& table, const std::string& name) {
+    for (const ViewTable& t : DocViewTables())
+      if (t.name == table)
+        for (size_t i = 0; i < t.cols.size(); ++i)
+          if (t.cols[i] == name) return i;
+    ADD_FAILURE() << table << "." << name;
+    return size_t{0};
+  };
+  const Row& d = rows["documents"][0];
+  EXPECT_EQ(d[col("documents", "doc")], ToHex(doc.d.id));
+  EXPECT_EQ(d[col("documents", "kind")], "directive");
+  EXPECT_EQ(d[col("documents", "symbol")], "KH");
+  EXPECT_EQ(d[col("documents", "state")], "in_review");
+  EXPECT_EQ(d[col("documents", "number")], std::nullopt);  // no number before issuance
+  EXPECT_EQ(d[col("documents", "heads")], "1");            // one revision head
+  ASSERT_EQ(rows["doc_search"].size(), 1u);
+  EXPECT_NE(rows["doc_search"][0][col("doc_search", "folded")]->find("phat dong phong trao thi dua"), std::string::npos);
+  EXPECT_TRUE(rows["register_out"].empty());
+  // Every routed reviewer approved: the drafter's turn to submit.
+  ASSERT_EQ(rows["tasks"].size(), 1u);
+  EXPECT_EQ(rows["tasks"][0][col("tasks", "assignee")], ToHex(w_.Pk("chuyenvien")));
+  EXPECT_EQ(rows["tasks"][0][col("tasks", "action")], "submit");
+
+  ASSERT_TRUE(store_->WriteDocViews(doc.d, w_.auth).ok());
+  auto stored = store_->StoredDocViews(ToHex(doc.d.id));
+  ASSERT_TRUE(stored.ok());
+  for (const ViewTable& t : DocViewTables()) {
+    auto a = rows[t.name], b = (*stored)[t.name];
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    EXPECT_EQ(a, b) << t.name;
+  }
+  // Rewriting replaces, never duplicates.
+  ASSERT_TRUE(store_->WriteDocViews(doc.d, w_.auth).ok());
+  EXPECT_EQ(store_->StoredDocViews(ToHex(doc.d.id))->at("documents").size(), 1u);
+}
+
+TEST_F(StoreTest, PersonsView) {
+  ASSERT_TRUE(store_->WritePersonsView(w_.auth).ok());
+  auto stored = store_->StoredPersonsView();
+  ASSERT_TRUE(stored.ok());
+  auto want = Store::PersonsViewRows(w_.auth);
+  EXPECT_EQ(*stored, want);
+  ASSERT_EQ(want.size(), w_.auth.persons().size());
+  auto gd = std::find_if(want.begin(), want.end(), [](const Row& r) { return r[2] == "giamdoc"; });
+  ASSERT_NE(gd, want.end());
+  EXPECT_EQ((*gd)[5], "admin,signer");
+  EXPECT_EQ((*gd)[6], "1");
+}
+
+// --- check, after tampering with the database file ---------------------------------
+
+class TamperTest : public OrgTest {
+ protected:
+  // A directive routed to tp1, commented and approved: four records.
+  void SetUp() override {
+    OrgTest::SetUp();
+    id_ = NewDirective();
+    ASSERT_TRUE(node_->Route(As("chuyenvien"), id_, {"tp1"}).ok());
+    ASSERT_TRUE(node_->AddComment(As("tp1"), id_, "Đồng ý với dự thảo lần 1.").ok());
+    ASSERT_TRUE(node_->Approve(As("tp1"), id_).ok());
+    auto log = node_->Log(id_);
+    ASSERT_TRUE(log.ok());
+    ASSERT_EQ(log->size(), 4u);
+    for (const auto& e : *log) records_.push_back(e.record);
+    auto c = node_->Check();
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->ok);
+  }
+  // Runs SQL on the database file with the node closed, then reopens the node.
+  void Sql(const std::function<void(Db&)>& fn) {
+    node_.reset();
+    {
+      auto db = Db::Open(home_ + "/vanban.db");
+      ASSERT_TRUE(db.ok());
+      fn(**db);
+    }
+    auto n = Node::Open(home_);
+    ASSERT_TRUE(n.ok()) << n.status().message();
+    node_ = std::move(n).value();
+  }
+  // Check() must fail and name the problem.
+  void ExpectProblem(const std::string& part) {
+    auto c = node_->Check();
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    EXPECT_FALSE(c->ok);
+    bool found = std::any_of(c->problems.begin(), c->problems.end(),
+                             [&](const std::string& p) { return p.find(part) != std::string::npos; });
+    std::string all;
+    for (const auto& p : c->problems) all += "\n  " + p;
+    EXPECT_TRUE(found) << "no problem mentions '" << part << "'; problems:" << all;
+  }
+  std::string id_;
+  std::vector<Record> records_;  // create, route, comment, approve
+};
+
+std::string Altered(const Record& r) {
+  std::string b = r.bytes();
+  size_t at = b.find("lần 1");
+  EXPECT_NE(at, std::string::npos);
+  b.replace(at, std::string("lần 1").size(), "lần 2");
+  return b;
+}
+
+TEST_F(TamperTest, AlteredRecordBytes) {
+  const Record& comment = records_[2];
+  Sql([&](Db& db) {
+    ASSERT_TRUE(db.Prepare("UPDATE records SET bytes=? WHERE id=?").BindBlob(1, Altered(comment)).Bind(2, comment.id_hex()).Run().ok());
+  });
+  ExpectProblem("record " + comment.id_hex().substr(0, 12) + ": its bytes do not hash to its id (altered)");
+}
+
+TEST_F(TamperTest, AlteredRecordWithItsIdRecomputed) {
+  const Record& comment = records_[2];
+  const std::string bytes = Altered(comment);
+  const std::string new_id = ToHex(crypto::Blake2b(bytes));
+  Sql([&](Db& db) {
+    ASSERT_TRUE(db.Prepare("UPDATE records SET bytes=?, id=? WHERE id=?").BindBlob(1, bytes).Bind(2, new_id).Bind(3, comment.id_hex()).Run().ok());
+  });
+  ExpectProblem("record " + new_id.substr(0, 12) + ": signature does not verify");
+  // And the approval that followed the real comment lost its parent.
+  ExpectProblem("record " + records_[3].id_hex().substr(0, 12) + ": parent " + comment.id_hex().substr(0, 12) + " is missing");
+}
+
+TEST_F(TamperTest, GarbageInsteadOfARecord) {
+  Sql([&](Db& db) {
+    ASSERT_TRUE(db.Prepare("UPDATE records SET bytes='garbage' WHERE id=?").Bind(1, records_[3].id_hex()).Run().ok());
+  });
+  ExpectProblem("record " + records_[3].id_hex().substr(0, 12) + ": malformed record: does not start with 'vanban-record 1'");
+}
+
+TEST_F(TamperTest, ViewSaysIssued) {
+  Sql([&](Db& db) {
+    ASSERT_TRUE(db.Prepare("UPDATE documents SET state='issued' WHERE doc=?").Bind(1, id_).Run().ok());
+  });
+  EXPECT_EQ(StateOf(id_), DocState::kInReview);  // what the records say
+  ExpectProblem("document " + id_.substr(0, 12) +
+                ": view 'documents' differs from its records: state: view says 'issued', records say 'in_review';");
+}
+
+TEST_F(TamperTest, ViewGivesANumber) {
+  Sql([&](Db& db) {
+    ASSERT_TRUE(db.Prepare("UPDATE documents SET state='issued', number='7/KH-SNgV' WHERE doc=?").Bind(1, id_).Run().ok());
+    ASSERT_TRUE(db.Prepare("INSERT INTO register_out VALUES(?, 'x', 2024, 'KH', 7, '7/KH-SNgV', '2024-06-03', 'directive', 't', 's', 'i', 0)")
+                    .Bind(1, id_)
+                    .Run()
+                    .ok());
+  });
+  ExpectProblem("number: view says '7/KH-SNgV', records say 'NULL';");
+  ExpectProblem("view 'register_out' differs from its records: view has 1 rows, records give 0");
+}
+
+TEST_F(TamperTest, DeletedRecord) {
+  const Record& route = records_[1];
+  Sql([&](Db& db) {
+    ASSERT_TRUE(db.Prepare("DELETE FROM records WHERE id=?").Bind(1, route.id_hex()).Run().ok());
+  });
+  ExpectProblem("record " + records_[2].id_hex().substr(0, 12) + ": parent " + route.id_hex().substr(0, 12) + " is missing");
+  // Without the route, tp1 was never asked: the stored view no longer matches.
+  ExpectProblem("document " + id_.substr(0, 12) + ": view 'documents' differs from its records: state: view says 'in_review', records say 'draft';");
+}
+
+TEST_F(TamperTest, EveryRecordOfADocumentDeleted) {
+  Sql([&](Db& db) {
+    ASSERT_TRUE(db.Prepare("DELETE FROM records WHERE doc=?").Bind(1, id_).Run().ok());
+  });
+  ExpectProblem("view 'documents' shows document " + id_.substr(0, 12) + " that has no records");
+}
+
+TEST_F(TamperTest, PersonsViewChanged) {
+  Sql([&](Db& db) {
+    ASSERT_TRUE(db.Exec("UPDATE persons SET roles='admin,reviewer' WHERE login='tp1'").ok());
+  });
+  ExpectProblem("view 'persons' differs from the records");
+}
+
+TEST_F(TamperTest, BlobChanged) {
+  auto h = node_->PutBlob("Phụ lục kèm theo.");
+  ASSERT_TRUE(h.ok());
+  EXPECT_TRUE(node_->Check()->ok);
+  Sql([&](Db& db) {
+    ASSERT_TRUE(db.Prepare("UPDATE blobs SET bytes=? WHERE hash=?").BindBlob(1, "Phụ lục đã sửa.").Bind(2, ToHex(*h)).Run().ok());
+  });
+  ExpectProblem("blob " + ToHex(*h).substr(0, 12) + ": its bytes do not hash to its name (altered)");
+}
+
+TEST_F(TamperTest, OrganisationRecordAltered) {
+  // A person.grant changed in place: the node refuses to trust its own records.
+  Sql([&](Db& db) {
+    Stmt& q = db.Prepare("SELECT id, bytes FROM records WHERE type='person.grant'");
+    std::string id, bytes;
+    while (q.Step())
+      if (q.Blob(1).find("\nlogin tp1\n") != std::string::npos) id = q.Text(0), bytes = q.Blob(1);
+    ASSERT_FALSE(id.empty());
+    size_t at = bytes.find("role reviewer");
+    ASSERT_NE(at, std::string::npos);
+    bytes.replace(at, 13, "role reviewez");
+    ASSERT_TRUE(db.Prepare("UPDATE records SET bytes=? WHERE id=?").BindBlob(1, bytes).Bind(2, id).Run().ok());
+  });
+  ExpectProblem("its bytes do not hash to its id (altered)");
+}
+
+TEST_F(TamperTest, RepairRebuildsTheViewsFromTheRecords) {
+  Sql([&](Db& db) {
+    ASSERT_TRUE(db.Prepare("UPDATE documents SET state='issued', number='7/KH-SNgV' WHERE doc=?").Bind(1, id_).Run().ok());
+    ASSERT_TRUE(db.Exec("UPDATE persons SET roles='admin' WHERE login='tp1'").ok());
+    ASSERT_TRUE(db.Exec("DELETE FROM tasks").ok());
+    ASSERT_TRUE(db.Exec("INSERT INTO documents VALUES('" + std::string(64, 'e') +
+                        "', 'x', 'directive', 'KH', 'Ma', 'draft', NULL, 'c', 0, 0, 1)")
+                    .ok());
+  });
+  auto broken = node_->Check();
+  ASSERT_TRUE(broken.ok());
+  EXPECT_FALSE(broken->ok);
+  EXPECT_GE(broken->problems.size(), 3u);
+  ASSERT_TRUE(node_->RebuildViews().ok());
+  auto c = node_->Check();
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->ok) << (c->problems.empty() ? "" : c->problems[0]);
+  EXPECT_EQ(c->records, broken->records);  // records untouched
+  DocFilter f;
+  f.state = "in_review";
+  auto list = node_->List(f);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].id, id_);
+  EXPECT_FALSE((*list)[0].number.has_value());
+  EXPECT_EQ(node_->List(DocFilter{})->size(), 1u);  // the phantom row is gone
+  EXPECT_EQ(node_->Inbox("chuyenvien")->at(0).action, "submit");  // tasks are back
+}
+
+TEST_F(TamperTest, RepairDoesNotMakeAnAlteredRecordGood) {
+  const Record& comment = records_[2];
+  Sql([&](Db& db) {
+    ASSERT_TRUE(db.Prepare("UPDATE records SET bytes=? WHERE id=?").BindBlob(1, Altered(comment)).Bind(2, comment.id_hex()).Run().ok());
+  });
+  ASSERT_TRUE(node_->RebuildViews().ok());
+  ExpectProblem("record " + comment.id_hex().substr(0, 12) + ": its bytes do not hash to its id (altered)");
+}
+
+TEST_F(TamperTest, NumberIssuedTwiceOffline) {
+  // Two documents get 1/KH-SNgV: one here, one from a node that was offline.
+  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id_, "giamdoc").ok());
+  ASSERT_TRUE(node_->Sign(As("giamdoc"), id_, false).ok());
+  std::string other = NewDirective("Kế hoạch khác");
+  ASSERT_TRUE(node_->Submit(As("chuyenvien"), other, "giamdoc").ok());
+  ASSERT_TRUE(node_->Sign(As("giamdoc"), other, false).ok());
+  ASSERT_EQ(node_->Issue(As("vanthu"), id_).value(), "1/KH-SNgV");
+  // The offline node's issuance of the other document, with the same number.
+  auto seal = KeyFile::Open(testing::ReadAll(home_ + "/keys/seal-vanthu.key"), "matkhau", "seal");
+  ASSERT_TRUE(seal.ok());
+  auto d = node_->Show(other).value();
+  Timestamp now = node_->Now().value();
+  const RecordId rev = d.signatures.back().rev;
+  Record r("doc.issue");
+  r.Add("doc", other);
+  r.Add("rev", ToHex(rev));
+  r.Add("number", "1/KH-SNgV");
+  r.Add("seq", "1");
+  r.Add("year", std::to_string(now.Year()));
+  r.Add("symbol", "KH");
+  r.Add("date", now.Date());
+  r.Add("seal", ToHex(node_->org().seal));
+  r.Add("seal-sig", ToHex(seal->Sign(SealMessage(d, rev, "1/KH-SNgV", now.Date()))));
+  r.Add("at", now.Iso());
+  for (const RecordId& h : d.heads) r.Add("parent", ToHex(h));
+  ASSERT_TRUE(r.Sign(PersonKey("vanthu")).ok());
+  auto rep = node_->Ingest({r.bytes()});
+  ASSERT_EQ(rep->accepted, 1u) << (rep->refused.empty() ? "" : rep->refused[0]);
+
+  auto reg = node_->Register(now.Year(), false);
+  ASSERT_EQ(reg->size(), 2u);
+  EXPECT_EQ((*reg)[0].number, "1/KH-SNgV");
+  EXPECT_EQ((*reg)[1].number, "1/KH-SNgV");
+  EXPECT_NE((*reg)[0].must_reissue, (*reg)[1].must_reissue);  // exactly one keeps it
+  const std::string loser = (*reg)[0].must_reissue ? (*reg)[0].doc : (*reg)[1].doc;
+  EXPECT_EQ((*reg)[0].collides_with, std::vector<std::string>{(*reg)[1].doc});
+  ExpectProblem("number 1/KH-SNgV was issued twice; document " + loser.substr(0, 12) + " must be re-issued");
+  auto inbox = node_->Inbox("vanthu");
+  ASSERT_EQ(inbox->size(), 1u);
+  EXPECT_EQ((*inbox)[0].action, "reissue");
+  EXPECT_EQ((*inbox)[0].doc.id, loser);
+  // The winner can't be re-issued; the loser gets the next number.
+  const std::string winner = loser == id_ ? other : id_;
+  EXPECT_TRUE(testing::IsRefused(node_->Issue(As("vanthu"), winner).status(), "nothing to re-issue"));
+  auto again = node_->Issue(As("vanthu"), loser);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(*again, "2/KH-SNgV");
+  auto shown = node_->Show(loser).value();
+  ASSERT_EQ(shown.earlier_issues.size(), 1u);
+  EXPECT_EQ(shown.earlier_issues[0].number, "1/KH-SNgV");
+  auto c = node_->Check();
+  EXPECT_TRUE(c->ok) << (c->problems.empty() ? "" : c->problems[0]);
+}
+
+}  // namespace
+}  // namespace vanban
