@@ -22,16 +22,20 @@ vb() {
   local home="$1" who="$2" at="$3"; shift 3
   VANBAN_NOW="$at" "$VANBAN" --home "$WORK/$home" --as "$who" --passphrase-file "$(pass "$home-$who")" "$@"
 }
+# neworg HOME PROVINCE PARENT DIRECTOR: a department of foreign affairs, its director as admin.
+T0="2016-12-01T08:00:00+07:00"
+neworg() {
+  VANBAN_NOW="$T0" "$VANBAN" --home "$WORK/$1" --passphrase-file "$(pass "$1-giamdoc")" init \
+    --org "Sở Ngoại vụ tỉnh $2" --code SNgV --place "$2" --parent "$3" \
+    --admin giamdoc --name "$4" --title "Giám đốc"
+}
 adduser() {  # adduser HOME LOGIN NAME TITLE ROLES
   local home="$1" admin="$2"; shift 2
   vb "$home" "$admin" "$T0" user add "$1" --name "$2" --title "$3" --roles "$4" --new-passphrase-file "$(pass "$home-$1")"
 }
 
 say "Sở Ngoại vụ tỉnh Lạng Sơn: the node and its people"
-T0="2016-12-01T08:00:00+07:00"
-VANBAN_NOW="$T0" "$VANBAN" --home "$WORK/langson" --passphrase-file "$(pass langson-giamdoc)" init \
-  --org "Sở Ngoại vụ tỉnh Lạng Sơn" --code SNgV --place "Lạng Sơn" --parent "UBND TỈNH LẠNG SƠN" \
-  --admin giamdoc --name "Trịnh Tuyết Mai" --title "Giám đốc"
+neworg langson "Lạng Sơn" "UBND TỈNH LẠNG SƠN" "Trịnh Tuyết Mai"
 adduser langson giamdoc chuyenvien "Nông Thị Hạnh" "Chuyên viên" drafter
 adduser langson giamdoc tphc "Hoàng Văn Quân" "Chánh Văn phòng" reviewer
 adduser langson giamdoc tpqlbg "Lương Thị Thu" "Trưởng phòng Quản lý biên giới" reviewer
@@ -67,10 +71,7 @@ vb langson vanthu 2021-02-03T09:40:00+07:00 doc show "$DIR"
 vb langson vanthu 2021-02-03T09:40:00+07:00 doc log "$DIR"
 
 say "Sở Ngoại vụ tỉnh Cao Bằng: six-month report 2022, signed by a deputy (KT. GIÁM ĐỐC)"
-T0="2016-12-01T08:00:00+07:00"
-VANBAN_NOW="$T0" "$VANBAN" --home "$WORK/caobang" --passphrase-file "$(pass caobang-giamdoc)" init \
-  --org "Sở Ngoại vụ tỉnh Cao Bằng" --code SNgV --place "Cao Bằng" --parent "UBND TỈNH CAO BẰNG" \
-  --admin giamdoc --name "Lục Văn Kiên" --title "Giám đốc"
+neworg caobang "Cao Bằng" "UBND TỈNH CAO BẰNG" "Lục Văn Kiên"
 adduser caobang giamdoc chuyenvien "Hà Thị Nguyệt" "Chuyên viên" drafter
 adduser caobang giamdoc tpvp "Đàm Văn Hùng" "Chánh Văn phòng" reviewer
 adduser caobang giamdoc pgd "Nông Văn Sơn" "Phó Giám đốc" signer
@@ -84,10 +85,7 @@ vb caobang pgd 2022-06-21T08:00:00+07:00 sign "$REP" --on-behalf
 vb caobang vanthu 2022-06-21T08:30:00+07:00 issue "$REP"
 
 say "Cluster No. 1: organisation cards, and the 2017 pledge drafted in Lạng Sơn"
-T0="2016-12-01T08:00:00+07:00"
-VANBAN_NOW="$T0" "$VANBAN" --home "$WORK/laocai" --passphrase-file "$(pass laocai-giamdoc)" init \
-  --org "Sở Ngoại vụ tỉnh Lào Cai" --code SNgV --place "Lào Cai" --parent "UBND TỈNH LÀO CAI" \
-  --admin giamdoc --name "Hoàng Thị Thanh" --title "Giám đốc" >/dev/null
+neworg laocai "Lào Cai" "UBND TỈNH LÀO CAI" "Hoàng Thị Thanh" >/dev/null
 vb caobang giamdoc "$T0" org card -o "$WORK/caobang.card"
 vb laocai giamdoc "$T0" org card -o "$WORK/laocai.card"
 vb langson giamdoc "$T0" org trust "$WORK/caobang.card" --alias caobang

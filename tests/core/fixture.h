@@ -165,18 +165,23 @@ class TemplateHome {
     // side by side either win the rename or use the winner's.
     std::random_device rd;
     const std::string tmp = cache + ".tmp-" + std::to_string(rd());
-    Build(tmp);
+    try {
+      Build(tmp);
+    } catch (...) {
+      fs::remove_all(tmp, ec);
+      throw;
+    }
     fs::rename(tmp, cache, ec);
     if (ec) {
       fs::remove_all(tmp, ec);
       if (!fs::exists(cache + "/complete", ec)) throw std::runtime_error("template home: cannot use " + cache);
     } else {
-      // Homes made by earlier builds of the binary are of no more use.
+      // Homes made by earlier builds of the binary are of no more use (this build's
+      // ".tmp-" folders may be other processes' work in progress: left alone).
+      const std::string mine = fs::path(cache).filename().string();
       for (const auto& e : fs::directory_iterator(fs::path(cache).parent_path(), ec)) {
         const std::string name = e.path().filename().string();
-        if (name.rfind("vanban-test-home-", 0) == 0 && e.path().string() != cache &&
-            name.find(".tmp-") == std::string::npos)
-          fs::remove_all(e.path(), ec);
+        if (name.rfind("vanban-test-home-", 0) == 0 && name.rfind(mine, 0) != 0) fs::remove_all(e.path(), ec);
       }
     }
     dir_ = cache;
