@@ -172,8 +172,8 @@ Result<std::vector<DocSummary>> Node::List(const DocFilter& f) {
     }
     flush();
     if (match.empty()) return Status::BadInput("--query has no words to search for");
-    sql += " JOIN doc_search s ON s.doc = d.doc";
-    where.push_back("s.folded MATCH ?");
+    // Only the index's rowids are read (not the stored text): see DocRowid.
+    where.push_back("d.search IN (SELECT rowid FROM doc_search WHERE doc_search MATCH ?)");
     binds.push_back(match);
   }
   if (f.state) {

@@ -160,7 +160,10 @@ Result<std::vector<std::string>> List(const YAML::Node& n, std::string_view wher
 Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view where) {
   if (bytes.size() > kMaxTextBytes)
     return Status::BadInput(std::string(where) + ": larger than 10 MiB (" + std::to_string(bytes.size()) + " bytes)");
-  VB_RETURN_IF_ERROR(text::CheckUtf8(bytes).With(std::string(where)));
+  // Normalize below checks the UTF-8 too, but the message must name the file's own
+  // byte offsets, before line ends are changed.
+  bool quick_nfc = false;
+  VB_RETURN_IF_ERROR(text::CheckUtf8(bytes, &quick_nfc).With(std::string(where)));
   std::string lf;
   lf.reserve(bytes.size());
   for (size_t i = 0; i < bytes.size(); ++i) {
@@ -168,7 +171,12 @@ Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view 
     lf.push_back(bytes[i]);
   }
   if (lf.rfind("\xEF\xBB\xBF", 0) == 0) lf.erase(0, 3);  // a BOM from Windows editors
-  VB_ASSIGN_OR_RETURN(std::string nfc, text::Normalize(lf));
+  std::string nfc;
+  if (quick_nfc) {
+    nfc = std::move(lf);  // dropping CRs and a BOM keeps a text NFC
+  } else {
+    VB_ASSIGN_OR_RETURN(nfc, text::Normalize(lf));
+  }
   if (!nfc.empty() && nfc.back() != '\n') nfc.push_back('\n');
 
   if (nfc.rfind("---\n", 0) != 0)

@@ -364,8 +364,11 @@ Status Node::FlushViews() {
   return Status::Ok();
 }
 
-Status Node::IngestOne(const Record& r) {
-  if (store_->HasRecord(r.id())) return Status::Ok();
+Status Node::IngestOne(const Record& r, bool* duplicate) {
+  if (store_->HasRecord(r.id())) {
+    if (duplicate) *duplicate = true;
+    return Status::Ok();
+  }
   if (!r.VerifySignature()) return Status::Invalid("record " + r.id_hex().substr(0, 12) + ": signature does not verify");
   for (const std::string& b : r.GetAll("blob")) {
     Hash h;
@@ -373,12 +376,13 @@ Status Node::IngestOne(const Record& r) {
     if (!store_->HasBlob(h))
       return Status::Refused("record " + r.id_hex().substr(0, 12) + ": blob " + b.substr(0, 12) + " has not arrived");
   }
-  for (const RecordId& p : r.parents()) {
-    if (!store_->HasRecord(p))
-      return Status::Refused("record " + r.id_hex().substr(0, 12) + ": parent " + ToHex(p).substr(0, 12) +
-                             " has not arrived");
-  }
+  auto missing_parent = [&](const RecordId& p) {
+    return Status::Refused("record " + r.id_hex().substr(0, 12) + ": parent " + ToHex(p).substr(0, 12) +
+                           " has not arrived");
+  };
   if (Authority::IsOrgRecord(r.type())) {
+    for (const RecordId& p : r.parents())
+      if (!store_->HasRecord(p)) return missing_parent(p);
     PublicKey org;
     if (!FromHex(r.Get("org"), &org)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'org'");
     if (org != org_) {
@@ -418,6 +422,11 @@ Status Node::IngestOne(const Record& r) {
     }
     d = std::move(loaded).value();
     auto parents = r.parents();
+    // A document record's parents are records of the same document, all in its log.
+    for (const RecordId& p : parents) {
+      bool known = std::any_of(d.log.begin(), d.log.end(), [&](const Event& e) { return e.id == p; });
+      if (!known) return missing_parent(p);
+    }
     bool follows_all = std::all_of(d.heads.begin(), d.heads.end(), [&](const RecordId& h) {
       return std::find(parents.begin(), parents.end(), h) != parents.end();
     });
@@ -460,13 +469,11 @@ Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestRep
       rep.refused.push_back(r.status().message());
       continue;
     }
-    if (store_->HasRecord(r->id())) {
-      ++rep.duplicate;
-      continue;
-    }
-    Status s = IngestOne(*r);
-    if (s.ok()) ++rep.accepted;
-    else rep.refused.push_back(s.message());
+    bool duplicate = false;
+    Status s = IngestOne(*r, &duplicate);
+    if (!s.ok()) rep.refused.push_back(s.message());
+    else if (duplicate) ++rep.duplicate;
+    else ++rep.accepted;
   }
   VB_RETURN_IF_ERROR(FlushViews());
   return tx.Commit();

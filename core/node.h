@@ -176,7 +176,9 @@ class Node {
   // Builders: a record made once; a record on the document's current revision.
   static Build Fixed(const Record& r);
   Build OnRevision(const std::string& doc, const std::string& type, std::function<void(Record&)> fill);
-  Status IngestOne(const Record& r);
+  // Checks and stores one record (inside a transaction); a record already held is
+  // a no-op that sets *duplicate.
+  Status IngestOne(const Record& r, bool* duplicate = nullptr);
   Status IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* rep);
   Status RebuildViewsTx();
   // Rewrites the views of documents changed since the last flush (once per batch).

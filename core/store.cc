@@ -23,15 +23,16 @@ CREATE TABLE records (
   at TEXT NOT NULL,
   bytes BLOB NOT NULL);
 CREATE INDEX records_doc ON records(doc);
-CREATE INDEX records_author ON records(author);
 CREATE TABLE blobs (hash TEXT PRIMARY KEY, bytes BLOB NOT NULL);
 CREATE TABLE persons (key TEXT PRIMARY KEY, org TEXT NOT NULL, login TEXT NOT NULL, name TEXT NOT NULL,
   title TEXT NOT NULL, roles TEXT NOT NULL, active INTEGER NOT NULL);
 CREATE TABLE documents (doc TEXT PRIMARY KEY, org TEXT NOT NULL, kind TEXT NOT NULL, symbol TEXT NOT NULL,
   title TEXT NOT NULL, state TEXT NOT NULL, number TEXT, creator TEXT NOT NULL, created INTEGER NOT NULL,
-  since INTEGER NOT NULL, heads INTEGER NOT NULL);
+  since INTEGER NOT NULL, heads INTEGER NOT NULL, search INTEGER NOT NULL);
 CREATE INDEX documents_state ON documents(state, created);
-CREATE VIRTUAL TABLE doc_search USING fts5(doc UNINDEXED, folded, tokenize = 'unicode61');
+CREATE INDEX documents_created ON documents(created, doc);
+CREATE UNIQUE INDEX documents_search ON documents(search);
+CREATE VIRTUAL TABLE doc_search USING fts5(doc UNINDEXED, folded, tokenize = 'unicode61', detail = none, columnsize = 0);
 CREATE TABLE register_out (doc TEXT NOT NULL, org TEXT NOT NULL, year INTEGER NOT NULL, symbol TEXT NOT NULL,
   seq INTEGER NOT NULL, number TEXT NOT NULL, date TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
   signer TEXT NOT NULL, issue TEXT NOT NULL, at INTEGER NOT NULL);
@@ -50,7 +51,7 @@ CREATE INDEX tasks_assignee ON tasks(assignee);
 
 const std::vector<ViewTable>& DocViewTables() {
   static const std::vector<ViewTable> t = {
-      {"documents", {"doc", "org", "kind", "symbol", "title", "state", "number", "creator", "created", "since", "heads"}, "doc"},
+      {"documents", {"doc", "org", "kind", "symbol", "title", "state", "number", "creator", "created", "since", "heads", "search"}, "doc"},
       {"doc_search", {"rowid", "doc", "folded"}, "rowid"},
       {"register_out", {"doc", "org", "year", "symbol", "seq", "number", "date", "kind", "title", "signer", "issue", "at"}, "doc"},
       {"tasks", {"doc", "assignee", "org", "role", "action", "detail", "since"}, "doc"},
@@ -73,7 +74,7 @@ ViewRows DocViewRows(const Document& d, const Authority& auth) {
   Value number = d.issue ? Value(d.issue->number) : std::nullopt;
   v["documents"].push_back({doc, ToHex(d.org), d.kind, d.symbol, d.title, std::string(StateName(d.state)), number,
                             ToHex(d.creator), std::to_string(d.created.utc), std::to_string(d.since.utc),
-                            std::to_string(d.rev_heads.size())});
+                            std::to_string(d.rev_heads.size()), std::to_string(DocRowid(doc))});
   std::string searchable = d.title + "\n" + d.current_text + (d.issue ? "\n" + d.issue->number : "");
   v["doc_search"].push_back({std::to_string(DocRowid(doc)), doc, text::Fold(searchable)});
   if (d.issue) {
@@ -95,7 +96,7 @@ ViewRows DocViewRows(const Document& d, const Authority& auth) {
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   auto s = std::unique_ptr<Store>(new Store());
   VB_ASSIGN_OR_RETURN(s->db_, Db::Open(path));
-  VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"));
+  VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=8192;"));
   Stmt& q = s->db_->Prepare("PRAGMA user_version");
   int version = q.Step() ? static_cast<int>(q.Int(0)) : 0;
   if (version > kSchemaVersion) {

@@ -30,13 +30,13 @@ Result<std::string> Map(std::string_view s, int options) {
 // (minus the two singleton spaces U+2000/U+2001) and the đồng sign. A text made of
 // these alone is already NFC, so the costly utf8proc pass can be skipped; a unit
 // test checks every one of them against utf8proc.
-bool NfcSafe(uint32_t cp) {
+inline bool NfcSafe(uint32_t cp) {
   return cp < 0x0300 || (cp >= 0x1E00 && cp <= 0x1EFF) || (cp >= 0x2002 && cp <= 0x205E) || cp == 0x20AB;
 }
 
 // Decodes one UTF-8 sequence strictly (no overlongs, surrogates or > U+10FFFF).
 // Returns its length, or 0 if invalid.
-size_t DecodeOne(std::string_view s, size_t i, uint32_t* cp) {
+inline size_t DecodeOne(std::string_view s, size_t i, uint32_t* cp) {
   const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
   unsigned char c = b(0);
   if (c < 0x80) { *cp = c; return 1; }
@@ -57,6 +57,11 @@ Status Scan(std::string_view s, bool* quick_nfc) {
   bool quick = true;
   size_t i = 0;
   while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {  // printable ASCII, most of any text: no decoding needed
+      ++i;
+      continue;
+    }
     uint32_t cp = 0;
     size_t n = DecodeOne(s, i, &cp);
     if (n == 0) return Status::BadInput("invalid UTF-8 at byte offset " + std::to_string(i));
@@ -78,6 +83,8 @@ Status Scan(std::string_view s, bool* quick_nfc) {
 bool IsNfcSafe(uint32_t cp) { return NfcSafe(cp); }
 
 Status CheckUtf8(std::string_view s) { return Scan(s, nullptr); }
+
+Status CheckUtf8(std::string_view s, bool* quick_nfc) { return Scan(s, quick_nfc); }
 
 Result<std::string> Normalize(std::string_view s) {
   bool quick = false;

@@ -18,6 +18,10 @@ namespace vanban::text {
 // otherwise names the byte offset of the first bad byte.
 Status CheckUtf8(std::string_view s);
 
+// As above; also sets *quick_nfc when the text is certainly NFC already (every
+// code point IsNfcSafe), so callers can skip Normalize.
+Status CheckUtf8(std::string_view s, bool* quick_nfc);
+
 // NFC form of valid UTF-8 input.
 Result<std::string> Normalize(std::string_view s);
 

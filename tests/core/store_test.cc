@@ -384,7 +384,7 @@ TEST_F(TamperTest, RepairRebuildsTheViewsFromTheRecords) {
     ASSERT_TRUE(db.Exec("UPDATE persons SET roles='admin' WHERE login='tp1'").ok());
     ASSERT_TRUE(db.Exec("DELETE FROM tasks").ok());
     ASSERT_TRUE(db.Exec("INSERT INTO documents VALUES('" + std::string(64, 'e') +
-                        "', 'x', 'directive', 'KH', 'Ma', 'draft', NULL, 'c', 0, 0, 1)")
+                        "', 'x', 'directive', 'KH', 'Ma', 'draft', NULL, 'c', 0, 0, 1, 42)")
                     .ok());
   });
   auto broken = node_->Check();
