@@ -483,7 +483,7 @@ Result<CheckReport> Node::Check() {
     }
     for (const Event& e : folded->log)
       if (!e.accepted) rep.notes.push_back("document " + doc.substr(0, 12) + ": record " + ToHex(e.id).substr(0, 12) + " (" + e.type + ") does not count: " + e.note);
-    ViewRows want = DocViewRows(*folded, fresh);
+    ViewRows want = DocViewRows(*folded);
     VB_ASSIGN_OR_RETURN(ViewRows have, store_->StoredDocViews(doc));
     for (const ViewTable& t : DocViewTables()) {
       auto a = want[t.name], b = have[t.name];

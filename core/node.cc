@@ -358,7 +358,7 @@ Result<std::string> Node::Act(const Actor& actor, const std::string& doc_hex, co
 Status Node::FlushViews() {
   for (const std::string& doc : dirty_) {
     VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
-    VB_RETURN_IF_ERROR(store_->WriteDocViews(d, auth_));
+    VB_RETURN_IF_ERROR(store_->WriteDocViews(d));
   }
   dirty_.clear();
   return Status::Ok();

@@ -68,7 +68,7 @@ int64_t DocRowid(const std::string& doc_hex) {
   return static_cast<int64_t>(v >> 1);  // keep it positive
 }
 
-ViewRows DocViewRows(const Document& d, const Authority& auth) {
+ViewRows DocViewRows(const Document& d) {
   ViewRows v;
   std::string doc = ToHex(d.id);
   Value number = d.issue ? Value(d.issue->number) : std::nullopt;
@@ -89,7 +89,6 @@ ViewRows DocViewRows(const Document& d, const Authority& auth) {
                           t.role ? Value(RoleName(*t.role)) : std::nullopt, t.action, t.detail,
                           std::to_string(t.since.utc)});
   }
-  (void)auth;
   return v;
 }
 
@@ -218,9 +217,9 @@ bool Store::HasBlob(const Hash& h) {
   return q.Step();
 }
 
-Status Store::WriteDocViews(const Document& d, const Authority& auth) {
+Status Store::WriteDocViews(const Document& d) {
   std::string doc = ToHex(d.id);
-  ViewRows rows = DocViewRows(d, auth);
+  ViewRows rows = DocViewRows(d);
   for (const ViewTable& t : DocViewTables()) {
     Stmt& del = db_->Prepare("DELETE FROM " + t.name + " WHERE " + t.key + "=?");
     if (t.key == "rowid") del.Bind(1, DocRowid(doc)); else del.Bind(1, doc);

@@ -33,7 +33,7 @@ struct ViewTable {
 int64_t DocRowid(const std::string& doc_hex);
 const std::vector<ViewTable>& DocViewTables();
 using ViewRows = std::map<std::string, std::vector<Row>>;  // table -> rows
-ViewRows DocViewRows(const Document& d, const Authority& auth);
+ViewRows DocViewRows(const Document& d);
 
 class Store {
  public:
@@ -56,7 +56,7 @@ class Store {
   Result<std::optional<std::string>> GetBlob(const Hash& h);
   bool HasBlob(const Hash& h);
 
-  Status WriteDocViews(const Document& d, const Authority& auth);
+  Status WriteDocViews(const Document& d);
   Result<ViewRows> StoredDocViews(const std::string& doc_hex);
   Status WritePersonsView(const Authority& auth);
   Result<std::vector<Row>> StoredPersonsView();

@@ -173,7 +173,7 @@ TEST_F(StoreTest, Blobs) {
 
 TEST_F(StoreTest, DocumentViewsAreAFunctionOfTheState) {
   MemWorld::Doc doc = PutSome();
-  ViewRows rows = DocViewRows(doc.d, w_.auth);
+  ViewRows rows = DocViewRows(doc.d);
   ASSERT_EQ(rows["documents"].size(), 1u);
   // Columns by name, as the view tables declare them.
   auto col = [](const std::string& table, const std::string& name) {
@@ -199,7 +199,7 @@ TEST_F(StoreTest, DocumentViewsAreAFunctionOfTheState) {
   EXPECT_EQ(rows["tasks"][0][col("tasks", "assignee")], ToHex(w_.Pk("chuyenvien")));
   EXPECT_EQ(rows["tasks"][0][col("tasks", "action")], "submit");
 
-  ASSERT_TRUE(store_->WriteDocViews(doc.d, w_.auth).ok());
+  ASSERT_TRUE(store_->WriteDocViews(doc.d).ok());
   auto stored = store_->StoredDocViews(ToHex(doc.d.id));
   ASSERT_TRUE(stored.ok());
   for (const ViewTable& t : DocViewTables()) {
@@ -209,7 +209,7 @@ TEST_F(StoreTest, DocumentViewsAreAFunctionOfTheState) {
     EXPECT_EQ(a, b) << t.name;
   }
   // Rewriting replaces, never duplicates.
-  ASSERT_TRUE(store_->WriteDocViews(doc.d, w_.auth).ok());
+  ASSERT_TRUE(store_->WriteDocViews(doc.d).ok());
   EXPECT_EQ(store_->StoredDocViews(ToHex(doc.d.id))->at("documents").size(), 1u);
 }
 
