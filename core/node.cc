@@ -272,14 +272,18 @@ Result<std::string> Node::ResolveDoc(const std::string& ref) {
   return found[0];
 }
 
-Result<Document> Node::LoadDoc(const std::string& doc_hex) {
+Result<Document*> Node::Cached(const std::string& doc_hex) {
   auto it = cache_.find(doc_hex);
-  if (it != cache_.end()) return it->second;
+  if (it != cache_.end()) return &it->second;
   VB_ASSIGN_OR_RETURN(std::vector<Record> records, store_->DocRecords(doc_hex));
   if (records.empty()) return Status::NotFound("no document " + doc_hex.substr(0, 12));
   VB_ASSIGN_OR_RETURN(Document d, FoldDocument(auth_, records));
-  cache_[doc_hex] = d;
-  return d;
+  return &(cache_[doc_hex] = std::move(d));
+}
+
+Result<Document> Node::LoadDoc(const std::string& doc_hex) {
+  VB_ASSIGN_OR_RETURN(Document* d, Cached(doc_hex));
+  return *d;
 }
 
 Status Node::Complete(const Person& who, const std::string& doc_hex, Record& r) {
@@ -357,8 +361,8 @@ Result<std::string> Node::Act(const Actor& actor, const std::string& doc_hex, co
 
 Status Node::FlushViews() {
   for (const std::string& doc : dirty_) {
-    VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
-    VB_RETURN_IF_ERROR(store_->WriteDocViews(d));
+    VB_ASSIGN_OR_RETURN(Document* d, Cached(doc));
+    VB_RETURN_IF_ERROR(store_->WriteDocViews(*d));
   }
   dirty_.clear();
   return Status::Ok();
@@ -407,44 +411,51 @@ Status Node::IngestOne(const Record& r, bool* duplicate) {
     }
     return Status::Ok();
   }
-  std::string doc_hex = r.type() == "doc.create" ? r.id_hex() : r.Get("doc");
-  Document d;
+  const std::string doc_hex = r.type() == "doc.create" ? r.id_hex() : r.Get("doc");
+  const std::string id12 = r.id_hex().substr(0, 12);
   if (r.type() == "doc.create") {
-    VB_RETURN_IF_ERROR(ApplyDocRecord(auth_, d, r).With("record " + r.id_hex().substr(0, 12)));
+    Document d;
+    VB_RETURN_IF_ERROR(ApplyDocRecord(auth_, d, r).With("record " + id12));
+    VB_RETURN_IF_ERROR(store_->PutRecord(r, doc_hex, ToHex(d.org)));
+    cache_[doc_hex] = std::move(d);
+    dirty_.insert(doc_hex);
+    return Status::Ok();
+  }
+  RecordId doc_id;
+  if (!FromHex(doc_hex, &doc_id)) return Status::BadInput("record " + id12 + ": bad 'doc' card");
+  auto cached = Cached(doc_hex);
+  if (!cached.ok()) {
+    if (cached.status().code() == Status::Code::kNotFound)
+      return Status::Refused("record " + id12 + ": its document has not arrived");
+    return cached.status();
+  }
+  Document& d = **cached;  // changed in place: a failed batch reloads (see Ingest, Act)
+  auto parents = r.parents();
+  // A document record's parents are records of the same document, all in its log.
+  for (const RecordId& p : parents) {
+    bool known = std::any_of(d.log.begin(), d.log.end(), [&](const Event& e) { return e.id == p; });
+    if (!known) return missing_parent(p);
+  }
+  bool follows_all = std::all_of(d.heads.begin(), d.heads.end(), [&](const RecordId& h) {
+    return std::find(parents.begin(), parents.end(), h) != parents.end();
+  });
+  if (follows_all) {
+    // It descends from every record of the document: it is last in causal order.
+    Status s = ApplyDocRecord(auth_, d, r);
+    if (!s.ok()) {
+      d.log.pop_back();  // the refusal's log entry: the record is not kept
+      return s.With("record " + id12);
+    }
   } else {
-    RecordId doc_id;
-    if (!FromHex(doc_hex, &doc_id)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'doc' card");
-    auto loaded = LoadDoc(doc_hex);
-    if (!loaded.ok()) {
-      if (loaded.status().code() == Status::Code::kNotFound)
-        return Status::Refused("record " + r.id_hex().substr(0, 12) + ": its document has not arrived");
-      return loaded.status();
+    VB_ASSIGN_OR_RETURN(std::vector<Record> all, store_->DocRecords(doc_hex));
+    all.push_back(r);
+    VB_ASSIGN_OR_RETURN(Document refolded, FoldDocument(auth_, all));
+    for (const Event& e : refolded.log) {
+      if (e.id == r.id() && !e.accepted) return Status::Refused("record " + id12 + ": " + e.note);
     }
-    d = std::move(loaded).value();
-    auto parents = r.parents();
-    // A document record's parents are records of the same document, all in its log.
-    for (const RecordId& p : parents) {
-      bool known = std::any_of(d.log.begin(), d.log.end(), [&](const Event& e) { return e.id == p; });
-      if (!known) return missing_parent(p);
-    }
-    bool follows_all = std::all_of(d.heads.begin(), d.heads.end(), [&](const RecordId& h) {
-      return std::find(parents.begin(), parents.end(), h) != parents.end();
-    });
-    if (follows_all) {
-      // It descends from every record of the document: it is last in causal order.
-      VB_RETURN_IF_ERROR(ApplyDocRecord(auth_, d, r).With("record " + r.id_hex().substr(0, 12)));
-    } else {
-      VB_ASSIGN_OR_RETURN(std::vector<Record> all, store_->DocRecords(doc_hex));
-      all.push_back(r);
-      VB_ASSIGN_OR_RETURN(d, FoldDocument(auth_, all));
-      for (const Event& e : d.log) {
-        if (e.id == r.id() && !e.accepted)
-          return Status::Refused("record " + r.id_hex().substr(0, 12) + ": " + e.note);
-      }
-    }
+    d = std::move(refolded);
   }
   VB_RETURN_IF_ERROR(store_->PutRecord(r, doc_hex, ToHex(d.org)));
-  cache_[doc_hex] = std::move(d);
   dirty_.insert(doc_hex);
   return Status::Ok();
 }

@@ -157,6 +157,8 @@ class Node {
   Result<const Person*> ActingPerson(const Actor& actor) const;
   Result<std::string> ResolveDoc(const std::string& id_or_prefix);
   Result<Document> LoadDoc(const std::string& doc_hex);
+  // The folded document in this session's cache (folded from the store if absent).
+  Result<Document*> Cached(const std::string& doc_hex);
   // "rN" (sequence number) or a unique id prefix of at least 4 hex digits.
   Result<RecordId> ResolveRevision(const Document& d, const std::string& ref) const;
   Result<SecretKey> UnlockKeyFile(const std::string& file, const PassphraseSource& pass) const;
