@@ -141,12 +141,15 @@ class Program {
     return j;
   }
 
+  // "r3" for a revision of `d`, else the id's first digits.
+  static std::string RevName(const Document& d, const RecordId& id) {
+    const Revision* r = d.FindRevision(id);
+    return r ? "r" + std::to_string(r->seq) : Short(ToHex(id));
+  }
+
   std::string DocText(const Document& d) {
     std::ostringstream o;
-    auto rev_name = [&](const RecordId& id) {
-      const Revision* r = d.FindRevision(id);
-      return r ? "r" + std::to_string(r->seq) : Short(ToHex(id));
-    };
+    auto rev_name = [&](const RecordId& id) { return RevName(d, id); };
     o << "Document " << Short(ToHex(d.id)) << "  (" << d.kind << ", register " << d.symbol << ")\n";
     o << "Title:     " << d.title << "\n";
     o << "State:     " << StateName(d.state);
@@ -213,9 +216,7 @@ class Program {
   std::string Summary(const Document& d, const Record& r) {
     auto rev_name = [&](const std::string& hex) {
       RecordId id;
-      if (FromHex(hex, &id))
-        if (const Revision* rv = d.FindRevision(id)) return "r" + std::to_string(rv->seq);
-      return Short(hex);
+      return FromHex(hex, &id) ? RevName(d, id) : Short(hex);
     };
     const std::string& t = r.type();
     if (t == "doc.create") return "drafted r1 \"" + r.Get("title") + "\"";

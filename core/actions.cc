@@ -206,7 +206,6 @@ Result<std::vector<InboxItem>> Node::Inbox(const std::string& login_in) {
   if (!p) return Status::NotFound("no person '" + login + "' in " + org().name);
   std::vector<InboxItem> out;
   if (!p->active()) return out;
-  std::string roles_in;
   std::vector<std::string> roles;
   for (Role r : p->current_roles()) roles.push_back(RoleName(r));
   std::string sql =
@@ -320,7 +319,6 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id) {
     q.Bind(1, ToHex(org_)).Bind(2, int64_t{year}).Bind(3, d.symbol);
     int64_t seq = q.Step() ? q.Int(0) + 1 : 1;
     VB_RETURN_IF_ERROR(q.status());
-    q.Step();  // to the end, releasing the read
     RecordId rev = d.signatures.empty() ? ActiveRevision(d) : d.signatures.back().rev;
     r.Add("rev", ToHex(rev));
     r.Add("number", std::to_string(seq) + "/" + d.symbol + "-" + org().code);

@@ -59,6 +59,14 @@ const std::vector<ViewTable>& DocViewTables() {
   return t;
 }
 
+namespace {
+// Binds the value that selects one document's rows of view `t`.
+void BindDocKey(Stmt& q, int i, const ViewTable& t, const std::string& doc_hex) {
+  if (t.key == "rowid") q.Bind(i, DocRowid(doc_hex));
+  else q.Bind(i, doc_hex);
+}
+}  // namespace
+
 int64_t DocRowid(const std::string& doc_hex) {
   uint64_t v = 0;
   for (size_t i = 0; i < 16 && i < doc_hex.size(); ++i) {
@@ -222,7 +230,7 @@ Status Store::WriteDocViews(const Document& d) {
   ViewRows rows = DocViewRows(d);
   for (const ViewTable& t : DocViewTables()) {
     Stmt& del = db_->Prepare("DELETE FROM " + t.name + " WHERE " + t.key + "=?");
-    if (t.key == "rowid") del.Bind(1, DocRowid(doc)); else del.Bind(1, doc);
+    BindDocKey(del, 1, t, doc);
     VB_RETURN_IF_ERROR(del.Run());
     std::string sql = "INSERT INTO " + t.name + "(";
     std::string marks;
@@ -234,7 +242,7 @@ Status Store::WriteDocViews(const Document& d) {
     for (const Row& row : rows[t.name]) {
       Stmt& q = db_->Prepare(sql);
       for (size_t i = 0; i < row.size(); ++i) q.BindValue(static_cast<int>(i + 1), row[i]);
-      if (t.key == "rowid") q.Bind(1, DocRowid(doc));
+      if (t.key == "rowid") BindDocKey(q, 1, t, doc);  // the rowid column is the key itself
       VB_RETURN_IF_ERROR(q.Run());
     }
   }
@@ -248,7 +256,7 @@ Result<ViewRows> Store::StoredDocViews(const std::string& doc_hex) {
     for (size_t i = 0; i < t.cols.size(); ++i) sql += (i ? "," : "") + t.cols[i];
     sql += " FROM " + t.name + " WHERE " + t.key + "=?";
     Stmt& q = db_->Prepare(sql);
-    if (t.key == "rowid") q.Bind(1, DocRowid(doc_hex)); else q.Bind(1, doc_hex);
+    BindDocKey(q, 1, t, doc_hex);
     auto& rows = v[t.name];
     while (q.Step()) {
       Row row;
