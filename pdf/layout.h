@@ -1,0 +1,85 @@
+// vanban/pdf (internal) — the page layout of Decree 30/2020 (Appendix I), drawn with PoDoFo.
+//
+// Render() turns one revision of a document into a complete, unsigned PDF: A4,
+// the two-column letterhead, number and date line, kind and title, the body
+// (justified, first-line indents, headings, bullets, bold/italic, footnotes at
+// the foot of their page), the signer block(s) and "Nơi nhận:". For signing it
+// leaves the number and date empty and reports where they and the signature
+// stamps go; the signing code (sign.h) fills them later as incremental updates.
+// Text is Liberation Serif, embedded as Identity-H subsets. Output is
+// deterministic: the same input gives the same bytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/docfile.h"
+#include "core/status.h"
+
+namespace PoDoFo {
+class PdfDocument;
+class PdfFont;
+}  // namespace PoDoFo
+
+namespace vanban::pdf {
+
+// A rectangle on a page, in PDF points, origin bottom-left; page is 0-based.
+struct Box {
+  int page = 0;
+  double x = 0, y = 0, w = 0, h = 0;
+};
+
+struct Letterhead {
+  std::string parent_body;  // printed upper case above the issuing body: "UBND TỈNH LẠNG SƠN"; may be empty
+  std::string org_name;     // the issuing body: "Sở Ngoại vụ" (printed upper case, bold)
+  std::string place;        // for the date line: "Lạng Sơn"
+};
+
+struct SignerBlock {
+  std::string authority;  // "KT. GIÁM ĐỐC", "TM. ..." or empty when the head signs himself
+  std::string title;      // "PHÓ GIÁM ĐỐC" (printed upper case, bold)
+  std::string name;       // "Nguyễn Văn An" (bold)
+  std::string org;        // pledges: the party organisation, printed above its block; else empty
+};
+
+struct RenderInput {
+  Letterhead head;
+  std::string kind_name;  // "KẾ HOẠCH" (from the register symbol)
+  std::string title;      // NFC
+  std::vector<Block> blocks;            // body, from ParseDocumentFile
+  std::vector<std::string> recipients;  // "Nơi nhận", as written ("org:ALIAS" already resolved to a name)
+  std::string symbol_suffix;            // "KH-SNgV": printed after the number ("Số:    /KH-SNgV" in drafts)
+  bool draft = true;        // true: "DỰ THẢO" + draft_label, number/date blank, no fields
+  std::string draft_label;  // "Dự thảo lần 3 (r3, 1a2b3c4d)"
+  int year = 0;             // the year printed in a blank date line ("ngày    tháng    năm 2024")
+  std::vector<SignerBlock> signers;  // one; a pledge has one per organisation, in signing order
+  int64_t created = 0;      // UTC seconds: Info/XMP dates, so bytes are reproducible
+  std::string document_id;  // 64 hex: the document id, seeds the trailer /ID and XMP
+};
+
+struct Rendered {
+  std::string pdf;                   // the complete PDF
+  int pages = 0;
+  Box number_field;                  // right of "Số:" on page 0, for "12/KH-SNgV"
+  Box date_field;                    // the place-and-date line, for "Lạng Sơn, ngày 05 tháng 02 năm 2024"
+  std::vector<Box> signature_stamps; // one per SignerBlock, in the signer area (between title and name)
+  Box seal_stamp;                    // for the seal's stamp and the QR code (last page, bottom-left or beside the signer)
+};
+
+Result<Rendered> Render(const RenderInput& in);
+
+// Liberation Serif (fonts-liberation2) loaded into `doc` as Identity-H subsets:
+// the one font family of every page, stamp and field appearance.
+struct Fonts {
+  PoDoFo::PdfFont* regular = nullptr;
+  PoDoFo::PdfFont* bold = nullptr;
+  PoDoFo::PdfFont* italic = nullptr;
+  PoDoFo::PdfFont* bold_italic = nullptr;
+};
+Result<Fonts> LoadFonts(PoDoFo::PdfDocument& doc);
+
+// "ngày 05 tháng 02 năm 2024" from "2024-02-05".
+std::string VietnameseDate(const std::string& iso_date);
+
+}  // namespace vanban::pdf
