@@ -1,6 +1,7 @@
 // Node: the document actions, lists, registers and check.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <sodium.h>
 
@@ -284,18 +285,112 @@ Status Node::ReturnDoc(const Actor& actor, const std::string& id, const std::str
   return Act(actor, doc, Fixed(r)).status();
 }
 
-Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf) {
+Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf, const SignedCopyMaker& copy) {
   VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   std::string name = who->name, title = who->title;
+  auto attach = [&](Record& r, const SecretKey& key, const PassphraseSource&) -> Status {
+    if (!copy) return Status::Ok();
+    VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
+    RecordId rev{};
+    FromHex(r.Get("rev"), &rev);
+    // A pledge's later parties sign the copy the earlier ones signed.
+    std::optional<RecordId> previous;
+    for (const SignatureEntry& s : d.signatures)
+      if (s.rev == rev) previous = s.id;
+    return AttachCopy(copy, d, r, key, rev, previous);
+  };
   return Act(actor, doc, OnRevision(doc, "doc.sign", [&](Record& r) {
            r.Add("name", name);
            r.Add("title", title);
            if (on_behalf) r.Add("on-behalf", "yes");
-         })).status();
+         }), attach).status();
 }
 
-Result<std::string> Node::Issue(const Actor& actor, const std::string& id) {
+Result<std::optional<std::string>> Node::BlobOf(const RecordId& id) {
+  VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(id));
+  if (!rec || !rec->Has("blob")) return std::optional<std::string>();
+  Hash h;
+  if (!FromHex(rec->Get("blob"), &h)) return Status::Invalid("record " + rec->id_hex().substr(0, 12) + ": bad 'blob' card");
+  VB_ASSIGN_OR_RETURN(auto bytes, store_->GetBlob(h));
+  if (!bytes) return Status::Invalid("record " + rec->id_hex().substr(0, 12) + ": its signed copy is missing from the store");
+  return bytes;
+}
+
+Result<std::optional<std::string>> Node::SignedCopy(const std::string& id) {
+  VB_ASSIGN_OR_RETURN(Document d, Show(id));
+  if (d.issue) {
+    VB_ASSIGN_OR_RETURN(auto b, BlobOf(d.issue->id));
+    if (b) return b;
+  }
+  for (auto it = d.signatures.rbegin(); it != d.signatures.rend(); ++it) {
+    VB_ASSIGN_OR_RETURN(auto b, BlobOf(it->id));
+    if (b) return b;
+  }
+  return std::optional<std::string>();
+}
+
+Result<std::vector<Record>> Node::ProofOf(const Document& d, const Record& act) {
+  std::vector<Record> out;
+  // The document's creation and the signed revision.
+  RecordId rev{};
+  FromHex(act.Get("rev"), &rev);
+  std::set<RecordId> want_docs = {d.id, rev};
+  std::set<PublicKey> keys = {act.author()};
+  for (const SignatureEntry& s : d.signatures)
+    if (s.rev == rev) {
+      want_docs.insert(s.id);
+      keys.insert(s.signer);
+    }
+  for (const RecordId& rid : want_docs) {
+    VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(rid));
+    if (!rec) return Status::NotFound("record " + ToHex(rid).substr(0, 12) + " is missing");
+    out.push_back(std::move(*rec));
+  }
+  // The organisations' cards, and the grants that give each key its roles, back to the root.
+  std::set<PublicKey> orgs = {d.org};
+  orgs.insert(d.parties.begin(), d.parties.end());
+  VB_ASSIGN_OR_RETURN(std::vector<Record> org_records, store_->OrgRecords());
+  std::set<PublicKey> roots;
+  for (const Record& r : org_records)
+    if (r.type() == "org.create") roots.insert(r.author());
+  std::set<PublicKey> done;
+  while (!keys.empty()) {
+    PublicKey k = *keys.begin();
+    keys.erase(keys.begin());
+    if (!done.insert(k).second || roots.count(k)) continue;
+    for (const Record& r : org_records) {
+      PublicKey granted{};
+      if (r.type() != "person.grant" || !FromHex(r.Get("key"), &granted) || granted != k) continue;
+      out.push_back(r);
+      keys.insert(r.author());
+    }
+  }
+  for (const Record& r : org_records) {
+    PublicKey org{};
+    if (r.type() == "org.create" && FromHex(r.Get("org"), &org) && orgs.count(org)) out.push_back(r);
+  }
+  std::vector<Record> ordered;
+  for (size_t i : CausalOrder(out)) ordered.push_back(out[i]);
+  return ordered;
+}
+
+Status Node::AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key,
+                        const RecordId& rev, std::optional<RecordId> previous) {
+  if (!maker) return Status::Ok();
+  VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(rev));
+  if (!rec || !rec->text()) return Status::NotFound("the text of revision " + ToHex(rev).substr(0, 12) + " is missing");
+  std::optional<std::string> prior;
+  if (previous) { VB_ASSIGN_OR_RETURN(prior, BlobOf(*previous)); }
+  VB_ASSIGN_OR_RETURN(std::vector<Record> proof, ProofOf(d, r));
+  SignedCopyRequest req{d, r, key, auth_, *rec->text(), std::move(prior), std::move(proof), Trusted()};
+  VB_ASSIGN_OR_RETURN(std::string bytes, maker(req));
+  VB_ASSIGN_OR_RETURN(Hash h, store_->PutBlob(bytes));
+  r.Add("blob", ToHex(h));
+  return Status::Ok();
+}
+
+Result<std::string> Node::Issue(const Actor& actor, const std::string& id, const SignedCopyMaker& copy) {
   VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   std::string login = who->login;
@@ -330,7 +425,7 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id) {
     r.Add("at", now.Iso());  // pinned: the date, the year and the record's time must agree
     return r;
   };
-  auto seal_it = [&](Record& rec, const PassphraseSource& pass) -> Status {
+  auto seal_it = [&](Record& rec, const SecretKey&, const PassphraseSource& pass) -> Status {
     auto seal = UnlockKeyFile("seal-" + login + ".key", pass);
     if (!seal.ok()) {
       if (seal.status().code() == Status::Code::kNotFound)
@@ -341,7 +436,11 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id) {
     RecordId rev{};
     FromHex(rec.Get("rev"), &rev);
     rec.Add("seal-sig", ToHex(seal->Sign(SealMessage(d, rev, rec.Get("number"), rec.Get("date")))));
-    return Status::Ok();
+    // The clerk numbers the copy the signer signed, and seals it.
+    std::optional<RecordId> signed_copy;
+    for (const SignatureEntry& s : d.signatures)
+      if (s.rev == rev) signed_copy = s.id;
+    return AttachCopy(copy, d, rec, *seal, rev, signed_copy);
   };
   VB_RETURN_IF_ERROR(Act(actor, doc, build, seal_it).status());
   VB_ASSIGN_OR_RETURN(Document issued, LoadDoc(doc));

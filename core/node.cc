@@ -345,7 +345,7 @@ Result<std::string> Node::Act(const Actor& actor, const std::string& doc_hex, co
       return Status::BadInput("the key file of '" + who->login + "' holds another key than the one granted");
     VB_ASSIGN_OR_RETURN(Record r, build());
     VB_RETURN_IF_ERROR(Complete(*who, doc_hex, r));
-    if (hook) VB_RETURN_IF_ERROR(hook(r, same));
+    if (hook) VB_RETURN_IF_ERROR(hook(r, key, same));
     VB_RETURN_IF_ERROR(r.Sign(key));
     VB_RETURN_IF_ERROR(IngestOne(r));
     VB_RETURN_IF_ERROR(FlushViews());
@@ -616,7 +616,7 @@ Result<Person> Node::AddUser(const Actor& actor, const std::string& login, const
     }
   }
   std::vector<std::string> written;
-  auto hook = [&](Record&, const PassphraseSource& actor_pass) -> Status {
+  auto hook = [&](Record&, const SecretKey&, const PassphraseSource& actor_pass) -> Status {
     HeldPassphrase fresh;
     if (new_passphrase) {
       VB_ASSIGN_OR_RETURN(fresh.value, new_passphrase());

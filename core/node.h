@@ -71,6 +71,21 @@ struct RegisterEntry {
   bool must_reissue = false;               // this one lost the collision (deterministic)
 };
 
+// A signed copy of a document (the PDF: made by the pdf module, core knows nothing of
+// its format), made inside Sign and Issue under the same lock and key as the act's
+// record, which then names the copy in a `blob` card (docs/records.md).
+struct SignedCopyRequest {
+  const Document& doc;        // as folded before this act
+  const Record& record;       // the act's record, complete but not yet signed
+  const SecretKey& key;       // the signer's key (sign) or the organisation's seal (issue)
+  const Authority& authority;
+  std::string revision_text;  // the text of the revision being signed
+  std::optional<std::string> previous;  // the latest signed copy, which this one continues
+  std::vector<Record> proof;  // what the copy carries to verify alone: cards, grants, revisions, signatures
+  std::vector<std::pair<std::string, PublicKey>> trusted;  // alias -> organisation, for "org:ALIAS"
+};
+using SignedCopyMaker = std::function<Result<std::string>(const SignedCopyRequest&)>;
+
 struct CheckReport {
   bool ok = true;
   int64_t records = 0;
@@ -133,8 +148,12 @@ class Node {
   Status Approve(const Actor& actor, const std::string& id);
   Status Submit(const Actor& actor, const std::string& id, const std::string& to_login);
   Status ReturnDoc(const Actor& actor, const std::string& id, const std::string& reason);
-  Status Sign(const Actor& actor, const std::string& id, bool on_behalf);
-  Result<std::string> Issue(const Actor& actor, const std::string& id);  // returns the number
+  // With `copy`, the act also makes the document's signed copy and stores it as a blob.
+  Status Sign(const Actor& actor, const std::string& id, bool on_behalf, const SignedCopyMaker& copy = nullptr);
+  Result<std::string> Issue(const Actor& actor, const std::string& id,
+                            const SignedCopyMaker& copy = nullptr);  // returns the number
+  // The latest signed copy of a document (issued, else last signed), if any.
+  Result<std::optional<std::string>> SignedCopy(const std::string& id);
   Status RevokeDoc(const Actor& actor, const std::string& id, const std::string& reason);
 
   // --- registers and checks
@@ -166,7 +185,7 @@ class Node {
   using Build = std::function<Result<Record>()>;
   // Runs after the person's key is unlocked, before signing, with the same
   // passphrase (e.g. to add the seal, or to write a new person's key file).
-  using SignHook = std::function<Status(Record&, const PassphraseSource&)>;
+  using SignHook = std::function<Status(Record&, const SecretKey& key, const PassphraseSource&)>;
   // The one path of every action: build and check the record (refusing before any
   // passphrase is asked), unlock the key, then under the write lock re-read the
   // store, build and check again, sign, ingest, commit. Returns the record's id.
@@ -186,6 +205,13 @@ class Node {
   // Rewrites the views of documents changed since the last flush (once per batch).
   Status FlushViews();
   std::string KeyPath(const std::string& file) const;
+  // The blob a record of this node names, if any (signed copies).
+  Result<std::optional<std::string>> BlobOf(const RecordId& id);
+  // Makes the signed copy of an act and names it in `r` (no-op without a maker).
+  Status AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key,
+                    const RecordId& rev, std::optional<RecordId> previous);
+  // Records a signed copy carries so it verifies alone (docs/pdf.md).
+  Result<std::vector<Record>> ProofOf(const Document& d, const Record& act);
 
   std::string home_;
   std::unique_ptr<Store> store_;

@@ -832,5 +832,73 @@ TEST_F(NodeTest, DigestIsStableAndOverTheSetOfIds) {
   EXPECT_EQ(c->records, a->records + 1);
 }
 
+// Signed copies: core stores what the maker returns as a blob named by the act's
+// record, hands the next act the copy to continue, and the proof to carry.
+TEST_F(NodeTest, SignAndIssueAttachSignedCopies) {
+  std::string id = NewDirective();
+  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "pgd").ok());
+  std::vector<std::string> seen_previous, seen_types;
+  std::vector<std::vector<std::string>> proof_types;
+  SignedCopyMaker maker = [&](const SignedCopyRequest& req) -> Result<std::string> {
+    seen_previous.push_back(req.previous.value_or("(none)"));
+    seen_types.push_back(req.record.type());
+    std::vector<std::string> types;
+    for (const Record& r : req.proof) types.push_back(r.type());
+    proof_types.push_back(types);
+    EXPECT_NE(req.revision_text.find("Phát động phong trào"), std::string::npos);
+    // The maker signs with the key it is given: the signer's, then the seal.
+    return "copy by " + ToHex(req.key.public_key()) + " after [" + req.previous.value_or("") + "]";
+  };
+  ASSERT_TRUE(node_->Sign(As("pgd"), id, true, maker).ok());
+  auto first = node_->SignedCopy(id);
+  ASSERT_TRUE(first.ok() && first->has_value());
+  const Person* pgd = node_->authority().FindLogin(node_->org().root, "pgd");
+  EXPECT_EQ(**first, "copy by " + ToHex(pgd->key) + " after []");
+
+  auto number = node_->Issue(As("vanthu"), id, maker);
+  ASSERT_TRUE(number.ok()) << number.status().message();
+  auto issued = node_->SignedCopy(id);
+  ASSERT_TRUE(issued.ok() && issued->has_value());
+  EXPECT_EQ(**issued, "copy by " + ToHex(node_->org().seal) + " after [" + **first + "]");
+  ASSERT_EQ(seen_previous.size(), 2u);
+  EXPECT_EQ(seen_previous[0], "(none)");
+  EXPECT_EQ(seen_previous[1], **first);
+  // Proof: the organisation's card, the grants of the actors, the creation, the signature.
+  auto has = [](const std::vector<std::string>& v, const std::string& t) { return std::count(v.begin(), v.end(), t); };
+  EXPECT_EQ(has(proof_types[0], "org.create"), 1);
+  EXPECT_EQ(has(proof_types[0], "person.grant"), 2);  // pgd's grant, and the admin's who made it
+  EXPECT_EQ(has(proof_types[0], "doc.create"), 1);
+  EXPECT_EQ(has(proof_types[0], "doc.sign"), 0);
+  EXPECT_EQ(has(proof_types[1], "doc.sign"), 1);
+  EXPECT_EQ(has(proof_types[1], "person.grant"), 3);  // pgd, vanthu and the admin
+  // The records name their copies; check re-hashes the blobs.
+  auto log = node_->Log(id);
+  ASSERT_TRUE(log.ok());
+  int named = 0;
+  for (const auto& e : *log)
+    if (e.record.Has("blob")) ++named;
+  EXPECT_EQ(named, 2);
+  auto c = node_->Check();
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->ok);
+}
+
+TEST_F(NodeTest, AFailingCopyMakerChangesNothing) {
+  std::string id = NewDirective();
+  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "pgd").ok());
+  int64_t before = RecordCount();
+  SignedCopyMaker broken = [](const SignedCopyRequest&) -> Result<std::string> {
+    return Status::BadInput("cannot render");
+  };
+  Status s = node_->Sign(As("pgd"), id, false, broken);
+  EXPECT_EQ(s.code(), Status::Code::kBadInput);
+  EXPECT_EQ(s.message(), "cannot render");
+  EXPECT_EQ(StateOf(id), DocState::kSubmitted);
+  EXPECT_EQ(RecordCount(), before);
+  auto copy = node_->SignedCopy(id);
+  ASSERT_TRUE(copy.ok());
+  EXPECT_FALSE(copy->has_value());
+}
+
 }  // namespace
 }  // namespace vanban
