@@ -496,37 +496,19 @@ Result<std::optional<std::string>> Node::GetBlob(const Hash& h) { return store_-
 // --- organisations ---------------------------------------------------------------
 
 Result<std::string> Node::OrgCard() {
-  std::string out(kCardMagic);
   VB_ASSIGN_OR_RETURN(std::vector<Record> records, store_->OrgRecords());
-  for (size_t i : CausalOrder(records)) {
-    if (records[i].Get("org") != ToHex(org_)) continue;
-    out += "record " + std::to_string(records[i].bytes().size()) + "\n" + records[i].bytes();
-  }
-  return out;
+  std::vector<Record> ours;
+  for (size_t i : CausalOrder(records))
+    if (records[i].Get("org") == ToHex(org_)) ours.push_back(records[i]);
+  return EncodeRecordList(kCardMagic, ours);
 }
 
 Status Node::Trust(const std::string& card, const std::string& alias) {
-  if (card.rfind(kCardMagic, 0) != 0) return Status::BadInput("not an organisation card (no 'vanban-card 1' line)");
   if (card.size() > kMaxCard) return Status::BadInput("organisation card larger than 4 MiB");
   if (alias.empty() || alias.size() > 32 ||
       alias.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
     return Status::BadInput("alias '" + alias + "' must be lower-case letters, digits, '-', '_'");
-  std::vector<std::string> parts;
-  size_t pos = kCardMagic.size();
-  while (pos < card.size()) {
-    size_t nl = card.find('\n', pos);
-    if (nl == std::string::npos || card.compare(pos, 7, "record ") != 0)
-      return Status::BadInput("organisation card: expected 'record LEN' at byte " + std::to_string(pos));
-    size_t len = 0;
-    try {
-      len = std::stoul(card.substr(pos + 7, nl - pos - 7));
-    } catch (const std::exception&) {
-      return Status::BadInput("organisation card: bad length at byte " + std::to_string(pos));
-    }
-    if (nl + 1 + len > card.size()) return Status::BadInput("organisation card is truncated");
-    parts.push_back(card.substr(nl + 1, len));
-    pos = nl + 1 + len;
-  }
+  VB_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitRecordList(kCardMagic, card, "an organisation card"));
   if (parts.empty()) return Status::BadInput("organisation card holds no records");
   VB_ASSIGN_OR_RETURN(Record first, Record::Decode(parts[0]));
   if (first.type() != "org.create" || !first.VerifySignature())

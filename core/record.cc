@@ -230,4 +230,35 @@ std::vector<size_t> CausalOrder(const std::vector<Record>& records) {
   return order;
 }
 
+std::string EncodeRecordList(std::string_view magic, const std::vector<Record>& records) {
+  std::string out(magic);
+  for (const Record& r : records) {
+    out += "record " + std::to_string(r.bytes().size()) + "\n";
+    out += r.bytes();
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> SplitRecordList(std::string_view magic, std::string_view bytes,
+                                                 std::string_view what) {
+  std::string w(what);
+  if (bytes.substr(0, magic.size()) != magic)
+    return Status::BadInput("not " + w + " (no '" + std::string(magic.substr(0, magic.size() - 1)) + "' line)");
+  std::vector<std::string> parts;
+  size_t pos = magic.size();
+  while (pos < bytes.size()) {
+    size_t nl = bytes.find('\n', pos);
+    if (nl == std::string_view::npos || bytes.compare(pos, 7, "record ") != 0)
+      return Status::BadInput(w + ": expected 'record LEN' at byte " + std::to_string(pos));
+    std::string_view digits = bytes.substr(pos + 7, nl - pos - 7);
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string_view::npos)
+      return Status::BadInput(w + ": bad length at byte " + std::to_string(pos));
+    size_t len = std::stoul(std::string(digits));
+    if (len > bytes.size() - nl - 1) return Status::BadInput(w + " is truncated");
+    parts.emplace_back(bytes.substr(nl + 1, len));
+    pos = nl + 1 + len;
+  }
+  return parts;
+}
+
 }  // namespace vanban

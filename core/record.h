@@ -80,4 +80,12 @@ class Record {
 // Parents absent from the set are ignored. Deterministic for a given set.
 std::vector<size_t> CausalOrder(const std::vector<Record>& records);
 
+// Several records as one file (organisation cards, the proof inside a PDF):
+//   list   = magic-line *( "record " LEN LF LEN-bytes )     ; LEN decimal
+// where magic-line is e.g. "vanban-card 1\n" (docs/records.md).
+std::string EncodeRecordList(std::string_view magic, const std::vector<Record>& records);
+// The records' bytes, in order (not decoded). `what` names the list in messages.
+Result<std::vector<std::string>> SplitRecordList(std::string_view magic, std::string_view bytes,
+                                                 std::string_view what);
+
 }  // namespace vanban
