@@ -1,0 +1,69 @@
+// vanban/pdf — documents as PDF (docs/pdf.md): the one public header of the module.
+//
+// Owns: rendering a revision in the layout of Decree 30/2020 (drafts on the fly,
+// marked "DỰ THẢO"); the signed copy core asks for when a person signs and when the
+// records office issues (CopyMaker: each signature an incremental update with an
+// Ed25519 CMS signature and a visible stamp, the workflow's proof records inside);
+// verification of a PDF on its own against the organisations this node trusts; and
+// the yearly archive. Everything reaches the store through core::Node.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/node.h"
+
+namespace vanban::pdf {
+
+// The maker Node::Sign and Node::Issue call to make and extend the signed PDF.
+SignedCopyMaker CopyMaker();
+
+// A revision rendered on the fly: drafts (and any revision not yet signed) carry
+// "DỰ THẢO" and the revision, never a signature. `rev` is "rN" or an id prefix;
+// empty means the current revision.
+Result<std::string> RenderRevision(Node& node, const std::string& doc, const std::string& rev);
+
+// `export pdf`: the stored signed copy of a signed or issued document, byte for
+// byte; a draft rendered now.
+Result<std::string> ExportPdf(Node& node, const std::string& doc);
+
+struct SignatureCheck {
+  std::string field;        // the PDF field: "ky-1", "dong-dau"
+  std::string role;         // "signer", "party", "seal"
+  std::string signer;       // a person's name, or the organisation for the seal
+  std::string title;
+  std::string org;          // organisation name
+  std::string time;         // ISO 8601 with offset
+  std::string fingerprint;  // of the signing key
+  bool valid = false;
+  std::string reason;       // why not, when not valid
+};
+
+struct Verification {
+  bool valid = false;       // every signature valid, the proof consistent, the organisation trusted
+  std::string number, date, title, kind, org, document, revision;
+  std::vector<SignatureCheck> signatures;
+  std::vector<std::string> problems;  // each reason the PDF is not valid
+};
+
+// Checks a PDF from its own bytes: each embedded signature over its byte range,
+// the signers' authority from the records inside against `trusted` (this node's
+// knowledge of organisations: the issuing one must be known here), the revision's
+// hash, the number and date under the seal. Bad input only if it is not a PDF at all.
+Result<Verification> Verify(std::string_view pdf, const Authority& trusted);
+
+struct ArchiveProgress {
+  size_t done = 0, total = 0;
+  std::string number;
+};
+
+// `archive export`: every issued document of `year` as DIR/<number, '/' -> '_'>.pdf
+// plus DIR/manifest.json signed with the organisation's seal (DIR/manifest.json.sig).
+// Resumable: files already present with the right hash are kept.
+Result<size_t> ExportArchive(Node& node, const Actor& actor, int year, const std::string& dir,
+                             const std::function<void(const ArchiveProgress&)>& progress);
+
+}  // namespace vanban::pdf

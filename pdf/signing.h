@@ -1,0 +1,67 @@
+// vanban/pdf (internal) — signatures inside a PDF: each one an incremental update.
+//
+// AppendSignature() loads a PDF for update, creates form fields on the first
+// signature (the number and date as read-only text fields, one signature field per
+// signer and one for the seal, at the boxes the layout reported), fills text
+// fields, replaces the embedded proof file, draws the visible stamp and signs the
+// field with an Ed25519 CMS over the /ByteRange (cms.h). Earlier revisions of the
+// file are never touched, so earlier signatures stay valid. ReadSignatures() and
+// friends read them back for verification. Deterministic: same input, same bytes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/crypto.h"
+#include "core/status.h"
+#include "pdf/cms.h"
+#include "pdf/layout.h"
+
+namespace vanban::pdf {
+
+// The name of the embedded file that carries the workflow's records.
+inline constexpr const char* kProofFileName = "vanban-records.txt";
+inline constexpr std::string_view kProofMagic = "vanban-proof 1\n";
+
+struct NewField {
+  enum class Kind { kText, kSignature } kind;
+  std::string name;  // "so", "ngay", "ky-1", "dong-dau"
+  Box box;
+};
+
+struct Update {
+  std::vector<NewField> create;  // first signature only
+  std::vector<std::pair<std::string, std::string>> fill;  // text field -> value (NFC)
+  std::string sign_field;        // the signature field this update signs
+  std::vector<std::string> stamp_lines;  // the visible stamp, top to bottom
+  std::string qr_payload;        // drawn at the stamp's left when not empty
+  std::string proof;             // the embedded records file (replaces the previous one)
+  int64_t signing_time = 0;      // UTC seconds
+  int offset_minutes = 420;      // for /M
+  std::string reason;            // /Reason
+  CertSubject subject;           // in the certificate
+};
+
+// The PDF with one more revision: `u` applied and signed with `key`.
+Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const SecretKey& key);
+
+struct FoundSignature {
+  std::string field;
+  std::string cms;        // /Contents, zero padding included
+  std::string signed_bytes;  // the bytes /ByteRange covers
+  size_t revision_end = 0;   // where the signed revision ends (ByteRange's last offset)
+  std::string reason, time_text;  // /Reason, /M as written
+};
+struct PdfContents {
+  std::vector<FoundSignature> signatures;  // in field order; unsigned fields left out
+  std::vector<std::pair<std::string, std::string>> fields;  // text fields: name -> value
+  std::optional<std::string> proof;  // the embedded records file of the last revision
+  size_t size = 0;
+};
+// Invalid if the bytes are not a PDF PoDoFo can read, or a signature's byte range is malformed.
+Result<PdfContents> ReadPdf(std::string_view pdf);
+
+}  // namespace vanban::pdf
