@@ -29,12 +29,16 @@ struct CertSubject {
 
 // A self-signed X.509 v3 certificate (DER) for an Ed25519 key. Serial = first 16
 // bytes of BLAKE2b(public key); validity [not_before, not_after] in UTC seconds.
+// Empty names are left out. Programmer errors throw std::invalid_argument: a
+// country outside PrintableString, a time outside 1970..9999.
 std::string SelfCertificate(const SecretKey& key, const CertSubject& subject, int64_t not_before,
                             int64_t not_after);
 
 // A detached CMS SignedData (DER, ContentInfo) over `content`: digest SHA-512,
 // signed attributes contentType, signingTime (UTC, whole seconds) and
 // messageDigest, the Ed25519 signature over their DER SET, the certificate included.
+// `certificate_der` must be a certificate of `key` as SelfCertificate makes it,
+// else std::invalid_argument (a programmer error, like a time outside 1970..9999).
 std::string SignDetached(const SecretKey& key, std::string_view certificate_der, std::string_view content,
                          int64_t signing_time);
 
@@ -46,7 +50,8 @@ struct CmsSigner {
 
 // Parses `cms_der` (trailing zero bytes allowed: PDF /Contents is zero-padded),
 // checks that the content digest matches `content` and that the signature over
-// the signed attributes verifies with the included certificate's key.
+// the signed attributes verifies with the included certificate's key (which must
+// be self-signed by that key, so the names in it are the key holder's).
 // Invalid with the reason otherwise ("message digest does not match the signed bytes").
 Result<CmsSigner> VerifyDetached(std::string_view cms_der, std::string_view content);
 
