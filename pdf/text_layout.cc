@@ -430,6 +430,7 @@ struct Stack {
   std::vector<Line> lines;  // baseline relative to the stack's top (negative)
   double height = 0;
   std::vector<Box> stamps;  // y relative to the top
+  size_t name_from = 0;     // signer stacks: the first line of the name
   void AddCentered(const std::string& text, Face face, double size, double leading, double cx, double w,
                    Kind kind, const Measure& m) {
     for (const BrokenLine& b : BreakText(text, face, size, w, Align::kCenter, m)) {
@@ -450,6 +451,7 @@ Stack SignerStack(const SignerBlock& s, double cx, double w, bool with_org, cons
   double sw = std::min(w, kStampW);
   st.stamps.push_back(Box{0, cx - sw / 2, -(st.height + kStampSpace), sw, kStampSpace});
   st.height += kStampSpace;
+  st.name_from = st.lines.size();
   st.AddCentered(text::Trim(s.name), kBold, 14, 16.8, cx, w, Kind::kSigner, m);
   return st;
 }
@@ -814,18 +816,25 @@ Result<Composition> Compose(const RenderInput& in, const Measure& m) {
     for (size_t k = 0; k < in.signers.size(); k += 2) {
       bool alone = k + 1 == in.signers.size();
       double row_h = 0;
+      std::vector<Stack> row;
       for (size_t col = 0; col < (alone ? 1u : 2u); ++col) {
         double cx = alone ? kLeft + kTextW / 2 : kLeft + half * (static_cast<double>(col) + 0.5);
-        Stack cell = SignerStack(in.signers[k + col], cx, half - 12, true, m);
-        for (Line l : cell.lines) {
-          l.baseline -= top;
+        row.push_back(SignerStack(in.signers[k + col], cx, half - 12, true, m));
+        row_h = std::max(row_h, row.back().height);
+      }
+      // The names of a row on one line: shorter blocks get a taller stamp space.
+      for (const Stack& cell : row) {
+        double delta = row_h - cell.height;
+        for (size_t li = 0; li < cell.lines.size(); ++li) {
+          Line l = cell.lines[li];
+          l.baseline -= top + (li >= cell.name_from ? delta : 0);
           closing.lines.push_back(l);
         }
         for (Box b : cell.stamps) {
-          b.y -= top;
+          b.y -= top + delta;
+          b.h += delta;
           closing.stamps.push_back(b);
         }
-        row_h = std::max(row_h, cell.height);
       }
       top += row_h + 14;
     }
