@@ -15,6 +15,10 @@ packages=(
   libyaml-cpp-dev          # document front matter
   libutf8proc-dev          # NFC normalisation and search folding
   libgtest-dev libgmock-dev # unit tests
+  libpodofo-dev            # PDF writing (PoDoFo 0.9.8): the page layout and signatures
+  fonts-liberation2        # Liberation Serif, embedded (subset) in every PDF page
+  icc-profiles-free        # sRGB.icc: the PDF/A output intent (/usr/share/color/icc/sRGB.icc)
+  poppler-utils qpdf       # tests read the PDFs back (pdftotext, pdffonts, pdfinfo; qpdf --check)
   jq                       # end-to-end tests read JSON output
 )
 missing=()

@@ -1,0 +1,333 @@
+// PDF signatures as incremental updates (signing.h), with PoDoFo 0.9.8.
+//
+// One update, in order: load the PDF for update; create the form fields (first
+// time only); fill text fields with an appearance drawn in Liberation Serif; replace
+// the embedded proof file; draw the stamp of the field being signed; write the
+// update through PdfSignOutputDevice with a zero placeholder in /Contents; sign the
+// /ByteRange bytes with an Ed25519 CMS (cms.h) and put it in the placeholder.
+#include "pdf/signing.h"
+
+#include <podofo/podofo.h>
+#include <qrencode.h>
+
+#include <charconv>
+#include <cstdio>
+#include <memory>
+
+#include "core/clock.h"
+#include "core/text.h"
+#include "pdf/text_layout.h"
+
+namespace vanban::pdf {
+
+using namespace PoDoFo;
+
+namespace {
+
+// Room for the CMS in /Contents: certificate (~0.5 KB) + attributes + signature.
+constexpr size_t kSignatureRoom = 4096;
+
+std::string Num(double v) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
+  std::string s(buf, r.ptr);
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s.empty() || s == "-0" ? "0" : s;
+}
+
+std::string ErrorText(const PdfError& e) {
+  const char* name = PdfError::ErrorName(e.GetError());
+  std::string msg = name ? name : "PDF error";
+  for (const PdfErrorInfo& info : e.GetCallstack())
+    if (!info.GetInformation().empty()) return msg + " (" + info.GetInformation() + ")";
+  return msg;
+}
+
+PdfString Utf8(const std::string& s) { return PdfString(reinterpret_cast<const pdf_utf8*>(s.c_str())); }
+
+// "D:20240205083000+07'00'": the PDF date of a time in its organisation's offset.
+PdfString PdfTime(int64_t utc, int offset_minutes) {
+  Timestamp t{utc, offset_minutes};
+  std::string iso = t.Iso();  // 2024-02-05T08:30:00+07:00
+  std::string d = "D:" + iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2) + iso.substr(11, 2) +
+                  iso.substr(14, 2) + iso.substr(17, 2) + iso.substr(19, 3) + "'" + iso.substr(23, 2) + "'";
+  return PdfString(d);
+}
+
+// Text drawn into an appearance stream: glyph ids of the Identity-H font, each
+// character registered with the font so its subset keeps the glyph.
+class Writer {
+ public:
+  explicit Writer(const Fonts& f) : fonts_(f) {}
+  double Width(PdfFont* font, double size, const std::string& s) const {
+    double w = 0;
+    const PdfFontMetrics* m = font->GetFontMetrics();
+    for (char32_t c : internal::ToUtf32(s)) {
+      long gid = m->GetGlyphId(static_cast<long>(c));
+      if (gid <= 0) gid = m->GetGlyphId('?');
+      w += m->GetGlyphWidth(static_cast<int>(gid)) * size / 1000.0;
+    }
+    return w;
+  }
+  // The largest size <= `size` at which `s` fits in `width`.
+  double Fit(PdfFont* font, double size, double width, const std::string& s) const {
+    double w = Width(font, size, s);
+    return w <= width || w <= 0 ? size : size * width / w;
+  }
+  void Text(PdfFont* font, double size, double x, double y, const std::string& s) {
+    const PdfFontMetrics* m = font->GetFontMetrics();
+    std::string hex;
+    for (char32_t c : internal::ToUtf32(s)) {
+      long gid = m->GetGlyphId(static_cast<long>(c));
+      if (gid <= 0) gid = m->GetGlyphId('?');
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "%04lX", gid & 0xFFFF);
+      hex += buf;
+    }
+    PdfString chars = Utf8(s);
+    font->AddUsedSubsettingGlyphs(chars, static_cast<long>(chars.GetCharacterLength()));
+    ops_ += "BT /" + Name(font) + " " + Num(size) + " Tf " + Num(x) + " " + Num(y) + " Td <" + hex + "> Tj ET\n";
+  }
+  void Raw(const std::string& ops) { ops_ += ops; }
+  const std::string& ops() const { return ops_; }
+  std::vector<PdfFont*> used() const {
+    std::vector<PdfFont*> out;
+    for (PdfFont* f : {fonts_.regular, fonts_.bold, fonts_.italic, fonts_.bold_italic})
+      if (ops_.find("/" + Name(f) + " ") != std::string::npos) out.push_back(f);
+    return out;
+  }
+  std::string Name(PdfFont* f) const {
+    if (f == fonts_.bold) return "F1";
+    if (f == fonts_.italic) return "F2";
+    if (f == fonts_.bold_italic) return "F3";
+    return "F0";
+  }
+
+ private:
+  const Fonts& fonts_;
+  std::string ops_;
+};
+
+// A form XObject of the box's size holding `w`'s drawing, fonts in its resources.
+PdfObject* Appearance(PdfMemDocument& doc, const Box& box, const Writer& w) {
+  PdfXObject xo(PdfRect(0, 0, box.w, box.h), &doc);
+  PdfObject* res = xo.GetResources();
+  PdfDictionary fonts;
+  for (PdfFont* f : w.used()) fonts.AddKey(PdfName(w.Name(f)), f->GetObject()->Reference());
+  res->GetDictionary().AddKey("Font", fonts);
+  res->GetDictionary().RemoveKey("ProcSet");
+  xo.GetObject()->GetStream()->Set(w.ops().data(), static_cast<pdf_long>(w.ops().size()));
+  return xo.GetObject();
+}
+
+void SetAppearance(PdfObject* widget, PdfObject* xobject) {
+  PdfDictionary ap;
+  ap.AddKey("N", xobject->Reference());
+  widget->GetDictionary().AddKey("AP", ap);
+}
+
+// The QR code's dark modules as filled squares, `side` points wide at (x, y).
+Status DrawQr(Writer& w, const std::string& payload, double x, double y, double side) {
+  QRcode* qr = QRcode_encodeString8bit(payload.c_str(), 0, QR_ECLEVEL_M);
+  if (!qr) return Status::BadInput("the QR code cannot hold " + std::to_string(payload.size()) + " bytes");
+  std::unique_ptr<QRcode, void (*)(QRcode*)> hold(qr, QRcode_free);
+  const int n = qr->width;
+  const double m = side / (n + 2);  // one module of quiet zone each side
+  std::string ops = "0 0 0 rg\n";
+  for (int row = 0; row < n; ++row)
+    for (int col = 0; col < n; ++col)
+      if (qr->data[row * n + col] & 1)
+        ops += Num(x + (col + 1) * m) + " " + Num(y + side - (row + 2) * m) + " " + Num(m) + " " + Num(m) + " re\n";
+  ops += "f\n";
+  w.Raw(ops);
+  return Status::Ok();
+}
+
+PdfObject* Deref(PdfMemDocument& doc, PdfObject* o) {
+  while (o && o->IsReference()) o = doc.GetObjects().GetObject(o->GetReference());
+  return o;
+}
+
+// The field named `name` in the AcroForm, or nullptr.
+PdfObject* FindField(PdfMemDocument& doc, const std::string& name) {
+  PdfAcroForm* form = doc.GetAcroForm(false);
+  if (!form) return nullptr;
+  PdfObject* fields = Deref(doc, form->GetObject()->GetDictionary().GetKey("Fields"));
+  if (!fields || !fields->IsArray()) return nullptr;
+  for (PdfObject& ref : fields->GetArray()) {
+    PdfObject* f = Deref(doc, &ref);
+    if (!f || !f->IsDictionary()) continue;
+    PdfObject* t = f->GetDictionary().GetKey("T");
+    if (t && t->IsString() && t->GetString().GetStringUtf8() == name) return f;
+  }
+  return nullptr;
+}
+
+PdfPage* PageOf(PdfMemDocument& doc, PdfObject* widget) {
+  PdfObject* p = widget->GetDictionary().GetKey("P");
+  if (!p || !p->IsReference()) return nullptr;
+  return doc.GetPagesTree()->GetPage(p->GetReference());
+}
+
+Status CreateField(PdfMemDocument& doc, PdfAcroForm* form, const NewField& nf) {
+  if (FindField(doc, nf.name)) return Status::BadInput("the PDF already has a field '" + nf.name + "'");
+  PdfPage* page = doc.GetPage(nf.box.page);
+  if (!page) return Status::BadInput("field '" + nf.name + "': no page " + std::to_string(nf.box.page + 1));
+  PdfAnnotation* a = page->CreateAnnotation(ePdfAnnotation_Widget, PdfRect(nf.box.x, nf.box.y, nf.box.w, nf.box.h));
+  a->SetFlags(ePdfAnnotationFlags_Print);
+  a->GetObject()->GetDictionary().AddKey("P", page->GetObject()->Reference());
+  if (nf.kind == NewField::Kind::kText) {
+    PdfTextField field(a, form);
+    field.SetFieldName(Utf8(nf.name));
+    field.SetReadOnly(true);
+  } else {
+    PdfSignatureField field(a, form, &doc, false);
+    field.SetFieldName(Utf8(nf.name));
+  }
+  // Every widget shows something, even empty: PDF/A wants an appearance, not NeedAppearances.
+  Fonts none{};
+  Writer empty(none);
+  Box size = nf.box;
+  SetAppearance(a->GetObject(), Appearance(doc, size, empty));
+  a->GetObject()->GetDictionary().RemoveKey("DA");
+  return Status::Ok();
+}
+
+Box BoxOf(PdfObject* widget) {
+  Box b;
+  PdfObject* r = widget->GetDictionary().GetKey("Rect");
+  if (r && r->IsArray() && r->GetArray().size() == 4) {
+    PdfRect rect(r->GetArray());
+    b.x = rect.GetLeft();
+    b.y = rect.GetBottom();
+    b.w = rect.GetWidth();
+    b.h = rect.GetHeight();
+  }
+  return b;
+}
+
+Status FillText(PdfMemDocument& doc, const Fonts& fonts, const std::string& name, const std::string& value) {
+  PdfObject* f = FindField(doc, name);
+  if (!f) return Status::BadInput("the PDF has no field '" + name + "' to fill");
+  f->GetDictionary().AddKey("V", Utf8(value));
+  Box box = BoxOf(f);
+  Writer w(fonts);
+  // The number upright, the place and date italic, as Decree 30 prints them.
+  PdfFont* font = name == "ngay" ? fonts.italic : fonts.regular;
+  double size = w.Fit(font, name == "ngay" ? 14 : 13, box.w - 2, value);
+  double x = (box.w - w.Width(font, size, value)) / 2;
+  w.Text(font, size, x, (box.h - size * 0.7) / 2, value);
+  SetAppearance(f, Appearance(doc, box, w));
+  return Status::Ok();
+}
+
+// The proof records as an embedded file (PDF/A-3: associated file of the document).
+void ReplaceProof(PdfMemDocument& doc, const std::string& proof, const PdfString& when) {
+  PdfObject* file = doc.GetObjects().CreateObject("EmbeddedFile");
+  file->GetDictionary().AddKey("Subtype", PdfName("text/plain"));
+  PdfDictionary params;
+  params.AddKey("Size", static_cast<pdf_int64>(proof.size()));
+  params.AddKey("ModDate", when);
+  file->GetDictionary().AddKey("Params", params);
+  file->GetStream()->Set(proof.data(), static_cast<pdf_long>(proof.size()));
+  PdfObject* spec = doc.GetObjects().CreateObject("Filespec");
+  spec->GetDictionary().AddKey("F", PdfString(kProofFileName));
+  spec->GetDictionary().AddKey("UF", PdfString(kProofFileName));
+  spec->GetDictionary().AddKey("Desc", Utf8("Hồ sơ ký số vanban: các bản ghi chứng minh quy trình"));
+  spec->GetDictionary().AddKey("AFRelationship", PdfName("Source"));
+  PdfDictionary ef;
+  ef.AddKey("F", file->Reference());
+  ef.AddKey("UF", file->Reference());
+  spec->GetDictionary().AddKey("EF", ef);
+  PdfArray names;
+  names.push_back(PdfString(kProofFileName));
+  names.push_back(spec->Reference());
+  PdfDictionary tree;
+  tree.AddKey("Names", names);
+  PdfDictionary all;
+  all.AddKey("EmbeddedFiles", tree);
+  PdfDictionary& catalog = doc.GetCatalog()->GetDictionary();
+  catalog.AddKey("Names", all);
+  PdfArray af;
+  af.push_back(spec->Reference());
+  catalog.AddKey("AF", af);
+}
+
+}  // namespace
+
+Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const SecretKey& key) {
+  try {
+    PdfMemDocument doc;
+    doc.LoadFromBuffer(pdf.data(), static_cast<long>(pdf.size()), true);
+    VB_ASSIGN_OR_RETURN(Fonts fonts, LoadFonts(doc));
+    PdfAcroForm* form = doc.GetAcroForm(true, ePdfAcroFormDefaultAppearance_None);
+    PdfDictionary& fd = form->GetObject()->GetDictionary();
+    fd.AddKey("SigFlags", static_cast<pdf_int64>(3));
+    fd.RemoveKey("NeedAppearances");
+    for (const NewField& nf : u.create) VB_RETURN_IF_ERROR(CreateField(doc, form, nf));
+    for (const auto& [name, value] : u.fill) VB_RETURN_IF_ERROR(FillText(doc, fonts, name, value));
+    PdfString when = PdfTime(u.signing_time, u.offset_minutes);
+    if (!u.proof.empty()) ReplaceProof(doc, u.proof, when);
+
+    PdfObject* field_obj = FindField(doc, u.sign_field);
+    if (!field_obj) return Status::BadInput("the PDF has no signature field '" + u.sign_field + "'");
+    PdfObject* ft = field_obj->GetDictionary().GetKey("FT");
+    if (!ft || !ft->IsName() || ft->GetName() != PdfName("Sig"))
+      return Status::BadInput("field '" + u.sign_field + "' is not a signature field");
+    if (field_obj->GetDictionary().HasKey("V")) return Status::Refused("field '" + u.sign_field + "' is already signed");
+    PdfPage* page = PageOf(doc, field_obj);
+    if (!page) return Status::BadInput("signature field '" + u.sign_field + "' names no page");
+    PdfAnnotation widget(field_obj, page);
+    PdfSignatureField field(&widget);
+    field.EnsureSignatureObject();
+
+    // The visible stamp: a thin frame, the QR code (seal) at the left, the lines at the right.
+    Box box = BoxOf(field_obj);
+    Writer w(fonts);
+    w.Raw("0.1 0.2 0.6 RG 0.8 w 0.5 0.5 " + Num(box.w - 1) + " " + Num(box.h - 1) + " re S\n");
+    double left = 3;
+    if (!u.qr_payload.empty()) {
+      double side = std::min(box.h - 4, box.w * 0.4);
+      VB_RETURN_IF_ERROR(DrawQr(w, u.qr_payload, 2, (box.h - side) / 2, side));
+      left = side + 4;
+    }
+    w.Raw("0.1 0.2 0.6 rg\n");
+    double line = std::min(9.0, (box.h - 4) / std::max<size_t>(u.stamp_lines.size(), 1));
+    double y = box.h - 2 - line * 0.85;
+    for (size_t i = 0; i < u.stamp_lines.size(); ++i, y -= line) {
+      PdfFont* font = i == 0 ? fonts.bold : fonts.regular;
+      double size = w.Fit(font, line * 0.85, box.w - left - 3, u.stamp_lines[i]);
+      w.Text(font, size, left, y, u.stamp_lines[i]);
+    }
+    SetAppearance(field_obj, Appearance(doc, box, w));
+    field.SetSignatureReason(Utf8(u.reason));
+    PdfObject* sig = field.GetSignatureObject();
+    sig->GetDictionary().AddKey("M", when);
+    sig->GetDictionary().AddKey("Name", Utf8(u.subject.common_name));
+    sig->GetDictionary().AddKey("SubFilter", PdfName("adbe.pkcs7.detached"));
+
+    PdfRefCountedBuffer buffer;
+    PdfOutputDevice out(&buffer);
+    PdfSignOutputDevice signer(&out);
+    signer.SetSignatureSize(kSignatureRoom);
+    field.SetSignature(*signer.GetSignatureBeacon());
+    doc.WriteUpdate(&signer, true);
+    if (!signer.HasSignaturePosition()) return Status::BadInput("PDF: the signature's place was not written");
+    signer.AdjustByteRange();
+    signer.Seek(0);
+    std::string covered;
+    char chunk[65536];
+    for (size_t n; (n = signer.ReadForSignature(chunk, sizeof chunk)) > 0;) covered.append(chunk, n);
+    std::string cert = SelfCertificate(key, u.subject, u.signing_time, u.signing_time + 10LL * 366 * 86400);
+    std::string cms = SignDetached(key, cert, covered, u.signing_time);
+    if (cms.size() > kSignatureRoom) return Status::BadInput("PDF: the signature is larger than its reserved room");
+    signer.SetSignature(PdfData(cms.data(), cms.size()));
+    signer.Flush();
+    return std::string(buffer.GetBuffer(), out.GetLength());
+  } catch (const PdfError& e) {
+    return Status::BadInput("PDF: " + ErrorText(e));
+  }
+}
+
+}  // namespace vanban::pdf

@@ -1,0 +1,880 @@
+// vanban/pdf — composition: inline markup, line breaking, pagination, the
+// letterhead and the signer blocks. See text_layout.h.
+#include "pdf/text_layout.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "core/text.h"
+
+namespace vanban::pdf::internal {
+
+std::string ToUtf8(const std::u32string& s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 2);
+  for (char32_t c : s) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+// Lenient: the input was checked by ParseDocumentFile; a stray bad byte becomes U+FFFD.
+std::u32string ToUtf32(const std::string& s) {
+  std::u32string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char b = static_cast<unsigned char>(s[i]);
+    char32_t c;
+    int n;
+    if (b < 0x80) { c = b; n = 1; }
+    else if ((b & 0xE0) == 0xC0) { c = b & 0x1F; n = 2; }
+    else if ((b & 0xF0) == 0xE0) { c = b & 0x0F; n = 3; }
+    else if ((b & 0xF8) == 0xF0) { c = b & 0x07; n = 4; }
+    else { out += U'\uFFFD'; ++i; continue; }
+    if (i + n > s.size()) { out += U'\uFFFD'; break; }
+    for (int k = 1; k < n; ++k) c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    out += c;
+    i += n;
+  }
+  return out;
+}
+
+namespace {
+
+constexpr double kTextW = kPageW - kMarginLeft - kMarginRight;
+constexpr double kLeft = kMarginLeft;
+constexpr double kRight = kPageW - kMarginRight;
+constexpr double kTop = kPageH - kMarginTop;
+constexpr double kBottom = kMarginBottom;
+
+// Letterhead columns: the issuing body left (40%), the national title right.
+constexpr double kLeftColW = 0.4 * kTextW;
+constexpr double kLeftColCx = kLeft + kLeftColW / 2;
+constexpr double kRightColX = kLeft + kLeftColW;
+constexpr double kRightColW = kTextW - kLeftColW;
+constexpr double kRightColCx = kRightColX + kRightColW / 2;
+
+constexpr double kBodySize = 14;
+constexpr double kBodyLeading = 1.2 * kBodySize;
+constexpr double kParaSpace = 6;
+constexpr double kIndent = 36;  // 1.27 cm
+constexpr double kNoteSize = 10;
+constexpr double kNoteLeading = 11.5;
+constexpr double kNoteGap = 10;       // from the last body line to the footnote rule
+constexpr double kStampSpace = 3 * 28.3465;  // 3 cm for the signature
+constexpr double kStampW = 170;
+constexpr double kSealW = 45 * kMm, kSealH = 30 * kMm;
+
+double Descent(double size) { return 0.25 * size; }
+
+enum class Align { kJustify, kLeft, kCenter, kRight };
+
+// ---- measuring ----
+
+double RunWidth(const Measure& m, const Run& r) {
+  double w = 0;
+  for (char32_t c : r.text) w += m.Advance(r.face, c);
+  return w * r.size / 1000.0;
+}
+
+double TextWidth(const Measure& m, Face f, double size, const std::u32string& s) {
+  Run r{f, size, 0, s};
+  return RunWidth(m, r);
+}
+
+// ---- inline markup ----
+
+struct Footnotes {
+  std::map<std::string, int> number;        // label -> 1..n, by first reference
+  std::map<std::string, std::string> text;  // label -> definition text
+  std::vector<std::string> order;           // labels by number - 1
+};
+
+// Finds "[^label]" at s[i]; returns the label and sets *end past "]".
+std::optional<std::string> NoteRefAt(const std::string& s, size_t i, size_t* end) {
+  if (s.compare(i, 2, "[^") != 0) return std::nullopt;
+  size_t j = i + 2;
+  while (j < s.size() && s[j] != ']' && s[j] != '[' && s[j] != ' ') ++j;
+  if (j >= s.size() || s[j] != ']' || j == i + 2) return std::nullopt;
+  *end = j + 1;
+  return s.substr(i + 2, j - i - 2);
+}
+
+void NumberNotes(const std::vector<Block>& blocks, Footnotes* fn) {
+  for (const Block& b : blocks)
+    if (b.type == Block::Type::kFootnote) fn->text[b.label] = b.text;
+  for (const Block& b : blocks) {
+    if (b.type == Block::Type::kFootnote) continue;
+    for (size_t i = 0; i < b.text.size(); ++i) {
+      size_t end;
+      if (auto label = NoteRefAt(b.text, i, &end)) {
+        if (!fn->number.count(*label) && fn->text.count(*label)) {
+          fn->order.push_back(*label);
+          fn->number[*label] = static_cast<int>(fn->order.size());
+        }
+        i = end - 1;
+      }
+    }
+  }
+}
+
+struct Frag {
+  Run run;
+  int note = 0;  // a footnote reference (number), drawn as a superscript
+};
+
+bool IsSpace(char32_t c) { return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == U'\u00A0'; }
+
+// Splits `text` into styled fragments: **bold**, *italic*, [^n] references.
+// A '*' opens only before a non-space and closes only after one, and only
+// when a matching marker follows; otherwise it is printed.
+std::vector<Frag> ParseInline(const std::string& text, Face base, double size, const Footnotes* fn) {
+  std::vector<Frag> out;
+  bool bold = (base == kBold || base == kBoldItalic);
+  bool italic = (base == kItalic || base == kBoldItalic);
+  const bool base_bold = bold;
+  std::string cur;
+  auto face = [&] { return static_cast<Face>((bold ? 1 : 0) | (italic ? 2 : 0)); };
+  auto flush = [&] {
+    if (cur.empty()) return;
+    out.push_back(Frag{Run{face(), size, 0, ToUtf32(cur)}, 0});
+    cur.clear();
+  };
+  auto has_closer = [&](size_t from, const std::string& marker) {
+    size_t p = text.find(marker, from);
+    while (p != std::string::npos) {
+      if (p > 0 && text[p - 1] != ' ') {
+        if (marker == "*" && p + 1 < text.size() && text[p + 1] == '*') {
+          p = text.find(marker, p + 2);
+          continue;
+        }
+        return true;
+      }
+      p = text.find(marker, p + marker.size());
+    }
+    return false;
+  };
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t end;
+    if (fn && text[i] == '[') {
+      if (auto label = NoteRefAt(text, i, &end)) {
+        auto it = fn->number.find(*label);
+        if (it != fn->number.end()) {
+          flush();
+          std::string num = std::to_string(it->second);
+          out.push_back(Frag{Run{face(), size * 0.62, size * 0.36, ToUtf32(num)}, it->second});
+          i = end;
+          continue;
+        }
+      }
+    }
+    if (text[i] == '*') {
+      bool two = i + 1 < text.size() && text[i + 1] == '*';
+      std::string marker = two ? "**" : "*";
+      size_t after = i + marker.size();
+      bool& flag = two ? bold : italic;
+      bool is_open = two ? (bold != base_bold) : italic;
+      bool prev_ok = i > 0 && text[i - 1] != ' ';
+      bool next_ok = after < text.size() && text[after] != ' ';
+      if (is_open && prev_ok) {
+        flush();
+        flag = !flag;
+        i = after;
+        continue;
+      }
+      if (!is_open && next_ok && has_closer(after, marker)) {
+        flush();
+        flag = !flag;
+        i = after;
+        continue;
+      }
+    }
+    cur += text[i];
+    ++i;
+  }
+  flush();
+  return out;
+}
+
+// ---- words and lines ----
+
+struct Word {
+  std::vector<Run> runs;
+  double width = 0;
+  Run space;           // the space before this word (its style)
+  double space_w = 0;  // 0 for the first word
+  std::vector<int> notes;
+};
+
+std::vector<Word> ToWords(const std::vector<Frag>& frags, const Measure& m) {
+  std::vector<Word> words;
+  Word cur;
+  bool pending_space = false;
+  Run space_style;
+  auto finish = [&] {
+    if (cur.runs.empty()) return;
+    words.push_back(std::move(cur));
+    cur = Word{};
+  };
+  for (const Frag& f : frags) {
+    Run piece{f.run.face, f.run.size, f.run.rise, {}};
+    for (char32_t c : f.run.text) {
+      if (IsSpace(c)) {
+        if (!piece.text.empty()) { cur.runs.push_back(piece); piece.text.clear(); }
+        finish();
+        if (!pending_space) space_style = Run{f.run.face, f.run.size, 0, U" "};
+        pending_space = true;
+        continue;
+      }
+      if (pending_space && cur.runs.empty() && piece.text.empty() && !words.empty()) {
+        cur.space = space_style;
+        cur.space_w = RunWidth(m, space_style);
+      }
+      pending_space = false;
+      piece.text += c;
+    }
+    if (!piece.text.empty()) {
+      if (pending_space) pending_space = false;
+      cur.runs.push_back(piece);
+    }
+    if (f.note) cur.notes.push_back(f.note);
+  }
+  finish();
+  for (Word& w : words) {
+    w.width = 0;
+    for (const Run& r : w.runs) w.width += RunWidth(m, r);
+  }
+  if (!words.empty()) words[0].space_w = 0;
+  // "1890 - 2021", "Việt Nam - Trung Quốc": a lone dash stays with both neighbours
+  // (at the end of a line it would read as a hyphen).
+  std::vector<Word> glued;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const Word& w = words[i];
+    bool dash = w.runs.size() == 1 && (w.runs[0].text == U"-" || w.runs[0].text == U"–");
+    if (dash && !glued.empty() && i + 1 < words.size() && w.space_w > 0 && words[i + 1].space_w > 0) {
+      Word& prev = glued.back();
+      for (const Word* part : std::initializer_list<const Word*>{&w, &words[i + 1]}) {
+        Run sp = part->space;
+        sp.fixed = true;
+        prev.runs.push_back(sp);
+        prev.runs.insert(prev.runs.end(), part->runs.begin(), part->runs.end());
+        prev.width += part->space_w + part->width;
+        prev.notes.insert(prev.notes.end(), part->notes.begin(), part->notes.end());
+      }
+      ++i;
+      continue;
+    }
+    glued.push_back(w);
+  }
+  return glued;
+}
+
+struct BrokenLine {
+  std::vector<Run> runs;
+  double offset = 0;  // from the left edge of the area
+  double width = 0;   // natural width
+  double extra = 0;
+  int spaces = 0;
+  std::vector<int> notes;
+};
+
+void AppendRun(std::vector<Run>* runs, const Run& r) {
+  if (!runs->empty()) {
+    Run& last = runs->back();
+    if (last.face == r.face && last.size == r.size && last.rise == r.rise && last.kern == 0 && r.kern == 0 &&
+        !last.fixed && !r.fixed) {
+      last.text += r.text;
+      return;
+    }
+  }
+  runs->push_back(r);
+}
+
+// Splits a word wider than `avail` into pieces that fit (no hyphen).
+std::vector<Word> SplitWord(const Word& w, double avail, const Measure& m) {
+  std::vector<Word> out;
+  Word cur;
+  cur.space = w.space;
+  cur.space_w = w.space_w;
+  for (const Run& r : w.runs) {
+    Run piece{r.face, r.size, r.rise, {}};
+    for (char32_t c : r.text) {
+      double cw = m.Advance(r.face, c) * r.size / 1000.0;
+      if (cur.width + cw > avail && (cur.width > 0 || !piece.text.empty())) {
+        if (!piece.text.empty()) cur.runs.push_back(piece);
+        out.push_back(std::move(cur));
+        cur = Word{};
+        piece.text.clear();
+      }
+      piece.text += c;
+      cur.width += cw;
+    }
+    if (!piece.text.empty()) cur.runs.push_back(piece);
+  }
+  if (!cur.runs.empty()) out.push_back(std::move(cur));
+  if (!out.empty()) out.front().notes = w.notes;
+  return out;
+}
+
+std::vector<BrokenLine> BreakLines(const std::vector<Word>& in_words, double width, double first_indent,
+                                   double rest_indent, Align align, const Measure& m) {
+  std::vector<Word> words;
+  for (const Word& w : in_words) {
+    double avail = width - std::max(first_indent, rest_indent);
+    if (w.width > avail && avail > 20) {
+      for (Word& piece : SplitWord(w, avail, m)) words.push_back(std::move(piece));
+    } else {
+      words.push_back(w);
+    }
+  }
+  std::vector<BrokenLine> lines;
+  BrokenLine cur;
+  std::vector<const Word*> in_line;
+  auto avail_for = [&](size_t line_no) { return width - (line_no == 0 ? first_indent : rest_indent); };
+  auto finish = [&](bool last) {
+    double avail = avail_for(lines.size());
+    cur.offset = lines.empty() ? first_indent : rest_indent;
+    if (align == Align::kJustify && !last && cur.spaces > 0) {
+      cur.extra = std::max(0.0, (avail - cur.width) / cur.spaces);
+    } else if (align == Align::kCenter) {
+      cur.offset += (avail - cur.width) / 2;
+    } else if (align == Align::kRight) {
+      cur.offset += avail - cur.width;
+    }
+    lines.push_back(std::move(cur));
+    cur = BrokenLine{};
+  };
+  for (const Word& w : words) {
+    bool empty = cur.runs.empty();
+    double need = (empty ? 0 : w.space_w) + w.width;
+    if (!empty && cur.width + need > avail_for(lines.size()) + 0.01) {
+      finish(false);
+      empty = true;
+    }
+    if (!empty) {
+      AppendRun(&cur.runs, w.space);
+      cur.width += w.space_w;
+      ++cur.spaces;
+    }
+    for (const Run& r : w.runs) AppendRun(&cur.runs, r);
+    cur.width += w.width;
+    cur.notes.insert(cur.notes.end(), w.notes.begin(), w.notes.end());
+  }
+  if (!cur.runs.empty()) finish(true);
+  return lines;
+}
+
+std::vector<BrokenLine> BreakText(const std::string& text, Face face, double size, double width, Align align,
+                                  const Measure& m, double first_indent = 0, double rest_indent = 0,
+                                  const Footnotes* fn = nullptr, bool markup = false) {
+  std::vector<Frag> frags;
+  if (markup) {
+    frags = ParseInline(text, face, size, fn);
+  } else {
+    frags.push_back(Frag{Run{face, size, 0, ToUtf32(text)}, 0});
+  }
+  return BreakLines(ToWords(frags, m), width, first_indent, rest_indent, align, m);
+}
+
+Line MakeLine(const BrokenLine& b, Kind kind, int page, double area_x, double baseline, double size) {
+  Line l;
+  l.kind = kind;
+  l.page = page;
+  l.x = area_x + b.offset;
+  l.baseline = baseline;
+  l.size = size;
+  l.extra = b.extra;
+  l.width = b.width + b.extra * b.spaces;
+  l.runs = b.runs;
+  return l;
+}
+
+// A single line of plain text at a position.
+Line PlainLine(Kind kind, int page, Face face, double size, const std::u32string& text, double x, double baseline,
+               const Measure& m, Align align = Align::kLeft) {
+  Line l;
+  l.kind = kind;
+  l.page = page;
+  l.size = size;
+  l.baseline = baseline;
+  l.runs.push_back(Run{face, size, 0, text});
+  l.width = TextWidth(m, face, size, text);
+  l.x = align == Align::kCenter ? x - l.width / 2 : (align == Align::kRight ? x - l.width : x);
+  return l;
+}
+
+std::string Up(const std::string& s) { return text::Upper(text::Trim(s)); }
+
+// ---- a block of lines with relative positions (signers, recipients) ----
+
+struct Stack {
+  std::vector<Line> lines;  // baseline relative to the stack's top (negative)
+  double height = 0;
+  std::vector<Box> stamps;  // y relative to the top
+  size_t name_from = 0;     // signer stacks: the first line of the name
+  void AddCentered(const std::string& text, Face face, double size, double leading, double cx, double w,
+                   Kind kind, const Measure& m) {
+    for (const BrokenLine& b : BreakText(text, face, size, w, Align::kCenter, m)) {
+      height += leading;
+      lines.push_back(MakeLine(b, kind, 0, cx - w / 2, -height + Descent(size) + (leading - 1.1 * size) / 2, size));
+    }
+  }
+};
+
+Stack SignerStack(const SignerBlock& s, double cx, double w, bool with_org, const Measure& m) {
+  Stack st;
+  if (with_org && !text::Trim(s.org).empty()) {
+    st.AddCentered(Up(s.org), kBold, 13, 15.6, cx, w, Kind::kSigner, m);
+    st.height += 4;
+  }
+  if (!text::Trim(s.authority).empty()) st.AddCentered(Up(s.authority), kBold, 14, 16.8, cx, w, Kind::kSigner, m);
+  if (!text::Trim(s.title).empty()) st.AddCentered(Up(s.title), kBold, 14, 16.8, cx, w, Kind::kSigner, m);
+  double sw = std::min(w, kStampW);
+  st.stamps.push_back(Box{0, cx - sw / 2, -(st.height + kStampSpace), sw, kStampSpace});
+  st.height += kStampSpace;
+  st.name_from = st.lines.size();
+  st.AddCentered(text::Trim(s.name), kBold, 14, 16.8, cx, w, Kind::kSigner, m);
+  return st;
+}
+
+std::string RecipientItem(const std::string& r, bool last) {
+  std::string t = text::Trim(r);
+  while (!t.empty() && (t.back() == ';' || t.back() == '.' || t.back() == ',')) t.pop_back();
+  return "- " + t + (last ? "." : ";");
+}
+
+Stack RecipientStack(const std::vector<std::string>& recipients, double x, double w, const Measure& m) {
+  Stack st;
+  if (recipients.empty()) return st;
+  st.height += 14;
+  st.lines.push_back(PlainLine(Kind::kRecipients, 0, kBoldItalic, 12, U"Nơi nhận:", x, -st.height + Descent(12), m));
+  double dash = TextWidth(m, kRegular, 11, U"- ");
+  for (size_t i = 0; i < recipients.size(); ++i) {
+    std::string item = RecipientItem(recipients[i], i + 1 == recipients.size());
+    for (const BrokenLine& b : BreakText(item, kRegular, 11, w, Align::kLeft, m, 0, dash)) {
+      st.height += 12.65;
+      st.lines.push_back(MakeLine(b, Kind::kRecipients, 0, x, -st.height + Descent(11), 11));
+    }
+  }
+  return st;
+}
+
+void Place(const Stack& st, int page, double top, Composition* c) {
+  for (Line l : st.lines) {
+    l.page = page;
+    l.baseline += top;
+    c->lines.push_back(std::move(l));
+  }
+}
+
+// ---- the body flow ----
+
+struct Slot {
+  double before = 0;   // space above, dropped at the top of a page
+  double height = 0;   // line height (leading)
+  bool keep_next = false;
+  std::vector<int> notes;
+  std::optional<BrokenLine> line;  // empty: the closing block
+  Kind kind = Kind::kParagraph;
+  int level = 0;
+  double size = kBodySize;
+};
+
+struct NoteLines {
+  std::vector<BrokenLine> lines;
+  double height = 0;
+};
+
+class Flow {
+ public:
+  Flow(Composition* c, const std::map<int, NoteLines>* notes) : c_(c), notes_(notes) {}
+
+  void Start(int page, double y) {
+    page_ = page;
+    y_ = y;
+    at_top_ = false;
+  }
+
+  // Places the slots; `closing` (may be null) is drawn where the closing slot lands.
+  void Run(const std::vector<Slot>& slots, const Stack* closing, double* closing_top, int* closing_page) {
+    size_t i = 0;
+    while (i < slots.size()) {
+      size_t j = i;
+      while (j + 1 < slots.size() && slots[j].keep_next) ++j;
+      // slots[i..j] stay on one page when they can.
+      if (Fits(slots, i, j)) {
+        for (size_t k = i; k <= j; ++k) Put(slots[k], closing, closing_top, closing_page);
+        i = j + 1;
+        continue;
+      }
+      if (!at_top_) {
+        NewPage();
+        continue;
+      }
+      // Even an empty page cannot hold the group: place line by line.
+      for (size_t k = i; k <= j; ++k) {
+        if (!Fits(slots, k, k) && !at_top_) NewPage();
+        Put(slots[k], closing, closing_top, closing_page);
+      }
+      i = j + 1;
+    }
+    FinishPage();
+  }
+
+  int page() const { return page_; }
+
+ private:
+  double NotesHeight(const std::vector<int>& notes) const {
+    double h = 0;
+    for (int n : notes) {
+      auto it = notes_->find(n);
+      if (it != notes_->end()) h += it->second.height;
+    }
+    return h;
+  }
+
+  bool Fits(const std::vector<Slot>& slots, size_t i, size_t j) const {
+    double y = y_;
+    std::vector<int> add;
+    for (size_t k = i; k <= j; ++k) {
+      if (!(at_top_ && k == i)) y -= slots[k].before;
+      y -= slots[k].height;
+      for (int n : slots[k].notes)
+        if (!placed_notes_.count(n)) add.push_back(n);
+    }
+    double notes = NotesHeight(page_notes_) + NotesHeight(add);
+    double sep = (page_notes_.empty() && add.empty()) ? 0 : kNoteGap;
+    return y >= kBottom + notes + sep - 0.01;
+  }
+
+  void Put(const Slot& s, const Stack* closing, double* closing_top, int* closing_page) {
+    if (!at_top_) y_ -= s.before;
+    double top = y_;
+    y_ -= s.height;
+    at_top_ = false;
+    for (int n : s.notes)
+      if (placed_notes_.insert(n).second) page_notes_.push_back(n);
+    if (s.line) {
+      double baseline = top - s.height + Descent(s.size) + (s.height - 1.1 * s.size) / 2;
+      Line l = MakeLine(*s.line, s.kind, page_, kLeft, baseline, s.size);
+      l.level = s.level;
+      c_->lines.push_back(std::move(l));
+    } else if (closing) {
+      *closing_top = top;
+      *closing_page = page_;
+      Place(*closing, page_, top, c_);
+    }
+  }
+
+  void FinishPage() {
+    if (page_notes_.empty()) return;
+    double h = NotesHeight(page_notes_);
+    double top = kBottom + h;
+    c_->rules.push_back(Rule{page_, kLeft, kLeft + kTextW / 3, top + 3, 0.5});
+    double y = top;
+    for (int n : page_notes_) {
+      for (const BrokenLine& b : notes_->at(n).lines) {
+        y -= kNoteLeading;
+        c_->lines.push_back(MakeLine(b, Kind::kFootnote, page_, kLeft, y + Descent(kNoteSize) + 0.4, kNoteSize));
+      }
+      y -= 1.5;  // between notes
+    }
+    page_notes_.clear();
+  }
+
+  void NewPage() {
+    FinishPage();
+    ++page_;
+    c_->pages = std::max(c_->pages, page_ + 1);
+    y_ = kTop;
+    at_top_ = true;
+  }
+
+  Composition* c_;
+  const std::map<int, NoteLines>* notes_;
+  int page_ = 0;
+  double y_ = kTop;
+  bool at_top_ = false;
+  std::vector<int> page_notes_;
+  std::set<int> placed_notes_;
+};
+
+// Paragraph lines as slots, with the orphan and widow rules.
+void AddSlots(const std::vector<BrokenLine>& lines, Kind kind, int level, double before, double size,
+              double leading, bool keep_all, std::vector<Slot>* out) {
+  size_t n = lines.size();
+  for (size_t i = 0; i < n; ++i) {
+    Slot s;
+    s.before = i == 0 ? before : 0;
+    s.height = leading;
+    s.kind = kind;
+    s.level = level;
+    s.size = size;
+    s.line = lines[i];
+    s.notes = lines[i].notes;
+    s.keep_next = keep_all || (n >= 2 && (i == 0 || i + 2 == n));
+    out->push_back(std::move(s));
+  }
+}
+
+}  // namespace
+
+Result<Composition> Compose(const RenderInput& in, const Measure& m) {
+  Composition c;
+  c.pages = 1;
+
+  // --- draft mark (top right of page 1, in the top margin) ---
+  if (in.draft) {
+    double w = TextWidth(m, kBold, 13, U"DỰ THẢO") + 16;
+    double top = kPageH - 12;
+    Box frame{0, kRight - w, top - 19, w, 19};
+    c.frames.push_back(frame);
+    c.lines.push_back(PlainLine(Kind::kDraftMark, 0, kBold, 13, U"DỰ THẢO", kRight - w / 2, top - 14.5, m,
+                                Align::kCenter));
+    std::string label = text::Trim(in.draft_label);
+    if (!label.empty())
+      c.lines.push_back(PlainLine(Kind::kDraftMark, 0, kItalic, 9, ToUtf32(label), kRight, top - 30, m, Align::kRight));
+  }
+
+  // --- letterhead ---
+  double yl = kTop, yr = kTop;
+  std::string parent = Up(in.head.parent_body);
+  if (!parent.empty()) {
+    for (const BrokenLine& b : BreakText(parent, kRegular, 13, kLeftColW, Align::kCenter, m)) {
+      yl -= 15.6;
+      c.lines.push_back(MakeLine(b, Kind::kHeader, 0, kLeft, yl + Descent(13), 13));
+    }
+  }
+  double org_w = 0;
+  for (const BrokenLine& b : BreakText(Up(in.head.org_name), kBold, 13, kLeftColW, Align::kCenter, m)) {
+    yl -= 15.6;
+    c.lines.push_back(MakeLine(b, Kind::kHeader, 0, kLeft, yl + Descent(13), 13));
+    org_w = std::max(org_w, b.width);
+  }
+  yl -= 4;
+  double org_rule = std::clamp(org_w * 0.45, 40.0, kLeftColW);
+  c.rules.push_back(Rule{0, kLeftColCx - org_rule / 2, kLeftColCx + org_rule / 2, yl + 1, 0.6});
+
+  for (const BrokenLine& b :
+       BreakText("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", kBold, 12, kRightColW, Align::kCenter, m)) {
+    yr -= 15.6;
+    c.lines.push_back(MakeLine(b, Kind::kHeader, 0, kRightColX, yr + Descent(12), 12));
+  }
+  yr -= 15.6;
+  Line motto = PlainLine(Kind::kHeader, 0, kBold, 13, U"Độc lập - Tự do - Hạnh phúc", kRightColCx,
+                         yr + Descent(13), m, Align::kCenter);
+  c.rules.push_back(Rule{0, motto.x, motto.x + motto.width, yr + 1, 0.6});
+  c.lines.push_back(motto);
+  yr -= 4;
+
+  // --- number and date ---
+  double y = std::min(yl, yr) - 10;
+  double base = y - 15.6 + Descent(13);
+  std::string suffix = text::Trim(in.symbol_suffix);
+  double field_h = 13 * 1.4;
+  if (in.draft) {
+    std::u32string num = U"Số:          /" + ToUtf32(suffix);
+    Line l = PlainLine(Kind::kNumber, 0, kRegular, 13, num, kLeftColCx, base, m, Align::kCenter);
+    double lead = TextWidth(m, kRegular, 13, U"Số: ");
+    c.number_field = Box{0, l.x + lead, base - 4, kLeft + kLeftColW - (l.x + lead), field_h};
+    c.lines.push_back(l);
+    std::string year = in.year > 0 ? std::to_string(in.year) : "       ";
+    std::string date = text::Trim(in.head.place) + ", ngày      tháng      năm " + year;
+    Line d = PlainLine(Kind::kDate, 0, kItalic, 13, ToUtf32(date), kRightColCx, base, m, Align::kCenter);
+    c.lines.push_back(d);
+  } else {
+    double lead = TextWidth(m, kRegular, 13, U"Số: ");
+    double sample = TextWidth(m, kRegular, 13, U"000/" + ToUtf32(suffix));
+    double x0 = kLeftColCx - (lead + sample) / 2;
+    Line l = PlainLine(Kind::kNumber, 0, kRegular, 13, U"Số:", x0, base, m);
+    c.lines.push_back(l);
+    c.number_field = Box{0, x0 + lead, base - 4, kLeft + kLeftColW - (x0 + lead), field_h};
+  }
+  c.date_field = Box{0, kRightColX, base - 4, kRightColW, field_h};
+  y -= 15.6;
+
+  // --- kind and title ---
+  y -= 18;
+  std::string kind_name = Up(in.kind_name);
+  if (!kind_name.empty()) {
+    y -= 16.8;
+    c.lines.push_back(PlainLine(Kind::kKindName, 0, kBold, 14, ToUtf32(kind_name), kLeft + kTextW / 2,
+                                y + Descent(14), m, Align::kCenter));
+  }
+  double title_w = 0;
+  for (const BrokenLine& b : BreakText(text::Trim(in.title), kBold, 14, kTextW * 0.9, Align::kCenter, m)) {
+    y -= 16.8;
+    c.lines.push_back(MakeLine(b, Kind::kTitle, 0, kLeft + kTextW * 0.05, y + Descent(14), 14));
+    title_w = std::max(title_w, b.width);
+  }
+  double title_rule = std::clamp(title_w * 0.4, 60.0, kTextW / 2);
+  y -= 6;
+  c.rules.push_back(Rule{0, kLeft + kTextW / 2 - title_rule / 2, kLeft + kTextW / 2 + title_rule / 2, y, 0.6});
+  y -= 14;
+
+  // --- body ---
+  Footnotes fn;
+  NumberNotes(in.blocks, &fn);
+  std::map<int, NoteLines> notes;
+  for (size_t k = 0; k < fn.order.size(); ++k) {
+    int n = static_cast<int>(k + 1);
+    std::vector<Frag> frags;
+    frags.push_back(Frag{Run{kRegular, kNoteSize * 0.62, kNoteSize * 0.36, ToUtf32(std::to_string(n))}, 0});
+    std::vector<Frag> rest = ParseInline(" " + fn.text[fn.order[k]], kRegular, kNoteSize, nullptr);
+    frags.insert(frags.end(), rest.begin(), rest.end());
+    NoteLines nl;
+    nl.lines = BreakLines(ToWords(frags, m), kTextW, 0, 0, Align::kJustify, m);
+    nl.height = kNoteLeading * static_cast<double>(nl.lines.size()) + 1.5;
+    notes[n] = std::move(nl);
+  }
+
+  std::vector<Slot> slots;
+  double dash_w = TextWidth(m, kRegular, kBodySize, U"-");
+  double bullet_text = kIndent + dash_w + 6;
+  for (const Block& b : in.blocks) {
+    switch (b.type) {
+      case Block::Type::kFootnote:
+        break;
+      case Block::Type::kHeading: {
+        int level = std::clamp(b.level, 1, 3);
+        std::vector<BrokenLine> lines =
+            level == 1 ? BreakText(b.text, kBold, kBodySize, kTextW, Align::kCenter, m, 0, 0, &fn, true)
+                       : BreakText(b.text, kBold, kBodySize, kTextW, Align::kJustify, m, kIndent, 0, &fn, true);
+        AddSlots(lines, Kind::kHeading, level, level == 1 ? 12 : 9, kBodySize, kBodyLeading, true, &slots);
+        break;
+      }
+      case Block::Type::kParagraph: {
+        auto lines = BreakText(b.text, kRegular, kBodySize, kTextW, Align::kJustify, m, kIndent, 0, &fn, true);
+        AddSlots(lines, Kind::kParagraph, 0, kParaSpace, kBodySize, kBodyLeading, false, &slots);
+        break;
+      }
+      case Block::Type::kBullet: {
+        auto lines = BreakText(b.text, kRegular, kBodySize, kTextW, Align::kJustify, m, bullet_text, bullet_text,
+                               &fn, true);
+        if (!lines.empty()) {
+          // The dash hangs left of the text: "-", a space, then a move to the text column.
+          BrokenLine& first = lines.front();
+          Run space{kRegular, kBodySize, 0, U" "};
+          double space_w = RunWidth(m, space);
+          space.kern = bullet_text - kIndent - dash_w - space_w;
+          space.fixed = true;
+          first.runs.insert(first.runs.begin(), {Run{kRegular, kBodySize, 0, U"-"}, space});
+          first.offset = kIndent;
+          first.width += bullet_text - kIndent;
+        }
+        AddSlots(lines, Kind::kBullet, 0, kParaSpace, kBodySize, kBodyLeading, false, &slots);
+        break;
+      }
+    }
+  }
+
+  // --- closing: signer block(s) and recipients ---
+  Stack closing;
+  const bool pledge = in.signers.size() > 1;
+  double recip_w = kLeftColW + 8;
+  Stack recips = RecipientStack(in.recipients, kLeft, recip_w, m);
+  std::vector<Stack> cells;
+  Box seal{};
+  if (!pledge) {
+    if (!in.signers.empty()) cells.push_back(SignerStack(in.signers[0], kRightColCx, kRightColW, false, m));
+    Stack sig = cells.empty() ? Stack{} : cells[0];
+    closing.lines = sig.lines;
+    closing.stamps = sig.stamps;
+    for (Line& l : recips.lines) closing.lines.push_back(l);
+    closing.height = std::max(sig.height, recips.height);
+    if (!closing.stamps.empty()) {
+      const Box& s = closing.stamps[0];
+      double right = s.x + 0.4 * s.w;
+      double x = std::max(kLeft + recip_w + 4, right - kSealW);
+      seal = Box{0, x, s.y + (s.h - kSealH) / 2, kSealW, kSealH};
+    } else {
+      seal = Box{0, kRightColCx - kSealW / 2, -kSealH, kSealW, kSealH};
+      closing.height = std::max(closing.height, kSealH);
+    }
+  } else {
+    double half = kTextW / 2;
+    double top = 0;
+    for (size_t k = 0; k < in.signers.size(); k += 2) {
+      bool alone = k + 1 == in.signers.size();
+      double row_h = 0;
+      std::vector<Stack> row;
+      for (size_t col = 0; col < (alone ? 1u : 2u); ++col) {
+        double cx = alone ? kLeft + kTextW / 2 : kLeft + half * (static_cast<double>(col) + 0.5);
+        row.push_back(SignerStack(in.signers[k + col], cx, half - 12, true, m));
+        row_h = std::max(row_h, row.back().height);
+      }
+      // The names of a row on one line: shorter blocks get a taller stamp space.
+      for (const Stack& cell : row) {
+        double delta = row_h - cell.height;
+        for (size_t li = 0; li < cell.lines.size(); ++li) {
+          Line l = cell.lines[li];
+          l.baseline -= top + (li >= cell.name_from ? delta : 0);
+          closing.lines.push_back(l);
+        }
+        for (Box b : cell.stamps) {
+          b.y -= top + delta;
+          b.h += delta;
+          closing.stamps.push_back(b);
+        }
+      }
+      top += row_h + 14;
+    }
+    for (Line l : recips.lines) {
+      l.baseline -= top;
+      closing.lines.push_back(l);
+    }
+    seal = Box{0, kLeft + half + (half - kSealW) / 2, -top - kSealH - 4, kSealW, kSealH};
+    closing.height = top + std::max(recips.height, kSealH + 4);
+  }
+  if (!slots.empty()) {
+    slots.back().keep_next = true;
+    if (slots.size() >= 2) slots[slots.size() - 2].keep_next = true;
+  }
+  Slot close_slot;
+  close_slot.before = 16;
+  close_slot.height = closing.height;
+  slots.push_back(close_slot);
+
+  Flow flow(&c, &notes);
+  flow.Start(0, y);
+  double closing_top = 0;
+  int closing_page = 0;
+  flow.Run(slots, &closing, &closing_top, &closing_page);
+  c.pages = std::max(c.pages, flow.page() + 1);
+  for (Box b : closing.stamps) {
+    b.page = closing_page;
+    b.y += closing_top;
+    c.signature_stamps.push_back(b);
+  }
+  seal.page = closing_page;
+  seal.y += closing_top;
+  c.seal_stamp = seal;
+
+  // --- page numbers from page 2 ---
+  for (int p = 1; p < c.pages; ++p) {
+    c.lines.push_back(PlainLine(Kind::kPageNumber, p, kRegular, 14, ToUtf32(std::to_string(p + 1)),
+                                kLeft + kTextW / 2, kPageH - kMarginTop / 2 - 5, m, Align::kCenter));
+  }
+  return c;
+}
+
+}  // namespace vanban::pdf::internal
