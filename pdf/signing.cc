@@ -12,7 +12,10 @@
 
 #include <charconv>
 #include <cstdio>
+#include <algorithm>
+#include <array>
 #include <memory>
+#include <set>
 
 #include "core/clock.h"
 #include "core/text.h"
@@ -144,6 +147,9 @@ Status DrawQr(Writer& w, const std::string& payload, double x, double y, double 
   return Status::Ok();
 }
 
+// PoDoFo tells literal (...) from hex <...> strings; both are text to us.
+bool IsText(const PdfObject* o) { return o->IsString() || o->IsHexString(); }
+
 PdfObject* Deref(PdfMemDocument& doc, PdfObject* o) {
   while (o && o->IsReference()) o = doc.GetObjects().GetObject(o->GetReference());
   return o;
@@ -159,7 +165,7 @@ PdfObject* FindField(PdfMemDocument& doc, const std::string& name) {
     PdfObject* f = Deref(doc, &ref);
     if (!f || !f->IsDictionary()) continue;
     PdfObject* t = f->GetDictionary().GetKey("T");
-    if (t && t->IsString() && t->GetString().GetStringUtf8() == name) return f;
+    if (t && IsText(t) && t->GetString().GetStringUtf8() == name) return f;
   }
   return nullptr;
 }
@@ -328,6 +334,120 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
   } catch (const PdfError& e) {
     return Status::BadInput("PDF: " + ErrorText(e));
   }
+}
+
+namespace {
+
+// Signatures found in the raw bytes, not through the parser: a damaged file still
+// shows which signature its damage breaks.
+Status ScanSignatures(std::string_view pdf, std::vector<FoundSignature>* out) {
+  std::set<std::array<size_t, 4>> seen;
+  for (size_t at = pdf.find("/ByteRange"); at != std::string_view::npos; at = pdf.find("/ByteRange", at + 1)) {
+    size_t open = pdf.find('[', at);
+    size_t close = pdf.find(']', at);
+    if (open == std::string_view::npos || close == std::string_view::npos || close < open || close - at > 200)
+      return Status::Invalid("a signature's /ByteRange is malformed");
+    std::array<size_t, 4> r{};
+    std::string_view list = pdf.substr(open + 1, close - open - 1);
+    size_t k = 0, pos = 0;
+    while (k < 4) {
+      while (pos < list.size() && list[pos] == ' ') ++pos;
+      size_t end = pos;
+      while (end < list.size() && list[end] >= '0' && list[end] <= '9') ++end;
+      if (end == pos || end - pos > 12) break;
+      r[k++] = std::stoull(std::string(list.substr(pos, end - pos)));
+      pos = end;
+    }
+    if (k != 4) return Status::Invalid("a signature's /ByteRange is not four numbers");
+    if (!seen.insert(r).second) continue;  // the same dictionary written again by a later update
+    if (r[0] != 0 || r[1] >= r[2] || r[2] > pdf.size() || r[3] > pdf.size() - r[2])
+      return Status::Invalid("a signature's /ByteRange does not fit the file");
+    std::string_view hole = pdf.substr(r[1], r[2] - r[1]);
+    if (hole.size() < 2 || hole.front() != '<' || hole.back() != '>')
+      return Status::Invalid("a signature's /ByteRange does not leave out exactly its /Contents");
+    FoundSignature f;
+    for (size_t i = 1; i + 2 < hole.size(); i += 2) {
+      auto nib = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+      };
+      int hi = nib(hole[i]), lo = nib(hole[i + 1]);
+      if (hi < 0 || lo < 0) return Status::Invalid("a signature's /Contents is not hexadecimal");
+      f.cms.push_back(static_cast<char>(hi * 16 + lo));
+    }
+    f.signed_bytes.assign(pdf.substr(0, r[1]));
+    f.signed_bytes.append(pdf.substr(r[2], r[3]));
+    f.revision_end = r[2] + r[3];
+    out->push_back(std::move(f));
+  }
+  std::sort(out->begin(), out->end(),
+            [](const FoundSignature& a, const FoundSignature& b) { return a.revision_end < b.revision_end; });
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<PdfContents> ReadPdf(std::string_view pdf) {
+  if (pdf.substr(0, 5) != "%PDF-") return Status::BadInput("not a PDF file (no %PDF- header)");
+  PdfError::EnableLogging(false);  // PoDoFo would print parser notes on stdout
+  PdfError::EnableDebug(false);
+  PdfContents c;
+  c.size = pdf.size();
+  VB_RETURN_IF_ERROR(ScanSignatures(pdf, &c.signatures));
+  try {
+    PdfMemDocument doc;
+    doc.LoadFromBuffer(pdf.data(), static_cast<long>(pdf.size()), false);
+    PdfAcroForm* form = doc.GetAcroForm(false);
+    PdfObject* fields = form ? Deref(doc, form->GetObject()->GetDictionary().GetKey("Fields")) : nullptr;
+    if (fields && fields->IsArray()) {
+      for (PdfObject& ref : fields->GetArray()) {
+        PdfObject* f = Deref(doc, &ref);
+        if (!f || !f->IsDictionary()) continue;
+        PdfObject* t = f->GetDictionary().GetKey("T");
+        PdfObject* ft = f->GetDictionary().GetKey("FT");
+        PdfObject* v = Deref(doc, f->GetDictionary().GetKey("V"));
+        if (!t || !IsText(t) || !ft || !ft->IsName()) continue;
+        std::string name = t->GetString().GetStringUtf8();
+        if (ft->GetName() == PdfName("Tx")) {
+          c.fields.emplace_back(name, v && IsText(v) ? v->GetString().GetStringUtf8() : "");
+        } else if (ft->GetName() == PdfName("Sig") && v && v->IsDictionary()) {
+          // Name the scanned signature whose /Contents this field holds.
+          PdfObject* contents = v->GetDictionary().GetKey("Contents");
+          if (!contents || !IsText(contents)) continue;
+          std::string cms(contents->GetString().GetString(), contents->GetString().GetLength());
+          for (FoundSignature& s : c.signatures)
+            if (s.field.empty() && s.cms == cms) {
+              s.field = name;
+              if (PdfObject* r = v->GetDictionary().GetKey("Reason"); r && IsText(r)) s.reason = r->GetString().GetStringUtf8();
+              if (PdfObject* m = v->GetDictionary().GetKey("M"); m && IsText(m)) s.time_text = m->GetString().GetStringUtf8();
+            }
+        }
+      }
+    }
+    PdfObject* names = Deref(doc, doc.GetCatalog()->GetDictionary().GetKey("Names"));
+    PdfObject* files = names && names->IsDictionary() ? Deref(doc, names->GetDictionary().GetKey("EmbeddedFiles")) : nullptr;
+    PdfObject* list = files && files->IsDictionary() ? Deref(doc, files->GetDictionary().GetKey("Names")) : nullptr;
+    if (list && list->IsArray()) {
+      const PdfArray& a = list->GetArray();
+      for (size_t i = 0; i + 1 < a.size(); i += 2) {
+        if (!IsText(&a[i]) || a[i].GetString().GetStringUtf8() != kProofFileName) continue;
+        PdfObject* spec = Deref(doc, const_cast<PdfObject*>(&a[i + 1]));
+        PdfObject* ef = spec && spec->IsDictionary() ? Deref(doc, spec->GetDictionary().GetKey("EF")) : nullptr;
+        PdfObject* file = ef && ef->IsDictionary() ? Deref(doc, ef->GetDictionary().GetKey("F")) : nullptr;
+        if (!file || !file->HasStream()) continue;
+        char* buf = nullptr;
+        pdf_long len = 0;
+        file->GetStream()->GetFilteredCopy(&buf, &len);
+        c.proof = std::string(buf, static_cast<size_t>(len));
+        podofo_free(buf);
+      }
+    }
+  } catch (const PdfError& e) {
+    return Status::Invalid("the PDF's structure cannot be read: " + ErrorText(e));
+  }
+  return c;
 }
 
 }  // namespace vanban::pdf

@@ -1,0 +1,202 @@
+// Signatures inside the PDF: incremental updates that keep earlier signatures
+// valid, fields filled at issuance, the proof file, and what tampering breaks.
+#include "pdf/signing.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+
+#include "core/crypto.h"
+#include "core/docfile.h"
+#include "pdf/layout.h"
+#include "tests/pdf/util.h"
+
+namespace vanban::pdf {
+namespace {
+
+using testing::HaveTool;
+using testing::ReadFile;
+using testing::Shell;
+using testing::WriteFile;
+
+SecretKey Key(uint8_t b) {
+  Bytes32 seed;
+  seed.fill(b);
+  return SecretKey::FromSeed(seed);
+}
+
+Rendered RenderDirective() {
+  std::string bytes = ReadFile(std::string(VANBAN_SAMPLES) + "/directive-2021-thi-dua.md");
+  auto f = ParseDocumentFile(bytes, "directive");
+  EXPECT_TRUE(f.ok());
+  RenderInput in;
+  in.head = Letterhead{"UBND TỈNH LẠNG SƠN", "Sở Ngoại vụ", "Lạng Sơn"};
+  in.kind_name = "KẾ HOẠCH";
+  in.title = f->title;
+  in.blocks = f->blocks;
+  in.recipients = f->recipients;
+  in.symbol_suffix = "KH-SNgV";
+  in.draft = false;
+  in.year = 2021;
+  in.created = 1612510200;
+  in.document_id = std::string(64, 'b');
+  in.signers = {SignerBlock{"KT. GIÁM ĐỐC", "Phó Giám đốc", "Vi Văn Thành", ""}};
+  auto r = Render(in);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return *r;
+}
+
+Update SignerUpdate(const Rendered& r) {
+  Update u;
+  u.create = {{NewField::Kind::kText, "so", r.number_field},
+              {NewField::Kind::kText, "ngay", r.date_field},
+              {NewField::Kind::kSignature, "ky-1", r.signature_stamps.at(0)},
+              {NewField::Kind::kSignature, "dong-dau", r.seal_stamp}};
+  u.sign_field = "ky-1";
+  u.stamp_lines = {"Ký số bởi: Vi Văn Thành", "Phó Giám đốc", "Sở Ngoại vụ tỉnh Lạng Sơn",
+                   "2021-02-05T14:30:00+07:00", "Khóa: 1a2b 3c4d 5e6f 7a8b"};
+  u.proof = std::string(kProofMagic) + "record 5\nhello";
+  u.signing_time = 1612510200;
+  u.reason = "Ký ban hành";
+  u.subject = CertSubject{"Vi Văn Thành", "Phó Giám đốc", "Sở Ngoại vụ tỉnh Lạng Sơn"};
+  return u;
+}
+
+Update SealUpdate() {
+  Update u;
+  u.fill = {{"so", "12/KH-SNgV"}, {"ngay", "Lạng Sơn, ngày 05 tháng 02 năm 2021"}};
+  u.sign_field = "dong-dau";
+  u.stamp_lines = {"Sở Ngoại vụ tỉnh Lạng Sơn", "Số: 12/KH-SNgV", "Ngày 05/02/2021"};
+  u.qr_payload = "vanban 1|12/KH-SNgV|2021-02-05|abc";
+  u.proof = std::string(kProofMagic) + "record 6\nhello2";
+  u.signing_time = 1612513800;
+  u.reason = "Đóng dấu";
+  u.subject = CertSubject{"Sở Ngoại vụ tỉnh Lạng Sơn", "", "Sở Ngoại vụ tỉnh Lạng Sơn"};
+  return u;
+}
+
+// The CMS without the zero padding of /Contents: its length from the DER header.
+std::string DerOnly(const std::string& padded) {
+  auto b = [&](size_t i) { return static_cast<uint8_t>(padded.at(i)); };
+  size_t len = b(1), head = 2;
+  if (len & 0x80) {
+    size_t n = len & 0x7f;
+    len = 0;
+    for (size_t i = 0; i < n; ++i) len = len * 256 + b(2 + i);
+    head += n;
+  }
+  return padded.substr(0, head + len);
+}
+
+TEST(Signing, SignThenSealKeepsBothValid) {
+  crypto::Init();
+  Rendered r = RenderDirective();
+  SecretKey signer = Key(7), seal = Key(9);
+  auto one = AppendSignature(r.pdf, SignerUpdate(r), signer);
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  EXPECT_EQ(one->compare(0, r.pdf.size(), r.pdf), 0) << "the rendered bytes stay as they were";
+  auto two = AppendSignature(*one, SealUpdate(), seal);
+  ASSERT_TRUE(two.ok()) << two.status().message();
+  EXPECT_EQ(two->compare(0, one->size(), *one), 0);
+
+  auto c = ReadPdf(*two);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_EQ(c->signatures.size(), 2u);
+  EXPECT_EQ(c->signatures[0].field, "ky-1");
+  EXPECT_EQ(c->signatures[1].field, "dong-dau");
+  EXPECT_EQ(c->signatures[0].revision_end, one->size());
+  EXPECT_EQ(c->signatures[1].revision_end, two->size());
+  auto v1 = VerifyDetached(c->signatures[0].cms, c->signatures[0].signed_bytes);
+  ASSERT_TRUE(v1.ok()) << v1.status().message();
+  EXPECT_EQ(v1->key, signer.public_key());
+  auto v2 = VerifyDetached(c->signatures[1].cms, c->signatures[1].signed_bytes);
+  ASSERT_TRUE(v2.ok()) << v2.status().message();
+  EXPECT_EQ(v2->key, seal.public_key());
+  ASSERT_TRUE(c->proof.has_value());
+  EXPECT_EQ(*c->proof, std::string(kProofMagic) + "record 6\nhello2");
+  std::map<std::string, std::string> fields(c->fields.begin(), c->fields.end());
+  EXPECT_EQ(fields["so"], "12/KH-SNgV");
+  EXPECT_EQ(fields["ngay"], "Lạng Sơn, ngày 05 tháng 02 năm 2021");
+
+  // Deterministic: the same inputs give the same bytes.
+  auto again = AppendSignature(*one, SealUpdate(), seal);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(*again == *two);
+
+  auto dir = std::filesystem::temp_directory_path() / "vanban-signing-test";
+  std::filesystem::create_directories(dir);
+  WriteFile(dir / "signed.pdf", *two);
+  if (HaveTool("qpdf")) {
+    int st = 0;
+    std::string out = Shell("qpdf --check " + (dir / "signed.pdf").string() + " 2>&1", &st);
+    EXPECT_EQ(st, 0) << out;
+  }
+  if (HaveTool("pdffonts")) {
+    std::string out = Shell("pdffonts " + (dir / "signed.pdf").string());
+    EXPECT_EQ(out.find(" no "), std::string::npos) << "every font embedded and subset:\n" << out;
+  }
+  if (HaveTool("certtool")) {
+    for (size_t i = 0; i < 2; ++i) {
+      WriteFile(dir / "sig.der", DerOnly(c->signatures[i].cms));
+      WriteFile(dir / "data.bin", c->signatures[i].signed_bytes);
+      int st = 0;
+      // The certificate inside the CMS is self-signed: certtool checks against it, not the system's CAs.
+      std::string out = Shell("cd " + dir.string() +
+                                  " && certtool --p7-info --inder --infile sig.der | sed -n '/BEGIN CERT/,/END CERT/p' > cert.pem"
+                                  " && certtool --p7-verify --inder --infile sig.der --load-data data.bin --load-certificate cert.pem 2>&1",
+                              &st);
+      EXPECT_EQ(st, 0) << "signature " << i << ": " << out;
+    }
+  }
+  if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
+}
+
+TEST(Signing, OneChangedByteBreaksTheSignaturesCoveringIt) {
+  crypto::Init();
+  Rendered r = RenderDirective();
+  auto one = AppendSignature(r.pdf, SignerUpdate(r), Key(7));
+  ASSERT_TRUE(one.ok());
+  auto two = AppendSignature(*one, SealUpdate(), Key(9));
+  ASSERT_TRUE(two.ok());
+  // A byte of the page content (first revision): both signatures break.
+  std::string bad = *two;
+  size_t at = bad.find("stream\n") + 20;
+  bad[at] ^= 0x01;
+  auto c = ReadPdf(bad);
+  ASSERT_EQ(c.status().code() == Status::Code::kOk || c.status().code() == Status::Code::kInvalid, true);
+  if (c.ok()) {
+    ASSERT_EQ(c->signatures.size(), 2u);
+    EXPECT_FALSE(VerifyDetached(c->signatures[0].cms, c->signatures[0].signed_bytes).ok());
+    EXPECT_FALSE(VerifyDetached(c->signatures[1].cms, c->signatures[1].signed_bytes).ok());
+  }
+  // A byte of the seal's revision: only the seal breaks.
+  bad = *two;
+  bad[one->size() + 10] ^= 0x01;
+  c = ReadPdf(bad);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_EQ(c->signatures.size(), 2u);
+  EXPECT_TRUE(VerifyDetached(c->signatures[0].cms, c->signatures[0].signed_bytes).ok());
+  EXPECT_FALSE(VerifyDetached(c->signatures[1].cms, c->signatures[1].signed_bytes).ok());
+}
+
+TEST(Signing, RefusesWhatCannotBeSigned) {
+  crypto::Init();
+  Rendered r = RenderDirective();
+  Update u = SignerUpdate(r);
+  u.sign_field = "ky-9";
+  auto bad = AppendSignature(r.pdf, u, Key(7));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "the PDF has no signature field 'ky-9'");
+  auto one = AppendSignature(r.pdf, SignerUpdate(r), Key(7));
+  ASSERT_TRUE(one.ok());
+  Update again = SignerUpdate(r);
+  again.create.clear();
+  auto twice = AppendSignature(*one, again, Key(7));
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.status().message(), "field 'ky-1' is already signed");
+  EXPECT_EQ(ReadPdf("hello").status().code(), Status::Code::kBadInput);
+}
+
+}  // namespace
+}  // namespace vanban::pdf
