@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -12,6 +14,7 @@
 #include "core/files.h"
 #include "core/node.h"
 #include "core/text.h"
+#include "pdf/pdf.h"
 
 using nlohmann::json;
 
@@ -611,7 +614,7 @@ int Main(int argc, char** argv) {
   c_sign->add_flag("--on-behalf", w_behalf, "Sign on behalf of the head: \"KT. GIÁM ĐỐC\" (a deputy)");
   c_sign->callback([&] {
     if (!need_node()) return;
-    Status s = prog.node().Sign(prog.actor(), w_id, w_behalf);
+    Status s = prog.node().Sign(prog.actor(), w_id, w_behalf, pdf::CopyMaker());
     if (!s.ok()) { rc = Fail(s); return; }
     done("Signed");
   });
@@ -619,12 +622,82 @@ int Main(int argc, char** argv) {
   c_issue->add_option("id", w_id, "Document id")->required();
   c_issue->callback([&] {
     if (!need_node()) return;
-    auto n = prog.node().Issue(prog.actor(), w_id);
+    auto n = prog.node().Issue(prog.actor(), w_id, pdf::CopyMaker());
     if (!n.ok()) { rc = Fail(n.status()); return; }
     auto d = prog.node().Show(w_id);
     if (!d.ok()) { rc = Fail(d.status()); return; }
     prog.Print({{"id", ToHex(d->id)}, {"state", StateName(d->state)}, {"number", *n}, {"date", d->issue->date}},
                "Issued " + Short(ToHex(d->id)) + " as " + *n + " on " + d->issue->date);
+  });
+
+  // --- PDF: export, verify, archive
+  std::string p_out;
+  auto* c_export = sub(&app, "export", "Export a document");
+  auto* c_xpdf = sub(c_export, "pdf", "The document as PDF: the signed copy as stored once signed, else the draft rendered now");
+  c_xpdf->add_option("id", w_id, "Document id, unique prefix, or issued number")->required();
+  c_xpdf->add_option("-o,--output", p_out, "The PDF file to write")->required();
+  c_xpdf->callback([&] {
+    if (!need_node()) return;
+    auto bytes = pdf::ExportPdf(prog.node(), w_id);
+    if (!bytes.ok()) { rc = Fail(bytes.status()); return; }
+    Status s = files::WriteAtomic(p_out, *bytes, 0644, false);
+    if (!s.ok()) { rc = Fail(s); return; }
+    prog.Print({{"file", p_out}, {"bytes", bytes->size()}}, "Wrote " + p_out + " (" + std::to_string(bytes->size()) + " bytes)");
+  });
+  std::string v_what;
+  auto* c_verify = sub(&app, "verify", "Verify a signed PDF on its own (or a stored document's): signatures, signers, number, date");
+  c_verify->add_option("what", v_what, "A PDF file, or the id or number of a document on this node")->required();
+  c_verify->callback([&] {
+    if (!need_node()) return;
+    std::string bytes;
+    if (files::Exists(v_what)) {
+      auto b = files::Read(v_what, 256u << 20);
+      if (!b.ok()) { rc = Fail(b.status()); return; }
+      bytes = std::move(*b);
+    } else {
+      auto b = prog.node().SignedCopy(v_what);
+      if (!b.ok()) { rc = Fail(b.status()); return; }
+      if (!*b) { rc = Fail(Status::NotFound("'" + v_what + "' has no signed PDF yet")); return; }
+      bytes = std::move(**b);
+    }
+    auto v = pdf::Verify(bytes, prog.node().authority());
+    if (!v.ok()) { rc = Fail(v.status()); return; }
+    json sigs = json::array();
+    std::string text = std::string(v->valid ? "VALID" : "INVALID") + "  " + (v->number.empty() ? "(no number)" : v->number) +
+                       "  " + (v->date.empty() ? "" : v->date + "  ") + v->org + "\n" + "Title:  " + v->title + "\n";
+    for (const pdf::SignatureCheck& s : v->signatures) {
+      sigs.push_back({{"field", s.field}, {"role", s.role}, {"signer", s.signer}, {"title", s.title}, {"org", s.org},
+                      {"time", s.time}, {"fingerprint", s.fingerprint}, {"valid", s.valid}, {"reason", s.reason}});
+      text += "  " + std::string(s.valid ? "valid    " : "INVALID  ") + s.field + "  " + s.signer +
+              (s.title.empty() ? "" : " (" + s.title + ")") + ", " + s.org + ", " + s.time + ", key " + s.fingerprint +
+              (s.valid ? "" : "\n           why: " + s.reason) + "\n";
+    }
+    for (const std::string& p : v->problems) text += "PROBLEM: " + p + "\n";
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    prog.Print({{"valid", v->valid}, {"number", v->number.empty() ? json(nullptr) : json(v->number)},
+                {"date", v->date.empty() ? json(nullptr) : json(v->date)}, {"title", v->title}, {"kind", v->kind},
+                {"org", v->org}, {"document", v->document}, {"revision", v->revision}, {"signatures", sigs},
+                {"problems", v->problems}},
+               text);
+    if (!v->valid) rc = 1;
+  });
+  int a_year = 0;
+  std::string a_dir;
+  auto* c_archive = sub(&app, "archive", "The archive of issued documents");
+  auto* c_aexp = sub(c_archive, "export", "Every issued document of a year as signed PDF, with a manifest signed by the seal");
+  c_aexp->add_option("--year", a_year, "The year")->required();
+  c_aexp->add_option("-o,--output", a_dir, "The folder to write (made if missing; resumable)")->required();
+  c_aexp->callback([&] {
+    if (!need_node()) return;
+    bool tty = ::isatty(2);
+    auto n = pdf::ExportArchive(prog.node(), prog.actor(), a_year, a_dir, [&](const pdf::ArchiveProgress& p) {
+      if (tty) std::cerr << "\r" << p.done << "/" << p.total << "  " << p.number << "        " << std::flush;
+    });
+    if (tty) std::cerr << "\n";
+    if (!n.ok()) { rc = Fail(n.status()); return; }
+    prog.Print({{"dir", a_dir}, {"documents", *n}, {"manifest", a_dir + "/manifest.json"}},
+               "Archived " + std::to_string(*n) + " document(s) of " + std::to_string(a_year) + " in " + a_dir +
+                   " (manifest.json, signed by the seal: manifest.json.sig)");
   });
 
   // --- registers and checks

@@ -447,6 +447,20 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id, const
   return issued.issue->number;
 }
 
+Result<Signature> Node::SignWithSeal(const Actor& actor, std::string_view message) {
+  VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
+  if (!who->active()) return Status::Refused("'" + who->login + "' has been revoked");
+  if (!actor.passphrase) return Status::BadInput("no passphrase given");
+  auto seal = UnlockKeyFile("seal-" + who->login + ".key", actor.passphrase);
+  if (!seal.ok()) {
+    if (seal.status().code() == Status::Code::kNotFound)
+      return Status::Refused("'" + who->login + "' holds no copy of the organisation's seal on this node");
+    return seal.status();
+  }
+  if (seal->public_key() != org().seal) return Status::Refused("the seal key file holds another key than the organisation's seal");
+  return seal->Sign(message);
+}
+
 Status Node::RevokeDoc(const Actor& actor, const std::string& id, const std::string& reason) {
   VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
   VB_ASSIGN_OR_RETURN(std::string why, OneLine(reason, "--reason"));

@@ -156,6 +156,10 @@ class Node {
   Result<std::optional<std::string>> SignedCopy(const std::string& id);
   Status RevokeDoc(const Actor& actor, const std::string& id, const std::string& reason);
 
+  // Signs `message` with the organisation's seal, from the copy the acting person
+  // holds on this node (the admin and the records clerks): archive manifests.
+  Result<Signature> SignWithSeal(const Actor& actor, std::string_view message);
+
   // --- registers and checks
   Result<std::vector<RegisterEntry>> Register(std::optional<int> year, bool incoming);
   Result<CheckReport> Check();

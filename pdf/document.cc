@@ -1,0 +1,160 @@
+// From core's documents to PDFs (pdf.h): drafts rendered on the fly, and the
+// signed copy made at each signature and at issuance (docs/pdf.md).
+#include <algorithm>
+
+#include "core/clock.h"
+#include "core/text.h"
+#include "pdf/pdf.h"
+#include "pdf/signing.h"
+
+namespace vanban::pdf {
+
+namespace {
+
+std::string SealField() { return "dong-dau"; }
+std::string SignerField(size_t i) { return "ky-" + std::to_string(i + 1); }
+
+// The layout's input for one revision of a document.
+Result<RenderInput> InputFor(const Document& d, const Authority& auth, const std::string& revision_text,
+                             const std::vector<std::pair<std::string, PublicKey>>& trusted) {
+  const Organisation* org = auth.FindOrg(d.org);
+  if (!org) return Status::NotFound("the document's organisation is not known here");
+  VB_ASSIGN_OR_RETURN(DocumentFile f, ParseDocumentFile(revision_text, "revision"));
+  RenderInput in;
+  in.head = Letterhead{org->parent_body, org->name, org->place};
+  const SymbolInfo* sym = FindSymbol(d.symbol);
+  in.kind_name = sym ? std::string(sym->name_vi) : text::Upper(d.kind);
+  in.title = f.title;
+  in.blocks = f.blocks;
+  for (const std::string& r : f.recipients) {
+    std::string shown = r;
+    if (r.rfind("org:", 0) == 0) {
+      auto it = std::find_if(trusted.begin(), trusted.end(), [&](const auto& t) { return "org:" + t.first == r; });
+      const Organisation* o = it == trusted.end() ? nullptr : auth.FindOrg(it->second);
+      if (o) shown = o->name;
+    }
+    in.recipients.push_back(shown);
+  }
+  in.symbol_suffix = d.symbol + "-" + org->code;
+  in.document_id = ToHex(d.id);
+  // Pledges: one block per organisation, named as each signs.
+  for (const PublicKey& k : d.signing_order()) {
+    const Organisation* o = auth.FindOrg(k);
+    SignerBlock b;
+    b.title = o ? o->head_title : "";
+    if (d.kind == "pledge") b.org = o ? o->name : "";
+    in.signers.push_back(b);
+    if (d.kind != "pledge") break;
+  }
+  return in;
+}
+
+void NameSigner(SignerBlock& b, const std::string& name, const std::string& title, bool on_behalf,
+                const std::string& head_title) {
+  b.name = name;
+  b.title = title;
+  b.authority = on_behalf ? "KT. " + text::Upper(head_title) : "";
+}
+
+std::string StampTime(const Timestamp& t) { return "Thời gian: " + t.Iso(); }
+
+}  // namespace
+
+SignedCopyMaker CopyMaker() {
+  return [](const SignedCopyRequest& req) -> Result<std::string> {
+    const Document& d = req.doc;
+    const Record& r = req.record;
+    VB_ASSIGN_OR_RETURN(Timestamp at, ParseTimestamp(r.Get("at")));
+    const Organisation* org = req.authority.FindOrg(d.org);
+    if (!org) return Status::NotFound("the document's organisation is not known here");
+    Update u;
+    u.signing_time = at.utc;
+    u.offset_minutes = at.offset_minutes;
+    u.proof = EncodeRecordList(kProofMagic, req.proof);
+    std::string base;
+
+    if (r.type() == "doc.sign") {
+      const Person* who = req.authority.FindPerson(r.author());
+      if (!who) return Status::NotFound("the signer is not known here");
+      const Organisation* their = req.authority.FindOrg(who->org);
+      auto order = d.signing_order();
+      size_t slot = std::find(order.begin(), order.end(), who->org) - order.begin();
+      if (slot >= order.size()) return Status::Refused("the signer's organisation does not sign this document");
+      bool on_behalf = r.Get("on-behalf") == "yes";
+      if (req.previous) {
+        base = *req.previous;
+      } else {
+        // The first signature: the revision rendered, with empty number and date fields.
+        VB_ASSIGN_OR_RETURN(RenderInput in, InputFor(d, req.authority, req.revision_text, req.trusted));
+        in.draft = false;
+        in.year = at.Year();
+        in.created = at.utc;
+        NameSigner(in.signers[0], r.Get("name"), r.Get("title"), on_behalf, org->head_title);
+        VB_ASSIGN_OR_RETURN(Rendered out, Render(in));
+        if (out.signature_stamps.size() != in.signers.size())
+          return Status::BadInput("the layout placed " + std::to_string(out.signature_stamps.size()) + " signatures for " +
+                                  std::to_string(in.signers.size()) + " signers");
+        u.create = {{NewField::Kind::kText, "so", out.number_field},
+                    {NewField::Kind::kText, "ngay", out.date_field}};
+        for (size_t i = 0; i < out.signature_stamps.size(); ++i)
+          u.create.push_back({NewField::Kind::kSignature, SignerField(i), out.signature_stamps[i]});
+        u.create.push_back({NewField::Kind::kSignature, SealField(), out.seal_stamp});
+        base = std::move(out.pdf);
+      }
+      u.sign_field = SignerField(slot);
+      std::string role = on_behalf ? "KT. " + org->head_title + " - " + r.Get("title") : r.Get("title");
+      u.stamp_lines = {"Ký số bởi: " + r.Get("name"), role, their ? their->name : "", StampTime(at),
+                       "Khóa: " + crypto::Fingerprint(r.author())};
+      u.reason = d.kind == "pledge" ? "Ký giao ước" : "Ký ban hành";
+      u.subject = CertSubject{r.Get("name"), r.Get("title"), their ? their->name : ""};
+      return AppendSignature(base, u, req.key);
+    }
+
+    if (r.type() == "doc.issue") {
+      if (!req.previous) return Status::Refused("the signed revision has no signed PDF to number and seal");
+      base = *req.previous;
+      std::string number = r.Get("number"), date = r.Get("date");
+      u.fill = {{"so", number}, {"ngay", org->place + ", " + VietnameseDate(date)}};
+      u.sign_field = SealField();
+      // What a printed copy carries to be checked against the register.
+      u.qr_payload = "vanban:1;so=" + number + ";ngay=" + date + ";coquan=" + ToHex(d.org) + ";vanban=" + ToHex(d.id) +
+                     ";banky=" + r.Get("rev");
+      u.stamp_lines = {"Đóng dấu: " + org->name, "Số: " + number + ", ngày " + date, StampTime(at),
+                       "Khóa dấu: " + crypto::Fingerprint(org->seal)};
+      u.reason = "Đóng dấu, cấp số " + number;
+      u.subject = CertSubject{org->name, "Con dấu điện tử", org->name};
+      return AppendSignature(base, u, req.key);
+    }
+    return Status::BadInput("no signed copy for a " + r.type() + " record");
+  };
+}
+
+Result<std::string> RenderRevision(Node& node, const std::string& id, const std::string& rev) {
+  VB_ASSIGN_OR_RETURN(Document d, node.Show(id));
+  VB_ASSIGN_OR_RETURN(std::string text, node.RevisionText(id, rev));
+  VB_ASSIGN_OR_RETURN(RenderInput in, InputFor(d, node.authority(), text, node.Trusted()));
+  // Which revision: its number and id, as people name it ("r3").
+  const Revision* shown = d.current() ? d.current() : &d.revisions.back();
+  if (!rev.empty()) {
+    for (const Revision& r : d.revisions)
+      if ("r" + std::to_string(r.seq) == rev || ToHex(r.id).rfind(rev, 0) == 0) shown = &r;
+  }
+  in.draft = true;
+  in.draft_label = "Dự thảo lần " + std::to_string(shown->seq) + " (r" + std::to_string(shown->seq) + ", " +
+                   ToHex(shown->id).substr(0, 8) + ")";
+  in.year = shown->at.Year();
+  in.created = shown->at.utc;
+  VB_ASSIGN_OR_RETURN(Rendered out, Render(in));
+  return std::move(out.pdf);
+}
+
+Result<std::string> ExportPdf(Node& node, const std::string& id) {
+  VB_ASSIGN_OR_RETURN(auto stored, node.SignedCopy(id));
+  if (stored) return *stored;
+  VB_ASSIGN_OR_RETURN(Document d, node.Show(id));
+  if (!d.signatures.empty())
+    return Status::NotFound("document " + ToHex(d.id).substr(0, 12) + " was signed without a signed PDF; there is none to export");
+  return RenderRevision(node, id, "");
+}
+
+}  // namespace vanban::pdf

@@ -1,0 +1,163 @@
+// Verification of a PDF on its own (pdf.h, docs/pdf.md): each signature over its
+// byte range, each signer's authority from the records the PDF carries, checked
+// against the organisations this node trusts.
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include "core/clock.h"
+#include "pdf/pdf.h"
+#include "pdf/signing.h"
+
+namespace vanban::pdf {
+
+namespace {
+
+struct Proof {
+  std::vector<Record> records;  // causal order
+  const Record* create = nullptr;
+  const Record* revision = nullptr;
+  std::vector<const Record*> signs;
+};
+
+Status ReadProof(const std::string& bytes, Proof* p) {
+  VB_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitRecordList(kProofMagic, bytes, "the PDF's record file"));
+  std::vector<Record> records;
+  for (const std::string& b : parts) {
+    VB_ASSIGN_OR_RETURN(Record r, Record::Decode(b));
+    if (!r.VerifySignature()) return Status::Invalid("record " + r.id_hex().substr(0, 12) + " in the PDF: signature does not verify");
+    records.push_back(std::move(r));
+  }
+  for (size_t i : CausalOrder(records)) p->records.push_back(records[i]);
+  for (const Record& r : p->records) {
+    if (r.type() == "doc.create") p->create = &r;
+    if (r.type() == "doc.sign") p->signs.push_back(&r);
+  }
+  if (!p->create) return Status::Invalid("the PDF's records hold no doc.create");
+  // The revision signed: the one the signature records name, else the latest with a text.
+  std::string rev = p->signs.empty() ? "" : p->signs.front()->Get("rev");
+  for (const Record& r : p->records) {
+    if (!r.text()) continue;
+    if (rev.empty() ? true : r.id_hex() == rev) p->revision = &r;
+  }
+  if (!p->revision) return Status::Invalid("the PDF's records hold no signed revision");
+  for (const Record* s : p->signs)
+    if (s->Get("rev") != p->revision->id_hex())
+      return Status::Invalid("the signature records in the PDF name different revisions");
+  return Status::Ok();
+}
+
+// "Lạng Sơn, ngày 05 tháng 02 năm 2024" -> "2024-02-05".
+std::string IsoFromVietnamese(const std::string& s) {
+  // Decree 30 pads only days below 10 and the months 1 and 2.
+  static const std::regex re("ngày (\\d{1,2}) tháng (\\d{1,2}) năm (\\d{4})");
+  std::smatch m;
+  if (!std::regex_search(s, m, re)) return "";
+  auto two = [](const std::string& n) { return n.size() == 1 ? "0" + n : n; };
+  return m[3].str() + "-" + two(m[2].str()) + "-" + two(m[1].str());
+}
+
+}  // namespace
+
+Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
+  Verification v;
+  auto read = ReadPdf(pdf);
+  if (!read.ok()) {
+    if (read.status().code() != Status::Code::kInvalid) return read.status();
+    v.problems.push_back(read.status().message());
+    return v;
+  }
+  const PdfContents& c = *read;
+  if (c.signatures.empty()) v.problems.push_back("the PDF carries no signature (a draft, or not made by vanban)");
+
+  // The records inside, and what this node's trust makes of them.
+  Proof proof;
+  Authority auth = trusted;
+  const Organisation* org = nullptr;
+  if (!c.proof) {
+    v.problems.push_back("the PDF carries no vanban records file (" + std::string(kProofFileName) + ")");
+  } else if (Status s = ReadProof(*c.proof, &proof); !s.ok()) {
+    v.problems.push_back(s.message());
+  } else {
+    PublicKey org_key{};
+    FromHex(proof.create->Get("org"), &org_key);
+    v.document = proof.create->id_hex();
+    v.revision = proof.revision->id_hex();
+    v.kind = proof.create->Get("kind");
+    v.title = proof.revision->Get("title");
+    for (const Record& r : proof.records) {
+      if (r.type() == "org.create" && !auth.FindOrg(r.author()))
+        v.problems.push_back("organisation '" + r.Get("name") +
+                             "' is not trusted on this node (vanban org trust CARD --alias ALIAS)");
+      if (r.type() == "person.grant") {
+        PublicKey k{}, o{};
+        FromHex(r.Get("key"), &k);
+        FromHex(r.Get("org"), &o);
+        if (auth.FindOrg(o) && !auth.FindPerson(k)) {
+          if (Status s = auth.Apply(r); !s.ok()) v.problems.push_back("a grant in the PDF is refused: " + s.message());
+        }
+      }
+    }
+    org = auth.FindOrg(org_key);
+    if (org) v.org = org->name;
+  }
+
+  std::map<std::string, std::string> fields(c.fields.begin(), c.fields.end());
+  for (size_t i = 0; i < c.signatures.size(); ++i) {
+    const FoundSignature& f = c.signatures[i];
+    SignatureCheck s;
+    s.field = f.field.empty() ? "signature " + std::to_string(i + 1) : f.field;
+    auto fail = [&](const std::string& why) {
+      if (s.reason.empty()) s.reason = why;
+      s.valid = false;
+    };
+    s.valid = true;
+    auto cms = VerifyDetached(f.cms, f.signed_bytes);
+    if (!cms.ok()) {
+      fail(cms.status().message());
+      s.signer = "?";
+    } else {
+      Timestamp when{cms->signing_time, org ? org->offset_minutes : 420};
+      s.time = when.Iso();
+      s.fingerprint = crypto::Fingerprint(cms->key);
+      s.signer = cms->subject.common_name;
+      s.title = cms->subject.title;
+      s.org = cms->subject.organisation;
+      if (org && cms->key == org->seal) {
+        s.role = "seal";
+        s.signer = org->name;
+        s.org = org->name;
+        if (i + 1 != c.signatures.size()) fail("the seal is not the last signature");
+        v.number = fields["so"];
+        v.date = IsoFromVietnamese(fields["ngay"]);
+        if (v.number.empty() || v.date.empty()) fail("the seal covers no number or date");
+      } else if (const Person* p = auth.FindPerson(cms->key)) {
+        s.role = p->org == (org ? org->root : PublicKey{}) ? "signer" : "party";
+        const Organisation* theirs = auth.FindOrg(p->org);
+        s.org = theirs ? theirs->name : s.org;
+        if (!p->RolesAt(when).count(Role::kSigner))
+          fail("'" + p->name + "' did not hold the role signer at " + when.Iso());
+        for (const Record* r : proof.signs) {
+          if (r->author() != cms->key) continue;
+          Hash h{};
+          if (!FromHex(r->Get("blob"), &h) || h != crypto::Blake2b(pdf.substr(0, f.revision_end)))
+            fail("the signature record of '" + p->name + "' names another PDF than this revision");
+        }
+      } else {
+        fail("signed by a key no trusted organisation has granted (" + s.fingerprint + ")");
+      }
+    }
+    if (!s.valid) v.problems.push_back(s.field + " (" + s.signer + "): " + s.reason);
+    v.signatures.push_back(std::move(s));
+  }
+  if (!c.signatures.empty()) {
+    size_t end = c.signatures.back().revision_end;
+    std::string_view rest = pdf.substr(end);
+    if (rest.find_first_not_of("\r\n ") != std::string_view::npos)
+      v.problems.push_back(std::to_string(rest.size()) + " bytes were added after the last signature");
+  }
+  v.valid = v.problems.empty();
+  return v;
+}
+
+}  // namespace vanban::pdf
