@@ -11,7 +11,7 @@ namespace vanban::pdf {
 
 namespace {
 
-std::string SealField() { return "dong-dau"; }
+std::string SealField() { return kSealFieldName; }
 std::string SignerField(size_t i) { return "ky-" + std::to_string(i + 1); }
 
 // The layout's input for one revision of a document.
@@ -117,10 +117,10 @@ SignedCopyMaker CopyMaker() {
       u.fill = {{"so", number}, {"ngay", org->place + ", " + VietnameseDate(date)}};
       u.sign_field = SealField();
       // What a printed copy carries to be checked against the register.
-      u.qr_payload = "vanban:1;so=" + number + ";ngay=" + date + ";coquan=" + ToHex(d.org) + ";vanban=" + ToHex(d.id) +
-                     ";banky=" + r.Get("rev");
-      u.stamp_lines = {"Đóng dấu: " + org->name, "Số: " + number + ", ngày " + date, StampTime(at),
-                       "Khóa dấu: " + crypto::Fingerprint(org->seal)};
+      // Short enough for a QR code whose modules print at about half a millimetre.
+      u.qr_payload = "VB1|" + number + "|" + date + "|" + ToHex(d.org).substr(0, 16) + "|" + ToHex(d.id).substr(0, 16) +
+                     "|" + r.Get("rev").substr(0, 32);
+      u.stamp_lines = {"ĐÃ ĐÓNG DẤU", org->name, "Số " + number, at.Iso(), "Khóa: " + crypto::Fingerprint(org->seal)};
       u.reason = "Đóng dấu, cấp số " + number;
       u.subject = CertSubject{org->name, "Con dấu điện tử", org->name};
       return AppendSignature(base, u, req.key);

@@ -293,8 +293,17 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     Writer w(fonts);
     w.Raw("0.1 0.2 0.6 RG 0.8 w 0.5 0.5 " + Num(box.w - 1) + " " + Num(box.h - 1) + " re S\n");
     double left = 3;
+    // The seal is stamped partly over the signer's stamp (as a red seal over a
+    // signature): the signer's lines start right of it.
+    if (u.sign_field != kSealFieldName) {
+      if (PdfObject* seal = FindField(doc, kSealFieldName); seal && PageOf(doc, seal) == page) {
+        Box sb = BoxOf(seal);
+        bool overlap = sb.x < box.x + box.w && box.x < sb.x + sb.w && sb.y < box.y + box.h && box.y < sb.y + sb.h;
+        if (overlap && sb.x + sb.w > box.x) left = std::max(left, sb.x + sb.w - box.x + 3);
+      }
+    }
     if (!u.qr_payload.empty()) {
-      double side = std::min(box.h - 4, box.w * 0.4);
+      double side = std::min(box.h - 4, box.w * 0.45);
       VB_RETURN_IF_ERROR(DrawQr(w, u.qr_payload, 2, (box.h - side) / 2, side));
       left = side + 4;
     }

@@ -25,6 +25,8 @@ namespace vanban::pdf {
 // The name of the embedded file that carries the workflow's records.
 inline constexpr const char* kProofFileName = "vanban-records.txt";
 inline constexpr std::string_view kProofMagic = "vanban-proof 1\n";
+// The signature field of the organisation's seal, filled at issuance.
+inline constexpr const char* kSealFieldName = "dong-dau";
 
 struct NewField {
   enum class Kind { kText, kSignature } kind;
