@@ -23,6 +23,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "pdf/text_layout.h"
+#include "pdf/truetype.h"
 
 namespace vanban::pdf {
 
@@ -96,6 +97,28 @@ void RetagFont(PdfDocument& doc, PdfFont* font) {
       if (fd && fd->IsDictionary()) fd->GetDictionary().AddKey("FontName", name);
     }
   }
+}
+
+// Embeds the pending subsets now and slims their font programs (truetype.h).
+Status EmbedSlimFonts(PdfMemDocument& doc, const std::array<PdfFont*, 4>& fonts) {
+  doc.EmbedSubsetFonts();
+  for (PdfFont* font : fonts) {
+    PdfObject* desc = font->GetObject()->GetIndirectKey("DescendantFonts");
+    if (!desc || !desc->IsArray() || desc->GetArray().empty() || !desc->GetArray()[0].IsReference()) continue;
+    PdfObject* cid = doc.GetObjects().GetObject(desc->GetArray()[0].GetReference());
+    PdfObject* fd = cid ? cid->GetIndirectKey("FontDescriptor") : nullptr;
+    PdfObject* file = fd ? fd->GetIndirectKey("FontFile2") : nullptr;
+    if (!file || !file->HasStream()) continue;
+    char* data = nullptr;
+    pdf_long len = 0;
+    file->GetStream()->GetFilteredCopy(&data, &len);
+    std::string ttf(data, static_cast<size_t>(len));
+    podofo_free(data);
+    VB_ASSIGN_OR_RETURN(std::string slim, internal::SlimTrueType(ttf));
+    file->GetDictionary().AddKey("Length1", static_cast<pdf_int64>(slim.size()));
+    file->GetStream()->Set(slim.data(), static_cast<pdf_long>(slim.size()));
+  }
+  return Status::Ok();
 }
 
 // Glyph ids and advances through the fonts' metrics, cached per render.
@@ -501,6 +524,7 @@ Result<Rendered> RenderImpl(const RenderInput& raw, internal::LayoutResult* layo
       font[f]->AddUsedSubsettingGlyphs(str, static_cast<long>(str.GetCharacterLength()));
     }
 
+    VB_RETURN_IF_ERROR(EmbedSlimFonts(doc, font));
     AddPdfA(doc, in, text::Trim(in.title), icc);
     doc.SetPdfVersion(ePdfVersion_1_7);
     doc.SetWriteMode(ePdfWriteMode_Compact);
