@@ -70,7 +70,9 @@ struct Rendered {
 Result<Rendered> Render(const RenderInput& in);
 
 // Liberation Serif (fonts-liberation2) loaded into `doc` as Identity-H subsets:
-// the one font family of every page, stamp and field appearance.
+// the one font family of every page, stamp and field appearance. The fonts live
+// in the document's font cache: Write/WriteUpdate embed the glyphs drawn with
+// them; a second call on the same document returns the same fonts.
 struct Fonts {
   PoDoFo::PdfFont* regular = nullptr;
   PoDoFo::PdfFont* bold = nullptr;
