@@ -672,7 +672,7 @@ Result<Composition> Compose(const RenderInput& in, const Measure& m) {
   }
   yl -= 4;
   double org_rule = std::clamp(org_w * 0.45, 40.0, kLeftColW);
-  c.rules.push_back(Rule{0, kLeftColCx - org_rule / 2, kLeftColCx + org_rule / 2, yl + 1, 0.6});
+  c.rules.push_back(Rule{0, kLeftColCx - org_rule / 2, kLeftColCx + org_rule / 2, yl - 0.5, 0.6});
 
   for (const BrokenLine& b :
        BreakText("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", kBold, 12, kRightColW, Align::kCenter, m)) {
