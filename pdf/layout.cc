@@ -15,6 +15,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -23,6 +24,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "pdf/text_layout.h"
+#include "pdf/truetype.h"
 
 namespace vanban::pdf {
 
@@ -97,6 +99,81 @@ void RetagFont(PdfDocument& doc, PdfFont* font) {
     }
   }
 }
+
+Result<std::string> ReadFile(const std::string& path, const char* package) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::BadInput(path + ": cannot read (Debian package " + package + ")");
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// The four TTF files, read once per process (Render's fonts come from here).
+struct FontFiles {
+  std::array<std::string, 4> bytes;
+  Status status;
+};
+const FontFiles& CachedFontFiles() {
+  static std::once_flag once;
+  static FontFiles* files = nullptr;
+  std::call_once(once, [] {
+    files = new FontFiles;
+    for (int i = 0; i < 4; ++i) {
+      auto r = ReadFile(std::string(kFontDir) + kFontFiles[i], "fonts-liberation2");
+      if (!r.ok()) {
+        files->status = r.status();
+        return;
+      }
+      files->bytes[i] = std::move(r).value();
+    }
+  });
+  return *files;
+}
+
+// Render's fonts: the same Identity-H subsets as LoadFonts, made from the cached
+// file bytes instead of reading the files again. They are not in the document's
+// font cache: we embed them ourselves (EmbedSlimFonts) and own them; they must
+// go before the document (their FreeType faces belong to its library).
+using OwnedFonts = std::array<std::unique_ptr<PdfFont>, 4>;
+Result<Fonts> RenderFonts(PdfMemDocument& doc, OwnedFonts* owned) {
+  const FontFiles& files = CachedFontFiles();
+  if (!files.status.ok()) return files.status;
+  FT_Library lib = doc.GetFontLibrary();  // only used while the metrics open the face
+  for (int i = 0; i < 4; ++i) {
+    const std::string& b = files.bytes[i];
+    auto* metrics = new PdfFontMetricsFreetype(&lib, b.data(), static_cast<unsigned int>(b.size()), false, "AAAAAA+");
+    int flags = ePdfFont_Embedded | ePdfFont_Subsetting | (i & 1 ? ePdfFont_Bold : 0) | (i & 2 ? ePdfFont_Italic : 0);
+    (*owned)[i].reset(PdfFontFactory::CreateFontObject(metrics, flags, Identity(), &doc.GetObjects()));
+    if (!(*owned)[i]) return Status::BadInput(std::string(kFontFiles[i]) + ": PoDoFo cannot load the font");
+    RetagFont(doc, (*owned)[i].get());
+  }
+  return Fonts{(*owned)[0].get(), (*owned)[1].get(), (*owned)[2].get(), (*owned)[3].get()};
+}
+
+}  // namespace
+
+Status EmbedSlimFonts(PdfMemDocument& doc, const std::array<PdfFont*, 4>& fonts) {
+  for (PdfFont* font : fonts) {
+    font->EmbedSubsetFont();
+    PdfObject* desc = font->GetObject()->GetIndirectKey("DescendantFonts");
+    if (!desc || !desc->IsArray() || desc->GetArray().empty() || !desc->GetArray()[0].IsReference()) continue;
+    PdfObject* cid = doc.GetObjects().GetObject(desc->GetArray()[0].GetReference());
+    PdfObject* fd = cid ? cid->GetIndirectKey("FontDescriptor") : nullptr;
+    PdfObject* file = fd ? fd->GetIndirectKey("FontFile2") : nullptr;
+    if (!file || !file->HasStream()) continue;
+    char* data = nullptr;
+    pdf_long len = 0;
+    file->GetStream()->GetFilteredCopy(&data, &len);
+    std::string ttf(data, static_cast<size_t>(len));
+    podofo_free(data);
+    VB_ASSIGN_OR_RETURN(std::string slim, internal::SlimTrueType(ttf));
+    file->GetDictionary().AddKey("Length1", static_cast<pdf_int64>(slim.size()));
+    file->GetStream()->Set(slim.data(), static_cast<pdf_long>(slim.size()));
+  }
+  return Status::Ok();
+}
+
+namespace {
 
 // Glyph ids and advances through the fonts' metrics, cached per render.
 class FontMeasure : public internal::Measure {
@@ -322,13 +399,6 @@ std::string Xmp(const RenderInput& in, const std::string& title, const Stamp& d)
   return x;
 }
 
-Result<std::string> ReadFile(const std::string& path, const char* package) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::BadInput(path + ": cannot read (Debian package " + package + ")");
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 // The sRGB profile, read once per process.
 Result<std::string> IccProfile() {
@@ -444,7 +514,8 @@ Result<Rendered> RenderImpl(const RenderInput& raw, internal::LayoutResult* layo
   }
   try {
     PdfMemDocument doc;
-    VB_ASSIGN_OR_RETURN(Fonts fonts, LoadFonts(doc));
+    OwnedFonts owned;
+    VB_ASSIGN_OR_RETURN(Fonts fonts, RenderFonts(doc, &owned));
     FontMeasure measure(fonts);
     VB_ASSIGN_OR_RETURN(Composition comp, internal::Compose(in, measure));
 
@@ -501,6 +572,7 @@ Result<Rendered> RenderImpl(const RenderInput& raw, internal::LayoutResult* layo
       font[f]->AddUsedSubsettingGlyphs(str, static_cast<long>(str.GetCharacterLength()));
     }
 
+    VB_RETURN_IF_ERROR(EmbedSlimFonts(doc, font));
     AddPdfA(doc, in, text::Trim(in.title), icc);
     doc.SetPdfVersion(ePdfVersion_1_7);
     doc.SetWriteMode(ePdfWriteMode_Compact);

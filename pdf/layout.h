@@ -10,6 +10,7 @@
 // deterministic: the same input gives the same bytes.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 
 namespace PoDoFo {
 class PdfDocument;
+class PdfMemDocument;
 class PdfFont;
 }  // namespace PoDoFo
 
@@ -70,7 +72,9 @@ struct Rendered {
 Result<Rendered> Render(const RenderInput& in);
 
 // Liberation Serif (fonts-liberation2) loaded into `doc` as Identity-H subsets:
-// the one font family of every page, stamp and field appearance.
+// the one font family of every page, stamp and field appearance. The fonts live
+// in the document's font cache: Write/WriteUpdate embed the glyphs drawn with
+// them; a second call on the same document returns the same fonts.
 struct Fonts {
   PoDoFo::PdfFont* regular = nullptr;
   PoDoFo::PdfFont* bold = nullptr;
@@ -78,6 +82,10 @@ struct Fonts {
   PoDoFo::PdfFont* bold_italic = nullptr;
 };
 Result<Fonts> LoadFonts(PoDoFo::PdfDocument& doc);
+
+// Embeds the fonts' pending subsets now, their programs slimmed (truetype.h):
+// call after the last text is drawn, before Write or WriteUpdate.
+Status EmbedSlimFonts(PoDoFo::PdfMemDocument& doc, const std::array<PoDoFo::PdfFont*, 4>& fonts);
 
 // "ngày 05 tháng 02 năm 2024" from "2024-02-05".
 std::string VietnameseDate(const std::string& iso_date);

@@ -322,6 +322,7 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     sig->GetDictionary().AddKey("Name", Utf8(u.subject.common_name));
     sig->GetDictionary().AddKey("SubFilter", PdfName("adbe.pkcs7.detached"));
 
+    VB_RETURN_IF_ERROR(EmbedSlimFonts(doc, {fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic}));
     PdfRefCountedBuffer buffer;
     PdfOutputDevice out(&buffer);
     PdfSignOutputDevice signer(&out);

@@ -672,7 +672,7 @@ Result<Composition> Compose(const RenderInput& in, const Measure& m) {
   }
   yl -= 4;
   double org_rule = std::clamp(org_w * 0.45, 40.0, kLeftColW);
-  c.rules.push_back(Rule{0, kLeftColCx - org_rule / 2, kLeftColCx + org_rule / 2, yl + 1, 0.6});
+  c.rules.push_back(Rule{0, kLeftColCx - org_rule / 2, kLeftColCx + org_rule / 2, yl - 0.5, 0.6});
 
   for (const BrokenLine& b :
        BreakText("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", kBold, 12, kRightColW, Align::kCenter, m)) {
@@ -682,7 +682,7 @@ Result<Composition> Compose(const RenderInput& in, const Measure& m) {
   yr -= 15.6;
   Line motto = PlainLine(Kind::kHeader, 0, kBold, 13, U"Độc lập - Tự do - Hạnh phúc", kRightColCx,
                          yr + Descent(13), m, Align::kCenter);
-  c.rules.push_back(Rule{0, motto.x, motto.x + motto.width, yr + 1, 0.6});
+  c.rules.push_back(Rule{0, motto.x, motto.x + motto.width, yr - 1, 0.6});  // clear of the dots below
   c.lines.push_back(motto);
   yr -= 4;
 
