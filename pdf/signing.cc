@@ -28,7 +28,7 @@ using namespace PoDoFo;
 namespace {
 
 // Room for the CMS in /Contents: certificate (~0.5 KB) + attributes + signature.
-constexpr size_t kSignatureRoom = 4096;
+constexpr size_t kSignatureRoom = 2560;
 
 std::string Num(double v) {
   char buf[32];
@@ -138,10 +138,18 @@ Status DrawQr(Writer& w, const std::string& payload, double x, double y, double 
   const int n = qr->width;
   const double m = side / (n + 2);  // one module of quiet zone each side
   std::string ops = "0 0 0 rg\n";
+  // One rectangle per run of dark modules in a row: a third of the operators.
   for (int row = 0; row < n; ++row)
-    for (int col = 0; col < n; ++col)
-      if (qr->data[row * n + col] & 1)
-        ops += Num(x + (col + 1) * m) + " " + Num(y + side - (row + 2) * m) + " " + Num(m) + " " + Num(m) + " re\n";
+    for (int col = 0; col < n;) {
+      if (!(qr->data[row * n + col] & 1)) {
+        ++col;
+        continue;
+      }
+      int end = col;
+      while (end < n && (qr->data[row * n + end] & 1)) ++end;
+      ops += Num(x + (col + 1) * m) + " " + Num(y + side - (row + 2) * m) + " " + Num((end - col) * m) + " " + Num(m) + " re\n";
+      col = end;
+    }
   ops += "f\n";
   w.Raw(ops);
   return Status::Ok();
@@ -176,12 +184,13 @@ PdfPage* PageOf(PdfMemDocument& doc, PdfObject* widget) {
   return doc.GetPagesTree()->GetPage(p->GetReference());
 }
 
-Status CreateField(PdfMemDocument& doc, PdfAcroForm* form, const NewField& nf) {
+Status CreateField(PdfMemDocument& doc, PdfAcroForm* form, const NewField& nf, const PdfString& when) {
   if (FindField(doc, nf.name)) return Status::BadInput("the PDF already has a field '" + nf.name + "'");
   PdfPage* page = doc.GetPage(nf.box.page);
   if (!page) return Status::BadInput("field '" + nf.name + "': no page " + std::to_string(nf.box.page + 1));
   PdfAnnotation* a = page->CreateAnnotation(ePdfAnnotation_Widget, PdfRect(nf.box.x, nf.box.y, nf.box.w, nf.box.h));
   a->SetFlags(ePdfAnnotationFlags_Print);
+  a->GetObject()->GetDictionary().AddKey("M", when);
   a->GetObject()->GetDictionary().AddKey("P", page->GetObject()->Reference());
   if (nf.kind == NewField::Kind::kText) {
     PdfTextField field(a, form);
@@ -197,6 +206,7 @@ Status CreateField(PdfMemDocument& doc, PdfAcroForm* form, const NewField& nf) {
   Box size = nf.box;
   SetAppearance(a->GetObject(), Appearance(doc, size, empty));
   a->GetObject()->GetDictionary().RemoveKey("DA");
+  a->GetObject()->GetDictionary().RemoveKey("DS");  // PoDoFo's default style names Helvetica
   return Status::Ok();
 }
 
@@ -267,13 +277,17 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     PdfMemDocument doc;
     doc.LoadFromBuffer(pdf.data(), static_cast<long>(pdf.size()), true);
     VB_ASSIGN_OR_RETURN(Fonts fonts, LoadFonts(doc));
+    // PoDoFo stamps "now" into the Info dictionary (and from it the trailer /ID) and
+    // into new annotations; the signing time keeps the bytes reproducible.
+    const PdfString utc_when = PdfTime(u.signing_time, 0);
+    doc.GetInfo()->GetObject()->GetDictionary().AddKey("ModDate", utc_when);
     PdfAcroForm* form = doc.GetAcroForm(true, ePdfAcroFormDefaultAppearance_None);
     PdfDictionary& fd = form->GetObject()->GetDictionary();
     fd.AddKey("SigFlags", static_cast<pdf_int64>(3));
     fd.RemoveKey("NeedAppearances");
-    for (const NewField& nf : u.create) VB_RETURN_IF_ERROR(CreateField(doc, form, nf));
-    for (const auto& [name, value] : u.fill) VB_RETURN_IF_ERROR(FillText(doc, fonts, name, value));
     PdfString when = PdfTime(u.signing_time, u.offset_minutes);
+    for (const NewField& nf : u.create) VB_RETURN_IF_ERROR(CreateField(doc, form, nf, when));
+    for (const auto& [name, value] : u.fill) VB_RETURN_IF_ERROR(FillText(doc, fonts, name, value));
     if (!u.proof.empty()) ReplaceProof(doc, u.proof, when);
 
     PdfObject* field_obj = FindField(doc, u.sign_field);
@@ -311,7 +325,7 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     double line = std::min(9.0, (box.h - 4) / std::max<size_t>(u.stamp_lines.size(), 1));
     double y = box.h - 2 - line * 0.85;
     for (size_t i = 0; i < u.stamp_lines.size(); ++i, y -= line) {
-      PdfFont* font = i == 0 ? fonts.bold : fonts.regular;
+      PdfFont* font = fonts.regular;  // one face: each face drawn costs a font program in this update
       double size = w.Fit(font, line * 0.85, box.w - left - 3, u.stamp_lines[i]);
       w.Text(font, size, left, y, u.stamp_lines[i]);
     }
