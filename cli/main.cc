@@ -644,9 +644,10 @@ int Main(int argc, char** argv) {
     if (!s.ok()) { rc = Fail(s); return; }
     prog.Print({{"file", p_out}, {"bytes", bytes->size()}}, "Wrote " + p_out + " (" + std::to_string(bytes->size()) + " bytes)");
   });
-  std::string v_what;
+  std::string v_what, v_sigdir;
   auto* c_verify = sub(&app, "verify", "Verify a signed PDF on its own (or a stored document's): signatures, signers, number, date");
   c_verify->add_option("what", v_what, "A PDF file, or the id or number of a document on this node")->required();
+  c_verify->add_option("--signatures", v_sigdir, "Also write each signature (N.p7s, DER) and its signed bytes (N.bin) here, for certtool");
   c_verify->callback([&] {
     if (!need_node()) return;
     std::string bytes;
@@ -659,6 +660,10 @@ int Main(int argc, char** argv) {
       if (!b.ok()) { rc = Fail(b.status()); return; }
       if (!*b) { rc = Fail(Status::NotFound("'" + v_what + "' has no signed PDF yet")); return; }
       bytes = std::move(**b);
+    }
+    if (!v_sigdir.empty()) {
+      auto n = pdf::ExportSignatures(bytes, v_sigdir);
+      if (!n.ok()) { rc = Fail(n.status()); return; }
     }
     auto v = pdf::Verify(bytes, prog.node().authority());
     if (!v.ok()) { rc = Fail(v.status()); return; }

@@ -55,6 +55,11 @@ struct Verification {
 // hash, the number and date under the seal. Bad input only if it is not a PDF at all.
 Result<Verification> Verify(std::string_view pdf, const Authority& trusted);
 
+// For checking with other tools (docs/pdf.md: GnuTLS certtool): writes each
+// signature as DIR/N.p7s (its CMS, DER, without the zero padding) and DIR/N.bin
+// (the bytes its /ByteRange covers), N = 1, 2, ... in file order. Returns N.
+Result<size_t> ExportSignatures(std::string_view pdf, const std::string& dir);
+
 struct ArchiveProgress {
   size_t done = 0, total = 0;
   std::string number;

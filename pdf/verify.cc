@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "core/clock.h"
+#include "core/files.h"
 #include "pdf/pdf.h"
 #include "pdf/signing.h"
 
@@ -57,7 +58,34 @@ std::string IsoFromVietnamese(const std::string& s) {
   return m[3].str() + "-" + two(m[2].str()) + "-" + two(m[1].str());
 }
 
+// The length of the DER element at the start of `b` (0 if it is not one).
+size_t DerLength(std::string_view b) {
+  if (b.size() < 2) return 0;
+  size_t len = static_cast<uint8_t>(b[1]), head = 2;
+  if (len & 0x80) {
+    size_t n = len & 0x7f;
+    if (n == 0 || n > 4 || b.size() < 2 + n) return 0;
+    len = 0;
+    for (size_t i = 0; i < n; ++i) len = len * 256 + static_cast<uint8_t>(b[2 + i]);
+    head += n;
+  }
+  return head + len <= b.size() ? head + len : 0;
+}
+
 }  // namespace
+
+Result<size_t> ExportSignatures(std::string_view pdf, const std::string& dir) {
+  VB_ASSIGN_OR_RETURN(PdfContents c, ReadPdf(pdf));
+  VB_RETURN_IF_ERROR(files::MakeDirs(dir, 0755));
+  for (size_t i = 0; i < c.signatures.size(); ++i) {
+    const FoundSignature& f = c.signatures[i];
+    size_t n = DerLength(f.cms);
+    std::string base = dir + "/" + std::to_string(i + 1);
+    VB_RETURN_IF_ERROR(files::WriteAtomic(base + ".p7s", f.cms.substr(0, n ? n : f.cms.size()), 0644, false));
+    VB_RETURN_IF_ERROR(files::WriteAtomic(base + ".bin", f.signed_bytes, 0644, false));
+  }
+  return c.signatures.size();
+}
 
 Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
   Verification v;
