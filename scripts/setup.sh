@@ -18,6 +18,8 @@ packages=(
   libpodofo-dev            # PDF writing (PoDoFo 0.9.8): the page layout and signatures
   fonts-liberation2        # Liberation Serif, embedded (subset) in every PDF page
   icc-profiles-free        # sRGB.icc: the PDF/A output intent (/usr/share/color/icc/sRGB.icc)
+  libqrencode-dev          # the QR code on an issued document's seal stamp
+  gnutls-bin               # certtool: the tests check each PDF signature with an independent verifier
   poppler-utils qpdf       # tests read the PDFs back (pdftotext, pdffonts, pdfinfo; qpdf --check)
   jq                       # end-to-end tests read JSON output
 )
