@@ -3,7 +3,9 @@
 #   Lạng Sơn drafts, reviews, signs and issues the 2021 emulation directive;
 #   Cao Bằng drafts its six-month report 2022, signed by a deputy ("KT. GIÁM ĐỐC");
 #   Lạng Sơn drafts the Cluster No. 1 pledge for 2017 with Cao Bằng and Lào Cai as parties.
-# Then registers, search and `check` on every node.
+# Then the signed PDFs: exported, verified (also on a node of another province that
+# trusts the issuing organisation's card), and the archives of 2021 and 2022;
+# registers, search and `check` on every node. The PDFs are left in WORKDIR/pdf.
 # Usage: bash samples/demo.sh [WORKDIR]   (default: a new temporary folder)
 # Needs build/bin/vanban (bash scripts/setup.sh builds it).
 set -euo pipefail
@@ -95,6 +97,21 @@ vb langson chuyenvien 2016-12-20T08:10:00+07:00 submit "$PLG" --to giamdoc
 vb langson giamdoc 2016-12-26T09:00:00+07:00 sign "$PLG"
 vb langson giamdoc 2016-12-26T09:05:00+07:00 doc show "$PLG"
 echo "(The parties' signatures reach this pledge when the nodes sync: Cao Bằng signs next, then Lào Cai.)"
+
+say "Signed PDFs: export, verify on the issuing node and on another province's node, archive"
+mkdir -p "$WORK/pdf"
+vb langson chuyenvien 2016-12-26T09:10:00+07:00 export pdf "$PLG" -o "$WORK/pdf/giao-uoc-2017-cum-1.pdf"
+vb langson vanthu 2021-02-03T10:00:00+07:00 export pdf "$DIR" -o "$WORK/pdf/1_KH-SNgV-2021.pdf"
+vb caobang vanthu 2022-06-21T09:00:00+07:00 export pdf "$REP" -o "$WORK/pdf/1_BC-SNgV-2022.pdf"
+vb langson vanthu 2021-02-03T10:00:00+07:00 verify "$WORK/pdf/1_KH-SNgV-2021.pdf"
+vb langson giamdoc "$T0" org card -o "$WORK/langson.card"
+vb caobang giamdoc "$T0" org trust "$WORK/langson.card" --alias langson
+echo "Cao Bằng checks Lạng Sơn's directive from the PDF alone:"
+vb caobang vanthu 2022-06-21T09:00:00+07:00 verify "$WORK/pdf/1_KH-SNgV-2021.pdf"
+vb caobang vanthu 2022-06-21T09:00:00+07:00 verify "$WORK/pdf/1_BC-SNgV-2022.pdf"
+vb langson vanthu 2021-12-31T16:00:00+07:00 archive export --year 2021 -o "$WORK/archive-langson-2021"
+vb caobang vanthu 2022-12-31T16:00:00+07:00 archive export --year 2022 -o "$WORK/archive-caobang-2022"
+ls -l "$WORK/pdf" "$WORK/archive-langson-2021" "$WORK/archive-caobang-2022"
 
 say "Registers, search and checks"
 vb langson vanthu 2021-12-31T16:00:00+07:00 register --year 2021
