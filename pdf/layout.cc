@@ -154,6 +154,7 @@ Result<Fonts> RenderFonts(PdfMemDocument& doc, OwnedFonts* owned) {
 
 Status EmbedSlimFonts(PdfMemDocument& doc, const std::array<PdfFont*, 4>& fonts) {
   for (PdfFont* font : fonts) {
+    if (!font) continue;
     font->EmbedSubsetFont();
     PdfObject* desc = font->GetObject()->GetIndirectKey("DescendantFonts");
     if (!desc || !desc->IsArray() || desc->GetArray().empty() || !desc->GetArray()[0].IsReference()) continue;
@@ -592,11 +593,12 @@ Result<Rendered> RenderImpl(const RenderInput& raw, internal::LayoutResult* layo
 
 }  // namespace
 
-Result<Fonts> LoadFonts(PdfDocument& doc) {
+Result<Fonts> LoadFonts(PdfDocument& doc, unsigned faces) {
   QuietPoDoFo();
   try {
     std::array<PdfFont*, 4> f{};
     for (int i = 0; i < 4; ++i) {
+      if (!(faces & (1u << i))) continue;
       std::string path = std::string(kFontDir) + kFontFiles[i];
       if (!std::filesystem::exists(path))
         return Status::BadInput(path + ": font missing (Debian package fonts-liberation2)");

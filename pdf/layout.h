@@ -81,7 +81,9 @@ struct Fonts {
   PoDoFo::PdfFont* italic = nullptr;
   PoDoFo::PdfFont* bold_italic = nullptr;
 };
-Result<Fonts> LoadFonts(PoDoFo::PdfDocument& doc);
+// Faces to load, as a mask: an update that draws a few words embeds only what it uses.
+enum FaceMask : unsigned { kRegularFace = 1, kBoldFace = 2, kItalicFace = 4, kBoldItalicFace = 8, kAllFaces = 15 };
+Result<Fonts> LoadFonts(PoDoFo::PdfDocument& doc, unsigned faces = kAllFaces);
 
 // Embeds the fonts' pending subsets now, their programs slimmed (truetype.h):
 // call after the last text is drawn, before Write or WriteUpdate.

@@ -27,8 +27,9 @@ using namespace PoDoFo;
 
 namespace {
 
-// Room for the CMS in /Contents: certificate (~0.5 KB) + attributes + signature.
-constexpr size_t kSignatureRoom = 2560;
+// The CMS's size depends on the names and times, never on the content (digest and
+// signature have fixed sizes), so the room in /Contents is exact plus a margin.
+constexpr size_t kSignatureMargin = 16;
 
 std::string Num(double v) {
   char buf[32];
@@ -97,7 +98,7 @@ class Writer {
   std::vector<PdfFont*> used() const {
     std::vector<PdfFont*> out;
     for (PdfFont* f : {fonts_.regular, fonts_.bold, fonts_.italic, fonts_.bold_italic})
-      if (ops_.find("/" + Name(f) + " ") != std::string::npos) out.push_back(f);
+      if (f && ops_.find("/" + Name(f) + " ") != std::string::npos) out.push_back(f);
     return out;
   }
   std::string Name(PdfFont* f) const {
@@ -276,7 +277,8 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
   try {
     PdfMemDocument doc;
     doc.LoadFromBuffer(pdf.data(), static_cast<long>(pdf.size()), true);
-    VB_ASSIGN_OR_RETURN(Fonts fonts, LoadFonts(doc));
+    // Stamps are drawn in the regular face; the date is italic.
+    VB_ASSIGN_OR_RETURN(Fonts fonts, LoadFonts(doc, u.fill.empty() ? kRegularFace : kRegularFace | kItalicFace));
     // PoDoFo stamps "now" into the Info dictionary (and from it the trailer /ID) and
     // into new annotations; the signing time keeps the bytes reproducible.
     const PdfString utc_when = PdfTime(u.signing_time, 0);
@@ -335,12 +337,17 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     sig->GetDictionary().AddKey("M", when);
     sig->GetDictionary().AddKey("Name", Utf8(u.subject.common_name));
     sig->GetDictionary().AddKey("SubFilter", PdfName("adbe.pkcs7.detached"));
+    // The field's name again, in ASCII inside the signature dictionary: a damaged
+    // file that no parser reads still tells which signature broke.
+    sig->GetDictionary().AddKey("VB_Field", PdfString(u.sign_field.c_str()));
 
     VB_RETURN_IF_ERROR(EmbedSlimFonts(doc, {fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic}));
     PdfRefCountedBuffer buffer;
     PdfOutputDevice out(&buffer);
     PdfSignOutputDevice signer(&out);
-    signer.SetSignatureSize(kSignatureRoom);
+    std::string cert = SelfCertificate(key, u.subject, u.signing_time, u.signing_time + 10LL * 366 * 86400);
+    const size_t room = SignDetached(key, cert, "", u.signing_time).size() + kSignatureMargin;
+    signer.SetSignatureSize(room);
     field.SetSignature(*signer.GetSignatureBeacon());
     doc.WriteUpdate(&signer, true);
     if (!signer.HasSignaturePosition()) return Status::BadInput("PDF: the signature's place was not written");
@@ -349,9 +356,8 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     std::string covered;
     char chunk[65536];
     for (size_t n; (n = signer.ReadForSignature(chunk, sizeof chunk)) > 0;) covered.append(chunk, n);
-    std::string cert = SelfCertificate(key, u.subject, u.signing_time, u.signing_time + 10LL * 366 * 86400);
     std::string cms = SignDetached(key, cert, covered, u.signing_time);
-    if (cms.size() > kSignatureRoom) return Status::BadInput("PDF: the signature is larger than its reserved room");
+    if (cms.size() > room) return Status::BadInput("PDF: the signature is larger than its reserved room");
     signer.SetSignature(PdfData(cms.data(), cms.size()));
     signer.Flush();
     return std::string(buffer.GetBuffer(), out.GetLength());
@@ -390,6 +396,12 @@ Status ScanSignatures(std::string_view pdf, std::vector<FoundSignature>* out) {
     if (hole.size() < 2 || hole.front() != '<' || hole.back() != '>')
       return Status::Invalid("a signature's /ByteRange does not leave out exactly its /Contents");
     FoundSignature f;
+    size_t obj = pdf.rfind(" obj", at), end = pdf.find("endobj", at);
+    size_t label = pdf.find("/VB_Field", obj == std::string_view::npos ? 0 : obj);
+    size_t open_paren = label == std::string_view::npos ? label : pdf.find('(', label);
+    size_t close_paren = open_paren == std::string_view::npos ? open_paren : pdf.find(')', open_paren);
+    if (close_paren != std::string_view::npos && close_paren < end && close_paren - label < 64)
+      f.field.assign(pdf.substr(open_paren + 1, close_paren - open_paren - 1));
     for (size_t i = 1; i + 2 < hole.size(); i += 2) {
       auto nib = [](char c) -> int {
         if (c >= '0' && c <= '9') return c - '0';
@@ -442,7 +454,7 @@ Result<PdfContents> ReadPdf(std::string_view pdf) {
           if (!contents || !IsText(contents)) continue;
           std::string cms(contents->GetString().GetString(), contents->GetString().GetLength());
           for (FoundSignature& s : c.signatures)
-            if (s.field.empty() && s.cms == cms) {
+            if (s.cms == cms) {
               s.field = name;
               if (PdfObject* r = v->GetDictionary().GetKey("Reason"); r && IsText(r)) s.reason = r->GetString().GetStringUtf8();
               if (PdfObject* m = v->GetDictionary().GetKey("M"); m && IsText(m)) s.time_text = m->GetString().GetStringUtf8();
@@ -469,7 +481,7 @@ Result<PdfContents> ReadPdf(std::string_view pdf) {
       }
     }
   } catch (const PdfError& e) {
-    return Status::Invalid("the PDF's structure cannot be read: " + ErrorText(e));
+    c.damage = "the PDF's structure cannot be read: " + ErrorText(e);
   }
   return c;
 }

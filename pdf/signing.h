@@ -62,8 +62,10 @@ struct PdfContents {
   std::vector<std::pair<std::string, std::string>> fields;  // text fields: name -> value
   std::optional<std::string> proof;  // the embedded records file of the last revision
   size_t size = 0;
+  std::string damage;  // why the structure could not be read (fields and proof then missing)
 };
-// Invalid if the bytes are not a PDF PoDoFo can read, or a signature's byte range is malformed.
+// BadInput if the bytes are not a PDF; Invalid if a signature's byte range is
+// malformed. A structure PoDoFo cannot read still gives the signatures (`damage`).
 Result<PdfContents> ReadPdf(std::string_view pdf);
 
 }  // namespace vanban::pdf

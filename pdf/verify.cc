@@ -96,6 +96,7 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
     return v;
   }
   const PdfContents& c = *read;
+  if (!c.damage.empty()) v.problems.push_back(c.damage);
   if (c.signatures.empty()) v.problems.push_back("the PDF carries no signature (a draft, or not made by vanban)");
 
   // The records inside, and what this node's trust makes of them.
