@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <filesystem>
+#include <map>
+#include <thread>
 
 #include "core/crypto.h"
 #include "core/docfile.h"
@@ -119,7 +122,9 @@ TEST(Signing, SignThenSealKeepsBothValid) {
   EXPECT_EQ(fields["so"], "12/KH-SNgV");
   EXPECT_EQ(fields["ngay"], "Lạng Sơn, ngày 05 tháng 02 năm 2021");
 
-  // Deterministic: the same inputs give the same bytes.
+  // Deterministic: the same inputs give the same bytes, a second later too
+  // (PoDoFo would write the wall clock into Info and annotations).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   auto again = AppendSignature(*one, SealUpdate(), seal);
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(*again == *two);
@@ -196,6 +201,75 @@ TEST(Signing, RefusesWhatCannotBeSigned) {
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.status().message(), "field 'ky-1' is already signed");
   EXPECT_EQ(ReadPdf("hello").status().code(), Status::Code::kBadInput);
+}
+
+}  // namespace
+}  // namespace vanban::pdf
+
+namespace vanban::pdf {
+namespace {
+
+// A pledge: the drafting organisation and two parties sign in turn, each one more
+// incremental update; every earlier signature stays valid after each.
+TEST(Signing, PledgeOfThreeOrganisationsKeepsEverySignatureValid) {
+  crypto::Init();
+  std::string bytes = ReadFile(std::string(VANBAN_SAMPLES) + "/pledge-2017-cum-1.md");
+  auto f = ParseDocumentFile(bytes, "pledge");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  RenderInput in;
+  in.head = Letterhead{"UBND TỈNH LẠNG SƠN", "Sở Ngoại vụ tỉnh Lạng Sơn", "Lạng Sơn"};
+  in.kind_name = "GIAO ƯỚC THI ĐUA";
+  in.title = f->title;
+  in.blocks = f->blocks;
+  in.symbol_suffix = "GƯ-SNgV";
+  in.draft = false;
+  in.year = 2016;
+  in.created = 1482717600;
+  in.document_id = std::string(64, 'c');
+  const char* orgs[] = {"Sở Ngoại vụ tỉnh Lạng Sơn", "Sở Ngoại vụ tỉnh Cao Bằng", "Sở Ngoại vụ tỉnh Lào Cai"};
+  const char* names[] = {"Trịnh Tuyết Mai", "Lục Văn Kiên", "Hoàng Thị Thanh"};
+  for (const char* o : orgs) in.signers.push_back(SignerBlock{"", "Giám đốc", "", o});
+  auto r = Render(in);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->signature_stamps.size(), 3u);
+
+  std::string pdf = r->pdf;
+  for (size_t i = 0; i < 3; ++i) {
+    Update u;
+    if (i == 0) {
+      u.create = {{NewField::Kind::kText, "so", r->number_field}, {NewField::Kind::kText, "ngay", r->date_field}};
+      for (size_t k = 0; k < 3; ++k)
+        u.create.push_back({NewField::Kind::kSignature, "ky-" + std::to_string(k + 1), r->signature_stamps[k]});
+      u.create.push_back({NewField::Kind::kSignature, kSealFieldName, r->seal_stamp});
+    }
+    u.sign_field = "ky-" + std::to_string(i + 1);
+    u.stamp_lines = {std::string("Ký số bởi: ") + names[i], "Giám đốc", orgs[i]};
+    u.proof = std::string(kProofMagic);
+    u.signing_time = 1482717600 + 86400 * static_cast<int64_t>(i);
+    u.subject = CertSubject{names[i], "Giám đốc", orgs[i]};
+    auto next = AppendSignature(pdf, u, Key(static_cast<uint8_t>(20 + i)));
+    ASSERT_TRUE(next.ok()) << next.status().message();
+    ASSERT_EQ(next->compare(0, pdf.size(), pdf), 0) << "party " << i << " appends";
+    pdf = *next;
+    auto c = ReadPdf(pdf);
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    ASSERT_EQ(c->signatures.size(), i + 1);
+    for (size_t k = 0; k <= i; ++k) {
+      EXPECT_EQ(c->signatures[k].field, "ky-" + std::to_string(k + 1));
+      auto v = VerifyDetached(c->signatures[k].cms, c->signatures[k].signed_bytes);
+      ASSERT_TRUE(v.ok()) << "after party " << i << ", signature " << k << ": " << v.status().message();
+      EXPECT_EQ(v->key, Key(static_cast<uint8_t>(20 + k)).public_key());
+      EXPECT_EQ(v->subject.organisation, orgs[k]);
+    }
+  }
+  if (HaveTool("qpdf")) {
+    auto path = std::filesystem::temp_directory_path() / "vanban-pledge-test.pdf";
+    WriteFile(path, pdf);
+    int st = 0;
+    std::string out = Shell("qpdf --check " + path.string() + " 2>&1", &st);
+    EXPECT_EQ(st, 0) << out;
+    std::filesystem::remove(path);
+  }
 }
 
 }  // namespace
