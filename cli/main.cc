@@ -677,12 +677,13 @@ int Main(int argc, char** argv) {
               (s.title.empty() ? "" : " (" + s.title + ")") + ", " + s.org + ", " + s.time + ", key " + s.fingerprint +
               (s.valid ? "" : "\n           why: " + s.reason) + "\n";
     }
+    for (const std::string& a : v->awaiting) text += "Awaiting the signature of " + a + "\n";
     for (const std::string& p : v->problems) text += "PROBLEM: " + p + "\n";
     if (!text.empty() && text.back() == '\n') text.pop_back();
     prog.Print({{"valid", v->valid}, {"number", v->number.empty() ? json(nullptr) : json(v->number)},
                 {"date", v->date.empty() ? json(nullptr) : json(v->date)}, {"title", v->title}, {"kind", v->kind},
                 {"org", v->org}, {"document", v->document}, {"revision", v->revision}, {"signatures", sigs},
-                {"problems", v->problems}},
+                {"awaiting", v->awaiting}, {"problems", v->problems}},
                text);
     if (!v->valid) rc = 1;
   });

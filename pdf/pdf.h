@@ -46,6 +46,7 @@ struct Verification {
   bool valid = false;       // every signature valid, the proof consistent, the organisation trusted
   std::string number, date, title, kind, org, document, revision;
   std::vector<SignatureCheck> signatures;
+  std::vector<std::string> awaiting;  // pledges: organisations whose signature is still to come
   std::vector<std::string> problems;  // each reason the PDF is not valid
 };
 

@@ -179,6 +179,25 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
     if (!s.valid) v.problems.push_back(s.field + " (" + s.signer + "): " + s.reason);
     v.signatures.push_back(std::move(s));
   }
+  // A pledge signed by its first organisations is valid as far as it goes; say who is to come.
+  if (proof.create) {
+    std::vector<std::string> order = {proof.create->Get("org")};
+    std::string parties = proof.create->Get("parties");
+    for (size_t pos = 0; !parties.empty() && pos <= parties.size();) {
+      size_t comma = parties.find(',', pos);
+      order.push_back(parties.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
+    size_t signers = std::count_if(v.signatures.begin(), v.signatures.end(),
+                                   [](const SignatureCheck& s) { return s.role != "seal"; });
+    for (size_t i = signers; i < order.size(); ++i) {
+      PublicKey k{};
+      FromHex(order[i], &k);
+      const Organisation* o = auth.FindOrg(k);
+      v.awaiting.push_back(o ? o->name : order[i].substr(0, 16));
+    }
+  }
   if (!c.signatures.empty()) {
     size_t end = c.signatures.back().revision_end;
     std::string_view rest = pdf.substr(end);
