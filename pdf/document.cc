@@ -83,6 +83,8 @@ SignedCopyMaker CopyMaker() {
       bool on_behalf = r.Get("on-behalf") == "yes";
       if (req.previous) {
         base = *req.previous;
+      } else if (slot > 0) {
+        return Status::Refused("the PDF the earlier organisations signed is not on this node; it travels with their signatures");
       } else {
         // The first signature: the revision rendered, with empty number and date fields.
         VB_ASSIGN_OR_RETURN(RenderInput in, InputFor(d, req.authority, req.revision_text, req.trusted));
