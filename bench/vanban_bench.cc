@@ -3,8 +3,19 @@
 //   2. ingest with full verification (decode, hash, signature, roles, workflow rules,
 //      SQLite views) through Node::Ingest, batches of 1000 records per transaction;
 //   3. command latencies on the resulting store, in-process and as `vanban` runs;
-//   4. `doc list --query` on a store of many documents.
+//   4. `doc list --query` on a store of many documents;
+//   5. PDF (bench/pdf_bench.cc): a one-page directive and a ten-page report made from
+//      samples/, each timed through pdf::CopyMaker() with fixed keys (Argon2 key
+//      unlock and the store excluded): Render alone, Render + the first signature
+//      (fields "so", "ngay", "ky-1", "dong-dau"), the issuance update (number, date,
+//      seal with QR); median and p90 of --pdf-runs runs, the sizes unsigned, signed
+//      and issued, next to the targets (render+sign < 30 ms for one page,
+//      < 100 ms for ten; issued < 60 KB and < 100 KB). If `libreoffice` or `soffice`
+//      is on PATH, the same report as a generated .odt converted by
+//      `--headless --convert-to pdf` (one untimed run, then the median of --lo-runs)
+//      and the ratio to vanban's time per document (target >= 50x).
 // Usage: vanban_bench [--docs N] [--query-docs N] [--keep DIR]
+//                     [--pdf-only | --no-pdf] [--pdf-runs N] [--lo-runs N] [--samples DIR]
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -20,6 +31,7 @@
 #include <vector>
 
 #include "bench/generator.h"
+#include "bench/pdf_bench.h"
 #include "core/node.h"
 
 using namespace vanban;
@@ -137,14 +149,26 @@ double RunMs(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   size_t docs = 10000, query_docs = 100000;
   std::string keep;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool pdf_only = false, no_pdf = false;
+  bench::PdfBenchOptions pdf_opt;
+  pdf_opt.samples = VANBAN_SAMPLES_DIR;
+  for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--pdf-only") { pdf_only = true; continue; }
+    if (a == "--no-pdf") { no_pdf = true; continue; }
+    if (i + 1 >= argc) break;
     if (a == "--docs") docs = std::stoul(argv[i + 1]);
     else if (a == "--query-docs") query_docs = std::stoul(argv[i + 1]);
     else if (a == "--keep") keep = argv[i + 1];
+    else if (a == "--pdf-runs") pdf_opt.runs = std::max(1, std::stoi(argv[i + 1]));
+    else if (a == "--lo-runs") pdf_opt.lo_runs = std::stoi(argv[i + 1]);
+    else if (a == "--samples") pdf_opt.samples = argv[i + 1];
+    ++i;
   }
   if (!crypto::Init().ok()) return 2;
-  std::printf("vanban benchmarks (one core; figures, not verdicts)\n\n");
+  std::printf("vanban benchmarks (one core; figures, not verdicts)\n");
+  if (pdf_only) return bench::RunPdfBench(pdf_opt);
+  std::printf("\n");
 
   auto tg = Clock::now();
   bench::Generated g = bench::GenerateOrg(docs, /*full=*/true, 7);
@@ -177,7 +201,7 @@ int main(int argc, char** argv) {
 
   // 3. Command latencies on this store.
   std::printf("\n3. latencies on a store of %zu documents (%zu records), median of 15:\n", docs, g.records.size());
-  if (docs == 0) return 0;
+  if (docs == 0) return no_pdf ? 0 : bench::RunPdfBench(pdf_opt);
   std::string some_id = node->List({}).value().at(docs / 2).id;
   auto list_q = [&](const std::string& q) {
     DocFilter f;
@@ -223,5 +247,5 @@ int main(int argc, char** argv) {
     std::printf("   vanban doc list --query \"ke hoach so 77777\" (wall): %7.2f ms\n", MedianMs(15, [&] { RunMs(args); }));
     std::filesystem::remove_all(bhome);
   }
-  return 0;
+  return no_pdf ? 0 : bench::RunPdfBench(pdf_opt);
 }
