@@ -92,6 +92,12 @@ SignedCopyMaker CopyMaker() {
         in.year = at.Year();
         in.created = at.utc;
         NameSigner(in.signers[0], r.Get("name"), r.Get("title"), on_behalf, org->head_title);
+        // What the fields and stamps will draw later, kept in the page fonts' subsets.
+        in.reserve = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
+                     "Ký số bởi Thời gian Khóa ĐÃ ĐÓNG DẤU Số ngày tháng năm KT. " +
+                     org->name + org->place + org->head_title + r.Get("name") + r.Get("title");
+        for (const PublicKey& k : d.parties)
+          if (const Organisation* o = req.authority.FindOrg(k)) in.reserve += o->name + o->head_title;
         VB_ASSIGN_OR_RETURN(Rendered out, Render(in));
         if (out.signature_stamps.size() != in.signers.size())
           return Status::BadInput("the layout placed " + std::to_string(out.signature_stamps.size()) + " signatures for " +

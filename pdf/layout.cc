@@ -479,6 +479,7 @@ RenderInput Normalized(const RenderInput& in) {
   n.kind_name = Norm(in.kind_name);
   n.title = Norm(in.title);
   n.draft_label = Norm(in.draft_label);
+  n.reserve = Norm(in.reserve);
   n.symbol_suffix = Norm(in.symbol_suffix);
   for (std::string& r : n.recipients) r = Norm(r);
   for (SignerBlock& s : n.signers) {
@@ -560,11 +561,20 @@ Result<Rendered> RenderImpl(const RenderInput& raw, internal::LayoutResult* layo
       const std::string& s = pages[p].str();
       page->GetContents()->GetStream()->Set(s.data(), static_cast<pdf_long>(s.size()));
       PdfDictionary fontdict;
-      for (int f : pages[p].fonts_used()) {
+      // Page 1 names every face, so later updates find the document's fonts.
+      std::set<int> faces = pages[p].fonts_used();
+      if (p == 0 && !in.draft) faces = {0, 1, 2, 3};
+      for (int f : faces) {
         std::string key = "F" + std::to_string(f);
         fontdict.AddKey(PdfName(key), font[f]->GetObject()->Reference());
       }
       page->GetResources()->GetDictionary().AddKey("Font", fontdict);
+    }
+    if (!in.draft) {
+      for (char32_t c : internal::ToUtf32(in.reserve)) {
+        used[0].insert(c);
+        used[2].insert(c);
+      }
     }
     for (int f = 0; f < 4; ++f) {
       if (used[f].empty()) used[f].insert(U' ');
@@ -614,6 +624,13 @@ Result<Fonts> LoadFonts(PdfDocument& doc, unsigned faces) {
 }
 
 Result<Rendered> Render(const RenderInput& in) { return RenderImpl(in, nullptr); }
+
+Result<std::string_view> FaceFile(int face) {
+  const FontFiles& files = CachedFontFiles();
+  if (!files.status.ok()) return files.status;
+  if (face < 0 || face > 3) return Status::BadInput("no font face " + std::to_string(face));
+  return std::string_view(files.bytes[face]);
+}
 
 std::string VietnameseDate(const std::string& iso) {
   int y = 0, m = 0, d = 0;

@@ -57,6 +57,10 @@ struct RenderInput {
   int year = 0;             // the year printed in a blank date line ("ngày    tháng    năm 2024")
   std::vector<SignerBlock> signers;  // one; a pledge has one per organisation, in signing order
   int64_t created = 0;      // UTC seconds: Info/XMP dates, so bytes are reproducible
+  // Not drafts: characters the signing code will later draw with this document's own
+  // regular and italic fonts (the number, the date, the stamps), kept in their subsets
+  // so that later updates need no new font programs.
+  std::string reserve;
   std::string document_id;  // 64 hex: the document id, seeds the trailer /ID and XMP
 };
 
@@ -88,6 +92,10 @@ Result<Fonts> LoadFonts(PoDoFo::PdfDocument& doc, unsigned faces = kAllFaces);
 // Embeds the fonts' pending subsets now, their programs slimmed (truetype.h):
 // call after the last text is drawn, before Write or WriteUpdate.
 Status EmbedSlimFonts(PoDoFo::PdfMemDocument& doc, const std::array<PoDoFo::PdfFont*, 4>& fonts);
+
+// The bytes of a face's TrueType file, read once per process (0 regular, 1 bold,
+// 2 italic, 3 bold italic: also the page resource names /F0../F3).
+Result<std::string_view> FaceFile(int face);
 
 // "ngày 05 tháng 02 năm 2024" from "2024-02-05".
 std::string VietnameseDate(const std::string& iso_date);

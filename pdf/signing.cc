@@ -59,57 +59,53 @@ PdfString PdfTime(int64_t utc, int offset_minutes) {
   return PdfString(d);
 }
 
-// Text drawn into an appearance stream: glyph ids of the Identity-H font, each
-// character registered with the font so its subset keeps the glyph.
+// A face to draw with in this update: the document's own font when its subset
+// already holds every glyph needed (no new font program), else a new subset.
+struct Face {
+  std::string name;                   // resource name: "F0" regular, "F2" italic
+  const PdfFontMetrics* metrics = nullptr;
+  PdfReference font;                  // the font object drawn with
+  PdfFont* added = nullptr;           // set when this update embeds a new subset
+};
+
+long GlyphOf(const PdfFontMetrics* m, char32_t c) {
+  long gid = c <= 0xFFFF ? m->GetGlyphId(static_cast<long>(c)) : 0;
+  return gid > 0 ? gid : m->GetGlyphId('?');
+}
+
+// Text drawn into an appearance stream: glyph ids of the Identity-H font.
 class Writer {
  public:
-  explicit Writer(const Fonts& f) : fonts_(f) {}
-  double Width(PdfFont* font, double size, const std::string& s) const {
+  double Width(const Face& f, double size, const std::string& s) const {
     double w = 0;
-    const PdfFontMetrics* m = font->GetFontMetrics();
-    for (char32_t c : internal::ToUtf32(s)) {
-      long gid = m->GetGlyphId(static_cast<long>(c));
-      if (gid <= 0) gid = m->GetGlyphId('?');
-      w += m->GetGlyphWidth(static_cast<int>(gid)) * size / 1000.0;
-    }
+    for (char32_t c : internal::ToUtf32(s)) w += f.metrics->GetGlyphWidth(static_cast<int>(GlyphOf(f.metrics, c))) * size / 1000.0;
     return w;
   }
   // The largest size <= `size` at which `s` fits in `width`.
-  double Fit(PdfFont* font, double size, double width, const std::string& s) const {
-    double w = Width(font, size, s);
+  double Fit(const Face& f, double size, double width, const std::string& s) const {
+    double w = Width(f, size, s);
     return w <= width || w <= 0 ? size : size * width / w;
   }
-  void Text(PdfFont* font, double size, double x, double y, const std::string& s) {
-    const PdfFontMetrics* m = font->GetFontMetrics();
+  void Text(const Face& f, double size, double x, double y, const std::string& s) {
     std::string hex;
     for (char32_t c : internal::ToUtf32(s)) {
-      long gid = m->GetGlyphId(static_cast<long>(c));
-      if (gid <= 0) gid = m->GetGlyphId('?');
       char buf[8];
-      std::snprintf(buf, sizeof buf, "%04lX", gid & 0xFFFF);
+      std::snprintf(buf, sizeof buf, "%04lX", GlyphOf(f.metrics, c) & 0xFFFF);
       hex += buf;
     }
-    PdfString chars = Utf8(s);
-    font->AddUsedSubsettingGlyphs(chars, static_cast<long>(chars.GetCharacterLength()));
-    ops_ += "BT /" + Name(font) + " " + Num(size) + " Tf " + Num(x) + " " + Num(y) + " Td <" + hex + "> Tj ET\n";
+    if (f.added) {
+      PdfString chars = Utf8(s);
+      f.added->AddUsedSubsettingGlyphs(chars, static_cast<long>(chars.GetCharacterLength()));
+    }
+    fonts_.AddKey(PdfName(f.name), f.font);
+    ops_ += "BT /" + f.name + " " + Num(size) + " Tf " + Num(x) + " " + Num(y) + " Td <" + hex + "> Tj ET\n";
   }
   void Raw(const std::string& ops) { ops_ += ops; }
   const std::string& ops() const { return ops_; }
-  std::vector<PdfFont*> used() const {
-    std::vector<PdfFont*> out;
-    for (PdfFont* f : {fonts_.regular, fonts_.bold, fonts_.italic, fonts_.bold_italic})
-      if (f && ops_.find("/" + Name(f) + " ") != std::string::npos) out.push_back(f);
-    return out;
-  }
-  std::string Name(PdfFont* f) const {
-    if (f == fonts_.bold) return "F1";
-    if (f == fonts_.italic) return "F2";
-    if (f == fonts_.bold_italic) return "F3";
-    return "F0";
-  }
+  const PdfDictionary& fonts() const { return fonts_; }
 
  private:
-  const Fonts& fonts_;
+  PdfDictionary fonts_;
   std::string ops_;
 };
 
@@ -117,13 +113,88 @@ class Writer {
 PdfObject* Appearance(PdfMemDocument& doc, const Box& box, const Writer& w) {
   PdfXObject xo(PdfRect(0, 0, box.w, box.h), &doc);
   PdfObject* res = xo.GetResources();
-  PdfDictionary fonts;
-  for (PdfFont* f : w.used()) fonts.AddKey(PdfName(w.Name(f)), f->GetObject()->Reference());
-  res->GetDictionary().AddKey("Font", fonts);
+  res->GetDictionary().AddKey("Font", w.fonts());
   res->GetDictionary().RemoveKey("ProcSet");
   xo.GetObject()->GetStream()->Set(w.ops().data(), static_cast<pdf_long>(w.ops().size()));
   return xo.GetObject();
 }
+
+// The faces an update draws with. Render keeps the characters of later fields and
+// stamps in page 1's own regular and italic subsets (RenderInput::reserve) and
+// names every face there; a text those subsets cannot show (a party signer's name
+// with letters the document never used) gets a new subset instead.
+class Faces {
+ public:
+  explicit Faces(PdfMemDocument& doc) : doc_(doc) {}
+  ~Faces() {
+    for (auto& m : metrics_) delete m;
+  }
+  Faces(const Faces&) = delete;
+  Faces& operator=(const Faces&) = delete;
+
+  // The face `index` (0 regular, 2 italic) able to draw every text in `texts`.
+  Result<Face> Get(int index, const std::vector<std::string>& texts) {
+    Face f;
+    f.name = "F" + std::to_string(index);
+    if (PdfFont* added = added_[index]) {  // already added by this update: it draws anything
+      f.added = added;
+      f.font = added->GetObject()->Reference();
+      f.metrics = added->GetFontMetrics();
+      return f;
+    }
+    VB_ASSIGN_OR_RETURN(std::string_view file, FaceFile(index));
+    FT_Library lib = doc_.GetFontLibrary();
+    auto* m = new PdfFontMetricsFreetype(&lib, file.data(), static_cast<unsigned int>(file.size()), false);
+    metrics_.push_back(m);
+    f.metrics = m;
+    if (PdfObject* own = OwnFont(index); own && Covers(own, m, texts)) {
+      f.font = own->Reference();
+      return f;
+    }
+    VB_ASSIGN_OR_RETURN(Fonts added, LoadFonts(doc_, 1u << index));
+    f.added = index == 0 ? added.regular : index == 1 ? added.bold : index == 2 ? added.italic : added.bold_italic;
+    f.font = f.added->GetObject()->Reference();
+    f.metrics = f.added->GetFontMetrics();
+    added_[index] = f.added;
+    return f;
+  }
+  // Before writing: embeds the subsets this update added.
+  Status Embed() { return EmbedSlimFonts(doc_, added_); }
+
+ private:
+  PdfObject* OwnFont(int index) {
+    PdfPage* first = doc_.GetPage(0);
+    PdfObject* res = first ? first->GetResources() : nullptr;
+    PdfObject* fonts = res ? res->GetIndirectKey("Font") : nullptr;
+    PdfObject* font = fonts && fonts->IsDictionary() ? fonts->GetIndirectKey("F" + std::to_string(index)) : nullptr;
+    return font && font->IsDictionary() ? font : nullptr;
+  }
+  // Whether the subset's CIDSet (a bit per glyph id, high bit first) holds every glyph.
+  bool Covers(PdfObject* font, const PdfFontMetrics* m, const std::vector<std::string>& texts) {
+    PdfObject* desc = font->GetIndirectKey("DescendantFonts");
+    if (!desc || !desc->IsArray() || desc->GetArray().empty() || !desc->GetArray()[0].IsReference()) return false;
+    PdfObject* cid = doc_.GetObjects().GetObject(desc->GetArray()[0].GetReference());
+    PdfObject* fd = cid ? cid->GetIndirectKey("FontDescriptor") : nullptr;
+    PdfObject* set = fd ? fd->GetIndirectKey("CIDSet") : nullptr;
+    if (!set || !set->HasStream()) return false;
+    char* bits = nullptr;
+    pdf_long len = 0;
+    set->GetStream()->GetFilteredCopy(&bits, &len);
+    std::string b(bits, static_cast<size_t>(len));
+    podofo_free(bits);
+    for (const std::string& t : texts)
+      for (char32_t c : internal::ToUtf32(t)) {
+        long gid = GlyphOf(m, c);
+        size_t byte = static_cast<size_t>(gid) / 8;
+        if (byte >= b.size() || !(static_cast<uint8_t>(b[byte]) & (0x80 >> (gid % 8)))) return false;
+      }
+    return true;
+  }
+
+  PdfMemDocument& doc_;
+  std::vector<PdfFontMetrics*> metrics_;
+  std::array<PdfFont*, 4> added_{};
+};
 
 void SetAppearance(PdfObject* widget, PdfObject* xobject) {
   PdfDictionary ap;
@@ -202,8 +273,7 @@ Status CreateField(PdfMemDocument& doc, PdfAcroForm* form, const NewField& nf, c
     field.SetFieldName(Utf8(nf.name));
   }
   // Every widget shows something, even empty: PDF/A wants an appearance, not NeedAppearances.
-  Fonts none{};
-  Writer empty(none);
+  Writer empty;
   Box size = nf.box;
   SetAppearance(a->GetObject(), Appearance(doc, size, empty));
   a->GetObject()->GetDictionary().RemoveKey("DA");
@@ -224,17 +294,17 @@ Box BoxOf(PdfObject* widget) {
   return b;
 }
 
-Status FillText(PdfMemDocument& doc, const Fonts& fonts, const std::string& name, const std::string& value) {
+Status FillText(PdfMemDocument& doc, Faces& faces, const std::string& name, const std::string& value) {
   PdfObject* f = FindField(doc, name);
   if (!f) return Status::BadInput("the PDF has no field '" + name + "' to fill");
   f->GetDictionary().AddKey("V", Utf8(value));
   Box box = BoxOf(f);
-  Writer w(fonts);
+  Writer w;
   // The number upright, the place and date italic, as Decree 30 prints them.
-  PdfFont* font = name == "ngay" ? fonts.italic : fonts.regular;
-  double size = w.Fit(font, name == "ngay" ? 14 : 13, box.w - 2, value);
-  double x = (box.w - w.Width(font, size, value)) / 2;
-  w.Text(font, size, x, (box.h - size * 0.7) / 2, value);
+  VB_ASSIGN_OR_RETURN(Face face, faces.Get(name == "ngay" ? 2 : 0, {value}));
+  double size = w.Fit(face, name == "ngay" ? 14 : 13, box.w - 2, value);
+  double x = (box.w - w.Width(face, size, value)) / 2;
+  w.Text(face, size, x, (box.h - size * 0.7) / 2, value);
   SetAppearance(f, Appearance(doc, box, w));
   return Status::Ok();
 }
@@ -277,8 +347,7 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
   try {
     PdfMemDocument doc;
     doc.LoadFromBuffer(pdf.data(), static_cast<long>(pdf.size()), true);
-    // Stamps are drawn in the regular face; the date is italic.
-    VB_ASSIGN_OR_RETURN(Fonts fonts, LoadFonts(doc, u.fill.empty() ? kRegularFace : kRegularFace | kItalicFace));
+    Faces faces(doc);
     // PoDoFo stamps "now" into the Info dictionary (and from it the trailer /ID) and
     // into new annotations; the signing time keeps the bytes reproducible.
     const PdfString utc_when = PdfTime(u.signing_time, 0);
@@ -289,7 +358,7 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     fd.RemoveKey("NeedAppearances");
     PdfString when = PdfTime(u.signing_time, u.offset_minutes);
     for (const NewField& nf : u.create) VB_RETURN_IF_ERROR(CreateField(doc, form, nf, when));
-    for (const auto& [name, value] : u.fill) VB_RETURN_IF_ERROR(FillText(doc, fonts, name, value));
+    for (const auto& [name, value] : u.fill) VB_RETURN_IF_ERROR(FillText(doc, faces, name, value));
     if (!u.proof.empty()) ReplaceProof(doc, u.proof, when);
 
     PdfObject* field_obj = FindField(doc, u.sign_field);
@@ -306,7 +375,7 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
 
     // The visible stamp: a thin frame, the QR code (seal) at the left, the lines at the right.
     Box box = BoxOf(field_obj);
-    Writer w(fonts);
+    Writer w;
     w.Raw("0.1 0.2 0.6 RG 0.8 w 0.5 0.5 " + Num(box.w - 1) + " " + Num(box.h - 1) + " re S\n");
     double left = 3;
     // The seal is stamped partly over the signer's stamp (as a red seal over a
@@ -326,10 +395,10 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     w.Raw("0.1 0.2 0.6 rg\n");
     double line = std::min(9.0, (box.h - 4) / std::max<size_t>(u.stamp_lines.size(), 1));
     double y = box.h - 2 - line * 0.85;
+    VB_ASSIGN_OR_RETURN(Face regular, faces.Get(0, u.stamp_lines));
     for (size_t i = 0; i < u.stamp_lines.size(); ++i, y -= line) {
-      PdfFont* font = fonts.regular;  // one face: each face drawn costs a font program in this update
-      double size = w.Fit(font, line * 0.85, box.w - left - 3, u.stamp_lines[i]);
-      w.Text(font, size, left, y, u.stamp_lines[i]);
+      double size = w.Fit(regular, line * 0.85, box.w - left - 3, u.stamp_lines[i]);
+      w.Text(regular, size, left, y, u.stamp_lines[i]);
     }
     SetAppearance(field_obj, Appearance(doc, box, w));
     field.SetSignatureReason(Utf8(u.reason));
@@ -341,7 +410,7 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     // file that no parser reads still tells which signature broke.
     sig->GetDictionary().AddKey("VB_Field", PdfString(u.sign_field.c_str()));
 
-    VB_RETURN_IF_ERROR(EmbedSlimFonts(doc, {fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic}));
+    VB_RETURN_IF_ERROR(faces.Embed());
     PdfRefCountedBuffer buffer;
     PdfOutputDevice out(&buffer);
     PdfSignOutputDevice signer(&out);
