@@ -643,6 +643,16 @@ awaitable<void> RunSession(std::shared_ptr<Server::State> st, std::shared_ptr<Co
   st->open.erase(me);
 }
 
+// A connection over the session limit: told so without reading its hello.
+awaitable<void> RefuseBusy(std::shared_ptr<Conn> c, std::string reason, Limits limits) {
+  std::string msg(wire::kMagic);
+  msg.push_back(static_cast<char>(wire::kRefusalVersion));
+  msg += RefusalBody(reason);
+  Status sent = co_await WriteAll(c, msg, LingerDeadline(limits.handshake), "a refusal");
+  if (sent.ok()) co_await Linger(c, LingerDeadline(limits.handshake));
+  c->Shut();
+}
+
 awaitable<void> AcceptLoop(std::shared_ptr<Server::State> st) {
   while (!st->stopped) {
     error_code ec;
@@ -660,6 +670,12 @@ awaitable<void> AcceptLoop(std::shared_ptr<Server::State> st) {
     auto c = std::make_shared<Conn>(std::move(s));
     auto ep = c->socket.remote_endpoint(ec);
     c->where = ec ? std::string("(unknown peer)") : Where(ep);
+    if (st->open.size() >= st->options.max_sessions) {
+      std::string reason = "busy: " + std::to_string(st->open.size()) + " sessions open, try again later";
+      st->Log(c->where + ": refused: " + reason);
+      asio::co_spawn(st->io, RefuseBusy(std::move(c), std::move(reason), st->options.limits), asio::detached);
+      continue;
+    }
     asio::co_spawn(st->io, RunSession(st, std::move(c)), asio::detached);
   }
 }

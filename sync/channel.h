@@ -115,6 +115,9 @@ class Server {
     Limits limits;
     // Told of every refusal and failure, one line each ("127.0.0.1:40312: ...").
     std::function<void(const std::string&)> log;
+    // Sessions open at once (handshaking or established); a connection beyond them is
+    // refused at once ("busy: ...") instead of holding a descriptor and a coroutine.
+    size_t max_sessions = wire::kDefaultMaxSessions;
   };
   Server(asio::io_context& io, const SecretKey& node_key, Policy policy, SessionHandler handler, Options options);
   ~Server();

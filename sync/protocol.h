@@ -43,6 +43,7 @@ inline constexpr size_t kStreamABytes = 17;       // crypto_secretstream_xchacha
 inline constexpr size_t kDefaultMaxFrame = 16u << 20;  // 16 MiB of plaintext
 inline constexpr int kDefaultHandshakeSeconds = 10;
 inline constexpr int kDefaultIdleSeconds = 30;
+inline constexpr size_t kDefaultMaxSessions = 256;
 // After a refusal or a final frame: how long at most to drain the peer before closing.
 inline constexpr int kLingerMillis = 1000;
 

@@ -65,10 +65,13 @@ struct World {
   tcp::endpoint at;
   std::function<void()> on_done;       // extra cleanup once the test coroutine ends
 
+  size_t max_sessions = 16;
+
   void Start(Policy policy = nullptr) {
     if (!policy) policy = Allow({client_key.public_key()});
     Server::Options o;
     o.limits = limits;
+    o.max_sessions = max_sessions;
     o.log = [this](const std::string& line) { log.push_back(line); };
     server = std::make_unique<Server>(
         io, server_key, std::move(policy),
@@ -404,6 +407,25 @@ TEST(SyncChannel, SlowLorisIsCutWhileOthersAreServed) {
   EXPECT_LT(loris.took, 2s);
   EXPECT_GE(loris.took, std::chrono::milliseconds(w.limits.handshake) - 50ms);
   EXPECT_TRUE(Has(RefusalReason(loris.reply), "timed out waiting for the client's hello")) << loris.reply;
+}
+
+awaitable<Status> OneTooMany(World* w, Raw* loris) {
+  auto ex = co_await asio::this_coro::executor;
+  asio::co_spawn(ex, RawExchange(w->at, "v", loris), asio::detached);
+  co_await WaitUntil([w] { return w->server->sessions() == 1; }, 1s);
+  if (w->server->sessions() != 1) co_return Status::Invalid("the first connection never opened a session");
+  std::vector<std::string> messages(1, "x");
+  co_return co_await RoundTrip(w, &w->client_key, messages, w->at, w->limits);
+}
+
+TEST(SyncChannel, ConnectionsBeyondTheSessionLimitAreRefused) {
+  World w;
+  w.max_sessions = 1;
+  w.Start();
+  Raw loris;
+  Status s = w.Run(OneTooMany(&w, &loris));
+  EXPECT_EQ(s.exit_code(), 5);
+  EXPECT_TRUE(Has(s.message(), "refused by the peer: busy: 1 sessions open")) << s.message();
 }
 
 awaitable<Status> SilentAfterHandshake(World* w) {
