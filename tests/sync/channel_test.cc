@@ -117,6 +117,14 @@ awaitable<void> Echo(World* w, Channel& ch) {
   }
 }
 
+awaitable<Status> ConnectAs(World* w, const SecretKey* key) {
+  Policy policy = Allow(std::set<PublicKey>{w->server_key.public_key()});
+  auto ch = co_await Connect(w->at, *key, policy, w->limits);
+  if (!ch.ok()) co_return ch.status();
+  co_await (*ch)->Close();
+  co_return Status::Ok();
+}
+
 // Connects as `key`, sends each message and checks the echo; Ok or the first failure.
 awaitable<Status> RoundTrip(World* w, const SecretKey* key, std::vector<std::string> messages, tcp::endpoint at,
                             Limits limits) {
@@ -343,6 +351,50 @@ TEST(SyncChannel, UnknownVersionIsRefused) {
       << raw.reply;
 }
 
+// A fake server: reads a hello, answers `answer`, then waits for the client to close.
+awaitable<void> FakeServer(tcp::acceptor* acc, std::string answer) {
+  tcp::socket s(acc->get_executor());
+  error_code ec;
+  co_await acc->async_accept(s, asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return;
+  std::string hello(108, '\0');
+  co_await asio::async_read(s, asio::buffer(hello), asio::redirect_error(use_awaitable, ec));
+  co_await asio::async_write(s, asio::buffer(answer), asio::redirect_error(use_awaitable, ec));
+  char buf[256];
+  while (!ec) co_await s.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
+}
+
+Status ConnectToFake(World& w, std::string answer) {
+  tcp::acceptor acc(w.io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  w.at = tcp::endpoint(asio::ip::make_address("127.0.0.1"), acc.local_endpoint().port());
+  asio::co_spawn(w.io, FakeServer(&acc, std::move(answer)), asio::detached);
+  w.on_done = [&acc] {
+    error_code ec;
+    acc.close(ec);
+  };
+  Status s = w.Run(ConnectAs(&w, &w.client_key));
+  w.io.restart();
+  w.io.poll();  // let the fake server see the close before its acceptor goes
+  return s;
+}
+
+TEST(SyncChannel, ClientRefusesAServerOfAnotherVersion) {
+  World w;
+  std::string answer = "vanban-sync";
+  answer.push_back(2);
+  answer += std::string(96, '\x01');
+  Status s = ConnectToFake(w, answer);
+  EXPECT_EQ(s.exit_code(), 5);
+  EXPECT_TRUE(Has(s.message(), "unsupported protocol version 2 (this node speaks version 1)")) << s.message();
+}
+
+TEST(SyncChannel, ClientRefusesAnAnswerThatIsNotAHello) {
+  World w;
+  Status s = ConnectToFake(w, "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+  EXPECT_EQ(s.exit_code(), 5);
+  EXPECT_TRUE(Has(s.message(), "not a vanban-sync answer")) << s.message();
+}
+
 TEST(SyncChannel, OversizedLengthPrefixIsRefusedBeforeReading) {
   World w;
   w.Start();
@@ -483,13 +535,6 @@ TEST(SyncPolicy, OwnAndTrustedOrganisationsOnly) {
   EXPECT_TRUE(Has(unknown.message(), crypto::Fingerprint(Key(13).public_key()))) << unknown.message();
 }
 
-awaitable<Status> ConnectAs(World* w, const SecretKey* key) {
-  Policy policy = Allow(std::set<PublicKey>{w->server_key.public_key()});
-  auto ch = co_await Connect(w->at, *key, policy, w->limits);
-  if (!ch.ok()) co_return ch.status();
-  co_await (*ch)->Close();
-  co_return Status::Ok();
-}
 
 TEST(SyncPolicy, ANodeOfAnUntrustedOrganisationIsRefusedAtTheHandshake) {
   Orgs o;
