@@ -277,7 +277,7 @@ awaitable<Result<std::optional<std::string>>> Channel::Receive() {
     m.broken = true;
     m.conn->Shut();
     if (plain.empty()) co_return std::optional<std::string>();
-    co_return Status::Peer(where + ": the peer ended the session: " + CleanReason(plain));
+    co_return Status::Peer(where + ": the peer ended the session: " + CleanReason(CutReason(plain)));
   }
   if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
     Status bad = Status::Peer("frame " + std::to_string(frame_no) + " has tag " + std::to_string(tag) +

@@ -107,8 +107,9 @@ using SessionHandler = std::function<awaitable<void>(Channel&)>;
 // Accepts connections and runs one session coroutine per socket, each with its own
 // handshake and idle timeouts, so a slow or hostile client never holds up others.
 // Everything happens on the io_context given; Stop() (from that context's thread,
-// or posted to it) stops accepting and ends open sessions. `node_key` must outlive
-// the server.
+// or posted to it) stops accepting and closes open sessions' sockets (their peers see
+// the connection close without a final frame). `node_key` must outlive the server
+// and the io_context's run.
 class Server {
  public:
   struct Options {

@@ -480,6 +480,30 @@ TEST(SyncChannel, ConnectionsBeyondTheSessionLimitAreRefused) {
   EXPECT_TRUE(Has(s.message(), "refused by the peer: busy: 1 sessions open")) << s.message();
 }
 
+awaitable<Status> StopWhileConnected(World* w, Clock::duration* took) {
+  Policy policy = Allow(std::set<PublicKey>{w->server_key.public_key()});
+  auto ch = co_await Connect(w->at, w->client_key, policy, w->limits);
+  if (!ch.ok()) co_return ch.status();
+  co_await WaitUntil([w] { return w->server->sessions() == 1; }, 1s);
+  auto start = Clock::now();
+  w->server->Stop();
+  auto m = co_await (*ch)->Receive();
+  *took = Clock::now() - start;
+  if (m.ok()) co_return Status::Invalid("the session outlived Stop()");
+  co_return m.status();
+}
+
+TEST(SyncServer, StopEndsOpenSessions) {
+  World w;
+  w.limits.idle = 2s;  // Stop, not the idle timeout, must end it
+  w.Start();
+  Clock::duration took{};
+  Status s = w.Run(StopWhileConnected(&w, &took));
+  EXPECT_EQ(s.exit_code(), 5) << s.message();
+  EXPECT_LT(took, 1s);
+  EXPECT_EQ(w.server->sessions(), 0u);
+}
+
 awaitable<Status> SilentAfterHandshake(World* w) {
   Policy policy = Allow(std::set<PublicKey>{w->server_key.public_key()});
   auto ch = co_await Connect(w->at, w->client_key, policy, w->limits);
