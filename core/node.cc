@@ -242,6 +242,14 @@ Result<SecretKey> Node::UnlockKeyFile(const std::string& file, const PassphraseS
   return KeyFile::Open(*bytes, held.value, path);
 }
 
+Result<SecretKey> Node::UnlockNodeKey(const PassphraseSource& pass) const {
+  VB_ASSIGN_OR_RETURN(SecretKey key, UnlockKeyFile("node.key", pass));
+  if (key.public_key() != node_)
+    return Status::BadInput(KeyPath("node.key") + " holds another key than this node's (" +
+                            crypto::Fingerprint(node_) + ")");
+  return key;
+}
+
 Result<std::string> Node::ResolveDoc(const std::string& ref) {
   // A number as issued ("1/KH-SNgV"), or a unique prefix of the id (at least 4 hex digits).
   if (ref.find('/') != std::string::npos) {

@@ -110,6 +110,9 @@ class Node {
   const Authority& authority() const { return auth_; }
   std::string admin_login() const { return admin_; }
   PublicKey node_key() const { return node_; }
+  // This node's own secret key (HOME/keys/node.key), for the sync handshake: the
+  // caller holds it for as long as it serves or syncs; it is wiped when dropped.
+  Result<SecretKey> UnlockNodeKey(const PassphraseSource& pass) const;
   std::string OrgName(const PublicKey& org) const;
   // Display name of a person or organisation key: login, or org name.
   std::string Who(const PublicKey& k) const;

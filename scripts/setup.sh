@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build pkg-config git
+  libboost-dev             # Boost.Asio (header-only): the sync channel's TCP and coroutines
   libsodium-dev            # Ed25519 signatures, BLAKE2b, Argon2id, XChaCha20-Poly1305
   libsqlite3-dev sqlite3   # the node's store (and the sqlite3 tool the tamper tests use)
   libcli11-dev             # command-line parsing

@@ -332,6 +332,21 @@ TEST_F(NodeTest, KeyFileProblemsNameTheFile) {
   EXPECT_TRUE(node_->Approve(As("tp1"), id).ok());
 }
 
+TEST_F(NodeTest, UnlockNodeKey) {
+  auto key = node_->UnlockNodeKey(Pass("matkhau"));
+  ASSERT_TRUE(key.ok()) << key.status().message();
+  EXPECT_EQ(key->public_key(), node_->node_key());
+  EXPECT_FALSE(node_->UnlockNodeKey(Pass("sai")).ok());
+  EXPECT_TRUE(HasCode(node_->UnlockNodeKey(nullptr).status(), Status::Code::kBadInput, "no passphrase given"));
+  // Another key in the node key's place (same passphrase) is named as such.
+  const std::string path = home_ + "/keys/node.key";
+  std::filesystem::copy_file(home_ + "/keys/person-tp1.key", path, std::filesystem::copy_options::overwrite_existing);
+  EXPECT_TRUE(HasCode(node_->UnlockNodeKey(Pass("matkhau")).status(), Status::Code::kBadInput,
+                      path + " holds another key than this node's"));
+  std::filesystem::remove(path);
+  EXPECT_TRUE(HasCode(node_->UnlockNodeKey(Pass("matkhau")).status(), Status::Code::kNotFound, "no key file " + path));
+}
+
 TEST_F(NodeTest, SealKeyProblemsRefuseTheIssue) {
   std::string id = NewDirective();
   ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
