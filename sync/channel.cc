@@ -8,6 +8,7 @@
 #include <array>
 #include <cstring>
 #include <list>
+#include <new>
 #include <utility>
 #include <vector>
 
