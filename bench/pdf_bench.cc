@@ -6,6 +6,7 @@
 // runs then call CopyMaker() again on copies of those requests with fixed keys
 // (SecretKey::FromSeed), so Argon2 key unlock and the store stay out of the timing.
 #include "bench/pdf_bench.h"
+#include "bench/process.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -431,21 +432,8 @@ std::string Odt(const DocumentFile& f, const std::string& kind_name) {
 
 // Wall time of one command, its output discarded; negative if it failed.
 double RunMs(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  auto t0 = Clock::now();
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  int st = 0;
-  if (rc == 0) waitpid(pid, &st, 0);
-  double ms = Ms(t0, Clock::now());
-  posix_spawn_file_actions_destroy(&fa);
-  return rc == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? ms : -1;
+  ProcessRun r = TimedRun(args, true);
+  return r.ok ? r.ms : -1;
 }
 
 // Pages of a PDF written without object streams: "/Type/Page" objects.

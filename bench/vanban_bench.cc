@@ -32,9 +32,12 @@
 
 #include "bench/generator.h"
 #include "bench/pdf_bench.h"
+#include "bench/process.h"
 #include "core/node.h"
 
 using namespace vanban;
+using vanban::bench::ProcessRun;
+using vanban::bench::TimedRun;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -124,24 +127,11 @@ std::string Exe() {
   return (std::filesystem::path(buf).parent_path() / "vanban").string();
 }
 
-// Wall time of one `vanban` process, output discarded. posix_spawn, not fork: a
-// copy of this process's page tables (the generated records) would be timed too.
+// Wall time of one `vanban` process, output discarded.
 double RunMs(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  auto t0 = Clock::now();
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  int st = 0;
-  if (rc == 0) waitpid(pid, &st, 0);
-  double ms = Seconds(t0, Clock::now()) * 1000;
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) std::fprintf(stderr, "command failed: %s ...\n", args[3].c_str());
-  return ms;
+  ProcessRun r = TimedRun(args, false);
+  if (!r.ok) std::fprintf(stderr, "command failed: %s ...\n", args[3].c_str());
+  return r.ms;
 }
 
 }  // namespace

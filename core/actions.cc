@@ -292,13 +292,7 @@ Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf, con
   auto attach = [&](Record& r, const SecretKey& key, const PassphraseSource&) -> Status {
     if (!copy) return Status::Ok();
     VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
-    RecordId rev{};
-    FromHex(r.Get("rev"), &rev);
-    // A pledge's later parties sign the copy the earlier ones signed.
-    std::optional<RecordId> previous;
-    for (const SignatureEntry& s : d.signatures)
-      if (s.rev == rev) previous = s.id;
-    return AttachCopy(copy, d, r, key, rev, previous);
+    return AttachCopy(copy, d, r, key);
   };
   return Act(actor, doc, OnRevision(doc, "doc.sign", [&](Record& r) {
            r.Add("name", name);
@@ -375,9 +369,15 @@ Result<std::vector<Record>> Node::ProofOf(const Document& d, const Record& act) 
   return ordered;
 }
 
-Status Node::AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key,
-                        const RecordId& rev, std::optional<RecordId> previous) {
+Status Node::AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key) {
   if (!maker) return Status::Ok();
+  RecordId rev{};
+  FromHex(r.Get("rev"), &rev);
+  // Each act continues the copy of the revision's latest signature: a pledge's
+  // later parties the one the earlier ones signed, the records office the signed one.
+  std::optional<RecordId> previous;
+  for (const SignatureEntry& s : d.signatures)
+    if (s.rev == rev) previous = s.id;
   VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(rev));
   if (!rec || !rec->text()) return Status::NotFound("the text of revision " + ToHex(rev).substr(0, 12) + " is missing");
   std::optional<std::string> prior;
@@ -426,21 +426,12 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id, const
     return r;
   };
   auto seal_it = [&](Record& rec, const SecretKey&, const PassphraseSource& pass) -> Status {
-    auto seal = UnlockKeyFile("seal-" + login + ".key", pass);
-    if (!seal.ok()) {
-      if (seal.status().code() == Status::Code::kNotFound)
-        return Status::Refused("'" + login + "' holds no copy of the organisation's seal on this node");
-      return seal.status();
-    }
-    if (seal->public_key() != org().seal) return Status::Refused("the seal key file holds another key than the organisation's seal");
+    VB_ASSIGN_OR_RETURN(SecretKey seal, UnlockSeal(login, pass));
     RecordId rev{};
     FromHex(rec.Get("rev"), &rev);
-    rec.Add("seal-sig", ToHex(seal->Sign(SealMessage(d, rev, rec.Get("number"), rec.Get("date")))));
+    rec.Add("seal-sig", ToHex(seal.Sign(SealMessage(d, rev, rec.Get("number"), rec.Get("date")))));
     // The clerk numbers the copy the signer signed, and seals it.
-    std::optional<RecordId> signed_copy;
-    for (const SignatureEntry& s : d.signatures)
-      if (s.rev == rev) signed_copy = s.id;
-    return AttachCopy(copy, d, rec, *seal, rev, signed_copy);
+    return AttachCopy(copy, d, rec, seal);
   };
   VB_RETURN_IF_ERROR(Act(actor, doc, build, seal_it).status());
   VB_ASSIGN_OR_RETURN(Document issued, LoadDoc(doc));
@@ -451,14 +442,19 @@ Result<Signature> Node::SignWithSeal(const Actor& actor, std::string_view messag
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   if (!who->active()) return Status::Refused("'" + who->login + "' has been revoked");
   if (!actor.passphrase) return Status::BadInput("no passphrase given");
-  auto seal = UnlockKeyFile("seal-" + who->login + ".key", actor.passphrase);
+  VB_ASSIGN_OR_RETURN(SecretKey seal, UnlockSeal(who->login, actor.passphrase));
+  return seal.Sign(message);
+}
+
+Result<SecretKey> Node::UnlockSeal(const std::string& login, const PassphraseSource& pass) const {
+  auto seal = UnlockKeyFile("seal-" + login + ".key", pass);
   if (!seal.ok()) {
     if (seal.status().code() == Status::Code::kNotFound)
-      return Status::Refused("'" + who->login + "' holds no copy of the organisation's seal on this node");
+      return Status::Refused("'" + login + "' holds no copy of the organisation's seal on this node");
     return seal.status();
   }
   if (seal->public_key() != org().seal) return Status::Refused("the seal key file holds another key than the organisation's seal");
-  return seal->Sign(message);
+  return std::move(seal).value();
 }
 
 Status Node::RevokeDoc(const Actor& actor, const std::string& id, const std::string& reason) {

@@ -137,6 +137,8 @@ class Node {
   Result<std::vector<DocSummary>> List(const DocFilter& f);
   Result<std::vector<InboxItem>> Inbox(const std::string& login);
   Result<std::string> RevisionText(const std::string& id, const std::string& rev);
+  // A revision of `d` by "rN" (sequence number) or a unique id prefix of at least 4 hex digits.
+  Result<RecordId> ResolveRevision(const Document& d, const std::string& ref) const;
   // The document's history: every record in fold order, with whether it counts.
   struct LogEntry {
     Event event;
@@ -185,9 +187,9 @@ class Node {
   Result<Document> LoadDoc(const std::string& doc_hex);
   // The folded document in this session's cache (folded from the store if absent).
   Result<Document*> Cached(const std::string& doc_hex);
-  // "rN" (sequence number) or a unique id prefix of at least 4 hex digits.
-  Result<RecordId> ResolveRevision(const Document& d, const std::string& ref) const;
   Result<SecretKey> UnlockKeyFile(const std::string& file, const PassphraseSource& pass) const;
+  // The copy of the organisation's seal `login` holds on this node.
+  Result<SecretKey> UnlockSeal(const std::string& login, const PassphraseSource& pass) const;
   // Makes an action's unsigned record from the node's current state.
   using Build = std::function<Result<Record>()>;
   // Runs after the person's key is unlocked, before signing, with the same
@@ -215,8 +217,7 @@ class Node {
   // The blob a record of this node names, if any (signed copies).
   Result<std::optional<std::string>> BlobOf(const RecordId& id);
   // Makes the signed copy of an act and names it in `r` (no-op without a maker).
-  Status AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key,
-                    const RecordId& rev, std::optional<RecordId> previous);
+  Status AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key);
   // Records a signed copy carries so it verifies alone (docs/pdf.md).
   Result<std::vector<Record>> ProofOf(const Document& d, const Record& act);
 

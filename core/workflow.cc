@@ -163,21 +163,13 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     VB_ASSIGN_OR_RETURN(DocumentFile f, RevisionText(r));
     if (f.kind != r.Get("kind")) return Status::BadInput("'kind' card differs from the text's kind");
     if (f.symbol != r.Get("symbol")) return Status::BadInput("'symbol' card differs from the text's symbol");
+    VB_ASSIGN_OR_RETURN(std::vector<PublicKey> listed, PartiesOf(r));
     std::vector<PublicKey> parties;
-    if (r.Has("parties")) {
-      std::string list = r.Get("parties");
-      for (size_t pos = 0; pos <= list.size();) {
-        size_t comma = list.find(',', pos);
-        if (comma == std::string::npos) comma = list.size();
-        PublicKey k;
-        if (!FromHex(std::string_view(list).substr(pos, comma - pos), &k))
-          return Status::BadInput("'parties' must be comma-separated organisation keys");
-        if (!auth.FindOrg(k)) return Status::Refused("party " + ToHex(k).substr(0, 12) + " is not a known organisation");
-        if (k == org || std::find(parties.begin(), parties.end(), k) != parties.end())
-          return Status::BadInput("'parties' lists an organisation twice");
-        parties.push_back(k);
-        pos = comma + 1;
-      }
+    for (const PublicKey& k : listed) {
+      if (!auth.FindOrg(k)) return Status::Refused("party " + ToHex(k).substr(0, 12) + " is not a known organisation");
+      if (k == org || std::find(parties.begin(), parties.end(), k) != parties.end())
+        return Status::BadInput("'parties' lists an organisation twice");
+      parties.push_back(k);
     }
     if ((f.kind == "pledge") != !parties.empty()) return Status::BadInput("parties are for pledges, and a pledge has them");
     if (parties.size() != f.parties.size()) return Status::BadInput("'parties' does not match the text's parties");
@@ -399,6 +391,22 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
 }
 
 }  // namespace
+
+Result<std::vector<PublicKey>> PartiesOf(const Record& create) {
+  std::vector<PublicKey> out;
+  if (!create.Has("parties")) return out;
+  const std::string& list = create.Get("parties");
+  for (size_t pos = 0; pos <= list.size();) {
+    size_t comma = list.find(',', pos);
+    if (comma == std::string::npos) comma = list.size();
+    PublicKey k;
+    if (!FromHex(std::string_view(list).substr(pos, comma - pos), &k))
+      return Status::BadInput("'parties' must be comma-separated organisation keys");
+    out.push_back(k);
+    pos = comma + 1;
+  }
+  return out;
+}
 
 Status ApplyDocRecord(const Authority& auth, Document& doc, const Record& r, bool preflight) {
   auto at = ParseTimestamp(r.Get("at"));

@@ -127,6 +127,9 @@ struct Document {
 // The seal message the records office signs at issuance (docs/records.md).
 std::string SealMessage(const Document& d, const RecordId& rev, const std::string& number, const std::string& date);
 
+// The `parties` card of a doc.create record, in signing order (no other checks).
+Result<std::vector<PublicKey>> PartiesOf(const Record& create);
+
 // Applies one record to a document (doc.create starts one). Refused says why;
 // on refusal `doc` is unchanged but for a log entry. `preflight` checks an
 // unsigned record before its author unlocks a key: embedded seals are not checked.

@@ -11,7 +11,6 @@ namespace vanban::pdf {
 
 namespace {
 
-std::string SealField() { return kSealFieldName; }
 std::string SignerField(size_t i) { return "ky-" + std::to_string(i + 1); }
 
 // The layout's input for one revision of a document.
@@ -106,7 +105,7 @@ SignedCopyMaker CopyMaker() {
                     {NewField::Kind::kText, "ngay", out.date_field}};
         for (size_t i = 0; i < out.signature_stamps.size(); ++i)
           u.create.push_back({NewField::Kind::kSignature, SignerField(i), out.signature_stamps[i]});
-        u.create.push_back({NewField::Kind::kSignature, SealField(), out.seal_stamp});
+        u.create.push_back({NewField::Kind::kSignature, kSealFieldName, out.seal_stamp});
         base = std::move(out.pdf);
       }
       u.sign_field = SignerField(slot);
@@ -123,7 +122,7 @@ SignedCopyMaker CopyMaker() {
       base = *req.previous;
       std::string number = r.Get("number"), date = r.Get("date");
       u.fill = {{"so", number}, {"ngay", org->place + ", " + VietnameseDate(date)}};
-      u.sign_field = SealField();
+      u.sign_field = kSealFieldName;
       // What a printed copy carries to be checked against the register.
       // Short enough for a QR code whose modules print at about half a millimetre.
       u.qr_payload = "VB1|" + number + "|" + date + "|" + ToHex(d.org).substr(0, 16) + "|" + ToHex(d.id).substr(0, 16) +
@@ -144,8 +143,8 @@ Result<std::string> RenderRevision(Node& node, const std::string& id, const std:
   // Which revision: its number and id, as people name it ("r3").
   const Revision* shown = d.current() ? d.current() : &d.revisions.back();
   if (!rev.empty()) {
-    for (const Revision& r : d.revisions)
-      if ("r" + std::to_string(r.seq) == rev || ToHex(r.id).rfind(rev, 0) == 0) shown = &r;
+    VB_ASSIGN_OR_RETURN(RecordId id, node.ResolveRevision(d, rev));
+    shown = d.FindRevision(id);
   }
   in.draft = true;
   in.draft_label = "Dự thảo lần " + std::to_string(shown->seq) + " (r" + std::to_string(shown->seq) + ", " +

@@ -126,9 +126,6 @@ PdfObject* Appearance(PdfMemDocument& doc, const Box& box, const Writer& w) {
 class Faces {
  public:
   explicit Faces(PdfMemDocument& doc) : doc_(doc) {}
-  ~Faces() {
-    for (auto& m : metrics_) delete m;
-  }
   Faces(const Faces&) = delete;
   Faces& operator=(const Faces&) = delete;
 
@@ -142,13 +139,10 @@ class Faces {
       f.metrics = added->GetFontMetrics();
       return f;
     }
-    VB_ASSIGN_OR_RETURN(std::string_view file, FaceFile(index));
-    FT_Library lib = doc_.GetFontLibrary();
-    auto* m = new PdfFontMetricsFreetype(&lib, file.data(), static_cast<unsigned int>(file.size()), false);
-    metrics_.push_back(m);
-    f.metrics = m;
-    if (PdfObject* own = OwnFont(index); own && Covers(own, m, texts)) {
-      f.font = own->Reference();
+    VB_ASSIGN_OR_RETURN(Own* own, OwnFace(index));
+    f.metrics = own->metrics.get();
+    if (own->font && Covers(*own, texts)) {
+      f.font = own->font->Reference();
       return f;
     }
     VB_ASSIGN_OR_RETURN(Fonts added, LoadFonts(doc_, 1u << index));
@@ -162,37 +156,52 @@ class Faces {
   Status Embed() { return EmbedSlimFonts(doc_, added_); }
 
  private:
-  PdfObject* OwnFont(int index) {
+  // A face of the document's own, read once per update: the font named on page 1,
+  // the glyphs its subset holds (CIDSet: a bit per glyph id, high bit first), and
+  // the file's metrics for glyph ids and widths.
+  struct Own {
+    PdfObject* font = nullptr;
+    std::string cidset;
+    std::unique_ptr<PdfFontMetricsFreetype> metrics;
+  };
+
+  Result<Own*> OwnFace(int index) {
+    Own& own = own_[index];
+    if (own.metrics) return &own;
+    VB_ASSIGN_OR_RETURN(std::string_view file, FaceFile(index));
+    FT_Library lib = doc_.GetFontLibrary();
+    own.metrics = std::make_unique<PdfFontMetricsFreetype>(&lib, file.data(), static_cast<unsigned int>(file.size()), false);
     PdfPage* first = doc_.GetPage(0);
     PdfObject* res = first ? first->GetResources() : nullptr;
     PdfObject* fonts = res ? res->GetIndirectKey("Font") : nullptr;
     PdfObject* font = fonts && fonts->IsDictionary() ? fonts->GetIndirectKey("F" + std::to_string(index)) : nullptr;
-    return font && font->IsDictionary() ? font : nullptr;
-  }
-  // Whether the subset's CIDSet (a bit per glyph id, high bit first) holds every glyph.
-  bool Covers(PdfObject* font, const PdfFontMetrics* m, const std::vector<std::string>& texts) {
-    PdfObject* desc = font->GetIndirectKey("DescendantFonts");
-    if (!desc || !desc->IsArray() || desc->GetArray().empty() || !desc->GetArray()[0].IsReference()) return false;
+    PdfObject* desc = font && font->IsDictionary() ? font->GetIndirectKey("DescendantFonts") : nullptr;
+    if (!desc || !desc->IsArray() || desc->GetArray().empty() || !desc->GetArray()[0].IsReference()) return &own;
     PdfObject* cid = doc_.GetObjects().GetObject(desc->GetArray()[0].GetReference());
     PdfObject* fd = cid ? cid->GetIndirectKey("FontDescriptor") : nullptr;
     PdfObject* set = fd ? fd->GetIndirectKey("CIDSet") : nullptr;
-    if (!set || !set->HasStream()) return false;
+    if (!set || !set->HasStream()) return &own;
     char* bits = nullptr;
     pdf_long len = 0;
     set->GetStream()->GetFilteredCopy(&bits, &len);
-    std::string b(bits, static_cast<size_t>(len));
+    own.cidset.assign(bits, static_cast<size_t>(len));
     podofo_free(bits);
+    own.font = font;
+    return &own;
+  }
+
+  static bool Covers(const Own& own, const std::vector<std::string>& texts) {
     for (const std::string& t : texts)
       for (char32_t c : internal::ToUtf32(t)) {
-        long gid = GlyphOf(m, c);
+        long gid = GlyphOf(own.metrics.get(), c);
         size_t byte = static_cast<size_t>(gid) / 8;
-        if (byte >= b.size() || !(static_cast<uint8_t>(b[byte]) & (0x80 >> (gid % 8)))) return false;
+        if (byte >= own.cidset.size() || !(static_cast<uint8_t>(own.cidset[byte]) & (0x80 >> (gid % 8)))) return false;
       }
     return true;
   }
 
   PdfMemDocument& doc_;
-  std::vector<PdfFontMetrics*> metrics_;
+  std::array<Own, 4> own_;
   std::array<PdfFont*, 4> added_{};
 };
 

@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/files.h"
+#include "core/workflow.h"
 #include "pdf/pdf.h"
 #include "pdf/signing.h"
 
@@ -181,21 +182,15 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
   }
   // A pledge signed by its first organisations is valid as far as it goes; say who is to come.
   if (proof.create) {
-    std::vector<std::string> order = {proof.create->Get("org")};
-    std::string parties = proof.create->Get("parties");
-    for (size_t pos = 0; !parties.empty() && pos <= parties.size();) {
-      size_t comma = parties.find(',', pos);
-      order.push_back(parties.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
-      if (comma == std::string::npos) break;
-      pos = comma + 1;
-    }
+    PublicKey drafting{};
+    FromHex(proof.create->Get("org"), &drafting);
+    std::vector<PublicKey> order = {drafting};
+    if (auto parties = PartiesOf(*proof.create); parties.ok()) order.insert(order.end(), parties->begin(), parties->end());
     size_t signers = std::count_if(v.signatures.begin(), v.signatures.end(),
                                    [](const SignatureCheck& s) { return s.role != "seal"; });
     for (size_t i = signers; i < order.size(); ++i) {
-      PublicKey k{};
-      FromHex(order[i], &k);
-      const Organisation* o = auth.FindOrg(k);
-      v.awaiting.push_back(o ? o->name : order[i].substr(0, 16));
+      const Organisation* o = auth.FindOrg(order[i]);
+      v.awaiting.push_back(o ? o->name : ToHex(order[i]).substr(0, 16));
     }
   }
   if (!c.signatures.empty()) {

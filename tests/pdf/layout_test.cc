@@ -20,6 +20,7 @@
 #include "core/docfile.h"
 #include "core/text.h"
 #include "pdf/text_layout.h"
+#include "tests/pdf/util.h"
 
 namespace vanban::pdf {
 namespace {
@@ -27,34 +28,10 @@ namespace {
 namespace fs = std::filesystem;
 using internal::Kind;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-void WriteAll(const std::string& path, const std::string& data) {
-  std::ofstream f(path, std::ios::binary);
-  f << data;
-}
-
-bool HaveTool(const std::string& tool) {
-  return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-// Runs a shell command; returns its standard output.
-std::string Shell(const std::string& cmd, int* status = nullptr) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  if (status) *status = st;
-  return out;
-}
+using testing::HaveTool;
+using testing::Shell;
+using testing::ReadFile;
+using testing::WriteFile;
 
 // Collapses every run of white space to one space.
 std::string Squash(const std::string& s) {
@@ -94,7 +71,7 @@ class TempDir {
 };
 
 RenderInput SampleInput(const std::string& name, bool draft) {
-  std::string bytes = ReadAll(std::string(VANBAN_SAMPLES) + "/" + name);
+  std::string bytes = ReadFile(std::string(VANBAN_SAMPLES) + "/" + name);
   auto doc = ParseDocumentFile(bytes, name);
   EXPECT_TRUE(doc.ok()) << doc.status().message();
   RenderInput in;
@@ -206,7 +183,7 @@ TEST_P(Poppler, ReadsBack) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   TempDir dir;
   std::string file = dir / "out.pdf";
-  WriteAll(file, r->pdf);
+  WriteFile(file, r->pdf);
 
   // The text, in NFC, word for word; the body read across page breaks (page
   // numbers and footnotes taken out where they interrupt it).
@@ -498,8 +475,8 @@ TEST(LayoutGolden, DirectivePageOne) {
   for (const Box& b : lr->boxes.signature_stamps) box("signature", b);
   box("seal", lr->boxes.seal_stamp);
   std::string path = std::string(VANBAN_TEST_DATA) + "/layout-directive-page1.txt";
-  if (std::getenv("VANBAN_UPDATE_GOLDEN")) WriteAll(path, got.str());
-  std::string want = ReadAll(path);
+  if (std::getenv("VANBAN_UPDATE_GOLDEN")) WriteFile(path, got.str());
+  std::string want = ReadFile(path);
   ASSERT_FALSE(want.empty()) << path << " missing (VANBAN_UPDATE_GOLDEN=1 writes it)";
   EXPECT_EQ(got.str(), want);
 }
@@ -546,7 +523,7 @@ TEST(LoadFonts, IncrementalUpdateEmbedsSubset) {
   if (!HaveTool("pdftotext") || !HaveTool("pdffonts") || !HaveTool("qpdf")) GTEST_SKIP() << "poppler/qpdf missing";
   TempDir dir;
   std::string file = dir / "updated.pdf";
-  WriteAll(file, updated);
+  WriteFile(file, updated);
   std::string text = Shell("pdftotext -enc UTF-8 -f 1 -l 1 " + file + " -");
   EXPECT_NE(text.find("12/KH-SNgV Đặng"), std::string::npos) << text;
   std::string fonts = Shell("pdffonts " + file);
@@ -595,7 +572,7 @@ TEST(Render, DumpSamples) {
       auto r = Render(SampleInput(name, draft));
       ASSERT_TRUE(r.ok()) << r.status().message();
       std::string stem = std::string(name).substr(0, std::string(name).size() - 3);
-      WriteAll(std::string(out) + "/" + stem + (draft ? "-draft" : "-final") + ".pdf", r->pdf);
+      WriteFile(std::string(out) + "/" + stem + (draft ? "-draft" : "-final") + ".pdf", r->pdf);
     }
 }
 

@@ -1,6 +1,8 @@
 // Small helpers of the pdf tests: files, shell tools, the sample documents.
 #pragma once
 
+#include <sys/wait.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
