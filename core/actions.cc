@@ -515,7 +515,7 @@ Status Node::RebuildViews() {
 Status Node::RebuildViewsTx() {
   Transaction tx(store_->db());
   VB_RETURN_IF_ERROR(tx.status());
-  for (const ViewTable& t : DocViewTables()) VB_RETURN_IF_ERROR(store_->db().Exec("DELETE FROM " + t.name));
+  VB_RETURN_IF_ERROR(store_->ClearDocViews());
   VB_RETURN_IF_ERROR(Load());
   VB_RETURN_IF_ERROR(store_->WritePersonsView(auth_));
   Stmt& q = store_->db().Prepare("SELECT DISTINCT doc FROM records WHERE doc IS NOT NULL");

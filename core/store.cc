@@ -43,6 +43,35 @@ CREATE TABLE tasks (doc TEXT NOT NULL, assignee TEXT, org TEXT NOT NULL, role TE
 CREATE INDEX tasks_doc ON tasks(doc);
 CREATE INDEX tasks_assignee ON tasks(assignee);
 )sql",
+      // 2: records are found by an integer key (IdKey) and, per document, by
+      // (doc, id): no index on the random 64-digit id alone, which cost a page
+      // write per record in every batch. The search text moves from the index's
+      // own copy (random rowids) to doc_text, appended in write order.
+      R"sql(
+CREATE TABLE records_v2 (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL,
+  idkey INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  author TEXT NOT NULL,
+  org TEXT,
+  doc TEXT,
+  at TEXT NOT NULL,
+  bytes BLOB NOT NULL);
+INSERT INTO records_v2(seq, id, idkey, type, author, org, doc, at, bytes)
+  SELECT seq, id, vanban_idkey(id), type, author, org, doc, at, bytes FROM records ORDER BY seq;
+DROP TABLE records;
+ALTER TABLE records_v2 RENAME TO records;
+CREATE INDEX records_idkey ON records(idkey);
+CREATE UNIQUE INDEX records_doc ON records(doc, id) WHERE doc IS NOT NULL;
+CREATE UNIQUE INDEX records_org ON records(id) WHERE doc IS NULL;
+CREATE TABLE doc_text (seq INTEGER PRIMARY KEY, search INTEGER NOT NULL UNIQUE, doc TEXT NOT NULL, folded TEXT NOT NULL);
+INSERT INTO doc_text(search, doc, folded) SELECT rowid, doc, folded FROM doc_search ORDER BY rowid;
+DROP TABLE doc_search;
+CREATE VIRTUAL TABLE doc_search USING fts5(doc UNINDEXED, folded, content = 'doc_text', content_rowid = 'search',
+  tokenize = 'unicode61', detail = none, columnsize = 0);
+INSERT INTO doc_search(doc_search) VALUES('rebuild');
+)sql",
   };
   return m;
 }
@@ -66,6 +95,12 @@ void BindDocKey(Stmt& q, int i, const ViewTable& t, const std::string& doc_hex) 
   else q.Bind(i, doc_hex);
 }
 }  // namespace
+
+int64_t IdKey(const Hash& id) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v = v << 8 | id[i];
+  return static_cast<int64_t>(v >> 1);  // keep it positive
+}
 
 int64_t DocRowid(const std::string& doc_hex) {
   uint64_t v = 0;
@@ -100,9 +135,18 @@ ViewRows DocViewRows(const Document& d) {
   return v;
 }
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target) {
   auto s = std::unique_ptr<Store>(new Store());
   VB_ASSIGN_OR_RETURN(s->db_, Db::Open(path));
+  // For migration 2, which computes the key of every stored id.
+  if (sqlite3_create_function_v2(
+          s->db_->raw(), "vanban_idkey", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+          [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+            const unsigned char* t = sqlite3_value_text(argv[0]);
+            sqlite3_result_int64(ctx, t ? DocRowid(reinterpret_cast<const char*>(t)) : 0);
+          },
+          nullptr, nullptr, nullptr) != SQLITE_OK)
+    return Status::BadInput(path + ": " + sqlite3_errmsg(s->db_->raw()));
   VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=8192;"));
   Stmt& q = s->db_->Prepare("PRAGMA user_version");
   int version = q.Step() ? static_cast<int>(q.Int(0)) : 0;
@@ -111,7 +155,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
                             std::to_string(kSchemaVersion) + ")");
   }
   const auto& migrations = Migrations();
-  for (int v = version; v < kSchemaVersion; ++v) {
+  for (int v = version; v < std::min(target, kSchemaVersion); ++v) {
     Transaction tx(*s->db_);
     VB_RETURN_IF_ERROR(tx.status());
     VB_RETURN_IF_ERROR(s->db_->Exec(migrations[static_cast<size_t>(v)]));
@@ -137,17 +181,17 @@ Status Store::SetMeta(const std::string& key, const std::string& value) {
 }
 
 bool Store::HasRecord(const RecordId& id) {
-  Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE id=?");
-  q.Bind(1, ToHex(id));
+  Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE idkey=? AND id=?");
+  q.Bind(1, IdKey(id)).Bind(2, ToHex(id));
   return q.Step();
 }
 
 Status Store::PutRecord(const Record& r, const std::string& doc_hex, const std::string& org_hex) {
-  Stmt& q = db_->Prepare("INSERT INTO records(id, type, author, org, doc, at, bytes) VALUES(?,?,?,?,?,?,?)");
-  q.Bind(1, r.id_hex()).Bind(2, r.type()).Bind(3, r.Get("by"));
-  if (org_hex.empty()) q.BindNull(4); else q.Bind(4, org_hex);
-  if (doc_hex.empty()) q.BindNull(5); else q.Bind(5, doc_hex);
-  q.Bind(6, r.Get("at")).BindBlob(7, r.bytes());
+  Stmt& q = db_->Prepare("INSERT INTO records(id, idkey, type, author, org, doc, at, bytes) VALUES(?,?,?,?,?,?,?,?)");
+  q.Bind(1, r.id_hex()).Bind(2, IdKey(r.id())).Bind(3, r.type()).Bind(4, r.Get("by"));
+  if (org_hex.empty()) q.BindNull(5); else q.Bind(5, org_hex);
+  if (doc_hex.empty()) q.BindNull(6); else q.Bind(6, doc_hex);
+  q.Bind(7, r.Get("at")).BindBlob(8, r.bytes());
   return q.Run();
 }
 
@@ -171,13 +215,15 @@ Result<std::vector<Record>> Store::DocRecords(const std::string& doc_hex) {
 }
 
 Result<std::vector<Record>> Store::OrgRecords() {
-  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE doc IS NULL ORDER BY seq");
+  // The partial index holds exactly these rows; without statistics the planner
+  // would rather scan the whole table in seq order.
+  Stmt& q = db_->Prepare("SELECT bytes, id FROM records INDEXED BY records_org WHERE doc IS NULL ORDER BY seq");
   return DecodeAll(q);
 }
 
 Result<std::optional<Record>> Store::GetRecord(const RecordId& id) {
-  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE id=?");
-  q.Bind(1, ToHex(id));
+  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE idkey=? AND id=?");
+  q.Bind(1, IdKey(id)).Bind(2, ToHex(id));
   VB_ASSIGN_OR_RETURN(auto all, DecodeAll(q));
   if (all.empty()) return std::optional<Record>();
   return std::optional<Record>(std::move(all[0]));
@@ -225,27 +271,82 @@ bool Store::HasBlob(const Hash& h) {
   return q.Step();
 }
 
-Status Store::WriteDocViews(const Document& d) {
-  std::string doc = ToHex(d.id);
-  ViewRows rows = DocViewRows(d);
-  for (const ViewTable& t : DocViewTables()) {
-    Stmt& del = db_->Prepare("DELETE FROM " + t.name + " WHERE " + t.key + "=?");
-    BindDocKey(del, 1, t, doc);
-    VB_RETURN_IF_ERROR(del.Run());
-    std::string sql = "INSERT INTO " + t.name + "(";
-    std::string marks;
-    for (size_t i = 0; i < t.cols.size(); ++i) {
-      sql += (i ? "," : "") + t.cols[i];
-      marks += i ? ",?" : "?";
+namespace {
+// The statements that replace one document's rows of a view table.
+struct ViewSql {
+  std::string del, ins;
+};
+const std::vector<ViewSql>& ViewStatements() {
+  static const std::vector<ViewSql> v = [] {
+    std::vector<ViewSql> out;
+    for (const ViewTable& t : DocViewTables()) {
+      std::string cols, marks;
+      for (size_t i = 0; i < t.cols.size(); ++i) {
+        cols += (i ? "," : "") + t.cols[i];
+        marks += i ? ",?" : "?";
+      }
+      out.push_back({"DELETE FROM " + t.name + " WHERE " + t.key + "=?",
+                     "INSERT INTO " + t.name + "(" + cols + ") VALUES(" + marks + ")"});
     }
-    sql += ") VALUES(" + marks + ")";
-    for (const Row& row : rows[t.name]) {
-      Stmt& q = db_->Prepare(sql);
-      for (size_t i = 0; i < row.size(); ++i) q.BindValue(static_cast<int>(i + 1), row[i]);
-      if (t.key == "rowid") BindDocKey(q, 1, t, doc);  // the rowid column is the key itself
+    return out;
+  }();
+  return v;
+}
+}  // namespace
+
+Status Store::WriteDocViews(const Document& d) {
+  const std::string doc = ToHex(d.id);
+  const int64_t search = IdKey(d.id);
+  ViewRows rows = DocViewRows(d);
+  const auto& tables = DocViewTables();
+  const auto& sql = ViewStatements();
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const ViewTable& t = tables[i];
+    const std::vector<Row>& want = rows[t.name];
+    if (t.name == "doc_search") {
+      // An external-content index: its text is the doc_text row, read again to
+      // delete the old words, so that row goes after the index entry, and nothing
+      // is done when the text is unchanged.
+      Stmt& old = db_->Prepare("SELECT folded FROM doc_text WHERE search=?");
+      old.Bind(1, search);
+      std::optional<std::string> had;
+      if (old.Step()) had = old.Text(0);
+      VB_RETURN_IF_ERROR(old.Run());  // (one row at most) ends the read
+      if (had && want.size() == 1 && *had == *want[0][2]) continue;
+      if (had) {
+        VB_RETURN_IF_ERROR(db_->Prepare("DELETE FROM doc_search WHERE rowid=?").Bind(1, search).Run());
+        VB_RETURN_IF_ERROR(db_->Prepare("DELETE FROM doc_text WHERE search=?").Bind(1, search).Run());
+      }
+      for (const Row& row : want) {
+        VB_RETURN_IF_ERROR(db_->Prepare("INSERT INTO doc_text(search, doc, folded) VALUES(?,?,?)")
+                               .Bind(1, search)
+                               .BindValue(2, row[1])
+                               .BindValue(3, row[2])
+                               .Run());
+        VB_RETURN_IF_ERROR(db_->Prepare("INSERT INTO doc_search(rowid, doc, folded) VALUES(?,?,?)")
+                               .Bind(1, search)
+                               .BindValue(2, row[1])
+                               .BindValue(3, row[2])
+                               .Run());
+      }
+      continue;
+    }
+    VB_RETURN_IF_ERROR(db_->Prepare(sql[i].del).Bind(1, doc).Run());
+    for (const Row& row : want) {
+      Stmt& q = db_->Prepare(sql[i].ins);
+      for (size_t c = 0; c < row.size(); ++c) q.BindValue(static_cast<int>(c + 1), row[c]);
       VB_RETURN_IF_ERROR(q.Run());
     }
   }
+  return Status::Ok();
+}
+
+Status Store::ClearDocViews() {
+  // The full-text index first, as a whole: deleting its rows one by one would
+  // read doc_text for the words to remove.
+  VB_RETURN_IF_ERROR(db_->Exec("INSERT INTO doc_search(doc_search) VALUES('delete-all'); DELETE FROM doc_text;"));
+  for (const ViewTable& t : DocViewTables())
+    if (t.name != "doc_search") VB_RETURN_IF_ERROR(db_->Exec("DELETE FROM " + t.name));
   return Status::Ok();
 }
 

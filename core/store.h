@@ -20,7 +20,7 @@
 
 namespace vanban {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // A view table whose rows are a function of one document's state.
 struct ViewTable {
@@ -29,7 +29,9 @@ struct ViewTable {
   std::string key;                // column selecting one document's rows: `doc`, or
                                   // `rowid` (= DocRowid) for the full-text index
 };
-// The full-text index is keyed by an integer: the first 8 bytes of the document id.
+// The integer key of an id: its first 8 bytes, big-endian, shifted right by one.
+int64_t IdKey(const Hash& id);
+// The full-text index is keyed by an integer: the IdKey of the document id.
 int64_t DocRowid(const std::string& doc_hex);
 const std::vector<ViewTable>& DocViewTables();
 using ViewRows = std::map<std::string, std::vector<Row>>;  // table -> rows
@@ -37,7 +39,9 @@ ViewRows DocViewRows(const Document& d);
 
 class Store {
  public:
-  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  // Migrates the database to `version` (tests pass an older one to make a
+  // database as an earlier vanban left it).
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, int version = kSchemaVersion);
   Db& db() { return *db_; }
 
   Result<std::string> Meta(const std::string& key);  // "" if unset
@@ -57,6 +61,8 @@ class Store {
   bool HasBlob(const Hash& h);
 
   Status WriteDocViews(const Document& d);
+  // Empties every document view (before they are all written again).
+  Status ClearDocViews();
   Result<ViewRows> StoredDocViews(const std::string& doc_hex);
   Status WritePersonsView(const Authority& auth);
   Result<std::vector<Row>> StoredPersonsView();
