@@ -28,6 +28,11 @@ class Stmt {
   Stmt& Bind(int i, int64_t v);
   Stmt& BindBlob(int i, std::string_view v);
   Stmt& BindNull(int i);
+  // Without a copy, for large values on hot paths: `v` must stay valid until the
+  // statement has run and ClearBindings() has dropped it.
+  Stmt& BindStatic(int i, std::string_view v);
+  Stmt& BindStaticBlob(int i, std::string_view v);
+  void ClearBindings() { sqlite3_clear_bindings(s_); }
   Stmt& BindValue(int i, const Value& v) { return v ? Bind(i, std::string_view(*v)) : BindNull(i); }
   // true while a row is available; errors land in status().
   bool Step();

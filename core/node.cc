@@ -382,11 +382,12 @@ Status Node::IngestOne(const Record& r, bool* duplicate) {
     return Status::Ok();
   }
   if (!r.VerifySignature()) return Status::Invalid("record " + r.id_hex().substr(0, 12) + ": signature does not verify");
-  for (const std::string& b : r.GetAll("blob")) {
+  for (const Card& c : r.cards()) {
+    if (c.key != "blob") continue;
     Hash h;
-    if (!FromHex(b, &h)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'blob' card");
+    if (!FromHex(c.value, &h)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'blob' card");
     if (!store_->HasBlob(h))
-      return Status::Refused("record " + r.id_hex().substr(0, 12) + ": blob " + b.substr(0, 12) + " has not arrived");
+      return Status::Refused("record " + r.id_hex().substr(0, 12) + ": blob " + c.value.substr(0, 12) + " has not arrived");
   }
   auto missing_parent = [&](const RecordId& p) {
     return Status::Refused("record " + r.id_hex().substr(0, 12) + ": parent " + ToHex(p).substr(0, 12) +

@@ -188,11 +188,14 @@ bool Store::HasRecord(const RecordId& id) {
 
 Status Store::PutRecord(const Record& r, const std::string& doc_hex, const std::string& org_hex) {
   Stmt& q = db_->Prepare("INSERT INTO records(id, idkey, type, author, org, doc, at, bytes) VALUES(?,?,?,?,?,?,?,?)");
-  q.Bind(1, r.id_hex()).Bind(2, IdKey(r.id())).Bind(3, r.type()).Bind(4, r.Get("by"));
-  if (org_hex.empty()) q.BindNull(5); else q.Bind(5, org_hex);
-  if (doc_hex.empty()) q.BindNull(6); else q.Bind(6, doc_hex);
-  q.Bind(7, r.Get("at")).BindBlob(8, r.bytes());
-  return q.Run();
+  const std::string id = r.id_hex();
+  q.BindStatic(1, id).Bind(2, IdKey(r.id())).BindStatic(3, r.type()).BindStatic(4, r.Get("by"));
+  if (org_hex.empty()) q.BindNull(5); else q.BindStatic(5, org_hex);
+  if (doc_hex.empty()) q.BindNull(6); else q.BindStatic(6, doc_hex);
+  q.BindStatic(7, r.Get("at")).BindStaticBlob(8, r.bytes());
+  Status s = q.Run();
+  q.ClearBindings();
+  return s;
 }
 
 namespace {

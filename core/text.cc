@@ -58,7 +58,8 @@ Status Scan(std::string_view s, bool* quick_nfc) {
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f) {  // printable ASCII, most of any text: no decoding needed
+    // Printable ASCII and line ends, most of any text: valid and NFC on their own.
+    if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || c == '\r') {
       ++i;
       continue;
     }
@@ -139,6 +140,17 @@ std::string Fold(std::string_view s) {
   out.reserve(s.size());
   size_t i = 0;
   while (i < s.size()) {
+    // A run of ASCII: copied, then lower-cased in place.
+    size_t j = i;
+    while (j < s.size() && static_cast<unsigned char>(s[j]) < 0x80) ++j;
+    if (j > i) {
+      size_t at = out.size();
+      out.append(s.data() + i, j - i);
+      for (size_t k = at; k < out.size(); ++k)
+        if (out[k] >= 'A' && out[k] <= 'Z') out[k] = static_cast<char>(out[k] + 32);
+      i = j;
+      if (i >= s.size()) break;
+    }
     uint32_t cp = 0;
     size_t n = DecodeOne(s, i, &cp);
     if (n == 0) {  // not UTF-8: keep the byte, searching still works on the rest

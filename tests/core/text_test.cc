@@ -90,6 +90,35 @@ TEST(TextCheckUtf8, ControlCharactersAreBinaryData) {
   }
 }
 
+TEST(TextCheckUtf8, EveryOffsetOfALongAsciiRun) {
+  // Printable ASCII and line ends are passed over without decoding: a bad byte,
+  // or a valid non-ASCII letter, at any position of a long run is still seen.
+  const std::string run(40, 'a');
+  for (size_t at = 0; at < run.size(); ++at) {
+    for (char bad : {'\0', '\x01', '\x1f', '\x7f', '\x80', '\xff'}) {
+      std::string s = run;
+      s[at] = bad;
+      Status st = CheckUtf8(s);
+      ASSERT_FALSE(st.ok()) << at << " " << static_cast<int>(bad);
+      EXPECT_NE(st.message().find("at byte offset " + std::to_string(at)), std::string::npos) << st.message();
+    }
+    for (const char* ok : {"\n", "\t", "\r", " ", "~"}) {
+      std::string s = run;
+      s[at] = ok[0];
+      bool quick = false;
+      EXPECT_TRUE(CheckUtf8(s, &quick).ok()) << at;
+      EXPECT_TRUE(quick) << at;
+    }
+    std::string s = run.substr(0, at) + "\xe1\xbb\x87" + run.substr(at);  // ệ, NFC-safe
+    bool quick = false;
+    EXPECT_TRUE(CheckUtf8(s, &quick).ok()) << at;
+    EXPECT_TRUE(quick) << at;
+    s = run.substr(0, at) + "e\xcc\x82" + run.substr(at);  // a combining mark: valid, not certainly NFC
+    EXPECT_TRUE(CheckUtf8(s, &quick).ok()) << at;
+    EXPECT_FALSE(quick) << at;
+  }
+}
+
 TEST(TextCheckUtf8, ControlCharacterIsNamedInUnicodeNotation) {
   // U+ notation is hexadecimal: DEL is U+007F, not "U+127".
   Status st = CheckUtf8("a\x7f");
