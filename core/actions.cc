@@ -133,7 +133,7 @@ Result<std::string> Node::RevisionText(const std::string& id, const std::string&
   VB_ASSIGN_OR_RETURN(Document d, Show(id));
   RecordId want = ActiveRevision(d);
   if (!rev.empty()) { VB_ASSIGN_OR_RETURN(want, ResolveRevision(d, rev)); }
-  VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(want));
+  VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(want, ToHex(d.id)));
   if (!rec || !rec->text()) return Status::NotFound("revision text missing");
   return *rec->text();
 }
@@ -151,8 +151,21 @@ Result<std::vector<Node::LogEntry>> Node::Log(const std::string& id) {
   return out;
 }
 
+bool Node::RecordVerifies(const std::string& doc_hex, const RecordId& id) {
+  auto r = store_->GetRecord(id, doc_hex);
+  return r.ok() && r->has_value() && (*r)->id() == id && (*r)->VerifySignature();
+}
+
 bool Node::RecordVerifies(const RecordId& id) {
-  auto r = store_->GetRecord(id);
+  // An organisation record, a document's first record, one of a document this
+  // session has read, or else found by a scan.
+  if (store_->HasRecord(id, "")) return RecordVerifies("", id);
+  const std::string hex = ToHex(id);
+  if (store_->HasRecord(id, hex)) return RecordVerifies(hex, id);
+  for (const auto& [doc, d] : cache_)
+    for (const Event& e : d.log)
+      if (e.id == id) return RecordVerifies(doc, id);
+  auto r = store_->GetRecordAnywhere(id);
   return r.ok() && r->has_value() && (*r)->id() == id && (*r)->VerifySignature();
 }
 

@@ -377,7 +377,10 @@ Status Node::FlushViews() {
 }
 
 Status Node::IngestOne(const Record& r, bool* duplicate) {
-  if (store_->HasRecord(r.id())) {
+  const bool org_record = Authority::IsOrgRecord(r.type());
+  // The document a record belongs to is in its own bytes: where a copy would be held.
+  const std::string doc_hex = org_record ? "" : r.type() == "doc.create" ? r.id_hex() : r.Get("doc");
+  if (store_->HasRecord(r.id(), doc_hex)) {
     if (duplicate) *duplicate = true;
     return Status::Ok();
   }
@@ -393,9 +396,11 @@ Status Node::IngestOne(const Record& r, bool* duplicate) {
     return Status::Refused("record " + r.id_hex().substr(0, 12) + ": parent " + ToHex(p).substr(0, 12) +
                            " has not arrived");
   };
-  if (Authority::IsOrgRecord(r.type())) {
+  if (org_record) {
+    // An organisation record follows organisation records; any other parent is
+    // looked for the slow way.
     for (const RecordId& p : r.parents())
-      if (!store_->HasRecord(p)) return missing_parent(p);
+      if (!store_->HasRecord(p, "") && !store_->HasRecordAnywhere(p)) return missing_parent(p);
     PublicKey org;
     if (!FromHex(r.Get("org"), &org)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'org'");
     if (org != org_) {
@@ -420,7 +425,6 @@ Status Node::IngestOne(const Record& r, bool* duplicate) {
     }
     return Status::Ok();
   }
-  const std::string doc_hex = r.type() == "doc.create" ? r.id_hex() : r.Get("doc");
   const std::string id12 = r.id_hex().substr(0, 12);
   if (r.type() == "doc.create") {
     Document d;

@@ -146,6 +146,9 @@ class Node {
   };
   Result<std::vector<LogEntry>> Log(const std::string& id);
   // Re-checks a stored record's hash and signature (for "valid" in displays).
+  bool RecordVerifies(const std::string& doc_hex, const RecordId& id);
+  // As above, the document unknown: quick for an organisation record or a record
+  // of a document this Node has read (Show, Log, ...), else a scan of the store.
   bool RecordVerifies(const RecordId& id);
 
   Status Route(const Actor& actor, const std::string& id, const std::vector<std::string>& logins);

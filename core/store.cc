@@ -43,28 +43,29 @@ CREATE TABLE tasks (doc TEXT NOT NULL, assignee TEXT, org TEXT NOT NULL, role TE
 CREATE INDEX tasks_doc ON tasks(doc);
 CREATE INDEX tasks_assignee ON tasks(assignee);
 )sql",
-      // 2: records are found by an integer key (IdKey) and, per document, by
-      // (doc, id): no index on the random 64-digit id alone, which cost a page
-      // write per record in every batch. The search text moves from the index's
-      // own copy (random rowids) to doc_text, appended in write order.
+      // 2: no index on the random 64-digit id alone, which cost a page write for
+      // almost every record in every batch: a document's records are found by
+      // (dockey, id), next to each other; organisation records by id. The search
+      // text moves from the index's own copy (random rowids) to doc_text,
+      // appended in write order.
       R"sql(
 CREATE TABLE records_v2 (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL,
-  idkey INTEGER NOT NULL,
   type TEXT NOT NULL,
   author TEXT NOT NULL,
   org TEXT,
   doc TEXT,
+  dockey INTEGER,
   at TEXT NOT NULL,
   bytes BLOB NOT NULL);
-INSERT INTO records_v2(seq, id, idkey, type, author, org, doc, at, bytes)
-  SELECT seq, id, vanban_idkey(id), type, author, org, doc, at, bytes FROM records ORDER BY seq;
+INSERT INTO records_v2(seq, id, type, author, org, doc, dockey, at, bytes)
+  SELECT seq, id, type, author, org, doc, CASE WHEN doc IS NULL THEN NULL ELSE vanban_idkey(doc) END, at, bytes
+  FROM records ORDER BY seq;
 DROP TABLE records;
 ALTER TABLE records_v2 RENAME TO records;
-CREATE INDEX records_idkey ON records(idkey);
-CREATE UNIQUE INDEX records_doc ON records(doc, id) WHERE doc IS NOT NULL;
-CREATE UNIQUE INDEX records_org ON records(id) WHERE doc IS NULL;
+CREATE UNIQUE INDEX records_doc ON records(dockey, id) WHERE dockey IS NOT NULL;
+CREATE UNIQUE INDEX records_org ON records(id) WHERE dockey IS NULL;
 CREATE TABLE doc_text (seq INTEGER PRIMARY KEY, search INTEGER NOT NULL UNIQUE, doc TEXT NOT NULL, folded TEXT NOT NULL);
 INSERT INTO doc_text(search, doc, folded) SELECT rowid, doc, folded FROM doc_search ORDER BY rowid;
 DROP TABLE doc_search;
@@ -180,18 +181,28 @@ Status Store::SetMeta(const std::string& key, const std::string& value) {
       .Run();
 }
 
-bool Store::HasRecord(const RecordId& id) {
-  Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE idkey=? AND id=?");
-  q.Bind(1, IdKey(id)).Bind(2, ToHex(id));
-  return q.Step();
+bool Store::HasRecord(const RecordId& id, const std::string& doc_hex) {
+  const std::string id_hex = ToHex(id);
+  if (doc_hex.empty()) {
+    Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE dockey IS NULL AND id=?");
+    return q.Bind(1, id_hex).Step();
+  }
+  // (dockey, id) names one row: the id fixes the document. The index answers alone.
+  Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE dockey=? AND id=?");
+  return q.Bind(1, DocRowid(doc_hex)).Bind(2, id_hex).Step();
+}
+
+bool Store::HasRecordAnywhere(const RecordId& id) {
+  Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE id=?");
+  return q.Bind(1, ToHex(id)).Step();
 }
 
 Status Store::PutRecord(const Record& r, const std::string& doc_hex, const std::string& org_hex) {
-  Stmt& q = db_->Prepare("INSERT INTO records(id, idkey, type, author, org, doc, at, bytes) VALUES(?,?,?,?,?,?,?,?)");
+  Stmt& q = db_->Prepare("INSERT INTO records(id, type, author, org, doc, dockey, at, bytes) VALUES(?,?,?,?,?,?,?,?)");
   const std::string id = r.id_hex();
-  q.BindStatic(1, id).Bind(2, IdKey(r.id())).BindStatic(3, r.type()).BindStatic(4, r.Get("by"));
-  if (org_hex.empty()) q.BindNull(5); else q.BindStatic(5, org_hex);
-  if (doc_hex.empty()) q.BindNull(6); else q.BindStatic(6, doc_hex);
+  q.BindStatic(1, id).BindStatic(2, r.type()).BindStatic(3, r.Get("by"));
+  if (org_hex.empty()) q.BindNull(4); else q.BindStatic(4, org_hex);
+  if (doc_hex.empty()) q.BindNull(5).BindNull(6); else q.BindStatic(5, doc_hex).Bind(6, DocRowid(doc_hex));
   q.BindStatic(7, r.Get("at")).BindStaticBlob(8, r.bytes());
   Status s = q.Run();
   q.ClearBindings();
@@ -212,21 +223,31 @@ Result<std::vector<Record>> DecodeAll(Stmt& q) {
 }  // namespace
 
 Result<std::vector<Record>> Store::DocRecords(const std::string& doc_hex) {
-  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE doc=? ORDER BY seq");
-  q.Bind(1, doc_hex);
+  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE dockey=? AND doc=? ORDER BY seq");
+  q.Bind(1, DocRowid(doc_hex)).Bind(2, doc_hex);
   return DecodeAll(q);
 }
 
 Result<std::vector<Record>> Store::OrgRecords() {
   // The partial index holds exactly these rows; without statistics the planner
   // would rather scan the whole table in seq order.
-  Stmt& q = db_->Prepare("SELECT bytes, id FROM records INDEXED BY records_org WHERE doc IS NULL ORDER BY seq");
+  Stmt& q = db_->Prepare("SELECT bytes, id FROM records INDEXED BY records_org WHERE dockey IS NULL ORDER BY seq");
   return DecodeAll(q);
 }
 
-Result<std::optional<Record>> Store::GetRecord(const RecordId& id) {
-  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE idkey=? AND id=?");
-  q.Bind(1, IdKey(id)).Bind(2, ToHex(id));
+Result<std::optional<Record>> Store::GetRecord(const RecordId& id, const std::string& doc_hex) {
+  Stmt& q = doc_hex.empty() ? db_->Prepare("SELECT bytes, id FROM records WHERE dockey IS NULL AND id=?")
+                            : db_->Prepare("SELECT bytes, id FROM records WHERE dockey=? AND id=?");
+  if (doc_hex.empty()) q.Bind(1, ToHex(id));
+  else q.Bind(1, DocRowid(doc_hex)).Bind(2, ToHex(id));
+  VB_ASSIGN_OR_RETURN(auto all, DecodeAll(q));
+  if (all.empty()) return std::optional<Record>();
+  return std::optional<Record>(std::move(all[0]));
+}
+
+Result<std::optional<Record>> Store::GetRecordAnywhere(const RecordId& id) {
+  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE id=?");
+  q.Bind(1, ToHex(id));
   VB_ASSIGN_OR_RETURN(auto all, DecodeAll(q));
   if (all.empty()) return std::optional<Record>();
   return std::optional<Record>(std::move(all[0]));

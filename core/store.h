@@ -47,11 +47,16 @@ class Store {
   Result<std::string> Meta(const std::string& key);  // "" if unset
   Status SetMeta(const std::string& key, const std::string& value);
 
-  bool HasRecord(const RecordId& id);
+  // Records are found within their document (`doc_hex`: the document id, or ""
+  // for an organisation record); no index is keyed by the id alone.
+  bool HasRecord(const RecordId& id, const std::string& doc_hex);
+  // By a scan of every record: for the rare question without a document.
+  bool HasRecordAnywhere(const RecordId& id);
+  Result<std::optional<Record>> GetRecordAnywhere(const RecordId& id);
   Status PutRecord(const Record& r, const std::string& doc_hex, const std::string& org_hex);
   Result<std::vector<Record>> DocRecords(const std::string& doc_hex);
   Result<std::vector<Record>> OrgRecords();
-  Result<std::optional<Record>> GetRecord(const RecordId& id);
+  Result<std::optional<Record>> GetRecord(const RecordId& id, const std::string& doc_hex);
   // Every stored record's id and bytes, in arrival order.
   Status ForEachRecord(const std::function<Status(const std::string& id_hex, const std::string& bytes)>& fn);
   Result<int64_t> RecordCount();

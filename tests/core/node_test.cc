@@ -551,7 +551,13 @@ TEST_F(NodeTest, IngestANewRecordOnceThenAsDuplicate) {
   EXPECT_EQ(rep->duplicate, 1u);
   EXPECT_EQ(node_->Show(id)->comments.size(), 1u);
   EXPECT_TRUE(node_->RecordVerifies(c.id()));
+  EXPECT_TRUE(node_->RecordVerifies(id, c.id()));
   EXPECT_FALSE(node_->RecordVerifies(RecordId{}));
+  EXPECT_FALSE(node_->RecordVerifies(id, RecordId{}));
+  // Without the document at hand: from a fresh node that has not read it.
+  node_.reset();
+  node_ = std::move(Node::Open(home_)).value();
+  EXPECT_TRUE(node_->RecordVerifies(c.id()));
 }
 
 TEST_F(NodeTest, IngestRefusesBadRecordsAndKeepsTheGoodOnes) {

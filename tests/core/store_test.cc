@@ -118,9 +118,9 @@ TEST_F(StoreTest, MigratesAVersionOneDatabase) {
   ASSERT_TRUE(v.Step());
   EXPECT_EQ(v.Int(0), 2);
   // Every record is still found, by id and by document, in arrival order.
-  for (const Record& r : doc.records) EXPECT_TRUE(st.HasRecord(r.id()));
-  for (const Record& r : w_.org_records) EXPECT_TRUE(st.HasRecord(r.id()));
-  EXPECT_EQ(st.GetRecord(doc.records[1].id()).value()->bytes(), doc.records[1].bytes());
+  for (const Record& r : doc.records) EXPECT_TRUE(st.HasRecord(r.id(), doc_hex));
+  for (const Record& r : w_.org_records) EXPECT_TRUE(st.HasRecord(r.id(), ""));
+  EXPECT_EQ(st.GetRecord(doc.records[1].id(), doc_hex).value()->bytes(), doc.records[1].bytes());
   auto recs = st.DocRecords(doc_hex);
   ASSERT_EQ(recs->size(), doc.records.size());
   for (size_t i = 0; i < recs->size(); ++i) EXPECT_EQ((*recs)[i].id(), doc.records[i].id());
@@ -154,14 +154,26 @@ TEST_F(StoreTest, RecordsInAndOut) {
   MemWorld::Doc doc = PutSome();
   const size_t n_org = w_.org_records.size();
   EXPECT_EQ(store_->RecordCount().value(), static_cast<int64_t>(n_org + 3));
-  for (const Record& r : doc.records) EXPECT_TRUE(store_->HasRecord(r.id()));
-  EXPECT_FALSE(store_->HasRecord(RecordId{}));
+  const std::string doc_hex = ToHex(doc.d.id);
+  for (const Record& r : doc.records) EXPECT_TRUE(store_->HasRecord(r.id(), doc_hex));
+  for (const Record& r : w_.org_records) EXPECT_TRUE(store_->HasRecord(r.id(), ""));
+  EXPECT_FALSE(store_->HasRecord(RecordId{}, doc_hex));
+  EXPECT_FALSE(store_->HasRecord(RecordId{}, ""));
+  // A record is found within its own document only, or by a scan.
+  EXPECT_FALSE(store_->HasRecord(doc.records[1].id(), ""));
+  EXPECT_FALSE(store_->HasRecord(w_.org_records[0].id(), doc_hex));
+  EXPECT_TRUE(store_->HasRecordAnywhere(doc.records[1].id()));
+  EXPECT_TRUE(store_->HasRecordAnywhere(w_.org_records[0].id()));
+  EXPECT_FALSE(store_->HasRecordAnywhere(RecordId{}));
 
-  auto got = store_->GetRecord(doc.records[1].id());
+  auto got = store_->GetRecord(doc.records[1].id(), doc_hex);
   ASSERT_TRUE(got.ok());
   ASSERT_TRUE(got->has_value());
   EXPECT_EQ((*got)->bytes(), doc.records[1].bytes());
-  EXPECT_FALSE(store_->GetRecord(RecordId{}).value().has_value());
+  EXPECT_EQ(store_->GetRecord(w_.org_records[0].id(), "").value()->bytes(), w_.org_records[0].bytes());
+  EXPECT_EQ(store_->GetRecordAnywhere(doc.records[1].id()).value()->bytes(), doc.records[1].bytes());
+  EXPECT_FALSE(store_->GetRecord(RecordId{}, doc_hex).value().has_value());
+  EXPECT_FALSE(store_->GetRecordAnywhere(RecordId{}).value().has_value());
 
   auto recs = store_->DocRecords(ToHex(doc.d.id));
   ASSERT_TRUE(recs.ok());
