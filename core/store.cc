@@ -67,7 +67,7 @@ ALTER TABLE records_v2 RENAME TO records;
 CREATE UNIQUE INDEX records_doc ON records(dockey, id) WHERE dockey IS NOT NULL;
 CREATE UNIQUE INDEX records_org ON records(id) WHERE dockey IS NULL;
 CREATE TABLE doc_text (seq INTEGER PRIMARY KEY, search INTEGER NOT NULL UNIQUE, doc TEXT NOT NULL, folded TEXT NOT NULL);
-INSERT INTO doc_text(search, doc, folded) SELECT rowid, doc, folded FROM doc_search ORDER BY rowid;
+INSERT INTO doc_text(search, doc, folded) SELECT rowid, doc, vanban_words(folded) FROM doc_search ORDER BY rowid;
 DROP TABLE doc_search;
 CREATE VIRTUAL TABLE doc_search USING fts5(doc UNINDEXED, folded, content = 'doc_text', content_rowid = 'search',
   tokenize = 'unicode61', detail = none, columnsize = 0);
@@ -120,7 +120,7 @@ ViewRows DocViewRows(const Document& d) {
                             ToHex(d.creator), std::to_string(d.created.utc), std::to_string(d.since.utc),
                             std::to_string(d.rev_heads.size()), std::to_string(DocRowid(doc))});
   std::string searchable = d.title + "\n" + d.current_text + (d.issue ? "\n" + d.issue->number : "");
-  v["doc_search"].push_back({std::to_string(DocRowid(doc)), doc, text::Fold(searchable)});
+  v["doc_search"].push_back({std::to_string(DocRowid(doc)), doc, text::DistinctWords(text::Fold(searchable))});
   if (d.issue) {
     std::string signer;
     if (!d.signatures.empty()) signer = d.signatures.front().name;
@@ -139,12 +139,23 @@ ViewRows DocViewRows(const Document& d) {
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target) {
   auto s = std::unique_ptr<Store>(new Store());
   VB_ASSIGN_OR_RETURN(s->db_, Db::Open(path));
-  // For migration 2, which computes the key of every stored id.
+  // For migration 2, which computes the key of every stored document and the
+  // words of every search text.
   if (sqlite3_create_function_v2(
           s->db_->raw(), "vanban_idkey", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
           [](sqlite3_context* ctx, int, sqlite3_value** argv) {
             const unsigned char* t = sqlite3_value_text(argv[0]);
             sqlite3_result_int64(ctx, t ? DocRowid(reinterpret_cast<const char*>(t)) : 0);
+          },
+          nullptr, nullptr, nullptr) != SQLITE_OK ||
+      sqlite3_create_function_v2(
+          s->db_->raw(), "vanban_words", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+          [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+            const unsigned char* t = sqlite3_value_text(argv[0]);
+            std::string w = text::DistinctWords(
+                t ? std::string_view(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_value_bytes(argv[0])))
+                  : std::string_view());
+            sqlite3_result_text(ctx, w.data(), static_cast<int>(w.size()), SQLITE_TRANSIENT);
           },
           nullptr, nullptr, nullptr) != SQLITE_OK)
     return Status::BadInput(path + ": " + sqlite3_errmsg(s->db_->raw()));

@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -165,6 +166,48 @@ std::string Fold(std::string_view s) {
       out += FoldSlow(s.substr(i, n));
     }
     i += n;
+  }
+  return out;
+}
+
+std::string DistinctWords(std::string_view s) {
+  static constexpr auto kWordByte = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c)
+      t[static_cast<size_t>(c)] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+    return t;
+  }();
+  auto word_byte = [](unsigned char c) { return kWordByte[c]; };
+  // Words seen so far, by (start, length) in `s`, in an open-addressing table.
+  size_t slots = 64;  // more than twice the most words `s` can hold: never full
+  while (slots < s.size() + 2) slots *= 2;
+  std::vector<std::pair<uint32_t, uint32_t>> table(slots, {0, 0});  // length 0: empty
+  std::string out;
+  out.reserve(s.size() / 2);
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && !word_byte(static_cast<unsigned char>(s[i]))) ++i;
+    size_t start = i;
+    uint64_t h = 1469598103934665603ull;  // FNV-1a
+    while (i < s.size() && word_byte(static_cast<unsigned char>(s[i]))) {
+      h = (h ^ static_cast<unsigned char>(s[i])) * 1099511628211ull;
+      ++i;
+    }
+    if (i == start) break;
+    std::string_view w = s.substr(start, i - start);
+    size_t slot = static_cast<size_t>(h) & (slots - 1);
+    bool seen = false;
+    while (table[slot].second != 0) {
+      if (s.substr(table[slot].first, table[slot].second) == w) {
+        seen = true;
+        break;
+      }
+      slot = (slot + 1) & (slots - 1);
+    }
+    if (seen) continue;
+    table[slot] = {static_cast<uint32_t>(start), static_cast<uint32_t>(w.size())};
+    if (!out.empty()) out.push_back(' ');
+    out.append(w);
   }
   return out;
 }

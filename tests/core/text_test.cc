@@ -147,6 +147,15 @@ TEST(TextFold, DropsMarksAndCase) {
   EXPECT_EQ(Fold(kVietNfc), "viet");
 }
 
+TEST(TextDistinctWords, FirstAppearanceOrderOneSpaceApart) {
+  EXPECT_EQ(DistinctWords(""), "");
+  EXPECT_EQ(DistinctWords(" ,. \n"), "");
+  EXPECT_EQ(DistinctWords("thi dua, thi dua.\nke hoach 1/kh-sngv thi"), "thi dua ke hoach 1 kh sngv");
+  // Non-ASCII bytes belong to words, as in `doc list --query`.
+  EXPECT_EQ(DistinctWords("“thi” dua–thi “thi”"), "“thi” dua–thi");
+  EXPECT_EQ(DistinctWords(Fold("Phát động phong trào thi đua; PHONG TRÀO")), "phat dong phong trao thi dua");
+}
+
 TEST(TextUpper, VietnameseCapitals) {
   EXPECT_EQ(Upper("Sở Ngoại vụ tỉnh Lạng Sơn"), "SỞ NGOẠI VỤ TỈNH LẠNG SƠN");
   EXPECT_EQ(Upper("đặng ưng ơn"), "ĐẶNG ƯNG ƠN");
