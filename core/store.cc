@@ -45,7 +45,7 @@ CREATE INDEX tasks_assignee ON tasks(assignee);
 )sql",
       // 2: no index on the random 64-digit id alone, which cost a page write for
       // almost every record in every batch: a document's records are found by
-      // (dockey, id), next to each other; organisation records by id. The search
+      // (dockey, idb), next to each other; organisation records by id. The search
       // text moves from the index's own copy (random rowids) to doc_text,
       // appended in write order.
       R"sql(
@@ -57,14 +57,16 @@ CREATE TABLE records_v2 (
   org TEXT,
   doc TEXT,
   dockey INTEGER,
+  idb BLOB NOT NULL,
   at TEXT NOT NULL,
   bytes BLOB NOT NULL);
-INSERT INTO records_v2(seq, id, type, author, org, doc, dockey, at, bytes)
-  SELECT seq, id, type, author, org, doc, CASE WHEN doc IS NULL THEN NULL ELSE vanban_idkey(doc) END, at, bytes
+INSERT INTO records_v2(seq, id, type, author, org, doc, dockey, idb, at, bytes)
+  SELECT seq, id, type, author, org, doc, CASE WHEN doc IS NULL THEN NULL ELSE vanban_idkey(doc) END,
+    vanban_unhex(id), at, bytes
   FROM records ORDER BY seq;
 DROP TABLE records;
 ALTER TABLE records_v2 RENAME TO records;
-CREATE UNIQUE INDEX records_doc ON records(dockey, id) WHERE dockey IS NOT NULL;
+CREATE UNIQUE INDEX records_doc ON records(dockey, idb) WHERE dockey IS NOT NULL;
 CREATE UNIQUE INDEX records_org ON records(id) WHERE dockey IS NULL;
 CREATE TABLE doc_text (seq INTEGER PRIMARY KEY, search INTEGER NOT NULL UNIQUE, doc TEXT NOT NULL, folded TEXT NOT NULL);
 INSERT INTO doc_text(search, doc, folded) SELECT rowid, doc, vanban_words(folded) FROM doc_search ORDER BY rowid;
@@ -95,6 +97,10 @@ void BindDocKey(Stmt& q, int i, const ViewTable& t, const std::string& doc_hex) 
   if (t.key == "rowid") q.Bind(i, DocRowid(doc_hex));
   else q.Bind(i, doc_hex);
 }
+}  // namespace
+
+namespace {
+std::string_view IdBytes(const Hash& id) { return {reinterpret_cast<const char*>(id.data()), id.size()}; }
 }  // namespace
 
 int64_t IdKey(const Hash& id) {
@@ -139,8 +145,8 @@ ViewRows DocViewRows(const Document& d) {
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target) {
   auto s = std::unique_ptr<Store>(new Store());
   VB_ASSIGN_OR_RETURN(s->db_, Db::Open(path));
-  // For migration 2, which computes the key of every stored document and the
-  // words of every search text.
+  // For migration 2, which computes the key of every stored document, the bytes
+  // of every id and the words of every search text.
   if (sqlite3_create_function_v2(
           s->db_->raw(), "vanban_idkey", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
           [](sqlite3_context* ctx, int, sqlite3_value** argv) {
@@ -156,6 +162,18 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target) 
                 t ? std::string_view(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_value_bytes(argv[0])))
                   : std::string_view());
             sqlite3_result_text(ctx, w.data(), static_cast<int>(w.size()), SQLITE_TRANSIENT);
+          },
+          nullptr, nullptr, nullptr) != SQLITE_OK ||
+      sqlite3_create_function_v2(
+          s->db_->raw(), "vanban_unhex", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+          [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+            const unsigned char* t = sqlite3_value_text(argv[0]);
+            std::string_view text(t ? reinterpret_cast<const char*>(t) : "",
+                                  static_cast<size_t>(sqlite3_value_bytes(argv[0])));
+            Hash h{};
+            // An id that is not hex (a damaged row, for `check` to name) keeps its own bytes.
+            if (!FromHex(text, &h)) return sqlite3_result_blob(ctx, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+            sqlite3_result_blob(ctx, h.data(), static_cast<int>(h.size()), SQLITE_TRANSIENT);
           },
           nullptr, nullptr, nullptr) != SQLITE_OK)
     return Status::BadInput(path + ": " + sqlite3_errmsg(s->db_->raw()));
@@ -198,9 +216,9 @@ bool Store::HasRecord(const RecordId& id, const std::string& doc_hex) {
     Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE dockey IS NULL AND id=?");
     return q.Bind(1, id_hex).Step();
   }
-  // (dockey, id) names one row: the id fixes the document. The index answers alone.
-  Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE dockey=? AND id=?");
-  return q.Bind(1, DocRowid(doc_hex)).Bind(2, id_hex).Step();
+  // (dockey, idb) names one row: the id fixes the document. The index answers alone.
+  Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE dockey=? AND idb=?");
+  return q.Bind(1, DocRowid(doc_hex)).BindBlob(2, IdBytes(id)).Step();
 }
 
 bool Store::HasRecordAnywhere(const RecordId& id) {
@@ -209,12 +227,13 @@ bool Store::HasRecordAnywhere(const RecordId& id) {
 }
 
 Status Store::PutRecord(const Record& r, const std::string& doc_hex, const std::string& org_hex) {
-  Stmt& q = db_->Prepare("INSERT INTO records(id, type, author, org, doc, dockey, at, bytes) VALUES(?,?,?,?,?,?,?,?)");
+  Stmt& q = db_->Prepare(
+      "INSERT INTO records(id, type, author, org, doc, dockey, idb, at, bytes) VALUES(?,?,?,?,?,?,?,?,?)");
   const std::string id = r.id_hex();
   q.BindStatic(1, id).BindStatic(2, r.type()).BindStatic(3, r.Get("by"));
   if (org_hex.empty()) q.BindNull(4); else q.BindStatic(4, org_hex);
   if (doc_hex.empty()) q.BindNull(5).BindNull(6); else q.BindStatic(5, doc_hex).Bind(6, DocRowid(doc_hex));
-  q.BindStatic(7, r.Get("at")).BindStaticBlob(8, r.bytes());
+  q.BindStaticBlob(7, IdBytes(r.id())).BindStatic(8, r.Get("at")).BindStaticBlob(9, r.bytes());
   Status s = q.Run();
   q.ClearBindings();
   return s;
@@ -248,9 +267,9 @@ Result<std::vector<Record>> Store::OrgRecords() {
 
 Result<std::optional<Record>> Store::GetRecord(const RecordId& id, const std::string& doc_hex) {
   Stmt& q = doc_hex.empty() ? db_->Prepare("SELECT bytes, id FROM records WHERE dockey IS NULL AND id=?")
-                            : db_->Prepare("SELECT bytes, id FROM records WHERE dockey=? AND id=?");
+                            : db_->Prepare("SELECT bytes, id FROM records WHERE dockey=? AND idb=?");
   if (doc_hex.empty()) q.Bind(1, ToHex(id));
-  else q.Bind(1, DocRowid(doc_hex)).Bind(2, ToHex(id));
+  else q.Bind(1, DocRowid(doc_hex)).BindBlob(2, IdBytes(id));
   VB_ASSIGN_OR_RETURN(auto all, DecodeAll(q));
   if (all.empty()) return std::optional<Record>();
   return std::optional<Record>(std::move(all[0]));

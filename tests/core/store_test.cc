@@ -125,6 +125,9 @@ TEST_F(StoreTest, MigratesAVersionOneDatabase) {
   ASSERT_EQ(recs->size(), doc.records.size());
   for (size_t i = 0; i < recs->size(); ++i) EXPECT_EQ((*recs)[i].id(), doc.records[i].id());
   EXPECT_EQ(st.OrgRecords()->size(), w_.org_records.size());
+  Stmt& idb = st.db().Prepare("SELECT count(*) FROM records WHERE lower(hex(idb)) != id");
+  ASSERT_TRUE(idb.Step());
+  EXPECT_EQ(idb.Int(0), 0);
   // The search text moved to doc_text, as its distinct words (what schema 2's
   // views hold), and the index was rebuilt from it.
   auto views = st.StoredDocViews(doc_hex);
