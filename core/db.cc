@@ -88,14 +88,14 @@ Status Db::Exec(const std::string& sql) {
   return Status::Ok();
 }
 
-Stmt& Db::Prepare(const std::string& sql) {
+Stmt& Db::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
-      throw std::logic_error(std::string("bad SQL: ") + sqlite3_errmsg(db_) + ": " + sql);
+    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &s, nullptr) != SQLITE_OK) {
+      throw std::logic_error(std::string("bad SQL: ") + sqlite3_errmsg(db_) + ": " + std::string(sql));
     }
-    it = cache_.emplace(sql, std::make_unique<Stmt>(db_, s)).first;
+    it = cache_.emplace(std::string(sql), std::make_unique<Stmt>(db_, s)).first;
   }
   Stmt& st = *it->second;
   sqlite3_reset(st.s_);

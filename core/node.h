@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/authority.h"
@@ -230,7 +231,7 @@ class Node {
   PublicKey org_{};
   PublicKey node_{};
   std::string admin_;
-  std::map<std::string, Document> cache_;  // folded documents of this session
+  std::unordered_map<std::string, Document> cache_;  // folded documents of this session
   std::set<std::string> dirty_;            // documents whose views await FlushViews
   std::string last_id_;                    // id of the record the last action made
 };
