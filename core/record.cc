@@ -50,12 +50,15 @@ Status ValidValue(std::string_view v, std::string_view key) {
 }  // namespace
 
 void Record::Add(std::string key, std::string value) {
+  if (key == "by") author_known_ = false;
   cards_.push_back({std::move(key), std::move(value)});
 }
 
 void Record::SetAuthor(const PublicKey& pk) {
   std::erase_if(cards_, [](const Card& c) { return c.key == "by"; });
   cards_.push_back({"by", ToHex(pk)});
+  author_ = pk;
+  author_known_ = true;
 }
 
 std::string Record::Unsigned() const {
@@ -71,8 +74,7 @@ std::string Record::Unsigned() const {
 }
 
 Status Record::Sign(const SecretKey& key) {
-  std::erase_if(cards_, [](const Card& c) { return c.key == "by"; });
-  cards_.push_back({"by", ToHex(key.public_key())});
+  SetAuthor(key.public_key());
   std::sort(cards_.begin(), cards_.end());
   if (!ValidType(type_)) throw std::logic_error("Record::Sign: bad type '" + type_ + "'");
   for (size_t i = 0; i < cards_.size(); ++i) {
@@ -162,6 +164,8 @@ Result<Record> Record::Decode(std::string_view b) {
     RecordId id;
     if (c.key == "parent" && !FromHex(c.value, &id)) return bad("'parent' must be 64 lowercase hex digits");
   }
+  r.author_ = pk;
+  r.author_known_ = true;
   r.bytes_ = std::string(b);
   r.id_ = crypto::Blake2b(b);
   return r;
@@ -191,6 +195,7 @@ std::vector<std::string> Record::GetAll(std::string_view key) const {
 }
 
 PublicKey Record::author() const {
+  if (author_known_) return author_;
   PublicKey pk{};
   FromHex(Get("by"), &pk);
   return pk;

@@ -113,9 +113,21 @@ TEST(TextCheckUtf8, EveryOffsetOfALongAsciiRun) {
     bool quick = false;
     EXPECT_TRUE(CheckUtf8(s, &quick).ok()) << at;
     EXPECT_TRUE(quick) << at;
+    s = run.substr(0, at) + "\xc6\xa1" + run.substr(at);  // ơ, NFC-safe
+    EXPECT_TRUE(CheckUtf8(s, &quick).ok()) << at;
+    EXPECT_TRUE(quick) << at;
     s = run.substr(0, at) + "e\xcc\x82" + run.substr(at);  // a combining mark: valid, not certainly NFC
     EXPECT_TRUE(CheckUtf8(s, &quick).ok()) << at;
     EXPECT_FALSE(quick) << at;
+    // Lead bytes of the quick paths without their continuation bytes.
+    for (const char* broken : {"\xc6", "\xc6" "A", "\xe1\xbb", "\xe1\xbb" "A", "\xe1" "A\x87"}) {
+      s = run.substr(0, at) + broken + run.substr(at);
+      Status st = CheckUtf8(s);
+      ASSERT_FALSE(st.ok()) << at << " " << broken;
+      EXPECT_EQ(st.message(), "invalid UTF-8 at byte offset " + std::to_string(at));
+      s = run.substr(0, at) + broken;  // at the very end
+      EXPECT_FALSE(CheckUtf8(s).ok()) << at << " " << broken;
+    }
   }
 }
 
@@ -230,6 +242,26 @@ TEST(TextNormalize, FastAndSlowPathsAgreeWithUtf8proc) {
     EXPECT_EQ(*n, Ref(s, true)) << s;
     auto twice = Normalize(*n);
     EXPECT_EQ(*twice, *n) << "NFC is idempotent: " << s;
+  }
+}
+
+TEST(TextFold, TableCodePointsFoldAsUtf8procSays) {
+  // Fold reads the letters below U+0300 and U+1E00..U+1EFF straight from its
+  // table: each must fold as utf8proc folds it (decomposed, marks stripped,
+  // case-folded, đ -> d), alone and between ASCII letters.
+  for (uint32_t cp = 0x80; cp < 0x1F00; cp = cp == 0x2FF ? 0x1E00 : cp + 1) {
+    const std::string one = Encode(cp);
+    utf8proc_uint8_t* out = nullptr;
+    utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(one.data()),
+                                      static_cast<utf8proc_ssize_t>(one.size()), &out,
+                                      static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+                                                                     UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD));
+    std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> hold(out, &std::free);
+    ASSERT_GE(n, 0);
+    std::string want(reinterpret_cast<char*>(out), static_cast<size_t>(n));
+    for (size_t at = want.find("\xc4\x91"); at != std::string::npos; at = want.find("\xc4\x91")) want.replace(at, 2, "d");
+    EXPECT_EQ(Fold(one), want) << "U+" << std::hex << cp;
+    EXPECT_EQ(Fold("A" + one + "b"), "a" + want + "b") << "U+" << std::hex << cp;
   }
 }
 
