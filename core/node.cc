@@ -217,6 +217,7 @@ Status Node::Load() {
   if (!auth_.FindOrg(org_)) return Status::Invalid(home_ + ": this organisation's own record is missing");
   cache_.clear();
   dirty_.clear();
+  new_docs_.clear();
   return Status::Ok();
 }
 
@@ -373,6 +374,7 @@ Status Node::FlushViews() {
     VB_RETURN_IF_ERROR(store_->WriteDocViews(*d));
   }
   dirty_.clear();
+  new_docs_.clear();
   return Status::Ok();
 }
 
@@ -380,7 +382,16 @@ Status Node::IngestOne(const Record& r, bool* duplicate) {
   const bool org_record = Authority::IsOrgRecord(r.type());
   // The document a record belongs to is in its own bytes: where a copy would be held.
   const std::string doc_hex = org_record ? "" : r.type() == "doc.create" ? r.id_hex() : r.Get("doc");
-  if (store_->HasRecord(r.id(), doc_hex)) {
+  bool held = false;
+  auto fresh = new_docs_.count(doc_hex) ? cache_.find(doc_hex) : cache_.end();
+  if (fresh != cache_.end()) {
+    // A document this transaction created: its cached log lists every record it holds.
+    const auto& log = fresh->second.log;
+    held = std::any_of(log.begin(), log.end(), [&](const Event& e) { return e.id == r.id(); });
+  } else {
+    held = store_->HasRecord(r.id(), doc_hex);
+  }
+  if (held) {
     if (duplicate) *duplicate = true;
     return Status::Ok();
   }
@@ -432,6 +443,7 @@ Status Node::IngestOne(const Record& r, bool* duplicate) {
     VB_RETURN_IF_ERROR(store_->PutRecord(r, doc_hex, ToHex(d.org)));
     cache_[doc_hex] = std::move(d);
     dirty_.insert(doc_hex);
+    new_docs_.insert(doc_hex);
     return Status::Ok();
   }
   RecordId doc_id;

@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/authority.h"
@@ -233,6 +234,10 @@ class Node {
   std::string admin_;
   std::unordered_map<std::string, Document> cache_;  // folded documents of this session
   std::set<std::string> dirty_;            // documents whose views await FlushViews
+  // Documents whose doc.create the open transaction stored: every stored record
+  // of theirs came in this transaction and is in their cached log. Cleared by
+  // FlushViews and Load, which end every transaction that ingests.
+  std::unordered_set<std::string> new_docs_;
   std::string last_id_;                    // id of the record the last action made
 };
 

@@ -365,7 +365,7 @@ TEST(DocFile, SimpleFrontMatterReadsAsYamlDoes) {
       "kind: pledge\ntitle: Giao ước\nparties:\n",
       "kind: report\ntitle: Báo cáo {tạm}\n",
       "kind: report\ntitle: Báo cáo | tạm\n",
-      "kind: report\ntitle: Tiêu đề\xe2\x80\xa8dòng hai\n",
+      "kind: report\ntitle: Tiêu đề\xe2\x80\xa8" "dòng hai\n",
       "kind: report\ntitle: Tiêu đề\xc2\xa0rộng\n",
       "kind: report\ntitle: 中文标题\n",
       "kind: report\ntitle: Báo cáo\t2021\n",
