@@ -67,19 +67,23 @@ size_t FootnoteRef(std::string_view s, size_t at) {
 }
 
 // Body blocks, and the footnote rule: every [^n] defined once, every definition used.
+// text::Trim without the copy.
+std::string_view TrimView(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
+  return s.substr(b, e - b);
+}
+
 Status ParseBody(std::string_view body, int first_line, std::string_view where, std::vector<Block>* out) {
-  std::vector<std::string> lines;
-  size_t pos = 0;
-  while (pos <= body.size()) {
+  Block* open = nullptr;  // paragraph or bullet being continued
+  int lineno = first_line - 1;
+  for (size_t pos = 0; pos <= body.size();) {
     size_t nl = body.find('\n', pos);
     if (nl == std::string_view::npos) nl = body.size();
-    lines.emplace_back(body.substr(pos, nl - pos));
+    const std::string_view line = TrimView(body.substr(pos, nl - pos));
     pos = nl + 1;
-  }
-  Block* open = nullptr;  // paragraph or bullet being continued
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const std::string line = text::Trim(lines[i]);
-    int lineno = first_line + static_cast<int>(i);
+    ++lineno;
     if (line.empty()) {
       open = nullptr;
       continue;
@@ -88,20 +92,22 @@ Status ParseBody(std::string_view body, int first_line, std::string_view where, 
     bool is_def = def_len > 0 && line.size() > def_len + 3 && line[def_len + 3] == ':';
     if (line[0] == '#') {
       size_t level = line.find_first_not_of('#');
-      if (level > 3 || level == std::string::npos || line[level] != ' ')
+      if (level > 3 || level == std::string_view::npos || line[level] != ' ')
         return Status::BadInput(Where(where, lineno) + ": a heading is '#', '##' or '###', a space, then the text");
-      out->push_back({Block::Type::kHeading, static_cast<int>(level), "", text::Trim(line.substr(level)), lineno});
+      out->push_back({Block::Type::kHeading, static_cast<int>(level), "", std::string(TrimView(line.substr(level))), lineno});
       open = nullptr;
-    } else if (line.rfind("- ", 0) == 0) {
-      out->push_back({Block::Type::kBullet, 0, "", text::Trim(line.substr(2)), lineno});
+    } else if (line.substr(0, 2) == "- ") {
+      out->push_back({Block::Type::kBullet, 0, "", std::string(TrimView(line.substr(2))), lineno});
       open = &out->back();
     } else if (is_def) {
-      out->push_back({Block::Type::kFootnote, 0, line.substr(2, def_len), text::Trim(line.substr(def_len + 4)), lineno});
+      out->push_back({Block::Type::kFootnote, 0, std::string(line.substr(2, def_len)),
+                      std::string(TrimView(line.substr(def_len + 4))), lineno});
       open = &out->back();
     } else if (open) {
-      open->text += " " + line;
+      open->text += ' ';
+      open->text.append(line);
     } else {
-      out->push_back({Block::Type::kParagraph, 0, "", line, lineno});
+      out->push_back({Block::Type::kParagraph, 0, "", std::string(line), lineno});
       open = &out->back();
     }
   }
