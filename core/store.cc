@@ -177,7 +177,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target) 
           },
           nullptr, nullptr, nullptr) != SQLITE_OK)
     return Status::BadInput(path + ": " + sqlite3_errmsg(s->db_->raw()));
-  VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=8192;"));
+  VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=32768;"));
   Stmt& q = s->db_->Prepare("PRAGMA user_version");
   int version = q.Step() ? static_cast<int>(q.Int(0)) : 0;
   if (version > kSchemaVersion) {
