@@ -220,7 +220,7 @@ class Node {
   Status FlushViews();
   std::string KeyPath(const std::string& file) const;
   // The blob a record of this node names, if any (signed copies).
-  Result<std::optional<std::string>> BlobOf(const RecordId& id);
+  Result<std::optional<std::string>> BlobOf(const Document& d, const RecordId& id);
   // Makes the signed copy of an act and names it in `r` (no-op without a maker).
   Status AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key);
   // Records a signed copy carries so it verifies alone (docs/pdf.md).
