@@ -126,7 +126,7 @@ class Program {
       const Person* p = node_->authority().FindPerson(s.signer);
       j["signatures"].push_back({{"signer", p ? p->login : Short(ToHex(s.signer))},
                                  {"org", node_->OrgName(s.org)},
-                                 {"valid", node_->RecordVerifies(s.id)},
+                                 {"valid", node_->RecordVerifies(ToHex(d.id), s.id)},
                                  {"name", s.name},
                                  {"title", s.title},
                                  {"on_behalf", s.on_behalf},
@@ -136,7 +136,7 @@ class Program {
     }
     if (d.issue) {
       j["issue"] = {{"number", d.issue->number}, {"date", d.issue->date}, {"clerk", node_->Who(d.issue->clerk)},
-                    {"at", d.issue->at.InOffset(offset()).Iso()}, {"valid", node_->RecordVerifies(d.issue->id)}};
+                    {"at", d.issue->at.InOffset(offset()).Iso()}, {"valid", node_->RecordVerifies(ToHex(d.id), d.issue->id)}};
     } else {
       j["issue"] = nullptr;
     }
@@ -204,7 +204,7 @@ class Program {
       for (const SignatureEntry& s : d.signatures) {
         o << "  " << node_->Who(s.signer) << " (" << s.name << ", " << s.title << ", " << node_->OrgName(s.org) << ")"
           << (s.on_behalf ? " KT." : "") << " on " << rev_name(s.rev) << " at " << s.at.InOffset(offset()).Iso()
-          << (node_->RecordVerifies(s.id) ? "  valid" : "  INVALID") << "\n";
+          << (node_->RecordVerifies(ToHex(d.id), s.id) ? "  valid" : "  INVALID") << "\n";
       }
     }
     if (auto awaited = d.awaited_org(); awaited && !d.signatures.empty())

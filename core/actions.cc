@@ -133,7 +133,7 @@ Result<std::string> Node::RevisionText(const std::string& id, const std::string&
   VB_ASSIGN_OR_RETURN(Document d, Show(id));
   RecordId want = ActiveRevision(d);
   if (!rev.empty()) { VB_ASSIGN_OR_RETURN(want, ResolveRevision(d, rev)); }
-  VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(want));
+  VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(want, ToHex(d.id)));
   if (!rec || !rec->text()) return Status::NotFound("revision text missing");
   return *rec->text();
 }
@@ -151,8 +151,21 @@ Result<std::vector<Node::LogEntry>> Node::Log(const std::string& id) {
   return out;
 }
 
+bool Node::RecordVerifies(const std::string& doc_hex, const RecordId& id) {
+  auto r = store_->GetRecord(id, doc_hex);
+  return r.ok() && r->has_value() && (*r)->id() == id && (*r)->VerifySignature();
+}
+
 bool Node::RecordVerifies(const RecordId& id) {
-  auto r = store_->GetRecord(id);
+  // An organisation record, a document's first record, one of a document this
+  // session has read, or else found by a scan.
+  if (store_->HasRecord(id, "")) return RecordVerifies("", id);
+  const std::string hex = ToHex(id);
+  if (store_->HasRecord(id, hex)) return RecordVerifies(hex, id);
+  for (const auto& [doc, d] : cache_)
+    for (const Event& e : d.log)
+      if (e.id == id) return RecordVerifies(doc, id);
+  auto r = store_->GetRecordAnywhere(id);
   return r.ok() && r->has_value() && (*r)->id() == id && (*r)->VerifySignature();
 }
 
@@ -301,8 +314,8 @@ Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf, con
          }), attach).status();
 }
 
-Result<std::optional<std::string>> Node::BlobOf(const RecordId& id) {
-  VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(id));
+Result<std::optional<std::string>> Node::BlobOf(const Document& d, const RecordId& id) {
+  VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(id, ToHex(d.id)));
   if (!rec || !rec->Has("blob")) return std::optional<std::string>();
   Hash h;
   if (!FromHex(rec->Get("blob"), &h)) return Status::Invalid("record " + rec->id_hex().substr(0, 12) + ": bad 'blob' card");
@@ -314,11 +327,11 @@ Result<std::optional<std::string>> Node::BlobOf(const RecordId& id) {
 Result<std::optional<std::string>> Node::SignedCopy(const std::string& id) {
   VB_ASSIGN_OR_RETURN(Document d, Show(id));
   if (d.issue) {
-    VB_ASSIGN_OR_RETURN(auto b, BlobOf(d.issue->id));
+    VB_ASSIGN_OR_RETURN(auto b, BlobOf(d, d.issue->id));
     if (b) return b;
   }
   for (auto it = d.signatures.rbegin(); it != d.signatures.rend(); ++it) {
-    VB_ASSIGN_OR_RETURN(auto b, BlobOf(it->id));
+    VB_ASSIGN_OR_RETURN(auto b, BlobOf(d, it->id));
     if (b) return b;
   }
   return std::optional<std::string>();
@@ -337,7 +350,7 @@ Result<std::vector<Record>> Node::ProofOf(const Document& d, const Record& act) 
       keys.insert(s.signer);
     }
   for (const RecordId& rid : want_docs) {
-    VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(rid));
+    VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(rid, ToHex(d.id)));
     if (!rec) return Status::NotFound("record " + ToHex(rid).substr(0, 12) + " is missing");
     out.push_back(std::move(*rec));
   }
@@ -378,10 +391,10 @@ Status Node::AttachCopy(const SignedCopyMaker& maker, const Document& d, Record&
   std::optional<RecordId> previous;
   for (const SignatureEntry& s : d.signatures)
     if (s.rev == rev) previous = s.id;
-  VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(rev));
+  VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(rev, ToHex(d.id)));
   if (!rec || !rec->text()) return Status::NotFound("the text of revision " + ToHex(rev).substr(0, 12) + " is missing");
   std::optional<std::string> prior;
-  if (previous) { VB_ASSIGN_OR_RETURN(prior, BlobOf(*previous)); }
+  if (previous) { VB_ASSIGN_OR_RETURN(prior, BlobOf(d, *previous)); }
   VB_ASSIGN_OR_RETURN(std::vector<Record> proof, ProofOf(d, r));
   SignedCopyRequest req{d, r, key, auth_, *rec->text(), std::move(prior), std::move(proof), Trusted()};
   VB_ASSIGN_OR_RETURN(std::string bytes, maker(req));
@@ -515,7 +528,7 @@ Status Node::RebuildViews() {
 Status Node::RebuildViewsTx() {
   Transaction tx(store_->db());
   VB_RETURN_IF_ERROR(tx.status());
-  for (const ViewTable& t : DocViewTables()) VB_RETURN_IF_ERROR(store_->db().Exec("DELETE FROM " + t.name));
+  VB_RETURN_IF_ERROR(store_->ClearDocViews());
   VB_RETURN_IF_ERROR(Load());
   VB_RETURN_IF_ERROR(store_->WritePersonsView(auth_));
   Stmt& q = store_->db().Prepare("SELECT DISTINCT doc FROM records WHERE doc IS NOT NULL");

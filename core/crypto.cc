@@ -20,19 +20,23 @@ std::string ToHex(const uint8_t* p, size_t n) {
 }
 
 namespace {
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
+// Lower-case hex digits and their values; 0xff for every other byte.
+constexpr std::array<uint8_t, 256> kHexValue = [] {
+  std::array<uint8_t, 256> t{};
+  for (auto& v : t) v = 0xff;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[static_cast<size_t>(c)] = static_cast<uint8_t>(c - 'a' + 10);
+  return t;
+}();
 bool HexInto(std::string_view s, uint8_t* out, size_t n) {
   if (s.size() != 2 * n) return false;
+  uint8_t bad = 0;
   for (size_t i = 0; i < n; ++i) {
-    int hi = HexDigit(s[2 * i]), lo = HexDigit(s[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+    uint8_t hi = kHexValue[static_cast<unsigned char>(s[2 * i])], lo = kHexValue[static_cast<unsigned char>(s[2 * i + 1])];
+    bad |= (hi | lo) & 0xf0;
+    out[i] = static_cast<uint8_t>(hi << 4 | (lo & 15));
   }
-  return true;
+  return bad == 0;
 }
 bool HexVec(std::string_view s, std::vector<uint8_t>* out) {
   if (s.size() % 2) return false;

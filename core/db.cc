@@ -15,6 +15,14 @@ Stmt& Stmt::BindBlob(int i, std::string_view v) {
   sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   return *this;
 }
+Stmt& Stmt::BindStatic(int i, std::string_view v) {
+  sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  return *this;
+}
+Stmt& Stmt::BindStaticBlob(int i, std::string_view v) {
+  sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  return *this;
+}
 Stmt& Stmt::BindNull(int i) {
   sqlite3_bind_null(s_, i);
   return *this;
@@ -80,14 +88,14 @@ Status Db::Exec(const std::string& sql) {
   return Status::Ok();
 }
 
-Stmt& Db::Prepare(const std::string& sql) {
+Stmt& Db::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
-      throw std::logic_error(std::string("bad SQL: ") + sqlite3_errmsg(db_) + ": " + sql);
+    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &s, nullptr) != SQLITE_OK) {
+      throw std::logic_error(std::string("bad SQL: ") + sqlite3_errmsg(db_) + ": " + std::string(sql));
     }
-    it = cache_.emplace(sql, std::make_unique<Stmt>(db_, s)).first;
+    it = cache_.emplace(std::string(sql), std::make_unique<Stmt>(db_, s)).first;
   }
   Stmt& st = *it->second;
   sqlite3_reset(st.s_);

@@ -28,6 +28,11 @@ class Stmt {
   Stmt& Bind(int i, int64_t v);
   Stmt& BindBlob(int i, std::string_view v);
   Stmt& BindNull(int i);
+  // Without a copy, for large values on hot paths: `v` must stay valid until the
+  // statement has run and ClearBindings() has dropped it.
+  Stmt& BindStatic(int i, std::string_view v);
+  Stmt& BindStaticBlob(int i, std::string_view v);
+  void ClearBindings() { sqlite3_clear_bindings(s_); }
   Stmt& BindValue(int i, const Value& v) { return v ? Bind(i, std::string_view(*v)) : BindNull(i); }
   // true while a row is available; errors land in status().
   bool Step();
@@ -54,7 +59,7 @@ class Db {
   static Result<std::unique_ptr<Db>> Open(const std::string& path);
   Status Exec(const std::string& sql);
   // A statement reset and ready to bind; cached per SQL text.
-  Stmt& Prepare(const std::string& sql);
+  Stmt& Prepare(std::string_view sql);
   // Ends every cached statement's read, so a write transaction can begin (a
   // statement left mid-result pins an old snapshot and makes BEGIN IMMEDIATE fail).
   void ResetAll();
@@ -62,7 +67,7 @@ class Db {
 
  private:
   sqlite3* db_ = nullptr;
-  std::map<std::string, std::unique_ptr<Stmt>> cache_;
+  std::map<std::string, std::unique_ptr<Stmt>, std::less<>> cache_;  // found by string_view, no copy
 };
 
 // BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless Commit() ran.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/record.h"
@@ -66,19 +67,23 @@ size_t FootnoteRef(std::string_view s, size_t at) {
 }
 
 // Body blocks, and the footnote rule: every [^n] defined once, every definition used.
+// text::Trim without the copy.
+std::string_view TrimView(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
+  return s.substr(b, e - b);
+}
+
 Status ParseBody(std::string_view body, int first_line, std::string_view where, std::vector<Block>* out) {
-  std::vector<std::string> lines;
-  size_t pos = 0;
-  while (pos <= body.size()) {
+  Block* open = nullptr;  // paragraph or bullet being continued
+  int lineno = first_line - 1;
+  for (size_t pos = 0; pos <= body.size();) {
     size_t nl = body.find('\n', pos);
     if (nl == std::string_view::npos) nl = body.size();
-    lines.emplace_back(body.substr(pos, nl - pos));
+    const std::string_view line = TrimView(body.substr(pos, nl - pos));
     pos = nl + 1;
-  }
-  Block* open = nullptr;  // paragraph or bullet being continued
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const std::string line = text::Trim(lines[i]);
-    int lineno = first_line + static_cast<int>(i);
+    ++lineno;
     if (line.empty()) {
       open = nullptr;
       continue;
@@ -87,20 +92,22 @@ Status ParseBody(std::string_view body, int first_line, std::string_view where, 
     bool is_def = def_len > 0 && line.size() > def_len + 3 && line[def_len + 3] == ':';
     if (line[0] == '#') {
       size_t level = line.find_first_not_of('#');
-      if (level > 3 || level == std::string::npos || line[level] != ' ')
+      if (level > 3 || level == std::string_view::npos || line[level] != ' ')
         return Status::BadInput(Where(where, lineno) + ": a heading is '#', '##' or '###', a space, then the text");
-      out->push_back({Block::Type::kHeading, static_cast<int>(level), "", text::Trim(line.substr(level)), lineno});
+      out->push_back({Block::Type::kHeading, static_cast<int>(level), "", std::string(TrimView(line.substr(level))), lineno});
       open = nullptr;
-    } else if (line.rfind("- ", 0) == 0) {
-      out->push_back({Block::Type::kBullet, 0, "", text::Trim(line.substr(2)), lineno});
+    } else if (line.substr(0, 2) == "- ") {
+      out->push_back({Block::Type::kBullet, 0, "", std::string(TrimView(line.substr(2))), lineno});
       open = &out->back();
     } else if (is_def) {
-      out->push_back({Block::Type::kFootnote, 0, line.substr(2, def_len), text::Trim(line.substr(def_len + 4)), lineno});
+      out->push_back({Block::Type::kFootnote, 0, std::string(line.substr(2, def_len)),
+                      std::string(TrimView(line.substr(def_len + 4))), lineno});
       open = &out->back();
     } else if (open) {
-      open->text += " " + line;
+      open->text += ' ';
+      open->text.append(line);
     } else {
-      out->push_back({Block::Type::kParagraph, 0, "", line, lineno});
+      out->push_back({Block::Type::kParagraph, 0, "", std::string(line), lineno});
       open = &out->back();
     }
   }
@@ -131,22 +138,51 @@ Status ParseBody(std::string_view body, int first_line, std::string_view where, 
   return Status::Ok();
 }
 
-Result<std::string> Scalar(const YAML::Node& n, std::string_view where, int line, std::string_view field) {
-  if (!n.IsScalar())
+// A front-matter value: what the checks below need to know of it, from yaml-cpp
+// or from the fast reader of simple front matter.
+struct FrontValue {
+  enum class Kind { kNull, kScalar, kList, kOther };
+  struct Item {
+    bool scalar = false;
+    std::string value;
+    int line = 0;
+  };
+  Kind kind = Kind::kOther;
+  std::string scalar;
+  std::vector<Item> items;
+};
+struct FrontField {
+  FrontValue value;
+  int line = 0;  // of the key
+};
+using FrontFields = std::map<std::string, FrontField>;
+
+const std::set<std::string>& FrontKeys() {
+  static const std::set<std::string> k = {"kind", "title", "recipients", "parties", "symbol"};
+  return k;
+}
+
+Result<std::string> Scalar(const std::string& v_in, bool is_scalar, std::string_view where, int line,
+                           std::string_view field) {
+  if (!is_scalar)
     return Status::BadInput(Where(where, line) + ": field '" + std::string(field) + "' must be a single text value");
-  std::string v = text::Trim(n.Scalar());
+  std::string v = text::Trim(v_in);
   if (v.find('\n') != std::string::npos)
     return Status::BadInput(Where(where, line) + ": field '" + std::string(field) + "' must be one line");
   return v;
 }
 
-Result<std::vector<std::string>> List(const YAML::Node& n, std::string_view where, int line, std::string_view field) {
-  if (!n.IsSequence())
+Result<std::string> Scalar(const FrontValue& n, std::string_view where, int line, std::string_view field) {
+  return Scalar(n.scalar, n.kind == FrontValue::Kind::kScalar, where, line, field);
+}
+
+Result<std::vector<std::string>> List(const FrontValue& n, std::string_view where, int line, std::string_view field) {
+  if (n.kind != FrontValue::Kind::kList)
     return Status::BadInput(Where(where, line) + ": field '" + std::string(field) + "' must be a list");
   std::vector<std::string> out;
-  for (const YAML::Node& item : n) {
-    int l = item.Mark().line + 2;
-    VB_ASSIGN_OR_RETURN(std::string v, Scalar(item, where, l, field));
+  for (const FrontValue::Item& item : n.items) {
+    int l = item.line;
+    VB_ASSIGN_OR_RETURN(std::string v, Scalar(item.value, item.scalar, where, l, field));
     if (v.empty()) return Status::BadInput(Where(where, l) + ": field '" + std::string(field) + "' has an empty item");
     if (v.size() > kMaxValueBytes)
       return Status::BadInput(Where(where, l) + ": field '" + std::string(field) + "' has an item over 4096 bytes");
@@ -155,20 +191,149 @@ Result<std::vector<std::string>> List(const YAML::Node& n, std::string_view wher
   return out;
 }
 
+// The front matter as yaml-cpp reads it.
+Result<FrontFields> YamlFront(const std::string& front, std::string_view where) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(front);
+  } catch (const YAML::Exception& e) {
+    return Status::BadInput(Where(where, e.mark.line + 2) + ": front matter: " + e.msg);
+  }
+  if (!root.IsMap()) return Status::BadInput(Where(where, 2) + ": the front matter must be 'key: value' lines");
+  FrontFields fields;
+  for (const auto& kv : root) {
+    int line = kv.first.Mark().line + 2;
+    std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+    if (!FrontKeys().count(key))
+      return Status::BadInput(Where(where, line) + ": unknown front-matter key '" + key +
+                              "' (allowed: kind, title, recipients, parties, symbol)");
+    if (fields.count(key)) return Status::BadInput(Where(where, line) + ": front-matter key '" + key + "' given twice");
+    FrontValue v;
+    const YAML::Node& n = kv.second;
+    if (n.IsNull()) {
+      v.kind = FrontValue::Kind::kNull;
+    } else if (n.IsScalar()) {
+      v.kind = FrontValue::Kind::kScalar;
+      v.scalar = n.Scalar();
+    } else if (n.IsSequence()) {
+      v.kind = FrontValue::Kind::kList;
+      for (const YAML::Node& item : n)
+        v.items.push_back({item.IsScalar(), item.IsScalar() ? item.Scalar() : std::string(), item.Mark().line + 2});
+    }
+    fields[key] = {std::move(v), line};
+  }
+  return fields;
+}
+
+// A value the fast reader takes as YAML would: a plain scalar that nothing in
+// YAML treats specially, or a double-quoted one without escapes; made of ASCII
+// and the Latin, Vietnamese and punctuation ranges that YAML reads as text.
+// Anything else is left to yaml-cpp.
+bool SimpleValue(std::string_view v, std::string* out) {
+  bool quoted = v.size() >= 2 && v.front() == '"' && v.back() == '"';
+  std::string_view inner = quoted ? v.substr(1, v.size() - 2) : v;
+  if (inner.empty()) return false;
+  if (!quoted) {
+    if (std::string_view("-?:,[]{}#&*!|>'\"%@`~ ").find(inner.front()) != std::string_view::npos) return false;
+    if (inner.back() == ' ' || inner.back() == ':') return false;
+    if (inner == "null" || inner == "Null" || inner == "NULL") return false;
+    if (inner.find(": ") != std::string_view::npos) return false;
+  }
+  for (size_t i = 0; i < inner.size();) {
+    unsigned char c = static_cast<unsigned char>(inner[i]);
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7f || std::string_view("#\"'`\\[]{}|>").find(static_cast<char>(c)) != std::string_view::npos)
+        return false;
+      ++i;
+      continue;
+    }
+    uint32_t cp = 0;
+    size_t n = 0;
+    if ((c & 0xE0) == 0xC0 && i + 1 < inner.size()) {
+      cp = (c & 0x1Fu) << 6 | (static_cast<unsigned char>(inner[i + 1]) & 0x3Fu);
+      n = 2;
+    } else if ((c & 0xF0) == 0xE0 && i + 2 < inner.size()) {
+      cp = (c & 0x0Fu) << 12 | (static_cast<unsigned char>(inner[i + 1]) & 0x3Fu) << 6 |
+           (static_cast<unsigned char>(inner[i + 2]) & 0x3Fu);
+      n = 3;
+    } else {
+      return false;
+    }
+    // (The text is valid UTF-8 already; this only picks the ranges.)
+    bool text = (cp >= 0xC0 && cp <= 0x2AF) || (cp >= 0x1E00 && cp <= 0x1EFF) || (cp >= 0x2010 && cp <= 0x2027) ||
+                (cp >= 0x2030 && cp <= 0x205E) || cp == 0x20AB;
+    if (!text) return false;
+    i += n;
+  }
+  *out = std::string(inner);
+  return true;
+}
+
+// The front matter when it is only "key: value" lines and "key:" followed by
+// "- item" lines (the form vanban writes and documents): read without yaml-cpp,
+// to the same result. Anything else, errors included, gives nullopt.
+std::optional<FrontFields> SimpleFront(std::string_view front) {
+  FrontFields fields;
+  FrontValue* list = nullptr;  // the list the next "- item" lines belong to
+  size_t indent = std::string_view::npos;
+  int line = 1;
+  size_t pos = 0;
+  while (pos < front.size()) {
+    size_t nl = front.find('\n', pos);
+    if (nl == std::string_view::npos) return std::nullopt;
+    std::string_view l = front.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line;
+    size_t sp = l.find_first_not_of(' ');
+    if (sp != std::string_view::npos && l.compare(sp, 2, "- ") == 0) {
+      if (!list || (indent != std::string_view::npos && sp != indent)) return std::nullopt;
+      indent = sp;
+      FrontValue::Item item{true, "", line};
+      if (!SimpleValue(l.substr(sp + 2), &item.value)) return std::nullopt;
+      list->kind = FrontValue::Kind::kList;
+      list->items.push_back(std::move(item));
+      continue;
+    }
+    if (list && list->kind == FrontValue::Kind::kList) list = nullptr;  // the list has ended
+    size_t colon = 0;
+    while (colon < l.size() && l[colon] >= 'a' && l[colon] <= 'z') ++colon;
+    if (colon == 0 || colon == l.size() || l[colon] != ':') return std::nullopt;
+    std::string key(l.substr(0, colon));
+    if (!FrontKeys().count(key) || fields.count(key)) return std::nullopt;
+    FrontField& f = fields[key];
+    f.line = line;
+    if (colon + 1 == l.size()) {  // "key:" - a list follows, or nothing (null)
+      f.value.kind = FrontValue::Kind::kNull;
+      list = &f.value;
+      indent = std::string_view::npos;
+      continue;
+    }
+    list = nullptr;
+    if (l[colon + 1] != ' ' || !SimpleValue(l.substr(colon + 2), &f.value.scalar)) return std::nullopt;
+    f.value.kind = FrontValue::Kind::kScalar;
+  }
+  if (fields.empty()) return std::nullopt;
+  return fields;
+}
+
 }  // namespace
 
-Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view where) {
+Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view where, ParseOptions opt) {
   if (bytes.size() > kMaxTextBytes)
     return Status::BadInput(std::string(where) + ": larger than 10 MiB (" + std::to_string(bytes.size()) + " bytes)");
   // Normalize below checks the UTF-8 too, but the message must name the file's own
   // byte offsets, before line ends are changed.
-  bool quick_nfc = false;
-  VB_RETURN_IF_ERROR(text::CheckUtf8(bytes, &quick_nfc).With(std::string(where)));
+  bool quick_nfc = opt.checked_nfc;
+  if (!opt.checked_nfc) VB_RETURN_IF_ERROR(text::CheckUtf8(bytes, &quick_nfc).With(std::string(where)));
   std::string lf;
-  lf.reserve(bytes.size());
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (bytes[i] == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') continue;
-    lf.push_back(bytes[i]);
+  if (bytes.find('\r') == std::string_view::npos) {
+    lf = std::string(bytes);
+  } else {
+    lf.reserve(bytes.size());
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      if (bytes[i] == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') continue;
+      lf.push_back(bytes[i]);
+    }
   }
   if (lf.rfind("\xEF\xBB\xBF", 0) == 0) lf.erase(0, 3);  // a BOM from Windows editors
   std::string nfc;
@@ -184,75 +349,66 @@ Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view 
   size_t end = nfc.find("\n---\n", 3);
   if (end == std::string::npos)
     return Status::BadInput(Where(where, 1) + ": the front matter has no closing '---' line");
-  std::string front = nfc.substr(4, end + 1 - 4);
-  std::string body = nfc.substr(end + 5);
+  std::string_view front = std::string_view(nfc).substr(4, end + 1 - 4);
+  std::string_view body = std::string_view(nfc).substr(end + 5);
   int body_first_line = 2 + static_cast<int>(std::count(front.begin(), front.end(), '\n')) + 1;
 
-  YAML::Node root;
-  try {
-    root = YAML::Load(front);
-  } catch (const YAML::Exception& e) {
-    return Status::BadInput(Where(where, e.mark.line + 2) + ": front matter: " + e.msg);
+  FrontFields fields;
+  std::optional<FrontFields> simple;
+  if (!opt.yaml_only) simple = SimpleFront(front);
+  if (simple) {
+    fields = std::move(*simple);
+  } else {
+    VB_ASSIGN_OR_RETURN(fields, YamlFront(std::string(front), where));
   }
-  if (!root.IsMap()) return Status::BadInput(Where(where, 2) + ": the front matter must be 'key: value' lines");
-
   DocumentFile doc;
-  static const std::set<std::string> kKeys = {"kind", "title", "recipients", "parties", "symbol"};
-  std::map<std::string, std::pair<YAML::Node, int>> fields;
-  for (const auto& kv : root) {
-    int line = kv.first.Mark().line + 2;
-    std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
-    if (!kKeys.count(key))
-      return Status::BadInput(Where(where, line) + ": unknown front-matter key '" + key +
-                              "' (allowed: kind, title, recipients, parties, symbol)");
-    if (fields.count(key)) return Status::BadInput(Where(where, line) + ": front-matter key '" + key + "' given twice");
-    fields[key] = {kv.second, line};
-  }
   auto field = [&](const std::string& k) { return fields.count(k) ? &fields[k] : nullptr; };
 
   auto* kind = field("kind");
   if (!kind) return Status::BadInput(Where(where, 2) + ": missing front-matter key 'kind'");
-  VB_ASSIGN_OR_RETURN(doc.kind, Scalar(kind->first, where, kind->second, "kind"));
+  VB_ASSIGN_OR_RETURN(doc.kind, Scalar(kind->value, where, kind->line, "kind"));
   const KindInfo* ki = FindKind(doc.kind);
   if (!ki)
-    return Status::BadInput(Where(where, kind->second) + ": field 'kind': unknown kind '" + doc.kind +
+    return Status::BadInput(Where(where, kind->line) + ": field 'kind': unknown kind '" + doc.kind +
                             "' (expected directive, pledge or report)");
   auto* title = field("title");
   if (!title) return Status::BadInput(Where(where, 2) + ": missing front-matter key 'title'");
-  VB_ASSIGN_OR_RETURN(doc.title, Scalar(title->first, where, title->second, "title"));
-  if (doc.title.empty()) return Status::BadInput(Where(where, title->second) + ": field 'title' is empty");
-  if (doc.title.size() > 1000) return Status::BadInput(Where(where, title->second) + ": field 'title' is over 1000 bytes");
+  VB_ASSIGN_OR_RETURN(doc.title, Scalar(title->value, where, title->line, "title"));
+  if (doc.title.empty()) return Status::BadInput(Where(where, title->line) + ": field 'title' is empty");
+  if (doc.title.size() > 1000) return Status::BadInput(Where(where, title->line) + ": field 'title' is over 1000 bytes");
   if (auto* r = field("recipients")) {
-    if (!r->first.IsNull()) { VB_ASSIGN_OR_RETURN(doc.recipients, List(r->first, where, r->second, "recipients")); }
+    if (r->value.kind != FrontValue::Kind::kNull) {
+      VB_ASSIGN_OR_RETURN(doc.recipients, List(r->value, where, r->line, "recipients"));
+    }
   }
   auto* parties = field("parties");
   if (doc.kind == "pledge") {
-    if (!parties || parties->first.IsNull())
+    if (!parties || parties->value.kind == FrontValue::Kind::kNull)
       return Status::BadInput(Where(where, 2) + ": a pledge needs 'parties' (aliases of trusted organisations)");
-    VB_ASSIGN_OR_RETURN(doc.parties, List(parties->first, where, parties->second, "parties"));
+    VB_ASSIGN_OR_RETURN(doc.parties, List(parties->value, where, parties->line, "parties"));
     if (doc.parties.empty())
-      return Status::BadInput(Where(where, parties->second) + ": field 'parties' is empty");
+      return Status::BadInput(Where(where, parties->line) + ": field 'parties' is empty");
     std::set<std::string> seen;
     for (const std::string& p : doc.parties) {
       if (!ValidAlias(p))
-        return Status::BadInput(Where(where, parties->second) + ": field 'parties': '" + p +
+        return Status::BadInput(Where(where, parties->line) + ": field 'parties': '" + p +
                                 "' is not an alias (lower-case letters, digits, '-', '_')");
       if (!seen.insert(p).second)
-        return Status::BadInput(Where(where, parties->second) + ": field 'parties': '" + p + "' is listed twice");
+        return Status::BadInput(Where(where, parties->line) + ": field 'parties': '" + p + "' is listed twice");
     }
   } else if (parties) {
-    return Status::BadInput(Where(where, parties->second) + ": field 'parties' is for pledges only");
+    return Status::BadInput(Where(where, parties->line) + ": field 'parties' is for pledges only");
   }
   doc.symbol = std::string(ki->symbol);
   if (auto* s = field("symbol")) {
-    VB_ASSIGN_OR_RETURN(doc.symbol, Scalar(s->first, where, s->second, "symbol"));
+    VB_ASSIGN_OR_RETURN(doc.symbol, Scalar(s->value, where, s->line, "symbol"));
     if (!FindSymbol(doc.symbol))
-      return Status::BadInput(Where(where, s->second) + ": field 'symbol': '" + doc.symbol +
+      return Status::BadInput(Where(where, s->line) + ": field 'symbol': '" + doc.symbol +
                               "' is not an abbreviation of Decree 30/2020 Appendix III (e.g. KH, CT, QĐ, BC, TB)");
   }
   for (const std::string& r : doc.recipients) {
     if (r.rfind("org:", 0) == 0 && !ValidAlias(r.substr(4)))
-      return Status::BadInput(Where(where, field("recipients")->second) + ": recipient '" + r +
+      return Status::BadInput(Where(where, field("recipients")->line) + ": recipient '" + r +
                               "': after 'org:' comes the alias of a trusted organisation");
   }
   VB_RETURN_IF_ERROR(ParseBody(body, body_first_line, where, &doc.blocks));

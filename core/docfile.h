@@ -52,7 +52,16 @@ struct DocumentFile {
   std::string text;                     // the whole file, NFC, LF line ends: what is signed
 };
 
+struct ParseOptions {
+  // The bytes are known to be UTF-8 in NFC (a record's text, which Record::Decode
+  // and Record::Sign check), so they are not checked again.
+  bool checked_nfc = false;
+  // Read the front matter with yaml-cpp even when it is of the simple form that
+  // is read without it (tests compare the two).
+  bool yaml_only = false;
+};
+
 // `where` names the file in messages.
-Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view where);
+Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view where, ParseOptions opt = {});
 
 }  // namespace vanban

@@ -217,6 +217,7 @@ Status Node::Load() {
   if (!auth_.FindOrg(org_)) return Status::Invalid(home_ + ": this organisation's own record is missing");
   cache_.clear();
   dirty_.clear();
+  new_docs_.clear();
   return Status::Ok();
 }
 
@@ -373,28 +374,44 @@ Status Node::FlushViews() {
     VB_RETURN_IF_ERROR(store_->WriteDocViews(*d));
   }
   dirty_.clear();
+  new_docs_.clear();
   return Status::Ok();
 }
 
 Status Node::IngestOne(const Record& r, bool* duplicate) {
-  if (store_->HasRecord(r.id())) {
+  const bool org_record = Authority::IsOrgRecord(r.type());
+  // The document a record belongs to is in its own bytes: where a copy would be held.
+  const std::string doc_hex = org_record ? "" : r.type() == "doc.create" ? r.id_hex() : r.Get("doc");
+  bool held = false;
+  auto fresh = new_docs_.count(doc_hex) ? cache_.find(doc_hex) : cache_.end();
+  if (fresh != cache_.end()) {
+    // A document this transaction created: its cached log lists every record it holds.
+    const auto& log = fresh->second.log;
+    held = std::any_of(log.begin(), log.end(), [&](const Event& e) { return e.id == r.id(); });
+  } else {
+    held = store_->HasRecord(r.id(), doc_hex);
+  }
+  if (held) {
     if (duplicate) *duplicate = true;
     return Status::Ok();
   }
   if (!r.VerifySignature()) return Status::Invalid("record " + r.id_hex().substr(0, 12) + ": signature does not verify");
-  for (const std::string& b : r.GetAll("blob")) {
+  for (const Card& c : r.cards()) {
+    if (c.key != "blob") continue;
     Hash h;
-    if (!FromHex(b, &h)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'blob' card");
+    if (!FromHex(c.value, &h)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'blob' card");
     if (!store_->HasBlob(h))
-      return Status::Refused("record " + r.id_hex().substr(0, 12) + ": blob " + b.substr(0, 12) + " has not arrived");
+      return Status::Refused("record " + r.id_hex().substr(0, 12) + ": blob " + c.value.substr(0, 12) + " has not arrived");
   }
   auto missing_parent = [&](const RecordId& p) {
     return Status::Refused("record " + r.id_hex().substr(0, 12) + ": parent " + ToHex(p).substr(0, 12) +
                            " has not arrived");
   };
-  if (Authority::IsOrgRecord(r.type())) {
+  if (org_record) {
+    // An organisation record follows organisation records; any other parent is
+    // looked for the slow way.
     for (const RecordId& p : r.parents())
-      if (!store_->HasRecord(p)) return missing_parent(p);
+      if (!store_->HasRecord(p, "") && !store_->HasRecordAnywhere(p)) return missing_parent(p);
     PublicKey org;
     if (!FromHex(r.Get("org"), &org)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'org'");
     if (org != org_) {
@@ -419,7 +436,6 @@ Status Node::IngestOne(const Record& r, bool* duplicate) {
     }
     return Status::Ok();
   }
-  const std::string doc_hex = r.type() == "doc.create" ? r.id_hex() : r.Get("doc");
   const std::string id12 = r.id_hex().substr(0, 12);
   if (r.type() == "doc.create") {
     Document d;
@@ -427,6 +443,7 @@ Status Node::IngestOne(const Record& r, bool* duplicate) {
     VB_RETURN_IF_ERROR(store_->PutRecord(r, doc_hex, ToHex(d.org)));
     cache_[doc_hex] = std::move(d);
     dirty_.insert(doc_hex);
+    new_docs_.insert(doc_hex);
     return Status::Ok();
   }
   RecordId doc_id;

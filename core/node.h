@@ -13,6 +13,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/authority.h"
@@ -146,6 +148,9 @@ class Node {
   };
   Result<std::vector<LogEntry>> Log(const std::string& id);
   // Re-checks a stored record's hash and signature (for "valid" in displays).
+  bool RecordVerifies(const std::string& doc_hex, const RecordId& id);
+  // As above, the document unknown: quick for an organisation record or a record
+  // of a document this Node has read (Show, Log, ...), else a scan of the store.
   bool RecordVerifies(const RecordId& id);
 
   Status Route(const Actor& actor, const std::string& id, const std::vector<std::string>& logins);
@@ -215,7 +220,7 @@ class Node {
   Status FlushViews();
   std::string KeyPath(const std::string& file) const;
   // The blob a record of this node names, if any (signed copies).
-  Result<std::optional<std::string>> BlobOf(const RecordId& id);
+  Result<std::optional<std::string>> BlobOf(const Document& d, const RecordId& id);
   // Makes the signed copy of an act and names it in `r` (no-op without a maker).
   Status AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key);
   // Records a signed copy carries so it verifies alone (docs/pdf.md).
@@ -227,8 +232,12 @@ class Node {
   PublicKey org_{};
   PublicKey node_{};
   std::string admin_;
-  std::map<std::string, Document> cache_;  // folded documents of this session
+  std::unordered_map<std::string, Document> cache_;  // folded documents of this session
   std::set<std::string> dirty_;            // documents whose views await FlushViews
+  // Documents whose doc.create the open transaction stored: every stored record
+  // of theirs came in this transaction and is in their cached log. Cleared by
+  // FlushViews and Load, which end every transaction that ingests.
+  std::unordered_set<std::string> new_docs_;
   std::string last_id_;                    // id of the record the last action made
 };
 

@@ -37,6 +37,10 @@ Status ValidValue(std::string_view v, std::string_view key) {
   if (v.front() == ' ' || v.back() == ' ')
     return Status::BadInput("record: card '" + std::string(key) + "' has leading or trailing space");
   if (text::HasControl(v)) return Status::BadInput("record: card '" + std::string(key) + "' has a control character");
+  bool quick_nfc = false;
+  Status utf8 = text::CheckUtf8(v, &quick_nfc);
+  if (!utf8.ok()) return utf8.With("record: card '" + std::string(key) + "'");
+  if (quick_nfc) return Status::Ok();  // NFC for certain: no copy to compare
   auto nfc = text::Normalize(v);
   if (!nfc.ok()) return nfc.status().With("record: card '" + std::string(key) + "'");
   if (*nfc != v) return Status::BadInput("record: card '" + std::string(key) + "' is not in Unicode NFC");
@@ -46,12 +50,15 @@ Status ValidValue(std::string_view v, std::string_view key) {
 }  // namespace
 
 void Record::Add(std::string key, std::string value) {
+  if (key == "by") author_known_ = false;
   cards_.push_back({std::move(key), std::move(value)});
 }
 
 void Record::SetAuthor(const PublicKey& pk) {
   std::erase_if(cards_, [](const Card& c) { return c.key == "by"; });
   cards_.push_back({"by", ToHex(pk)});
+  author_ = pk;
+  author_known_ = true;
 }
 
 std::string Record::Unsigned() const {
@@ -67,8 +74,7 @@ std::string Record::Unsigned() const {
 }
 
 Status Record::Sign(const SecretKey& key) {
-  std::erase_if(cards_, [](const Card& c) { return c.key == "by"; });
-  cards_.push_back({"by", ToHex(key.public_key())});
+  SetAuthor(key.public_key());
   std::sort(cards_.begin(), cards_.end());
   if (!ValidType(type_)) throw std::logic_error("Record::Sign: bad type '" + type_ + "'");
   for (size_t i = 0; i < cards_.size(); ++i) {
@@ -127,10 +133,14 @@ Result<Record> Record::Decode(std::string_view b) {
       if (n > kMaxTextBytes) return bad("text is larger than 10 MiB");
       if (pos + n + 1 > b.size() || b[pos + n] != '\n') return bad("text is shorter than its length says");
       std::string_view t = b.substr(pos, n);
-      auto nfc_or = text::Normalize(t);
-      if (!nfc_or.ok()) return bad("text: " + nfc_or.status().message());
-      const std::string& nfc = *nfc_or;
-      if (nfc != t) return bad("text is not in Unicode NFC");
+      bool quick_nfc = false;
+      Status utf8 = text::CheckUtf8(t, &quick_nfc);
+      if (!utf8.ok()) return bad("text: " + utf8.message());
+      if (!quick_nfc) {
+        auto nfc_or = text::Normalize(t);
+        if (!nfc_or.ok()) return bad("text: " + nfc_or.status().message());
+        if (*nfc_or != t) return bad("text is not in Unicode NFC");
+      }
       r.text_ = std::string(t);
       pos += n + 1;
       continue;
@@ -144,14 +154,18 @@ Result<Record> Record::Decode(std::string_view b) {
   }
   if (!have_sig) return bad("no 'sig' line");
   if (pos != b.size()) return bad("bytes after the 'sig' line");
-  if (!r.Has("by")) return bad("no 'by' card");
+  size_t by_cards = 0;
+  for (const Card& c : r.cards_) by_cards += c.key == "by";
+  if (by_cards == 0) return bad("no 'by' card");
   PublicKey pk;
   if (!FromHex(r.Get("by"), &pk)) return bad("'by' must be 64 lowercase hex digits");
-  if (r.GetAll("by").size() != 1) return bad("more than one 'by' card");
-  for (const std::string& p : r.GetAll("parent")) {
+  if (by_cards != 1) return bad("more than one 'by' card");
+  for (const Card& c : r.cards_) {
     RecordId id;
-    if (!FromHex(p, &id)) return bad("'parent' must be 64 lowercase hex digits");
+    if (c.key == "parent" && !FromHex(c.value, &id)) return bad("'parent' must be 64 lowercase hex digits");
   }
+  r.author_ = pk;
+  r.author_known_ = true;
   r.bytes_ = std::string(b);
   r.id_ = crypto::Blake2b(b);
   return r;
@@ -181,6 +195,7 @@ std::vector<std::string> Record::GetAll(std::string_view key) const {
 }
 
 PublicKey Record::author() const {
+  if (author_known_) return author_;
   PublicKey pk{};
   FromHex(Get("by"), &pk);
   return pk;

@@ -73,6 +73,9 @@ class Record {
   Signature sig_{};
   std::string bytes_;
   RecordId id_{};
+  // The "by" card as a key, once known to be one (decoded or signed).
+  PublicKey author_{};
+  bool author_known_ = false;
 };
 
 // Indices of `records` in causal order: parents before children; among records

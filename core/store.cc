@@ -43,6 +43,38 @@ CREATE TABLE tasks (doc TEXT NOT NULL, assignee TEXT, org TEXT NOT NULL, role TE
 CREATE INDEX tasks_doc ON tasks(doc);
 CREATE INDEX tasks_assignee ON tasks(assignee);
 )sql",
+      // 2: no index on the random 64-digit id alone, which cost a page write for
+      // almost every record in every batch: a document's records are found by
+      // (dockey, idb), next to each other; organisation records by id. The search
+      // text moves from the index's own copy (random rowids) to doc_text,
+      // appended in write order.
+      R"sql(
+CREATE TABLE records_v2 (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  author TEXT NOT NULL,
+  org TEXT,
+  doc TEXT,
+  dockey INTEGER,
+  idb BLOB NOT NULL,
+  at TEXT NOT NULL,
+  bytes BLOB NOT NULL);
+INSERT INTO records_v2(seq, id, type, author, org, doc, dockey, idb, at, bytes)
+  SELECT seq, id, type, author, org, doc, CASE WHEN doc IS NULL THEN NULL ELSE vanban_idkey(doc) END,
+    vanban_unhex(id), at, bytes
+  FROM records ORDER BY seq;
+DROP TABLE records;
+ALTER TABLE records_v2 RENAME TO records;
+CREATE UNIQUE INDEX records_doc ON records(dockey, idb) WHERE dockey IS NOT NULL;
+CREATE UNIQUE INDEX records_org ON records(id) WHERE dockey IS NULL;
+CREATE TABLE doc_text (seq INTEGER PRIMARY KEY, search INTEGER NOT NULL UNIQUE, doc TEXT NOT NULL, folded TEXT NOT NULL);
+INSERT INTO doc_text(search, doc, folded) SELECT rowid, doc, vanban_words(folded) FROM doc_search ORDER BY rowid;
+DROP TABLE doc_search;
+CREATE VIRTUAL TABLE doc_search USING fts5(doc UNINDEXED, folded, content = 'doc_text', content_rowid = 'search',
+  tokenize = 'unicode61', detail = none, columnsize = 0);
+INSERT INTO doc_search(doc_search) VALUES('rebuild');
+)sql",
   };
   return m;
 }
@@ -67,6 +99,16 @@ void BindDocKey(Stmt& q, int i, const ViewTable& t, const std::string& doc_hex) 
 }
 }  // namespace
 
+namespace {
+std::string_view IdBytes(const Hash& id) { return {reinterpret_cast<const char*>(id.data()), id.size()}; }
+}  // namespace
+
+int64_t IdKey(const Hash& id) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v = v << 8 | id[i];
+  return static_cast<int64_t>(v >> 1);  // keep it positive
+}
+
 int64_t DocRowid(const std::string& doc_hex) {
   uint64_t v = 0;
   for (size_t i = 0; i < 16 && i < doc_hex.size(); ++i) {
@@ -84,7 +126,7 @@ ViewRows DocViewRows(const Document& d) {
                             ToHex(d.creator), std::to_string(d.created.utc), std::to_string(d.since.utc),
                             std::to_string(d.rev_heads.size()), std::to_string(DocRowid(doc))});
   std::string searchable = d.title + "\n" + d.current_text + (d.issue ? "\n" + d.issue->number : "");
-  v["doc_search"].push_back({std::to_string(DocRowid(doc)), doc, text::Fold(searchable)});
+  v["doc_search"].push_back({std::to_string(DocRowid(doc)), doc, text::DistinctWords(text::Fold(searchable))});
   if (d.issue) {
     std::string signer;
     if (!d.signatures.empty()) signer = d.signatures.front().name;
@@ -100,10 +142,42 @@ ViewRows DocViewRows(const Document& d) {
   return v;
 }
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target) {
   auto s = std::unique_ptr<Store>(new Store());
   VB_ASSIGN_OR_RETURN(s->db_, Db::Open(path));
-  VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=8192;"));
+  // For migration 2, which computes the key of every stored document, the bytes
+  // of every id and the words of every search text.
+  if (sqlite3_create_function_v2(
+          s->db_->raw(), "vanban_idkey", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+          [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+            const unsigned char* t = sqlite3_value_text(argv[0]);
+            sqlite3_result_int64(ctx, t ? DocRowid(reinterpret_cast<const char*>(t)) : 0);
+          },
+          nullptr, nullptr, nullptr) != SQLITE_OK ||
+      sqlite3_create_function_v2(
+          s->db_->raw(), "vanban_words", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+          [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+            const unsigned char* t = sqlite3_value_text(argv[0]);
+            std::string w = text::DistinctWords(
+                t ? std::string_view(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_value_bytes(argv[0])))
+                  : std::string_view());
+            sqlite3_result_text(ctx, w.data(), static_cast<int>(w.size()), SQLITE_TRANSIENT);
+          },
+          nullptr, nullptr, nullptr) != SQLITE_OK ||
+      sqlite3_create_function_v2(
+          s->db_->raw(), "vanban_unhex", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+          [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+            const unsigned char* t = sqlite3_value_text(argv[0]);
+            std::string_view text(t ? reinterpret_cast<const char*>(t) : "",
+                                  static_cast<size_t>(sqlite3_value_bytes(argv[0])));
+            Hash h{};
+            // An id that is not hex (a damaged row, for `check` to name) keeps its own bytes.
+            if (!FromHex(text, &h)) return sqlite3_result_blob(ctx, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+            sqlite3_result_blob(ctx, h.data(), static_cast<int>(h.size()), SQLITE_TRANSIENT);
+          },
+          nullptr, nullptr, nullptr) != SQLITE_OK)
+    return Status::BadInput(path + ": " + sqlite3_errmsg(s->db_->raw()));
+  VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=32768;"));
   Stmt& q = s->db_->Prepare("PRAGMA user_version");
   int version = q.Step() ? static_cast<int>(q.Int(0)) : 0;
   if (version > kSchemaVersion) {
@@ -111,7 +185,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
                             std::to_string(kSchemaVersion) + ")");
   }
   const auto& migrations = Migrations();
-  for (int v = version; v < kSchemaVersion; ++v) {
+  for (int v = version; v < std::min(target, kSchemaVersion); ++v) {
     Transaction tx(*s->db_);
     VB_RETURN_IF_ERROR(tx.status());
     VB_RETURN_IF_ERROR(s->db_->Exec(migrations[static_cast<size_t>(v)]));
@@ -136,19 +210,33 @@ Status Store::SetMeta(const std::string& key, const std::string& value) {
       .Run();
 }
 
-bool Store::HasRecord(const RecordId& id) {
+bool Store::HasRecord(const RecordId& id, const std::string& doc_hex) {
+  const std::string id_hex = ToHex(id);
+  if (doc_hex.empty()) {
+    Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE dockey IS NULL AND id=?");
+    return q.Bind(1, id_hex).Step();
+  }
+  // (dockey, idb) names one row: the id fixes the document. The index answers alone.
+  Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE dockey=? AND idb=?");
+  return q.Bind(1, DocRowid(doc_hex)).BindBlob(2, IdBytes(id)).Step();
+}
+
+bool Store::HasRecordAnywhere(const RecordId& id) {
   Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE id=?");
-  q.Bind(1, ToHex(id));
-  return q.Step();
+  return q.Bind(1, ToHex(id)).Step();
 }
 
 Status Store::PutRecord(const Record& r, const std::string& doc_hex, const std::string& org_hex) {
-  Stmt& q = db_->Prepare("INSERT INTO records(id, type, author, org, doc, at, bytes) VALUES(?,?,?,?,?,?,?)");
-  q.Bind(1, r.id_hex()).Bind(2, r.type()).Bind(3, r.Get("by"));
-  if (org_hex.empty()) q.BindNull(4); else q.Bind(4, org_hex);
-  if (doc_hex.empty()) q.BindNull(5); else q.Bind(5, doc_hex);
-  q.Bind(6, r.Get("at")).BindBlob(7, r.bytes());
-  return q.Run();
+  Stmt& q = db_->Prepare(
+      "INSERT INTO records(id, type, author, org, doc, dockey, idb, at, bytes) VALUES(?,?,?,?,?,?,?,?,?)");
+  const std::string id = r.id_hex();
+  q.BindStatic(1, id).BindStatic(2, r.type()).BindStatic(3, r.Get("by"));
+  if (org_hex.empty()) q.BindNull(4); else q.BindStatic(4, org_hex);
+  if (doc_hex.empty()) q.BindNull(5).BindNull(6); else q.BindStatic(5, doc_hex).Bind(6, DocRowid(doc_hex));
+  q.BindStaticBlob(7, IdBytes(r.id())).BindStatic(8, r.Get("at")).BindStaticBlob(9, r.bytes());
+  Status s = q.Run();
+  q.ClearBindings();
+  return s;
 }
 
 namespace {
@@ -165,17 +253,29 @@ Result<std::vector<Record>> DecodeAll(Stmt& q) {
 }  // namespace
 
 Result<std::vector<Record>> Store::DocRecords(const std::string& doc_hex) {
-  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE doc=? ORDER BY seq");
-  q.Bind(1, doc_hex);
+  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE dockey=? AND doc=? ORDER BY seq");
+  q.Bind(1, DocRowid(doc_hex)).Bind(2, doc_hex);
   return DecodeAll(q);
 }
 
 Result<std::vector<Record>> Store::OrgRecords() {
-  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE doc IS NULL ORDER BY seq");
+  // The partial index holds exactly these rows; without statistics the planner
+  // would rather scan the whole table in seq order.
+  Stmt& q = db_->Prepare("SELECT bytes, id FROM records INDEXED BY records_org WHERE dockey IS NULL ORDER BY seq");
   return DecodeAll(q);
 }
 
-Result<std::optional<Record>> Store::GetRecord(const RecordId& id) {
+Result<std::optional<Record>> Store::GetRecord(const RecordId& id, const std::string& doc_hex) {
+  Stmt& q = doc_hex.empty() ? db_->Prepare("SELECT bytes, id FROM records WHERE dockey IS NULL AND id=?")
+                            : db_->Prepare("SELECT bytes, id FROM records WHERE dockey=? AND idb=?");
+  if (doc_hex.empty()) q.Bind(1, ToHex(id));
+  else q.Bind(1, DocRowid(doc_hex)).BindBlob(2, IdBytes(id));
+  VB_ASSIGN_OR_RETURN(auto all, DecodeAll(q));
+  if (all.empty()) return std::optional<Record>();
+  return std::optional<Record>(std::move(all[0]));
+}
+
+Result<std::optional<Record>> Store::GetRecordAnywhere(const RecordId& id) {
   Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE id=?");
   q.Bind(1, ToHex(id));
   VB_ASSIGN_OR_RETURN(auto all, DecodeAll(q));
@@ -225,27 +325,82 @@ bool Store::HasBlob(const Hash& h) {
   return q.Step();
 }
 
-Status Store::WriteDocViews(const Document& d) {
-  std::string doc = ToHex(d.id);
-  ViewRows rows = DocViewRows(d);
-  for (const ViewTable& t : DocViewTables()) {
-    Stmt& del = db_->Prepare("DELETE FROM " + t.name + " WHERE " + t.key + "=?");
-    BindDocKey(del, 1, t, doc);
-    VB_RETURN_IF_ERROR(del.Run());
-    std::string sql = "INSERT INTO " + t.name + "(";
-    std::string marks;
-    for (size_t i = 0; i < t.cols.size(); ++i) {
-      sql += (i ? "," : "") + t.cols[i];
-      marks += i ? ",?" : "?";
+namespace {
+// The statements that replace one document's rows of a view table.
+struct ViewSql {
+  std::string del, ins;
+};
+const std::vector<ViewSql>& ViewStatements() {
+  static const std::vector<ViewSql> v = [] {
+    std::vector<ViewSql> out;
+    for (const ViewTable& t : DocViewTables()) {
+      std::string cols, marks;
+      for (size_t i = 0; i < t.cols.size(); ++i) {
+        cols += (i ? "," : "") + t.cols[i];
+        marks += i ? ",?" : "?";
+      }
+      out.push_back({"DELETE FROM " + t.name + " WHERE " + t.key + "=?",
+                     "INSERT INTO " + t.name + "(" + cols + ") VALUES(" + marks + ")"});
     }
-    sql += ") VALUES(" + marks + ")";
-    for (const Row& row : rows[t.name]) {
-      Stmt& q = db_->Prepare(sql);
-      for (size_t i = 0; i < row.size(); ++i) q.BindValue(static_cast<int>(i + 1), row[i]);
-      if (t.key == "rowid") BindDocKey(q, 1, t, doc);  // the rowid column is the key itself
+    return out;
+  }();
+  return v;
+}
+}  // namespace
+
+Status Store::WriteDocViews(const Document& d) {
+  const std::string doc = ToHex(d.id);
+  const int64_t search = IdKey(d.id);
+  ViewRows rows = DocViewRows(d);
+  const auto& tables = DocViewTables();
+  const auto& sql = ViewStatements();
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const ViewTable& t = tables[i];
+    const std::vector<Row>& want = rows[t.name];
+    if (t.name == "doc_search") {
+      // An external-content index: its text is the doc_text row, read again to
+      // delete the old words, so that row goes after the index entry, and nothing
+      // is done when the text is unchanged.
+      Stmt& old = db_->Prepare("SELECT folded FROM doc_text WHERE search=?");
+      old.Bind(1, search);
+      std::optional<std::string> had;
+      if (old.Step()) had = old.Text(0);
+      VB_RETURN_IF_ERROR(old.Run());  // (one row at most) ends the read
+      if (had && want.size() == 1 && *had == *want[0][2]) continue;
+      if (had) {
+        VB_RETURN_IF_ERROR(db_->Prepare("DELETE FROM doc_search WHERE rowid=?").Bind(1, search).Run());
+        VB_RETURN_IF_ERROR(db_->Prepare("DELETE FROM doc_text WHERE search=?").Bind(1, search).Run());
+      }
+      for (const Row& row : want) {
+        VB_RETURN_IF_ERROR(db_->Prepare("INSERT INTO doc_text(search, doc, folded) VALUES(?,?,?)")
+                               .Bind(1, search)
+                               .BindValue(2, row[1])
+                               .BindValue(3, row[2])
+                               .Run());
+        VB_RETURN_IF_ERROR(db_->Prepare("INSERT INTO doc_search(rowid, doc, folded) VALUES(?,?,?)")
+                               .Bind(1, search)
+                               .BindValue(2, row[1])
+                               .BindValue(3, row[2])
+                               .Run());
+      }
+      continue;
+    }
+    VB_RETURN_IF_ERROR(db_->Prepare(sql[i].del).Bind(1, doc).Run());
+    for (const Row& row : want) {
+      Stmt& q = db_->Prepare(sql[i].ins);
+      for (size_t c = 0; c < row.size(); ++c) q.BindValue(static_cast<int>(c + 1), row[c]);
       VB_RETURN_IF_ERROR(q.Run());
     }
   }
+  return Status::Ok();
+}
+
+Status Store::ClearDocViews() {
+  // The full-text index first, as a whole: deleting its rows one by one would
+  // read doc_text for the words to remove.
+  VB_RETURN_IF_ERROR(db_->Exec("INSERT INTO doc_search(doc_search) VALUES('delete-all'); DELETE FROM doc_text;"));
+  for (const ViewTable& t : DocViewTables())
+    if (t.name != "doc_search") VB_RETURN_IF_ERROR(db_->Exec("DELETE FROM " + t.name));
   return Status::Ok();
 }
 

@@ -20,7 +20,7 @@
 
 namespace vanban {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // A view table whose rows are a function of one document's state.
 struct ViewTable {
@@ -29,7 +29,9 @@ struct ViewTable {
   std::string key;                // column selecting one document's rows: `doc`, or
                                   // `rowid` (= DocRowid) for the full-text index
 };
-// The full-text index is keyed by an integer: the first 8 bytes of the document id.
+// The integer key of an id: its first 8 bytes, big-endian, shifted right by one.
+int64_t IdKey(const Hash& id);
+// The full-text index is keyed by an integer: the IdKey of the document id.
 int64_t DocRowid(const std::string& doc_hex);
 const std::vector<ViewTable>& DocViewTables();
 using ViewRows = std::map<std::string, std::vector<Row>>;  // table -> rows
@@ -37,17 +39,24 @@ ViewRows DocViewRows(const Document& d);
 
 class Store {
  public:
-  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  // Migrates the database to `version` (tests pass an older one to make a
+  // database as an earlier vanban left it).
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, int version = kSchemaVersion);
   Db& db() { return *db_; }
 
   Result<std::string> Meta(const std::string& key);  // "" if unset
   Status SetMeta(const std::string& key, const std::string& value);
 
-  bool HasRecord(const RecordId& id);
+  // Records are found within their document (`doc_hex`: the document id, or ""
+  // for an organisation record); no index is keyed by the id alone.
+  bool HasRecord(const RecordId& id, const std::string& doc_hex);
+  // By a scan of every record: for the rare question without a document.
+  bool HasRecordAnywhere(const RecordId& id);
+  Result<std::optional<Record>> GetRecordAnywhere(const RecordId& id);
   Status PutRecord(const Record& r, const std::string& doc_hex, const std::string& org_hex);
   Result<std::vector<Record>> DocRecords(const std::string& doc_hex);
   Result<std::vector<Record>> OrgRecords();
-  Result<std::optional<Record>> GetRecord(const RecordId& id);
+  Result<std::optional<Record>> GetRecord(const RecordId& id, const std::string& doc_hex);
   // Every stored record's id and bytes, in arrival order.
   Status ForEachRecord(const std::function<Status(const std::string& id_hex, const std::string& bytes)>& fn);
   Result<int64_t> RecordCount();
@@ -57,6 +66,8 @@ class Store {
   bool HasBlob(const Hash& h);
 
   Status WriteDocViews(const Document& d);
+  // Empties every document view (before they are all written again).
+  Status ClearDocViews();
   Result<ViewRows> StoredDocViews(const std::string& doc_hex);
   Status WritePersonsView(const Authority& auth);
   Result<std::vector<Row>> StoredPersonsView();

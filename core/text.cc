@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -58,8 +59,20 @@ Status Scan(std::string_view s, bool* quick_nfc) {
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f) {  // printable ASCII, most of any text: no decoding needed
+    // Printable ASCII and line ends, most of any text: valid and NFC on their own.
+    if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || c == '\r') {
       ++i;
+      continue;
+    }
+    // The two-byte letters below U+0300 and the Vietnamese letters U+1E00..1EFF,
+    // the rest of such text: valid and NFC-safe, known by their bytes alone.
+    if (c >= 0xC2 && c <= 0xCB && i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) {
+      i += 2;
+      continue;
+    }
+    if (c == 0xE1 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0xB8 &&
+        static_cast<unsigned char>(s[i + 1]) <= 0xBB && (static_cast<unsigned char>(s[i + 2]) & 0xC0) == 0x80) {
+      i += 3;
       continue;
     }
     uint32_t cp = 0;
@@ -137,8 +150,34 @@ const std::string* FoldTable(uint32_t cp) {
 std::string Fold(std::string_view s) {
   std::string out;
   out.reserve(s.size());
+  const std::string* latin = FoldTable(0);  // [0, 0x300) then U+1E00..1EFF
   size_t i = 0;
   while (i < s.size()) {
+    // A run of ASCII: copied, then lower-cased in place.
+    size_t j = i;
+    while (j < s.size() && static_cast<unsigned char>(s[j]) < 0x80) ++j;
+    if (j > i) {
+      size_t at = out.size();
+      out.append(s.data() + i, j - i);
+      for (size_t k = at; k < out.size(); ++k)
+        if (out[k] >= 'A' && out[k] <= 'Z') out[k] = static_cast<char>(out[k] + 32);
+      i = j;
+      if (i >= s.size()) break;
+    }
+    // Two-byte letters below U+0300 and Vietnamese U+1E00..1EFF: straight from the table.
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0xC2 && c <= 0xCB && i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) {
+      out += latin[(c & 0x1Fu) << 6 | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu)];
+      i += 2;
+      continue;
+    }
+    if (c == 0xE1 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0xB8 &&
+        static_cast<unsigned char>(s[i + 1]) <= 0xBB && (static_cast<unsigned char>(s[i + 2]) & 0xC0) == 0x80) {
+      uint32_t cp = 0x1000u | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6 | (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+      out += latin[0x300 + (cp - 0x1E00)];
+      i += 3;
+      continue;
+    }
     uint32_t cp = 0;
     size_t n = DecodeOne(s, i, &cp);
     if (n == 0) {  // not UTF-8: keep the byte, searching still works on the rest
@@ -153,6 +192,64 @@ std::string Fold(std::string_view s) {
       out += FoldSlow(s.substr(i, n));
     }
     i += n;
+  }
+  return out;
+}
+
+std::string DistinctWords(std::string_view s) {
+  static constexpr auto kWordByte = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c)
+      t[static_cast<size_t>(c)] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+    return t;
+  }();
+  auto word_byte = [](unsigned char c) { return kWordByte[c]; };
+  // Words seen so far, by (start, length) in `s`, in an open-addressing table
+  // kept at most half full.
+  size_t slots = 256, used = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> table(slots, {0, 0});  // length 0: empty
+  auto hash = [&](std::string_view w) {
+    uint64_t h = 1469598103934665603ull;  // FNV-1a
+    for (unsigned char ch : w) h = (h ^ ch) * 1099511628211ull;
+    return static_cast<size_t>(h);
+  };
+  std::string out;
+  out.reserve(s.size() / 2);
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && !word_byte(static_cast<unsigned char>(s[i]))) ++i;
+    size_t start = i;
+    uint64_t h = 1469598103934665603ull;  // FNV-1a
+    while (i < s.size() && word_byte(static_cast<unsigned char>(s[i]))) {
+      h = (h ^ static_cast<unsigned char>(s[i])) * 1099511628211ull;
+      ++i;
+    }
+    if (i == start) break;
+    std::string_view w = s.substr(start, i - start);
+    size_t slot = static_cast<size_t>(h) & (slots - 1);
+    bool seen = false;
+    while (table[slot].second != 0) {
+      if (s.substr(table[slot].first, table[slot].second) == w) {
+        seen = true;
+        break;
+      }
+      slot = (slot + 1) & (slots - 1);
+    }
+    if (seen) continue;
+    table[slot] = {static_cast<uint32_t>(start), static_cast<uint32_t>(w.size())};
+    if (++used * 2 > slots) {
+      std::vector<std::pair<uint32_t, uint32_t>> bigger(slots * 2, {0, 0});
+      for (const auto& e : table) {
+        if (e.second == 0) continue;
+        size_t k = hash(s.substr(e.first, e.second)) & (slots * 2 - 1);
+        while (bigger[k].second != 0) k = (k + 1) & (slots * 2 - 1);
+        bigger[k] = e;
+      }
+      table.swap(bigger);
+      slots *= 2;
+    }
+    if (!out.empty()) out.push_back(' ');
+    out.append(w);
   }
   return out;
 }

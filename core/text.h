@@ -28,6 +28,12 @@ Result<std::string> Normalize(std::string_view s);
 // Search key: decomposed, marks stripped, case-folded, đ -> d.
 std::string Fold(std::string_view s);
 
+// The distinct words of `s` in order of first appearance, separated by single
+// spaces. A word is a run of ASCII letters and digits and non-ASCII bytes: what
+// `doc list --query` matches. Every other ASCII character separates words for
+// the full-text index too, so the index finds the same words in either text.
+std::string DistinctWords(std::string_view s);
+
 // True for code points that are NFC on their own and never compose with a
 // neighbour (the fast path of Normalize; exposed for its test).
 bool IsNfcSafe(uint32_t cp);

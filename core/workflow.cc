@@ -137,7 +137,7 @@ Result<RecordId> IdCard(const Record& r, std::string_view card) {
 // Checks the revision text is a document of this kind and returns it parsed.
 Result<DocumentFile> RevisionText(const Record& r) {
   if (!r.text()) return Status::BadInput("a revision carries its text");
-  auto f = ParseDocumentFile(*r.text(), "revision");
+  auto f = ParseDocumentFile(*r.text(), "revision", {.checked_nfc = true});
   if (!f.ok()) return f.status();
   if (f->title != r.Get("title")) return Status::BadInput("'title' card differs from the text's title");
   return f;

@@ -32,7 +32,29 @@ const std::string kDirective =
     "\n"                                                      // 18
     "[^1]: Theo Luật Thi đua, khen thưởng.\n";                // 19
 
-Result<DocumentFile> Parse(const std::string& s) { return ParseDocumentFile(s, "ke-hoach.md"); }
+// Both readers of the front matter: the fast one for simple front matter and
+// yaml-cpp must agree on every input, accepted or not.
+void ExpectSameAsYaml(const std::string& s, const Result<DocumentFile>& f) {
+  auto y = ParseDocumentFile(s, "ke-hoach.md", {.yaml_only = true});
+  ASSERT_EQ(f.ok(), y.ok()) << (f.ok() ? y.status().message() : f.status().message());
+  if (!f.ok()) {
+    EXPECT_EQ(f.status().message(), y.status().message());
+    return;
+  }
+  EXPECT_EQ(f->kind, y->kind);
+  EXPECT_EQ(f->title, y->title);
+  EXPECT_EQ(f->symbol, y->symbol);
+  EXPECT_EQ(f->recipients, y->recipients);
+  EXPECT_EQ(f->parties, y->parties);
+  EXPECT_EQ(f->text, y->text);
+  EXPECT_EQ(f->blocks.size(), y->blocks.size());
+}
+
+Result<DocumentFile> Parse(const std::string& s) {
+  auto f = ParseDocumentFile(s, "ke-hoach.md");
+  ExpectSameAsYaml(s, f);
+  return f;
+}
 
 void ExpectBad(const std::string& bytes, const std::string& message) {
   auto f = Parse(bytes);
@@ -294,6 +316,83 @@ TEST(DocFile, DecomposedInputIsNormalisedToNfc) {
   auto g = Parse(Front("kind: directive\ntitle: Kế hoạch Việt Nam\n", "Nước Việt.\n"));
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(f->text, g->text);
+}
+
+TEST(DocFile, SimpleFrontMatterReadsAsYamlDoes) {
+  // The fast reader takes these, or leaves them to yaml-cpp; either way the
+  // result is yaml-cpp's (Parse compares).
+  const char* fronts[] = {
+      "kind: directive\ntitle: Kế hoạch số 12 về “thi đua” – năm 2021\n",
+      "kind: directive\ntitle: Kế hoạch\nrecipients:\n- UBND tỉnh\n- \"Lưu: VT, VP.\"\n",
+      "recipients:\n  - UBND tỉnh\nkind: directive\ntitle: Kế hoạch\n",
+      "kind: directive\ntitle: Kế hoạch\nrecipients:\nsymbol: CT\n",
+      "kind: directive\ntitle: Kế hoạch\nrecipients:\n  - A\n    - B\n",
+      "kind: directive\ntitle: Kế hoạch\nrecipients:\n  - A\n  -B\n",
+      "kind: directive\ntitle: Kế hoạch\nrecipients:\n  - A\n - B\n",
+      "kind: directive\ntitle: Kế hoạch: giai đoạn 2\n",
+      "kind: directive\ntitle: Kế hoạch:giai đoạn 2\n",
+      "kind: directive\ntitle: \"  Kế hoạch  \"\n",
+      "kind: directive\ntitle: Kế hoạch # ghi chú\n",
+      "kind: directive\ntitle: Kế hoạch#1\n",
+      "kind: directive\ntitle: ~\n",
+      "kind: directive\ntitle: null\n",
+      "kind: directive\ntitle: 'Kế hoạch'\n",
+      "kind: directive\ntitle: \"Kế \\\"hoạch\\\"\"\n",
+      "kind: directive\ntitle: - Kế hoạch\n",
+      "kind: directive\ntitle: *anchor\n",
+      "kind: directive\ntitle: &a Kế hoạch\n",
+      "kind: directive\ntitle: !!str Kế hoạch\n",
+      "kind: directive\ntitle: 2021\n",
+      "kind: directive\ntitle: yes\n",
+      "kind: directive\ntitle: Kế hoạch\n  tiếp theo\n",
+      "kind: directive\ntitle:  Kế hoạch\n",
+      "kind: directive\ntitle: Kế hoạch \n",
+      "kind: directive\ntitle:\n",
+      "kind: directive\ntitle:\n  - Kế hoạch\n",
+      "kind: directive\ntitle: Kế hoạch\ntitle: Hai\n",
+      "kind: directive\ntitle: Kế hoạch\n\nsymbol: CT\n",
+      "kind: directive\n  title: Kế hoạch\n",
+      "kind:directive\ntitle: Kế hoạch\n",
+      "Kind: directive\ntitle: Kế hoạch\n",
+      "kind: directive\ntitle: Kế hoạch\nsymbol: QĐ\n",
+      "kind: directive\ntitle: Kế hoạch\nsymbol: \"CT\"\n",
+      "kind: directive\ntitle: Kế hoạch\nrecipients:\n  - org:caobang\n  - org:Cao Bang\n",
+      "kind: directive\ntitle: Kế hoạch\nrecipients:\n  - \"\"\n",
+      "kind: directive\ntitle: Kế hoạch\nrecipients:\n  - x: y\n",
+      "kind: directive\ntitle: Kế hoạch\nrecipients:\n  - [a]\n",
+      "kind: pledge\ntitle: Giao ước\nparties:\n  - caobang\n  - lao-cai\n",
+      "kind: pledge\ntitle: Giao ước\nparties:\n  - caobang\n  - caobang\n",
+      "kind: pledge\ntitle: Giao ước\nparties:\n",
+      "kind: report\ntitle: Báo cáo {tạm}\n",
+      "kind: report\ntitle: Báo cáo | tạm\n",
+      "kind: report\ntitle: Tiêu đề\xe2\x80\xa8" "dòng hai\n",
+      "kind: report\ntitle: Tiêu đề\xc2\xa0rộng\n",
+      "kind: report\ntitle: 中文标题\n",
+      "kind: report\ntitle: Báo cáo\t2021\n",
+      "kind: report\ntitle: @tên\n",
+      "kind: report\ntitle: %tên\n",
+      "kind: report\ntitle: ? câu hỏi\n",
+      "kind: report\ntitle: 'tên'\n",
+      "kind: report\ntitle: ...\n",
+      "kind: report\ntitle: --- a\n",
+      "kind: report\ntitle: a --- b\n",
+  };
+  for (const char* f : fronts) {
+    SCOPED_TRACE(f);
+    (void)Parse(Front(f));
+  }
+}
+
+TEST(DocFile, RecordTextSkipsTheUtf8Scan) {
+  // A record's text is NFC already: the same result without the scan.
+  auto a = ParseDocumentFile(kDirective, "revision");
+  auto b = ParseDocumentFile(kDirective, "revision", {.checked_nfc = true});
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(a->text, b->text);
+  EXPECT_EQ(a->title, b->title);
+  EXPECT_EQ(a->recipients, b->recipients);
+  EXPECT_EQ(a->blocks.size(), b->blocks.size());
 }
 
 TEST(DocKinds, TablesOfKindsAndSymbols) {

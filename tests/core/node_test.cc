@@ -532,6 +532,43 @@ TEST_F(NodeTest, IngestOfKnownRecordsIsANoOp) {
   EXPECT_EQ(StateOf(id), DocState::kInReview);
 }
 
+TEST_F(NodeTest, ANewDocumentTwiceInOneBatch) {
+  // A document made here, then sent to a node of the same organisation that has
+  // never seen it, twice over in one batch: the second copies are duplicates.
+  std::string id = NewDirective();
+  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok());
+  ASSERT_TRUE(node_->AddComment(As("tp1"), id, "Đồng ý.").ok());
+  auto log = node_->Log(id);
+  ASSERT_TRUE(log.ok());
+  std::vector<std::string> once;
+  for (const auto& e : *log) once.push_back(e.record.bytes());
+  ASSERT_EQ(once.size(), 3u);
+  std::vector<std::string> twice = once;
+  twice.insert(twice.end(), once.begin(), once.end());
+  twice.push_back(once[0]);
+
+  const std::string other = testing::TempDir("org-b");
+  std::filesystem::copy(testing::TemplateHome::Path(), other, std::filesystem::copy_options::recursive);
+  {
+    auto b = Node::Open(other);
+    ASSERT_TRUE(b.ok()) << b.status().message();
+    auto rep = (*b)->Ingest(twice);
+    ASSERT_TRUE(rep.ok()) << rep.status().message();
+    EXPECT_EQ(rep->accepted, 3u);
+    EXPECT_EQ(rep->duplicate, 4u);
+    EXPECT_TRUE(rep->refused.empty()) << rep->refused[0];
+    rep = (*b)->Ingest(once);  // and in a later batch, from the store
+    EXPECT_EQ(rep->accepted, 0u);
+    EXPECT_EQ(rep->duplicate, 3u);
+    EXPECT_EQ((*b)->Show(id)->comments.size(), 1u);
+    auto c = (*b)->Check();
+    ASSERT_TRUE(c.ok());
+    EXPECT_TRUE(c->ok) << (c->problems.empty() ? "" : c->problems[0]);
+    EXPECT_EQ(c->digest, node_->Check()->digest);
+  }
+  std::filesystem::remove_all(other);
+}
+
 TEST_F(NodeTest, IngestANewRecordOnceThenAsDuplicate) {
   std::string id = NewDirective();
   auto d = node_->Show(id);
@@ -551,7 +588,13 @@ TEST_F(NodeTest, IngestANewRecordOnceThenAsDuplicate) {
   EXPECT_EQ(rep->duplicate, 1u);
   EXPECT_EQ(node_->Show(id)->comments.size(), 1u);
   EXPECT_TRUE(node_->RecordVerifies(c.id()));
+  EXPECT_TRUE(node_->RecordVerifies(id, c.id()));
   EXPECT_FALSE(node_->RecordVerifies(RecordId{}));
+  EXPECT_FALSE(node_->RecordVerifies(id, RecordId{}));
+  // Without the document at hand: from a fresh node that has not read it.
+  node_.reset();
+  node_ = std::move(Node::Open(home_)).value();
+  EXPECT_TRUE(node_->RecordVerifies(c.id()));
 }
 
 TEST_F(NodeTest, IngestRefusesBadRecordsAndKeepsTheGoodOnes) {

@@ -10,6 +10,7 @@
 
 #include "core/db.h"
 #include "core/node.h"
+#include "core/text.h"
 #include "tests/core/fixture.h"
 
 namespace vanban {
@@ -53,11 +54,11 @@ class StoreTest : public ::testing::Test {
   MemWorld w_;
 };
 
-TEST_F(StoreTest, SchemaIsVersionOne) {
+TEST_F(StoreTest, SchemaIsVersionTwo) {
   Stmt& q = store_->db().Prepare("PRAGMA user_version");
   ASSERT_TRUE(q.Step());
   EXPECT_EQ(q.Int(0), kSchemaVersion);
-  EXPECT_EQ(kSchemaVersion, 1);
+  EXPECT_EQ(kSchemaVersion, 2);
   std::set<std::string> tables;
   Stmt& t = store_->db().Prepare("SELECT name FROM sqlite_master WHERE type='table'");
   while (t.Step()) tables.insert(t.Text(0));
@@ -78,7 +79,68 @@ TEST_F(StoreTest, ANewerSchemaIsRefused) {
   auto s = Store::Open(path);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Status::Code::kBadInput);
-  EXPECT_EQ(s.status().message(), path + ": made by a newer vanban (schema 99, this one knows 1)");
+  EXPECT_EQ(s.status().message(), path + ": made by a newer vanban (schema 99, this one knows 2)");
+}
+
+TEST_F(StoreTest, MigratesAVersionOneDatabase) {
+  const std::string path = dir_ + "/v1.db";
+  MemWorld::Doc doc = w_.Create(DirectiveText());
+  ASSERT_TRUE(w_.Route(doc, "chuyenvien", {"tp1"}).ok());
+  const std::string doc_hex = ToHex(doc.d.id);
+  const std::string folded = text::Fold(doc.d.title + "\n" + doc.d.current_text);
+  {
+    // The database as schema 1 left it, written with schema 1's own columns.
+    auto v1 = Store::Open(path, 1);
+    ASSERT_TRUE(v1.ok()) << v1.status().message();
+    Db& db = (*v1)->db();
+    auto put = [&](const Record& r, const std::string& d) {
+      Stmt& q = db.Prepare("INSERT INTO records(id, type, author, org, doc, at, bytes) VALUES(?,?,?,?,?,?,?)");
+      q.Bind(1, r.id_hex()).Bind(2, r.type()).Bind(3, r.Get("by")).Bind(4, ToHex(OrgOf(r)));
+      if (d.empty()) q.BindNull(5); else q.Bind(5, d);
+      ASSERT_TRUE(q.Bind(6, r.Get("at")).BindBlob(7, r.bytes()).Run().ok());
+    };
+    for (const Record& r : w_.org_records) put(r, "");
+    for (const Record& r : doc.records) put(r, doc_hex);
+    ASSERT_TRUE(db.Prepare("INSERT INTO doc_search(rowid, doc, folded) VALUES(?,?,?)")
+                    .Bind(1, DocRowid(doc_hex))
+                    .Bind(2, doc_hex)
+                    .Bind(3, folded)
+                    .Run()
+                    .ok());
+    Stmt& v = db.Prepare("PRAGMA user_version");
+    ASSERT_TRUE(v.Step());
+    EXPECT_EQ(v.Int(0), 1);
+  }
+  auto s = Store::Open(path);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  Store& st = **s;
+  Stmt& v = st.db().Prepare("PRAGMA user_version");
+  ASSERT_TRUE(v.Step());
+  EXPECT_EQ(v.Int(0), 2);
+  // Every record is still found, by id and by document, in arrival order.
+  for (const Record& r : doc.records) EXPECT_TRUE(st.HasRecord(r.id(), doc_hex));
+  for (const Record& r : w_.org_records) EXPECT_TRUE(st.HasRecord(r.id(), ""));
+  EXPECT_EQ(st.GetRecord(doc.records[1].id(), doc_hex).value()->bytes(), doc.records[1].bytes());
+  auto recs = st.DocRecords(doc_hex);
+  ASSERT_EQ(recs->size(), doc.records.size());
+  for (size_t i = 0; i < recs->size(); ++i) EXPECT_EQ((*recs)[i].id(), doc.records[i].id());
+  EXPECT_EQ(st.OrgRecords()->size(), w_.org_records.size());
+  Stmt& idb = st.db().Prepare("SELECT count(*) FROM records WHERE lower(hex(idb)) != id");
+  ASSERT_TRUE(idb.Step());
+  EXPECT_EQ(idb.Int(0), 0);
+  // The search text moved to doc_text, as its distinct words (what schema 2's
+  // views hold), and the index was rebuilt from it.
+  auto views = st.StoredDocViews(doc_hex);
+  ASSERT_EQ(views->at("doc_search").size(), 1u);
+  EXPECT_EQ(views->at("doc_search")[0][2], text::DistinctWords(folded));
+  EXPECT_EQ(views->at("doc_search")[0], DocViewRows(doc.d)["doc_search"][0]);
+  Stmt& m = st.db().Prepare("SELECT rowid FROM doc_search WHERE doc_search MATCH 'thi dua'");
+  ASSERT_TRUE(m.Step());
+  EXPECT_EQ(m.Int(0), DocRowid(doc_hex));
+  EXPECT_TRUE(st.db().Exec("INSERT INTO doc_search(doc_search) VALUES('integrity-check')").ok());
+  // Still one copy of a record at most.
+  Status dup = st.PutRecord(doc.records[0], doc_hex, ToHex(doc.d.org));
+  EXPECT_NE(dup.message().find("UNIQUE"), std::string::npos) << dup.message();
 }
 
 TEST_F(StoreTest, Meta) {
@@ -97,14 +159,26 @@ TEST_F(StoreTest, RecordsInAndOut) {
   MemWorld::Doc doc = PutSome();
   const size_t n_org = w_.org_records.size();
   EXPECT_EQ(store_->RecordCount().value(), static_cast<int64_t>(n_org + 3));
-  for (const Record& r : doc.records) EXPECT_TRUE(store_->HasRecord(r.id()));
-  EXPECT_FALSE(store_->HasRecord(RecordId{}));
+  const std::string doc_hex = ToHex(doc.d.id);
+  for (const Record& r : doc.records) EXPECT_TRUE(store_->HasRecord(r.id(), doc_hex));
+  for (const Record& r : w_.org_records) EXPECT_TRUE(store_->HasRecord(r.id(), ""));
+  EXPECT_FALSE(store_->HasRecord(RecordId{}, doc_hex));
+  EXPECT_FALSE(store_->HasRecord(RecordId{}, ""));
+  // A record is found within its own document only, or by a scan.
+  EXPECT_FALSE(store_->HasRecord(doc.records[1].id(), ""));
+  EXPECT_FALSE(store_->HasRecord(w_.org_records[0].id(), doc_hex));
+  EXPECT_TRUE(store_->HasRecordAnywhere(doc.records[1].id()));
+  EXPECT_TRUE(store_->HasRecordAnywhere(w_.org_records[0].id()));
+  EXPECT_FALSE(store_->HasRecordAnywhere(RecordId{}));
 
-  auto got = store_->GetRecord(doc.records[1].id());
+  auto got = store_->GetRecord(doc.records[1].id(), doc_hex);
   ASSERT_TRUE(got.ok());
   ASSERT_TRUE(got->has_value());
   EXPECT_EQ((*got)->bytes(), doc.records[1].bytes());
-  EXPECT_FALSE(store_->GetRecord(RecordId{}).value().has_value());
+  EXPECT_EQ(store_->GetRecord(w_.org_records[0].id(), "").value()->bytes(), w_.org_records[0].bytes());
+  EXPECT_EQ(store_->GetRecordAnywhere(doc.records[1].id()).value()->bytes(), doc.records[1].bytes());
+  EXPECT_FALSE(store_->GetRecord(RecordId{}, doc_hex).value().has_value());
+  EXPECT_FALSE(store_->GetRecordAnywhere(RecordId{}).value().has_value());
 
   auto recs = store_->DocRecords(ToHex(doc.d.id));
   ASSERT_TRUE(recs.ok());
@@ -211,6 +285,40 @@ TEST_F(StoreTest, DocumentViewsAreAFunctionOfTheState) {
   // Rewriting replaces, never duplicates.
   ASSERT_TRUE(store_->WriteDocViews(doc.d).ok());
   EXPECT_EQ(store_->StoredDocViews(ToHex(doc.d.id))->at("documents").size(), 1u);
+}
+
+TEST_F(StoreTest, TheSearchIndexFollowsTheText) {
+  MemWorld::Doc doc = PutSome();
+  auto hits = [&](const std::string& word) {
+    std::vector<int64_t> out;
+    Stmt& q = store_->db().Prepare("SELECT rowid FROM doc_search WHERE doc_search MATCH ?");
+    q.Bind(1, word);
+    while (q.Step()) out.push_back(q.Int(0));
+    return out;
+  };
+  const std::vector<int64_t> this_doc = {DocRowid(ToHex(doc.d.id))};
+  ASSERT_TRUE(store_->WriteDocViews(doc.d).ok());
+  EXPECT_EQ(hits("phong"), this_doc);
+  EXPECT_TRUE(hits("nguyen").empty());
+  // A new text: the old words leave the index, the new ones come in.
+  ASSERT_TRUE(w_.Revise(doc, "chuyenvien", DirectiveText("Kế hoạch nguyên đán", "Chuẩn bị đón Tết.\n")).ok());
+  ASSERT_TRUE(store_->WriteDocViews(doc.d).ok());
+  EXPECT_TRUE(hits("phong").empty());
+  EXPECT_EQ(hits("nguyen"), this_doc);
+  // A change that leaves the text as it was keeps the index entry.
+  ASSERT_TRUE(w_.Route(doc, "chuyenvien", {"tp2"}).ok());
+  ASSERT_TRUE(store_->WriteDocViews(doc.d).ok());
+  EXPECT_EQ(hits("nguyen"), this_doc);
+  EXPECT_TRUE(store_->db().Exec("INSERT INTO doc_search(doc_search) VALUES('integrity-check')").ok());
+  Stmt& n = store_->db().Prepare("SELECT count(*) FROM doc_text");
+  ASSERT_TRUE(n.Step());
+  EXPECT_EQ(n.Int(0), 1);
+  // Emptied for a rebuild: nothing is found any more, and nothing is left behind.
+  ASSERT_TRUE(store_->ClearDocViews().ok());
+  EXPECT_TRUE(hits("nguyen").empty());
+  EXPECT_TRUE(store_->db().Exec("INSERT INTO doc_search(doc_search) VALUES('integrity-check')").ok());
+  ASSERT_TRUE(store_->WriteDocViews(doc.d).ok());
+  EXPECT_EQ(hits("nguyen"), this_doc);
 }
 
 TEST_F(StoreTest, PersonsView) {
@@ -343,6 +451,13 @@ TEST_F(TamperTest, EveryRecordOfADocumentDeleted) {
     ASSERT_TRUE(db.Prepare("DELETE FROM records WHERE doc=?").Bind(1, id_).Run().ok());
   });
   ExpectProblem("view 'documents' shows document " + id_.substr(0, 12) + " that has no records");
+}
+
+TEST_F(TamperTest, SearchTextChanged) {
+  Sql([&](Db& db) {
+    ASSERT_TRUE(db.Prepare("UPDATE doc_text SET folded='khac' WHERE doc=?").Bind(1, id_).Run().ok());
+  });
+  ExpectProblem("document " + id_.substr(0, 12) + ": view 'doc_search' differs from its records: folded: view says 'khac'");
 }
 
 TEST_F(TamperTest, PersonsViewChanged) {

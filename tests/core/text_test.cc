@@ -90,6 +90,47 @@ TEST(TextCheckUtf8, ControlCharactersAreBinaryData) {
   }
 }
 
+TEST(TextCheckUtf8, EveryOffsetOfALongAsciiRun) {
+  // Printable ASCII and line ends are passed over without decoding: a bad byte,
+  // or a valid non-ASCII letter, at any position of a long run is still seen.
+  const std::string run(40, 'a');
+  for (size_t at = 0; at < run.size(); ++at) {
+    for (char bad : {'\0', '\x01', '\x1f', '\x7f', '\x80', '\xff'}) {
+      std::string s = run;
+      s[at] = bad;
+      Status st = CheckUtf8(s);
+      ASSERT_FALSE(st.ok()) << at << " " << static_cast<int>(bad);
+      EXPECT_NE(st.message().find("at byte offset " + std::to_string(at)), std::string::npos) << st.message();
+    }
+    for (const char* ok : {"\n", "\t", "\r", " ", "~"}) {
+      std::string s = run;
+      s[at] = ok[0];
+      bool quick = false;
+      EXPECT_TRUE(CheckUtf8(s, &quick).ok()) << at;
+      EXPECT_TRUE(quick) << at;
+    }
+    std::string s = run.substr(0, at) + "\xe1\xbb\x87" + run.substr(at);  // ệ, NFC-safe
+    bool quick = false;
+    EXPECT_TRUE(CheckUtf8(s, &quick).ok()) << at;
+    EXPECT_TRUE(quick) << at;
+    s = run.substr(0, at) + "\xc6\xa1" + run.substr(at);  // ơ, NFC-safe
+    EXPECT_TRUE(CheckUtf8(s, &quick).ok()) << at;
+    EXPECT_TRUE(quick) << at;
+    s = run.substr(0, at) + "e\xcc\x82" + run.substr(at);  // a combining mark: valid, not certainly NFC
+    EXPECT_TRUE(CheckUtf8(s, &quick).ok()) << at;
+    EXPECT_FALSE(quick) << at;
+    // Lead bytes of the quick paths without their continuation bytes.
+    for (const char* broken : {"\xc6", "\xc6" "A", "\xe1\xbb", "\xe1\xbb" "A", "\xe1" "A\x87"}) {
+      s = run.substr(0, at) + broken + run.substr(at);
+      Status st = CheckUtf8(s);
+      ASSERT_FALSE(st.ok()) << at << " " << broken;
+      EXPECT_EQ(st.message(), "invalid UTF-8 at byte offset " + std::to_string(at));
+      s = run.substr(0, at) + broken;  // at the very end
+      EXPECT_FALSE(CheckUtf8(s).ok()) << at << " " << broken;
+    }
+  }
+}
+
 TEST(TextCheckUtf8, ControlCharacterIsNamedInUnicodeNotation) {
   // U+ notation is hexadecimal: DEL is U+007F, not "U+127".
   Status st = CheckUtf8("a\x7f");
@@ -116,6 +157,15 @@ TEST(TextFold, DropsMarksAndCase) {
   // Decomposed and precomposed spellings fold alike.
   EXPECT_EQ(Fold(kVietNfd), Fold(kVietNfc));
   EXPECT_EQ(Fold(kVietNfc), "viet");
+}
+
+TEST(TextDistinctWords, FirstAppearanceOrderOneSpaceApart) {
+  EXPECT_EQ(DistinctWords(""), "");
+  EXPECT_EQ(DistinctWords(" ,. \n"), "");
+  EXPECT_EQ(DistinctWords("thi dua, thi dua.\nke hoach 1/kh-sngv thi"), "thi dua ke hoach 1 kh sngv");
+  // Non-ASCII bytes belong to words, as in `doc list --query`.
+  EXPECT_EQ(DistinctWords("“thi” dua–thi “thi”"), "“thi” dua–thi");
+  EXPECT_EQ(DistinctWords(Fold("Phát động phong trào thi đua; PHONG TRÀO")), "phat dong phong trao thi dua");
 }
 
 TEST(TextUpper, VietnameseCapitals) {
@@ -192,6 +242,26 @@ TEST(TextNormalize, FastAndSlowPathsAgreeWithUtf8proc) {
     EXPECT_EQ(*n, Ref(s, true)) << s;
     auto twice = Normalize(*n);
     EXPECT_EQ(*twice, *n) << "NFC is idempotent: " << s;
+  }
+}
+
+TEST(TextFold, TableCodePointsFoldAsUtf8procSays) {
+  // Fold reads the letters below U+0300 and U+1E00..U+1EFF straight from its
+  // table: each must fold as utf8proc folds it (decomposed, marks stripped,
+  // case-folded, đ -> d), alone and between ASCII letters.
+  for (uint32_t cp = 0x80; cp < 0x1F00; cp = cp == 0x2FF ? 0x1E00 : cp + 1) {
+    const std::string one = Encode(cp);
+    utf8proc_uint8_t* out = nullptr;
+    utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(one.data()),
+                                      static_cast<utf8proc_ssize_t>(one.size()), &out,
+                                      static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+                                                                     UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD));
+    std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> hold(out, &std::free);
+    ASSERT_GE(n, 0);
+    std::string want(reinterpret_cast<char*>(out), static_cast<size_t>(n));
+    for (size_t at = want.find("\xc4\x91"); at != std::string::npos; at = want.find("\xc4\x91")) want.replace(at, 2, "d");
+    EXPECT_EQ(Fold(one), want) << "U+" << std::hex << cp;
+    EXPECT_EQ(Fold("A" + one + "b"), "a" + want + "b") << "U+" << std::hex << cp;
   }
 }
 
