@@ -15,6 +15,8 @@
 #include "core/node.h"
 #include "core/text.h"
 #include "pdf/pdf.h"
+#include "sync/bundle.h"
+#include "sync/session.h"
 
 using nlohmann::json;
 
@@ -750,6 +752,107 @@ int Main(int argc, char** argv) {
     text += rep->ok ? "ok" : std::to_string(rep->problems.size()) + " problem(s)";
     prog.Print({{"ok", rep->ok}, {"records", rep->records}, {"digest", rep->digest}, {"problems", rep->problems}, {"notes", rep->notes}}, text);
     if (!rep->ok) rc = 1;
+  });
+
+  // --- sync: network and bundles
+  std::string s_listen, s_peer, s_out, s_for, s_file;
+  size_t s_max_sessions = 0;
+  int s_timeout = 0;
+  auto unlock_node_key = [&]() -> Result<SecretKey> {
+    return prog.node().UnlockNodeKey(PassphraseFrom(g.passphrase_file, "VANBAN_PASSPHRASE", "this node's key"));
+  };
+  auto* c_serve = sub(&app, "serve", "Serve syncs to this organisation's nodes and trusted organisations (foreground)");
+  c_serve->add_option("--listen", s_listen, "HOST:PORT to listen on, e.g. 0.0.0.0:7410 (port 0: any free port)")->required();
+  c_serve->add_option("--max-sessions", s_max_sessions, "Sessions at once (default 256)");
+  c_serve->add_option("--idle-timeout", s_timeout, "Seconds a peer may stay silent (default 30)");
+  c_serve->callback([&] {
+    if (!need_node()) return;
+    auto key = unlock_node_key();
+    if (!key.ok()) { rc = Fail(key.status()); return; }
+    sync::ServeOptions so;
+    if (s_max_sessions) so.max_sessions = s_max_sessions;
+    if (s_timeout > 0) so.limits.idle = std::chrono::seconds(s_timeout);
+    so.log = [&](const std::string& line) {
+      auto now = prog.node().Now();
+      std::cerr << (now.ok() ? now->Iso() + " " : "") << line << std::endl;
+    };
+    so.listening = [&](uint16_t port) {
+      std::string where = s_listen.substr(0, s_listen.rfind(':')) + ":" + std::to_string(port);
+      prog.Print({{"listening", where}, {"node", ToHex(prog.node().node_key())}},
+                 "Listening on " + where + " as node " + crypto::Fingerprint(prog.node().node_key()) + " of " +
+                     prog.node().org().name + " (Ctrl-C stops)");
+      std::cout << std::flush;
+    };
+    Status s = sync::Serve(prog.home(), *key, s_listen, so);
+    if (!s.ok()) { rc = Fail(s); return; }
+    std::cerr << "Stopped.\n";
+  });
+  auto* c_sync = sub(&app, "sync", "Exchange records with one peer (a 'vanban serve'), then exit");
+  c_sync->add_option("peer", s_peer, "HOST:PORT of the peer")->required();
+  c_sync->add_option("--timeout", s_timeout, "Seconds to wait for the peer at each step (default 30)");
+  c_sync->callback([&] {
+    if (!need_node()) return;
+    auto key = unlock_node_key();
+    if (!key.ok()) { rc = Fail(key.status()); return; }
+    sync::Limits limits;
+    if (s_timeout > 0) limits.idle = limits.handshake = std::chrono::seconds(s_timeout);
+    auto rep = sync::SyncWith(prog.node(), *key, s_peer, limits);
+    if (!rep.ok()) { rc = Fail(rep.status()); return; }
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.3f", rep->seconds);
+    std::string text = "Synced with " + rep->peer_org + " (node " + crypto::Fingerprint(rep->peer_node) + ") at " + s_peer +
+                       ": sent " + std::to_string(rep->sent) + ", received " + std::to_string(rep->received) +
+                       " record(s); " + std::to_string(rep->bytes_sent + rep->bytes_received) + " bytes, " + secs + " s";
+    for (const std::string& r : rep->refused) text += "\nrefused here: " + r;
+    for (const std::string& r : rep->peer_refusals) text += "\nrefused by the peer: " + r;
+    prog.Print({{"peer", s_peer}, {"peer_org", rep->peer_org}, {"peer_node", ToHex(rep->peer_node)},
+                {"sent", rep->sent}, {"received", rep->received}, {"duplicate", rep->duplicate},
+                {"refused", rep->refused}, {"peer_accepted", rep->peer_accepted}, {"peer_refused", rep->peer_refused},
+                {"peer_refusals", rep->peer_refusals}, {"blobs_sent", rep->blobs_sent},
+                {"blobs_received", rep->blobs_received}, {"bytes_sent", rep->bytes_sent},
+                {"bytes_received", rep->bytes_received}, {"seconds", rep->seconds}},
+               text);
+  });
+  auto* c_bundle = sub(&app, "bundle", "Sync by file, where no network reaches: export on one node, import on the other");
+  c_bundle->require_subcommand(1);
+  auto* c_bexp = sub(c_bundle, "export", "Write what a trusted organisation (--for) or this organisation's nodes may receive");
+  c_bexp->add_option("-o,--output", s_out, "The bundle file to write")->required();
+  c_bexp->add_option("--for", s_for, "Alias of the trusted organisation it is for (default: this organisation's own nodes)");
+  c_bexp->callback([&] {
+    if (!need_node()) return;
+    PublicKey for_org = prog.node().org().root;
+    if (!s_for.empty()) {
+      bool found = false;
+      for (const auto& [alias, key] : prog.node().Trusted())
+        if (alias == s_for) { for_org = key; found = true; }
+      if (!found) { rc = Fail(Status::NotFound("no trusted organisation '" + s_for + "' (see 'vanban org show')")); return; }
+    }
+    auto key = unlock_node_key();
+    if (!key.ok()) { rc = Fail(key.status()); return; }
+    auto out = sync::ExportBundle(prog.node(), *key, for_org, s_out);
+    if (!out.ok()) { rc = Fail(out.status()); return; }
+    prog.Print({{"file", s_out}, {"for", out->for_org}, {"records", out->records}, {"blobs", out->blobs}, {"bytes", out->bytes}},
+               "Wrote " + s_out + " for " + out->for_org + ": " + std::to_string(out->records) + " record(s), " +
+                   std::to_string(out->blobs) + " signed cop" + (out->blobs == 1 ? "y" : "ies") + ", " +
+                   std::to_string(out->bytes) + " bytes");
+  });
+  auto* c_bimp = sub(c_bundle, "import", "Take in a bundle: every record that verifies is kept; exit 1 if anything did not");
+  c_bimp->add_option("file", s_file, "The bundle file")->required();
+  c_bimp->callback([&] {
+    if (!need_node()) return;
+    auto bytes = files::Read(s_file, 2048u << 20);
+    if (!bytes.ok()) { rc = Fail(bytes.status()); return; }
+    auto rep = sync::ImportBundle(prog.node(), *bytes);
+    if (!rep.ok()) { rc = Fail(rep.status().With(s_file)); return; }
+    std::string text = "Imported " + s_file + " from " + rep->from_org + ": " + std::to_string(rep->accepted) +
+                       " new record(s), " + std::to_string(rep->duplicate) + " already here";
+    for (const std::string& r : rep->refused) text += "\nrefused: " + r;
+    for (const std::string& d : rep->damaged) text += "\ndamaged: " + d;
+    prog.Print({{"file", s_file}, {"from", rep->from_org}, {"made", rep->made}, {"received", rep->accepted},
+                {"duplicate", rep->duplicate}, {"blobs", rep->blobs}, {"refused", rep->refused}, {"damaged", rep->damaged},
+                {"ok", rep->clean()}},
+               text);
+    if (!rep->clean()) rc = 1;
   });
 
   // CLI11 reports a mistyped command as "A subcommand is required"; name it instead.

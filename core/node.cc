@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <stdexcept>
 
 #include "core/files.h"
+#include "core/scope.h"
 #include "core/store.h"
 #include "core/text.h"
 
@@ -218,6 +221,7 @@ Status Node::Load() {
   cache_.clear();
   dirty_.clear();
   new_docs_.clear();
+  VB_ASSIGN_OR_RETURN(data_version_, DataVersion());
   return Status::Ok();
 }
 
@@ -400,7 +404,7 @@ Status Node::IngestOne(const Record& r, bool* duplicate) {
     if (c.key != "blob") continue;
     Hash h;
     if (!FromHex(c.value, &h)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'blob' card");
-    if (!store_->HasBlob(h))
+    if (!store_->HasBlob(h) && !(arriving_ && arriving_->count(h)))
       return Status::Refused("record " + r.id_hex().substr(0, 12) + ": blob " + c.value.substr(0, 12) + " has not arrived");
   }
   auto missing_parent = [&](const RecordId& p) {
@@ -456,10 +460,14 @@ Status Node::IngestOne(const Record& r, bool* duplicate) {
   }
   Document& d = **cached;  // changed in place: a failed batch reloads (see Ingest, Act)
   auto parents = r.parents();
-  // A document record's parents are records of the same document, all in its log.
+  // A document record's parents are records of the same document, all in its log,
+  // but for another organisation's document: of that, only its share reaches us.
+  const bool was_partial = d.partial;
   for (const RecordId& p : parents) {
     bool known = std::any_of(d.log.begin(), d.log.end(), [&](const Event& e) { return e.id == p; });
-    if (!known) return missing_parent(p);
+    if (known) continue;
+    if (d.org == org_) return missing_parent(p);
+    d.partial = true;
   }
   bool follows_all = std::all_of(d.heads.begin(), d.heads.end(), [&](const RecordId& h) {
     return std::find(parents.begin(), parents.end(), h) != parents.end();
@@ -469,6 +477,7 @@ Status Node::IngestOne(const Record& r, bool* duplicate) {
     Status s = ApplyDocRecord(auth_, d, r);
     if (!s.ok()) {
       d.log.pop_back();  // the refusal's log entry: the record is not kept
+      d.partial = was_partial;
       return s.With("record " + id12);
     }
   } else {
@@ -485,9 +494,14 @@ Status Node::IngestOne(const Record& r, bool* duplicate) {
   return Status::Ok();
 }
 
-Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes) {
+Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes, const std::vector<std::string>& blobs) {
   IngestReport rep;
+  // A blob is known by its hash: one that no record names is simply not kept.
+  std::map<Hash, std::string_view> arriving;
+  for (const std::string& b : blobs) arriving.emplace(crypto::Blake2b(b), b);
+  arriving_ = &arriving;
   Status s = IngestBatch(record_bytes, &rep);
+  arriving_ = nullptr;
   if (!s.ok()) {
     (void)Load();  // the batch rolled back: forget what it applied in memory
     return s;
@@ -499,6 +513,7 @@ Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestRep
   IngestReport& rep = *out;
   Transaction tx(store_->db());
   VB_RETURN_IF_ERROR(tx.status());
+  VB_RETURN_IF_ERROR(SeeOtherWriters());
   for (const std::string& b : record_bytes) {
     auto r = Record::Decode(b);
     if (!r.ok()) {
@@ -509,10 +524,107 @@ Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestRep
     Status s = IngestOne(*r, &duplicate);
     if (!s.ok()) rep.refused.push_back(s.message());
     else if (duplicate) ++rep.duplicate;
-    else ++rep.accepted;
+    else {
+      ++rep.accepted;
+      if (arriving_) VB_RETURN_IF_ERROR(KeepArrivingBlobs(*r));
+    }
   }
   VB_RETURN_IF_ERROR(FlushViews());
   return tx.Commit();
+}
+
+Status Node::KeepArrivingBlobs(const Record& r) {
+  for (const Card& c : r.cards()) {
+    Hash h;
+    if (c.key != "blob" || !FromHex(c.value, &h) || store_->HasBlob(h)) continue;
+    auto it = arriving_->find(h);
+    if (it != arriving_->end()) { VB_RETURN_IF_ERROR(store_->PutBlob(it->second).status()); }
+  }
+  return Status::Ok();
+}
+
+Status Node::SeeOtherWriters() {
+  // data_version changes when another connection (another vanban process, another
+  // sync session) commits: what this Node folded before may be stale.
+  VB_ASSIGN_OR_RETURN(int64_t v, DataVersion());
+  return v == data_version_ ? Status::Ok() : Load();
+}
+
+Result<int64_t> Node::DataVersion() {
+  Stmt& q = store_->db().Prepare("PRAGMA data_version");
+  int64_t v = q.Step() ? q.Int(0) : -1;
+  q.Step();  // to the end: a statement left on a row would hold its read snapshot
+  VB_RETURN_IF_ERROR(q.status());
+  return v;
+}
+
+// --- sync ------------------------------------------------------------------------
+
+Result<std::vector<Node::HeldRecord>> Node::SharedWith(const PublicKey& peer) {
+  std::vector<HeldRecord> out;
+  if (peer == org_) {
+    VB_ASSIGN_OR_RETURN(auto all, store_->AllHeld());
+    out.reserve(all.size());
+    for (const auto& [id, seq] : all) out.push_back({id, seq});
+  } else {
+    std::set<PublicKey> orgs = {org_, peer};
+    // Only these can hold a share: the peer's own documents, pledges, issued ones.
+    Stmt& q = store_->db().Prepare(
+        "SELECT doc FROM documents WHERE org=? OR kind='pledge' OR state IN ('issued', 'revoked')");
+    q.Bind(1, ToHex(peer));
+    std::vector<std::string> docs;
+    while (q.Step()) docs.push_back(q.Text(0));
+    VB_RETURN_IF_ERROR(q.status());
+    for (const std::string& doc : docs) {
+      VB_ASSIGN_OR_RETURN(auto held, store_->DocRecordsWithSeq(doc));
+      std::vector<Record> records;
+      records.reserve(held.size());
+      std::map<RecordId, int64_t> seq_of;
+      for (auto& [seq, r] : held) {
+        seq_of[r.id()] = seq;
+        records.push_back(std::move(r));
+      }
+      VB_ASSIGN_OR_RETURN(Document d, FoldDocument(auth_, records));
+      std::vector<RecordId> part = SharedPart(auth_, d, records, peer);
+      if (part.empty()) continue;
+      for (const RecordId& id : part) out.push_back({id, seq_of[id]});
+      for (const PublicKey& o : InvolvedOrgs(d)) orgs.insert(o);
+    }
+    VB_ASSIGN_OR_RETURN(auto org_records, store_->OrgRecordsWithSeq());
+    for (const auto& [seq, r] : org_records) {
+      PublicKey o;
+      if (FromHex(r.Get("org"), &o) && orgs.count(o)) out.push_back({r.id(), seq});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const HeldRecord& a, const HeldRecord& b) { return a.id < b.id; });
+  return out;
+}
+
+Result<Node::Outgoing> Node::ReadHeld(std::vector<int64_t> seqs) {
+  std::sort(seqs.begin(), seqs.end());
+  Outgoing out;
+  std::set<std::string> named;
+  for (int64_t seq : seqs) {
+    VB_ASSIGN_OR_RETURN(std::string bytes, store_->RecordBytesAt(seq));
+    // Only signed copies name blobs: a cheap look before decoding.
+    if (bytes.find("\nblob ") != std::string::npos) {
+      VB_ASSIGN_OR_RETURN(Record r, Record::Decode(bytes));
+      for (const std::string& b : r.GetAll("blob")) {
+        Hash h;
+        if (!FromHex(b, &h) || !named.insert(b).second) continue;
+        VB_ASSIGN_OR_RETURN(auto blob, store_->GetBlob(h));
+        if (blob) out.blobs.push_back(std::move(*blob));
+      }
+    }
+    out.records.push_back(std::move(bytes));
+  }
+  return out;
+}
+
+const Organisation* Node::OrgOfNode(const PublicKey& node) const {
+  for (const auto& [key, o] : auth_.orgs())
+    if (o.nodes.count(node)) return &o;
+  return nullptr;
 }
 
 Result<Hash> Node::PutBlob(std::string_view bytes) { return store_->PutBlob(bytes); }

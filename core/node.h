@@ -178,8 +178,27 @@ class Node {
   Status RebuildViews();
 
   // --- records and blobs (the path records from peers and bundles take)
-  Result<IngestReport> Ingest(const std::vector<std::string>& record_bytes);
+  // `blobs`: blobs the records name (signed copies), kept with the records that name
+  // them in the same transaction; a record naming a blob neither held nor given is refused.
+  Result<IngestReport> Ingest(const std::vector<std::string>& record_bytes, const std::vector<std::string>& blobs = {});
   Result<Hash> PutBlob(std::string_view bytes);
+
+  // --- what sync and bundles move (docs/sync.md; core knows nothing of the network)
+  struct HeldRecord {
+    RecordId id{};
+    int64_t seq = 0;  // place in this node's arrival order: parents come first
+  };
+  // Every record organisation `peer` may receive from this node, sorted by id:
+  // everything for this organisation's own nodes, else its share (core/scope.h).
+  Result<std::vector<HeldRecord>> SharedWith(const PublicKey& peer);
+  struct Outgoing {
+    std::vector<std::string> records;  // in arrival order
+    std::vector<std::string> blobs;    // the held blobs those records name
+  };
+  // The records at these places (any order given), with their blobs.
+  Result<Outgoing> ReadHeld(std::vector<int64_t> seqs);
+  // The organisation that admitted node key `node`, if this node knows it.
+  const Organisation* OrgOfNode(const PublicKey& node) const;
   Result<std::optional<std::string>> GetBlob(const Hash& h);
 
   Result<Timestamp> Now() const;
@@ -215,6 +234,11 @@ class Node {
   // a no-op that sets *duplicate.
   Status IngestOne(const Record& r, bool* duplicate = nullptr);
   Status IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* rep);
+  // Stores the arriving blobs an accepted record names.
+  Status KeepArrivingBlobs(const Record& r);
+  // Inside a write transaction: reloads if another connection committed since.
+  Status SeeOtherWriters();
+  Result<int64_t> DataVersion();
   Status RebuildViewsTx();
   // Rewrites the views of documents changed since the last flush (once per batch).
   Status FlushViews();
@@ -239,6 +263,8 @@ class Node {
   // FlushViews and Load, which end every transaction that ingests.
   std::unordered_set<std::string> new_docs_;
   std::string last_id_;                    // id of the record the last action made
+  const std::map<Hash, std::string_view>* arriving_ = nullptr;  // blobs given to Ingest
+  int64_t data_version_ = -1;              // PRAGMA data_version when last loaded
 };
 
 }  // namespace vanban

@@ -252,6 +252,64 @@ Result<std::vector<Record>> DecodeAll(Stmt& q) {
 }
 }  // namespace
 
+static Result<std::vector<std::pair<int64_t, Record>>> DecodeAllWithSeq(Stmt& q) {
+  std::vector<std::pair<int64_t, Record>> out;
+  while (q.Step()) {
+    auto r = Record::Decode(q.Blob(0));
+    if (!r.ok()) return Status::Invalid("stored record " + q.Text(1).substr(0, 12) + ": " + r.status().message());
+    out.emplace_back(q.Int(2), std::move(r).value());
+  }
+  VB_RETURN_IF_ERROR(q.status());
+  return out;
+}
+
+Result<std::vector<std::pair<RecordId, int64_t>>> Store::AllHeld() {
+  std::vector<std::pair<RecordId, int64_t>> out;
+  {
+    // Both partial indexes cover what is read: no record's bytes are touched.
+    Stmt& q = db_->Prepare("SELECT idb, seq FROM records INDEXED BY records_doc WHERE dockey IS NOT NULL");
+    while (q.Step()) {
+      std::string b = q.Blob(0);
+      RecordId id{};
+      if (b.size() != id.size()) return Status::Invalid("stored record with a malformed id");
+      std::copy(b.begin(), b.end(), reinterpret_cast<char*>(id.data()));
+      out.emplace_back(id, q.Int(1));
+    }
+    VB_RETURN_IF_ERROR(q.status());
+  }
+  Stmt& q = db_->Prepare("SELECT id, seq FROM records INDEXED BY records_org WHERE dockey IS NULL");
+  while (q.Step()) {
+    RecordId id{};
+    if (!FromHex(q.Text(0), &id)) return Status::Invalid("stored record with a malformed id");
+    out.emplace_back(id, q.Int(1));
+  }
+  VB_RETURN_IF_ERROR(q.status());
+  return out;
+}
+
+Result<std::vector<std::pair<int64_t, Record>>> Store::DocRecordsWithSeq(const std::string& doc_hex) {
+  Stmt& q = db_->Prepare("SELECT bytes, id, seq FROM records WHERE dockey=? AND doc=? ORDER BY seq");
+  q.Bind(1, DocRowid(doc_hex)).Bind(2, doc_hex);
+  return DecodeAllWithSeq(q);
+}
+
+Result<std::vector<std::pair<int64_t, Record>>> Store::OrgRecordsWithSeq() {
+  Stmt& q = db_->Prepare("SELECT bytes, id, seq FROM records INDEXED BY records_org WHERE dockey IS NULL ORDER BY seq");
+  return DecodeAllWithSeq(q);
+}
+
+Result<std::string> Store::RecordBytesAt(int64_t seq) {
+  Stmt& q = db_->Prepare("SELECT bytes FROM records WHERE seq=?");
+  q.Bind(1, seq);
+  if (!q.Step()) {
+    VB_RETURN_IF_ERROR(q.status());
+    return Status::NotFound("no record at " + std::to_string(seq));
+  }
+  std::string b = q.Blob(0);
+  q.Step();
+  return b;
+}
+
 Result<std::vector<Record>> Store::DocRecords(const std::string& doc_hex) {
   Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE dockey=? AND doc=? ORDER BY seq");
   q.Bind(1, DocRowid(doc_hex)).Bind(2, doc_hex);

@@ -57,6 +57,13 @@ class Store {
   Result<std::vector<Record>> DocRecords(const std::string& doc_hex);
   Result<std::vector<Record>> OrgRecords();
   Result<std::optional<Record>> GetRecord(const RecordId& id, const std::string& doc_hex);
+  // Sync (docs/sync.md): a record's place in arrival order is its `seq` (parents
+  // come first). Every record's (id, seq), from the indexes alone; one document's
+  // or the organisation records with their seq; a record's bytes by seq.
+  Result<std::vector<std::pair<RecordId, int64_t>>> AllHeld();
+  Result<std::vector<std::pair<int64_t, Record>>> DocRecordsWithSeq(const std::string& doc_hex);
+  Result<std::vector<std::pair<int64_t, Record>>> OrgRecordsWithSeq();
+  Result<std::string> RecordBytesAt(int64_t seq);
   // Every stored record's id and bytes, in arrival order.
   Status ForEachRecord(const std::function<Status(const std::string& id_hex, const std::string& bytes)>& fn);
   Result<int64_t> RecordCount();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace vanban {
 
@@ -214,15 +215,25 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
   if (type == "doc.revise") {
     VB_RETURN_IF_ERROR(need(Role::kDrafter));
     std::vector<RecordId> bases;
+    bool unseen = false;  // continues a revision this node does not hold
     for (const std::string& b : r.GetAll("base")) {
       RecordId id;
-      if (!FromHex(b, &id) || !d.FindRevision(id)) return Status::BadInput("'base' names no revision of this document");
+      if (!FromHex(b, &id)) return Status::BadInput("'base' names no revision of this document");
+      if (!d.FindRevision(id)) {
+        if (!d.partial) return Status::BadInput("'base' names no revision of this document");
+        unseen = true;
+        continue;
+      }
       bases.push_back(id);
     }
-    if (bases.empty()) return Status::BadInput("a revision names the revision(s) it continues in 'base'");
+    if (bases.empty() && !unseen) return Status::BadInput("a revision names the revision(s) it continues in 'base'");
     VB_ASSIGN_OR_RETURN(DocumentFile f, RevisionText(r));
     if (f.kind != d.kind) return Status::BadInput("the kind of a document cannot change (was " + d.kind + ")");
     if (f.parties.size() != d.parties.size()) return Status::BadInput("the parties of a pledge cannot change");
+    // Continuing history kept elsewhere (a shared part: only submitted revisions
+    // travel, and a submitted revision was the only head where it was made) supersedes
+    // every revision held here.
+    if (unseen) d.rev_heads.clear();
     std::erase_if(d.rev_heads, [&](const RecordId& h) { return std::find(bases.begin(), bases.end(), h) != bases.end(); });
     d.rev_heads.push_back(r.id());
     std::sort(d.rev_heads.begin(), d.rev_heads.end());
@@ -438,8 +449,12 @@ Result<Document> FoldDocument(const Authority& auth, const std::vector<Record>& 
   if (order.size() != records.size()) return Status::Invalid("the document's records form a cycle");
   Document doc;
   bool created = false;
+  std::set<RecordId> held;
+  for (const Record& r : records) held.insert(r.id());
   for (size_t i : order) {
     const Record& r = records[i];
+    for (const RecordId& p : r.parents())
+      if (!held.count(p)) doc.partial = true;
     auto at = ParseTimestamp(r.Get("at"));
     Timestamp t = at.ok() ? *at : Timestamp{};
     if (r.type() == "doc.create" && created) {

@@ -111,6 +111,9 @@ struct Document {
   std::optional<Return> revocation;
   std::vector<Event> log;          // every record, fold order, accepted or not
   std::string current_text;        // text of the latest head revision
+  // Some record names a parent this node does not hold: another organisation's
+  // document, of which this node receives only its share (docs/sync.md, "Scope").
+  bool partial = false;
 
   bool conflicted() const { return rev_heads.size() > 1; }
   const Revision* FindRevision(const RecordId& id) const;

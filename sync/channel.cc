@@ -179,6 +179,8 @@ struct Channel::Impl {
   bool broken = false;     // failed or closed: no more frames either way
   bool sent_final = false;
   uint64_t received = 0, sent = 0;  // frames, for messages
+  // Bytes on the wire after the handshake (length prefixes included).
+  uint64_t bytes_in = 0, bytes_out = 0;
 
   Impl() {
     st = static_cast<Streams*>(sodium_malloc(sizeof(Streams)));
@@ -219,6 +221,9 @@ struct Handshake {
 Channel::Channel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Channel::~Channel() = default;
 const PublicKey& Channel::peer() const { return impl_->peer; }
+uint64_t Channel::bytes_sent() const { return wire::kHandshakeBytes + impl_->bytes_out; }
+uint64_t Channel::bytes_received() const { return wire::kHandshakeBytes + impl_->bytes_in; }
+
 const std::string& Channel::where() const { return impl_->conn->where; }
 
 awaitable<Status> Channel::Send(std::string_view message) {
@@ -240,6 +245,7 @@ awaitable<Status> Channel::Send(std::string_view message) {
     co_return s.With(m.conn->where);
   }
   ++m.sent;
+  m.bytes_out += wire::kLengthBytes + clen;
   co_return Status::Ok();
 }
 
@@ -274,6 +280,7 @@ awaitable<Result<std::optional<std::string>>> Channel::Receive() {
     co_return (co_await m.Fail(bad)).With(where);
   }
   m.received = frame_no;
+  m.bytes_in += wire::kLengthBytes + clen;
   if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
     m.broken = true;
     m.conn->Shut();

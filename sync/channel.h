@@ -69,6 +69,9 @@ class Channel {
   const PublicKey& peer() const;
   // "127.0.0.1:5432", for messages.
   const std::string& where() const;
+  // Bytes on the wire each way so far, the handshake's included.
+  uint64_t bytes_sent() const;
+  uint64_t bytes_received() const;
 
   // The next message; nullopt when the peer ended the session cleanly (a final
   // frame without a reason). A reasoned end, a timeout, an oversized frame or one

@@ -39,6 +39,9 @@ inline constexpr size_t kLengthBytes = 4;
 inline constexpr size_t kStreamHeaderBytes = 24;  // crypto_secretstream_xchacha20poly1305_HEADERBYTES
 inline constexpr size_t kStreamABytes = 17;       // crypto_secretstream_xchacha20poly1305_ABYTES
 
+// One side's handshake on the wire: hello, auth, stream header (the server's alike).
+inline constexpr size_t kHandshakeBytes = kHelloBytes + 1 + kSignatureBytes + kStreamHeaderBytes;  // 197
+
 // Defaults of sync::Limits.
 inline constexpr size_t kDefaultMaxFrame = 16u << 20;  // 16 MiB of plaintext
 inline constexpr int kDefaultHandshakeSeconds = 10;

@@ -1,0 +1,181 @@
+#include "sync/bundle.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/files.h"
+
+namespace vanban::sync {
+
+namespace {
+
+constexpr std::string_view kMagic = "vanban-bundle 1\n";
+constexpr size_t kBatch = 1000;
+const std::vector<std::string> kHeaderKeys = {"from-org", "from-node", "for-org", "made", "records", "blobs", "digest"};
+
+void Entry(std::string& out, std::string_view kind, const Hash& h, std::string_view bytes) {
+  out += kind;
+  out += ' ';
+  out += ToHex(h);
+  out += ' ';
+  out += std::to_string(bytes.size());
+  out += '\n';
+  out += bytes;
+  out += '\n';
+}
+
+bool Digits(std::string_view s) { return !s.empty() && s.size() <= 12 && s.find_first_not_of("0123456789") == std::string_view::npos; }
+
+}  // namespace
+
+Result<BundleExport> ExportBundle(Node& node, const SecretKey& node_key, const PublicKey& for_org,
+                                  const std::string& path) {
+  if (node_key.public_key() != node.node_key()) return Status::BadInput("the key given is not this node's key");
+  const Organisation* to = node.authority().FindOrg(for_org);
+  if (!to) return Status::NotFound("no organisation " + crypto::Fingerprint(for_org) + " here");
+  VB_ASSIGN_OR_RETURN(auto shared, node.SharedWith(for_org));
+  std::vector<int64_t> seqs;
+  seqs.reserve(shared.size());
+  for (const Node::HeldRecord& h : shared) seqs.push_back(h.seq);
+  std::sort(seqs.begin(), seqs.end());
+  std::string body;
+  BundleExport out;
+  out.for_org = to->name;
+  for (size_t at = 0; at < seqs.size(); at += kBatch) {
+    std::vector<int64_t> part(seqs.begin() + at, seqs.begin() + std::min(seqs.size(), at + kBatch));
+    VB_ASSIGN_OR_RETURN(Node::Outgoing o, node.ReadHeld(part));
+    // ReadHeld lists each batch's blobs apart; they go just before their batch's records.
+    for (const std::string& b : o.blobs) Entry(body, "blob", crypto::Blake2b(b), b);
+    for (const std::string& r : o.records) Entry(body, "record", crypto::Blake2b(r), r);
+    out.records += o.records.size();
+    out.blobs += o.blobs.size();
+  }
+  VB_ASSIGN_OR_RETURN(Timestamp now, node.Now());
+  std::string header(kMagic);
+  header += "from-org " + ToHex(node.org().root) + "\n";
+  header += "from-node " + ToHex(node.node_key()) + "\n";
+  header += "for-org " + ToHex(for_org) + "\n";
+  header += "made " + now.Iso() + "\n";
+  header += "records " + std::to_string(out.records) + "\n";
+  header += "blobs " + std::to_string(out.blobs) + "\n";
+  header += "digest " + ToHex(crypto::Blake2b(body)) + "\n";
+  Signature sig = node_key.Sign(header);
+  header += "sig " + ToHex(sig) + "\n";
+  std::string file = header + body;
+  out.bytes = file.size();
+  VB_RETURN_IF_ERROR(files::WriteAtomic(path, file, 0644, false));
+  return out;
+}
+
+Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
+  BundleImport rep;
+  if (bytes.substr(0, kMagic.size()) != kMagic)
+    return Status::BadInput("not a vanban bundle (it does not begin with 'vanban-bundle 1')");
+  // The header: its lines in order, then "sig".
+  size_t pos = kMagic.size();
+  std::map<std::string, std::string> h;
+  for (const std::string& key : kHeaderKeys) {
+    size_t nl = bytes.find('\n', pos);
+    if (nl == std::string_view::npos || nl - pos > 200) return Status::BadInput("bundle header: line '" + key + "' is missing");
+    std::string_view line = bytes.substr(pos, nl - pos);
+    if (line.substr(0, key.size() + 1) != key + " ") return Status::BadInput("bundle header: expected '" + key + "'");
+    h[key] = std::string(line.substr(key.size() + 1));
+    pos = nl + 1;
+  }
+  const size_t signed_end = pos;
+  size_t nl = bytes.find('\n', pos);
+  if (nl == std::string_view::npos || bytes.substr(pos, 4) != "sig ") return Status::BadInput("bundle header: 'sig' is missing");
+  std::string_view sig_hex = bytes.substr(pos + 4, nl - pos - 4);
+  pos = nl + 1;
+  PublicKey from_org, from_node, for_org;
+  Signature sig;
+  Hash digest;
+  if (!FromHex(h["from-org"], &from_org) || !FromHex(h["from-node"], &from_node) || !FromHex(h["for-org"], &for_org) ||
+      !FromHex(std::string(sig_hex), &sig) || !FromHex(h["digest"], &digest) || !Digits(h["records"]) || !Digits(h["blobs"]))
+    return Status::BadInput("bundle header: a malformed field");
+  rep.made = h["made"];
+  // Who made it, for whom.
+  const Organisation* maker = node.OrgOfNode(from_node);
+  bool trusted = false;
+  for (const auto& [alias, key] : node.Trusted()) trusted = trusted || (maker && key == maker->root);
+  if (!maker || maker->root != from_org || (maker->root != node.org().root && !trusted))
+    return Status::Refused("the bundle was made by node " + crypto::Fingerprint(from_node) +
+                           ", which is not admitted by this organisation or a trusted one");
+  rep.from_org = maker->name;
+  if (for_org != node.org().root) {
+    const Organisation* o = node.authority().FindOrg(for_org);
+    return Status::Refused("the bundle is for " + (o ? o->name : crypto::Fingerprint(for_org)) + ", not for " +
+                           node.org().name);
+  }
+  if (!crypto::Verify(from_node, bytes.substr(0, signed_end), sig))
+    rep.damaged.push_back("the header's signature does not verify: the header was changed");
+  std::string_view body = bytes.substr(pos);
+  if (crypto::Blake2b(body) != digest) rep.damaged.push_back("the body does not match the header's digest");
+
+  // The entries; after damage, the next line that begins an entry.
+  std::vector<std::string> records, blobs;
+  auto flush = [&]() -> Status {
+    if (records.empty()) return Status::Ok();
+    VB_ASSIGN_OR_RETURN(IngestReport got, node.Ingest(records, blobs));
+    rep.accepted += got.accepted;
+    rep.duplicate += got.duplicate;
+    for (std::string& r : got.refused) rep.refused.push_back(std::move(r));
+    records.clear();
+    blobs.clear();
+    return Status::Ok();
+  };
+  size_t at = 0, entries = 0;
+  while (at < body.size()) {
+    size_t start = at;
+    auto skip = [&](const std::string& why) {
+      rep.damaged.push_back("at byte " + std::to_string(pos + start) + " of the bundle: " + why);
+      size_t next = body.size();
+      for (std::string_view m : {"\nrecord ", "\nblob "}) {
+        size_t f = body.find(m, start + 1);
+        if (f != std::string_view::npos) next = std::min(next, f + 1);
+      }
+      at = next;
+    };
+    size_t eol = body.find('\n', at);
+    if (eol == std::string_view::npos || eol - at > 200) { skip("an unreadable entry line"); continue; }
+    std::string_view line = body.substr(at, eol - at);
+    bool is_record = line.substr(0, 7) == "record ";
+    bool is_blob = line.substr(0, 5) == "blob ";
+    std::string_view rest = line.substr(is_record ? 7 : 5);
+    size_t sp = rest.find(' ');
+    Hash named;
+    if ((!is_record && !is_blob) || sp == std::string_view::npos || !FromHex(std::string(rest.substr(0, sp)), &named) ||
+        !Digits(rest.substr(sp + 1))) {
+      skip("an unreadable entry line");
+      continue;
+    }
+    size_t len = std::stoull(std::string(rest.substr(sp + 1)));
+    if (len > body.size() - eol - 1 || eol + 1 + len >= body.size() || body[eol + 1 + len] != '\n') {
+      skip("an entry whose length does not fit");
+      continue;
+    }
+    std::string_view content = body.substr(eol + 1, len);
+    at = eol + 1 + len + 1;
+    ++entries;
+    if (crypto::Blake2b(content) != named) {
+      rep.damaged.push_back(std::string(is_record ? "record " : "blob ") + ToHex(named).substr(0, 12) +
+                            ": its bytes do not match its hash");
+      continue;
+    }
+    if (is_blob) {
+      blobs.emplace_back(content);
+      ++rep.blobs;
+    } else {
+      records.emplace_back(content);
+    }
+    if (records.size() >= kBatch) VB_RETURN_IF_ERROR(flush());
+  }
+  VB_RETURN_IF_ERROR(flush());
+  size_t expected = std::stoull(h["records"]) + std::stoull(h["blobs"]);
+  if (entries != expected)
+    rep.damaged.push_back("the header announces " + std::to_string(expected) + " entries; " + std::to_string(entries) +
+                          " could be read");
+  return rep;
+}
+
+}  // namespace vanban::sync

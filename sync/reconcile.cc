@@ -1,0 +1,294 @@
+#include "sync/reconcile.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace vanban::sync {
+
+namespace {
+
+enum Mode : uint8_t { kSkip = 0, kFingerprint = 1, kIds = 2, kWant = 3 };
+constexpr uint8_t kEndOfSpace = 0xFF;
+constexpr size_t kFingerprintBytes = 16;
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// A strict reader: every failure names what was being read.
+class Reader {
+ public:
+  explicit Reader(std::string_view s) : s_(s) {}
+  bool empty() const { return pos_ == s_.size(); }
+  size_t left() const { return s_.size() - pos_; }
+  Status Byte(uint8_t* b, const char* what) {
+    if (left() < 1) return Short(what);
+    *b = static_cast<uint8_t>(s_[pos_++]);
+    return Status::Ok();
+  }
+  Status Bytes(void* out, size_t n, const char* what) {
+    if (left() < n) return Short(what);
+    std::memcpy(out, s_.data() + pos_, n);
+    pos_ += n;
+    return Status::Ok();
+  }
+  Status Varint(uint64_t* v, const char* what) {
+    *v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      uint8_t b;
+      VB_RETURN_IF_ERROR(Byte(&b, what));
+      *v |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) return Status::Ok();
+    }
+    return Status::Peer(std::string("reconciliation: ") + what + " is not a valid number");
+  }
+
+ private:
+  Status Short(const char* what) { return Status::Peer(std::string("reconciliation: message ends inside ") + what); }
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+std::string Fingerprint(const Id* first, const Id* last) {
+  // The sum of the ids modulo 2^256 (little-endian words): order-free, and a range's
+  // fingerprint is found without hashing every id again.
+  uint64_t sum[4] = {0, 0, 0, 0};
+  for (const Id* id = first; id != last; ++id) {
+    unsigned carry = 0;
+    for (int w = 0; w < 4; ++w) {
+      uint64_t x;
+      std::memcpy(&x, id->data() + 8 * w, 8);
+      uint64_t s = sum[w] + x;
+      unsigned c1 = s < x;
+      uint64_t s2 = s + carry;
+      unsigned c2 = s2 < s;
+      sum[w] = s2;
+      carry = c1 | c2;
+    }
+  }
+  uint8_t in[40];
+  std::memcpy(in, sum, 32);
+  uint64_t n = static_cast<uint64_t>(last - first);
+  std::memcpy(in + 32, &n, 8);
+  std::string fp(kFingerprintBytes, '\0');
+  crypto_generichash(reinterpret_cast<uint8_t*>(fp.data()), fp.size(), in, sizeof in, nullptr, 0);
+  return fp;
+}
+
+}  // namespace
+
+struct Reconciler::Bound {
+  bool end = true;
+  Id v{};  // a prefix padded with zeros
+  uint8_t len = 0;
+  bool Above(const Id& id) const { return end || std::memcmp(id.data(), v.data(), v.size()) < 0; }
+  bool operator<=(const Bound& o) const {
+    if (o.end) return true;
+    if (end) return false;
+    return std::memcmp(v.data(), o.v.data(), v.size()) <= 0;
+  }
+  // The shortest bound above `a` and at most `b` (a < b).
+  static Bound Between(const Id& a, const Id& b) {
+    Bound out;
+    out.end = false;
+    size_t i = 0;
+    while (i < a.size() && a[i] == b[i]) ++i;
+    out.len = static_cast<uint8_t>(std::min(i + 1, a.size()));
+    std::memcpy(out.v.data(), b.data(), out.len);
+    return out;
+  }
+  void Encode(std::string& out) const {
+    if (end) {
+      out.push_back(static_cast<char>(kEndOfSpace));
+      return;
+    }
+    out.push_back(static_cast<char>(len));
+    out.append(reinterpret_cast<const char*>(v.data()), len);
+  }
+  static Status Decode(Reader& r, Bound* b) {
+    uint8_t len;
+    VB_RETURN_IF_ERROR(r.Byte(&len, "a range bound"));
+    *b = Bound();
+    if (len == kEndOfSpace) return Status::Ok();
+    if (len > b->v.size()) return Status::Peer("reconciliation: a range bound longer than an id");
+    b->end = false;
+    b->len = len;
+    return r.Bytes(b->v.data(), len, "a range bound");
+  }
+};
+
+Reconciler::Reconciler(std::vector<Id> ids) : ids_(std::move(ids)), peer_lacks_(ids_.size(), 0) {}
+
+size_t Reconciler::Lower(const Bound& b) const {
+  return static_cast<size_t>(std::partition_point(ids_.begin(), ids_.end(), [&](const Id& id) { return b.Above(id); }) -
+                             ids_.begin());
+}
+
+namespace {
+
+void EncodeIds(std::string& out, const Id* first, const Id* last) {
+  PutVarint(out, static_cast<uint64_t>(last - first));
+  for (const Id* id = first; id != last; ++id) out.append(reinterpret_cast<const char*>(id->data()), id->size());
+}
+
+}  // namespace
+
+std::string Reconciler::Start() {
+  std::string out;
+  Bound().Encode(out);
+  if (ids_.size() <= kListAtMost) {
+    out.push_back(static_cast<char>(kIds));
+    EncodeIds(out, ids_.data(), ids_.data() + ids_.size());
+  } else {
+    out.push_back(static_cast<char>(kFingerprint));
+    out += Fingerprint(ids_.data(), ids_.data() + ids_.size());
+    PutVarint(out, ids_.size());
+  }
+  return out;
+}
+
+Result<Reconciler::Step> Reconciler::Answer(std::string_view message) {
+  Reader in(message);
+  std::string out;
+  bool asked = false;    // the peer's message needs an answer (fingerprints or ids)
+  bool asking = false;   // ours does
+  bool last_skip = false;
+  size_t last_skip_at = 0;  // where the last skip range's bound starts in `out`
+  auto emit = [&](const Bound& b, Mode m) {
+    if (m == kSkip && last_skip) {
+      out.resize(last_skip_at);  // widen the previous skip instead
+    }
+    if (m == kSkip) {
+      last_skip = true;
+      last_skip_at = out.size();
+    } else {
+      last_skip = false;
+    }
+    b.Encode(out);
+    out.push_back(static_cast<char>(m));
+  };
+  Bound prev;
+  prev.end = false;  // the bottom of the space: all zeros
+  bool first = true;
+  size_t lo = 0;
+  while (true) {
+    if (in.empty()) return Status::Peer("reconciliation: the message does not reach the end of the id space");
+    Bound b;
+    VB_RETURN_IF_ERROR(Bound::Decode(in, &b));
+    if (!first && (b <= prev)) return Status::Peer("reconciliation: range bounds out of order");
+    const bool lowest = first;  // the first range starts at the bottom of the space
+    first = false;
+    uint8_t mode;
+    VB_RETURN_IF_ERROR(in.Byte(&mode, "a range mode"));
+    const size_t hi = Lower(b);
+    const Id* mine = ids_.data() + lo;
+    const size_t count = hi - lo;
+    switch (mode) {
+      case kSkip:
+        emit(b, kSkip);
+        break;
+      case kFingerprint: {
+        asked = true;
+        std::string fp(kFingerprintBytes, '\0');
+        VB_RETURN_IF_ERROR(in.Bytes(fp.data(), fp.size(), "a fingerprint"));
+        uint64_t theirs;
+        VB_RETURN_IF_ERROR(in.Varint(&theirs, "a range count"));
+        if (theirs == count && fp == Fingerprint(mine, mine + count)) {
+          emit(b, kSkip);
+        } else if (count <= kListAtMost) {
+          emit(b, kIds);
+          EncodeIds(out, mine, mine + count);
+          asking = true;
+        } else {
+          const size_t chunk = (count + kFanout - 1) / kFanout;
+          for (size_t start = lo; start < hi; start += chunk) {
+            size_t end = std::min(start + chunk, hi);
+            Bound sub = end == hi ? b : Bound::Between(ids_[end - 1], ids_[end]);
+            if (end - start <= kListAtMost) {
+              emit(sub, kIds);
+              EncodeIds(out, ids_.data() + start, ids_.data() + end);
+            } else {
+              emit(sub, kFingerprint);
+              out += Fingerprint(ids_.data() + start, ids_.data() + end);
+              PutVarint(out, end - start);
+            }
+          }
+          asking = true;
+        }
+        break;
+      }
+      case kIds: {
+        asked = true;
+        uint64_t n;
+        VB_RETURN_IF_ERROR(in.Varint(&n, "an id count"));
+        if (n > in.left() / sizeof(Id)) return Status::Peer("reconciliation: an id list longer than the message");
+        std::vector<Id> theirs(n);
+        for (Id& id : theirs) VB_RETURN_IF_ERROR(in.Bytes(id.data(), id.size(), "an id"));
+        for (size_t i = 0; i < theirs.size(); ++i) {
+          bool ordered = i == 0 || theirs[i - 1] < theirs[i];
+          bool inside = b.Above(theirs[i]) && (lowest || !prev.Above(theirs[i]));
+          if (!ordered || !inside) return Status::Peer("reconciliation: listed ids out of their range or order");
+        }
+        // Both lists are sorted: one pass finds what each side lacks.
+        std::string bits((n + 7) / 8, '\0');
+        size_t i = 0, j = 0, wanted = 0;
+        while (i < count || j < n) {
+          if (j == n || (i < count && mine[i] < theirs[j])) {
+            peer_lacks_[lo + i] = 1;
+            ++i;
+          } else if (i == count || theirs[j] < mine[i]) {
+            bits[j / 8] = static_cast<char>(bits[j / 8] | (1 << (j % 8)));
+            ++wanted;
+            ++j;
+          } else {
+            ++i;
+            ++j;
+          }
+        }
+        if (wanted == 0) {
+          emit(b, kSkip);
+        } else {
+          emit(b, kWant);
+          PutVarint(out, n);
+          out += bits;
+          lacking_ += wanted;
+        }
+        break;
+      }
+      case kWant: {
+        uint64_t n;
+        VB_RETURN_IF_ERROR(in.Varint(&n, "a want count"));
+        if (n != count) return Status::Peer("reconciliation: a want that does not match the ids listed");
+        std::string bits((n + 7) / 8, '\0');
+        VB_RETURN_IF_ERROR(in.Bytes(bits.data(), bits.size(), "a want bitmap"));
+        for (size_t k = 0; k < n; ++k)
+          if (bits[k / 8] & (1 << (k % 8))) peer_lacks_[lo + k] = 1;
+        emit(b, kSkip);
+        break;
+      }
+      default:
+        return Status::Peer("reconciliation: unknown range mode " + std::to_string(mode));
+    }
+    lo = hi;
+    prev = b;
+    if (b.end) break;
+  }
+  if (!in.empty()) return Status::Peer("reconciliation: bytes after the end of the id space");
+  if (!asked) return Step{std::nullopt, true};
+  return Step{std::move(out), !asking};
+}
+
+std::vector<size_t> Reconciler::PeerLacks() const {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < ids_.size(); ++i)
+    if (peer_lacks_[i]) out.push_back(i);
+  return out;
+}
+
+}  // namespace vanban::sync
