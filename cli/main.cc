@@ -285,7 +285,7 @@ int Main(int argc, char** argv) {
   Globals g;
   app.add_option("--home", g.home, "Node folder (default $VANBAN_HOME, else ~/.local/share/vanban)");
   app.add_flag("--json", g.json, "Print one JSON document on stdout");
-  app.add_option("--as", g.as, "Acting person's login (default: the node's admin)");
+  app.add_option("--as", g.as, "Acting person's login (default: the node's admin; on a joined node, the one person with a key there)");
   app.add_option("--passphrase-file", g.passphrase_file,
                  "File whose first line is the acting person's passphrase (else $VANBAN_PASSPHRASE, else a prompt)");
   Program prog(g);
@@ -303,16 +303,50 @@ int Main(int argc, char** argv) {
 
   // --- init
   InitOptions init;
-  auto* c_init = sub(&app, "init", "Create a node and its organisation, with the admin (roles admin, signer)");
-  c_init->add_option("--org", init.org_name, "Organisation name, e.g. \"Sở Ngoại vụ tỉnh Lạng Sơn\"")->required();
-  c_init->add_option("--code", init.code, "Organisation symbol used in numbers, e.g. SNgV")->required();
-  c_init->add_option("--place", init.place, "Place printed before the date, e.g. \"Lạng Sơn\"")->required();
-  c_init->add_option("--admin", init.admin_login, "Login of the head of the organisation")->required();
-  c_init->add_option("--name", init.admin_name, "The head's full name")->required();
-  c_init->add_option("--title", init.admin_title, "The head's title, e.g. \"Giám đốc\"")->required();
+  std::string i_join;
+  auto* c_init = sub(&app, "init", "Create a node and its organisation, with the admin (roles admin, signer); "
+                                   "or, with --join CARD, a new node of an existing organisation");
+  c_init->add_option("--org", init.org_name, "Organisation name, e.g. \"Sở Ngoại vụ tỉnh Lạng Sơn\" (required without --join)");
+  c_init->add_option("--code", init.code, "Organisation symbol used in numbers, e.g. SNgV (required without --join)");
+  c_init->add_option("--place", init.place, "Place printed before the date, e.g. \"Lạng Sơn\" (required without --join)");
+  c_init->add_option("--admin", init.admin_login, "Login of the head of the organisation (required without --join)");
+  c_init->add_option("--name", init.admin_name, "The head's full name (required without --join)");
+  c_init->add_option("--title", init.admin_title, "The head's title, e.g. \"Giám đốc\" (required without --join)");
   c_init->add_option("--parent", init.parent_body, "Parent body, e.g. \"UBND TỈNH LẠNG SƠN\"");
-  c_init->add_option("--utc-offset", init.utc_offset, "The organisation's time zone (default +07:00)");
+  auto* o_offset = c_init->add_option("--utc-offset", init.utc_offset, "The organisation's time zone (default +07:00)");
+  c_init->add_option("--join", i_join,
+                     "Join the organisation of this card ('vanban org card -o FILE' on one of its nodes): a new node "
+                     "with its own node key and no organisation or admin keys");
   c_init->callback([&] {
+    if (!i_join.empty()) {
+      for (const auto& [flag, v] : std::vector<std::pair<std::string, std::string>>{
+               {"--org", init.org_name}, {"--code", init.code}, {"--place", init.place}, {"--admin", init.admin_login},
+               {"--name", init.admin_name}, {"--title", init.admin_title}, {"--parent", init.parent_body}})
+        if (!v.empty()) { rc = Fail(Status::BadInput("init --join takes the organisation from the card: leave out " + flag)); return; }
+      if (o_offset->count()) { rc = Fail(Status::BadInput("init --join takes the organisation from the card: leave out --utc-offset")); return; }
+      auto card = files::Read(i_join, (4u << 20) + 1);
+      if (!card.ok()) { rc = Fail(card.status()); return; }
+      auto pass = PassphraseFrom(g.passphrase_file, "VANBAN_PASSPHRASE", "the new node's key")();
+      if (!pass.ok()) { rc = Fail(pass.status()); return; }
+      std::string passphrase = std::move(*pass);
+      auto n = Node::Join(prog.home(), *card, passphrase);
+      std::fill(passphrase.begin(), passphrase.end(), '\0');
+      if (!n.ok()) { rc = Fail(n.status().With(i_join)); return; }
+      const Organisation& o = (*n)->org();
+      const std::string key = ToHex((*n)->node_key());
+      prog.Print({{"node", key}, {"fingerprint", crypto::Fingerprint((*n)->node_key())}, {"org", ToHex(o.root)},
+                  {"code", o.code}, {"name", o.name}, {"home", prog.home()}},
+                 "Joined " + o.name + " (" + o.code + ") in " + prog.home() + "\nNode key: " + key +
+                     "\nFingerprint: " + crypto::Fingerprint((*n)->node_key()) +
+                     "\nNext: an admin runs 'vanban node admit " + key + " --label TEXT' on an admitted node of " + o.code +
+                     ", then the nodes sync.\nTo act here, a person makes a key: 'vanban key request LOGIN --name FULLNAME "
+                     "--title TITLE -o REQ', and an admin grants it: 'vanban user add LOGIN --request REQ --roles ROLE'.");
+      return;
+    }
+    for (const auto& [flag, v] : std::vector<std::pair<std::string, std::string>>{
+             {"--org", init.org_name}, {"--code", init.code}, {"--place", init.place}, {"--admin", init.admin_login},
+             {"--name", init.admin_name}, {"--title", init.admin_title}})
+      if (v.empty()) { rc = Fail(Status::BadInput("init: " + flag + " is required (or --join CARD to join an organisation)")); return; }
     auto pass = PassphraseFrom(g.passphrase_file, "VANBAN_PASSPHRASE", "the new admin '" + init.admin_login + "'")();
     if (!pass.ok()) { rc = Fail(pass.status()); return; }
     init.passphrase = *pass;
@@ -329,14 +363,17 @@ int Main(int argc, char** argv) {
   // --- user
   auto* c_user = sub(&app, "user", "People of this organisation");
   c_user->require_subcommand(1);
-  std::string u_login, u_name, u_title, u_roles, u_newpass;
-  auto* c_uadd = sub(c_user, "add", "Add a person: makes their key on this node (needs role admin)");
+  std::string u_login, u_name, u_title, u_roles, u_newpass, u_request;
+  auto* c_uadd = sub(c_user, "add", "Add a person (needs role admin): makes their key on this node, or grants the key of "
+                                    "a request made on their own node (--request)");
   c_uadd->add_option("login", u_login, "Login, e.g. nguyenvana")->required();
-  c_uadd->add_option("--name", u_name, "Full name")->required();
-  c_uadd->add_option("--title", u_title, "Title, e.g. \"Chuyên viên\", \"Phó Giám đốc\"")->required();
+  c_uadd->add_option("--name", u_name, "Full name (required without --request)");
+  c_uadd->add_option("--title", u_title, "Title, e.g. \"Chuyên viên\", \"Phó Giám đốc\" (required without --request)");
   c_uadd->add_option("--roles", u_roles, "Comma-separated: drafter, reviewer, signer, clerk, archivist, admin")->required();
   c_uadd->add_option("--new-passphrase-file", u_newpass,
                      "File with the new person's passphrase (default: the acting person's source)");
+  c_uadd->add_option("--request", u_request,
+                     "A key request file ('vanban key request' on the person's node): grant its key, make none here");
   c_uadd->callback([&] {
     if (!need_node()) return;
     std::set<Role> roles;
@@ -345,12 +382,28 @@ int Main(int argc, char** argv) {
       if (!role) { rc = Fail(Status::BadInput("--roles: unknown role '" + r + "' (drafter, reviewer, signer, clerk, archivist, admin)")); return; }
       roles.insert(*role);
     }
-    PassphraseSource np = u_newpass.empty() ? PassphraseSource() : PassphraseFrom(u_newpass, "", "'" + u_login + "'");
-    auto p = prog.node().AddUser(prog.actor(), u_login, u_name, u_title, roles, np);
+    Result<Person> p = Status::BadInput("");
+    if (!u_request.empty()) {
+      for (const auto& [flag, v] : std::vector<std::pair<std::string, std::string>>{
+               {"--name", u_name}, {"--title", u_title}, {"--new-passphrase-file", u_newpass}})
+        if (!v.empty()) { rc = Fail(Status::BadInput("user add --request: the name, title and key come from the request: leave out " + flag)); return; }
+      auto req = files::Read(u_request, kMaxKeyRequestBytes + 1);
+      if (!req.ok()) { rc = Fail(req.status()); return; }
+      p = prog.node().AddUserFromRequest(prog.actor(), u_login, *req, roles, u_request);
+    } else {
+      if (u_name.empty() || u_title.empty()) {
+        rc = Fail(Status::BadInput(std::string("user add: ") + (u_name.empty() ? "--name" : "--title") + " is required (or --request REQ)"));
+        return;
+      }
+      PassphraseSource np = u_newpass.empty() ? PassphraseSource() : PassphraseFrom(u_newpass, "", "'" + u_login + "'");
+      p = prog.node().AddUser(prog.actor(), u_login, u_name, u_title, roles, np);
+    }
     if (!p.ok()) { rc = Fail(p.status()); return; }
     prog.Print({{"login", p->login}, {"name", p->name}, {"title", p->title}, {"roles", SplitComma(RolesText(p->current_roles()))},
                 {"key", ToHex(p->key)}},
-               "Added " + p->login + " (" + p->name + ", " + p->title + "): " + RolesText(p->current_roles()));
+               "Added " + p->login + " (" + p->name + ", " + p->title + "): " + RolesText(p->current_roles()) +
+                   (u_request.empty() ? "" : "\nKey " + crypto::Fingerprint(p->key) + " from " + u_request +
+                                                 ": the person acts on their own node once this grant reaches it (sync)"));
   });
   auto* c_urev = sub(c_user, "revoke", "Revoke a person: their later records no longer count (needs role admin)");
   c_urev->add_option("login", u_login, "Login")->required();
@@ -381,11 +434,42 @@ int Main(int argc, char** argv) {
   c_kpass->add_option("--new-passphrase-file", k_newpass, "File with the new passphrase (else a prompt)");
   c_kpass->callback([&] {
     if (!need_node()) return;
-    std::string login = g.as.empty() ? prog.node().admin_login() : g.as;
+    std::string login = g.as;
+    if (login.empty()) {
+      auto d = prog.node().DefaultLogin();
+      if (!d.ok()) { rc = Fail(d.status()); return; }
+      login = *d;
+    }
     Status s = prog.node().ChangePassphrase(login, prog.actor().passphrase,
                                             PassphraseFrom(k_newpass, "", "the new passphrase of '" + login + "'"));
     if (!s.ok()) { rc = Fail(s); return; }
     prog.Print({{"login", login}, {"changed", true}}, "Changed the passphrase of " + login + "'s keys");
+  });
+
+  std::string kr_login, kr_name, kr_title, kr_out;
+  auto* c_kreq = sub(c_key, "request", "Make a person's key on this node and write a key request for an admin to grant");
+  c_kreq->add_option("login", kr_login, "The login asked for, e.g. nguyenvana")->required();
+  c_kreq->add_option("--name", kr_name, "Full name")->required();
+  c_kreq->add_option("--title", kr_title, "Title, e.g. \"Chuyên viên\"")->required();
+  c_kreq->add_option("-o,--output", kr_out, "The request file to write")->required();
+  c_kreq->add_option("--new-passphrase-file", k_newpass,
+                     "File with the new key's passphrase (else --passphrase-file, $VANBAN_PASSPHRASE, a prompt)");
+  c_kreq->callback([&] {
+    if (!need_node()) return;
+    if (files::Exists(kr_out)) { rc = Fail(Status::BadInput(kr_out + " already exists")); return; }
+    PassphraseSource np = !k_newpass.empty() ? PassphraseFrom(k_newpass, "", "'" + kr_login + "'")
+                                             : PassphraseFrom(g.passphrase_file, "VANBAN_PASSPHRASE", "the new key of '" + kr_login + "'");
+    auto req = prog.node().RequestKey(kr_login, kr_name, kr_title, np);
+    if (!req.ok()) { rc = Fail(req.status()); return; }
+    Status s = files::WriteAtomic(kr_out, *req, 0644, true);
+    if (!s.ok()) { rc = Fail(s); return; }
+    auto parsed = ParseKeyRequest(*req, kr_out);
+    const std::string key = parsed.ok() ? ToHex(parsed->key) : "";
+    prog.Print({{"file", kr_out}, {"login", kr_login}, {"key", key}, {"fingerprint", parsed.ok() ? crypto::Fingerprint(parsed->key) : ""},
+                {"node", ToHex(prog.node().node_key())}, {"org", ToHex(prog.node().org().root)}},
+               "Wrote the key request of " + kr_login + " to " + kr_out + " (key " + (parsed.ok() ? crypto::Fingerprint(parsed->key) : "") +
+                   ")\nNext: an admin runs 'vanban user add " + kr_login + " --request " + kr_out +
+                   " --roles ROLE' on their node; once that grant reaches this node, act here with --as " + kr_login + ".");
   });
 
   // --- org and node
@@ -444,6 +528,36 @@ int Main(int argc, char** argv) {
     if (!need_node()) return;
     std::string k = ToHex(prog.node().node_key());
     prog.Print({{"node", k}, {"fingerprint", crypto::Fingerprint(prog.node().node_key())}}, k);
+  });
+  std::string n_key, n_label;
+  auto* c_nadmit = sub(c_node, "admit", "Admit a node of this organisation by its key, so it may sync (needs role admin)");
+  c_nadmit->add_option("key", n_key, "The node's key, as 'vanban node id' prints it on that node")->required();
+  c_nadmit->add_option("--label", n_label, "What the node is, e.g. \"Máy văn thư\"");
+  c_nadmit->callback([&] {
+    if (!need_node()) return;
+    auto a = prog.node().AdmitNode(prog.actor(), n_key, n_label);
+    if (!a.ok()) { rc = Fail(a.status()); return; }
+    prog.Print({{"node", ToHex(a->node)}, {"fingerprint", crypto::Fingerprint(a->node)}, {"label", a->label},
+                {"at", a->at.Iso()}, {"by", prog.node().Who(a->by)}},
+               "Admitted node " + crypto::Fingerprint(a->node) + (a->label.empty() ? "" : " (" + a->label + ")") +
+                   "\nIt passes the sync handshake once this record reaches the node it syncs with.");
+  });
+  auto* c_nlist = sub(c_node, "list", "The nodes admitted by this organisation");
+  c_nlist->callback([&] {
+    if (!need_node()) return;
+    json arr = json::array();
+    std::string text;
+    for (const NodeAdmission& a : prog.node().Nodes()) {
+      bool self = a.node == prog.node().node_key();
+      arr.push_back({{"node", ToHex(a.node)}, {"fingerprint", crypto::Fingerprint(a.node)}, {"label", a.label},
+                     {"at", a.at.InOffset(prog.offset()).Iso()}, {"by", prog.node().Who(a.by)}, {"this", self}});
+      text += crypto::Fingerprint(a.node) + "  " + (a.label.empty() ? "-" : a.label) + "  " + a.at.InOffset(prog.offset()).Iso() +
+              "  by " + prog.node().Who(a.by) + (self ? "  (this node)" : "") + "\n";
+    }
+    if (!prog.node().admitted())
+      text += "This node (" + crypto::Fingerprint(prog.node().node_key()) + ") is not admitted yet: an admin runs 'vanban node admit " +
+              ToHex(prog.node().node_key()) + "'.\n";
+    prog.Print(arr, text);
   });
 
   // --- documents

@@ -215,7 +215,8 @@ Result<std::vector<DocSummary>> Node::List(const DocFilter& f) {
 }
 
 Result<std::vector<InboxItem>> Node::Inbox(const std::string& login_in) {
-  std::string login = login_in.empty() ? admin_ : login_in;
+  std::string login = login_in;
+  if (login.empty()) { VB_ASSIGN_OR_RETURN(login, DefaultLogin()); }
   const Person* p = auth_.FindLogin(org_, login);
   if (!p) return Status::NotFound("no person '" + login + "' in " + org().name);
   std::vector<InboxItem> out;

@@ -111,14 +111,14 @@ Status Refuse(const Record& r, const std::string& why) {
   return Status::Refused(r.type() + " " + r.id_hex().substr(0, 12) + ": " + why);
 }
 
+}  // namespace
+
 bool ValidLogin(std::string_view s) {
   if (s.empty() || s.size() > 32) return false;
   for (char c : s)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')) return false;
   return s[0] >= 'a' && s[0] <= 'z';
 }
-
-}  // namespace
 
 Status Authority::Validate(const Record& r, const Timestamp& at) const {
   PublicKey org{};
@@ -238,7 +238,9 @@ Status Authority::Apply(const Record& r) {
   } else if (r.type() == "node.admit") {
     PublicKey node;
     FromHex(r.Get("node"), &node);
-    orgs_[org].nodes.insert(node);
+    Organisation& o = orgs_[org];
+    o.nodes.insert(node);
+    o.admissions.push_back({node, r.Get("label"), *at, r.author(), r.id()});
   } else if (r.type() == "org.setting") {
     orgs_[org].settings[r.Get("name")].push_back({*at, r.Get("value")});
   }

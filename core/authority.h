@@ -24,6 +24,17 @@ enum class Role { kDrafter, kReviewer, kSigner, kClerk, kArchivist, kAdmin };
 const char* RoleName(Role r);
 std::optional<Role> ParseRole(std::string_view s);
 std::string RolesText(const std::set<Role>& roles);  // "admin,signer"
+// A login as the rules accept it: [a-z][a-z0-9._-]{0,31}.
+bool ValidLogin(std::string_view s);
+
+// One node.admit record of an organisation (a key admitted twice keeps both).
+struct NodeAdmission {
+  PublicKey node{};
+  std::string label;  // may be empty
+  Timestamp at;
+  PublicKey by{};     // the root key or an admin
+  RecordId id{};
+};
 
 struct Organisation {
   PublicKey root{};
@@ -39,6 +50,7 @@ struct Organisation {
   // name -> (from, value), in record order: a setting counts from its record's time on.
   std::map<std::string, std::vector<std::pair<Timestamp, std::string>>> settings;
   std::set<PublicKey> nodes;
+  std::vector<NodeAdmission> admissions;  // in the organisation's record order
 };
 
 struct Person {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -205,6 +206,67 @@ Result<std::unique_ptr<Node>> Node::Open(const std::string& home) {
   return node;
 }
 
+Result<std::unique_ptr<Node>> Node::Join(const std::string& home, const std::string& card,
+                                         const std::string& passphrase) {
+  VB_RETURN_IF_ERROR(crypto::Init());
+  if (files::Exists(home + "/vanban.db"))
+    return Status::BadInput(home + " already holds a vanban node; choose another --home");
+  if (passphrase.empty()) return Status::BadInput("the passphrase is empty");
+  if (card.size() > kMaxCard) return Status::BadInput("organisation card larger than 4 MiB");
+  // The whole card is checked in memory before anything touches the disk.
+  VB_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitRecordList(kCardMagic, card, "an organisation card"));
+  if (parts.empty()) return Status::BadInput("organisation card holds no records");
+  std::vector<Record> records;
+  for (const std::string& b : parts) {
+    auto r = Record::Decode(b);
+    if (!r.ok()) return Status::BadInput("organisation card: " + r.status().message());
+    records.push_back(std::move(r).value());
+  }
+  const Record& first = records[0];
+  if (first.type() != "org.create" || !first.VerifySignature() || first.Get("org") != ToHex(first.author()))
+    return Status::BadInput("organisation card does not begin with an org.create record signed by its root key");
+  const PublicKey org = first.author();
+  for (const Record& r : records)
+    if (r.Get("org") != ToHex(org)) return Status::BadInput("organisation card mixes organisations");
+
+  SecretKey node = SecretKey::Generate();
+  VB_RETURN_IF_ERROR(files::MakeDirs(home + "/keys", 0700));
+  ::chmod(home.c_str(), 0700);
+  // No person owns a joined node's key: its owner line says so (docs/keys.md).
+  const std::string key_path = home + "/keys/node.key";
+  VB_RETURN_IF_ERROR(files::WriteAtomic(key_path, KeyFile::Seal(node, KeyPurpose::kNode, "node", passphrase), 0600, true));
+
+  auto node_ptr = std::unique_ptr<Node>(new Node());
+  node_ptr->home_ = home;
+  auto undo = [&](Status s) -> Status {
+    node_ptr->store_.reset();
+    ::unlink(key_path.c_str());
+    for (const char* f : {"/vanban.db", "/vanban.db-wal", "/vanban.db-shm"}) ::unlink((home + f).c_str());
+    return s;
+  };
+  auto store = Store::Open(home + "/vanban.db");
+  if (!store.ok()) return undo(store.status());
+  node_ptr->store_ = std::move(store).value();
+  Status s = [&]() -> Status {
+    Transaction tx(node_ptr->store_->db());
+    VB_RETURN_IF_ERROR(tx.status());
+    VB_RETURN_IF_ERROR(node_ptr->store_->SetMeta("org", ToHex(org)));
+    VB_RETURN_IF_ERROR(node_ptr->store_->SetMeta("admin", ""));
+    VB_RETURN_IF_ERROR(node_ptr->store_->SetMeta("node", ToHex(node.public_key())));
+    node_ptr->org_ = org;
+    // The same path as records from peers: signature, parents, the authority's rules.
+    for (const Record& r : records) {
+      Status one = node_ptr->IngestOne(r);
+      if (!one.ok()) return Status::BadInput("organisation card: " + one.message());
+    }
+    VB_RETURN_IF_ERROR(node_ptr->FlushViews());
+    return tx.Commit();
+  }();
+  if (!s.ok()) return undo(s);
+  if (Status l = node_ptr->Load(); !l.ok()) return undo(l);
+  return node_ptr;
+}
+
 Status Node::Load() {
   VB_ASSIGN_OR_RETURN(std::string org_hex, store_->Meta("org"));
   if (!FromHex(org_hex, &org_)) return Status::Invalid(home_ + ": the database names no organisation");
@@ -225,9 +287,38 @@ Status Node::Load() {
   return Status::Ok();
 }
 
+Result<std::string> Node::DefaultLogin() const {
+  if (!admin_.empty()) return admin_;
+  // A joined node has no admin of its own: the person is whoever keeps a key here.
+  std::vector<std::string> granted, waiting;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(home_ + "/keys", ec)) {
+    const std::string f = e.path().filename().string();
+    if (f.rfind("person-", 0) != 0 || f.size() <= 11 || f.substr(f.size() - 4) != ".key") continue;
+    std::string login = f.substr(7, f.size() - 11);
+    (auth_.FindLogin(org_, login) ? granted : waiting).push_back(login);
+  }
+  std::sort(granted.begin(), granted.end());
+  if (granted.size() == 1) return granted[0];
+  if (granted.size() > 1) {
+    std::string all;
+    for (const auto& l : granted) all += (all.empty() ? "" : ", ") + l;
+    return Status::BadInput("several people have keys on this node (" + all + "): give --as LOGIN");
+  }
+  if (!waiting.empty())
+    return Status::NotFound("'" + waiting[0] + "' has a key on this node but no grant of it has arrived yet (an admin runs "
+                            "'vanban user add " + waiting[0] + " --request REQ', then the nodes sync)");
+  return Status::BadInput("this node joined " + org().name +
+                          " and holds no person's key: give --as LOGIN, or make a key with 'vanban key request'");
+}
+
 Result<const Person*> Node::ActingPerson(const Actor& actor) const {
-  std::string login = actor.login.empty() ? admin_ : actor.login;
+  std::string login = actor.login;
+  if (login.empty()) { VB_ASSIGN_OR_RETURN(login, DefaultLogin()); }
   const Person* p = auth_.FindLogin(org_, login);
+  if (!p && files::Exists(KeyPath("person-" + login + ".key")))
+    return Status::NotFound("'" + login + "' has a key on this node but no grant of it has arrived yet (an admin runs "
+                            "'vanban user add " + login + " --request REQ', then the nodes sync)");
   if (!p) return Status::NotFound("no person '" + login + "' in " + org().name + " (see 'vanban user list')");
   if (!p->active()) return Status::Refused("'" + login + "' has been revoked");
   return p;
@@ -341,10 +432,15 @@ Result<std::string> Node::Act(const Actor& actor, const std::string& doc_hex, co
   }
   // Allowed: unlock the key (one passphrase for every key this action needs).
   if (!actor.passphrase) return Status::BadInput("no passphrase given");
+  std::string login = actor.login;
+  if (login.empty()) { VB_ASSIGN_OR_RETURN(login, DefaultLogin()); }
+  // A person of the organisation whose key is on another node: say so before asking.
+  if (!files::Exists(KeyPath("person-" + login + ".key")))
+    return Status::NotFound("no key file " + KeyPath("person-" + login + ".key") + " on this node: '" + login +
+                            "' acts on the node that holds their key");
   VB_ASSIGN_OR_RETURN(std::string p, actor.passphrase());
   HeldPassphrase held{std::move(p)};
   PassphraseSource same = [&held]() -> Result<std::string> { return held.value; };
-  std::string login = actor.login.empty() ? admin_ : actor.login;
   VB_ASSIGN_OR_RETURN(SecretKey key, UnlockKeyFile("person-" + login + ".key", same));
 
   // Then under the write lock, from a fresh read: another process may have acted
@@ -700,6 +796,42 @@ Status Node::SetSetting(const Actor& actor, const std::string& name, const std::
   return Act(actor, "", Fixed(r)).status();
 }
 
+// --- nodes of this organisation ------------------------------------------------
+
+Result<NodeAdmission> Node::AdmitNode(const Actor& actor, const std::string& node_in, const std::string& label_in) {
+  std::string hex = text::Trim(node_in);
+  std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return std::tolower(c); });
+  PublicKey key;
+  if (!FromHex(hex, &key))
+    return Status::BadInput("'" + node_in + "' is not a node key: 64 hex digits, as 'vanban node id' prints it on that node");
+  if (key == org_ || key == org().seal) return Status::BadInput("that is an organisation key, not a node key");
+  std::string label;
+  if (!label_in.empty()) { VB_ASSIGN_OR_RETURN(label, Nfc(label_in, "--label")); }
+  Record r("node.admit");
+  r.Add("node", hex);
+  if (!label.empty()) r.Add("label", label);
+  // Built again under the write lock: another process may have admitted it meanwhile.
+  Build build = [this, r, key]() -> Result<Record> {
+    for (const NodeAdmission& a : org().admissions)
+      if (a.node == key)
+        return Status::Refused("node " + crypto::Fingerprint(key) + " is already admitted (" + a.at.Iso() + " by " +
+                               Who(a.by) + ")");
+    return r;
+  };
+  VB_RETURN_IF_ERROR(Act(actor, "", build).status());
+  for (const NodeAdmission& a : Nodes())
+    if (a.node == key) return a;
+  return Status::Invalid("node.admit stored but not applied");
+}
+
+std::vector<NodeAdmission> Node::Nodes() const {
+  std::vector<NodeAdmission> out;
+  std::set<PublicKey> seen;
+  for (const NodeAdmission& a : org().admissions)
+    if (seen.insert(a.node).second) out.push_back(a);
+  return out;
+}
+
 // --- people ----------------------------------------------------------------------
 
 Result<Person> Node::AddUser(const Actor& actor, const std::string& login, const std::string& name_in,
@@ -766,6 +898,51 @@ Result<Person> Node::AddUser(const Actor& actor, const std::string& login, const
     for (const auto& f : written) ::unlink(f.c_str());
     return s;
   }
+  return *auth_.FindLogin(org_, login);
+}
+
+Result<std::string> Node::RequestKey(const std::string& login, const std::string& name_in, const std::string& title_in,
+                                     const PassphraseSource& passphrase) {
+  if (!ValidLogin(login)) return Status::BadInput("login '" + login + "' must be lower-case letters, digits, '.', '-', '_' (a letter first, at most 32)");
+  VB_ASSIGN_OR_RETURN(std::string name, Nfc(name_in, "--name"));
+  VB_ASSIGN_OR_RETURN(std::string title, Nfc(title_in, "--title"));
+  if (const Person* p = auth_.FindLogin(org_, login))
+    return Status::BadInput("login '" + login + "' is already taken in " + org().name + " (" + p->name + ")");
+  // Never over another key of this login: it may be the one an admin is granting.
+  const std::string path = KeyPath("person-" + login + ".key");
+  if (files::Exists(path)) return Status::BadInput("a key of '" + login + "' is already on this node: " + path);
+  if (!passphrase) return Status::BadInput("no passphrase given");
+  VB_ASSIGN_OR_RETURN(std::string p, passphrase());
+  HeldPassphrase held{std::move(p)};
+  if (held.value.empty()) return Status::BadInput("the new person's passphrase is empty");
+  SecretKey key = SecretKey::Generate();
+  std::string request = EncodeKeyRequest({org_, login, name, title, key.public_key(), node_}, key);
+  VB_RETURN_IF_ERROR(files::WriteAtomic(path, KeyFile::Seal(key, KeyPurpose::kPerson, login, held.value), 0600, true));
+  return request;
+}
+
+Result<Person> Node::AddUserFromRequest(const Actor& actor, const std::string& login, const std::string& request,
+                                        const std::set<Role>& roles, std::string_view where) {
+  VB_ASSIGN_OR_RETURN(KeyRequest req, ParseKeyRequest(request, where));
+  const std::string w(where);
+  if (req.org != org_)
+    return Status::BadInput(w + ": the request is for " + OrgName(req.org) + ", not " + org().name);
+  if (req.login != login) return Status::BadInput(w + ": the request is for login '" + req.login + "', not '" + login + "'");
+  if (roles.empty()) return Status::BadInput("--roles names at least one role");
+  if (const Person* p = auth_.FindPerson(req.key))
+    return Status::BadInput(w + ": this key is already granted to '" + p->login + "'");
+  if (const Person* p = auth_.FindLogin(org_, login))
+    return Status::BadInput("login '" + login + "' is already taken (" + p->name + ")");
+  if (roles.count(Role::kClerk))
+    return Status::Refused("a clerk needs a copy of the seal, which cannot travel with a key request: add the clerk "
+                           "with 'vanban user add' on a node that holds the seal");
+  Record r("person.grant");
+  r.Add("key", ToHex(req.key));
+  r.Add("login", req.login);
+  r.Add("name", req.name);
+  r.Add("title", req.title);
+  for (Role role : roles) r.Add("role", RoleName(role));
+  VB_RETURN_IF_ERROR(Act(actor, "", Fixed(r)).status());
   return *auth_.FindLogin(org_, login);
 }
 

@@ -20,6 +20,7 @@
 #include "core/authority.h"
 #include "core/clock.h"
 #include "core/docfile.h"
+#include "core/keyrequest.h"
 #include "core/record.h"
 #include "core/status.h"
 #include "core/workflow.h"
@@ -32,7 +33,7 @@ class Store;
 using PassphraseSource = std::function<Result<std::string>()>;
 
 struct Actor {
-  std::string login;            // empty: the node's admin
+  std::string login;            // empty: DefaultLogin()
   PassphraseSource passphrase;  // for the person's key
 };
 
@@ -106,11 +107,20 @@ class Node {
   ~Node();
   static Result<std::unique_ptr<Node>> Init(const std::string& home, const InitOptions& opt);
   static Result<std::unique_ptr<Node>> Open(const std::string& home);
+  // A new node of an existing organisation, from its card (OrgCard of a node of
+  // it): the card's records go through ingest; a fresh node key is sealed under
+  // `passphrase`. No root, seal or person key is made here. The node syncs only
+  // once an admin has admitted its key (AdmitNode) and the record reached the peer.
+  static Result<std::unique_ptr<Node>> Join(const std::string& home, const std::string& card,
+                                            const std::string& passphrase);
 
   // --- this node and organisation
   const Organisation& org() const;
   const Authority& authority() const { return auth_; }
-  std::string admin_login() const { return admin_; }
+  std::string admin_login() const { return admin_; }  // empty on a node made by Join
+  // Who acts when no login is given: the admin of init; on a joined node, the
+  // one person of the organisation who has a key file here (else BadInput).
+  Result<std::string> DefaultLogin() const;
   PublicKey node_key() const { return node_; }
   // This node's own secret key (HOME/keys/node.key), for the sync handshake: the
   // caller holds it for as long as it serves or syncs; it is wiped when dropped.
@@ -123,9 +133,27 @@ class Node {
   std::vector<std::pair<std::string, PublicKey>> Trusted();
   Status SetSetting(const Actor& actor, const std::string& name, const std::string& value);
 
+  // --- the nodes of this organisation
+  // A node.admit record for `node_hex` (64 hex digits; needs role admin). A key
+  // already admitted is refused here; the rules themselves accept a second
+  // admission, so two admins who admit one node while apart still converge.
+  Result<NodeAdmission> AdmitNode(const Actor& actor, const std::string& node_hex, const std::string& label);
+  // This organisation's admissions, one per node key (the first), in record order.
+  std::vector<NodeAdmission> Nodes() const;
+  bool admitted() const { return org().nodes.count(node_) > 0; }
+
   // --- people
   Result<Person> AddUser(const Actor& actor, const std::string& login, const std::string& name,
                          const std::string& title, const std::set<Role>& roles, const PassphraseSource& new_passphrase);
+  // On the person's own node: makes their key pair, seals it in person-LOGIN.key
+  // under `passphrase`, and returns the signed request file (docs/keys.md) for an
+  // admin to grant with AddUserFromRequest, on any node of the organisation.
+  Result<std::string> RequestKey(const std::string& login, const std::string& name, const std::string& title,
+                                 const PassphraseSource& passphrase);
+  // On an admin's node: verifies the request (signature, our organisation, `login`
+  // matches, a new person) and grants its public key. No key file is made here.
+  Result<Person> AddUserFromRequest(const Actor& actor, const std::string& login, const std::string& request,
+                                    const std::set<Role>& roles, std::string_view where = "key request");
   Status RevokeUser(const Actor& actor, const std::string& login);
   std::vector<Person> Users() const;
   Status ChangePassphrase(const std::string& login, const PassphraseSource& old_pass, const PassphraseSource& new_pass);
