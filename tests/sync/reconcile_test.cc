@@ -22,7 +22,7 @@ struct Outcome {
   size_t bytes = 0, messages = 0;
 };
 
-Outcome Run(const std::set<Id>& a, const std::set<Id>& b) {
+Outcome Reconcile(const std::set<Id>& a, const std::set<Id>& b) {
   std::vector<Id> va(a.begin(), a.end()), vb(b.begin(), b.end());
   Reconciler ra(va), rb(vb);
   Outcome out;
@@ -61,7 +61,7 @@ TEST(ReconcileTest, EqualSetsSettleInOneExchange) {
   std::mt19937_64 rng(1);
   std::set<Id> s;
   while (s.size() < 100000) s.insert(RandomId(rng));
-  Outcome o = Run(s, s);
+  Outcome o = Reconcile(s, s);
   EXPECT_TRUE(o.a_sends.empty());
   EXPECT_TRUE(o.b_sends.empty());
   EXPECT_EQ(o.messages, 2u);
@@ -72,14 +72,14 @@ TEST(ReconcileTest, EmptySides) {
   std::mt19937_64 rng(2);
   std::set<Id> s, none;
   while (s.size() < 5000) s.insert(RandomId(rng));
-  Outcome o = Run(s, none);
+  Outcome o = Reconcile(s, none);
   EXPECT_EQ(o.a_sends, s);
   EXPECT_TRUE(o.b_sends.empty());
   EXPECT_LT(o.bytes, 64u);  // the empty side says so at once
-  o = Run(none, s);
+  o = Reconcile(none, s);
   EXPECT_EQ(o.b_sends, s);
   EXPECT_TRUE(o.a_sends.empty());
-  o = Run(none, none);
+  o = Reconcile(none, none);
   EXPECT_TRUE(o.a_sends.empty() && o.b_sends.empty());
 }
 
@@ -94,7 +94,7 @@ TEST(ReconcileTest, EachSideLearnsExactlyWhatTheOtherLacks) {
     b = common;
     for (size_t i = 0; i < da; ++i) a.insert(RandomId(rng));
     for (size_t i = 0; i < db; ++i) b.insert(RandomId(rng));
-    Outcome o = Run(a, b);
+    Outcome o = Reconcile(a, b);
     EXPECT_EQ(o.a_sends, Minus(a, b)) << "round " << round;
     EXPECT_EQ(o.b_sends, Minus(b, a)) << "round " << round;
   }
@@ -106,7 +106,7 @@ TEST(ReconcileTest, BytesGrowWithTheDifferenceNotTheSets) {
   while (common.size() < 100000) common.insert(RandomId(rng));
   std::set<Id> a = common, b = common;
   for (int i = 0; i < 10; ++i) a.insert(RandomId(rng));
-  Outcome o = Run(a, b);
+  Outcome o = Reconcile(a, b);
   EXPECT_EQ(o.a_sends.size(), 10u);
   // About log16(100000) = 5 levels of 16 fingerprints per differing range.
   EXPECT_LT(o.bytes, 40000u);
