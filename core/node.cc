@@ -259,6 +259,15 @@ Result<std::string> Node::ResolveDoc(const std::string& ref) {
     std::vector<std::pair<std::string, std::string>> found;
     while (q.Step()) found.push_back({q.Text(0), q.Text(1)});
     VB_RETURN_IF_ERROR(q.status());
+    if (found.empty()) {
+      // Else another organisation's number on a document addressed to this one.
+      Stmt& in = store_->db().Prepare(
+          "SELECT o.doc, o.year FROM register_out o JOIN register_in i ON i.doc = o.doc AND i.org = ? "
+          "WHERE o.number = ? ORDER BY o.year, o.at, o.issue");
+      in.Bind(1, ToHex(org_)).Bind(2, ref);
+      while (in.Step()) found.push_back({in.Text(0), in.Text(1)});
+      VB_RETURN_IF_ERROR(in.status());
+    }
     if (found.empty()) return Status::NotFound("no document numbered " + ref);
     if (found.size() > 1) {
       std::string which;
@@ -457,9 +466,12 @@ Status Node::IngestOne(const Record& r, bool* duplicate) {
   Document& d = **cached;  // changed in place: a failed batch reloads (see Ingest, Act)
   auto parents = r.parents();
   // A document record's parents are records of the same document, all in its log.
+  // Another organisation's document may come as the part its issuer sends to the
+  // organisations it is addressed to (no routes, comments, approvals): parents
+  // outside that part are not waited for, and the fold orders without them.
   for (const RecordId& p : parents) {
     bool known = std::any_of(d.log.begin(), d.log.end(), [&](const Event& e) { return e.id == p; });
-    if (!known) return missing_parent(p);
+    if (!known && d.org == org_) return missing_parent(p);
   }
   bool follows_all = std::all_of(d.heads.begin(), d.heads.end(), [&](const RecordId& h) {
     return std::find(parents.begin(), parents.end(), h) != parents.end();
