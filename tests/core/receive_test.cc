@@ -262,6 +262,7 @@ TEST_F(ReceiveTest, OnlyAnAddressedOrganisationsClerkReceivesAnIssuedDocument) {
   // Once received, again is refused.
   ASSERT_TRUE(Receive(*p_, issued, when).ok());
   EXPECT_TRUE(IsRefused(no_key(*p_, issued, "vanthu"), "already received as incoming 1 of 2024 on 2024-03-06; nothing to receive again"));
+  EXPECT_TRUE(IsRefused(no_key(*p_, issued, "chuyenvien"), "'chuyenvien' does not hold the role clerk"));
   // A revoked document is no longer received.
   {
     ScopedNow now("2024-03-07T08:00:00+07:00");
