@@ -143,7 +143,21 @@ class Program {
       j["issue"] = nullptr;
     }
     if (d.revocation) j["revoked"] = {{"by", node_->Who(d.revocation->by)}, {"reason", d.revocation->reason}};
+    j["addressed"] = json::array();
+    for (const PublicKey& o : d.addressed) {
+      const Receipt* r = d.ReceiptOf(o);
+      j["addressed"].push_back({{"org", node_->OrgName(o)}, {"key", ToHex(o)}, {"received", r != nullptr}});
+    }
+    j["receipts"] = ReceiptsJson(d);
     return j;
+  }
+
+  json ReceiptsJson(const Document& d) {
+    json arr = json::array();
+    for (const Receipt& r : d.receipts)
+      arr.push_back({{"org", node_->OrgName(r.org)}, {"by", node_->Who(r.clerk)}, {"at", r.at.InOffset(offset()).Iso()},
+                     {"number", std::to_string(r.seq)}, {"year", r.year}, {"date", r.date}, {"id", ToHex(r.id)}});
+    return arr;
   }
 
   // "r3" for a revision of `d`, else the id's first digits.
@@ -215,6 +229,16 @@ class Program {
       o << "Issued:    " << d.issue->number << " on " << d.issue->date << " by " << node_->Who(d.issue->clerk)
         << ", sealed by " << node_->OrgName(d.org) << "\n";
     if (d.revocation) o << "Revoked:   by " << node_->Who(d.revocation->by) << ": " << d.revocation->reason << "\n";
+    if (!d.addressed.empty()) {
+      o << "Addressed: ";
+      for (size_t i = 0; i < d.addressed.size(); ++i) o << (i ? ", " : "") << node_->OrgName(d.addressed[i]);
+      o << "\n";
+    }
+    for (const Receipt& r : d.receipts)
+      o << "Received:  by " << node_->OrgName(r.org) << " as incoming " << r.seq << " on " << r.date << " ("
+        << node_->Who(r.clerk) << ", " << r.at.InOffset(offset()).Iso() << ")\n";
+    for (const PublicKey& a : d.addressed)
+      if (!d.ReceiptOf(a) && d.state == DocState::kIssued) o << "Awaiting:  the receipt of " << node_->OrgName(a) << "\n";
     return o.str();
   }
 
@@ -254,6 +278,12 @@ class Program {
     if (t == "doc.sign") return std::string("signed ") + rev_name(r.Get("rev")) + (r.Get("on-behalf") == "yes" ? " on behalf (KT.)" : "");
     if (t == "doc.issue") return "issued as " + r.Get("number") + " on " + r.Get("date") + (r.Has("reissue-of") ? " (re-issue)" : "");
     if (t == "doc.revoke") return "revoked it: " + r.Get("reason");
+    if (t == "doc.receive") {
+      PublicKey org{};
+      FromHex(r.Get("org"), &org);
+      return "received it as incoming " + r.Get("number") + " of " + node_->OrgName(org) + " on " + r.Get("date") +
+             (r.Has("replaces") ? " (renumbered)" : "");
+    }
     return t;
   }
 
@@ -746,6 +776,37 @@ int Main(int argc, char** argv) {
                "Issued " + Short(ToHex(d->id)) + " as " + *n + " on " + d->issue->date);
   });
 
+  auto* c_receive = sub(&app, "receive",
+                        "Records office of an addressed organisation: register an issued document as incoming "
+                        "(next incoming number, today's date), after verifying its signed PDF");
+  c_receive->add_option("id", w_id, "Document id, unique prefix, or the issuer's number")->required();
+  c_receive->callback([&] {
+    if (!need_node()) return;
+    // The signed copy must be authentic and intact before the receipt vouches for it.
+    ReceiptCheck verify = [&](const Document& d, const std::optional<std::string>& copy) -> Status {
+      if (!copy) return Status::Ok();  // issued without a PDF: its records were verified on arrival
+      auto v = pdf::Verify(*copy, prog.node().authority());
+      if (!v.ok()) return Status::Refused("the signed PDF cannot be read: " + v.status().message() + "; not received");
+      std::string why;
+      if (!v->valid) why = v->problems.empty() ? "it is not valid" : v->problems.front();
+      else if (d.issue && v->number != d.issue->number)
+        why = "it carries the number " + v->number + ", the issuance " + d.issue->number;
+      else if (v->document != ToHex(d.id)) why = "it is the PDF of another document";
+      if (!why.empty()) return Status::Refused("the signed PDF does not verify: " + why + "; not received");
+      return Status::Ok();
+    };
+    auto n = prog.node().Receive(prog.actor(), w_id, verify);
+    if (!n.ok()) { rc = Fail(n.status()); return; }
+    auto d = prog.node().Show(w_id);
+    if (!d.ok()) { rc = Fail(d.status()); return; }
+    const Receipt* r = d->ReceiptOf(prog.node().org().root);
+    std::string date = r ? r->date : "";
+    std::string theirs = d->issue ? d->issue->number : Short(ToHex(d->id));
+    prog.Print({{"id", ToHex(d->id)}, {"number", *n}, {"date", date}, {"their_number", theirs},
+                {"from", prog.node().OrgName(d->org)}},
+               "Received " + theirs + " as incoming " + *n + " on " + date);
+  });
+
   // --- PDF: export, verify, archive
   std::string p_out;
   auto* c_export = sub(&app, "export", "Export a document");
@@ -835,7 +896,29 @@ int Main(int argc, char** argv) {
     json arr = json::array();
     std::string text;
     for (const RegisterEntry& e : *reg) {
+      if (r_incoming) {
+        json j = {{"number", e.received ? json(e.number) : json(nullptr)},
+                  {"date", e.received ? json(e.date) : json(nullptr)},
+                  {"kind", e.kind}, {"title", e.title}, {"signer", e.signer}, {"their_number", e.their_number},
+                  {"their_date", e.their_date}, {"from", e.from}, {"id", e.doc}, {"received", e.received},
+                  {"received_by", e.received ? json(e.received_by) : json(nullptr)}};
+        if (!e.collides_with.empty()) {
+          j["collides_with"] = e.collides_with;
+          j["must_rereceive"] = e.must_rereceive;
+        }
+        arr.push_back(j);
+        text += (e.received ? e.number + "  " + e.date : std::string("-  (not yet received)")) + "  " + e.their_number + "  " +
+                e.their_date + "  " + e.from + "  " + e.kind + "  " + e.title + "  " + e.signer;
+        if (e.must_rereceive) text += "  [COLLISION: incoming number given twice; receive again with 'vanban receive " + Short(e.doc) + "']";
+        else if (!e.collides_with.empty()) text += "  [COLLISION: keeps the incoming number]";
+        text += "\n";
+        continue;
+      }
       json j = {{"number", e.number}, {"date", e.date}, {"kind", e.kind}, {"title", e.title}, {"signer", e.signer}, {"id", e.doc}};
+      j["receipts"] = json::array();
+      for (const RegisterReceipt& r : e.receipts)
+        j["receipts"].push_back({{"org", r.org}, {"by", r.by}, {"at", r.at}, {"date", r.date}, {"number", std::to_string(r.number)}});
+      j["awaiting"] = e.awaiting;
       if (!e.collides_with.empty()) {
         j["collides_with"] = e.collides_with;
         j["must_reissue"] = e.must_reissue;
@@ -845,6 +928,9 @@ int Main(int argc, char** argv) {
       if (e.must_reissue) text += "  [COLLISION: issued twice; re-issue with 'vanban issue " + Short(e.doc) + "']";
       else if (!e.collides_with.empty()) text += "  [COLLISION: keeps the number]";
       text += "\n";
+      for (const RegisterReceipt& r : e.receipts)
+        text += "    received by " + r.org + " as incoming " + std::to_string(r.number) + " on " + r.date + " (" + r.by + ")\n";
+      for (const std::string& a : e.awaiting) text += "    awaiting the receipt of " + a + "\n";
     }
     if (reg->empty()) text = r_incoming ? "(the incoming register is empty)" : "(the register is empty)";
     prog.Print(arr, text);

@@ -253,6 +253,17 @@ Result<std::vector<InboxItem>> Node::Inbox(const std::string& login_in) {
       it.since = d.since;
       out.push_back(std::move(it));
     }
+    VB_ASSIGN_OR_RETURN(auto incoming, IncomingRegister(std::nullopt));
+    for (const RegisterEntry& e : incoming) {
+      if (!e.must_rereceive) continue;
+      VB_ASSIGN_OR_RETURN(Document d, LoadDoc(e.doc));
+      InboxItem it;
+      it.doc = {e.doc, d.kind, d.title, StateName(d.state), e.their_number, d.created.utc, d.since.utc};
+      it.action = "receive";
+      it.detail = "incoming number " + e.number + " was also given on another node: receive again";
+      it.since = d.since;
+      out.push_back(std::move(it));
+    }
   }
   return out;
 }
@@ -430,6 +441,8 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id, const
     VB_RETURN_IF_ERROR(q.status());
     RecordId rev = d.signatures.empty() ? ActiveRevision(d) : d.signatures.back().rev;
     r.Add("rev", ToHex(rev));
+    VB_ASSIGN_OR_RETURN(std::vector<PublicKey> to, AddressedOrgs(d, rev));
+    for (const PublicKey& k : to) r.Add("to", ToHex(k));
     r.Add("number", std::to_string(seq) + "/" + d.symbol + "-" + org().code);
     r.Add("seq", std::to_string(seq));
     r.Add("year", std::to_string(year));
@@ -450,6 +463,74 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id, const
   VB_RETURN_IF_ERROR(Act(actor, doc, build, seal_it).status());
   VB_ASSIGN_OR_RETURN(Document issued, LoadDoc(doc));
   return issued.issue->number;
+}
+
+Result<std::vector<PublicKey>> Node::AddressedOrgs(const Document& d, const RecordId& rev) {
+  VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(rev, ToHex(d.id)));
+  if (!rec || !rec->text()) return Status::NotFound("the text of revision " + ToHex(rev).substr(0, 12) + " is missing");
+  VB_ASSIGN_OR_RETURN(DocumentFile f, ParseDocumentFile(*rec->text(), "revision", {.checked_nfc = true}));
+  auto trusted = Trusted();
+  std::set<PublicKey> out;
+  for (const std::string& recipient : f.recipients) {
+    if (recipient.rfind("org:", 0) != 0) continue;
+    const std::string alias = recipient.substr(4);
+    auto it = std::find_if(trusted.begin(), trusted.end(), [&](const auto& t) { return t.first == alias; });
+    // Issuing to an organisation this node cannot name would leave it out of the
+    // addressees for good: refuse, and say how to fix it.
+    if (it == trusted.end())
+      return Status::Refused("recipient 'org:" + alias + "' is not a trusted organisation; run 'vanban org trust CARD --alias " +
+                             alias + "' first");
+    out.insert(it->second);
+  }
+  return std::vector<PublicKey>(out.begin(), out.end());
+}
+
+Result<std::string> Node::Receive(const Actor& actor, const std::string& id, const ReceiptCheck& check) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+  VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
+  // Someone who is no clerk hears that from the rules, not that it was received.
+  const bool clerk = who->current_roles().count(Role::kClerk) > 0;
+  auto build = [&]() -> Result<Record> {
+    VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
+    if (d.org == org_)
+      return Status::Refused("this organisation issued the document; the organisations it is addressed to receive it");
+    Record r("doc.receive");
+    if (d.issue) r.Add("issue", ToHex(d.issue->id));  // without one, the rules refuse by state
+    if (const Receipt* mine = clerk ? d.ReceiptOf(org_) : nullptr) {
+      // A second receipt only replaces an incoming number that collided and lost.
+      VB_ASSIGN_OR_RETURN(auto reg, IncomingRegister(std::nullopt));
+      bool lost = std::any_of(reg.begin(), reg.end(), [&](const RegisterEntry& e) { return e.doc == doc && e.must_rereceive; });
+      if (!lost)
+        return Status::Refused("already received as incoming " + std::to_string(mine->seq) + " of " +
+                               std::to_string(mine->year) + " on " + mine->date + "; nothing to receive again");
+      r.Add("replaces", ToHex(mine->id));
+    }
+    VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+    now = NotBeforeHeads(d, now);
+    int year = now.Year();
+    // Under the write lock on the second build (as in Issue): gapless on this node.
+    Stmt& q = store_->db().Prepare("SELECT coalesce(max(seq), 0) FROM register_in WHERE org=? AND year=?");
+    q.Bind(1, ToHex(org_)).Bind(2, int64_t{year});
+    int64_t seq = q.Step() ? q.Int(0) + 1 : 1;
+    VB_RETURN_IF_ERROR(q.status());
+    r.Add("org", ToHex(org_));
+    r.Add("number", std::to_string(seq));
+    r.Add("year", std::to_string(year));
+    r.Add("date", now.Date());
+    r.Add("at", now.Iso());  // pinned: the date, the year and the record's time must agree
+    return r;
+  };
+  auto verify = [&](Record&, const SecretKey&, const PassphraseSource&) -> Status {
+    if (!check) return Status::Ok();
+    VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
+    VB_ASSIGN_OR_RETURN(auto copy, SignedCopy(doc));
+    return check(d, copy);
+  };
+  VB_RETURN_IF_ERROR(Act(actor, doc, build, verify).status());
+  VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
+  const Receipt* mine = d.ReceiptOf(org_);
+  if (!mine) return Status::Invalid("the receipt was stored but does not count");
+  return std::to_string(mine->seq);
 }
 
 Result<Signature> Node::SignWithSeal(const Actor& actor, std::string_view message) {
@@ -479,9 +560,62 @@ Status Node::RevokeDoc(const Actor& actor, const std::string& id, const std::str
   return Act(actor, doc, Fixed(r)).status();
 }
 
-Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool incoming) {
+Result<std::vector<RegisterEntry>> Node::IncomingRegister(std::optional<int> year) {
   std::vector<RegisterEntry> out;
-  if (incoming) return out;  // documents from other organisations arrive with sync (docs/sync-protocol.md)
+  std::string sql =
+      "SELECT i.doc, i.year, i.seq, i.date, i.receipt, i.clerk, o.number, o.date, o.kind, o.title, o.signer, o.org, "
+      "o.symbol FROM register_in i JOIN register_out o ON o.doc = i.doc WHERE i.org = ?";
+  if (year) sql += " AND (i.year = ? OR i.year IS NULL)";
+  sql += " ORDER BY i.year IS NULL, i.year, i.seq, i.at, i.receipt, o.at, i.doc";
+  Stmt& q = store_->db().Prepare(sql);
+  q.Bind(1, ToHex(org_));
+  if (year) q.Bind(2, int64_t{*year});
+  while (q.Step()) {
+    RegisterEntry e;
+    e.doc = q.Text(0);
+    e.received = q.Get(4).has_value();
+    if (e.received) {
+      e.year = static_cast<int>(q.Int(1));
+      e.seq = static_cast<int>(q.Int(2));
+      e.number = std::to_string(e.seq);
+      e.date = q.Text(3);
+      PublicKey clerk{};
+      FromHex(q.Text(5), &clerk);
+      e.received_by = Who(clerk);
+    }
+    e.their_number = q.Text(6);
+    e.their_date = q.Text(7);
+    e.kind = q.Text(8);
+    e.title = q.Text(9);
+    e.signer = q.Text(10);
+    PublicKey from{};
+    FromHex(q.Text(11), &from);
+    e.from = OrgName(from);
+    e.symbol = q.Text(12);
+    out.push_back(std::move(e));
+  }
+  VB_RETURN_IF_ERROR(q.status());
+  // One incoming number given to two documents: received offline on two nodes of
+  // this organisation. As with issue numbers, the first by (time, receipt id) keeps it.
+  for (size_t i = 0; i < out.size();) {
+    size_t j = i;
+    while (j < out.size() && out[i].received && out[j].received && out[j].year == out[i].year && out[j].seq == out[i].seq) ++j;
+    if (j == i) ++j;
+    if (j - i > 1) {
+      for (size_t a = i; a < j; ++a) {
+        for (size_t b = i; b < j; ++b)
+          if (a != b) out[a].collides_with.push_back(out[b].doc);
+        out[a].must_rereceive = a != i;
+      }
+    }
+    i = j;
+  }
+  return out;
+}
+
+Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool incoming) {
+  if (incoming) return IncomingRegister(year);
+  std::vector<RegisterEntry> out;
   std::string sql =
       "SELECT doc, year, symbol, seq, number, date, kind, title, signer, issue, at FROM register_out WHERE org=?";
   if (year) sql += " AND year=?";
@@ -517,6 +651,29 @@ Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool 
     }
     i = j;
   }
+  // Who of the addressed organisations has received each document, and when: the
+  // receipts their clerks sent back.
+  std::map<std::string, RegisterEntry*> by_doc;
+  for (RegisterEntry& e : out) by_doc[e.doc] = &e;
+  Stmt& r = store_->db().Prepare(
+      "SELECT i.doc, i.org, i.seq, i.date, i.clerk, i.at, i.receipt FROM register_in i JOIN register_out o ON o.doc = i.doc "
+      "WHERE o.org = ? ORDER BY i.receipt IS NULL, i.at, i.org");
+  r.Bind(1, ToHex(org_));
+  while (r.Step()) {
+    auto it = by_doc.find(r.Text(0));
+    if (it == by_doc.end()) continue;
+    PublicKey org{};
+    FromHex(r.Text(1), &org);
+    if (!r.Get(6)) {
+      it->second->awaiting.push_back(OrgName(org));
+      continue;
+    }
+    PublicKey clerk{};
+    FromHex(r.Text(4), &clerk);
+    it->second->receipts.push_back({OrgName(org), Who(clerk), Timestamp{r.Int(5), this->org().offset_minutes}.Iso(),
+                                    r.Text(3), static_cast<int>(r.Int(2))});
+  }
+  VB_RETURN_IF_ERROR(r.status());
   return out;
 }
 
@@ -596,12 +753,15 @@ Result<CheckReport> Node::Check() {
     return s;
   };
   for (auto& [doc, records] : docs) {
-    for (const Record& r : records) check_parents(r);
     auto folded = FoldDocument(fresh, records);
     if (!folded.ok()) {
+      for (const Record& r : records) check_parents(r);
       rep.problems.push_back("document " + doc.substr(0, 12) + ": " + folded.status().message());
       continue;
     }
+    // Another organisation's document may be held in part (see IngestOne).
+    if (folded->org == org_)
+      for (const Record& r : records) check_parents(r);
     for (const Event& e : folded->log)
       if (!e.accepted) rep.notes.push_back("document " + doc.substr(0, 12) + ": record " + ToHex(e.id).substr(0, 12) + " (" + e.type + ") does not count: " + e.note);
     ViewRows want = DocViewRows(*folded);
@@ -647,6 +807,13 @@ Result<CheckReport> Node::Check() {
     if (e.must_reissue)
       rep.problems.push_back("number " + e.number + " was issued twice; document " + e.doc.substr(0, 12) +
                              " must be re-issued (vanban issue " + e.doc.substr(0, 12) + ")");
+  }
+  VB_ASSIGN_OR_RETURN(auto incoming, IncomingRegister(std::nullopt));
+  for (const RegisterEntry& e : incoming) {
+    if (e.must_rereceive)
+      rep.problems.push_back("incoming number " + e.number + " of " + std::to_string(e.year) +
+                             " was given twice; document " + e.doc.substr(0, 12) + " must be received again (vanban receive " +
+                             e.doc.substr(0, 12) + ")");
   }
   rep.ok = rep.problems.empty();
   return rep;

@@ -354,6 +354,15 @@ Result<std::string> Node::ResolveDoc(const std::string& ref) {
     std::vector<std::pair<std::string, std::string>> found;
     while (q.Step()) found.push_back({q.Text(0), q.Text(1)});
     VB_RETURN_IF_ERROR(q.status());
+    if (found.empty()) {
+      // Else another organisation's number on a document addressed to this one.
+      Stmt& in = store_->db().Prepare(
+          "SELECT o.doc, o.year FROM register_out o JOIN register_in i ON i.doc = o.doc AND i.org = ? "
+          "WHERE o.number = ? ORDER BY o.year, o.at, o.issue");
+      in.Bind(1, ToHex(org_)).Bind(2, ref);
+      while (in.Step()) found.push_back({in.Text(0), in.Text(1)});
+      VB_RETURN_IF_ERROR(in.status());
+    }
     if (found.empty()) return Status::NotFound("no document numbered " + ref);
     if (found.size() > 1) {
       std::string which;

@@ -66,13 +66,35 @@ struct InboxItem {
   Timestamp since;
 };
 
+// An addressed organisation's receipt of an issued document, as the issuer sees it.
+struct RegisterReceipt {
+  std::string org, by, at, date;  // receiving organisation's name, its clerk, when, arrival date
+  int number = 0;                 // the incoming number it gave the document
+};
+
+// A row of the outgoing register (Register(y, false)) or of the incoming one
+// (Register(y, true)). Incoming: `number`, `date`, `seq` and `year` are this
+// organisation's incoming number and arrival date ("" and 0 until received), the
+// issuer's number and date are `their_number`, `their_date`.
 struct RegisterEntry {
   std::string number, date, kind, title, signer, doc;
   int year = 0, seq = 0;
   std::string symbol;
   std::vector<std::string> collides_with;  // other documents holding the same number
   bool must_reissue = false;               // this one lost the collision (deterministic)
+  // outgoing: which addressed organisations have received it, and which not yet
+  std::vector<RegisterReceipt> receipts;
+  std::vector<std::string> awaiting;
+  // incoming
+  bool received = false;
+  bool must_rereceive = false;  // its incoming number was also given to another document, which keeps it
+  std::string their_number, their_date, from, received_by;
 };
+
+// Checks an issued document before this organisation's clerk acknowledges it
+// (Receive): given the stored signed copy, if there is one. The CLI verifies the
+// PDF with it; a failing check refuses the receipt with its status.
+using ReceiptCheck = std::function<Status(const Document& doc, const std::optional<std::string>& signed_copy)>;
 
 // A signed copy of a document (the PDF: made by the pdf module, core knows nothing of
 // its format), made inside Sign and Issue under the same lock and key as the act's
@@ -193,12 +215,19 @@ class Node {
   // The latest signed copy of a document (issued, else last signed), if any.
   Result<std::optional<std::string>> SignedCopy(const std::string& id);
   Status RevokeDoc(const Actor& actor, const std::string& id, const std::string& reason);
+  // The records office of an organisation an issued document is addressed to
+  // registers it as incoming (doc.receive): next incoming number of the year, today's
+  // date. Again only when that number collided and lost. Returns the incoming number.
+  Result<std::string> Receive(const Actor& actor, const std::string& id, const ReceiptCheck& check = nullptr);
 
   // Signs `message` with the organisation's seal, from the copy the acting person
   // holds on this node (the admin and the records clerks): archive manifests.
   Result<Signature> SignWithSeal(const Actor& actor, std::string_view message);
 
   // --- registers and checks
+  // Outgoing: this organisation's issued documents, with their receipts. Incoming:
+  // documents of other organisations addressed to this one, received (by incoming
+  // number) first, then those still awaiting a receipt (in every year's list).
   Result<std::vector<RegisterEntry>> Register(std::optional<int> year, bool incoming);
   Result<CheckReport> Check();
   // Rebuilds every view table from the records (`check --repair`). Records
@@ -268,6 +297,9 @@ class Node {
   Status SeeOtherWriters();
   Result<int64_t> DataVersion();
   Status RebuildViewsTx();
+  Result<std::vector<RegisterEntry>> IncomingRegister(std::optional<int> year);
+  // The recipients `org:ALIAS` of a revision, as organisation keys through the trust table.
+  Result<std::vector<PublicKey>> AddressedOrgs(const Document& d, const RecordId& rev);
   // Rewrites the views of documents changed since the last flush (once per batch).
   Status FlushViews();
   std::string KeyPath(const std::string& file) const;

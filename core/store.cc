@@ -75,6 +75,15 @@ CREATE VIRTUAL TABLE doc_search USING fts5(doc UNINDEXED, folded, content = 'doc
   tokenize = 'unicode61', detail = none, columnsize = 0);
 INSERT INTO doc_search(doc_search) VALUES('rebuild');
 )sql",
+      // 3: the incoming register (sổ văn bản đến): a row per organisation an issued
+      // document is addressed to, with its receipt once received. Empty for every
+      // existing store: no earlier record carries `to` or is a doc.receive.
+      R"sql(
+CREATE TABLE register_in (doc TEXT NOT NULL, org TEXT NOT NULL, issue TEXT NOT NULL, year INTEGER, seq INTEGER,
+  date TEXT, receipt TEXT, clerk TEXT, at INTEGER);
+CREATE INDEX register_in_doc ON register_in(doc);
+CREATE INDEX register_in_seq ON register_in(org, year, seq);
+)sql",
   };
   return m;
 }
@@ -87,6 +96,7 @@ const std::vector<ViewTable>& DocViewTables() {
       {"doc_search", {"rowid", "doc", "folded"}, "rowid"},
       {"register_out", {"doc", "org", "year", "symbol", "seq", "number", "date", "kind", "title", "signer", "issue", "at"}, "doc"},
       {"tasks", {"doc", "assignee", "org", "role", "action", "detail", "since"}, "doc"},
+      {"register_in", {"doc", "org", "issue", "year", "seq", "date", "receipt", "clerk", "at"}, "doc"},
   };
   return t;
 }
@@ -133,6 +143,24 @@ ViewRows DocViewRows(const Document& d) {
     v["register_out"].push_back({doc, ToHex(d.org), std::to_string(d.issue->year), d.issue->symbol,
                                  std::to_string(d.issue->seq), d.issue->number, d.issue->date, d.kind, d.title, signer,
                                  ToHex(d.issue->id), std::to_string(d.issue->at.utc)});
+  }
+  if (d.issue) {
+    // Each addressed organisation, received or not; and a receipt that counts from an
+    // organisation a re-issue no longer addresses stays in its register.
+    std::vector<PublicKey> orgs = d.addressed;
+    for (const Receipt& r : d.receipts)
+      if (!d.addressed_to(r.org)) orgs.push_back(r.org);
+    for (const PublicKey& o : orgs) {
+      const Receipt* r = d.ReceiptOf(o);
+      auto opt = [&](auto f) -> Value { return r ? Value(f(*r)) : std::nullopt; };
+      v["register_in"].push_back({doc, ToHex(o), ToHex(d.issue->id),
+                                  opt([](const Receipt& x) { return std::to_string(x.year); }),
+                                  opt([](const Receipt& x) { return std::to_string(x.seq); }),
+                                  opt([](const Receipt& x) { return x.date; }),
+                                  opt([](const Receipt& x) { return ToHex(x.id); }),
+                                  opt([](const Receipt& x) { return ToHex(x.clerk); }),
+                                  opt([](const Receipt& x) { return std::to_string(x.at.utc); })});
+    }
   }
   for (const Task& t : TasksOf(d)) {
     v["tasks"].push_back({doc, t.assignee ? Value(ToHex(*t.assignee)) : std::nullopt, ToHex(t.org),

@@ -20,7 +20,7 @@
 
 namespace vanban {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // A view table whose rows are a function of one document's state.
 struct ViewTable {

@@ -52,6 +52,10 @@ const std::vector<Rule>& Rules() {
        "state issued only as a re-issue replacing the current number"},
       {"doc revoke", "doc.revoke", Role::kSigner, {S::kIssued}, "revoked",
        "a signer or admin of the document's organisation, with a reason"},
+      {"receive", "doc.receive", Role::kClerk, {S::kIssued}, "(unchanged)",
+       "a clerk of an organisation the issuance is addressed to (`to`): the next incoming number of the year in "
+       "that organisation's register, today's date; one receipt per organisation counts, a second only replacing "
+       "a receipt whose incoming number collided"},
   };
   return rules;
 }
@@ -92,6 +96,16 @@ bool Document::routed_to(const PublicKey& k) const {
 
 bool Document::approved(const PublicKey& k, const RecordId& rev) const {
   return std::any_of(approvals.begin(), approvals.end(), [&](const Approval& a) { return a.author == k && a.rev == rev; });
+}
+
+bool Document::addressed_to(const PublicKey& o) const {
+  return std::find(addressed.begin(), addressed.end(), o) != addressed.end();
+}
+
+const Receipt* Document::ReceiptOf(const PublicKey& o) const {
+  for (const Receipt& r : receipts)
+    if (r.org == o) return &r;
+  return nullptr;
 }
 
 std::string SealMessage(const Document& d, const RecordId& rev, const std::string& number, const std::string& date) {
@@ -371,6 +385,12 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
       return Status::BadInput("'year' and 'seq' are numbers");
     }
     if (is.seq < 1) return Status::BadInput("'seq' starts at 1");
+    for (const std::string& t : r.GetAll("to")) {
+      PublicKey k;
+      if (!FromHex(t, &k)) return Status::BadInput("'to' must be organisation keys (64 hex digits)");
+      if (k == d.org) return Status::BadInput("'to' names the issuing organisation itself");
+      is.to.push_back(k);  // sorted and distinct: the encoder's card order
+    }
     if (is.symbol != d.symbol) return Status::BadInput("'symbol' is not the document's register symbol " + d.symbol);
     if (is.number != std::to_string(is.seq) + "/" + is.symbol + "-" + o->code)
       return Status::BadInput("'number' must be SEQ/SYMBOL-CODE");
@@ -384,6 +404,8 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     if (!preflight && !crypto::Verify(seal, SealMessage(d, rev, is.number, is.date), sig))
       return Status::Refused("the seal signature does not verify");
     if (d.issue) d.earlier_issues.push_back(*d.issue);
+    // The latest issuance says who the document is addressed to.
+    d.addressed = is.to;
     d.issue = std::move(is);
     d.state = DocState::kIssued;
     d.since = at;
@@ -396,6 +418,54 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     d.revocation = Return{r.id(), by, at, r.Get("reason")};
     d.state = DocState::kRevoked;
     d.since = at;
+    return Status::Ok();
+  }
+  if (type == "doc.receive") {
+    // Made by another organisation than the document's: its own clerk, on its node.
+    const Organisation* mine = auth.FindOrg(person->org);
+    if (!roles.count(Role::kClerk) || !mine)
+      return Status::Refused("'" + person->login + "' does not hold the role clerk in " + OrgName(auth, person->org));
+    if (!d.addressed_to(person->org))
+      return Status::Refused(OrgName(auth, person->org) + " is not among the organisations this document is addressed to");
+    VB_ASSIGN_OR_RETURN(PublicKey org, KeyCard(r, "org"));
+    if (org != person->org) return Status::BadInput("'org' is not the receiving clerk's organisation");
+    VB_ASSIGN_OR_RETURN(RecordId issue, IdCard(r, "issue"));
+    // A receipt may name an issuance a re-issue has since replaced: the document was received.
+    bool known = d.issue && d.issue->id == issue;
+    for (const Issuance& e : d.earlier_issues) known = known || e.id == issue;
+    if (!known) return Status::BadInput("'issue' names no issuance of this document");
+    Receipt rc;
+    rc.id = r.id();
+    rc.org = org;
+    rc.clerk = by;
+    rc.at = at;
+    rc.issue = issue;
+    rc.date = r.Get("date");
+    try {
+      rc.year = std::stoi(r.Get("year"));
+      rc.seq = std::stoi(r.Get("number"));
+    } catch (const std::exception&) {
+      return Status::BadInput("'year' and 'number' are numbers");
+    }
+    if (rc.seq < 1 || std::to_string(rc.seq) != r.Get("number"))
+      return Status::BadInput("'number' is the incoming number: 1, 2, 3 ...");
+    Timestamp local = at.InOffset(mine->offset_minutes);
+    if (rc.date != local.Date() || rc.year != local.Year())
+      return Status::BadInput("'date' and 'year' are the day of arrival in the receiving organisation's time zone");
+    const Receipt* earlier = d.ReceiptOf(org);
+    if (earlier) {
+      // Two clerks of one organisation may receive it offline on two nodes: the first
+      // in fold order counts; a later receipt only renumbers one that collided.
+      if (r.Get("replaces") != ToHex(earlier->id))
+        return Status::Refused(mine->name + " has already received this document as incoming " +
+                               std::to_string(earlier->seq) + " of " + std::to_string(earlier->year) + " on " +
+                               earlier->date + "; a second receipt names the receipt it replaces");
+      rc.renumbered = true;
+    } else if (r.Has("replaces")) {
+      return Status::BadInput("'replaces' on a first receipt");
+    }
+    std::erase_if(d.receipts, [&](const Receipt& x) { return x.org == org; });
+    d.receipts.push_back(std::move(rc));
     return Status::Ok();
   }
   return Status::Refused("unknown record type");
@@ -447,6 +517,10 @@ Status ApplyDocRecord(const Authority& auth, Document& doc, const Record& r, boo
 Result<Document> FoldDocument(const Authority& auth, const std::vector<Record>& records) {
   std::vector<size_t> order = CausalOrder(records);
   if (order.size() != records.size()) return Status::Invalid("the document's records form a cycle");
+  // Every record of a document descends from its creation, also when the part held
+  // here (another organisation's document: no routes, comments, approvals) lacks
+  // the parents that say so.
+  std::stable_partition(order.begin(), order.end(), [&](size_t i) { return records[i].type() == "doc.create"; });
   Document doc;
   bool created = false;
   std::set<RecordId> held;
@@ -504,6 +578,13 @@ std::vector<Task> TasksOf(const Document& d) {
       out.push_back({std::nullopt, d.org, Role::kClerk, "issue", "signed: number, date and seal", d.since});
       break;
     case DocState::kIssued:
+      // Every addressed organisation's records office registers it as incoming.
+      for (const PublicKey& o : d.addressed)
+        if (d.issue && !d.ReceiptOf(o))
+          out.push_back({std::nullopt, o, Role::kClerk, "receive",
+                         "issued as " + d.issue->number + " on " + d.issue->date + ": register it as incoming",
+                         d.issue->at});
+      break;
     case DocState::kRevoked:
       break;
   }

@@ -71,6 +71,19 @@ struct Issuance {
   RecordId rev{};
   std::string number, date, symbol;
   int year = 0, seq = 0;
+  std::vector<PublicKey> to;  // the addressed organisations (`to` cards), sorted
+};
+// An addressed organisation's acknowledgement (doc.receive): the entry in its
+// incoming register, made by one of its clerks on their own node.
+struct Receipt {
+  RecordId id{};
+  PublicKey org{};    // the receiving organisation
+  PublicKey clerk{};
+  Timestamp at;
+  RecordId issue{};   // the issuance it acknowledges
+  int year = 0, seq = 0;  // the incoming number `seq` of `year` in org's register
+  std::string date;   // arrival date in org's time zone
+  bool renumbered = false;  // it replaces this organisation's earlier receipt
 };
 struct Return {
   RecordId id{};
@@ -108,6 +121,8 @@ struct Document {
   std::vector<SignatureEntry> signatures;
   std::optional<Issuance> issue;
   std::vector<Issuance> earlier_issues;  // numbers replaced by a re-issue
+  std::vector<PublicKey> addressed;      // the counting issuance's `to`: who receives it
+  std::vector<Receipt> receipts;         // one per receiving organisation, fold order
   std::optional<Return> revocation;
   std::vector<Event> log;          // every record, fold order, accepted or not
   std::string current_text;        // text of the latest head revision
@@ -125,6 +140,9 @@ struct Document {
   std::optional<PublicKey> awaited_org() const;
   bool routed_to(const PublicKey& k) const;
   bool approved(const PublicKey& k, const RecordId& rev) const;
+  bool addressed_to(const PublicKey& org) const;
+  // The receipt of `org` that counts, if it has received the document.
+  const Receipt* ReceiptOf(const PublicKey& org) const;
 };
 
 // The seal message the records office signs at issuance (docs/records.md).
@@ -147,7 +165,7 @@ struct Task {
   std::optional<PublicKey> assignee;  // a person, or
   PublicKey org{};                    // anyone of this organisation with `role`
   std::optional<Role> role;
-  std::string action;                 // review | revise | submit | sign | issue | merge
+  std::string action;                 // review | revise | submit | sign | issue | merge | receive
   std::string detail;
   Timestamp since;
 };

@@ -453,6 +453,7 @@ class MemWorld {
     std::string number;          // default SEQ/SYMBOL-CODE
     const SecretKey* seal = nullptr;  // default the organisation's seal
     std::string at;
+    std::vector<std::string> to;  // aliases of the organisations it is addressed to
   };
   Status Issue(Doc& doc, const std::string& login, IssueOpts o) {
     const Organisation* org = auth.FindOrg(doc.d.org);
@@ -474,7 +475,29 @@ class MemWorld {
     const SecretKey& seal = o.seal ? *o.seal : mine->seal;
     r.Add("seal-sig", ToHex(seal.Sign(SealMessage(doc.d, rev, number, local.Date()))));
     if (o.reissue && doc.d.issue) r.Add("reissue-of", ToHex(doc.d.issue->id));
+    for (const std::string& alias : o.to) r.Add("to", ToHex(OrgKey(alias)));
     return Act(doc, r, login, at);
+  }
+  // A doc.receive by `login` of organisation `alias`, with correct cards unless changed.
+  struct ReceiveOpts {
+    int number = 1;
+    std::string at, replaces, number_card, date;
+  };
+  Status Receive(Doc& doc, const std::string& login, const std::string& alias, ReceiveOpts o) {
+    const Organisation* org = auth.FindOrg(OrgKey(alias));
+    std::string at = o.at.empty() ? Tick() : o.at;
+    Timestamp local = At(at).InOffset(org->offset_minutes);
+    Record r("doc.receive");
+    if (doc.d.issue) r.Add("issue", ToHex(doc.d.issue->id));
+    r.Add("org", ToHex(OrgKey(alias)));
+    r.Add("number", o.number_card.empty() ? std::to_string(o.number) : o.number_card);
+    r.Add("year", std::to_string(local.Year()));
+    r.Add("date", o.date.empty() ? local.Date() : o.date);
+    if (!o.replaces.empty()) r.Add("replaces", o.replaces);
+    return Act(doc, r, login, at);
+  }
+  Status Receive(Doc& doc, const std::string& login, const std::string& alias) {
+    return Receive(doc, login, alias, ReceiveOpts{});
   }
   Status Issue(Doc& doc, const std::string& login) { return Issue(doc, login, IssueOpts{}); }
   Status RevokeDoc(Doc& doc, const std::string& login, const std::string& reason = "Bị thay thế") {

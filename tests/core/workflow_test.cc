@@ -77,7 +77,9 @@ class RulesTest : public ::testing::Test {
     if (state == S::kPartiallySigned) return doc;
     step(w.Sign(doc, "cb-giamdoc"));
     if (state == S::kSigned) return doc;
-    step(w.Issue(doc, "vanthu"));
+    MemWorld::IssueOpts to_c;
+    to_c.to = {"c"};
+    step(w.Issue(doc, "vanthu", to_c));
     if (state == S::kIssued) return doc;
     step(w.RevokeDoc(doc, "giamdoc"));
     return doc;
@@ -102,11 +104,17 @@ class RulesTest : public ::testing::Test {
       return w.Issue(doc, "vanthu", o);
     }
     if (type == "doc.revoke") return w.RevokeDoc(doc, "giamdoc");
+    if (type == "doc.receive") {
+      if (!clerk_c_) w.AddPerson("c", "lc-vanthu", {Role::kClerk});
+      clerk_c_ = true;
+      return w.Receive(doc, "lc-vanthu", "c");
+    }
     ADD_FAILURE() << "no attempt for " << type;
     return Status::Ok();
   }
 
   MemWorld w;
+  bool clerk_c_ = false;
 };
 
 const std::vector<S> kAllStates = {S::kDraft,  S::kInReview, S::kSubmitted, S::kPartiallySigned,
@@ -129,6 +137,7 @@ const std::vector<Expected> kTable = {
     {"doc.sign", Role::kSigner, {S::kSubmitted, S::kPartiallySigned}},
     {"doc.issue", Role::kClerk, {S::kSigned, S::kIssued}},
     {"doc.revoke", Role::kSigner, {S::kIssued}},
+    {"doc.receive", Role::kClerk, {S::kIssued}},
 };
 
 TEST(RulesTable, MatchesTheDocumentedWorkflow) {
@@ -187,8 +196,91 @@ TEST_F(RulesTest, EveryTransitionAllowedOrRefusedByState) {
       }
     }
   }
-  EXPECT_EQ(allowed, 17);
-  EXPECT_EQ(refused, 9 * 7 - 17);
+  EXPECT_EQ(allowed, 18);
+  EXPECT_EQ(refused, 10 * 7 - 18);
+}
+
+TEST_F(RulesTest, ReceiveRules) {
+  w.AddPerson("b", "cb-vanthu", {Role::kClerk});
+  w.AddPerson("c", "lc-vanthu", {Role::kClerk});
+  Doc doc = w.Create(DirectiveText());
+  ASSERT_TRUE(w.Submit(doc, "chuyenvien", "pgd").ok());
+  ASSERT_TRUE(w.Sign(doc, "pgd").ok());
+  MemWorld::IssueOpts to_b;
+  to_b.to = {"b"};
+  ASSERT_TRUE(w.Issue(doc, "vanthu", to_b).ok());
+  EXPECT_EQ(doc.d.addressed, std::vector<PublicKey>{w.OrgKey("b")});
+  // Who: a clerk, of an addressed organisation.
+  EXPECT_TRUE(IsRefused(w.Receive(doc, "cb-chuyenvien", "b"), "'cb-chuyenvien' does not hold the role clerk in Sở Nội vụ tỉnh Cao Bằng"));
+  EXPECT_TRUE(IsRefused(w.Receive(doc, "lc-vanthu", "c"), "Sở Ngoại vụ tỉnh Lào Cai is not among the organisations this document is addressed to"));
+  EXPECT_TRUE(IsRefused(w.Receive(doc, "vanthu", "a"), "is not among the organisations"));
+  // Cards.
+  EXPECT_TRUE(HasCode(w.Receive(doc, "cb-vanthu", "c"), Status::Code::kBadInput, "'org' is not the receiving clerk's organisation"));
+  MemWorld::ReceiveOpts bad;
+  bad.number_card = "01";
+  EXPECT_TRUE(HasCode(w.Receive(doc, "cb-vanthu", "b", bad), Status::Code::kBadInput, "'number' is the incoming number"));
+  bad = {};
+  bad.number = 0;
+  EXPECT_TRUE(HasCode(w.Receive(doc, "cb-vanthu", "b", bad), Status::Code::kBadInput, "'number' is the incoming number"));
+  bad = {};
+  bad.at = "2024-12-31T23:30:00+07:00";
+  bad.date = "2024-12-30";
+  EXPECT_TRUE(HasCode(w.Receive(doc, "cb-vanthu", "b", bad), Status::Code::kBadInput, "day of arrival in the receiving organisation's time zone"));
+  bad = {};
+  bad.replaces = ToHex(doc.d.id);
+  EXPECT_TRUE(HasCode(w.Receive(doc, "cb-vanthu", "b", bad), Status::Code::kBadInput, "'replaces' on a first receipt"));
+  // One receipt per organisation counts; a second only renumbers the first.
+  ASSERT_TRUE(w.Receive(doc, "cb-vanthu", "b").ok());
+  EXPECT_EQ(doc.d.state, S::kIssued);
+  ASSERT_NE(doc.d.ReceiptOf(w.OrgKey("b")), nullptr);
+  RecordId first = doc.d.ReceiptOf(w.OrgKey("b"))->id;
+  EXPECT_TRUE(IsRefused(w.Receive(doc, "cb-vanthu", "b"),
+                        "Sở Nội vụ tỉnh Cao Bằng has already received this document as incoming 1 of 2024"));
+  MemWorld::ReceiveOpts again;
+  again.number = 2;
+  again.replaces = ToHex(first);
+  ASSERT_TRUE(w.Receive(doc, "cb-vanthu", "b", again).ok());
+  ASSERT_EQ(doc.d.receipts.size(), 1u);
+  EXPECT_EQ(doc.d.receipts[0].seq, 2);
+  EXPECT_TRUE(doc.d.receipts[0].renumbered);
+  EXPECT_TRUE(TasksOf(doc.d).empty());
+  // A revoked document is received no more.
+  ASSERT_TRUE(w.RevokeDoc(doc, "giamdoc").ok());
+  EXPECT_TRUE(IsRefused(w.Receive(doc, "lc-vanthu", "c"), "in state revoked"));
+}
+
+TEST_F(RulesTest, AnIssuanceAddressesOrganisations) {
+  w.AddPerson("b", "cb-vanthu", {Role::kClerk});
+  Doc doc = w.Create(DirectiveText());
+  ASSERT_TRUE(w.Submit(doc, "chuyenvien", "pgd").ok());
+  ASSERT_TRUE(w.Sign(doc, "pgd").ok());
+  MemWorld::IssueOpts own;
+  own.to = {"a"};
+  EXPECT_TRUE(HasCode(w.Issue(doc, "vanthu", own), Status::Code::kBadInput, "'to' names the issuing organisation itself"));
+  MemWorld::IssueOpts two;
+  two.to = {"b", "c"};
+  ASSERT_TRUE(w.Issue(doc, "vanthu", two).ok());
+  EXPECT_EQ(doc.d.addressed.size(), 2u);
+  // Each addressed organisation's records office is asked to receive it.
+  auto tasks = TasksOf(doc.d);
+  ASSERT_EQ(tasks.size(), 2u);
+  for (const Task& t : tasks) {
+    EXPECT_EQ(t.action, "receive");
+    EXPECT_EQ(t.role, Role::kClerk);
+    EXPECT_FALSE(t.assignee.has_value());
+  }
+  ASSERT_TRUE(w.Receive(doc, "cb-vanthu", "b").ok());
+  ASSERT_EQ(TasksOf(doc.d).size(), 1u);
+  EXPECT_EQ(TasksOf(doc.d)[0].org, w.OrgKey("c"));
+  // A re-issue's `to` is what counts from then on; b's receipt still counts.
+  MemWorld::IssueOpts re;
+  re.seq = 2;
+  re.reissue = true;
+  re.to = {"b"};
+  ASSERT_TRUE(w.Issue(doc, "vanthu", re).ok());
+  EXPECT_EQ(doc.d.addressed, std::vector<PublicKey>{w.OrgKey("b")});
+  EXPECT_EQ(doc.d.receipts.size(), 1u);
+  EXPECT_TRUE(TasksOf(doc.d).empty());
 }
 
 TEST_F(RulesTest, CreateNeedsADrafterOfTheOrganisation) {

@@ -1,0 +1,470 @@
+// The incoming side of an issued document (Decree 30/2020 Art. 21-22): the
+// organisations an issuance is addressed to, their receipts (doc.receive), the
+// incoming register, across two organisations' nodes. Records move between homes
+// as sync will move them: read from one store, given to the other's Ingest.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/db.h"
+#include "core/node.h"
+#include "tests/core/fixture.h"
+
+namespace vanban {
+namespace {
+
+using testing::As;
+using testing::HasCode;
+using testing::IsRefused;
+using testing::kOrgCreated;
+using testing::OrgTest;
+using testing::Pass;
+using testing::ScopedNow;
+using testing::TempDir;
+
+std::string Addressed(const std::string& title, const std::vector<std::string>& aliases) {
+  std::string list;
+  for (const auto& a : aliases) list += "  - org:" + a + "\n";
+  return "---\nkind: directive\ntitle: " + title + "\nrecipients:\n" + list + "  - \"Lưu: VT, VP.\"\n---\n" +
+         "## I. MỤC ĐÍCH, YÊU CẦU\n1. Đẩy mạnh phong trào thi đua.\n";
+}
+
+// The document records a home holds (of one document, if given), in arrival order,
+// without the types listed in `skip`: what the issuer's node would send.
+std::vector<std::string> DocRecordBytes(const std::string& home, const std::string& doc = "",
+                                        const std::set<std::string>& skip = {}) {
+  auto db = Db::Open(home + "/vanban.db");
+  EXPECT_TRUE(db.ok());
+  std::vector<std::string> out;
+  Stmt& q = (*db)->Prepare("SELECT bytes, type, doc FROM records WHERE doc IS NOT NULL ORDER BY seq");
+  while (q.Step()) {
+    if (skip.count(q.Text(1)) || (!doc.empty() && q.Text(2) != doc)) continue;
+    out.push_back(q.Blob(0));
+  }
+  return out;
+}
+
+InitOptions OrgOptions(const std::string& name, const std::string& code) {
+  InitOptions o;
+  o.org_name = name;
+  o.code = code;
+  o.place = "Cao Bằng";
+  o.admin_login = "giamdoc";
+  o.admin_name = "Nông Văn Dũng";
+  o.admin_title = "Giám đốc";
+  o.passphrase = "matkhau";
+  return o;
+}
+
+// A (this fixture's Lạng Sơn office, node_) issues; P (Cao Bằng) receives; C (Lào
+// Cai) is trusted by A but not addressed. P and C each have a clerk `vanthu` and a
+// drafter `chuyenvien`.
+class ReceiveTest : public OrgTest {
+ protected:
+  void SetUp() override {
+    OrgTest::SetUp();
+    root_ = TempDir("receive");
+    p_ = MakeOrg(root_ + "/p", "Sở Nội vụ tỉnh Cao Bằng", "SNV");
+    c_ = MakeOrg(root_ + "/c", "Sở Ngoại vụ tỉnh Lào Cai", "SNgV");
+    ASSERT_TRUE(p_ && c_);
+    ASSERT_TRUE(node_->Trust(p_->OrgCard().value(), "caobang").ok());
+    ASSERT_TRUE(node_->Trust(c_->OrgCard().value(), "laocai").ok());
+    ASSERT_TRUE(p_->Trust(node_->OrgCard().value(), "langson").ok());
+    ASSERT_TRUE(c_->Trust(node_->OrgCard().value(), "langson").ok());
+  }
+  void TearDown() override {
+    p_.reset();
+    c_.reset();
+    p2_.reset();
+    std::filesystem::remove_all(root_);
+    OrgTest::TearDown();
+  }
+  std::unique_ptr<Node> MakeOrg(const std::string& home, const std::string& name, const std::string& code) {
+    ScopedNow now(kOrgCreated);
+    auto n = Node::Init(home, OrgOptions(name, code));
+    EXPECT_TRUE(n.ok()) << n.status().message();
+    if (!n.ok()) return nullptr;
+    EXPECT_TRUE((*n)->AddUser(As("giamdoc"), "vanthu", "Lộc Thị Mai", "Văn thư", {Role::kClerk}, Pass("matkhau")).ok());
+    EXPECT_TRUE((*n)->AddUser(As("giamdoc"), "chuyenvien", "Hà Văn Lực", "Chuyên viên", {Role::kDrafter}, Pass("matkhau")).ok());
+    return std::move(n).value();
+  }
+  // A second node of P's organisation, as P's home is now (a clerk offline elsewhere).
+  void CopyP() {
+    p_.reset();
+    std::filesystem::copy(root_ + "/p", root_ + "/p2", std::filesystem::copy_options::recursive);
+    p_ = Node::Open(root_ + "/p").value();
+    p2_ = Node::Open(root_ + "/p2").value();
+  }
+  // A directive of A, drafted, signed by pgd and issued by vanthu at `when`.
+  std::string Issued(const std::string& title, const std::vector<std::string>& to = {"caobang"},
+                     const std::string& when = "2024-03-05T09:00:00+07:00") {
+    ScopedNow now(when);
+    auto ref = node_->NewDocument(As("chuyenvien"), Addressed(title, to), "test.md");
+    EXPECT_TRUE(ref.ok()) << ref.status().message();
+    EXPECT_TRUE(node_->Submit(As("chuyenvien"), ref->id, "pgd").ok());
+    EXPECT_TRUE(node_->Sign(As("pgd"), ref->id, false).ok());
+    auto n = node_->Issue(As("vanthu"), ref->id);
+    EXPECT_TRUE(n.ok()) << n.status().message();
+    return ref->id;
+  }
+  // Gives `to` the document records `from_home` holds; every one must be taken.
+  void Send(const std::string& from_home, Node& to, const std::string& doc = "", const std::set<std::string>& skip = {}) {
+    auto rep = to.Ingest(DocRecordBytes(from_home, doc, skip));
+    ASSERT_TRUE(rep.ok()) << rep.status().message();
+    for (const auto& r : rep->refused) ADD_FAILURE() << "refused: " << r;
+  }
+  Result<std::string> Receive(Node& n, const std::string& doc, const std::string& when, const std::string& login = "vanthu") {
+    ScopedNow now(when);
+    return n.Receive(As(login), doc);
+  }
+  std::vector<std::string> Actions(Node& n, const std::string& login) {
+    std::vector<std::string> out;
+    auto items = n.Inbox(login);
+    EXPECT_TRUE(items.ok()) << items.status().message();
+    if (!items.ok()) return out;
+    for (const InboxItem& it : *items) out.push_back(it.action + " " + it.doc.id.substr(0, 12));
+    return out;
+  }
+
+  std::string root_;
+  std::unique_ptr<Node> p_, c_, p2_;
+};
+
+TEST_F(ReceiveTest, TheIssuanceNamesTheAddressedOrganisations) {
+  std::string id = Issued("Kế hoạch gửi hai tỉnh", {"caobang", "laocai"});
+  auto d = node_->Show(id);
+  ASSERT_TRUE(d.ok());
+  std::vector<PublicKey> want = {p_->org().root, c_->org().root};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(d->addressed, want);
+  EXPECT_EQ(d->issue->to, want);
+  auto log = node_->Log(id).value();
+  const Record& issue = log.back().record;
+  ASSERT_EQ(issue.type(), "doc.issue");
+  std::vector<std::string> cards = issue.GetAll("to");
+  ASSERT_EQ(cards.size(), 2u);
+  EXPECT_EQ(cards[0], ToHex(want[0]));
+  EXPECT_EQ(cards[1], ToHex(want[1]));
+  // The issuing office sees both awaiting.
+  auto reg = node_->Register(std::nullopt, false).value();
+  ASSERT_EQ(reg.size(), 1u);
+  EXPECT_EQ(reg[0].awaiting.size(), 2u);
+  EXPECT_TRUE(reg[0].receipts.empty());
+  EXPECT_TRUE(node_->Check()->ok);
+}
+
+TEST_F(ReceiveTest, AnUntrustedAliasRefusesTheIssuance) {
+  ScopedNow now("2024-03-05T09:00:00+07:00");
+  auto ref = node_->NewDocument(As("chuyenvien"), Addressed("Kế hoạch", {"caobang", "haiphong"}), "test.md");
+  ASSERT_TRUE(ref.ok());
+  ASSERT_TRUE(node_->Submit(As("chuyenvien"), ref->id, "pgd").ok());
+  ASSERT_TRUE(node_->Sign(As("pgd"), ref->id, false).ok());
+  int64_t before = RecordCount();
+  // Refused before any passphrase is asked.
+  auto n = node_->Issue(Actor{"vanthu", nullptr}, ref->id);
+  EXPECT_TRUE(IsRefused(n.status(), "recipient 'org:haiphong' is not a trusted organisation; run 'vanban org trust CARD --alias haiphong'"));
+  EXPECT_EQ(n.status().exit_code(), 3);
+  EXPECT_EQ(RecordCount(), before);
+  EXPECT_EQ(StateOf(ref->id), DocState::kSigned);
+}
+
+TEST_F(ReceiveTest, AReceiptGivesIncomingNumbersPerYear) {
+  std::string d1 = Issued("Kế hoạch một"), d2 = Issued("Kế hoạch hai"), d3 = Issued("Kế hoạch ba");
+  std::string d4 = Issued("Kế hoạch bốn", {"caobang"}, "2024-12-31T16:00:00+07:00");
+  Send(home_, *p_);
+  // Each arrived document waits for P's records office, not for A's nor P's drafter.
+  auto inbox = Actions(*p_, "vanthu");
+  EXPECT_EQ(inbox.size(), 4u);
+  for (const auto& a : inbox) EXPECT_EQ(a.rfind("receive ", 0), 0u) << a;
+  EXPECT_TRUE(Actions(*p_, "chuyenvien").empty());
+  EXPECT_TRUE(Actions(*node_, "vanthu").empty());
+
+  EXPECT_EQ(Receive(*p_, d1, "2024-03-06T08:00:00+07:00").value(), "1");
+  EXPECT_EQ(Receive(*p_, d2, "2024-03-06T08:05:00+07:00").value(), "2");
+  EXPECT_EQ(Receive(*p_, d3, "2024-03-07T08:00:00+07:00").value(), "3");
+  // A new year in the receiving organisation's time zone starts again at 1.
+  EXPECT_EQ(Receive(*p_, d4, "2025-01-02T08:00:00+07:00").value(), "1");
+  EXPECT_TRUE(Actions(*p_, "vanthu").empty());
+
+  auto d = p_->Show(d2).value();
+  ASSERT_EQ(d.receipts.size(), 1u);
+  EXPECT_EQ(d.receipts[0].org, p_->org().root);
+  EXPECT_EQ(d.receipts[0].seq, 2);
+  EXPECT_EQ(d.receipts[0].date, "2024-03-06");
+  EXPECT_EQ(d.state, DocState::kIssued);
+
+  auto in2024 = p_->Register(2024, true).value();
+  ASSERT_EQ(in2024.size(), 3u);
+  EXPECT_EQ(in2024[0].number, "1");
+  EXPECT_EQ(in2024[0].date, "2024-03-06");
+  EXPECT_EQ(in2024[0].their_number, "1/KH-SNgV");
+  EXPECT_EQ(in2024[0].their_date, "2024-03-05");
+  EXPECT_EQ(in2024[0].from, "Sở Ngoại vụ tỉnh Lạng Sơn");
+  EXPECT_EQ(in2024[0].title, "Kế hoạch một");
+  EXPECT_EQ(in2024[0].kind, "directive");
+  EXPECT_EQ(in2024[0].signer, "Vi Văn Thành");
+  EXPECT_EQ(in2024[0].received_by, "vanthu");
+  EXPECT_TRUE(in2024[0].received);
+  EXPECT_EQ(in2024[2].number, "3");
+  auto in2025 = p_->Register(2025, true).value();
+  ASSERT_EQ(in2025.size(), 1u);
+  EXPECT_EQ(in2025[0].their_number, "4/KH-SNgV");
+  EXPECT_EQ(in2025[0].their_date, "2024-12-31");
+  // Also by the issuer's number, which is not one of P's.
+  EXPECT_EQ(p_->Show("2/KH-SNgV")->id, d2 == "" ? RecordId{} : p_->Show(d2)->id);
+  EXPECT_TRUE(p_->Check()->ok);
+}
+
+TEST_F(ReceiveTest, ArrivedButNotYetReceivedIsInTheIncomingRegister) {
+  std::string d1 = Issued("Kế hoạch một"), d2 = Issued("Kế hoạch hai");
+  Send(home_, *p_);
+  ASSERT_TRUE(Receive(*p_, d2, "2024-03-06T08:00:00+07:00").ok());
+  auto reg = p_->Register(std::nullopt, true).value();
+  ASSERT_EQ(reg.size(), 2u);
+  EXPECT_EQ(reg[0].doc, d2);
+  EXPECT_TRUE(reg[0].received);
+  EXPECT_EQ(reg[1].doc, d1);
+  EXPECT_FALSE(reg[1].received);
+  EXPECT_EQ(reg[1].number, "");
+  EXPECT_EQ(reg[1].their_number, "1/KH-SNgV");
+  // Awaiting ones are listed whatever the year asked for.
+  EXPECT_EQ(p_->Register(2030, true)->size(), 1u);
+  // The outgoing register of P holds none of these.
+  EXPECT_TRUE(p_->Register(std::nullopt, false)->empty());
+}
+
+TEST_F(ReceiveTest, OnlyAnAddressedOrganisationsClerkReceivesAnIssuedDocument) {
+  std::string issued = Issued("Kế hoạch một");
+  std::string signed_only;
+  {
+    ScopedNow now("2024-03-05T10:00:00+07:00");
+    signed_only = node_->NewDocument(As("chuyenvien"), Addressed("Chưa ban hành", {"caobang"}), "t.md")->id;
+    ASSERT_TRUE(node_->Submit(As("chuyenvien"), signed_only, "pgd").ok());
+    ASSERT_TRUE(node_->Sign(As("pgd"), signed_only, false).ok());
+  }
+  Send(home_, *p_);
+  Send(home_, *c_);
+  const std::string when = "2024-03-06T08:00:00+07:00";
+  // No passphrase: every refusal comes before a key is unlocked.
+  auto no_key = [&](Node& n, const std::string& doc, const std::string& login) {
+    ScopedNow now(when);
+    return n.Receive(Actor{login, nullptr}, doc).status();
+  };
+  EXPECT_TRUE(IsRefused(no_key(*p_, issued, "chuyenvien"), "'chuyenvien' does not hold the role clerk in Sở Nội vụ tỉnh Cao Bằng"));
+  EXPECT_TRUE(IsRefused(no_key(*c_, issued, "vanthu"),
+                        "Sở Ngoại vụ tỉnh Lào Cai is not among the organisations this document is addressed to"));
+  EXPECT_TRUE(IsRefused(no_key(*p_, signed_only, "vanthu"), "cannot receive a document in state signed (allowed in issued)"));
+  EXPECT_TRUE(IsRefused(no_key(*node_, issued, "vanthu"), "this organisation issued the document"));
+  EXPECT_EQ(no_key(*p_, issued, "chuyenvien").exit_code(), 3);
+  EXPECT_TRUE(HasCode(no_key(*p_, "ffff", "vanthu"), Status::Code::kNotFound));
+  // Once received, again is refused.
+  ASSERT_TRUE(Receive(*p_, issued, when).ok());
+  EXPECT_TRUE(IsRefused(no_key(*p_, issued, "vanthu"), "already received as incoming 1 of 2024 on 2024-03-06; nothing to receive again"));
+  EXPECT_TRUE(IsRefused(no_key(*p_, issued, "chuyenvien"), "'chuyenvien' does not hold the role clerk"));
+  // A revoked document is no longer received.
+  {
+    ScopedNow now("2024-03-07T08:00:00+07:00");
+    std::string other = Issued("Kế hoạch hai", {"caobang"}, "2024-03-07T08:00:00+07:00");
+    ASSERT_TRUE(node_->RevokeDoc(As("giamdoc"), other, "Bị thay thế").ok());
+    Send(home_, *p_, other);
+    EXPECT_TRUE(IsRefused(no_key(*p_, other, "vanthu"), "cannot receive a document in state revoked"));
+  }
+  EXPECT_TRUE(p_->Check()->ok);
+  EXPECT_TRUE(c_->Check()->ok);
+}
+
+TEST_F(ReceiveTest, AHandMadeReceiptFromAnotherOrganisationDoesNotCount) {
+  // The rules, not only Receive: a receipt signed by C's clerk, ingested on A.
+  std::string id = Issued("Kế hoạch một");
+  Send(home_, *c_);
+  auto d = c_->Show(id).value();
+  Record r("doc.receive");
+  r.Add("doc", id);
+  r.Add("issue", ToHex(d.issue->id));
+  r.Add("org", ToHex(c_->org().root));
+  r.Add("number", "1");
+  r.Add("year", "2024");
+  r.Add("date", "2024-03-06");
+  r.Add("at", "2024-03-06T08:00:00+07:00");
+  for (const RecordId& h : d.heads) r.Add("parent", ToHex(h));
+  std::ifstream in(root_ + "/c/keys/person-vanthu.key");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto key = KeyFile::Open(ss.str(), "matkhau", "vanthu");
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(r.Sign(*key).ok());
+  auto rep = node_->Ingest({std::string(r.bytes())});
+  ASSERT_TRUE(rep.ok());
+  ASSERT_EQ(rep->refused.size(), 1u);
+  EXPECT_NE(rep->refused[0].find("is not among the organisations this document is addressed to"), std::string::npos) << rep->refused[0];
+}
+
+TEST_F(ReceiveTest, TheIssuerSeesWhoReceivedItAndWhen) {
+  std::string id = Issued("Kế hoạch một", {"caobang", "laocai"});
+  Send(home_, *p_);
+  ASSERT_EQ(Receive(*p_, id, "2024-03-06T08:00:00+07:00").value(), "1");
+  // The receipt goes back to the issuing node.
+  Send(root_ + "/p", *node_, id);
+  auto reg = node_->Register(std::nullopt, false).value();
+  ASSERT_EQ(reg.size(), 1u);
+  ASSERT_EQ(reg[0].receipts.size(), 1u);
+  EXPECT_EQ(reg[0].receipts[0].org, "Sở Nội vụ tỉnh Cao Bằng");
+  EXPECT_EQ(reg[0].receipts[0].by, "vanthu@SNV");
+  EXPECT_EQ(reg[0].receipts[0].number, 1);
+  EXPECT_EQ(reg[0].receipts[0].date, "2024-03-06");
+  EXPECT_EQ(reg[0].receipts[0].at, "2024-03-06T08:00:00+07:00");
+  EXPECT_EQ(reg[0].awaiting, std::vector<std::string>{"Sở Ngoại vụ tỉnh Lào Cai"});
+  auto d = node_->Show(id).value();
+  ASSERT_EQ(d.receipts.size(), 1u);
+  EXPECT_EQ(d.receipts[0].clerk, p_->authority().FindLogin(p_->org().root, "vanthu")->key);
+  // A's own incoming register does not list its own documents.
+  EXPECT_TRUE(node_->Register(std::nullopt, true)->empty());
+  EXPECT_TRUE(node_->Check()->ok);
+}
+
+TEST_F(ReceiveTest, ThePartAnAddresseeHoldsIsEnough) {
+  // Routed, commented and approved on A; P gets only create, submit, sign, issue.
+  std::string id;
+  auto at = [](int minute) { return "2024-03-05T09:0" + std::to_string(minute) + ":00+07:00"; };
+  { ScopedNow now(at(0)); id = node_->NewDocument(As("chuyenvien"), Addressed("Kế hoạch có góp ý", {"caobang"}), "t.md")->id; }
+  { ScopedNow now(at(1)); ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok()); }
+  { ScopedNow now(at(2)); ASSERT_TRUE(node_->AddComment(As("tp1"), id, "Đề nghị bổ sung.").ok()); }
+  { ScopedNow now(at(3)); ASSERT_TRUE(node_->Approve(As("tp1"), id).ok()); }
+  { ScopedNow now(at(4)); ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "pgd").ok()); }
+  { ScopedNow now(at(5)); ASSERT_TRUE(node_->Sign(As("pgd"), id, true).ok()); }
+  { ScopedNow now(at(6)); ASSERT_TRUE(node_->Issue(As("vanthu"), id).ok()); }
+  const std::set<std::string> internal = {"doc.route", "doc.comment", "doc.approve"};
+  auto part = DocRecordBytes(home_, id, internal);
+  EXPECT_EQ(part.size(), 4u);
+  Send(home_, *p_, id, internal);
+  auto d = p_->Show(id).value();
+  EXPECT_EQ(d.state, DocState::kIssued);
+  EXPECT_TRUE(d.comments.empty());
+  EXPECT_EQ(Actions(*p_, "vanthu").size(), 1u);
+  EXPECT_EQ(Receive(*p_, id, "2024-03-06T08:00:00+07:00").value(), "1");
+  EXPECT_TRUE(p_->Check()->ok) << ::testing::PrintToString(p_->Check()->problems);
+  // The receipt, made on the part, counts on the issuer's node that holds the whole.
+  Send(root_ + "/p", *node_, id);
+  EXPECT_EQ(node_->Show(id)->receipts.size(), 1u);
+  EXPECT_TRUE(node_->Check()->ok);
+  // And the rest arriving later changes nothing.
+  Send(home_, *p_, id);
+  EXPECT_EQ(p_->Show(id)->comments.size(), 1u);
+  EXPECT_EQ(p_->Show(id)->receipts.size(), 1u);
+  EXPECT_TRUE(p_->Check()->ok);
+}
+
+TEST_F(ReceiveTest, TwoClerksOfOneOrganisationReceiveTheSameDocument) {
+  std::string id = Issued("Kế hoạch một");
+  Send(home_, *p_);
+  CopyP();
+  ASSERT_EQ(Receive(*p_, id, "2024-03-06T08:00:00+07:00").value(), "1");
+  ASSERT_EQ(Receive(*p2_, id, "2024-03-06T09:00:00+07:00").value(), "1");
+  RecordId first = p_->Show(id)->receipts.at(0).id, second = p2_->Show(id)->receipts.at(0).id;
+  // On the issuer's node, in either order, the same receipt counts: the later alone first,
+  Send(root_ + "/p2", *node_, id);
+  EXPECT_EQ(node_->Show(id)->receipts.at(0).id, second);
+  // then the earlier, which takes its place.
+  Send(root_ + "/p", *node_, id);
+  ASSERT_EQ(node_->Show(id)->receipts.size(), 1u);
+  EXPECT_EQ(node_->Show(id)->receipts.at(0).id, first);
+  EXPECT_TRUE(node_->Check()->ok);
+  // P2 learns of the earlier receipt: it counts, P2's own is logged as not counting.
+  ASSERT_TRUE(p2_->Ingest(DocRecordBytes(root_ + "/p", id)).ok());
+  auto d2 = p2_->Show(id).value();
+  ASSERT_EQ(d2.receipts.size(), 1u);
+  EXPECT_EQ(d2.receipts[0].id, first);
+  bool logged = false;
+  for (const Event& e : d2.log)
+    if (e.id == second) {
+      logged = true;
+      EXPECT_FALSE(e.accepted);
+      EXPECT_NE(e.note.find("Sở Nội vụ tỉnh Cao Bằng has already received this document as incoming 1"), std::string::npos) << e.note;
+    }
+  EXPECT_TRUE(logged);
+  // The other way round, P keeps its own; the later one does not count there either.
+  auto rep = p_->Ingest(DocRecordBytes(root_ + "/p2", id));
+  ASSERT_TRUE(rep.ok());
+  EXPECT_EQ(p_->Show(id)->receipts.at(0).id, first);
+  EXPECT_TRUE(p_->Check()->ok);
+  EXPECT_TRUE(p2_->Check()->ok);
+}
+
+TEST_F(ReceiveTest, OneIncomingNumberGivenTwiceOnTwoNodes) {
+  std::string d1 = Issued("Kế hoạch một"), d2 = Issued("Kế hoạch hai");
+  Send(home_, *p_);
+  CopyP();
+  ASSERT_EQ(Receive(*p_, d1, "2024-03-06T08:00:00+07:00").value(), "1");
+  ASSERT_EQ(Receive(*p2_, d2, "2024-03-06T09:00:00+07:00").value(), "1");
+  Send(root_ + "/p2", *p_, d2);
+  auto reg = p_->Register(std::nullopt, true).value();
+  ASSERT_EQ(reg.size(), 2u);
+  EXPECT_EQ(reg[0].doc, d1);
+  EXPECT_FALSE(reg[0].must_rereceive);
+  EXPECT_EQ(reg[0].collides_with, std::vector<std::string>{d2});
+  EXPECT_EQ(reg[1].doc, d2);
+  EXPECT_TRUE(reg[1].must_rereceive);
+  auto check = p_->Check().value();
+  EXPECT_FALSE(check.ok);
+  ASSERT_EQ(check.problems.size(), 1u);
+  EXPECT_EQ(check.problems[0], "incoming number 1 of 2024 was given twice; document " + d2.substr(0, 12) +
+                                   " must be received again (vanban receive " + d2.substr(0, 12) + ")");
+  EXPECT_EQ(Actions(*p_, "vanthu"), std::vector<std::string>{"receive " + d2.substr(0, 12)});
+  // The first keeps it; receiving again gives the next free number.
+  EXPECT_TRUE(IsRefused(Receive(*p_, d1, "2024-03-06T10:00:00+07:00").status(), "nothing to receive again"));
+  EXPECT_EQ(Receive(*p_, d2, "2024-03-06T10:00:00+07:00").value(), "2");
+  reg = p_->Register(std::nullopt, true).value();
+  EXPECT_EQ(reg[1].number, "2");
+  EXPECT_TRUE(reg[1].collides_with.empty());
+  EXPECT_TRUE(p_->Check()->ok);
+  EXPECT_TRUE(Actions(*p_, "vanthu").empty());
+}
+
+TEST_F(ReceiveTest, TheCheckHookRefusesTheReceipt) {
+  std::string id = Issued("Kế hoạch một");
+  Send(home_, *p_);
+  int calls = 0;
+  ReceiptCheck bad = [&](const Document& d, const std::optional<std::string>& copy) -> Status {
+    ++calls;
+    EXPECT_EQ(ToHex(d.id), id);
+    EXPECT_FALSE(copy.has_value());  // issued without a signed copy
+    return Status::Refused("the signed PDF does not verify: altered");
+  };
+  ScopedNow now("2024-03-06T08:00:00+07:00");
+  auto n = p_->Receive(As("vanthu"), id, bad);
+  EXPECT_TRUE(IsRefused(n.status(), "the signed PDF does not verify: altered"));
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(p_->Show(id)->receipts.empty());
+  EXPECT_EQ(p_->Register(std::nullopt, true)->at(0).received, false);
+  ReceiptCheck good = [](const Document&, const std::optional<std::string>&) { return Status::Ok(); };
+  EXPECT_EQ(p_->Receive(As("vanthu"), id, good).value(), "1");
+}
+
+TEST_F(ReceiveTest, CheckComparesTheIncomingRegisterView) {
+  std::string id = Issued("Kế hoạch một");
+  Send(home_, *p_);
+  ASSERT_TRUE(Receive(*p_, id, "2024-03-06T08:00:00+07:00").ok());
+  ASSERT_TRUE(p_->Check()->ok);
+  p_.reset();
+  {
+    auto db = Db::Open(root_ + "/p/vanban.db");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE register_in SET seq = 7").ok());
+  }
+  p_ = Node::Open(root_ + "/p").value();
+  EXPECT_EQ(p_->Register(std::nullopt, true)->at(0).number, "7");
+  auto check = p_->Check().value();
+  EXPECT_FALSE(check.ok);
+  ASSERT_FALSE(check.problems.empty());
+  EXPECT_NE(check.problems[0].find("view 'register_in' differs from its records: seq: view says '7', records say '1'"),
+            std::string::npos)
+      << check.problems[0];
+  ASSERT_TRUE(p_->RebuildViews().ok());
+  EXPECT_TRUE(p_->Check()->ok);
+  EXPECT_EQ(p_->Register(std::nullopt, true)->at(0).number, "1");
+}
+
+}  // namespace
+}  // namespace vanban
