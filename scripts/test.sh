@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up, build, and run every test: once in a release build, once with
-# AddressSanitizer + UndefinedBehaviorSanitizer. Exits non-zero on any failure.
+# AddressSanitizer + UndefinedBehaviorSanitizer; then the fuzz targets for a bounded
+# time (scripts/fuzz.sh). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,4 +15,6 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVANBAN_SANITIZE=ON 
 ninja -C build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
+echo "== fuzzing (libFuzzer + ASan/UBSan, 20 s per target; docs/fuzzing.md)"
+bash scripts/fuzz.sh 20
 echo "== all tests passed"

@@ -44,7 +44,9 @@ class Reconciler {
 
   // Positions (in the ids given) of those the peer lacks, as learnt so far, ascending.
   std::vector<size_t> PeerLacks() const;
-  // How many ids the peer holds that this side lacks (it will send them).
+  // How many of the ids the peer listed this side asked for (a want): a lower bound on
+  // what the peer will send. Ids the peer finds missing from a list this side sent are
+  // not counted (the peer learns of them, this side does not).
   size_t lacking() const { return lacking_; }
 
   // Tuning: ranges with at most this many ids are listed; larger ones are split in `kFanout`.

@@ -13,98 +13,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "sync/messages.h"
 #include "sync/reconcile.h"
 
 namespace vanban::sync {
 
 namespace {
 
-// Message types (the first byte of every frame of a session).
-constexpr char kReconcile = 'R';
-constexpr char kBatch = 'B';
-constexpr char kEnd = 'E';
-constexpr char kReport = 'A';
-constexpr size_t kMaxReportedReasons = 20;
 constexpr size_t kMaxKeptReasons = 1000;
 
-void PutVarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-void PutBytes(std::string& out, std::string_view b) {
-  PutVarint(out, b.size());
-  out += b;
-}
-
-// Reads a session message's fields; any shortfall is the peer's fault.
-class Fields {
- public:
-  explicit Fields(std::string_view s) : s_(s) {}
-  Status Varint(uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= s_.size()) return Bad();
-      uint8_t b = static_cast<uint8_t>(s_[pos_++]);
-      *v |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if (!(b & 0x80)) return Status::Ok();
-    }
-    return Bad();
-  }
-  Status Bytes(std::string* out) {
-    uint64_t n;
-    VB_RETURN_IF_ERROR(Varint(&n));
-    if (n > s_.size() - pos_) return Bad();
-    out->assign(s_.substr(pos_, n));
-    pos_ += n;
-    return Status::Ok();
-  }
-  bool done() const { return pos_ == s_.size(); }
-
- private:
-  Status Bad() { return Status::Peer("a malformed session message"); }
-  std::string_view s_;
-  size_t pos_ = 0;
-};
-
 std::string Short(const PublicKey& k) { return crypto::Fingerprint(k); }
-
-// batch = count *(bytes) count *(bytes): the blobs, then the records.
-Status ParseBatch(std::string_view body, std::vector<std::string>& blobs, std::vector<std::string>& records) {
-  Fields f(body);
-  for (std::vector<std::string>* list : {&blobs, &records}) {
-    uint64_t n;
-    VB_RETURN_IF_ERROR(f.Varint(&n));
-    if (n > body.size()) return Status::Peer("a malformed batch");
-    list->resize(n);
-    for (std::string& b : *list) VB_RETURN_IF_ERROR(f.Bytes(&b));
-  }
-  if (!f.done()) return Status::Peer("bytes after a batch");
-  return Status::Ok();
-}
-
-// report = accepted duplicate refused count *(reason)
-Status ParseReport(std::string_view body, SessionReport& rep) {
-  Fields f(body);
-  uint64_t accepted, duplicate, refused, reasons;
-  VB_RETURN_IF_ERROR(f.Varint(&accepted));
-  VB_RETURN_IF_ERROR(f.Varint(&duplicate));
-  VB_RETURN_IF_ERROR(f.Varint(&refused));
-  VB_RETURN_IF_ERROR(f.Varint(&reasons));
-  if (reasons > kMaxReportedReasons) return Status::Peer("a malformed report");
-  for (uint64_t i = 0; i < reasons; ++i) {
-    std::string r;
-    VB_RETURN_IF_ERROR(f.Bytes(&r));
-    rep.peer_refusals.push_back(r.substr(0, 300));
-  }
-  if (!f.done()) return Status::Peer("bytes after a report");
-  rep.peer_accepted = accepted;
-  rep.peer_refused = refused;
-  return Status::Ok();
-}
 
 // The next message, which must be of type `want` (a clean end here is a failure).
 awaitable<Result<std::string>> Expect(Channel& ch, char want, const char* what) {
