@@ -14,8 +14,12 @@
 //      is on PATH, the same report as a generated .odt converted by
 //      `--headless --convert-to pdf` (one untimed run, then the median of --lo-runs)
 //      and the ratio to vanban's time per document (target >= 50x).
+//   6. sync (bench/sync_bench.cc): a first sync of --sync-records records between two
+//      nodes of one organisation on loopback (a real Serve thread and SyncWith), a
+//      sync of the two identical stores, and one after --sync-diff new records.
 // Usage: vanban_bench [--docs N] [--query-docs N] [--keep DIR]
 //                     [--pdf-only | --no-pdf] [--pdf-runs N] [--lo-runs N] [--samples DIR]
+//                     [--sync-only | --no-sync] [--sync-records N] [--sync-diff N]
 //
 // Figures of the defaults on a shared 2-core VM (libsodium 1.0.18, SQLite 3.40;
 // wall-clock figures there vary by a third with other load, the cpu ratio less):
@@ -38,85 +42,25 @@
 #include <string>
 #include <vector>
 
+#include "bench/common.h"
 #include "bench/generator.h"
 #include "bench/pdf_bench.h"
 #include "bench/process.h"
+#include "bench/sync_bench.h"
 #include "core/node.h"
 
 using namespace vanban;
+using vanban::bench::Clock;
+using vanban::bench::CpuSeconds;
+using vanban::bench::IngestAll;
+using vanban::bench::IngestFigures;
+using vanban::bench::MakeNode;
 using vanban::bench::ProcessRun;
+using vanban::bench::Seconds;
 using vanban::bench::TimedRun;
-using Clock = std::chrono::steady_clock;
+using vanban::bench::Tmp;
 
 namespace {
-
-double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
-
-std::string Tmp(const std::string& tag) {
-  auto d = std::filesystem::temp_directory_path() / ("vanban-bench-" + tag + "-" + std::to_string(getpid()));
-  std::filesystem::remove_all(d);
-  return d.string();
-}
-
-std::unique_ptr<Node> MakeNode(const std::string& home) {
-  InitOptions o;
-  o.org_name = "Sở Ngoại vụ tỉnh Lạng Sơn";
-  o.code = "SNgV";
-  o.place = "Lạng Sơn";
-  o.admin_login = "giamdoc";
-  o.admin_name = "Trịnh Tuyết Mai";
-  o.admin_title = "Giám đốc";
-  o.passphrase = "bench";
-  auto n = Node::Init(home, o);
-  if (!n.ok()) {
-    std::fprintf(stderr, "init: %s\n", n.status().message().c_str());
-    std::exit(2);
-  }
-  return std::move(n).value();
-}
-
-double CpuSeconds(bool sys) {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  const timeval& t = sys ? u.ru_stime : u.ru_utime;
-  return t.tv_sec + t.tv_usec / 1e6;
-}
-
-struct IngestFigures {
-  double seconds = 0, user = 0, sys = 0;
-  size_t accepted = 0, refused = 0;
-};
-
-IngestFigures IngestAll(Node& node, const bench::Generated& g) {
-  Status s = node.Trust(g.card, "peer");
-  if (!s.ok()) {
-    std::fprintf(stderr, "trust: %s\n", s.message().c_str());
-    std::exit(2);
-  }
-  // The batches as a peer would hand them over, made before the clock starts.
-  std::vector<std::vector<std::string>> batches;
-  for (size_t i = 0; i < g.records.size(); i += 1000)
-    batches.emplace_back(g.records.begin() + static_cast<long>(i),
-                         g.records.begin() + static_cast<long>(std::min(i + 1000, g.records.size())));
-  IngestFigures f;
-  double u0 = CpuSeconds(false), s0 = CpuSeconds(true);
-  auto t0 = Clock::now();
-  for (const auto& batch : batches) {
-    auto rep = node.Ingest(batch);
-    if (!rep.ok()) {
-      std::fprintf(stderr, "ingest: %s\n", rep.status().message().c_str());
-      std::exit(2);
-    }
-    f.accepted += rep->accepted;
-    f.refused += rep->refused.size();
-    if (!rep->refused.empty() && f.refused == rep->refused.size())
-      std::fprintf(stderr, "first refusal: %s\n", rep->refused[0].c_str());
-  }
-  f.seconds = Seconds(t0, Clock::now());
-  f.user = CpuSeconds(false) - u0;
-  f.sys = CpuSeconds(true) - s0;
-  return f;
-}
 
 // Median of `runs` timings of fn, in milliseconds.
 double MedianMs(int runs, const std::function<void()>& fn) {
@@ -150,13 +94,16 @@ double RunMs(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   size_t docs = 10000, query_docs = 100000;
   std::string keep;
-  bool pdf_only = false, no_pdf = false;
+  bool pdf_only = false, no_pdf = false, sync_only = false, no_sync = false;
   bench::PdfBenchOptions pdf_opt;
+  bench::SyncBenchOptions sync_opt;
   pdf_opt.samples = VANBAN_SAMPLES_DIR;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--pdf-only") { pdf_only = true; continue; }
     if (a == "--no-pdf") { no_pdf = true; continue; }
+    if (a == "--sync-only") { sync_only = true; continue; }
+    if (a == "--no-sync") { no_sync = true; continue; }
     if (i + 1 >= argc) break;
     if (a == "--docs") docs = std::stoul(argv[i + 1]);
     else if (a == "--query-docs") query_docs = std::stoul(argv[i + 1]);
@@ -164,11 +111,20 @@ int main(int argc, char** argv) {
     else if (a == "--pdf-runs") pdf_opt.runs = std::max(1, std::stoi(argv[i + 1]));
     else if (a == "--lo-runs") pdf_opt.lo_runs = std::stoi(argv[i + 1]);
     else if (a == "--samples") pdf_opt.samples = argv[i + 1];
+    else if (a == "--sync-records") sync_opt.records = std::stoul(argv[i + 1]);
+    else if (a == "--sync-diff") sync_opt.difference = std::stoul(argv[i + 1]);
     ++i;
   }
   if (!crypto::Init().ok()) return 2;
   std::printf("vanban benchmarks (one core; figures, not verdicts)\n");
   if (pdf_only) return bench::RunPdfBench(pdf_opt);
+  if (sync_only) return bench::RunSyncBench(sync_opt);
+  // The sections after the ingest ones: PDF, then sync; the first failure's code.
+  auto rest = [&]() {
+    int rc = no_pdf ? 0 : bench::RunPdfBench(pdf_opt);
+    int sync = no_sync ? 0 : bench::RunSyncBench(sync_opt);
+    return rc ? rc : sync;
+  };
   std::printf("\n");
 
   auto tg = Clock::now();
@@ -177,20 +133,10 @@ int main(int argc, char** argv) {
               g.record_bytes / 1e6, Seconds(tg, Clock::now()));
 
   // 1. Raw verification of the same signatures.
-  std::vector<Record> decoded;
-  decoded.reserve(g.records.size());
-  for (const auto& b : g.records) decoded.push_back(*Record::Decode(b));
-  auto t0 = Clock::now();
-  double raw_cpu0 = CpuSeconds(false);
-  size_t ok = 0;
-  for (const Record& r : decoded) ok += r.VerifySignature();
-  double raw_s = Seconds(t0, Clock::now());
-  double raw_cpu = CpuSeconds(false) - raw_cpu0;
-  double raw_rate = decoded.size() / raw_s;
+  bench::VerifyFigures raw = bench::RawVerify(g.records);
+  double raw_rate = raw.rate;
   std::printf("\n1. raw Ed25519 verify (libsodium):        %9.0f records/s  (%zu/%zu valid; %.0f per core-second)\n",
-              raw_rate, ok, decoded.size(), decoded.size() / raw_cpu);
-  const size_t decoded_count = decoded.size();
-  decoded.clear();
+              raw_rate, raw.valid, raw.total, raw.per_cpu_second);
 
   // 2. Ingest with full verification.
   std::string home = keep.empty() ? Tmp("ingest") : keep;
@@ -204,11 +150,11 @@ int main(int argc, char** argv) {
   std::printf("   ratio to raw verification:            %9.2f  (%.2f verifications per record: the seal of each doc.issue too)\n",
               rate / raw_rate, verifs);
   std::printf("   cpu: %.1f s user, %.1f s sys; %.0f records per core-second (user+sys), ratio %.2f to raw in cpu time\n",
-              f.user, f.sys, f.accepted / (f.user + f.sys), (f.accepted / (f.user + f.sys)) / (decoded_count / raw_cpu));
+              f.user, f.sys, f.accepted / (f.user + f.sys), (f.accepted / (f.user + f.sys)) / raw.per_cpu_second);
 
   // 3. Command latencies on this store.
   std::printf("\n3. latencies on a store of %zu documents (%zu records), median of 15:\n", docs, g.records.size());
-  if (docs == 0) return no_pdf ? 0 : bench::RunPdfBench(pdf_opt);
+  if (docs == 0) return rest();
   std::string some_id = node->List({}).value().at(docs / 2).id;
   auto list_q = [&](const std::string& q) {
     DocFilter f;
@@ -254,5 +200,5 @@ int main(int argc, char** argv) {
     std::printf("   vanban doc list --query \"ke hoach so 77777\" (wall): %7.2f ms\n", MedianMs(15, [&] { RunMs(args); }));
     std::filesystem::remove_all(bhome);
   }
-  return no_pdf ? 0 : bench::RunPdfBench(pdf_opt);
+  return rest();
 }

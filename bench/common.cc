@@ -1,0 +1,102 @@
+#include "bench/common.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+namespace vanban::bench {
+
+double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+double CpuSeconds(bool sys) {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const timeval& t = sys ? u.ru_stime : u.ru_utime;
+  return t.tv_sec + t.tv_usec / 1e6;
+}
+
+double ThreadCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_THREAD, &u);
+  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+}
+
+std::string Tmp(const std::string& tag) {
+  auto d = std::filesystem::temp_directory_path() / ("vanban-bench-" + tag + "-" + std::to_string(getpid()));
+  std::filesystem::remove_all(d);
+  return d.string();
+}
+
+std::unique_ptr<Node> MakeNode(const std::string& home) {
+  InitOptions o;
+  o.org_name = "Sở Ngoại vụ tỉnh Lạng Sơn";
+  o.code = "SNgV";
+  o.place = "Lạng Sơn";
+  o.admin_login = "giamdoc";
+  o.admin_name = "Trịnh Tuyết Mai";
+  o.admin_title = "Giám đốc";
+  o.passphrase = "bench";
+  auto n = Node::Init(home, o);
+  if (!n.ok()) {
+    std::fprintf(stderr, "init: %s\n", n.status().message().c_str());
+    std::exit(2);
+  }
+  return std::move(n).value();
+}
+
+IngestFigures IngestRecords(Node& node, const std::vector<std::string>& records) {
+  // The batches as a peer would hand them over, made before the clock starts.
+  std::vector<std::vector<std::string>> batches;
+  for (size_t i = 0; i < records.size(); i += 1000)
+    batches.emplace_back(records.begin() + static_cast<long>(i),
+                         records.begin() + static_cast<long>(std::min(i + 1000, records.size())));
+  IngestFigures f;
+  double u0 = CpuSeconds(false), s0 = CpuSeconds(true);
+  auto t0 = Clock::now();
+  for (const auto& batch : batches) {
+    auto rep = node.Ingest(batch);
+    if (!rep.ok()) {
+      std::fprintf(stderr, "ingest: %s\n", rep.status().message().c_str());
+      std::exit(2);
+    }
+    f.accepted += rep->accepted;
+    f.refused += rep->refused.size();
+    if (!rep->refused.empty() && f.refused == rep->refused.size())
+      std::fprintf(stderr, "first refusal: %s\n", rep->refused[0].c_str());
+  }
+  f.seconds = Seconds(t0, Clock::now());
+  f.user = CpuSeconds(false) - u0;
+  f.sys = CpuSeconds(true) - s0;
+  return f;
+}
+
+IngestFigures IngestAll(Node& node, const Generated& g) {
+  Status s = node.Trust(g.card, "peer");
+  if (!s.ok()) {
+    std::fprintf(stderr, "trust: %s\n", s.message().c_str());
+    std::exit(2);
+  }
+  return IngestRecords(node, g.records);
+}
+
+VerifyFigures RawVerify(const std::vector<std::string>& records) {
+  std::vector<Record> decoded;
+  decoded.reserve(records.size());
+  for (const auto& b : records) decoded.push_back(*Record::Decode(b));
+  VerifyFigures f;
+  f.total = decoded.size();
+  auto t0 = Clock::now();
+  double cpu0 = CpuSeconds(false);
+  for (const Record& r : decoded) f.valid += r.VerifySignature();
+  double s = Seconds(t0, Clock::now());
+  double cpu = CpuSeconds(false) - cpu0;
+  f.rate = f.total / s;
+  f.per_cpu_second = f.total / cpu;
+  return f;
+}
+
+}  // namespace vanban::bench

@@ -1,0 +1,45 @@
+// bench — what the benchmark sections share: timing helpers, a fresh node, and
+// ingest of generated records through Node::Ingest as a peer would hand them over.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench/generator.h"
+#include "core/node.h"
+
+namespace vanban::bench {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point a, Clock::time_point b);
+// This process's user (or system) cpu seconds so far.
+double CpuSeconds(bool sys);
+// This thread's user+system cpu seconds so far.
+double ThreadCpuSeconds();
+// A fresh temporary folder name for `tag` (removed if it exists).
+std::string Tmp(const std::string& tag);
+// A node made by Node::Init with passphrase "bench" (exits on failure).
+std::unique_ptr<Node> MakeNode(const std::string& home);
+
+struct IngestFigures {
+  double seconds = 0, user = 0, sys = 0;
+  size_t accepted = 0, refused = 0;
+};
+// Ingests `records` in batches of 1000 (made before the clock starts), one
+// transaction each; exits if ingest fails as a whole.
+IngestFigures IngestRecords(Node& node, const std::vector<std::string>& records);
+// Trusts g's organisation card, then ingests all of g's records.
+IngestFigures IngestAll(Node& node, const Generated& g);
+
+struct VerifyFigures {
+  double rate = 0;           // records/s, wall
+  double per_cpu_second = 0; // records per cpu second of this process
+  size_t valid = 0, total = 0;
+};
+// Raw libsodium Ed25519 verification of these records' signatures (decoding untimed).
+VerifyFigures RawVerify(const std::vector<std::string>& records);
+
+}  // namespace vanban::bench
