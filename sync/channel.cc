@@ -582,6 +582,9 @@ awaitable<Result<std::unique_ptr<Channel>>> Connect(tcp::endpoint server, const 
     if (c->read_timed_out) co_return Status::Peer(where + ": timed out connecting");
     co_return Status::Peer(where + ": cannot connect: " + ec.message());
   }
+  // Sessions alternate small messages: Nagle's delay with delayed ACKs would cost
+  // tens of milliseconds per turn.
+  c->socket.set_option(tcp::no_delay(true), ec);
   auto r = co_await ClientHandshake(c, node_key, std::move(policy), limits, deadline);
   if (!r.ok()) {
     c->Shut();
@@ -676,6 +679,7 @@ awaitable<void> AcceptLoop(std::shared_ptr<Server::State> st) {
       continue;
     }
     auto c = std::make_shared<Conn>(std::move(s));
+    c->socket.set_option(tcp::no_delay(true), ec);
     auto ep = c->socket.remote_endpoint(ec);
     c->where = ec ? std::string("(unknown peer)") : Where(ep);
     if (st->open.size() >= st->options.max_sessions) {
