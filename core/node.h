@@ -238,6 +238,9 @@ class Node {
   // `blobs`: blobs the records name (signed copies), kept with the records that name
   // them in the same transaction; a record naming a blob neither held nor given is refused.
   Result<IngestReport> Ingest(const std::vector<std::string>& record_bytes, const std::vector<std::string>& blobs = {});
+  // Threads that decode and check signatures of a batch before it is applied (default 1:
+  // one core; sync uses the machine's cores, verification being what bounds it).
+  void set_verify_threads(unsigned n) { verify_threads_ = n ? n : 1; }
   Result<Hash> PutBlob(std::string_view bytes);
 
   // --- what sync and bundles move (docs/sync.md; core knows nothing of the network)
@@ -289,7 +292,8 @@ class Node {
   Build OnRevision(const std::string& doc, const std::string& type, std::function<void(Record&)> fill);
   // Checks and stores one record (inside a transaction); a record already held is
   // a no-op that sets *duplicate.
-  Status IngestOne(const Record& r, bool* duplicate = nullptr);
+  // `signature`: the signature's check, when the caller already made it.
+  Status IngestOne(const Record& r, bool* duplicate = nullptr, std::optional<bool> signature = std::nullopt);
   Status IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* rep);
   // Stores the arriving blobs an accepted record names.
   Status KeepArrivingBlobs(const Record& r);
@@ -324,6 +328,7 @@ class Node {
   std::unordered_set<std::string> new_docs_;
   std::string last_id_;                    // id of the record the last action made
   const std::map<Hash, std::string_view>* arriving_ = nullptr;  // blobs given to Ingest
+  unsigned verify_threads_ = 1;
   int64_t data_version_ = -1;              // PRAGMA data_version when last loaded
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <thread>
 
 #include "core/files.h"
 
@@ -112,6 +113,7 @@ Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
   std::string_view body = bytes.substr(pos);
   if (crypto::Blake2b(body) != digest) rep.damaged.push_back("the body does not match the header's digest");
 
+  node.set_verify_threads(std::max(1u, std::thread::hardware_concurrency()));
   // The entries; after damage, the next line that begins an entry.
   std::vector<std::string> records, blobs;
   auto flush = [&]() -> Status {

@@ -1,9 +1,11 @@
 #include "sync/session.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
@@ -127,6 +129,8 @@ awaitable<Result<SessionReport>> Exchange(Channel& ch, Node& node, bool initiato
   if (!peer_org) co_return Status::Refused("node " + Short(ch.peer()) + " is not admitted by a known organisation");
   rep.peer_org = peer_org->name;
   rep.same_org = peer_org->root == node.org().root;
+  // What bounds a sync is checking signatures: use every core for it.
+  node.set_verify_threads(std::max(1u, std::thread::hardware_concurrency()));
 
   auto shared = node.SharedWith(peer_org->root);
   if (!shared.ok()) co_return shared.status();
