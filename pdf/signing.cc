@@ -353,6 +353,10 @@ void ReplaceProof(PdfMemDocument& doc, const std::string& proof, const PdfString
 }  // namespace
 
 Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const SecretKey& key) {
+  // A party continuing another node's copy reaches here without a render first:
+  // PoDoFo would print the parsed trailer on stderr.
+  PdfError::EnableLogging(false);
+  PdfError::EnableDebug(false);
   try {
     PdfMemDocument doc;
     doc.LoadFromBuffer(pdf.data(), static_cast<long>(pdf.size()), true);

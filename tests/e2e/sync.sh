@@ -7,6 +7,8 @@
 #   - a pledge drafted in Lạng Sơn is signed by each party on its own node, in any
 #     order of syncs; all three end `signed`, identical;
 #   - scope: a draft and internal comments never reach another organisation's files;
+#   - a directive issued to org:caobang reaches Cao Bằng's incoming register (not Lào
+#     Cai), is received there (incoming number, receipt), and the receipt flows back;
 #   - an untrusted node is refused (exit 5); garbage and silent connections do not
 #     stop the server; kill -9 of either side mid-sync, then a resync: nothing lost;
 #   - bundles: the same as a sync, a damaged bundle keeps what verifies (exit 1);
@@ -180,6 +182,7 @@ done
 
 step "each party signs on its own node, in any order of syncs"
 set_home "$CB"; must sign "$PLG"
+assert_eq "" "$ERR" "a party's signature prints nothing on stderr"
 sync_with "$LC"                 # Lào Cai first gets the pledge from Lạng Sơn, without Cao Bằng's signature
 set_home "$LC"; assert_vb 3 sign "$PLG"
 assert_contains "$ERR" "Cao Bằng" "Lào Cai waits for Cao Bằng's signature"
@@ -205,6 +208,49 @@ must export pdf "$PLG" -o "$TMP/pledge.pdf"
 must --json verify "$TMP/pledge.pdf"
 assert_jq .valid true "the pledge's PDF signed on three nodes verifies"
 assert_jq '.signatures | length' 3 "three signatures in the PDF"
+
+step "a directive issued to Cao Bằng reaches its incoming register"
+set_home "$CB"
+must user add vanthu --name "Bế Thị Lan" --title "Văn thư" --roles clerk
+set_home "$LS"
+cat >"$TMP/directive.md" <<'EOF'
+---
+kind: directive
+title: Kế hoạch phối hợp tuần tra biên giới năm 2025
+recipients:
+  - org:caobang
+  - "Lưu: VT"
+---
+Sở Ngoại vụ tỉnh Lạng Sơn đề nghị Sở Ngoại vụ tỉnh Cao Bằng phối hợp.
+EOF
+must --json doc new "$TMP/directive.md" --as chuyenvien
+DIRV=$(jqo -r .id)
+must route "$DIRV" --to tphc --as chuyenvien
+must comment "$DIRV" "Ý KIẾN NỘI BỘ CHỈ THỊ K8J" --as tphc
+must submit "$DIRV" --to giamdoc --as chuyenvien
+must sign "$DIRV"
+must --json issue "$DIRV" --as vanthu
+NUM=$(jqo -r .number)
+sync_with "$CB"
+sync_with "$LC"
+set_home "$CB"
+must --json register --incoming
+assert_jq 'length' 1 "one document in Cao Bằng's incoming register"
+assert_jq '.[0].their_number' "$NUM" "the issuer's number"
+assert_jq '.[0].received' false "not received yet"
+must --json inbox --as vanthu
+assert_jq '[.[] | select(.action == "receive")] | length' 1 "Cao Bằng's clerk is asked to receive it"
+must --json receive "$DIRV" --as vanthu
+assert_jq .number 1 "incoming number 1"
+must --json register --incoming
+assert_jq '.[0].received' true "received"
+set_home "$LC"
+assert_vb 4 doc show "$DIRV"
+if grep -rqa "K8J" "$CB" "$LC"; then fail "an internal comment leaked to another organisation's files"; else ok; fi
+sync_with "$CB"
+set_home "$LS"
+must --json register
+assert_jq "[.[] | select(.number == \"$NUM\") | .receipts[]] | length" 1 "Lạng Sơn sees Cao Bằng's receipt"
 
 step "kill -9 of the client or the server mid-sync, then a resync"
 set_home "$LS"
