@@ -2,7 +2,9 @@
 # The sample workflow, end to end, on fresh nodes:
 #   Lạng Sơn drafts, reviews, signs and issues the 2021 emulation directive;
 #   Cao Bằng drafts its six-month report 2022, signed by a deputy ("KT. GIÁM ĐỐC");
-#   Lạng Sơn drafts the Cluster No. 1 pledge for 2017 with Cao Bằng and Lào Cai as parties.
+#   Lạng Sơn drafts the Cluster No. 1 pledge for 2017 with Cao Bằng and Lào Cai as parties;
+#   each party signs on its own node as the pledge reaches it (a sync over 127.0.0.1 with
+#   Lạng Sơn's `serve`, and a bundle file from Lào Cai).
 # Then the signed PDFs: exported, verified (also on a node of another province that
 # trusts the issuing organisation's card), and the archives of 2021 and 2022;
 # registers, search and `check` on every node. The PDFs are left in WORKDIR/pdf.
@@ -96,16 +98,43 @@ PLG=$(vb langson chuyenvien 2016-12-20T08:00:00+07:00 --json doc new "$SAMPLES/p
 vb langson chuyenvien 2016-12-20T08:10:00+07:00 submit "$PLG" --to giamdoc
 vb langson giamdoc 2016-12-26T09:00:00+07:00 sign "$PLG"
 vb langson giamdoc 2016-12-26T09:05:00+07:00 doc show "$PLG"
-echo "(The parties' signatures reach this pledge when the nodes sync: Cao Bằng signs next, then Lào Cai.)"
+
+say "Sync: the parties sign on their own nodes (Cao Bằng by network, Lào Cai by bundle)"
+vb langson giamdoc "$T0" org card -o "$WORK/langson.card"
+vb caobang giamdoc "$T0" org trust "$WORK/langson.card" --alias langson
+vb caobang giamdoc "$T0" org trust "$WORK/laocai.card" --alias laocai
+vb laocai giamdoc "$T0" org trust "$WORK/langson.card" --alias langson
+vb laocai giamdoc "$T0" org trust "$WORK/caobang.card" --alias caobang
+vb langson giamdoc 2016-12-26T10:00:00+07:00 serve --listen 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.log" &
+SERVE=$!
+trap 'kill $SERVE 2>/dev/null' EXIT
+for _ in $(seq 100); do PORT=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$WORK/serve.out"); [ -n "$PORT" ] && break; sleep 0.05; done
+[ -n "$PORT" ] || { echo "demo: serve did not start: $(cat "$WORK/serve.log")" >&2; exit 1; }
+cat "$WORK/serve.out"
+vb caobang giamdoc 2016-12-27T08:00:00+07:00 sync "127.0.0.1:$PORT"
+vb caobang giamdoc 2016-12-27T08:05:00+07:00 inbox
+vb caobang giamdoc 2016-12-27T08:10:00+07:00 sign "$PLG"
+vb caobang giamdoc 2016-12-27T08:15:00+07:00 sync "127.0.0.1:$PORT"
+vb laocai giamdoc 2016-12-28T08:00:00+07:00 sync "127.0.0.1:$PORT"
+vb laocai giamdoc 2016-12-28T08:10:00+07:00 sign "$PLG"
+echo "Lào Cai's border post has no network today: its signature goes by USB stick."
+vb laocai giamdoc 2016-12-28T08:20:00+07:00 bundle export --for langson -o "$WORK/laocai-for-langson.bundle"
+vb langson giamdoc 2016-12-29T08:00:00+07:00 bundle import "$WORK/laocai-for-langson.bundle"
+vb caobang giamdoc 2016-12-29T09:00:00+07:00 sync "127.0.0.1:$PORT"
+kill -TERM $SERVE; wait $SERVE || true; trap - EXIT
+echo "Lạng Sơn's server log:"; cat "$WORK/serve.log"
+for h in langson caobang laocai; do
+  printf '%s: ' "$h"; vb "$h" giamdoc 2016-12-29T10:00:00+07:00 doc list --kind pledge
+done
 
 say "Signed PDFs: export, verify on the issuing node and on another province's node, archive"
 mkdir -p "$WORK/pdf"
-vb langson chuyenvien 2016-12-26T09:10:00+07:00 export pdf "$PLG" -o "$WORK/pdf/giao-uoc-2017-cum-1.pdf"
+vb langson chuyenvien 2016-12-29T10:00:00+07:00 export pdf "$PLG" -o "$WORK/pdf/giao-uoc-2017-cum-1.pdf"
 vb langson vanthu 2021-02-03T10:00:00+07:00 export pdf "$DIR" -o "$WORK/pdf/1_KH-SNgV-2021.pdf"
 vb caobang vanthu 2022-06-21T09:00:00+07:00 export pdf "$REP" -o "$WORK/pdf/1_BC-SNgV-2022.pdf"
 vb langson vanthu 2021-02-03T10:00:00+07:00 verify "$WORK/pdf/1_KH-SNgV-2021.pdf"
-vb langson giamdoc "$T0" org card -o "$WORK/langson.card"
-vb caobang giamdoc "$T0" org trust "$WORK/langson.card" --alias langson
+echo "The pledge, signed on three nodes:"
+vb laocai giamdoc 2016-12-29T10:00:00+07:00 verify "$WORK/pdf/giao-uoc-2017-cum-1.pdf"
 echo "Cao Bằng checks Lạng Sơn's directive from the PDF alone:"
 vb caobang vanthu 2022-06-21T09:00:00+07:00 verify "$WORK/pdf/1_KH-SNgV-2021.pdf"
 vb caobang vanthu 2022-06-21T09:00:00+07:00 verify "$WORK/pdf/1_BC-SNgV-2022.pdf"
