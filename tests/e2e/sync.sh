@@ -4,6 +4,7 @@
 #   - a node joins, is admitted, syncs; digests equal; a second sync moves nothing;
 #   - a person's key made on the second node, granted on the first, used there;
 #   - concurrent offline revisions on both nodes: both kept, same state on both;
+#   - a record altered in one node's store is refused by the other, with the reason;
 #   - a pledge drafted in Lạng Sơn is signed by each party on its own node, in any
 #     order of syncs; all three end `signed`, identical;
 #   - scope: a draft and internal comments never reach another organisation's files;
@@ -14,6 +15,7 @@
 #   - bundles: the same as a sync, a damaged bundle keeps what verifies (exit 1);
 #   - serve stops cleanly on SIGTERM.
 source "$(dirname "$0")/lib.sh"
+command -v sqlite3 >/dev/null || die "the sqlite3 command-line program is required"
 
 LS="$TMP/langson" LS2="$TMP/langson2" CB="$TMP/caobang" LC="$TMP/laocai" XX="$TMP/other"
 clock_set 2024-12-20T08:00:00+07:00
@@ -120,6 +122,22 @@ run "$VANBAN" --home "$LS" --json doc show "$NOTE"; A_SHOW=$OUT
 run "$VANBAN" --home "$LS2" --json doc show "$NOTE"; B_SHOW=$OUT
 assert_eq "$A_SHOW" "$B_SHOW" "the same document on both nodes, byte for byte"
 assert_eq "$(digest "$LS")" "$(digest "$LS2")" "digests equal after concurrent edits"
+
+step "a record altered on one node is refused by the other, with the reason"
+set_home "$LS2"
+printf -- '---\nkind: report\ntitle: Báo cáo sẽ bị sửa\nrecipients:\n  - "Lưu: VT"\n---\nNội dung gốc ABC.\n' >"$TMP/forge.md"
+must --json doc new "$TMP/forge.md" --as chuyenvien2
+FORGE=$(jqo -r .id)
+sqlite3 "$LS2/vanban.db" "UPDATE records SET bytes = CAST(replace(CAST(bytes AS TEXT), 'gốc ABC', 'gốc XYZ') AS BLOB) WHERE id='$FORGE'"
+sync_with "$LS2"
+assert_eq 0 "$RC" "the session itself succeeds"
+assert_jq .peer_refused 1 "the other node refused the altered record"
+assert_contains "$(jqo -c .peer_refusals)" "signature" "and says why"
+set_home "$LS"; assert_vb 4 doc show "$FORGE"
+# Put the second node right again: the altered record goes, its views are rebuilt.
+sqlite3 "$LS2/vanban.db" "DELETE FROM records WHERE id='$FORGE'"
+set_home "$LS2"; assert_vb 0 check --repair
+assert_eq "$(digest "$LS")" "$(digest "$LS2")" "both nodes hold the same records again"
 
 step "a draft and a pledge in Lạng Sơn"
 set_home "$LS"
