@@ -468,3 +468,123 @@ TEST_F(ReceiveTest, CheckComparesTheIncomingRegisterView) {
 
 }  // namespace
 }  // namespace vanban
+
+// --- scope: what Node::SharedWith gives another organisation (core/scope.h) ---------
+
+namespace vanban {
+namespace {
+
+// The record types of document `doc` among `held`, sorted.
+std::vector<std::string> TypesOf(Node& n, const std::vector<Node::HeldRecord>& held, const std::string& doc) {
+  std::set<RecordId> ids;
+  for (const Node::HeldRecord& h : held) ids.insert(h.id);
+  std::vector<std::string> out;
+  auto log = n.Log(doc);
+  EXPECT_TRUE(log.ok());
+  for (const auto& e : *log)
+    if (ids.count(e.record.id())) out.push_back(e.record.type());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Gives `to` exactly what `from` shares with `to`'s organisation, as a sync would.
+IngestReport Share(Node& from, Node& to) {
+  auto held = from.SharedWith(to.org().root);
+  EXPECT_TRUE(held.ok()) << held.status().message();
+  std::vector<int64_t> seqs;
+  for (const Node::HeldRecord& h : *held) seqs.push_back(h.seq);
+  auto out = from.ReadHeld(seqs);
+  EXPECT_TRUE(out.ok());
+  auto rep = to.Ingest(out->records, out->blobs);
+  EXPECT_TRUE(rep.ok()) << rep.status().message();
+  return rep.ok() ? *rep : IngestReport{};
+}
+
+TEST_F(ReceiveTest, ScopeGivesAnAddressedOrganisationOnlyItsShare) {
+  std::string draft, issued;
+  {
+    ScopedNow now("2024-03-04T09:00:00+07:00");
+    draft = node_->NewDocument(As("chuyenvien"), Addressed("Dự thảo nội bộ", {"caobang"}), "d.md")->id;
+    ASSERT_TRUE(node_->Route(As("chuyenvien"), draft, {"tp1"}).ok());
+    ASSERT_TRUE(node_->AddComment(As("tp1"), draft, "Ý kiến nội bộ").ok());
+  }
+  {
+    ScopedNow now("2024-03-05T08:00:00+07:00");
+    issued = node_->NewDocument(As("chuyenvien"), Addressed("Kế hoạch gửi Cao Bằng", {"caobang"}), "i.md")->id;
+    ASSERT_TRUE(node_->Route(As("chuyenvien"), issued, {"tp1"}).ok());
+    ASSERT_TRUE(node_->AddComment(As("tp1"), issued, "Góp ý nội bộ").ok());
+    ASSERT_TRUE(node_->Approve(As("tp1"), issued).ok());
+    ASSERT_TRUE(node_->Submit(As("chuyenvien"), issued, "pgd").ok());
+    ASSERT_TRUE(node_->ReturnDoc(As("pgd"), issued, "Sửa lại").ok());
+    ASSERT_TRUE(node_->EditDocument(As("chuyenvien"), issued, Addressed("Kế hoạch gửi Cao Bằng (sửa)", {"caobang"}), "i.md").ok());
+    ASSERT_TRUE(node_->Submit(As("chuyenvien"), issued, "pgd").ok());
+    ASSERT_TRUE(node_->Sign(As("pgd"), issued, false).ok());
+    ASSERT_TRUE(node_->Issue(As("vanthu"), issued).ok());
+  }
+  auto for_p = node_->SharedWith(p_->org().root).value();
+  EXPECT_TRUE(TypesOf(*node_, for_p, draft).empty());
+  EXPECT_EQ(TypesOf(*node_, for_p, issued),
+            (std::vector<std::string>{"doc.create", "doc.issue", "doc.revise", "doc.sign", "doc.submit"}));
+  auto for_c = node_->SharedWith(c_->org().root).value();
+  EXPECT_TRUE(TypesOf(*node_, for_c, issued).empty());  // trusted, but not addressed
+  auto own = node_->SharedWith(node_->org().root).value();
+  EXPECT_EQ(static_cast<int64_t>(own.size()), RecordCount());
+
+  // Folded from its share, the document is the same issued document on P's node.
+  IngestReport rep = Share(*node_, *p_);
+  EXPECT_TRUE(rep.refused.empty()) << rep.refused[0];
+  auto d = p_->Show(issued);
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  auto mine = node_->Show(issued).value();
+  EXPECT_EQ(d->state, DocState::kIssued);
+  EXPECT_EQ(d->issue->number, mine.issue->number);
+  EXPECT_EQ(d->title, mine.title);
+  EXPECT_TRUE(d->partial);
+  EXPECT_TRUE(d->comments.empty());
+  EXPECT_EQ(p_->Show(draft).status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(p_->Check()->ok);
+  // A receipt made there comes back in P's share for A, and a second share moves nothing new.
+  ASSERT_TRUE(Receive(*p_, issued, "2024-03-06T08:00:00+07:00").ok());
+  IngestReport back = Share(*p_, *node_);
+  EXPECT_EQ(back.accepted, 1u);
+  EXPECT_EQ(Share(*node_, *p_).accepted, 0u);
+}
+
+TEST_F(ReceiveTest, ScopeGivesAPartyThePledgeFromItsSubmissionOn) {
+  ScopedNow now("2024-03-05T08:00:00+07:00");
+  std::string text =
+      "---\nkind: pledge\ntitle: Giao ước thi đua\nrecipients:\n  - \"Lưu: VT\"\nparties: [caobang]\n---\nCùng thi đua.\n";
+  std::string id = node_->NewDocument(As("chuyenvien"), text, "p.md")->id;
+  ASSERT_TRUE(node_->AddComment(As("chuyenvien"), id, "Ghi chú nội bộ").ok());
+  // Two revisions; only the second is submitted: the first never leaves (its base is absent there).
+  std::string r2 = text, r3 = text;
+  r2.replace(r2.find("Cùng thi đua."), 13, "Bản nháp hai.");
+  r3.replace(r3.find("Cùng thi đua."), 13, "Bản trình ký.");
+  ASSERT_TRUE(node_->EditDocument(As("chuyenvien"), id, r2, "p.md").ok());
+  ASSERT_TRUE(node_->EditDocument(As("chuyenvien"), id, r3, "p.md").ok());
+  EXPECT_TRUE(TypesOf(*node_, node_->SharedWith(p_->org().root).value(), id).empty());  // a draft
+  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "pgd").ok());
+  ASSERT_TRUE(node_->Sign(As("pgd"), id, false).ok());
+  EXPECT_EQ(TypesOf(*node_, node_->SharedWith(p_->org().root).value(), id),
+            (std::vector<std::string>{"doc.create", "doc.revise", "doc.sign", "doc.submit"}));
+  EXPECT_TRUE(TypesOf(*node_, node_->SharedWith(c_->org().root).value(), id).empty());  // not a party
+  IngestReport rep = Share(*node_, *p_);
+  EXPECT_TRUE(rep.refused.empty()) << rep.refused[0];
+  auto d = p_->Show(id);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->state, DocState::kPartiallySigned);
+  EXPECT_EQ(d->revisions.size(), 2u);  // the creation's text and the submitted one
+  EXPECT_FALSE(d->conflicted());
+  EXPECT_EQ(d->current_text, node_->Show(id)->current_text);
+  EXPECT_EQ(d->current_text.find("Bản nháp hai"), std::string::npos);
+  // The party signs on its own node; the drafting organisation takes the signature.
+  ASSERT_TRUE(p_->Sign(As("giamdoc"), id, false).ok());
+  EXPECT_EQ(Share(*p_, *node_).accepted, 1u);
+  EXPECT_EQ(node_->Show(id)->state, DocState::kSigned);
+  EXPECT_EQ(p_->Show(id)->state, DocState::kSigned);
+  ASSERT_TRUE(d->awaited_org());
+  EXPECT_EQ(*d->awaited_org(), p_->org().root);
+}
+
+}  // namespace
+}  // namespace vanban
