@@ -61,11 +61,9 @@ const std::vector<Id>& HashTable() {
   return table;
 }
 
-// A range's fingerprint is a hash of the ids' sum (mod 2^256) and count, so two sets
-// whose differences have equal sums are not told apart: by design, as real ids are
-// BLAKE2b hashes. Ids made of a few input bytes would collide at once (the fuzzer finds
-// {fdfd, ffff} vs {fffd, fdff} in seconds), so every shape carries 6 hashed bytes next
-// to its structured ones: collisions stay as unlikely as between real ids.
+// Fingerprints sum keyed hashes of the ids (a fresh key per session), so structured
+// ids no longer collide by construction; every shape still carries 6 hashed bytes next
+// to its structured ones, as real ids are hashes.
 Id Shaped(uint8_t shape, uint16_t k) {
   if (shape % 5 == 0) return HashTable()[k];
   const Id& h = HashTable()[k];

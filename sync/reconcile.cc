@@ -12,6 +12,7 @@ namespace {
 enum Mode : uint8_t { kSkip = 0, kFingerprint = 1, kIds = 2, kWant = 3 };
 constexpr uint8_t kEndOfSpace = 0xFF;
 constexpr size_t kFingerprintBytes = 16;
+constexpr size_t kSaltBytes = crypto_shorthash_siphashx24_KEYBYTES;  // 16
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -54,32 +55,6 @@ class Reader {
   std::string_view s_;
   size_t pos_ = 0;
 };
-
-std::string Fingerprint(const Id* first, const Id* last) {
-  // The sum of the ids modulo 2^256 (little-endian words): order-free, and a range's
-  // fingerprint is found without hashing every id again.
-  uint64_t sum[4] = {0, 0, 0, 0};
-  for (const Id* id = first; id != last; ++id) {
-    unsigned carry = 0;
-    for (int w = 0; w < 4; ++w) {
-      uint64_t x;
-      std::memcpy(&x, id->data() + 8 * w, 8);
-      uint64_t s = sum[w] + x;
-      unsigned c1 = s < x;
-      uint64_t s2 = s + carry;
-      unsigned c2 = s2 < s;
-      sum[w] = s2;
-      carry = c1 | c2;
-    }
-  }
-  uint8_t in[40];
-  std::memcpy(in, sum, 32);
-  uint64_t n = static_cast<uint64_t>(last - first);
-  std::memcpy(in + 32, &n, 8);
-  std::string fp(kFingerprintBytes, '\0');
-  crypto_generichash(reinterpret_cast<uint8_t*>(fp.data()), fp.size(), in, sizeof in, nullptr, 0);
-  return fp;
-}
 
 }  // namespace
 
@@ -125,6 +100,33 @@ struct Reconciler::Bound {
 
 Reconciler::Reconciler(std::vector<Id> ids) : ids_(std::move(ids)), peer_lacks_(ids_.size(), 0) {}
 
+void Reconciler::Salt(const uint8_t* key) {
+  // Ids are summed as keyed hashes under a key fresh for each session: a record's
+  // author, who can choose ids, cannot make two different sets sum alike.
+  keyed_.resize(ids_.size());
+  for (size_t i = 0; i < ids_.size(); ++i)
+    crypto_shorthash_siphashx24(reinterpret_cast<uint8_t*>(keyed_[i].data()), ids_[i].data(), ids_[i].size(), key);
+  salted_ = true;
+}
+
+std::string Reconciler::Fingerprint(size_t from, size_t to) const {
+  // The sum modulo 2^128 of the keyed hashes (little-endian words), then the count.
+  uint64_t lo = 0, hi = 0;
+  for (size_t i = from; i < to; ++i) {
+    uint64_t a = keyed_[i][0], b = keyed_[i][1];
+    lo += a;
+    hi += b + (lo < a);
+  }
+  uint8_t in[24];
+  std::memcpy(in, &lo, 8);
+  std::memcpy(in + 8, &hi, 8);
+  uint64_t n = to - from;
+  std::memcpy(in + 16, &n, 8);
+  std::string fp(kFingerprintBytes, '\0');
+  crypto_generichash(reinterpret_cast<uint8_t*>(fp.data()), fp.size(), in, sizeof in, nullptr, 0);
+  return fp;
+}
+
 size_t Reconciler::Lower(const Bound& b) const {
   return static_cast<size_t>(std::partition_point(ids_.begin(), ids_.end(), [&](const Id& id) { return b.Above(id); }) -
                              ids_.begin());
@@ -140,14 +142,16 @@ void EncodeIds(std::string& out, const Id* first, const Id* last) {
 }  // namespace
 
 std::string Reconciler::Start() {
-  std::string out;
+  std::string out(kSaltBytes, '\0');
+  randombytes_buf(out.data(), out.size());
+  Salt(reinterpret_cast<const uint8_t*>(out.data()));
   Bound().Encode(out);
   if (ids_.size() <= kListAtMost) {
     out.push_back(static_cast<char>(kIds));
     EncodeIds(out, ids_.data(), ids_.data() + ids_.size());
   } else {
     out.push_back(static_cast<char>(kFingerprint));
-    out += Fingerprint(ids_.data(), ids_.data() + ids_.size());
+    out += Fingerprint(0, ids_.size());
     PutVarint(out, ids_.size());
   }
   return out;
@@ -155,6 +159,12 @@ std::string Reconciler::Start() {
 
 Result<Reconciler::Step> Reconciler::Answer(std::string_view message) {
   Reader in(message);
+  if (!salted_) {
+    // The initiator's first message begins with the session's key.
+    uint8_t key[kSaltBytes];
+    VB_RETURN_IF_ERROR(in.Bytes(key, sizeof key, "the session key"));
+    Salt(key);
+  }
   std::string out;
   bool asked = false;    // the peer's message needs an answer (fingerprints or ids)
   bool asking = false;   // ours does
@@ -199,7 +209,7 @@ Result<Reconciler::Step> Reconciler::Answer(std::string_view message) {
         VB_RETURN_IF_ERROR(in.Bytes(fp.data(), fp.size(), "a fingerprint"));
         uint64_t theirs;
         VB_RETURN_IF_ERROR(in.Varint(&theirs, "a range count"));
-        if (theirs == count && fp == Fingerprint(mine, mine + count)) {
+        if (theirs == count && fp == Fingerprint(lo, hi)) {
           emit(b, kSkip);
         } else if (count <= kListAtMost) {
           emit(b, kIds);
@@ -215,7 +225,7 @@ Result<Reconciler::Step> Reconciler::Answer(std::string_view message) {
               EncodeIds(out, ids_.data() + start, ids_.data() + end);
             } else {
               emit(sub, kFingerprint);
-              out += Fingerprint(ids_.data() + start, ids_.data() + end);
+              out += Fingerprint(start, end);
               PutVarint(out, end - start);
             }
           }

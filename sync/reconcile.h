@@ -3,7 +3,8 @@
 // Each side holds a sorted set of 32-byte ids (the records it may share with the
 // other). They take turns sending a message that covers the whole id space with
 // ranges; each range carries either nothing (settled), a fingerprint (how many ids
-// and a hash of their sum), the ids themselves, or which of the peer's listed ids
+// and a hash of the sum of their keyed hashes, keyed afresh by the initiator for
+// each session), the ids themselves, or which of the peer's listed ids
 // this side lacks. Ranges whose fingerprints agree are settled; others are split
 // into 16 or listed once small. Bytes and rounds grow with the difference, not
 // with the sets: two equal sets of any size settle in one message and a reply.
@@ -56,7 +57,11 @@ class Reconciler {
  private:
   struct Bound;
   size_t Lower(const Bound& b) const;
+  void Salt(const uint8_t* key);  // 16 bytes
+  std::string Fingerprint(size_t from, size_t to) const;
   std::vector<Id> ids_;
+  std::vector<std::array<uint64_t, 2>> keyed_;  // SipHash-2-4 (128-bit) of each id under the session's key
+  bool salted_ = false;
   std::vector<uint8_t> peer_lacks_;  // per id: 1 if the peer lacks it
   size_t lacking_ = 0;
 };
