@@ -270,6 +270,17 @@ set_home "$LS"
 must --json register
 assert_jq "[.[] | select(.number == \"$NUM\") | .receipts[]] | length" 1 "Lạng Sơn sees Cao Bằng's receipt"
 
+step "several peers at once"
+pids=()
+for h in "$LS2" "$CB" "$LC"; do
+  "$VANBAN" --home "$h" sync "127.0.0.1:$PORT" --timeout 20 >"$TMP/par.$(basename "$h").out" 2>&1 &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do
+  if wait "$p"; then ok; else fail "a concurrent sync failed: $(cat "$TMP"/par.*.out)"; fi
+done
+assert_eq "$(digest "$LS")" "$(digest "$LS2")" "concurrent sessions leave both nodes of Lạng Sơn equal"
+
 step "kill -9 of the client or the server mid-sync, then a resync"
 set_home "$LS"
 for i in $(seq 1 40); do
