@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <map>
+#include <optional>
 #include <utility>  // before Asio 1.18's awaitable.hpp, which uses std::exchange without it
 
 #include <boost/asio/awaitable.hpp>
@@ -206,13 +207,14 @@ struct Server::Impl {
     return Page(req, st, Layout("Lỗi", Viewer{}, "<p class=\"notice\">" + Escape(msg) + "</p>"));
   }
 
-  Viewer ViewerOf(const Session& s) {
-    Viewer v;
-    v.csrf = s.csrf;
-    for (const Person& p : node.Users())
-      if (p.login == s.login) viewer_person = p;
-    v.person = &viewer_person;
-    return v;
+  // The viewer of a session; none when its person is no longer active here.
+  std::optional<Viewer> ViewerOf(const Session& s) {
+    for (const Person& p : node.Users()) {
+      if (p.login != s.login || !p.active()) continue;
+      viewer_person = p;
+      return Viewer{&viewer_person, s.csrf};
+    }
+    return std::nullopt;
   }
   Person viewer_person;  // the viewer's person for the page being rendered
 
@@ -273,7 +275,12 @@ struct Server::Impl {
       r.set(http::field::set_cookie, "vanban=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
       return r;
     }
-    Viewer v = ViewerOf(*s);
+    auto viewer = ViewerOf(*s);
+    if (!viewer) {
+      sessions.erase(CookieValue(req, "vanban"));
+      return Text(req, http::status::forbidden, "Người dùng này không còn hiệu lực trên máy này");
+    }
+    const Viewer& v = *viewer;
     if (get && target == "/") {
       auto page = InboxPage(node, v);
       if (!page.ok()) return Text(req, http::status::internal_server_error, page.status().message());
@@ -356,6 +363,9 @@ struct Server::Impl {
       }
       if (ec) break;  // end of stream, timeout, malformed request: close
       Response r = Respond(parser.get());
+      // The body may hold a passphrase (POST /login): not left in freed memory.
+      std::string& body = parser.get().body();
+      sodium_memzero(body.data(), body.size());
       bool keep = r.keep_alive();
       stream.expires_after(opt.write_timeout);
       co_await http::async_write(stream, r, asio::redirect_error(asio::use_awaitable, ec));

@@ -44,9 +44,10 @@ class WebTest : public OrgTest {
     StopServer();
     OrgTest::TearDown();
   }
-  void StartServer() {
+  void StartServer(std::chrono::seconds idle = std::chrono::seconds(15 * 60)) {
     web::Options o;
     o.port = 0;
+    o.session_idle = idle;
     auto s = web::Server::Start(*node_, o);
     ASSERT_TRUE(s.ok()) << s.status().message();
     server_ = std::move(s).value();
@@ -271,6 +272,15 @@ TEST_F(WebTest, WebLogoutEndsTheSession) {
   Reply after = Get("/doc/" + id_, cookie);
   EXPECT_EQ(after.status, 303);  // back to the login page
   EXPECT_EQ(Post("/doc/" + id_ + "/approve", "csrf=" + csrf, cookie).status, 403);
+}
+
+TEST_F(WebTest, WebIdleSessionIsWiped) {
+  StartServer(std::chrono::seconds(1));
+  std::string cookie = Login("tp1");
+  ASSERT_FALSE(cookie.empty());
+  EXPECT_EQ(Get("/doc/" + id_, cookie).status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  EXPECT_EQ(Get("/doc/" + id_, cookie).status, 303);  // to the login page
 }
 
 TEST_F(WebTest, WebOversizedRequestsAndForeignHostAreRefused) {
