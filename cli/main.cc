@@ -17,6 +17,7 @@
 #include "pdf/pdf.h"
 #include "sync/bundle.h"
 #include "sync/session.h"
+#include "web/web.h"
 
 using nlohmann::json;
 
@@ -961,6 +962,28 @@ int Main(int argc, char** argv) {
   auto unlock_node_key = [&]() -> Result<SecretKey> {
     return prog.node().UnlockNodeKey(PassphraseFrom(g.passphrase_file, "VANBAN_PASSPHRASE", "this node's key"));
   };
+  std::string web_listen = "127.0.0.1:8765";
+  bool web_remote = false;
+  auto* c_web = sub(&app, "web", "Serve the browser interface (Vietnamese) on this node, loopback only by default (foreground)");
+  c_web->add_option("--listen", web_listen, "HOST:PORT (default 127.0.0.1:8765; port 0: any free port)");
+  c_web->add_flag("--allow-remote", web_remote,
+                  "Accept a non-loopback address: there is no TLS, passphrases cross the network in clear (docs/web.md)");
+  c_web->callback([&] {
+    web::Options wo;
+    wo.allow_remote = web_remote;
+    Status s = web::ParseListen(web_listen, &wo);
+    if (!s.ok()) { rc = Fail(s); return; }
+    if (!need_node()) return;
+    auto server = web::Server::Start(prog.node(), wo);
+    if (!server.ok()) { rc = Fail(server.status()); return; }
+    std::string host = wo.host.find(':') != std::string::npos ? "[" + wo.host + "]" : wo.host;
+    std::string url = "http://" + host + ":" + std::to_string((*server)->port()) + "/";
+    prog.Print({{"url", url}}, "Serving the web interface of " + prog.node().org().name + " at " + url + " (Ctrl-C stops)");
+    std::cout << std::flush;
+    s = (*server)->Run(true);
+    if (!s.ok()) { rc = Fail(s); return; }
+    std::cerr << "Stopped.\n";
+  });
   auto* c_serve = sub(&app, "serve", "Serve syncs to this organisation's nodes and trusted organisations (foreground)");
   c_serve->add_option("--listen", s_listen, "HOST:PORT to listen on, e.g. 0.0.0.0:7410 (port 0: any free port)")->required();
   c_serve->add_option("--max-sessions", s_max_sessions, "Sessions at once (default 256)");

@@ -339,6 +339,15 @@ Result<SecretKey> Node::UnlockKeyFile(const std::string& file, const PassphraseS
   return KeyFile::Open(*bytes, held.value, path);
 }
 
+Status Node::CheckPassphrase(const std::string& login, const PassphraseSource& pass) const {
+  if (login.empty()) return Status::BadInput("no login given");
+  VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(Actor{login, pass}));
+  VB_ASSIGN_OR_RETURN(SecretKey key, UnlockKeyFile("person-" + login + ".key", pass));
+  if (key.public_key() != who->key)
+    return Status::BadInput("the key file of '" + login + "' holds another key than the one granted");
+  return Status::Ok();
+}
+
 Result<SecretKey> Node::UnlockNodeKey(const PassphraseSource& pass) const {
   VB_ASSIGN_OR_RETURN(SecretKey key, UnlockKeyFile("node.key", pass));
   if (key.public_key() != node_)

@@ -179,6 +179,10 @@ class Node {
   Status RevokeUser(const Actor& actor, const std::string& login);
   std::vector<Person> Users() const;
   Status ChangePassphrase(const std::string& login, const PassphraseSource& old_pass, const PassphraseSource& new_pass);
+  // Whether `pass` unlocks the key file of `login` on this node, holding the key
+  // granted to that active person (the web interface's login). Nothing is kept:
+  // the key is wiped before this returns. A wrong passphrase is BadInput.
+  Status CheckPassphrase(const std::string& login, const PassphraseSource& pass) const;
 
   // --- documents
   Result<DocRef> NewDocument(const Actor& actor, const std::string& bytes, const std::string& where);

@@ -1,0 +1,309 @@
+// The web interface in-process: a server on 127.0.0.1 (port 0) over a copy of the
+// fixture's organisation, talked to with a small synchronous Beast client.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <thread>
+#include <utility>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "core/crypto.h"
+#include "tests/core/fixture.h"
+#include "web/web.h"
+
+namespace vanban::testing {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+struct Reply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names; last value
+  std::vector<std::string> set_cookies;
+  std::string body;
+};
+
+class WebTest : public OrgTest {
+ protected:
+  void SetUp() override {
+    OrgTest::SetUp();
+    ScopedNow now("2024-02-05T09:00:00+07:00");
+    // Documents made before the server starts (the Node is then the server's alone).
+    id_ = NewDirective();
+    ASSERT_TRUE(node_->Route(As("chuyenvien"), id_, {"tp1"}).ok());
+  }
+  void TearDown() override {
+    StopServer();
+    OrgTest::TearDown();
+  }
+  void StartServer(std::chrono::seconds idle = std::chrono::seconds(15 * 60)) {
+    web::Options o;
+    o.port = 0;
+    o.session_idle = idle;
+    auto s = web::Server::Start(*node_, o);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    server_ = std::move(s).value();
+    port_ = server_->port();
+    thread_ = std::thread([this] { (void)server_->Run(); });
+  }
+  void StopServer() {
+    if (!server_) return;
+    server_->Stop();
+    thread_.join();
+    server_.reset();
+  }
+
+  Reply Call(http::verb method, const std::string& target, const std::string& body = "",
+             const std::string& cookie = "") {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    asio::ip::tcp::resolver resolver(io);
+    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+    http::request<http::string_body> req{method, target, 11};
+    req.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
+    if (!cookie.empty()) req.set(http::field::cookie, cookie);
+    if (method == http::verb::post) req.set(http::field::content_type, "application/x-www-form-urlencoded");
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buf;
+    http::response_parser<http::string_body> p;
+    p.body_limit(64 << 20);
+    http::read(stream, buf, p);
+    Reply r;
+    r.status = static_cast<int>(p.get().result_int());
+    for (const auto& f : p.get()) {
+      std::string name(f.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[name] = std::string(f.value());
+      if (name == "set-cookie") r.set_cookies.push_back(std::string(f.value()));
+    }
+    r.body = p.get().body();
+    beast::error_code ec;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    return r;
+  }
+  Reply Get(const std::string& target, const std::string& cookie = "") { return Call(http::verb::get, target, "", cookie); }
+  Reply Post(const std::string& target, const std::string& body, const std::string& cookie = "") {
+    return Call(http::verb::post, target, body, cookie);
+  }
+
+  // Logs in; returns "vanban=..." or "" on failure.
+  std::string Login(const std::string& login, const std::string& pass = "matkhau") {
+    Reply r = Post("/login", "login=" + login + "&passphrase=" + pass);
+    if (r.status != 303 || r.set_cookies.empty()) return "";
+    const std::string& c = r.set_cookies.front();
+    return c.substr(0, c.find(';'));
+  }
+  static std::string Csrf(const std::string& html) {
+    const std::string key = "name=\"csrf\" value=\"";
+    size_t at = html.find(key);
+    if (at == std::string::npos) return "";
+    at += key.size();
+    return html.substr(at, html.find('"', at) - at);
+  }
+
+  std::string id_;
+  std::unique_ptr<web::Server> server_;
+  std::thread thread_;
+  uint16_t port_ = 0;
+};
+
+TEST(WebUnit, EscapeAndDate) {
+  EXPECT_EQ(web::Escape("<script>alert('x') & \"y\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;");
+  EXPECT_EQ(web::VietnameseDate(At("2024-02-05T09:00:00+07:00")), "ngày 05 tháng 02 năm 2024");
+  EXPECT_EQ(web::StateLabel("in_review"), "đang xin ý kiến");
+  EXPECT_EQ(web::StateLabel("issued"), "đã ban hành");
+}
+
+TEST(WebUnit, ListenIsLoopbackUnlessAllowed) {
+  web::Options o;
+  EXPECT_TRUE(web::ParseListen("127.0.0.1:9000", &o).ok());
+  EXPECT_EQ(o.port, 9000);
+  EXPECT_TRUE(web::ParseListen("[::1]:9001", &o).ok());
+  Status s = web::ParseListen("0.0.0.0:9000", &o);
+  EXPECT_EQ(s.code(), Status::Code::kBadInput);
+  EXPECT_NE(s.message().find("--allow-remote"), std::string::npos);
+  EXPECT_EQ(web::ParseListen("127.0.0.1:99999", &o).code(), Status::Code::kBadInput);
+  o.allow_remote = true;
+  EXPECT_TRUE(web::ParseListen("0.0.0.0:9000", &o).ok());
+}
+
+TEST_F(WebTest, WebWrongPassphraseIs401AndKeepsNothing) {
+  StartServer();
+  Reply r = Post("/login", "login=tp1&passphrase=sai");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_TRUE(r.set_cookies.empty());
+  EXPECT_NE(r.body.find("Mật khẩu không đúng"), std::string::npos);
+  // Still logged out: the first page is the login form.
+  Reply home = Get("/");
+  EXPECT_NE(home.body.find("name=\"passphrase\""), std::string::npos);
+}
+
+TEST_F(WebTest, WebLoginSetsStrictHttpOnlyCookie) {
+  StartServer();
+  Reply r = Post("/login", "login=tp1&passphrase=matkhau");
+  ASSERT_EQ(r.status, 303);
+  ASSERT_EQ(r.set_cookies.size(), 1u);
+  const std::string& c = r.set_cookies[0];
+  EXPECT_NE(c.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(c.find("SameSite=Strict"), std::string::npos);
+  EXPECT_NE(c.find("Path=/"), std::string::npos);
+  EXPECT_EQ(c.find(';') - c.find('=') - 1, 64u);  // 32 random bytes in hex
+  Reply inbox = Get("/", c.substr(0, c.find(';')));
+  EXPECT_EQ(inbox.status, 200);
+  EXPECT_NE(inbox.body.find("Việc cần xử lý"), std::string::npos);
+  EXPECT_NE(inbox.body.find("/doc/" + id_), std::string::npos);
+}
+
+TEST_F(WebTest, WebEveryResponseCarriesSecurityHeaders) {
+  StartServer();
+  std::string cookie = Login("tp1");
+  ASSERT_FALSE(cookie.empty());
+  for (const Reply& r : {Get("/"), Get("/style.css"), Get("/nowhere", cookie), Get("/", cookie),
+                         Get("/doc/" + id_, cookie), Post("/login", "login=tp1&passphrase=x"),
+                         Post("/doc/" + id_ + "/approve", "", cookie)}) {
+    EXPECT_EQ(r.headers.at("content-security-policy"),
+              "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+              "form-action 'self'");
+    EXPECT_EQ(r.headers.at("x-content-type-options"), "nosniff");
+    EXPECT_EQ(r.headers.at("referrer-policy"), "no-referrer");
+    EXPECT_EQ(r.headers.at("cache-control"), "no-store");
+  }
+}
+
+TEST_F(WebTest, WebPostWithoutCsrfIs403) {
+  StartServer();
+  std::string cookie = Login("tp1");
+  ASSERT_FALSE(cookie.empty());
+  EXPECT_EQ(Post("/doc/" + id_ + "/approve", "", cookie).status, 403);
+  EXPECT_EQ(Post("/doc/" + id_ + "/approve", "csrf=00", cookie).status, 403);
+  EXPECT_EQ(Post("/doc/" + id_ + "/comment", "text=hi", cookie).status, 403);
+  StopServer();
+  auto d = node_->Show(id_);
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->approvals.empty());
+  EXPECT_TRUE(d->comments.empty());
+}
+
+TEST_F(WebTest, WebTitleIsEscaped) {
+  std::string evil;
+  {
+    ScopedNow now("2024-02-05T09:30:00+07:00");
+    evil = NewDirective("<script>alert(1)</script>");
+    ASSERT_TRUE(node_->Route(As("chuyenvien"), evil, {"tp1"}).ok());
+  }
+  StartServer();
+  std::string cookie = Login("tp1");
+  for (const Reply& r : {Get("/", cookie), Get("/doc/" + evil, cookie)}) {
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body.find("<script>alert(1)"), std::string::npos);
+    EXPECT_NE(r.body.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  }
+}
+
+TEST_F(WebTest, WebReviewerSeesApproveDrafterDoesNot) {
+  StartServer();
+  Reply rev = Get("/doc/" + id_, Login("tp1"));
+  EXPECT_NE(rev.body.find("/doc/" + id_ + "/approve"), std::string::npos);
+  EXPECT_NE(rev.body.find("/doc/" + id_ + "/comment"), std::string::npos);
+  Reply drafter = Get("/doc/" + id_, Login("chuyenvien"));
+  EXPECT_EQ(drafter.status, 200);
+  EXPECT_EQ(drafter.body.find("/doc/" + id_ + "/approve"), std::string::npos);
+  EXPECT_EQ(drafter.body.find("/doc/" + id_ + "/sign"), std::string::npos);
+  Reply other = Get("/doc/" + id_, Login("tp2"));  // a reviewer not routed
+  EXPECT_EQ(other.body.find("/doc/" + id_ + "/approve"), std::string::npos);
+}
+
+TEST_F(WebTest, WebApproveAndCommentThroughTheForms) {
+  StartServer();
+  std::string cookie = Login("tp1");
+  std::string csrf = Csrf(Get("/doc/" + id_, cookie).body);
+  ASSERT_EQ(csrf.size(), 64u);
+  EXPECT_EQ(Post("/doc/" + id_ + "/comment", "csrf=" + csrf + "&text=%C4%90%E1%BB%93ng+%C3%BD+%3Cb%3E", cookie).status,
+            303);
+  EXPECT_EQ(Post("/doc/" + id_ + "/approve", "csrf=" + csrf, cookie).status, 303);
+  Reply page = Get("/doc/" + id_, cookie);
+  EXPECT_NE(page.body.find("Đồng ý &lt;b&gt;"), std::string::npos);
+  EXPECT_EQ(page.body.find("/doc/" + id_ + "/approve"), std::string::npos);  // done: no more button
+  StopServer();
+  auto d = node_->Show(id_);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->approvals.size(), 1u);
+  EXPECT_EQ(node_->Who(d->approvals[0].author), "tp1");
+  ASSERT_EQ(d->comments.size(), 1u);
+  EXPECT_EQ(d->comments[0].text, "Đồng ý <b>");
+  auto inbox = node_->Inbox("chuyenvien");  // every reviewer approved: the drafter submits
+  ASSERT_TRUE(inbox.ok());
+  ASSERT_EQ(inbox->size(), 1u);
+  EXPECT_EQ((*inbox)[0].action, "submit");
+}
+
+TEST_F(WebTest, WebSignThroughTheFormMakesItSigned) {
+  ASSERT_TRUE(node_->Approve(As("tp1"), id_).ok());
+  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id_, "pgd").ok());
+  StartServer();
+  std::string cookie = Login("pgd");
+  std::string csrf = Csrf(Get("/doc/" + id_, cookie).body);
+  Reply r = Post("/doc/" + id_ + "/sign", "csrf=" + csrf, cookie);
+  EXPECT_EQ(r.status, 303) << r.body;
+  Reply pdf = Get("/doc/" + id_ + "/pdf", cookie);
+  EXPECT_EQ(pdf.status, 200);
+  EXPECT_EQ(pdf.headers["content-type"], "application/pdf");
+  EXPECT_EQ(pdf.body.substr(0, 5), "%PDF-");
+  StopServer();
+  EXPECT_EQ(StateOf(id_), DocState::kSigned);
+}
+
+TEST_F(WebTest, WebLogoutEndsTheSession) {
+  StartServer();
+  std::string cookie = Login("tp1");
+  std::string csrf = Csrf(Get("/", cookie).body);
+  EXPECT_EQ(Post("/logout", "csrf=" + csrf, cookie).status, 303);
+  Reply after = Get("/doc/" + id_, cookie);
+  EXPECT_EQ(after.status, 303);  // back to the login page
+  EXPECT_EQ(Post("/doc/" + id_ + "/approve", "csrf=" + csrf, cookie).status, 403);
+}
+
+TEST_F(WebTest, WebIdleSessionIsWiped) {
+  StartServer(std::chrono::seconds(1));
+  std::string cookie = Login("tp1");
+  ASSERT_FALSE(cookie.empty());
+  EXPECT_EQ(Get("/doc/" + id_, cookie).status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  EXPECT_EQ(Get("/doc/" + id_, cookie).status, 303);  // to the login page
+}
+
+TEST_F(WebTest, WebOversizedRequestsAndForeignHostAreRefused) {
+  StartServer();
+  // Raw requests: the server answers as soon as it knows, without reading a body.
+  auto raw = [&](const std::string& head) {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+    asio::write(stream, asio::buffer(head));
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    beast::error_code ec;
+    http::read(stream, buf, res, ec);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_FALSE(res["Content-Security-Policy"].empty());
+    return static_cast<int>(res.result_int());
+  };
+  const std::string host = "Host: 127.0.0.1:" + std::to_string(port_) + "\r\n";
+  EXPECT_EQ(raw("POST /login HTTP/1.1\r\n" + host + "Content-Length: 2097152\r\n\r\n"), 413);
+  EXPECT_EQ(raw("GET / HTTP/1.1\r\n" + host + "Cookie: x=" + std::string(20000, 'a') + "\r\n\r\n"), 413);
+  EXPECT_EQ(raw("GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n"), 421);
+}
+
+}  // namespace
+}  // namespace vanban::testing
