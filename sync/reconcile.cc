@@ -194,7 +194,7 @@ Result<Reconciler::Step> Reconciler::Answer(std::string_view message) {
     if (!first && (b <= prev)) return Status::Peer("reconciliation: range bounds out of order");
     const bool lowest = first;  // the first range starts at the bottom of the space
     first = false;
-    uint8_t mode;
+    uint8_t mode = 0;
     VB_RETURN_IF_ERROR(in.Byte(&mode, "a range mode"));
     const size_t hi = Lower(b);
     const Id* mine = ids_.data() + lo;
@@ -283,7 +283,11 @@ Result<Reconciler::Step> Reconciler::Answer(std::string_view message) {
         break;
       }
       default:
-        return Status::Peer("reconciliation: unknown range mode " + std::to_string(mode));
+        {
+        std::string why = "reconciliation: unknown range mode ";
+        why += std::to_string(static_cast<unsigned>(mode));
+        return Status::Peer(why);
+      }
     }
     lo = hi;
     prev = b;
