@@ -242,28 +242,27 @@ Result<std::vector<InboxItem>> Node::Inbox(const std::string& login_in) {
   }
   VB_RETURN_IF_ERROR(q.status());
   if (p->current_roles().count(Role::kClerk)) {
+    // A number that lost a collision between two offline nodes: the clerk acts again.
+    auto again = [&](const RegisterEntry& e, const std::string& shown, const std::string& action,
+                     const std::string& detail) -> Status {
+      VB_ASSIGN_OR_RETURN(Document d, LoadDoc(e.doc));
+      InboxItem it;
+      it.doc = {e.doc, d.kind, d.title, StateName(d.state), shown, d.created.utc, d.since.utc};
+      it.action = action;
+      it.detail = detail;
+      it.since = d.since;
+      out.push_back(std::move(it));
+      return Status::Ok();
+    };
     VB_ASSIGN_OR_RETURN(auto reg, Register(std::nullopt, false));
-    for (const RegisterEntry& e : reg) {
-      if (!e.must_reissue) continue;
-      VB_ASSIGN_OR_RETURN(Document d, LoadDoc(e.doc));
-      InboxItem it;
-      it.doc = {e.doc, d.kind, d.title, StateName(d.state), e.number, d.created.utc, d.since.utc};
-      it.action = "reissue";
-      it.detail = "number " + e.number + " was also issued on another node: issue again";
-      it.since = d.since;
-      out.push_back(std::move(it));
-    }
+    for (const RegisterEntry& e : reg)
+      if (e.must_reissue)
+        VB_RETURN_IF_ERROR(again(e, e.number, "reissue", "number " + e.number + " was also issued on another node: issue again"));
     VB_ASSIGN_OR_RETURN(auto incoming, IncomingRegister(std::nullopt));
-    for (const RegisterEntry& e : incoming) {
-      if (!e.must_rereceive) continue;
-      VB_ASSIGN_OR_RETURN(Document d, LoadDoc(e.doc));
-      InboxItem it;
-      it.doc = {e.doc, d.kind, d.title, StateName(d.state), e.their_number, d.created.utc, d.since.utc};
-      it.action = "receive";
-      it.detail = "incoming number " + e.number + " was also given on another node: receive again";
-      it.since = d.since;
-      out.push_back(std::move(it));
-    }
+    for (const RegisterEntry& e : incoming)
+      if (e.must_rereceive)
+        VB_RETURN_IF_ERROR(again(e, e.their_number, "receive",
+                                 "incoming number " + e.number + " was also given on another node: receive again"));
   }
   return out;
 }

@@ -47,4 +47,8 @@ std::string Upper(std::string_view s);
 // True if `s` holds a character that may not appear in a one-line record value.
 bool HasControl(std::string_view s);
 
+// Text for XML or HTML content and attribute values: & < > " ' as character
+// references (the PDF's XMP metadata, the web pages).
+std::string EscapeMarkup(std::string_view s);
+
 }  // namespace vanban::text

@@ -347,19 +347,6 @@ Stamp Dates(int64_t t) {
   return s;
 }
 
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string Uuid(const std::string& seed) {
   Hash h = crypto::Blake2b(seed);
@@ -383,7 +370,7 @@ std::string Xmp(const RenderInput& in, const std::string& title, const Stamp& d)
   x += "   <pdfaid:part>3</pdfaid:part>\n";
   x += "   <pdfaid:conformance>B</pdfaid:conformance>\n";
   x += "   <dc:format>application/pdf</dc:format>\n";
-  x += "   <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">" + XmlEscape(title) + "</rdf:li></rdf:Alt></dc:title>\n";
+  x += "   <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">" + text::EscapeMarkup(title) + "</rdf:li></rdf:Alt></dc:title>\n";
   x += "   <dc:language><rdf:Bag><rdf:li>vi-VN</rdf:li></rdf:Bag></dc:language>\n";
   x += "   <xmp:CreateDate>" + d.xmp + "</xmp:CreateDate>\n";
   x += "   <xmp:ModifyDate>" + d.xmp + "</xmp:ModifyDate>\n";

@@ -6,6 +6,7 @@
 
 #include "core/crypto.h"
 #include "core/docfile.h"
+#include "core/text.h"
 #include "core/workflow.h"
 #include "web/web.h"
 
@@ -35,21 +36,7 @@ dt{font-weight:bold}
 @media print{header,form,button{display:none}body{background:#fff}main{max-width:none}}
 )css";
 
-std::string Escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(std::string_view s) { return text::EscapeMarkup(s); }
 
 std::string VietnameseDate(const Timestamp& t) {
   std::string d = t.Date();  // YYYY-MM-DD
