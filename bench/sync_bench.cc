@@ -22,19 +22,17 @@
 // sync must have moved exactly what B lacked, and the identical-store sync nothing;
 // otherwise an ERROR line and exit code 1.
 //
-// Figures of the defaults on a shared 2-core VM (libsodium 1.0.18, SQLite 3.40; load
-// average 6-8 from other work, so wall figures are about half what the cpu allows):
-//   raw verify 9,700-10,000/s wall (~20,000 per core-second); first sync of 100,001
-//   records 3,500-4,700 records/s wall (21-29 s), B's thread 9.1-12.7 cpu s = 7,900-
-//   11,000 records per core-second (0.4-0.55 of raw), A's 0.8-0.9 s; wire 125.35 MB for
-//   125.15 MB of records (ratio 1.002); identical stores 559 bytes, 199-203 ms wall of
-//   which ~90 ms is fixed per session (Nagle + delayed ACK: no TCP_NODELAY; with it
-//   a 5,000-record identical sync took 10-14 ms instead of ~100); 100 new records
-//   (124 KB) 100 moved, ~239 KB on the wire, ~200-220 ms.
-// Where the first sync's time goes: B's single thread (~90% of samples in perf),
-// ~60% of it in libsodium (Ed25519 verification, ~1.11 per record; BLAKE2b ids;
-// secretstream), ~15% kernel (socket and SQLite file copies), ~8% SQLite, ~8% libc.
-// The server side is ~10%. Verification-bound on one core, as the issue expects.
+// Figures of the defaults on a shared 2-core VM (libsodium 1.0.18, SQLite 3.40), after
+// TCP_NODELAY and the receiver checking signatures on every core (Node::set_verify_threads):
+//   raw verify ~21,000/s; first sync of 100,001 records 12,000-13,500 records/s wall
+//   (7.4-8.3 s; 0.57-0.67 of raw verification), B's thread 6.2-7.4 cpu s, A's 0.7-0.8 s;
+//   wire 125.35 MB for 125.15 MB of records (ratio 1.002); identical stores 559-575 bytes,
+//   34-44 ms wall; 100 new records (124 KB) 100 moved, ~239 KB on the wire, ~50 ms.
+// Before those two changes (and with load average 6-8): 3,500-4,700 records/s, ~200 ms
+// for identical stores (~90 ms a Nagle/delayed-ACK stall per session).
+// Where the first sync's time goes: the receiver (~90% of samples in perf), most of it
+// in libsodium (Ed25519 verification, ~1.11 per record; BLAKE2b ids; secretstream), then
+// kernel copies (socket, SQLite file), SQLite, libc; the server side ~10%.
 #include "bench/sync_bench.h"
 
 #include <algorithm>
