@@ -34,14 +34,6 @@ using internal::Face;
 using internal::Line;
 using internal::Run;
 
-namespace {
-
-constexpr const char* kFontDir = "/usr/share/fonts/truetype/liberation2/";
-constexpr std::array<const char*, 4> kFontFiles = {
-    "LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", "LiberationSerif-Italic.ttf",
-    "LiberationSerif-BoldItalic.ttf"};
-constexpr const char* kIccPath = "/usr/share/color/icc/sRGB.icc";  // Debian: icc-profiles-free
-
 void QuietPoDoFo() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -49,6 +41,14 @@ void QuietPoDoFo() {
     PdfError::EnableDebug(false);
   });
 }
+
+namespace {
+
+constexpr const char* kFontDir = "/usr/share/fonts/truetype/liberation2/";
+constexpr std::array<const char*, 4> kFontFiles = {
+    "LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", "LiberationSerif-Italic.ttf",
+    "LiberationSerif-BoldItalic.ttf"};
+constexpr const char* kIccPath = "/usr/share/color/icc/sRGB.icc";  // Debian: icc-profiles-free
 
 // One Identity-H encoding for every font (it holds no per-font state), so that a
 // second LoadFonts on the same document finds the fonts in PoDoFo's cache.

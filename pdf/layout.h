@@ -100,4 +100,8 @@ Result<std::string_view> FaceFile(int face);
 // "ngày 05 tháng 02 năm 2024" from "2024-02-05".
 std::string VietnameseDate(const std::string& iso_date);
 
+// PoDoFo prints parser notes and trailers on stdout/stderr unless told not to; every
+// entry point that loads or makes a PDF calls this first (once per process does it).
+void QuietPoDoFo();
+
 }  // namespace vanban::pdf

@@ -353,10 +353,7 @@ void ReplaceProof(PdfMemDocument& doc, const std::string& proof, const PdfString
 }  // namespace
 
 Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const SecretKey& key) {
-  // A party continuing another node's copy reaches here without a render first:
-  // PoDoFo would print the parsed trailer on stderr.
-  PdfError::EnableLogging(false);
-  PdfError::EnableDebug(false);
+  QuietPoDoFo();  // a party continuing another node's copy has rendered nothing before
   try {
     PdfMemDocument doc;
     doc.LoadFromBuffer(pdf.data(), static_cast<long>(pdf.size()), true);
@@ -509,8 +506,7 @@ Status ScanSignatures(std::string_view pdf, std::vector<FoundSignature>* out) {
 
 Result<PdfContents> ReadPdf(std::string_view pdf) {
   if (pdf.substr(0, 5) != "%PDF-") return Status::BadInput("not a PDF file (no %PDF- header)");
-  PdfError::EnableLogging(false);  // PoDoFo would print parser notes on stdout
-  PdfError::EnableDebug(false);
+  QuietPoDoFo();
   PdfContents c;
   c.size = pdf.size();
   VB_RETURN_IF_ERROR(ScanSignatures(pdf, &c.signatures));

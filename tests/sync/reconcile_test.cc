@@ -124,7 +124,7 @@ TEST(ReconcileTest, HostileMessagesAreRefusedNotTrusted) {
     Reconciler b(v);
     auto step = b.Answer(good.substr(0, n));
     EXPECT_FALSE(step.ok()) << n;
-    if (!step.ok()) EXPECT_EQ(step.status().code(), Status::Code::kPeer);
+    if (!step.ok()) { EXPECT_EQ(step.status().code(), Status::Code::kPeer); }
   }
   // Garbage never crashes; what it leads to is a refusal or a well-formed answer.
   for (int i = 0; i < 2000; ++i) {
