@@ -784,19 +784,7 @@ int Main(int argc, char** argv) {
   c_receive->callback([&] {
     if (!need_node()) return;
     // The signed copy must be authentic and intact before the receipt vouches for it.
-    ReceiptCheck verify = [&](const Document& d, const std::optional<std::string>& copy) -> Status {
-      if (!copy) return Status::Ok();  // issued without a PDF: its records were verified on arrival
-      auto v = pdf::Verify(*copy, prog.node().authority());
-      if (!v.ok()) return Status::Refused("the signed PDF cannot be read: " + v.status().message() + "; not received");
-      std::string why;
-      if (!v->valid) why = v->problems.empty() ? "it is not valid" : v->problems.front();
-      else if (d.issue && v->number != d.issue->number)
-        why = "it carries the number " + v->number + ", the issuance " + d.issue->number;
-      else if (v->document != ToHex(d.id)) why = "it is the PDF of another document";
-      if (!why.empty()) return Status::Refused("the signed PDF does not verify: " + why + "; not received");
-      return Status::Ok();
-    };
-    auto n = prog.node().Receive(prog.actor(), w_id, verify);
+    auto n = prog.node().Receive(prog.actor(), w_id, pdf::ReceiptVerifier(prog.node()));
     if (!n.ok()) { rc = Fail(n.status()); return; }
     auto d = prog.node().Show(w_id);
     if (!d.ok()) { rc = Fail(d.status()); return; }

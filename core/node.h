@@ -138,6 +138,10 @@ class Node {
 
   // --- this node and organisation
   const Organisation& org() const;
+  const std::string& home() const { return home_; }
+  // Reloads what this Node folded if another connection committed since (a long-lived
+  // Node beside other writers: the web server, before each request).
+  Status Refresh() { return SeeOtherWriters(); }
   const Authority& authority() const { return auth_; }
   std::string admin_login() const { return admin_; }  // empty on a node made by Join
   // Who acts when no login is given: the admin of init; on a joined node, the

@@ -59,6 +59,21 @@ std::string StampTime(const Timestamp& t) { return "Thời gian: " + t.Iso(); }
 
 }  // namespace
 
+ReceiptCheck ReceiptVerifier(Node& node) {
+  return [&node](const Document& d, const std::optional<std::string>& copy) -> Status {
+    if (!copy) return Status::Ok();  // issued without a PDF: its records were verified on arrival
+    auto v = Verify(*copy, node.authority());
+    if (!v.ok()) return Status::Refused("the signed PDF cannot be read: " + v.status().message() + "; not received");
+    std::string why;
+    if (!v->valid) why = v->problems.empty() ? "it is not valid" : v->problems.front();
+    else if (d.issue && v->number != d.issue->number)
+      why = "it carries the number " + v->number + ", the issuance " + d.issue->number;
+    else if (v->document != ToHex(d.id)) why = "it is the PDF of another document";
+    if (!why.empty()) return Status::Refused("the signed PDF does not verify: " + why + "; not received");
+    return Status::Ok();
+  };
+}
+
 SignedCopyMaker CopyMaker() {
   return [](const SignedCopyRequest& req) -> Result<std::string> {
     const Document& d = req.doc;

@@ -21,6 +21,10 @@ namespace vanban::pdf {
 // The maker Node::Sign and Node::Issue call to make and extend the signed PDF.
 SignedCopyMaker CopyMaker();
 
+// The check Node::Receive calls before a receipt vouches for a document: its signed
+// PDF must verify against `node`'s trusted organisations and be this issuance's copy.
+ReceiptCheck ReceiptVerifier(Node& node);
+
 // A revision rendered on the fly: drafts (and any revision not yet signed) carry
 // "DỰ THẢO" and the revision, never a signature. `rev` is "rN" or an id prefix;
 // empty means the current revision.

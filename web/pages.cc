@@ -3,38 +3,18 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/crypto.h"
 #include "core/docfile.h"
 #include "core/text.h"
 #include "core/workflow.h"
+#include "pdf/pdf.h"
+#include "web/routes.h"
 #include "web/web.h"
 
 namespace vanban::web {
 
-const char kCss[] = R"css(
-*{box-sizing:border-box}
-body{font-family:"Noto Sans","DejaVu Sans",Arial,sans-serif;margin:0;color:#1a1a1a;background:#f6f6f3;line-height:1.45}
-header{background:#7a1010;color:#fff;padding:.5rem 1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
-header a{color:#fff;text-decoration:none;font-weight:bold}
-header .who{margin-left:auto}
-header form{display:inline}
-main{max-width:60rem;margin:0 auto;padding:1rem}
-h1{font-size:1.4rem;margin:.5rem 0}
-h2{font-size:1.1rem;margin:1.2rem 0 .4rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;width:100%;background:#fff}
-th,td{border:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
-pre.text{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem;font-family:"Noto Serif","DejaVu Serif",serif}
-.notice{background:#fde8e8;border:1px solid #c33;padding:.5rem 1rem;margin:.5rem 0}
-.counts span{display:inline-block;background:#fff;border:1px solid #ccc;padding:.2rem .6rem;margin:0 .4rem .4rem 0}
-form.action{background:#fff;border:1px solid #ddd;padding:.6rem;margin:.4rem 0}
-textarea{width:100%;min-height:4rem}
-button{background:#7a1010;color:#fff;border:0;padding:.4rem 1rem;cursor:pointer}
-label{display:block;margin:.4rem 0}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
-dt{font-weight:bold}
-@media print{header,form,button{display:none}body{background:#fff}main{max-width:none}}
-)css";
 
 std::string Escape(std::string_view s) { return text::EscapeMarkup(s); }
 
@@ -43,8 +23,6 @@ std::string VietnameseDate(const Timestamp& t) {
   if (d.size() != 10) return Escape(d);
   return "ngày " + d.substr(8, 2) + " tháng " + d.substr(5, 2) + " năm " + d.substr(0, 4);
 }
-
-namespace {
 
 std::string DateTime(const Timestamp& t) {
   std::string iso = t.Iso();  // YYYY-MM-DDTHH:MM:SS+HH:MM
@@ -56,6 +34,8 @@ std::string KindLabel(const std::string& kind) {
   return k ? std::string(k->name_vi) : kind;
 }
 
+namespace {
+
 std::string ActionLabel(const std::string& action) {
   static const std::map<std::string, std::string> m = {
       {"review", "Cho ý kiến, thông qua"}, {"revise", "Sửa lại (bị trả lại)"}, {"submit", "Trình ký"},
@@ -64,11 +44,13 @@ std::string ActionLabel(const std::string& action) {
   return it == m.end() ? action : it->second;
 }
 
-std::string Hidden(const Viewer& v) { return "<input type=\"hidden\" name=\"csrf\" value=\"" + Escape(v.csrf) + "\">"; }
-
 bool HasRole(const Person& p, Role r) { return p.current_roles().count(r) > 0; }
 
 }  // namespace
+
+std::string HiddenCsrf(const Viewer& v) {
+  return "<input type=\"hidden\" name=\"csrf\" value=\"" + Escape(v.csrf) + "\">";
+}
 
 std::string StateLabel(std::string_view s) {
   if (s == "draft") return "nháp";
@@ -85,11 +67,16 @@ std::string Layout(const std::string& title, const Viewer& v, const std::string&
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<title>" + Escape(title) + " — vanban</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body><header>"
-      "<a href=\"/\">Văn bản</a>";
+      "<title>" + Escape(title) + " — vanban</title><link rel=\"stylesheet\" href=\"/style.css\">"
+      "<script src=\"/app.js\" defer></script></head><body><header>";
   if (v.person) {
-    h += "<span class=\"who\">" + Escape(v.person->name) + " (" + Escape(v.person->title) + ")</span>"
-         "<form method=\"post\" action=\"/logout\">" + Hidden(v) + "<button type=\"submit\">Đăng xuất</button></form>";
+    h += "<nav class=\"main\"><a href=\"/\">Việc cần xử lý</a><a href=\"/docs\">Văn bản</a><a href=\"/new\">Soạn mới</a>"
+         "<a href=\"/registers\">Sổ văn bản</a><a href=\"/archive\">Lưu trữ</a><a href=\"/peers\">Đồng bộ</a>"
+         "<a href=\"/verify\">Kiểm tra PDF</a></nav>"
+         "<span class=\"who\">" + Escape(v.person->name) + " (" + Escape(v.person->title) + ")</span>"
+         "<form method=\"post\" action=\"/logout\">" + HiddenCsrf(v) + "<button type=\"submit\">Đăng xuất</button></form>";
+  } else {
+    h += "<a href=\"/\">vanban</a>";
   }
   return h + "</header><main>" + body + "</main></body></html>\n";
 }
@@ -131,24 +118,186 @@ Result<std::string> InboxPage(Node& node, const Viewer& v) {
   return Layout("Việc cần xử lý", v, b);
 }
 
-std::vector<std::string> AllowedActions(const Document& d, const Person& p) {
-  std::vector<std::string> out;
-  bool review = false, sign = false;
-  for (const Task& t : TasksOf(d)) {
-    bool mine = t.assignee ? *t.assignee == p.key
-                           : (t.org == p.org && (!t.role || HasRole(p, *t.role)));
-    if (!mine) continue;
-    if (t.action == "review") review = true;
-    if (t.action == "sign") sign = true;
+namespace {
+
+bool Drafting(const Document& d) { return d.state == DocState::kDraft || d.state == DocState::kInReview; }
+
+// The active people of `org` holding `role` (route: reviewers; submit: signers).
+std::vector<Person> PeopleWith(Node& node, const PublicKey& org, Role role) {
+  std::vector<Person> out;
+  for (const Person& p : node.Users())
+    if (p.active() && p.org == org && HasRole(p, role)) out.push_back(p);
+  return out;
+}
+
+std::string RevLabel(const Document& d) {
+  const Revision* r = d.current();
+  if (!r) return "(chưa hợp nhất các bản song song)";
+  return "r" + std::to_string(r->seq) + " (" + ToHex(r->id).substr(0, 12) + "), " + DateTime(r->at);
+}
+
+struct ActionInfo {
+  const char* name;    // path segment and AllowedActions() name
+  const char* record;  // the record type it signs
+  const char* label;   // the button
+  const char* title;   // the confirmation's heading
+};
+
+const ActionInfo kActions[] = {
+    {"route", "doc.route", "Xin ý kiến", "Gửi văn bản xin ý kiến"},
+    {"comment", "doc.comment", "Gửi ý kiến", "Gửi ý kiến"},
+    {"approve", "doc.approve", "Thông qua bản hiện tại", "Thông qua bản hiện tại"},
+    {"submit", "doc.submit", "Trình ký", "Trình ký văn bản"},
+    {"return", "doc.return", "Trả lại", "Trả lại văn bản cho người soạn"},
+    {"sign", "doc.sign", "Ký văn bản", "Ký văn bản"},
+    {"issue", "doc.issue", "Ban hành (cấp số, đóng dấu)", "Ban hành văn bản"},
+    {"receive", "doc.receive", "Vào sổ văn bản đến", "Vào sổ văn bản đến"},
+};
+
+const ActionInfo* FindAction(const std::string& name) {
+  for (const ActionInfo& a : kActions)
+    if (name == a.name) return &a;
+  return nullptr;
+}
+
+std::string Hidden(const std::string& name, const std::string& value) {
+  return "<input type=\"hidden\" name=\"" + Escape(name) + "\" value=\"" + Escape(value) + "\">";
+}
+
+// The form of one action on the document page (it leads to the confirmation).
+std::string ActionForm(Node& node, const Viewer& v, const Document& d, const std::string& hex, const ActionInfo& a) {
+  const std::string name = a.name;
+  std::string f = "<form class=\"action\" data-action=\"" + name + "\" method=\"post\" action=\"/doc/" + hex + "/" +
+                  name + "\">" + HiddenCsrf(v);
+  if (name == "route") {
+    f += "<fieldset><legend>Xin ý kiến của</legend>";
+    for (const Person& p : PeopleWith(node, d.org, Role::kReviewer)) {
+      if (p.key == v.person->key) continue;
+      f += "<label><input type=\"checkbox\" name=\"to\" value=\"" + Escape(p.login) + "\"> " + Escape(p.name) + " — " +
+           Escape(p.title) + "</label>";
+    }
+    f += "</fieldset>";
+  } else if (name == "comment") {
+    f += "<label>Ý kiến <textarea name=\"text\" required></textarea></label>";
+  } else if (name == "submit") {
+    f += "<label>Trình người ký <select name=\"to\">";
+    for (const Person& p : PeopleWith(node, d.org, Role::kSigner))
+      f += "<option value=\"" + Escape(p.login) + "\">" + Escape(p.name) + " — " + Escape(p.title) + "</option>";
+    f += "</select></label>";
+  } else if (name == "return") {
+    f += "<label>Lý do trả lại <textarea name=\"reason\" required></textarea></label>";
+  } else if (name == "sign") {
+    f += "<label><input type=\"checkbox\" name=\"on_behalf\" value=\"yes\"> Ký thay (KT.)</label>";
   }
-  // comment: a routed reviewer, a drafter of the organisation, or the signer it was submitted to.
-  bool comment_state = d.state == DocState::kDraft || d.state == DocState::kInReview ||
-                       d.state == DocState::kSubmitted || d.state == DocState::kPartiallySigned;
-  if (comment_state && (review || (d.org == p.org && HasRole(p, Role::kDrafter)) ||
+  return f + "<button type=\"submit\">" + Escape(a.label) + "</button></form>";
+}
+
+// What the form asks for, checked before the confirmation ("" when fine).
+std::string MissingInput(const std::string& action, const Call& call) {
+  if (action == "route" && call.Fields("to").empty()) return "Hãy chọn ít nhất một người cho ý kiến.";
+  if (action == "comment" && call.Field("text").find_first_not_of(" \t\r\n") == std::string::npos)
+    return "Ý kiến không được để trống.";
+  if (action == "return" && call.Field("reason").find_first_not_of(" \t\r\n") == std::string::npos)
+    return "Hãy ghi lý do trả lại.";
+  if (action == "submit" && call.Field("to").empty()) return "Hãy chọn người ký.";
+  return "";
+}
+
+std::string LoginName(Node& node, const std::string& login) {
+  for (const Person& p : node.Users())
+    if (p.login == login) return p.name + " — " + p.title;
+  return login;
+}
+
+// The page that says exactly what will be signed, with the same fields and confirm=yes.
+Reply ConfirmPage(Node& node, const Viewer& v, const Document& d, const std::string& hex, const ActionInfo& a,
+                  const Call& call) {
+  const std::string name = a.name;
+  std::string b = "<h1>Xác nhận: " + Escape(a.title) + "</h1><div class=\"confirm\"><p>" + Escape(v.person->name) +
+                  " (" + Escape(v.person->title) + ") sẽ ký bằng khóa của mình (Ed25519) bản ghi <code>" +
+                  Escape(a.record) + "</code>:</p><dl class=\"will-sign\">";
+  b += "<dt>Văn bản</dt><dd>" + Escape(KindLabel(d.kind)) + ": " + Escape(d.title) + "</dd>";
+  b += "<dt>Mã văn bản</dt><dd><code>" + Escape(hex) + "</code></dd>";
+  std::string fields;
+  if (name == "route") {
+    std::string who;
+    for (const std::string& l : call.Fields("to")) {
+      who += "<li>" + Escape(LoginName(node, l)) + "</li>";
+      fields += Hidden("to", l);
+    }
+    b += "<dt>Xin ý kiến của</dt><dd><ul>" + who + "</ul></dd>";
+  } else if (name == "comment") {
+    b += "<dt>Về bản</dt><dd>" + Escape(RevLabel(d)) + "</dd><dt>Ý kiến</dt><dd><pre class=\"text\">" +
+         Escape(call.Field("text")) + "</pre></dd>";
+    fields += Hidden("text", call.Field("text"));
+  } else if (name == "approve") {
+    b += "<dt>Thông qua bản</dt><dd>" + Escape(RevLabel(d)) + "</dd>";
+  } else if (name == "submit") {
+    b += "<dt>Bản trình</dt><dd>" + Escape(RevLabel(d)) + "</dd><dt>Người ký</dt><dd>" +
+         Escape(LoginName(node, call.Field("to"))) + "</dd>";
+    fields += Hidden("to", call.Field("to"));
+  } else if (name == "return") {
+    b += "<dt>Lý do</dt><dd><pre class=\"text\">" + Escape(call.Field("reason")) + "</pre></dd>";
+    fields += Hidden("reason", call.Field("reason"));
+  } else if (name == "sign") {
+    const bool kt = call.Field("on_behalf") == "yes";
+    b += "<dt>Bản được ký</dt><dd>" + Escape(RevLabel(d)) + "</dd><dt>Hình thức</dt><dd>" +
+         (kt ? "Ký thay (KT. " + Escape(v.person->title) + ")" : std::string("Ký trực tiếp")) + "</dd>";
+    if (kt) fields += Hidden("on_behalf", "yes");
+  } else if (name == "issue") {
+    b += "<dt>Bản đã ký</dt><dd>" + Escape(RevLabel(d)) + "</dd><dt>Cấp</dt><dd>số tiếp theo trong sổ văn bản đi, "
+         "ngày hôm nay, dấu của " + Escape(node.org().name) + "</dd>";
+  } else if (name == "receive") {
+    b += "<dt>Của</dt><dd>" + Escape(node.OrgName(d.org)) + (d.issue ? ", số " + Escape(d.issue->number) : "") +
+         "</dd><dt>Vào sổ</dt><dd>số đến tiếp theo, ngày hôm nay (sau khi kiểm tra chữ ký của bản PDF)</dd>";
+  }
+  b += "</dl>";
+  if (name == "sign" || name == "approve" || name == "submit")
+    b += "<h2>Nội dung bản này</h2><pre class=\"text\">" + Escape(d.current_text) + "</pre>";
+  b += "<form method=\"post\" action=\"/doc/" + hex + "/" + name + "\">" + HiddenCsrf(v) + fields +
+       "<button type=\"submit\" name=\"confirm\" value=\"yes\">Xác nhận và ký</button> <a href=\"/doc/" + hex +
+       "\">Huỷ</a></form></div>";
+  return Reply::Html(Layout("Xác nhận", v, b));
+}
+
+Status Perform(Ctx& c, const std::string& action, const std::string& id, const Call& call) {
+  Actor a = c.actor();
+  Node& n = c.node;
+  if (action == "route") return n.Route(a, id, call.Fields("to"));
+  if (action == "comment") return n.AddComment(a, id, call.Field("text"));
+  if (action == "approve") return n.Approve(a, id);
+  if (action == "submit") return n.Submit(a, id, call.Field("to"));
+  if (action == "return") return n.ReturnDoc(a, id, call.Field("reason"));
+  if (action == "sign") return n.Sign(a, id, call.Field("on_behalf") == "yes", pdf::CopyMaker());
+  if (action == "issue") return n.Issue(a, id, pdf::CopyMaker()).status();
+  if (action == "receive") return n.Receive(a, id, pdf::ReceiptVerifier(n)).status();
+  return Status::BadInput("no such action: " + action);
+}
+
+}  // namespace
+
+std::vector<std::string> AllowedActions(const Document& d, const Person& p) {
+  std::set<std::string> tasks;
+  for (const Task& t : TasksOf(d)) {
+    bool mine = t.assignee ? *t.assignee == p.key : (t.org == p.org && (!t.role || HasRole(p, *t.role)));
+    if (mine) tasks.insert(t.action);
+  }
+  const bool drafter = d.org == p.org && HasRole(p, Role::kDrafter);
+  std::vector<std::string> out;
+  if (drafter && Drafting(d)) out.push_back("edit");
+  if (drafter && Drafting(d)) out.push_back("route");
+  // comment: a routed reviewer, a drafter of the organisation, the creator, or the signer it was submitted to.
+  bool comment_state = Drafting(d) || d.state == DocState::kSubmitted || d.state == DocState::kPartiallySigned;
+  if (comment_state && ((d.routed_to(p.key) && HasRole(p, Role::kReviewer)) || drafter || d.creator == p.key ||
                         (d.submitted_to && *d.submitted_to == p.key)))
     out.push_back("comment");
-  if (review && d.current()) out.push_back("approve");
-  if (sign && HasRole(p, Role::kSigner)) out.push_back("sign");
+  if (tasks.count("review") && d.current()) out.push_back("approve");
+  if (drafter && Drafting(d) && !d.conflicted()) out.push_back("submit");
+  if (d.state == DocState::kSubmitted && d.submitted_to && *d.submitted_to == p.key && HasRole(p, Role::kSigner))
+    out.push_back("return");
+  if (tasks.count("sign") && HasRole(p, Role::kSigner)) out.push_back("sign");
+  if (tasks.count("issue")) out.push_back("issue");
+  if (tasks.count("receive")) out.push_back("receive");
   return out;
 }
 
@@ -160,23 +309,27 @@ Result<std::string> DocPage(Node& node, const Viewer& v, const std::string& id, 
   b += "<h1>" + Escape(d.title) + "</h1><dl><dt>Loại</dt><dd>" + Escape(KindLabel(d.kind)) +
        "</dd><dt>Trạng thái</dt><dd id=\"state\">" + Escape(StateLabel(StateName(d.state))) + "</dd>";
   if (d.issue)
-    b += "<dt>Số, ngày</dt><dd>" + Escape(d.issue->number) + ", " + Escape(d.issue->date) + "</dd>";
+    b += "<dt>Số, ngày</dt><dd id=\"number\">" + Escape(d.issue->number) + ", " + Escape(d.issue->date) + "</dd>";
   b += "<dt>Đơn vị</dt><dd>" + Escape(node.OrgName(d.org)) + "</dd><dt>Người soạn</dt><dd>" +
-       Escape(node.Who(d.creator)) + ", " + Escape(VietnameseDate(d.created)) + "</dd></dl>";
-  b += "<p><a href=\"/doc/" + hex + "/pdf\">Xem PDF</a></p>";
+       Escape(node.Who(d.creator)) + ", " + Escape(VietnameseDate(d.created)) + "</dd>";
+  if (d.submitted_to)
+    b += "<dt>Trình</dt><dd>" + Escape(node.Who(*d.submitted_to)) + "</dd>";
+  if (!d.returns.empty() && d.state == DocState::kDraft)
+    b += "<dt>Bị trả lại</dt><dd>" + Escape(node.Who(d.returns.back().by)) + ": " + Escape(d.returns.back().reason) +
+         "</dd>";
+  b += "</dl>";
+  b += "<p><a href=\"/doc/" + hex + "/pdf\">Xem PDF</a> · <a href=\"/doc/" + hex +
+       "/pdf?download=1\">Tải PDF</a> · <a href=\"/doc/" + hex + "/history\">Lịch sử</a> · <a href=\"/doc/" + hex +
+       "/revisions\">Các bản, so sánh</a></p>";
 
-  // Buttons: only what this person may do now.
+  // Buttons: only what this person may do now; each leads to a confirmation.
   for (const std::string& a : AllowedActions(d, *v.person)) {
-    std::string act = "<form class=\"action\" method=\"post\" action=\"/doc/" + hex + "/" + a + "\">" + Hidden(v);
-    if (a == "comment")
-      act += "<label>Ý kiến <textarea name=\"text\" required></textarea></label><button type=\"submit\" "
-             "name=\"do\" value=\"comment\">Gửi ý kiến</button>";
-    else if (a == "approve")
-      act += "<button type=\"submit\" name=\"do\" value=\"approve\">Thông qua bản hiện tại</button>";
-    else if (a == "sign")
-      act += "<label><input type=\"checkbox\" name=\"on_behalf\" value=\"yes\"> Ký thay (KT.)</label>"
-             "<button type=\"submit\" name=\"do\" value=\"sign\">Ký văn bản</button>";
-    b += act + "</form>";
+    if (a == "edit") {
+      b += "<p><a class=\"button\" href=\"/doc/" + hex + "/edit\">" +
+           (d.conflicted() ? "Hợp nhất các bản song song" : "Sửa (tạo bản mới)") + "</a></p>";
+      continue;
+    }
+    if (const ActionInfo* info = FindAction(a)) b += ActionForm(node, v, d, hex, *info);
   }
 
   b += "<h2>Nội dung</h2><pre class=\"text\">" + Escape(d.current_text) + "</pre>";
@@ -208,6 +361,107 @@ Result<std::string> DocPage(Node& node, const Viewer& v, const std::string& id, 
     b += "</ul>";
   }
   return Layout(d.title, v, b);
+}
+
+// --- the route plumbing every group shares -------------------------------------------
+
+std::string Call::Field(const std::string& name) const {
+  auto it = form.find(name);
+  if (it != form.end()) return it->second;
+  it = query.find(name);
+  return it == query.end() ? "" : it->second;
+}
+
+std::vector<std::string> Call::Fields(const std::string& name) const {
+  std::vector<std::string> out;
+  auto [lo, hi] = all.equal_range(name);
+  for (auto it = lo; it != hi; ++it) out.push_back(it->second);
+  return out;
+}
+
+Reply Reply::Html(std::string body, int status) {
+  Reply r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+Reply Reply::Redirect(const std::string& to) {
+  Reply r;
+  r.status = 303;
+  r.headers.emplace_back("Location", to);
+  return r;
+}
+
+Reply Reply::File(std::string bytes, const std::string& type, const std::string& disposition,
+                  const std::string& filename) {
+  Reply r;
+  r.content_type = type;
+  r.body = std::move(bytes);
+  r.headers.emplace_back("Content-Disposition", disposition + "; filename=\"" + filename + "\"");
+  return r;
+}
+
+Reply Reply::Json(std::string body, int status) {
+  Reply r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+
+Reply ErrorReply(const Viewer& v, int status, const std::string& message) {
+  return Reply::Html(Layout("Lỗi", v, "<p class=\"notice\" role=\"alert\">" + Escape(message) + "</p>"), status);
+}
+
+int HttpStatusOf(const Status& s) {
+  if (s.code() == Status::Code::kNotFound) return 404;
+  if (s.code() == Status::Code::kRefused) return 409;
+  return 400;
+}
+
+bool DocPath(const std::string& path, std::string* id, std::string* rest) {
+  if (path.rfind("/doc/", 0) != 0) return false;
+  std::string tail = path.substr(5);
+  *id = tail.substr(0, tail.find('/'));
+  *rest = tail.size() > id->size() ? tail.substr(id->size() + 1) : "";
+  return !id->empty() && id->find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+std::optional<Reply> DocRoutes(Ctx& c, const Call& call) {
+  const Viewer& v = c.viewer;
+  if (!call.post && call.path == "/") {
+    auto page = InboxPage(c.node, v);
+    if (!page.ok()) return ErrorReply(v, 500, page.status().message());
+    return Reply::Html(std::move(page).value());
+  }
+  std::string id, what;
+  if (!DocPath(call.path, &id, &what)) return std::nullopt;
+  if (!call.post && what.empty()) {
+    auto page = DocPage(c.node, v, id, "");
+    if (!page.ok()) return ErrorReply(v, HttpStatusOf(page.status()), page.status().message());
+    return Reply::Html(std::move(page).value());
+  }
+  if (!call.post && what == "pdf") {
+    auto bytes = pdf::ExportPdf(c.node, id);
+    if (!bytes.ok()) return ErrorReply(v, HttpStatusOf(bytes.status()), bytes.status().message());
+    return Reply::File(std::move(bytes).value(), "application/pdf",
+                       call.Field("download") == "1" ? "attachment" : "inline", id.substr(0, 12) + ".pdf");
+  }
+  const ActionInfo* info = call.post ? FindAction(what) : nullptr;
+  if (!info) return std::nullopt;
+  auto again = [&](const std::string& notice, int status) -> Reply {
+    auto page = DocPage(c.node, v, id, notice);
+    if (!page.ok()) return ErrorReply(v, HttpStatusOf(page.status()), page.status().message());
+    return Reply::Html(std::move(page).value(), status);
+  };
+  auto d = c.node.Show(id);
+  if (!d.ok()) return ErrorReply(v, HttpStatusOf(d.status()), d.status().message());
+  if (std::string missing = MissingInput(what, call); !missing.empty()) return again(missing, 400);
+  if (call.Field("confirm") != "yes") return ConfirmPage(c.node, v, *d, id, *info, call);
+  Status st = Perform(c, what, id, call);
+  if (st.ok()) return Reply::Redirect("/doc/" + id);
+  return again(st.message(), HttpStatusOf(st));
 }
 
 }  // namespace vanban::web

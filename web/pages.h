@@ -3,19 +3,32 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/node.h"
 
 namespace vanban::web {
 
-extern const char kCss[];
+// A file served from memory: the stylesheet (/style.css) and the script (/app.js).
+struct Asset {
+  const char* type;
+  std::string_view body;
+};
+const Asset* FindAsset(std::string_view path);
 
 struct Viewer {
   const Person* person = nullptr;  // the logged-in person (nullptr: none)
   std::string csrf;                // the session's token, for every form
 };
 
+// "09:00, ngày 05 tháng 02 năm 2024"
+std::string DateTime(const Timestamp& t);
+// "KẾ HOẠCH" for "directive"...
+std::string KindLabel(const std::string& kind);
+// The hidden CSRF field every POST form carries.
+std::string HiddenCsrf(const Viewer& v);
 // The whole page around `body`: header (who, logout), title.
 std::string Layout(const std::string& title, const Viewer& v, const std::string& body);
 std::string LoginPage(Node& node, const std::string& message);
@@ -23,7 +36,8 @@ Result<std::string> InboxPage(Node& node, const Viewer& v);
 // `notice`: an error of the last action, shown above the document.
 Result<std::string> DocPage(Node& node, const Viewer& v, const std::string& id, const std::string& notice);
 
-// What `p` may do now on `d` (buttons): "comment", "approve", "sign".
+// What `p` may do now on `d` (buttons), in page order: "edit", "route", "comment",
+// "approve", "submit", "return", "sign", "issue", "receive".
 std::vector<std::string> AllowedActions(const Document& d, const Person& p);
 
 }  // namespace vanban::web

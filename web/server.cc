@@ -20,7 +20,9 @@
 
 #include "core/crypto.h"
 #include "pdf/pdf.h"
+#include "web/jobs.h"
 #include "web/pages.h"
+#include "web/routes.h"
 #include "web/web.h"
 
 namespace vanban::web {
@@ -95,19 +97,92 @@ std::string UrlDecode(std::string_view s) {
   return out;
 }
 
-// application/x-www-form-urlencoded
-std::map<std::string, std::string> ParseForm(std::string_view body) {
-  std::map<std::string, std::string> f;
+// application/x-www-form-urlencoded (also a query string): every (name, value), in order.
+std::vector<std::pair<std::string, std::string>> ParseForm(std::string_view body) {
+  std::vector<std::pair<std::string, std::string>> f;
   size_t i = 0;
   while (i <= body.size()) {
     size_t amp = body.find('&', i);
     if (amp == std::string_view::npos) amp = body.size();
     std::string_view kv = body.substr(i, amp - i);
     size_t eq = kv.find('=');
-    if (!kv.empty()) f[UrlDecode(kv.substr(0, eq))] = eq == std::string_view::npos ? "" : UrlDecode(kv.substr(eq + 1));
+    if (!kv.empty())
+      f.emplace_back(UrlDecode(kv.substr(0, eq)), eq == std::string_view::npos ? "" : UrlDecode(kv.substr(eq + 1)));
     i = amp + 1;
   }
   return f;
+}
+
+std::string FormValue(const std::vector<std::pair<std::string, std::string>>& f, const std::string& name) {
+  for (auto it = f.rbegin(); it != f.rend(); ++it)
+    if (it->first == name) return it->second;
+  return "";
+}
+
+void Wipe(std::vector<std::pair<std::string, std::string>>* f) {
+  for (auto& [k, v] : *f) sodium_memzero(v.data(), v.size());
+}
+
+// multipart/form-data (RFC 7578): fields into `form`, file fields into `files`. False
+// when the body does not follow the boundary.
+bool ParseMultipart(std::string_view type, std::string_view body, std::vector<std::pair<std::string, std::string>>* form,
+                    std::map<std::string, Upload>* files) {
+  size_t b = type.find("boundary=");
+  if (b == std::string_view::npos) return false;
+  std::string_view boundary = type.substr(b + 9);
+  boundary = boundary.substr(0, boundary.find(';'));
+  if (boundary.size() >= 2 && boundary.front() == '"' && boundary.back() == '"')
+    boundary = boundary.substr(1, boundary.size() - 2);
+  if (boundary.empty() || boundary.size() > 70) return false;
+  const std::string delim = "--" + std::string(boundary);
+  size_t pos = body.find(delim);
+  if (pos == std::string_view::npos) return false;
+  for (;;) {
+    pos += delim.size();
+    if (body.substr(pos, 2) == "--") return true;  // the closing delimiter
+    if (body.substr(pos, 2) != "\r\n") return false;
+    pos += 2;
+    size_t head_end = body.find("\r\n\r\n", pos);
+    if (head_end == std::string_view::npos) return false;
+    std::string_view head = body.substr(pos, head_end - pos);
+    size_t next = body.find("\r\n" + delim, head_end + 4);
+    if (next == std::string_view::npos) return false;
+    std::string_view content = body.substr(head_end + 4, next - head_end - 4);
+    // Content-Disposition: form-data; name="x"; filename="y"
+    auto param = [&](std::string_view key) -> std::optional<std::string> {
+      std::string k = std::string(key) + "=\"";
+      size_t at = 0;
+      while ((at = head.find(k, at)) != std::string_view::npos) {
+        if (at == 0 || head[at - 1] == ' ' || head[at - 1] == ';') {
+          size_t close = head.find('"', at + k.size());
+          if (close == std::string_view::npos) return std::nullopt;
+          return std::string(head.substr(at + k.size(), close - at - k.size()));
+        }
+        at += k.size();
+      }
+      return std::nullopt;
+    };
+    auto name = param("name");
+    if (!name) return false;
+    auto filename = param("filename");
+    if (filename) {
+      Upload u;
+      u.filename = *filename;
+      size_t ct = head.find("Content-Type:");
+      if (ct == std::string_view::npos) ct = head.find("content-type:");
+      if (ct != std::string_view::npos) {
+        std::string_view t = head.substr(ct + 13);
+        t = t.substr(0, t.find("\r\n"));
+        while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+        u.content_type = std::string(t);
+      }
+      u.bytes = std::string(content);
+      (*files)[*name] = std::move(u);
+    } else {
+      form->emplace_back(*name, std::string(content));
+    }
+    pos = next + 2;
+  }
 }
 
 std::string CookieValue(const Request& req, std::string_view name) {
@@ -169,13 +244,15 @@ Status ParseListen(const std::string& listen, Options* opt) {
 }
 
 struct Server::Impl {
-  Impl(Node& n, const Options& o) : node(n), opt(o), acceptor(io) {}
+  Impl(Node& n, const Options& o, std::string h) : node(n), opt(o), home(std::move(h)), acceptor(io) {}
 
   asio::io_context io;  // first: destroyed last, after the coroutines it holds
   Node& node;
   Options opt;
+  std::string home;
   tcp::acceptor acceptor;
   std::map<std::string, Session> sessions;  // cookie -> session
+  Jobs jobs;                                 // joined before the Node goes (declared after it)
 
   void Expire() {
     auto now = Clock::now();
@@ -192,19 +269,15 @@ struct Server::Impl {
     return &it->second;
   }
 
-  Response Page(const Request& req, http::status st, std::string html) {
-    Response r{st, req.version()};
-    r.set(http::field::content_type, "text/html; charset=utf-8");
-    r.body() = std::move(html);
-    return r;
+  static Response ToResponse(const Request& req, Reply r) {
+    Response out{static_cast<http::status>(r.status), req.version()};
+    out.set(http::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers) out.set(k, v);
+    out.body() = std::move(r.body);
+    return out;
   }
-  Response Redirect(const Request& req, const std::string& to) {
-    Response r{http::status::see_other, req.version()};
-    r.set(http::field::location, to);
-    return r;
-  }
-  Response Text(const Request& req, http::status st, const std::string& msg) {
-    return Page(req, st, Layout("Lỗi", Viewer{}, "<p class=\"notice\">" + Escape(msg) + "</p>"));
+  Response Text(const Request& req, int st, const std::string& msg) {
+    return ToResponse(req, ErrorReply(Viewer{}, st, msg));
   }
 
   // The viewer of a session; none when its person is no longer active here.
@@ -218,124 +291,123 @@ struct Server::Impl {
   }
   Person viewer_person;  // the viewer's person for the page being rendered
 
-  Actor ActorOf(const Session& s) {
-    const Secret* sec = s.pass.get();
-    return Actor{s.login, [sec]() -> Result<std::string> { return sec->value(); }};
-  }
-
-  Response Login(const Request& req) {
-    auto f = ParseForm(req.body());
-    const std::string login = f["login"];
-    auto pass = std::make_unique<Secret>(f["passphrase"]);
-    sodium_memzero(f["passphrase"].data(), f["passphrase"].size());
-    if (!pass->ok()) return Text(req, http::status::internal_server_error, "Không cấp phát được bộ nhớ an toàn");
+  Response Login(const Request& req, std::vector<std::pair<std::string, std::string>>& f) {
+    const std::string login = FormValue(f, "login");
+    auto pass = std::make_unique<Secret>(FormValue(f, "passphrase"));
+    Wipe(&f);
+    if (!pass->ok()) return Text(req, 500, "Không cấp phát được bộ nhớ an toàn");
     const Secret* sec = pass.get();
     Status s = node.CheckPassphrase(login, [sec]() -> Result<std::string> { return sec->value(); });
     if (!s.ok()) {
       std::string msg = s.code() == Status::Code::kBadInput ? "Mật khẩu không đúng." : "Không đăng nhập được: " + s.message();
-      return Page(req, http::status::unauthorized, LoginPage(node, msg));
+      return ToResponse(req, Reply::Html(LoginPage(node, msg), 401));
     }
     std::string id = RandomHex(32);
     sessions[id] = Session{login, RandomHex(32), std::move(pass), Clock::now()};
-    Response r = Redirect(req, "/");
+    Response r = ToResponse(req, Reply::Redirect("/"));
     r.set(http::field::set_cookie, "vanban=" + id + "; HttpOnly; SameSite=Strict; Path=/");
     return r;
   }
 
-  Response Handle(const Request& req) {
+  Response Handle(Request& req) {
     std::string target(req.target());
-    target = target.substr(0, target.find('?'));
+    const size_t qmark = target.find('?');
+    Call call;
+    call.path = target.substr(0, qmark);
     const bool get = req.method() == http::verb::get, post = req.method() == http::verb::post;
-    if (!get && !post) return Text(req, http::status::method_not_allowed, "Phương thức không được hỗ trợ");
+    call.post = post;
+    if (!get && !post) return Text(req, 405, "Phương thức không được hỗ trợ");
     if (!opt.allow_remote) {
       auto h = req.find(http::field::host);
       if (h == req.end() || !LoopbackHost(std::string_view(h->value().data(), h->value().size())))
-        return Text(req, http::status::misdirected_request, "Tên máy không hợp lệ");
+        return Text(req, 421, "Tên máy không hợp lệ");
     }
-    if (get && target == "/style.css") {
-      Response r{http::status::ok, req.version()};
-      r.set(http::field::content_type, "text/css; charset=utf-8");
-      r.body() = kCss;
-      return r;
+    if (get) {
+      if (const Asset* a = FindAsset(call.path)) {
+        Response r{http::status::ok, req.version()};
+        r.set(http::field::content_type, a->type);
+        r.body() = a->body;
+        return r;
+      }
     }
-    if (post && target == "/login") return Login(req);
+    std::vector<std::pair<std::string, std::string>> fields;
+    if (qmark != std::string::npos) fields = ParseForm(std::string_view(target).substr(qmark + 1));
+    if (post) {
+      auto ct = req[http::field::content_type];
+      std::string_view type(ct.data(), ct.size());
+      std::vector<std::pair<std::string, std::string>> body_fields;
+      if (type.rfind("multipart/form-data", 0) == 0) {
+        if (!ParseMultipart(type, req.body(), &body_fields, &call.files))
+          return Text(req, 400, "Dữ liệu gửi lên không đúng dạng multipart/form-data");
+      } else {
+        body_fields = ParseForm(req.body());
+      }
+      for (auto& [k, v] : body_fields) call.form[k] = v;
+      fields.insert(fields.begin(), body_fields.begin(), body_fields.end());
+      Wipe(&body_fields);
+    } else {
+      for (auto& [k, v] : fields) call.query[k] = v;
+    }
+    for (auto& [k, v] : fields) call.all.emplace(k, v);
+    if (post && call.path == "/login") return Login(req, fields);
+    Wipe(&fields);
     Session* s = Find(req);
     if (!s) {
-      if (get && target == "/") return Page(req, http::status::ok, LoginPage(node, ""));
-      return get ? Redirect(req, "/") : Text(req, http::status::forbidden, "Phiên làm việc đã hết; hãy đăng nhập lại");
+      if (get && call.path == "/") return ToResponse(req, Reply::Html(LoginPage(node, "")));
+      return get ? ToResponse(req, Reply::Redirect("/")) : Text(req, 403, "Phiên làm việc đã hết; hãy đăng nhập lại");
     }
-    std::map<std::string, std::string> form;
-    if (post) {
-      form = ParseForm(req.body());
-      if (!SameToken(form["csrf"], s->csrf)) return Text(req, http::status::forbidden, "Mã chống giả mạo (CSRF) không đúng");
-    }
-    if (post && target == "/logout") {
+    if (post && !SameToken(call.Field("csrf"), s->csrf)) return Text(req, 403, "Mã chống giả mạo (CSRF) không đúng");
+    if (post && call.path == "/logout") {
       sessions.erase(CookieValue(req, "vanban"));  // the Secret wipes the passphrase
-      Response r = Redirect(req, "/");
+      Response r = ToResponse(req, Reply::Redirect("/"));
       r.set(http::field::set_cookie, "vanban=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
       return r;
     }
+    // Another process (the CLI, `serve`, a job) may have committed since the last request.
+    Status fresh = node.Refresh();
+    if (!fresh.ok()) return Text(req, 500, fresh.message());
     auto viewer = ViewerOf(*s);
     if (!viewer) {
       sessions.erase(CookieValue(req, "vanban"));
-      return Text(req, http::status::forbidden, "Người dùng này không còn hiệu lực trên máy này");
+      return Text(req, 403, "Người dùng này không còn hiệu lực trên máy này");
     }
-    const Viewer& v = *viewer;
-    if (get && target == "/") {
-      auto page = InboxPage(node, v);
-      if (!page.ok()) return Text(req, http::status::internal_server_error, page.status().message());
-      return Page(req, http::status::ok, std::move(page).value());
+    const Secret* sec = s->pass.get();
+    const std::string login = s->login;
+    Ctx c{node, *viewer, home,
+          [sec, login] { return Actor{login, [sec]() -> Result<std::string> { return sec->value(); }}; },
+          [sec] { return sec->value(); }, jobs};
+    for (auto* group : {&DocRoutes, &ComposeRoutes, &HistoryRoutes, &RegisterRoutes, &PeerRoutes, &JobRoutes}) {
+      std::optional<Reply> r = (*group)(c, call);
+      if (r) return ToResponse(req, std::move(*r));
     }
-    if (target.rfind("/doc/", 0) == 0) {
-      std::string rest = target.substr(5);
-      std::string id = rest.substr(0, rest.find('/'));
-      std::string what = rest.size() > id.size() ? rest.substr(id.size() + 1) : "";
-      if (id.empty() || id.find_first_not_of("0123456789abcdef") != std::string::npos)
-        return Text(req, http::status::not_found, "Không có văn bản này");
-      if (get && what.empty()) {
-        auto page = DocPage(node, v, id, "");
-        if (!page.ok()) return Text(req, http::status::not_found, page.status().message());
-        return Page(req, http::status::ok, std::move(page).value());
-      }
-      if (get && what == "pdf") {
-        auto bytes = pdf::ExportPdf(node, id);
-        if (!bytes.ok()) return Text(req, http::status::not_found, bytes.status().message());
-        Response r{http::status::ok, req.version()};
-        r.set(http::field::content_type, "application/pdf");
-        r.set(http::field::content_disposition, "inline; filename=\"" + id.substr(0, 12) + ".pdf\"");
-        r.body() = std::move(bytes).value();
-        return r;
-      }
-      if (post && (what == "comment" || what == "approve" || what == "sign")) {
-        Actor a = ActorOf(*s);
-        Status st = what == "comment" ? node.AddComment(a, id, form["text"])
-                    : what == "approve" ? node.Approve(a, id)
-                                        : node.Sign(a, id, form["on_behalf"] == "yes", pdf::CopyMaker());
-        if (st.ok()) return Redirect(req, "/doc/" + id);
-        auto page = DocPage(node, v, id, st.message());
-        if (!page.ok()) return Text(req, http::status::not_found, page.status().message());
-        return Page(req, st.code() == Status::Code::kRefused ? http::status::conflict : http::status::bad_request,
-                    std::move(page).value());
-      }
-    }
-    return Text(req, http::status::not_found, "Không tìm thấy trang");
+    return Text(req, 404, "Không tìm thấy trang");
   }
 
-  Response Respond(const Request& req) {
+  Response Respond(Request& req) {
     Response r;
     try {
       r = Handle(req);
     } catch (const std::exception& e) {
-      r = Text(req, http::status::internal_server_error, std::string("Lỗi máy chủ: ") + e.what());
+      r = Text(req, 500, std::string("Lỗi máy chủ: ") + e.what());
     }
+    Secure(r);
+    r.keep_alive(req.keep_alive());
+    r.prepare_payload();
+    return r;
+  }
+
+  static void Secure(Response& r) {
     r.set("Content-Security-Policy", kCsp);
     r.set("X-Content-Type-Options", "nosniff");
     r.set("Referrer-Policy", "no-referrer");
     r.set("X-Frame-Options", "DENY");
     if (r[http::field::cache_control].empty()) r.set(http::field::cache_control, "no-store");
-    r.keep_alive(req.keep_alive());
-    r.prepare_payload();
-    return r;
+  }
+
+  // Uploads (a PDF to verify, a bundle) may be larger than a form.
+  size_t BodyLimit(std::string_view target) const {
+    target = target.substr(0, target.find('?'));
+    return target == "/verify" || target == "/peers/bundle" ? opt.max_upload : opt.max_body;
   }
 
   asio::awaitable<void> Connection(tcp::socket sock) {
@@ -347,14 +419,15 @@ struct Server::Impl {
       parser.header_limit(static_cast<uint32_t>(opt.max_header));
       parser.body_limit(opt.max_body);
       stream.expires_after(opt.read_timeout);
-      co_await http::async_read(stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+      co_await http::async_read_header(stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec) {
+        parser.body_limit(BodyLimit(std::string_view(parser.get().target().data(), parser.get().target().size())));
+        co_await http::async_read(stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+      }
       if (ec == http::error::body_limit || ec == http::error::header_limit) {
         Request dummy;
-        Response r = Text(dummy, http::status::payload_too_large, "Yêu cầu quá lớn");
-        r.set("Content-Security-Policy", kCsp);
-        r.set("X-Content-Type-Options", "nosniff");
-        r.set("Referrer-Policy", "no-referrer");
-        r.set(http::field::cache_control, "no-store");
+        Response r = Text(dummy, 413, "Yêu cầu quá lớn");
+        Secure(r);
         r.keep_alive(false);
         r.prepare_payload();
         stream.expires_after(opt.write_timeout);
@@ -401,7 +474,7 @@ Server::~Server() = default;
 
 Result<std::unique_ptr<Server>> Server::Start(Node& node, const Options& opt) {
   if (sodium_init() < 0) return Status::BadInput("libsodium failed to initialise");
-  auto impl = std::make_unique<Impl>(node, opt);
+  auto impl = std::make_unique<Impl>(node, opt, node.home());
   beast::error_code ec;
   auto addr = asio::ip::make_address(opt.host, ec);
   if (ec) return Status::BadInput("'" + opt.host + "' is not a numeric address");

@@ -35,6 +35,7 @@ struct Options {
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};  // one request, and keep-alive idle
   std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
   size_t max_body = 1 << 20;    // bytes of a request body
+  size_t max_upload = 64 << 20; // bytes of an upload (a PDF to verify, a bundle)
   size_t max_header = 16 << 10; // bytes of a request's headers
 };
 

@@ -229,9 +229,17 @@ TEST_F(WebTest, WebApproveAndCommentThroughTheForms) {
   std::string cookie = Login("tp1");
   std::string csrf = Csrf(Get("/doc/" + id_, cookie).body);
   ASSERT_EQ(csrf.size(), 64u);
-  EXPECT_EQ(Post("/doc/" + id_ + "/comment", "csrf=" + csrf + "&text=%C4%90%E1%BB%93ng+%C3%BD+%3Cb%3E", cookie).status,
+  // Without confirm=yes: the page that says what will be signed, nothing recorded.
+  Reply confirm = Post("/doc/" + id_ + "/comment", "csrf=" + csrf + "&text=%C4%90%E1%BB%93ng+%C3%BD+%3Cb%3E", cookie);
+  EXPECT_EQ(confirm.status, 200);
+  EXPECT_NE(confirm.body.find("doc.comment"), std::string::npos);
+  EXPECT_NE(confirm.body.find("name=\"text\" value=\"Đồng ý &lt;b&gt;\""), std::string::npos) << confirm.body;
+  EXPECT_NE(confirm.body.find("name=\"confirm\" value=\"yes\""), std::string::npos);
+  EXPECT_EQ(Post("/doc/" + id_ + "/comment", "csrf=" + csrf + "&text=+%0A", cookie).status, 400);  // empty: refused
+  EXPECT_EQ(Post("/doc/" + id_ + "/comment",
+                 "csrf=" + csrf + "&text=%C4%90%E1%BB%93ng+%C3%BD+%3Cb%3E&confirm=yes", cookie).status,
             303);
-  EXPECT_EQ(Post("/doc/" + id_ + "/approve", "csrf=" + csrf, cookie).status, 303);
+  EXPECT_EQ(Post("/doc/" + id_ + "/approve", "csrf=" + csrf + "&confirm=yes", cookie).status, 303);
   Reply page = Get("/doc/" + id_, cookie);
   EXPECT_NE(page.body.find("Đồng ý &lt;b&gt;"), std::string::npos);
   EXPECT_EQ(page.body.find("/doc/" + id_ + "/approve"), std::string::npos);  // done: no more button
@@ -254,7 +262,11 @@ TEST_F(WebTest, WebSignThroughTheFormMakesItSigned) {
   StartServer();
   std::string cookie = Login("pgd");
   std::string csrf = Csrf(Get("/doc/" + id_, cookie).body);
-  Reply r = Post("/doc/" + id_ + "/sign", "csrf=" + csrf, cookie);
+  Reply confirm = Post("/doc/" + id_ + "/sign", "csrf=" + csrf + "&on_behalf=yes", cookie);
+  EXPECT_EQ(confirm.status, 200);
+  EXPECT_NE(confirm.body.find("KT. Phó Giám đốc"), std::string::npos);
+  EXPECT_NE(Get("/doc/" + id_, cookie).body.find("<dd id=\"state\">trình ký</dd>"), std::string::npos);  // not yet
+  Reply r = Post("/doc/" + id_ + "/sign", "csrf=" + csrf + "&on_behalf=yes&confirm=yes", cookie);
   EXPECT_EQ(r.status, 303) << r.body;
   Reply pdf = Get("/doc/" + id_ + "/pdf", cookie);
   EXPECT_EQ(pdf.status, 200);
@@ -262,6 +274,64 @@ TEST_F(WebTest, WebSignThroughTheFormMakesItSigned) {
   EXPECT_EQ(pdf.body.substr(0, 5), "%PDF-");
   StopServer();
   EXPECT_EQ(StateOf(id_), DocState::kSigned);
+}
+
+// Route, submit, return, submit again, sign, issue: each through its form and confirmation.
+TEST_F(WebTest, WebWholeWorkflowThroughTheForms) {
+  std::string id;
+  {
+    ScopedNow now("2024-02-05T10:00:00+07:00");
+    id = NewDirective("Kế hoạch thông tin đối ngoại năm 2024");
+  }
+  StartServer();
+  auto act = [&](const std::string& login, const std::string& action, const std::string& fields) {
+    std::string cookie = Login(login);
+    Reply page = Get("/doc/" + id, cookie);
+    EXPECT_NE(page.body.find("action=\"/doc/" + id + "/" + action + "\""), std::string::npos)
+        << login << " sees no " << action << " button";
+    std::string csrf = Csrf(page.body);
+    return Post("/doc/" + id + "/" + action, "csrf=" + csrf + fields + "&confirm=yes", cookie);
+  };
+  EXPECT_EQ(act("chuyenvien", "route", "&to=tp1&to=tp2").status, 303);
+  EXPECT_EQ(act("tp2", "approve", "").status, 303);
+  EXPECT_EQ(act("chuyenvien", "submit", "&to=pgd").status, 303);
+  {
+    std::string cookie = Login("pgd");
+    std::string csrf = Csrf(Get("/doc/" + id, cookie).body);
+    EXPECT_EQ(Post("/doc/" + id + "/return", "csrf=" + csrf + "&reason=&confirm=yes", cookie).status, 400);  // no reason
+  }
+  EXPECT_EQ(act("pgd", "return", "&reason=B%E1%BB%95+sung+m%E1%BB%A5c+III").status, 303);
+  Reply back = Get("/doc/" + id, Login("chuyenvien"));
+  EXPECT_NE(back.body.find("Bổ sung mục III"), std::string::npos);
+  EXPECT_EQ(act("chuyenvien", "submit", "&to=pgd").status, 303);
+  // The clerk has nothing to do before the signature.
+  EXPECT_EQ(Get("/doc/" + id, Login("vanthu")).body.find("/doc/" + id + "/issue"), std::string::npos);
+  EXPECT_EQ(act("pgd", "sign", "&on_behalf=yes").status, 303);
+  Reply issued = act("vanthu", "issue", "");
+  EXPECT_EQ(issued.status, 303) << issued.body;
+  Reply page = Get("/doc/" + id, Login("vanthu"));
+  EXPECT_NE(page.body.find("đã ban hành"), std::string::npos);
+  EXPECT_NE(page.body.find("/KH-SNgV"), std::string::npos);
+  StopServer();
+  auto d = node_->Show(id);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->state, DocState::kIssued);
+  ASSERT_EQ(d->signatures.size(), 1u);
+  EXPECT_TRUE(d->signatures[0].on_behalf);
+  EXPECT_EQ(d->routed.size(), 2u);
+  EXPECT_EQ(d->returns.size(), 1u);
+}
+
+// A refusal by the core comes back as the page with the reason, nothing recorded.
+TEST_F(WebTest, WebRefusedActionShowsTheReason) {
+  StartServer();
+  std::string cookie = Login("chuyenvien");
+  std::string csrf = Csrf(Get("/doc/" + id_, cookie).body);
+  Reply r = Post("/doc/" + id_ + "/submit", "csrf=" + csrf + "&to=tp1&confirm=yes", cookie);  // tp1 is no signer
+  EXPECT_EQ(r.status, 409);
+  EXPECT_NE(r.body.find("role=\"alert\""), std::string::npos);
+  StopServer();
+  EXPECT_EQ(StateOf(id_), DocState::kInReview);
 }
 
 TEST_F(WebTest, WebLogoutEndsTheSession) {
