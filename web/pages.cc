@@ -81,10 +81,11 @@ std::string Layout(const std::string& title, const Viewer& v, const std::string&
   return h + "</header><main>" + body + "</main></body></html>\n";
 }
 
-std::string LoginPage(Node& node, const std::string& message) {
+std::string LoginPage(Node& node, const std::string& message, const std::string& token) {
   std::string b = "<h1>Đăng nhập</h1><p>" + Escape(node.org().name) + "</p>";
   if (!message.empty()) b += "<p class=\"notice\" role=\"alert\">" + Escape(message) + "</p>";
-  b += "<form method=\"post\" action=\"/login\"><label>Người dùng <select name=\"login\">";
+  b += "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"login_token\" value=\"" + Escape(token) +
+       "\"><label>Người dùng <select name=\"login\">";
   for (const Person& p : node.Users()) {
     if (!p.active()) continue;
     b += "<option value=\"" + Escape(p.login) + "\">" + Escape(p.name) + " — " + Escape(p.title) + " (" +

@@ -31,7 +31,8 @@ std::string KindLabel(const std::string& kind);
 std::string HiddenCsrf(const Viewer& v);
 // The whole page around `body`: header (who, logout), title.
 std::string Layout(const std::string& title, const Viewer& v, const std::string& body);
-std::string LoginPage(Node& node, const std::string& message);
+// `token`: the form's one-time login token (CSRF on the login form).
+std::string LoginPage(Node& node, const std::string& message, const std::string& token);
 Result<std::string> InboxPage(Node& node, const Viewer& v);
 // `notice`: an error of the last action, shown above the document.
 Result<std::string> DocPage(Node& node, const Viewer& v, const std::string& id, const std::string& notice);

@@ -1,6 +1,7 @@
 // vanban/web — the HTTP server, sessions and routes (see web.h).
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -252,7 +253,32 @@ struct Server::Impl {
   std::string home;
   tcp::acceptor acceptor;
   std::map<std::string, Session> sessions;  // cookie -> session
+  // One-time tokens of the login forms handed out (CSRF on the login form), with when.
+  std::map<std::string, Clock::time_point> login_tokens;
+  // Failed passphrases per login: after kFreeTries, each try waits twice as long.
+  struct Tries {
+    int failed = 0;
+    Clock::time_point not_before{};
+  };
+  std::map<std::string, Tries> tries;
+  static constexpr int kFreeTries = 5;
   Jobs jobs;                                 // joined before the Node goes (declared after it)
+
+  std::string NewLoginToken() {
+    auto now = Clock::now();
+    // Bounded: tokens older than the session idle time, and the oldest beyond 1024, go.
+    for (auto it = login_tokens.begin(); it != login_tokens.end();)
+      it = now - it->second > opt.session_idle ? login_tokens.erase(it) : std::next(it);
+    while (login_tokens.size() >= 1024)
+      login_tokens.erase(std::min_element(login_tokens.begin(), login_tokens.end(),
+                                          [](const auto& a, const auto& b) { return a.second < b.second; }));
+    std::string t = RandomHex(32);
+    login_tokens[t] = now;
+    return t;
+  }
+  Reply LoginForm(const std::string& message, int status = 200) {
+    return Reply::Html(LoginPage(node, message, NewLoginToken()), status);
+  }
 
   void Expire() {
     auto now = Clock::now();
@@ -294,14 +320,31 @@ struct Server::Impl {
   Response Login(const Request& req, std::vector<std::pair<std::string, std::string>>& f) {
     const std::string login = FormValue(f, "login");
     auto pass = std::make_unique<Secret>(FormValue(f, "passphrase"));
+    const std::string token = FormValue(f, "login_token");
     Wipe(&f);
+    auto t = login_tokens.find(token);
+    if (token.empty() || t == login_tokens.end())
+      return ToResponse(req, LoginForm("Biểu mẫu đăng nhập đã cũ; hãy nhập lại.", 403));
+    login_tokens.erase(t);  // one try per form
+    Tries& tr = tries[login];
+    const auto now = Clock::now();
+    if (now < tr.not_before) {
+      auto wait = std::chrono::duration_cast<std::chrono::seconds>(tr.not_before - now).count() + 1;
+      Response r = ToResponse(
+          req, LoginForm("Đã nhập sai mật khẩu nhiều lần; hãy thử lại sau " + std::to_string(wait) + " giây.", 429));
+      r.set(http::field::retry_after, std::to_string(wait));
+      return r;
+    }
     if (!pass->ok()) return Text(req, 500, "Không cấp phát được bộ nhớ an toàn");
     const Secret* sec = pass.get();
     Status s = node.CheckPassphrase(login, [sec]() -> Result<std::string> { return sec->value(); });
     if (!s.ok()) {
+      if (s.code() == Status::Code::kBadInput && ++tr.failed >= kFreeTries)
+        tr.not_before = now + std::chrono::seconds(std::min(300, 1 << std::min(tr.failed - kFreeTries, 9)));
       std::string msg = s.code() == Status::Code::kBadInput ? "Mật khẩu không đúng." : "Không đăng nhập được: " + s.message();
-      return ToResponse(req, Reply::Html(LoginPage(node, msg), 401));
+      return ToResponse(req, LoginForm(msg, 401));
     }
+    tries.erase(login);
     std::string id = RandomHex(32);
     sessions[id] = Session{login, RandomHex(32), std::move(pass), Clock::now()};
     Response r = ToResponse(req, Reply::Redirect("/"));
@@ -353,7 +396,7 @@ struct Server::Impl {
     Wipe(&fields);
     Session* s = Find(req);
     if (!s) {
-      if (get && call.path == "/") return ToResponse(req, Reply::Html(LoginPage(node, "")));
+      if (get && call.path == "/") return ToResponse(req, LoginForm(""));
       return get ? ToResponse(req, Reply::Redirect("/")) : Text(req, 403, "Phiên làm việc đã hết; hãy đăng nhập lại");
     }
     if (post && !SameToken(call.Field("csrf"), s->csrf)) return Text(req, 403, "Mã chống giả mạo (CSRF) không đúng");

@@ -1,37 +1,15 @@
 // The web interface in-process: a server on 127.0.0.1 (port 0) over a copy of the
 // fixture's organisation, talked to with a small synchronous Beast client.
-#include <gtest/gtest.h>
-
-#include <map>
-#include <thread>
-#include <utility>
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
-#include "core/crypto.h"
-#include "tests/core/fixture.h"
-#include "web/web.h"
+#include "tests/web/web_fixture.h"
 
 namespace vanban::testing {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
+namespace asio = web_http::asio;
+namespace beast = web_http::beast;
+namespace http = web_http::http;
 
-struct Reply {
-  int status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names; last value
-  std::vector<std::string> set_cookies;
-  std::string body;
-};
-
-class WebTest : public OrgTest {
+class WebTest : public WebServerTest {
  protected:
   void SetUp() override {
     OrgTest::SetUp();
@@ -40,81 +18,7 @@ class WebTest : public OrgTest {
     id_ = NewDirective();
     ASSERT_TRUE(node_->Route(As("chuyenvien"), id_, {"tp1"}).ok());
   }
-  void TearDown() override {
-    StopServer();
-    OrgTest::TearDown();
-  }
-  void StartServer(std::chrono::seconds idle = std::chrono::seconds(15 * 60)) {
-    web::Options o;
-    o.port = 0;
-    o.session_idle = idle;
-    auto s = web::Server::Start(*node_, o);
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    server_ = std::move(s).value();
-    port_ = server_->port();
-    thread_ = std::thread([this] { (void)server_->Run(); });
-  }
-  void StopServer() {
-    if (!server_) return;
-    server_->Stop();
-    thread_.join();
-    server_.reset();
-  }
-
-  Reply Call(http::verb method, const std::string& target, const std::string& body = "",
-             const std::string& cookie = "") {
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    asio::ip::tcp::resolver resolver(io);
-    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
-    http::request<http::string_body> req{method, target, 11};
-    req.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
-    if (!cookie.empty()) req.set(http::field::cookie, cookie);
-    if (method == http::verb::post) req.set(http::field::content_type, "application/x-www-form-urlencoded");
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buf;
-    http::response_parser<http::string_body> p;
-    p.body_limit(64 << 20);
-    http::read(stream, buf, p);
-    Reply r;
-    r.status = static_cast<int>(p.get().result_int());
-    for (const auto& f : p.get()) {
-      std::string name(f.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      r.headers[name] = std::string(f.value());
-      if (name == "set-cookie") r.set_cookies.push_back(std::string(f.value()));
-    }
-    r.body = p.get().body();
-    beast::error_code ec;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    return r;
-  }
-  Reply Get(const std::string& target, const std::string& cookie = "") { return Call(http::verb::get, target, "", cookie); }
-  Reply Post(const std::string& target, const std::string& body, const std::string& cookie = "") {
-    return Call(http::verb::post, target, body, cookie);
-  }
-
-  // Logs in; returns "vanban=..." or "" on failure.
-  std::string Login(const std::string& login, const std::string& pass = "matkhau") {
-    Reply r = Post("/login", "login=" + login + "&passphrase=" + pass);
-    if (r.status != 303 || r.set_cookies.empty()) return "";
-    const std::string& c = r.set_cookies.front();
-    return c.substr(0, c.find(';'));
-  }
-  static std::string Csrf(const std::string& html) {
-    const std::string key = "name=\"csrf\" value=\"";
-    size_t at = html.find(key);
-    if (at == std::string::npos) return "";
-    at += key.size();
-    return html.substr(at, html.find('"', at) - at);
-  }
-
   std::string id_;
-  std::unique_ptr<web::Server> server_;
-  std::thread thread_;
-  uint16_t port_ = 0;
 };
 
 TEST(WebUnit, EscapeAndDate) {
@@ -140,7 +44,7 @@ TEST(WebUnit, ListenIsLoopbackUnlessAllowed) {
 
 TEST_F(WebTest, WebWrongPassphraseIs401AndKeepsNothing) {
   StartServer();
-  Reply r = Post("/login", "login=tp1&passphrase=sai");
+  Reply r = Post("/login", "login_token=" + LoginToken() + "&login=tp1&passphrase=sai");
   EXPECT_EQ(r.status, 401);
   EXPECT_TRUE(r.set_cookies.empty());
   EXPECT_NE(r.body.find("Mật khẩu không đúng"), std::string::npos);
@@ -149,9 +53,34 @@ TEST_F(WebTest, WebWrongPassphraseIs401AndKeepsNothing) {
   EXPECT_NE(home.body.find("name=\"passphrase\""), std::string::npos);
 }
 
+// The login form carries a one-time token: without it, or used twice, no login.
+TEST_F(WebTest, WebLoginFormTokenIsRequiredAndSingleUse) {
+  StartServer();
+  EXPECT_EQ(Post("/login", "login=tp1&passphrase=matkhau").status, 403);
+  EXPECT_EQ(Post("/login", "login_token=00&login=tp1&passphrase=matkhau").status, 403);
+  std::string t = LoginToken();
+  EXPECT_EQ(t.size(), 64u);
+  EXPECT_EQ(Post("/login", "login_token=" + t + "&login=tp1&passphrase=matkhau").status, 303);
+  EXPECT_EQ(Post("/login", "login_token=" + t + "&login=tp1&passphrase=matkhau").status, 403);
+}
+
+// After five wrong passphrases for one person, the next tries wait (429), even the right one.
+TEST_F(WebTest, WebRepeatedWrongPassphrasesAreSlowedDown) {
+  StartServer();
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(Post("/login", "login_token=" + LoginToken() + "&login=tp1&passphrase=sai").status, 401);
+  Reply r = Post("/login", "login_token=" + LoginToken() + "&login=tp1&passphrase=matkhau");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_FALSE(r.headers["retry-after"].empty());
+  EXPECT_NE(r.body.find("thử lại sau"), std::string::npos);
+  EXPECT_TRUE(r.set_cookies.empty());
+  // Another person is not held back.
+  EXPECT_FALSE(Login("tp2").empty());
+}
+
 TEST_F(WebTest, WebLoginSetsStrictHttpOnlyCookie) {
   StartServer();
-  Reply r = Post("/login", "login=tp1&passphrase=matkhau");
+  Reply r = Post("/login", "login_token=" + LoginToken() + "&login=tp1&passphrase=matkhau");
   ASSERT_EQ(r.status, 303);
   ASSERT_EQ(r.set_cookies.size(), 1u);
   const std::string& c = r.set_cookies[0];
