@@ -47,6 +47,10 @@ article.doc .footnote{font-size:.85rem}
 article.doc .doc-to{font-size:.9rem;margin-top:1rem}
 .preview-errors{color:#a00}
 button.secondary{background:#555}
+.with-notes{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:1rem}
+aside.notes .comment{background:#fffbe6;border:1px solid #e6d8a0;padding:.3rem .6rem;margin:.4rem 0}
+aside.notes .meta{font-size:.85rem;color:#555;margin:0}
+@media (max-width:50rem){.with-notes{grid-template-columns:1fr}}
 a.button{display:inline-block;background:#7a1010;color:#fff;padding:.4rem 1rem;text-decoration:none}
 form.compose textarea[name=body]{font-family:"DejaVu Sans Mono",monospace;font-size:.9rem}
 .muted{color:#666}

@@ -409,29 +409,34 @@ Result<std::string> DocPage(Node& node, const Viewer& v, const std::string& id, 
     if (const ActionInfo* info = FindAction(a)) b += ActionForm(node, v, d, hex, *info);
   }
 
-  b += "<h2>Nội dung</h2>";
+  // The text, with the comments and concurrences beside it (below it on a narrow screen).
+  b += "<div class=\"with-notes\"><section><h2>Nội dung</h2>";
   if (auto f = ParseDocumentFile(d.current_text, "revision", ParseOptions{.checked_nfc = true}); f.ok())
     b += DocumentHtml(*f, node.OrgName(d.org));
   else
     b += "<pre class=\"text\">" + Escape(d.current_text) + "</pre>";
+  b += "</section><aside class=\"notes\"><h2>Ý kiến</h2>";
+  if (d.comments.empty()) b += "<p class=\"muted\">Chưa có ý kiến.</p>";
+  for (const Comment& c : d.comments) {
+    const Revision* on = d.FindRevision(c.rev);
+    b += "<div class=\"comment\"><p class=\"meta\">" + Escape(node.Who(c.author)) + ", " + Escape(DateTime(c.at)) +
+         (on ? " — về bản r" + std::to_string(on->seq) : std::string()) + "</p><p>" + Escape(c.text) + "</p></div>";
+  }
+  if (!d.approvals.empty()) {
+    b += "<h2>Thông qua</h2><ul>";
+    for (const Approval& a : d.approvals) {
+      const Revision* on = d.FindRevision(a.rev);
+      b += "<li>" + Escape(node.Who(a.author)) + ", " + Escape(DateTime(a.at)) +
+           (on ? " — bản r" + std::to_string(on->seq) : std::string()) + "</li>";
+    }
+    b += "</ul>";
+  }
+  b += "</aside></div>";
   b += "<h2>Các bản</h2><table><tbody>";
   for (const Revision& r : d.revisions)
     b += "<tr><td>r" + std::to_string(r.seq) + "</td><td>" + Escape(r.title) + "</td><td>" + Escape(node.Who(r.author)) +
          "</td><td>" + Escape(DateTime(r.at)) + "</td></tr>";
   b += "</tbody></table>";
-  if (!d.comments.empty()) {
-    b += "<h2>Ý kiến</h2><table><tbody>";
-    for (const Comment& c : d.comments)
-      b += "<tr><td>" + Escape(node.Who(c.author)) + "<br>" + Escape(DateTime(c.at)) + "</td><td>" + Escape(c.text) +
-           "</td></tr>";
-    b += "</tbody></table>";
-  }
-  if (!d.approvals.empty()) {
-    b += "<h2>Thông qua</h2><ul>";
-    for (const Approval& a : d.approvals)
-      b += "<li>" + Escape(node.Who(a.author)) + ", " + Escape(DateTime(a.at)) + "</li>";
-    b += "</ul>";
-  }
   if (!d.signatures.empty()) {
     b += "<h2>Chữ ký</h2><ul>";
     for (const SignatureEntry& s : d.signatures) {
