@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "core/files.h"
 #include "core/node.h"
 #include "core/store.h"
 #include "core/text.h"
@@ -202,8 +203,9 @@ Result<std::vector<DocSummary>> Node::List(const DocFilter& f) {
     binds.push_back(*f.kind);
   }
   for (size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
-  sql += " ORDER BY d.created, d.doc";
-  if (f.limit) sql += " LIMIT " + std::to_string(f.limit);
+  sql += f.newest_first ? " ORDER BY d.created DESC, d.doc DESC" : " ORDER BY d.created, d.doc";
+  if (f.limit || f.offset) sql += " LIMIT " + (f.limit ? std::to_string(f.limit) : std::string("-1"));
+  if (f.offset) sql += " OFFSET " + std::to_string(f.offset);
   Stmt& q = store_->db().Prepare(sql);
   for (size_t i = 0; i < binds.size(); ++i) q.Bind(static_cast<int>(i + 1), binds[i]);
   std::vector<DocSummary> out;
@@ -540,6 +542,15 @@ Result<Signature> Node::SignWithSeal(const Actor& actor, std::string_view messag
   return seal.Sign(message);
 }
 
+Status Node::CheckSealHolder(const std::string& login) const {
+  const Person* who = auth_.FindLogin(org_, login);
+  if (!who) return Status::NotFound("no person '" + login + "' in " + org().name);
+  if (!who->active()) return Status::Refused("'" + login + "' has been revoked");
+  if (!files::Exists(KeyPath("seal-" + login + ".key")))
+    return Status::Refused("'" + login + "' holds no copy of the organisation's seal on this node");
+  return Status::Ok();
+}
+
 Result<SecretKey> Node::UnlockSeal(const std::string& login, const PassphraseSource& pass) const {
   auto seal = UnlockKeyFile("seal-" + login + ".key", pass);
   if (!seal.ok()) {
@@ -673,6 +684,17 @@ Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool 
                                     r.Text(3), static_cast<int>(r.Int(2))});
   }
   VB_RETURN_IF_ERROR(r.status());
+  return out;
+}
+
+Result<std::vector<int>> Node::RegisterYears(bool incoming) {
+  Stmt& q = store_->db().Prepare(incoming
+      ? "SELECT DISTINCT year FROM register_in WHERE org = ? AND year IS NOT NULL ORDER BY year"
+      : "SELECT DISTINCT year FROM register_out WHERE org = ? ORDER BY year");
+  q.Bind(1, ToHex(org_));
+  std::vector<int> out;
+  while (q.Step()) out.push_back(static_cast<int>(q.Int(0)));
+  VB_RETURN_IF_ERROR(q.status());
   return out;
 }
 

@@ -39,6 +39,14 @@ input[type=text],input[type=search],input[type=password],select{padding:.3rem;ma
 @media (max-width:50rem){.cols{grid-template-columns:1fr}}
 progress{width:20rem;max-width:100%}
 .muted{color:#666}
+.warn{background:#fff4d6;border-left:4px solid #c80;padding:.3rem .5rem;margin:.3rem 0}
+tr.collision td{background:#fffaf0}
+form.filters{display:flex;gap:.8rem;flex-wrap:wrap;align-items:flex-end;margin:.5rem 0}
+form.filters label{margin:0}
+nav.tabs a{margin-right:1rem}
+nav.tabs a[aria-current]{font-weight:bold}
+ul.receipts{margin:0;padding-left:1rem}
+.pager{margin:.6rem 0}
 @media print{header,form,button{display:none}body{background:#fff}main{max-width:none}}
 )css";
 
