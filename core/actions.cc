@@ -629,11 +629,15 @@ Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool 
   std::string sql =
       "SELECT doc, year, symbol, seq, number, date, kind, title, signer, issue, at FROM register_out WHERE org=?";
   if (year) sql += " AND year=?";
-  sql += " ORDER BY year, symbol, seq, at, issue";
+  // The index's order (no sort of the whole year in SQL); a number held twice is
+  // ordered by (issuing time, issuance id) below.
+  sql += " ORDER BY year, symbol, seq";
   Stmt& q = store_->db().Prepare(sql);
   q.Bind(1, ToHex(org_));
   if (year) q.Bind(2, int64_t{*year});
+  std::vector<std::pair<int64_t, std::string>> when;  // (at, issue) of each row
   while (q.Step()) {
+    when.emplace_back(q.Int(10), q.Text(9));
     RegisterEntry e;
     e.doc = q.Text(0);
     e.year = static_cast<int>(q.Int(1));
@@ -653,6 +657,12 @@ Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool 
     size_t j = i;
     while (j < out.size() && out[j].year == out[i].year && out[j].symbol == out[i].symbol && out[j].seq == out[i].seq) ++j;
     if (j - i > 1) {
+      std::vector<size_t> order(j - i);
+      for (size_t k = 0; k < order.size(); ++k) order[k] = i + k;
+      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return when[a] < when[b]; });
+      std::vector<RegisterEntry> group;
+      for (size_t k : order) group.push_back(std::move(out[k]));
+      std::move(group.begin(), group.end(), out.begin() + static_cast<long>(i));
       for (size_t a = i; a < j; ++a) {
         for (size_t b = i; b < j; ++b)
           if (a != b) out[a].collides_with.push_back(out[b].doc);
@@ -663,13 +673,15 @@ Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool 
   }
   // Who of the addressed organisations has received each document, and when: the
   // receipts their clerks sent back.
-  std::map<std::string, RegisterEntry*> by_doc;
-  for (RegisterEntry& e : out) by_doc[e.doc] = &e;
-  Stmt& r = store_->db().Prepare(
+  std::unordered_map<std::string, RegisterEntry*> by_doc;  // made at the first receipt row: most have none
+  Stmt& r = store_->db().Prepare(std::string(
       "SELECT i.doc, i.org, i.seq, i.date, i.clerk, i.at, i.receipt FROM register_in i JOIN register_out o ON o.doc = i.doc "
-      "WHERE o.org = ? ORDER BY i.receipt IS NULL, i.at, i.org");
+      "WHERE o.org = ?") + (year ? " AND o.year = ?" : "") + " ORDER BY i.receipt IS NULL, i.at, i.org");
   r.Bind(1, ToHex(org_));
+  if (year) r.Bind(2, int64_t{*year});
   while (r.Step()) {
+    if (by_doc.empty())
+      for (RegisterEntry& e : out) by_doc[e.doc] = &e;
     auto it = by_doc.find(r.Text(0));
     if (it == by_doc.end()) continue;
     PublicKey org{};

@@ -143,6 +143,15 @@ TEST_F(RegistersTest, WebDocsFilterAndSearchWithoutDiacritics) {
     report = r->id;
     ASSERT_TRUE(node_->Route(As("chuyenvien"), report, {"tp1"}).ok());
   }
+  // The filter the page reads with: a page of the newest first.
+  DocFilter newest;
+  newest.newest_first = true;
+  newest.limit = 1;
+  newest.offset = 1;
+  auto second = node_->List(newest);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].id, directive);
   StartServer();
   std::string cookie = Login("tp2");
   Reply all = Get("/docs", cookie);
@@ -176,6 +185,10 @@ TEST_F(RegistersTest, WebDocsFilterAndSearchWithoutDiacritics) {
   EXPECT_TRUE(Rows(none.body).empty());
   EXPECT_NE(none.body.find("Không có văn bản nào khớp"), std::string::npos);
   EXPECT_EQ(Get("/docs?state=nowhere", cookie).status, 400);
+  // Past the last page: nothing, and the way back keeps the filter.
+  Reply past = Get("/docs?kind=report&page=2", cookie);
+  EXPECT_TRUE(Rows(past.body).empty());
+  EXPECT_NE(past.body.find("<a rel=\"prev\" href=\"/docs?kind=report\">"), std::string::npos);
 }
 
 // The outgoing register lists the number, date, kind, title and signer; every title escaped.
@@ -373,6 +386,47 @@ TEST_F(RegistersTest, WebIncomingRegisterAndReceipts) {
   EXPECT_NE(csv.body.find(",,KẾ HOẠCH,Thông báo lịch họp giao ban,"), std::string::npos);
   StopServer();
   std::filesystem::remove_all(root);
+}
+
+// One number issued on two nodes of this office while apart: the register warns on
+// both rows, and the one that lost says it must be issued again.
+TEST_F(RegistersTest, WebRegisterWarnsOfANumberIssuedTwice) {
+  node_.reset();  // copied closed, as a second node of the same office
+  const std::string other = TempDir("registers-node2");
+  std::filesystem::remove_all(other);
+  std::filesystem::copy(home_, other, std::filesystem::copy_options::recursive);
+  node_ = Node::Open(home_).value();
+  auto node2 = Node::Open(other).value();
+  auto issue = [](Node& n, const std::string& title, const std::string& when) {
+    ScopedNow now(when);
+    auto ref = n.NewDocument(As("chuyenvien"), DirectiveText(title), "t.md");
+    EXPECT_TRUE(ref.ok()) << ref.status().message();
+    EXPECT_TRUE(n.Submit(As("chuyenvien"), ref->id, "pgd").ok());
+    EXPECT_TRUE(n.Sign(As("pgd"), ref->id, false).ok());
+    auto num = n.Issue(As("vanthu"), ref->id);
+    EXPECT_TRUE(num.ok()) << num.status().message();
+    EXPECT_EQ(num.ok() ? *num : "", "1/KH-SNgV");
+    return ref->id;
+  };
+  std::string kept = issue(*node_, "Kế hoạch giữ số", "2024-03-05T09:00:00+07:00");
+  std::string lost = issue(*node2, "Kế hoạch mất số", "2024-03-05T10:00:00+07:00");
+  auto rep = node_->Ingest(DocRecords(other, lost));
+  ASSERT_TRUE(rep.ok() && rep->refused.empty());
+  node2.reset();
+  std::filesystem::remove_all(other);
+  StartServer();
+  std::string cookie = Login("vanthu");
+  auto rows = Rows(Get("/registers?year=2024", cookie).body);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_NE(rows[0].find("/doc/" + kept), std::string::npos);
+  EXPECT_NE(rows[0].find("class=\"collision\""), std::string::npos);
+  EXPECT_NE(rows[0].find("văn bản này giữ số"), std::string::npos);
+  EXPECT_NE(rows[1].find("/doc/" + lost), std::string::npos);
+  EXPECT_NE(rows[1].find("<p class=\"warn\" role=\"alert\">Trùng số: số 1/KH-SNgV"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[1].find("<a href=\"/doc/" + lost + "\">ban hành lại văn bản này</a>"), std::string::npos);
+  Reply csv = Get("/registers/export?year=2024", cookie);
+  EXPECT_NE(csv.body.find("Kế hoạch mất số,Vi Văn Thành," + lost + ",,,phải ban hành lại\r\n"), std::string::npos);
+  EXPECT_NE(csv.body.find("Kế hoạch giữ số,Vi Văn Thành," + kept + ",,,giữ số\r\n"), std::string::npos);
 }
 
 // The archive export as a job: progress to the end, one tar with the sealed manifest
