@@ -502,8 +502,9 @@ Reply ArchivePage(Ctx& c, const std::string& notice, int status) {
          "<label>Năm <select name=\"year\">";
     for (auto it = years->rbegin(); it != years->rend(); ++it)
       b += Option(std::to_string(*it), std::to_string(*it), *it == def);
-    b += "</select></label><p class=\"muted\">Cần mật khẩu của bạn để đóng dấu manifest: dùng mật khẩu của phiên "
-         "đăng nhập này.</p><button type=\"submit\">Xuất lưu trữ</button></form>";
+    b += "</select></label><p class=\"muted\">Manifest được đóng dấu bằng bản sao con dấu bạn giữ trên máy này "
+         "(mở bằng mật khẩu của phiên đăng nhập). Việc xuất chạy nền; trang công việc cho biết tiến độ.</p>"
+         "<button type=\"submit\">Xuất lưu trữ</button></form>";
   }
   std::string done;
   for (const auto& [id, j] : c.jobs.Of(v.person->login)) {
