@@ -256,15 +256,33 @@ Result<std::vector<InboxItem>> Node::Inbox(const std::string& login_in) {
       out.push_back(std::move(it));
       return Status::Ok();
     };
-    VB_ASSIGN_OR_RETURN(auto reg, Register(std::nullopt, false));
-    for (const RegisterEntry& e : reg)
-      if (e.must_reissue)
-        VB_RETURN_IF_ERROR(again(e, e.number, "reissue", "number " + e.number + " was also issued on another node: issue again"));
-    VB_ASSIGN_OR_RETURN(auto incoming, IncomingRegister(std::nullopt));
-    for (const RegisterEntry& e : incoming)
-      if (e.must_rereceive)
-        VB_RETURN_IF_ERROR(again(e, e.their_number, "receive",
-                                 "incoming number " + e.number + " was also given on another node: receive again"));
+    // Whole registers are read only when some number is held twice (rare): on an
+    // index, that costs a millisecond where the registers of 10,000 documents cost 50.
+    auto held_twice = [&](const char* sql) -> Result<bool> {
+      Stmt& q = store_->db().Prepare(sql);
+      q.Bind(1, ToHex(org_));
+      bool found = q.Step();
+      while (q.Step()) {}  // to the end (LIMIT 1), so no read stays open
+      VB_RETURN_IF_ERROR(q.status());
+      return found;
+    };
+    VB_ASSIGN_OR_RETURN(bool out_twice, held_twice("SELECT 1 FROM register_out WHERE org=? GROUP BY year, symbol, seq "
+                                                   "HAVING COUNT(*) > 1 LIMIT 1"));
+    if (out_twice) {
+      VB_ASSIGN_OR_RETURN(auto reg, Register(std::nullopt, false));
+      for (const RegisterEntry& e : reg)
+        if (e.must_reissue)
+          VB_RETURN_IF_ERROR(again(e, e.number, "reissue", "number " + e.number + " was also issued on another node: issue again"));
+    }
+    VB_ASSIGN_OR_RETURN(bool in_twice, held_twice("SELECT 1 FROM register_in WHERE org=? AND receipt IS NOT NULL "
+                                                  "GROUP BY year, seq HAVING COUNT(*) > 1 LIMIT 1"));
+    if (in_twice) {
+      VB_ASSIGN_OR_RETURN(auto incoming, IncomingRegister(std::nullopt));
+      for (const RegisterEntry& e : incoming)
+        if (e.must_rereceive)
+          VB_RETURN_IF_ERROR(again(e, e.their_number, "receive",
+                                   "incoming number " + e.number + " was also given on another node: receive again"));
+    }
   }
   return out;
 }
