@@ -9,6 +9,7 @@
 #include <map>
 
 #include "core/crypto.h"
+#include "core/docfile.h"
 #include "pdf/pdf.h"
 #include "web/diff.h"
 #include "web/routes.h"
@@ -140,7 +141,13 @@ Reply RevisionPage(Node& node, const Viewer& v, const Document& d, const Revisio
     b += "</dd>";
   }
   b += "</dl><p><a href=\"" + rev + "/pdf\">Xem PDF (dự thảo)</a> · <a href=\"" + rev +
-       "/pdf?download=1\">Tải PDF</a></p><pre class=\"text\">" + Escape(*text) + "</pre>";
+       "/pdf?download=1\">Tải PDF</a></p>";
+  // Readable as on the document page; the file itself (what the diff compares) below.
+  if (auto f = ParseDocumentFile(*text, "revision", ParseOptions{.checked_nfc = true}); f.ok())
+    b += DocumentHtml(*f, node.OrgName(d.org)) + "<details><summary>Tệp văn bản (định dạng vanban)</summary><pre class=\"text\">" +
+         Escape(*text) + "</pre></details>";
+  else
+    b += "<pre class=\"text\">" + Escape(*text) + "</pre>";
   return Reply::Html(Layout(RevName(r) + ": " + r.title, v, b));
 }
 

@@ -197,6 +197,7 @@ TEST_F(WebHistoryTest, WebRevisionTextIsEscaped) {
   ASSERT_EQ(r2.status, 200);
   EXPECT_NE(r2.body.find("khen thưởng &lt;b&gt;đột xuất&lt;/b&gt;"), std::string::npos);
   EXPECT_EQ(r2.body.find("<b>đột"), std::string::npos);
+  EXPECT_NE(r2.body.find("<article class=\"doc\">"), std::string::npos);  // readable, as on the document page
   EXPECT_NE(r2.body.find("/revisions?a=r1&amp;b=r2"), std::string::npos);  // compare with the one it continues
   Reply r1 = Get("/doc/" + id_ + "/rev/r1", cookie);
   EXPECT_NE(r1.body.find("phong trào thi đua"), std::string::npos);
