@@ -70,9 +70,18 @@ function slug(name) {
     .replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 80);
 }
 
-// A test with its own browser contexts (one per person: separate cookies). When it
-// fails, every page still open is kept as NAME-N-LOGIN.png/.html in ARTIFACTS and the
-// paths are printed; the contexts are closed either way.
+// The people logged in so far (login -> page), one browser context each, shared by the
+// tests: logging in costs an Argon2id on the server and a new context in Chromium.
+const loggedIn = new Map();
+export async function closeAll() {
+  for (const page of loggedIn.values()) await page.context().close().catch(() => {});
+  loggedIn.clear();
+}
+
+// What one test uses: browser contexts (one per person: separate cookies), its own or
+// shared (loggedIn). When it fails, every page it used that is still open is kept as
+// NAME-N-LOGIN.png/.html in ARTIFACTS and the paths are printed; its own contexts are
+// closed either way.
 export class Session {
   constructor(browser, name) {
     this.browser = browser;
@@ -105,12 +114,26 @@ export class Session {
     return page;
   }
 
-  // A browser logged in as `login` (through the login form), on the inbox.
-  async as(login) {
+  // A browser logged in as `login` (through the login form, once for all the tests);
+  // `own`: a context of this test's alone (e.g. to log out). Not necessarily on the inbox.
+  async as(login, { own = false } = {}) {
+    const shared = own ? undefined : loggedIn.get(login);
+    if (shared && !shared.isClosed()) {
+      if (!this.pages.some((p) => p.page === shared)) this.pages.push({ label: login, page: shared });
+      return shared;
+    }
     const page = await this.page(login);
     await login_(page, login, PASS);
     await page.locator('main h1', { hasText: 'Việc cần xử lý' }).waitFor();
+    if (!own) this.share(login, page);
     return page;
+  }
+
+  // `page`, logged in as `login` by the test, is shared with the tests after it.
+  share(login, page) {
+    const i = this.contexts.indexOf(page.context());
+    if (i >= 0) this.contexts.splice(i, 1);
+    loggedIn.set(login, page);
   }
 
   // Screenshots and HTML of every open page, and the error, named after the test (and

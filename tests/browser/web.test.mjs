@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  BASE, PASS, OUT, PEOPLE, STEP_MS, launch, withSession, submit, login, pathOf, text, openDoc, actions, act, has,
+  BASE, PASS, OUT, PEOPLE, STEP_MS, launch, closeAll, withSession, submit, login, pathOf, text, openDoc, actions, act, has,
 } from './lib.mjs';
 
 // Documents run.sh made with the CLI: for the tests that need one whatever compose does,
@@ -24,7 +24,10 @@ before(async () => {
   browser = await launch();
   console.error(`# Chromium ${browser.version()} started in ${Date.now() - t0} ms`);
 });
-after(async () => { await browser?.close(); });
+after(async () => {
+  await closeAll();
+  await browser?.close();
+});
 
 // Subtests that stop at the first failure (later ones are reported as skipped) and keep
 // the screenshots and HTML of every open page of `s` at the moment of the failure.
@@ -103,6 +106,7 @@ test('wrong passphrase: the error, still the login form, no session cookie', { t
     await page.locator('main h1', { hasText: 'Việc cần xử lý' }).waitFor();
     assert.match(await text(page, 'header .who'), /Trịnh Tuyết Mai/);
     assertQuiet(s);
+    s.share('giamdoc', page);
   });
 });
 
@@ -202,6 +206,7 @@ test('a directive from draft to issue, each step through the pages', { timeout: 
 
     await step('the deputy signs on behalf ("Ký thay (KT.)", "Ký văn bản"): đã ký', async () => {
       const page = await as('pgd');
+      await page.goto(BASE);
       await submit(page, page.locator('main table a', { hasText: title }));
       assert.deepEqual((await actions(page)).filter((a) => a === 'sign' || a === 'return'), ['return', 'sign']);
       await act(page, id, 'sign', 'Ký văn bản', {
@@ -362,7 +367,7 @@ test('CSRF: a POST with a wrong or missing token is refused (403) and changes no
 
 test('logout ends the session: the login form, the old cookie no longer works', { timeout: 4 * STEP_MS }, async () => {
   await withSession(browser, 'logout', async (s) => {
-    const page = await s.as('tp2');
+    const page = await s.as('tp2', { own: true });
     const [cookie] = (await page.context().cookies()).filter((c) => c.name === 'vanban');
     assert.ok(cookie?.httpOnly, 'an HttpOnly session cookie');
     await submit(page, page.getByRole('button', { name: 'Đăng xuất' }));
