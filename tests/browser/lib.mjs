@@ -206,7 +206,7 @@ async function login_(page, login, passphrase) {
   slow(t0, 'GET / (login form)');
   await page.locator('select[name=login]').selectOption(login);
   await page.locator('input[name=passphrase]').fill(passphrase);
-  return submit(page, page.getByRole('button', { name: 'Đăng nhập' }));
+  return submit(page, page.getByRole('button', { name: 'Đăng nhập', exact: true }));
 }
 export { login_ as login };
 

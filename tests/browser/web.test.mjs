@@ -66,7 +66,7 @@ async function compose(page, { kind, title, recipients, body }) {
   await page.locator('input[name=title]').fill(title);
   await page.locator('textarea[name=recipients]').fill(recipients.join('\n'));
   await page.locator('textarea[name=body]').fill(body);
-  await submit(page, page.getByRole('button', { name: 'Lưu bản nháp' }));
+  await submit(page, page.getByRole('button', { name: 'Lưu bản nháp', exact: true }));
   const m = pathOf(page).match(/^\/doc\/([0-9a-f]{64})$/);
   assert.ok(m, `saved: on the new document's page, not ${page.url()} (${await text(page, '.field-error, .notice')})`);
   return m[1];
@@ -102,7 +102,7 @@ test('wrong passphrase: the error, still the login form, no session cookie', { t
     // The form shown with the error is a fresh one (new one-time token): the right passphrase works.
     await page.locator('select[name=login]').selectOption('giamdoc');
     await page.locator('input[name=passphrase]').fill(PASS);
-    await submit(page, page.getByRole('button', { name: 'Đăng nhập' }));
+    await submit(page, page.getByRole('button', { name: 'Đăng nhập', exact: true }));
     await page.locator('main h1', { hasText: 'Việc cần xử lý' }).waitFor();
     assert.match(await text(page, 'header .who'), /Trịnh Tuyết Mai/);
     assertQuiet(s);
@@ -127,14 +127,14 @@ test('a directive from draft to issue, each step through the pages', { timeout: 
       await page.locator('textarea[name=recipients]').fill(RECIPIENTS.join('\n'));
       await page.locator('textarea[name=body]').fill(BODY);
       await page.locator('input[name=title]').evaluate((el) => { el.form.noValidate = true; });
-      const bad = await submit(page, page.getByRole('button', { name: 'Lưu bản nháp' }));
+      const bad = await submit(page, page.getByRole('button', { name: 'Lưu bản nháp', exact: true }));
       assert.equal(bad.status(), 400, 'an empty title is refused');
       await page.locator('#error-title.field-error').waitFor();
       assert.notEqual(await text(page, '#error-title'), '', 'the error says something');
       assert.equal(await page.locator('textarea[name=body]').inputValue(), BODY, 'what was typed is kept');
       // The preview follows the typing.
       await page.locator('#preview', { hasText: 'MỤC ĐÍCH, YÊU CẦU' }).waitFor();
-      await page.locator('textarea[name=body]').press('End');
+      await page.locator('textarea[name=body]').press('Control+End');
       await page.locator('textarea[name=body]').pressSequentially('\n\nThời gian: quý III năm 2024.');
       await page.locator('#preview', { hasText: 'Thời gian: quý III năm 2024.' }).waitFor();
       id = await compose(page, { kind: 'directive', title: TITLE, recipients: RECIPIENTS, body: BODY });
@@ -250,7 +250,7 @@ test('a directive from draft to issue, each step through the pages', { timeout: 
       await submit(page, page.locator('nav.main').getByRole('link', { name: 'Kiểm tra PDF' }));
       assert.equal(pathOf(page), '/verify');
       await page.locator('input[type=file][name=pdf]').setInputFiles(pdfPath);
-      await submit(page, page.getByRole('button', { name: 'Kiểm tra' }));
+      await submit(page, page.getByRole('button', { name: 'Kiểm tra', exact: true }));
       const result = await text(page, '#verify-result');
       assert.match(result, /hợp lệ/);
       assert.doesNotMatch(result, /không hợp lệ/);
@@ -263,7 +263,7 @@ test('a directive from draft to issue, each step through the pages', { timeout: 
       fs.writeFileSync(badPath, bad);
       await page.goto(`${BASE}verify`);
       await page.locator('input[type=file][name=pdf]').setInputFiles(badPath);
-      await submit(page, page.getByRole('button', { name: 'Kiểm tra' }));
+      await submit(page, page.getByRole('button', { name: 'Kiểm tra', exact: true }));
       assert.match(await text(page, '#verify-result'), /không hợp lệ/);
     }, { skip: (await has(await as('vanthu'), '/verify')) ? '' : WAITS_VERIFY });
 
