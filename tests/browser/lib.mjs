@@ -249,9 +249,10 @@ export async function act(page, id, action, button, { fill, check } = {}) {
   assert.equal(await page.locator('.notice').count(), 0, `no notice after "${button}": ${await noticeOf(page)}`);
 }
 
-async function noticeOf(page) {
-  const n = page.locator('.notice');
-  return (await n.count()) ? `notice: ${(await n.first().textContent()).trim()}` : 'no notice';
+// What the page says went wrong (a notice, field errors), without waiting: for messages.
+export async function noticeOf(page) {
+  const said = await page.locator('.notice, .field-error').allTextContents();
+  return said.length ? `notice: ${said.map((t) => t.trim()).join(' | ')}` : 'no notice';
 }
 
 // Does `/new` (compose) exist on this server? It is built in parallel (issue 5): until

@@ -60,7 +60,7 @@ done
 [[ "$URL" =~ ^http://127\.0\.0\.1:[0-9]+/$ ]] ||
   die "vanban web printed no {\"url\": ...} within 15 s: $(cat "$TMP/web.out" "$TMP/web.log" 2>/dev/null | head -c 800)"
 ok
-echo "serving at $URL"
+echo "serving at $URL ($((SECONDS - START)) s after the start)"
 
 # --- the browser ------------------------------------------------------------------------
 step "node --test tests/browser/web.test.mjs (Chromium $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}'), playwright-core $installed)"
@@ -88,6 +88,11 @@ else
   wait "$WEB_PID"
   assert_eq 0 "$?" "vanban web's exit status after SIGTERM"
 fi
+
+step "the documents on the node: the CLI's and those composed in the pages, no other"
+vb --json doc list
+want=$(printf '%s\n' "$DOC_MAIN" "$DOC_XSS" "$DOC_CSRF" $(cat "$OUTDIR/composed" 2>/dev/null) | sort)
+assert_eq "$want" "$(jqo '.[].id' | sort)" "documents on the node (a refused form or a forged POST made none)"
 
 # --- the downloaded PDF, checked without the browser -------------------------------------
 step "vanban verify on the PDF the browser downloaded"
