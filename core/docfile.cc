@@ -416,4 +416,49 @@ Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view 
   return doc;
 }
 
+namespace {
+
+std::string YamlQuoted(std::string_view v) {
+  std::string o = "\"";
+  for (char c : v) {
+    if (c == '\\' || c == '"') o += '\\';
+    o += c;
+  }
+  return o + "\"";
+}
+
+}  // namespace
+
+std::string WriteDocumentFile(const DocumentFields& f) {
+  std::string t = "---\nkind: " + YamlQuoted(f.kind) + "\ntitle: " + YamlQuoted(f.title) + "\n";
+  if (!f.symbol.empty()) t += "symbol: " + YamlQuoted(f.symbol) + "\n";
+  if (!f.parties.empty()) {
+    t += "parties:\n";
+    for (const std::string& p : f.parties) t += "  - " + YamlQuoted(p) + "\n";
+  }
+  if (!f.recipients.empty()) {
+    t += "recipients:\n";
+    for (const std::string& r : f.recipients) t += "  - " + YamlQuoted(r) + "\n";
+  }
+  t += "---\n" + f.body;
+  if (!t.empty() && t.back() != '\n') t += '\n';
+  return t;
+}
+
+Result<DocumentFields> ReadDocumentFields(std::string_view text) {
+  VB_ASSIGN_OR_RETURN(DocumentFile d, ParseDocumentFile(text, "revision"));
+  DocumentFields f;
+  f.kind = d.kind;
+  f.title = d.title;
+  const KindInfo* k = FindKind(d.kind);
+  if (!k || d.symbol != k->symbol) f.symbol = d.symbol;
+  f.recipients = d.recipients;
+  f.parties = d.parties;
+  // The body: everything after the closing '---' line of the front matter.
+  std::string_view t = d.text;
+  size_t close = t.find("\n---\n");
+  f.body = close == std::string_view::npos ? "" : std::string(t.substr(close + 5));
+  return f;
+}
+
 }  // namespace vanban

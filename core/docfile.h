@@ -61,6 +61,20 @@ struct ParseOptions {
   bool yaml_only = false;
 };
 
+// The fields of a document file as a form gives them (the web's compose page).
+struct DocumentFields {
+  std::string kind, title, symbol;      // symbol "": the kind's default
+  std::vector<std::string> recipients;  // in order
+  std::vector<std::string> parties;     // pledge: aliases in signing order
+  std::string body;                     // the Markdown-subset body
+};
+// Writes the file: every front-matter value double-quoted (so ':' '#' '[' and quotes
+// in a title need no care), then the body. Line 1 is '---'; the title is on line 3;
+// ParseDocumentFile decides whether it is a valid document.
+std::string WriteDocumentFile(const DocumentFields& f);
+// The file back into fields (the compose page editing a revision). Its text must parse.
+Result<DocumentFields> ReadDocumentFields(std::string_view text);
+
 // `where` names the file in messages.
 Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view where, ParseOptions opt = {});
 

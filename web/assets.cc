@@ -38,6 +38,21 @@ input[type=text],input[type=search],input[type=password],select{padding:.3rem;ma
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
 @media (max-width:50rem){.cols{grid-template-columns:1fr}}
 progress{width:20rem;max-width:100%}
+article.doc{background:#fff;border:1px solid #ddd;padding:1rem 1.5rem;font-family:"Noto Serif","DejaVu Serif",serif}
+article.doc .doc-org{font-weight:bold;text-transform:uppercase;margin:0}
+article.doc .doc-kind{text-align:center;font-weight:bold;margin:1rem 0 0}
+article.doc .doc-title{text-align:center;font-weight:bold;margin:0 0 1rem}
+article.doc p{text-align:justify}
+article.doc .footnote{font-size:.85rem}
+article.doc .doc-to{font-size:.9rem;margin-top:1rem}
+.preview-errors{color:#a00}
+button.secondary{background:#555}
+.with-notes{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:1rem}
+aside.notes .comment{background:#fffbe6;border:1px solid #e6d8a0;padding:.3rem .6rem;margin:.4rem 0}
+aside.notes .meta{font-size:.85rem;color:#555;margin:0}
+@media (max-width:50rem){.with-notes{grid-template-columns:1fr}}
+a.button{display:inline-block;background:#7a1010;color:#fff;padding:.4rem 1rem;text-decoration:none}
+form.compose textarea[name=body]{font-family:"DejaVu Sans Mono",monospace;font-size:.9rem}
 .muted{color:#666}
 @media print{header,form,button{display:none}body{background:#fff}main{max-width:none}}
 )css";
@@ -63,6 +78,22 @@ document.querySelectorAll("section.job[data-job]").forEach(function (sec) {
   }
   tick();
 });
+// Compose: the preview follows the typing (the server renders it, as it will be saved).
+(function () {
+  var form = document.getElementById("compose"), out = document.getElementById("preview");
+  if (!form || !out) return;
+  var timer = null, seq = 0;
+  function refresh() {
+    var mine = ++seq;
+    var body = new URLSearchParams(new FormData(form));
+    fetch("/preview", {method: "POST", body: body, credentials: "same-origin"}).then(function (r) {
+      return r.ok ? r.text() : null;
+    }).then(function (html) {
+      if (html !== null && mine === seq) out.innerHTML = html;  // the server escaped every user text
+    }).catch(function () {});
+  }
+  form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 250); });
+})();
 )js";
 
 }  // namespace

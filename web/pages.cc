@@ -48,6 +48,82 @@ bool HasRole(const Person& p, Role r) { return p.current_roles().count(r) > 0; }
 
 }  // namespace
 
+namespace {
+
+// **bold**, *italic* and [^n] of the body's inline markup, over already escaped text
+// (Escape leaves '*', '[', '^', ']' alone).
+std::string Inline(const std::string& raw) {
+  const std::string t = Escape(raw);
+  std::string o;
+  bool bold = false, italic = false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t.compare(i, 2, "**") == 0) {
+      if (bold || t.find("**", i + 2) != std::string::npos) {
+        o += bold ? "</strong>" : "<strong>";
+        bold = !bold;
+        ++i;
+        continue;
+      }
+    } else if (t[i] == '*') {
+      if (italic || t.find('*', i + 1) != std::string::npos) {
+        o += italic ? "</em>" : "<em>";
+        italic = !italic;
+        continue;
+      }
+    } else if (t.compare(i, 2, "[^") == 0) {
+      size_t close = t.find(']', i);
+      if (close != std::string::npos && close - i <= 12) {
+        o += "<sup>" + t.substr(i + 2, close - i - 2) + "</sup>";
+        i = close;
+        continue;
+      }
+    }
+    o += t[i];
+  }
+  if (italic) o += "</em>";
+  if (bold) o += "</strong>";
+  return o;
+}
+
+}  // namespace
+
+std::string DocumentHtml(const DocumentFile& f, const std::string& org_name) {
+  const SymbolInfo* sym = FindSymbol(f.symbol);
+  std::string b = "<article class=\"doc\"><p class=\"doc-org\">" + Escape(org_name) + "</p><p class=\"doc-kind\">" +
+                  Escape(sym ? std::string(sym->name_vi) : KindLabel(f.kind)) + "</p><p class=\"doc-title\">" +
+                  Escape(f.title) + "</p>";
+  bool list = false;
+  for (const Block& bl : f.blocks) {
+    if (bl.type != Block::Type::kBullet && list) {
+      b += "</ul>";
+      list = false;
+    }
+    switch (bl.type) {
+      case Block::Type::kHeading:
+        b += "<h" + std::to_string(bl.level + 2) + ">" + Inline(bl.text) + "</h" + std::to_string(bl.level + 2) + ">";
+        break;
+      case Block::Type::kParagraph:
+        b += "<p>" + Inline(bl.text) + "</p>";
+        break;
+      case Block::Type::kBullet:
+        if (!list) b += "<ul>";
+        list = true;
+        b += "<li>" + Inline(bl.text) + "</li>";
+        break;
+      case Block::Type::kFootnote:
+        b += "<p class=\"footnote\"><sup>" + Escape(bl.label) + "</sup> " + Inline(bl.text) + "</p>";
+        break;
+    }
+  }
+  if (list) b += "</ul>";
+  if (!f.recipients.empty()) {
+    b += "<div class=\"doc-to\"><em>Nơi nhận:</em><ul>";
+    for (const std::string& r : f.recipients) b += "<li>" + Escape(r) + "</li>";
+    b += "</ul></div>";
+  }
+  return b + "</article>";
+}
+
 std::string HiddenCsrf(const Viewer& v) {
   return "<input type=\"hidden\" name=\"csrf\" value=\"" + Escape(v.csrf) + "\">";
 }
@@ -333,25 +409,34 @@ Result<std::string> DocPage(Node& node, const Viewer& v, const std::string& id, 
     if (const ActionInfo* info = FindAction(a)) b += ActionForm(node, v, d, hex, *info);
   }
 
-  b += "<h2>Nội dung</h2><pre class=\"text\">" + Escape(d.current_text) + "</pre>";
+  // The text, with the comments and concurrences beside it (below it on a narrow screen).
+  b += "<div class=\"with-notes\"><section><h2>Nội dung</h2>";
+  if (auto f = ParseDocumentFile(d.current_text, "revision", ParseOptions{.checked_nfc = true}); f.ok())
+    b += DocumentHtml(*f, node.OrgName(d.org));
+  else
+    b += "<pre class=\"text\">" + Escape(d.current_text) + "</pre>";
+  b += "</section><aside class=\"notes\"><h2>Ý kiến</h2>";
+  if (d.comments.empty()) b += "<p class=\"muted\">Chưa có ý kiến.</p>";
+  for (const Comment& c : d.comments) {
+    const Revision* on = d.FindRevision(c.rev);
+    b += "<div class=\"comment\"><p class=\"meta\">" + Escape(node.Who(c.author)) + ", " + Escape(DateTime(c.at)) +
+         (on ? " — về bản r" + std::to_string(on->seq) : std::string()) + "</p><p>" + Escape(c.text) + "</p></div>";
+  }
+  if (!d.approvals.empty()) {
+    b += "<h2>Thông qua</h2><ul>";
+    for (const Approval& a : d.approvals) {
+      const Revision* on = d.FindRevision(a.rev);
+      b += "<li>" + Escape(node.Who(a.author)) + ", " + Escape(DateTime(a.at)) +
+           (on ? " — bản r" + std::to_string(on->seq) : std::string()) + "</li>";
+    }
+    b += "</ul>";
+  }
+  b += "</aside></div>";
   b += "<h2>Các bản</h2><table><tbody>";
   for (const Revision& r : d.revisions)
     b += "<tr><td>r" + std::to_string(r.seq) + "</td><td>" + Escape(r.title) + "</td><td>" + Escape(node.Who(r.author)) +
          "</td><td>" + Escape(DateTime(r.at)) + "</td></tr>";
   b += "</tbody></table>";
-  if (!d.comments.empty()) {
-    b += "<h2>Ý kiến</h2><table><tbody>";
-    for (const Comment& c : d.comments)
-      b += "<tr><td>" + Escape(node.Who(c.author)) + "<br>" + Escape(DateTime(c.at)) + "</td><td>" + Escape(c.text) +
-           "</td></tr>";
-    b += "</tbody></table>";
-  }
-  if (!d.approvals.empty()) {
-    b += "<h2>Thông qua</h2><ul>";
-    for (const Approval& a : d.approvals)
-      b += "<li>" + Escape(node.Who(a.author)) + ", " + Escape(DateTime(a.at)) + "</li>";
-    b += "</ul>";
-  }
   if (!d.signatures.empty()) {
     b += "<h2>Chữ ký</h2><ul>";
     for (const SignatureEntry& s : d.signatures) {

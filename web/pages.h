@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/docfile.h"
 #include "core/node.h"
 
 namespace vanban::web {
@@ -27,6 +28,9 @@ struct Viewer {
 std::string DateTime(const Timestamp& t);
 // "KẾ HOẠCH" for "directive"...
 std::string KindLabel(const std::string& kind);
+// A document file rendered readably (org, kind, title, headings, paragraphs, bullets,
+// bold/italic, footnotes, recipients): the document page and the compose preview.
+std::string DocumentHtml(const DocumentFile& f, const std::string& org_name);
 // The hidden CSRF field every POST form carries.
 std::string HiddenCsrf(const Viewer& v);
 // The whole page around `body`: header (who, logout), title.

@@ -411,5 +411,35 @@ TEST(DocKinds, TablesOfKindsAndSymbols) {
   for (const KindInfo& k : Kinds()) EXPECT_NE(FindSymbol(k.symbol), nullptr) << k.kind;
 }
 
+// The compose page writes files from form fields: any title survives the round trip.
+TEST(DocFile, WrittenFromFieldsReadsBack) {
+  DocumentFields f;
+  f.kind = "pledge";
+  f.title = "Giao ước: \"thi đua\" \\ năm 2024 # [1] {a}, - *b*";
+  f.parties = {"caobang", "laocai"};
+  f.recipients = {"Lưu: VT, VP.", "org:caobang", "- gạch đầu dòng"};
+  f.body = "## Điều 1\n\nCác bên cam kết.\n";
+  std::string text = WriteDocumentFile(f);
+  auto d = ParseDocumentFile(text, "form");
+  ASSERT_TRUE(d.ok()) << d.status().message() << "\n" << text;
+  EXPECT_EQ(d->title, f.title);
+  EXPECT_EQ(d->parties, f.parties);
+  EXPECT_EQ(d->recipients, f.recipients);
+  EXPECT_EQ(d->symbol, "GƯ");
+  auto back = ReadDocumentFields(d->text);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->title, f.title);
+  EXPECT_EQ(back->body, f.body);
+  EXPECT_EQ(back->symbol, "");  // the kind's default stays implicit
+  EXPECT_EQ(WriteDocumentFile(*back), text);
+  // The yaml-cpp reader agrees with the quick one.
+  ParseOptions slow;
+  slow.yaml_only = true;
+  auto y = ParseDocumentFile(text, "form", slow);
+  ASSERT_TRUE(y.ok()) << y.status().message();
+  EXPECT_EQ(y->title, f.title);
+  EXPECT_EQ(y->recipients, f.recipients);
+}
+
 }  // namespace
 }  // namespace vanban

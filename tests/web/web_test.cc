@@ -263,6 +263,114 @@ TEST_F(WebTest, WebRefusedActionShowsTheReason) {
   EXPECT_EQ(StateOf(id_), DocState::kInReview);
 }
 
+// Percent-encoding for a form body (UTF-8 bytes as %XX).
+std::string Enc(const std::string& s) {
+  std::string o;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') o += static_cast<char>(c);
+    else {
+      char b[4];
+      snprintf(b, sizeof b, "%%%02X", c);
+      o += b;
+    }
+  }
+  return o;
+}
+
+TEST_F(WebTest, WebComposeSavesADraft) {
+  StartServer();
+  std::string cookie = Login("chuyenvien");
+  Reply form = Get("/new", cookie);
+  ASSERT_EQ(form.status, 200);
+  EXPECT_NE(form.body.find("name=\"title\""), std::string::npos);
+  EXPECT_NE(form.body.find("id=\"preview\""), std::string::npos);
+  std::string csrf = Csrf(form.body);
+  const std::string title = "Kế hoạch: \"Tuần lễ\" biên giới # 2024";
+  Reply r = Post("/new", "csrf=" + csrf + "&do=save&kind=directive&title=" + Enc(title) +
+                             "&recipients=" + Enc("UBND tỉnh (báo cáo)\r\nLưu: VT, VP.\r\n") +
+                             "&body=" + Enc("## I. MỤC ĐÍCH\r\n\r\nTổ chức **tuần lễ** hữu nghị.\r\n"),
+                 cookie);
+  ASSERT_EQ(r.status, 303) << r.body;
+  std::string loc = r.headers["location"];
+  ASSERT_EQ(loc.rfind("/doc/", 0), 0u);
+  Reply page = Get(loc, cookie);
+  EXPECT_NE(page.body.find("Kế hoạch: &quot;Tuần lễ&quot; biên giới # 2024"), std::string::npos);
+  EXPECT_NE(page.body.find("<strong>tuần lễ</strong>"), std::string::npos);  // rendered readably
+  StopServer();
+  auto d = node_->Show(loc.substr(5));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->title, title);
+  EXPECT_EQ(d->kind, "directive");
+  EXPECT_EQ(d->state, DocState::kDraft);
+  EXPECT_NE(d->current_text.find("  - \"Lưu: VT, VP.\"\n"), std::string::npos);
+  EXPECT_EQ(d->current_text.find('\r'), std::string::npos);
+}
+
+TEST_F(WebTest, WebComposeBadInputIsShownBesideTheFieldAndNothingSaved) {
+  StartServer();
+  std::string cookie = Login("chuyenvien");
+  std::string csrf = Csrf(Get("/new", cookie).body);
+  Reply r = Post("/new", "csrf=" + csrf + "&do=save&kind=directive&title=++&body=" + Enc("Nội dung"), cookie);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("id=\"error-title\""), std::string::npos);
+  EXPECT_NE(r.body.find("Nội dung"), std::string::npos);  // what was typed comes back
+  // The parser's own refusal lands beside the body: a heading of four '#'.
+  r = Post("/new", "csrf=" + csrf + "&do=save&kind=directive&title=T&body=" + Enc("#### Sai\n"), cookie);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("id=\"error-body\""), std::string::npos) << r.body;
+  // A pledge with a party this node does not trust.
+  r = Post("/new", "csrf=" + csrf + "&do=save&kind=pledge&title=G&parties=khongco&body=X", cookie);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("id=\"error-parties\""), std::string::npos);
+  // "Xem trước" never saves.
+  r = Post("/new", "csrf=" + csrf + "&do=preview&kind=directive&title=T&body=X", cookie);
+  EXPECT_EQ(r.status, 200);
+  StopServer();
+  auto all = node_->List(DocFilter{});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);  // only the fixture's document
+}
+
+TEST_F(WebTest, WebPreviewRendersTheBodyEscaped) {
+  StartServer();
+  std::string cookie = Login("chuyenvien");
+  std::string csrf = Csrf(Get("/new", cookie).body);
+  Reply r = Post("/preview", "csrf=" + csrf + "&kind=report&title=" + Enc("Báo cáo <b>") + "&body=" +
+                                 Enc("## Kết quả\n\n- một *hai* <script>x</script>\n"), cookie);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("BÁO CÁO"), std::string::npos);
+  EXPECT_NE(r.body.find("Báo cáo &lt;b&gt;"), std::string::npos);
+  EXPECT_NE(r.body.find("<li>một <em>hai</em> &lt;script&gt;x&lt;/script&gt;</li>"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("<script>"), std::string::npos);
+  EXPECT_EQ(Post("/preview", "kind=report&title=x&body=y", cookie).status, 403);  // CSRF applies
+}
+
+TEST_F(WebTest, WebEditMakesANewRevision) {
+  StartServer();
+  std::string cookie = Login("chuyenvien");
+  Reply form = Get("/doc/" + id_ + "/edit", cookie);
+  ASSERT_EQ(form.status, 200);
+  EXPECT_NE(form.body.find("value=\"Phát động phong trào thi đua năm 2021\""), std::string::npos);
+  EXPECT_NE(form.body.find("Đẩy mạnh phong trào thi đua."), std::string::npos);
+  std::string csrf = Csrf(form.body);
+  Reply r = Post("/doc/" + id_ + "/edit",
+                 "csrf=" + csrf + "&do=save&kind=directive&title=" + Enc("Phát động phong trào thi đua năm 2021") +
+                     "&recipients=" + Enc("UBND tỉnh (báo cáo)") + "&body=" + Enc("Nội dung sửa lại.\n"),
+                 cookie);
+  EXPECT_EQ(r.status, 303) << r.body;
+  // A reviewer may not edit: no link, and the core refuses the POST.
+  std::string rc = Login("tp1");
+  EXPECT_EQ(Get("/doc/" + id_, rc).body.find("/doc/" + id_ + "/edit"), std::string::npos);
+  Reply refused = Post("/doc/" + id_ + "/edit", "csrf=" + Csrf(Get("/", rc).body) +
+                                                    "&do=save&kind=directive&title=X&body=Y", rc);
+  EXPECT_EQ(refused.status, 409);
+  StopServer();
+  auto d = node_->Show(id_);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->revisions.size(), 2u);
+  EXPECT_NE(d->current_text.find("Nội dung sửa lại."), std::string::npos);
+}
+
 TEST_F(WebTest, WebLogoutEndsTheSession) {
   StartServer();
   std::string cookie = Login("tp1");
