@@ -58,14 +58,19 @@ function assertQuiet(s) {
   }
 }
 
-// Composes a document through /new and returns its id (the page it lands on).
-async function compose(page, { kind, title, recipients, body }) {
+// "Soạn mới" from the menu, the form filled as a person types it (the title first: the
+// preview shows the document once it has one).
+async function startCompose(page, { kind, title, recipients, body }) {
   await submit(page, page.locator('nav.main').getByRole('link', { name: 'Soạn mới' }));
   assert.equal(pathOf(page), '/new');
   await page.locator('select[name=kind]').selectOption(kind);
   await page.locator('input[name=title]').fill(title);
   await page.locator('textarea[name=recipients]').fill(recipients.join('\n'));
   await page.locator('textarea[name=body]').fill(body);
+}
+
+// "Lưu bản nháp": lands on the new document's page; returns its id.
+async function saveDraft(page) {
   await submit(page, page.getByRole('button', { name: 'Lưu bản nháp', exact: true }));
   const m = pathOf(page).match(/^\/doc\/([0-9a-f]{64})$/);
   if (!m) assert.fail(`not saved: on ${page.url()}, not a document's page (${await noticeOf(page)})`);
@@ -74,6 +79,9 @@ async function compose(page, { kind, title, recipients, body }) {
   fs.appendFileSync(path.join(OUT, 'composed'), m[1] + '\n');
   return m[1];
 }
+
+// The document's text as the page shows it.
+const DOC_TEXT = 'article.doc, pre.text';
 
 const TITLE = 'Kế hoạch kiểm tra công tác quản lý biên giới năm 2024';
 const BODY = [
@@ -123,28 +131,30 @@ test('a directive from draft to issue, each step through the pages', { timeout: 
 
     await step('the drafter composes a directive in "Soạn mới" (field errors, live preview, saved)', async () => {
       const page = await as('chuyenvien');
-      await submit(page, page.locator('nav.main').getByRole('link', { name: 'Soạn mới' }));
-      // An empty title: the error beside the field, 400, nothing saved (the browser's own
-      // check of `required` is turned off, as a browser without it would send the form).
-      await page.locator('select[name=kind]').selectOption('directive');
-      await page.locator('textarea[name=recipients]').fill(RECIPIENTS.join('\n'));
-      await page.locator('textarea[name=body]').fill(BODY);
+      // No title yet: the error beside the field, 400, nothing saved, what was typed kept
+      // (a browser's own check of `required`, if the field had it, is turned off).
+      await startCompose(page, { kind: 'directive', title: '', recipients: RECIPIENTS, body: BODY });
       await page.locator('input[name=title]').evaluate((el) => { el.form.noValidate = true; });
       const bad = await submit(page, page.getByRole('button', { name: 'Lưu bản nháp', exact: true }));
       assert.equal(bad.status(), 400, 'an empty title is refused');
       await page.locator('#error-title.field-error').waitFor();
       assert.notEqual(await text(page, '#error-title'), '', 'the error says something');
-      assert.equal(await page.locator('textarea[name=body]').inputValue(), BODY, 'what was typed is kept');
+      assert.equal(await page.locator('#error-body').count(), 0, 'no error on the body');
+      assert.equal(await page.locator('textarea[name=body]').inputValue(), BODY, 'the body typed is kept');
       // The preview follows the typing.
+      await page.locator('input[name=title]').fill(TITLE);
       await page.locator('#preview', { hasText: 'MỤC ĐÍCH, YÊU CẦU' }).waitFor();
+      await page.locator('#preview', { hasText: TITLE }).waitFor();
+      const more = 'Thời gian kiểm tra: quý III năm 2024.';
       await page.locator('textarea[name=body]').press('Control+End');
-      await page.locator('textarea[name=body]').pressSequentially('\n\nThời gian: quý III năm 2024.');
-      await page.locator('#preview', { hasText: 'Thời gian: quý III năm 2024.' }).waitFor();
-      id = await compose(page, { kind: 'directive', title: TITLE, recipients: RECIPIENTS, body: BODY });
+      await page.locator('textarea[name=body]').pressSequentially(`\n\n${more}`);
+      await page.locator('#preview', { hasText: more }).waitFor();
+      id = await saveDraft(page);
       title = TITLE;
       assert.equal(await text(page, 'main h1'), TITLE);
       assert.equal(await text(page, '#state'), 'nháp');
-      assert.match(await text(page, 'pre.text'), /Chi Ma - Ái Điểm/);
+      assert.match(await text(page, DOC_TEXT), /Chi Ma - Ái Điểm/);
+      assert.match(await text(page, DOC_TEXT), new RegExp(more));
     }, { skip: composeHere ? '' : WAITS_COMPOSE });
 
     await step('the drafter routes it to tp1 ("Xin ý kiến"): đang xin ý kiến', async () => {
@@ -177,7 +187,7 @@ test('a directive from draft to issue, each step through the pages', { timeout: 
         fill: (f) => f.locator('textarea[name=text]').fill(said),
         check: async (p) => assert.match(await text(p, 'dl.will-sign'), new RegExp(said)),
       });
-      assert.equal(await page.locator('main table td', { hasText: said }).count(), 1, 'the comment is shown');
+      assert.equal(await page.locator('.comment', { hasText: said }).count(), 1, 'the comment is shown');
     });
 
     await step('the reviewer approves ("Thông qua bản hiện tại")', async () => {
@@ -280,14 +290,15 @@ test('escaping: a title <script>alert(1)</script> shows as text, nothing runs', 
     let id = CLI_XSS_DOC;
     const body = 'Đoạn có <img src=x onerror="alert(2)"> và <b>chữ đậm</b> viết tay.\n\n## <i>Mục</i> một\n\nHết.';
     if (await has(page, '/new')) {
-      await submit(page, page.locator('nav.main').getByRole('link', { name: 'Soạn mới' }));
-      await page.locator('textarea[name=body]').fill(body);
+      await startCompose(page, { kind: 'directive', title: XSS, recipients: ['<b>Lưu</b>: VT.'], body });
       await page.locator('#preview', { hasText: 'chữ đậm' }).waitFor();
-      // The live preview shows the markup as text, makes no element of it.
+      // The live preview (HTML the server renders) shows the markup as text, makes no element of it.
       assert.match(await text(page, '#preview'), /<img src=x onerror="alert\(2\)">/);
-      assert.equal(await page.locator('#preview img, #preview b, #preview i, #preview script').count(), 0);
-      id = await compose(page, { kind: 'directive', title: XSS, recipients: ['Lưu: VT.'], body });
-      assert.match(await text(page, 'pre.text'), /<img src=x onerror="alert\(2\)">/);
+      assert.match(await text(page, '#preview'), /<script>alert\(1\)<\/script>/);
+      assert.equal(await page.locator('#preview :is(img, b, i, script)').count(), 0);
+      id = await saveDraft(page);
+      assert.match(await text(page, DOC_TEXT), /<img src=x onerror="alert\(2\)">/);
+      assert.match(await text(page, DOC_TEXT), /<b>Lưu<\/b>: VT\./);
     } else {
       t.diagnostic(`composing: ${WAITS_COMPOSE}; the page of a document made with the CLI is checked instead`);
       await openDoc(page, id);
@@ -296,7 +307,8 @@ test('escaping: a title <script>alert(1)</script> shows as text, nothing runs', 
     // and the text are what is checked, not only the absence of a dialog).
     assert.equal(await text(page, 'main h1'), XSS);
     assert.equal(await page.title(), `${XSS} — vanban`);
-    assert.equal(await page.locator('main script, main img').count(), 0, 'no element made from the title or body');
+    assert.equal(await page.locator('main :is(script, img)').count(), 0, 'no element made from the title or body');
+    assert.equal(await page.locator(':is(h1, article.doc) :is(b, i)').count(), 0, 'no markup made from the text');
     assert.match(await page.content(), /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     // A comment with markup: text too.
     const said = '<img src=y onerror="alert(3)"> đồng ý';
@@ -304,7 +316,7 @@ test('escaping: a title <script>alert(1)</script> shows as text, nothing runs', 
       fill: (f) => f.locator('textarea[name=text]').fill(said),
       check: async (p) => assert.equal(await p.locator('dl.will-sign img').count(), 0),
     });
-    assert.equal(await page.locator('main table td', { hasText: said }).count(), 1);
+    assert.equal(await page.locator('.comment', { hasText: said }).count(), 1);
     assert.equal(await page.locator('main img').count(), 0);
     assertQuiet(s);
   });
@@ -358,13 +370,13 @@ test('CSRF: a POST with a wrong or missing token is refused (403) and changes no
     // Nothing changed: still a draft, no comment, still logged in.
     await openDoc(page, CSRF_DOC);
     assert.equal(await text(page, '#state'), 'nháp');
-    assert.equal(await page.locator('h2', { hasText: 'Ý kiến' }).count(), 0, 'no comment recorded');
+    assert.equal(await page.locator('.comment').count(), 0, 'no comment recorded');
     // The control: the same form with the session's own token goes through.
     const good = await post(comment, { csrf: mine, text: 'Ý kiến thật', confirm: 'yes' });
     assert.equal(good.status(), 200);
     assert.equal(pathOf(page), `/doc/${CSRF_DOC}`);
-    assert.equal(await page.locator('main table td', { hasText: 'Ý kiến thật' }).count(), 1);
-    assert.equal(await page.locator('main table td', { hasText: 'trang lạ' }).count(), 0);
+    assert.equal(await page.locator('.comment', { hasText: 'Ý kiến thật' }).count(), 1);
+    assert.equal(await page.locator('.comment', { hasText: 'trang lạ' }).count(), 0);
   });
 });
 
