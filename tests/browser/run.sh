@@ -36,6 +36,7 @@ setup_org "$TMP/home"
 with_title "$SAMPLES/directive-2021-thi-dua.md" "$TMP/csrf.md" "Dự thảo để thử mã CSRF"
 new_doc chuyenvien "$TMP/csrf.md"
 DOC_CSRF=$DOC
+CMD=""  # a failure from here on is not about the last CLI command: fail() shows none
 
 # --- the server -------------------------------------------------------------------------
 step "vanban web --listen 127.0.0.1:0"
@@ -98,7 +99,7 @@ if [[ -f "$OUTDIR/issued.pdf" ]]; then
   ID=$(cat "$OUTDIR/issued.id")
   assert_eq issued "$(state "$ID")" "the store says issued (doc show)"
 else
-  fail "the browser downloaded no PDF (an earlier step failed)"
+  CMD="" fail "the browser downloaded no PDF (an earlier step failed)"
 fi
 
 if ((FAILS > 0)); then

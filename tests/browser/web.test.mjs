@@ -333,7 +333,7 @@ test('CSRF: a POST with a wrong or missing token is refused (403) and changes no
             f.appendChild(i);
           }
           document.body.appendChild(f);
-          f.submit();
+          setTimeout(() => f.submit(), 0);  // after evaluate() has returned
         }, { action, fields }),
       ]);
       return r;
