@@ -1,6 +1,7 @@
 #include "bench/generator.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "core/clock.h"
 #include "core/workflow.h"
@@ -31,9 +32,20 @@ std::string Body(size_t n) {
   return b;
 }
 
+const char* kLogins[] = {"chuyenvien", "tp1", "tp2", "pgd", "vanthu"};  // keys 3..7
+
 }  // namespace
 
-Generated GenerateOrg(size_t documents, bool full, unsigned seed) {
+PublicKey OrgKey(unsigned seed) { return Key(seed, 1).public_key(); }
+
+SecretKey PersonKey(unsigned seed, const std::string& login) {
+  for (uint8_t i = 0; i < 5; ++i)
+    if (login == kLogins[i]) return Key(seed, static_cast<uint8_t>(3 + i));
+  std::fprintf(stderr, "no generated person '%s'\n", login.c_str());
+  std::exit(2);
+}
+
+Generated GenerateOrg(size_t documents, bool full, unsigned seed, const Shape& shape) {
   Generated g;
   SecretKey root = Key(seed, 1), seal = Key(seed, 2), drafter = Key(seed, 3), rev1 = Key(seed, 4),
             rev2 = Key(seed, 5), signer = Key(seed, 6), clerk = Key(seed, 7);
@@ -83,19 +95,25 @@ Generated GenerateOrg(size_t documents, bool full, unsigned seed) {
   int seq = 0;
   for (size_t n = 0; n < documents; ++n) {
     t += 60;
-    std::string title = "Kế hoạch số " + std::to_string(n + 1) + " về " + kWords[n % 14] + " năm 2021";
-    std::string text = "---\nkind: directive\ntitle: " + title + "\nrecipients:\n  - \"Lưu: VT, VP.\"\n---\n" + Body(n);
+    // How far this document goes: 8 = issued (see Shape).
+    const bool pledge = shape.party && n % 100 == 50;
+    const size_t stop = pledge ? 7 : shape.mixed && n % 100 < 8 ? n % 100 : 8;
+    std::string title = (pledge ? "Giao ước thi đua số " : "Kế hoạch số ") + std::to_string(n + 1) + " về " +
+                        kWords[n % 14] + " năm 2021";
+    std::string text = pledge ? "---\nkind: pledge\ntitle: " + title + "\nparties: [" + shape.party_alias + "]\n---\n" + Body(n)
+                              : "---\nkind: directive\ntitle: " + title + "\nrecipients:\n  - \"Lưu: VT, VP.\"\n---\n" + Body(n);
     Record c("doc.create");
     c.Add("org", org);
-    c.Add("kind", "directive");
+    c.Add("kind", pledge ? "pledge" : "directive");
     c.Add("title", title);
-    c.Add("symbol", "KH");
+    c.Add("symbol", pledge ? "GƯ" : "KH");
+    if (pledge) c.Add("parties", ToHex(*shape.party));
     c.Add("at", Iso(t));
     c.SetText(text);
     std::string last;
     emit(c, drafter, last);
     ++g.documents;
-    if (!full) continue;
+    if (!full || stop == 0) continue;
     std::string doc = c.id_hex(), rev = doc;
     auto next = [&](const char* type) {
       Record r(type);
@@ -108,25 +126,31 @@ Generated GenerateOrg(size_t documents, bool full, unsigned seed) {
     route.Add("to", ToHex(rev1.public_key()));
     route.Add("to", ToHex(rev2.public_key()));
     emit(route, drafter, last);
+    if (stop == 1) continue;
     Record cm = next("doc.comment");
     cm.Add("rev", rev);
     cm.SetText("Đề nghị bổ sung nội dung thi đua về công tác biên giới.");
     emit(cm, rev1, last);
+    if (stop == 2) continue;
     Record rv = next("doc.revise");
     rv.Add("base", rev);
     rv.Add("title", title);
     rv.SetText(text + "\n- Bổ sung theo ý kiến góp ý.\n");
     emit(rv, drafter, last);
     rev = last;
+    if (stop == 3) continue;
     for (const SecretKey* k : {&rev1, &rev2}) {
       Record a = next("doc.approve");
       a.Add("rev", rev);
       emit(a, *k, last);
+      if (stop == 4) break;
     }
+    if (stop <= 5) continue;
     Record sub = next("doc.submit");
     sub.Add("rev", rev);
     sub.Add("to", ToHex(signer.public_key()));
     emit(sub, drafter, last);
+    if (stop == 6) continue;
     Record sg = next("doc.sign");
     sg.Add("rev", rev);
     sg.Add("name", "Người pgd");
@@ -134,6 +158,7 @@ Generated GenerateOrg(size_t documents, bool full, unsigned seed) {
     sg.Add("on-behalf", "yes");
     emit(sg, signer, last);
     std::string sign_id = last;
+    if (stop == 7) continue;
     Record is = next("doc.issue");
     Timestamp at = *ParseTimestamp(is.Get("at"));
     ++seq;

@@ -3,9 +3,11 @@
 // (create, route, comments, approvals, revision, submit, sign, issue).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/crypto.h"
 #include "core/record.h"
 
 namespace vanban::bench {
@@ -17,7 +19,26 @@ struct Generated {
   size_t record_bytes = 0;               // sum of the records' own sizes
 };
 
+// What a `full` store looks like beyond "every document issued" (the web benchmark).
+struct Shape {
+  // Of each 100 documents, numbers 0..7 stop after doc.create, route, comment, revise,
+  // the first approval, the second, submit and sign (draft, in review ... signed); the
+  // rest are issued.
+  bool mixed = false;
+  // Document 50 of each 100 is a pledge with this organisation (a root key; its card
+  // trusted on the receiving node as `party_alias`), signed by this organisation only
+  // (partially signed: the party's signature awaited).
+  std::optional<PublicKey> party;
+  std::string party_alias = "party";
+};
+
 // `full`: the whole workflow per document (about 11 records); else only doc.create.
-Generated GenerateOrg(size_t documents, bool full, unsigned seed);
+Generated GenerateOrg(size_t documents, bool full, unsigned seed, const Shape& shape = {});
+
+// The generated organisation's root key, and a person's key ("chuyenvien", "tp1", "tp2",
+// "pgd", "vanthu"): a node that joined the organisation writes that person's key file
+// with it, so the person can log in there (the web benchmark).
+PublicKey OrgKey(unsigned seed);
+SecretKey PersonKey(unsigned seed, const std::string& login);
 
 }  // namespace vanban::bench

@@ -17,9 +17,13 @@
 //   6. sync (bench/sync_bench.cc): a first sync of --sync-records records between two
 //      nodes of one organisation on loopback (a real Serve thread and SyncWith), a
 //      sync of the two identical stores, and one after --sync-diff new records.
+//   7. web pages (bench/web_bench.cc): every page kind served by web::Server over a
+//      store of --web-docs documents in various states, median and max round trip of
+//      --web-requests requests each, beside the 50 ms.
 // Usage: vanban_bench [--docs N] [--query-docs N] [--keep DIR]
 //                     [--pdf-only | --no-pdf] [--pdf-runs N] [--lo-runs N] [--samples DIR]
 //                     [--sync-only | --no-sync] [--sync-records N] [--sync-diff N]
+//                     [--web-only | --no-web] [--web-docs N] [--web-requests N]
 //
 // Figures of the defaults on a shared 2-core VM (libsodium 1.0.18, SQLite 3.40;
 // wall-clock figures there vary by a third with other load, the cpu ratio less):
@@ -47,6 +51,7 @@
 #include "bench/pdf_bench.h"
 #include "bench/process.h"
 #include "bench/sync_bench.h"
+#include "bench/web_bench.h"
 #include "core/node.h"
 
 using namespace vanban;
@@ -94,9 +99,10 @@ double RunMs(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   size_t docs = 10000, query_docs = 100000;
   std::string keep;
-  bool pdf_only = false, no_pdf = false, sync_only = false, no_sync = false;
+  bool pdf_only = false, no_pdf = false, sync_only = false, no_sync = false, web_only = false, no_web = false;
   bench::PdfBenchOptions pdf_opt;
   bench::SyncBenchOptions sync_opt;
+  bench::WebBenchOptions web_opt;
   pdf_opt.samples = VANBAN_SAMPLES_DIR;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -104,6 +110,8 @@ int main(int argc, char** argv) {
     if (a == "--no-pdf") { no_pdf = true; continue; }
     if (a == "--sync-only") { sync_only = true; continue; }
     if (a == "--no-sync") { no_sync = true; continue; }
+    if (a == "--web-only") { web_only = true; continue; }
+    if (a == "--no-web") { no_web = true; continue; }
     if (i + 1 >= argc) break;
     if (a == "--docs") docs = std::stoul(argv[i + 1]);
     else if (a == "--query-docs") query_docs = std::stoul(argv[i + 1]);
@@ -113,17 +121,21 @@ int main(int argc, char** argv) {
     else if (a == "--samples") pdf_opt.samples = argv[i + 1];
     else if (a == "--sync-records") sync_opt.records = std::stoul(argv[i + 1]);
     else if (a == "--sync-diff") sync_opt.difference = std::stoul(argv[i + 1]);
+    else if (a == "--web-docs") web_opt.documents = std::stoul(argv[i + 1]);
+    else if (a == "--web-requests") web_opt.requests = std::max(1, std::stoi(argv[i + 1]));
     ++i;
   }
   if (!crypto::Init().ok()) return 2;
   std::printf("vanban benchmarks (one core; figures, not verdicts)\n");
   if (pdf_only) return bench::RunPdfBench(pdf_opt);
   if (sync_only) return bench::RunSyncBench(sync_opt);
-  // The sections after the ingest ones: PDF, then sync; the first failure's code.
+  if (web_only) return bench::RunWebBench(web_opt);
+  // The sections after the ingest ones: PDF, sync, web pages; the first failure's code.
   auto rest = [&]() {
     int rc = no_pdf ? 0 : bench::RunPdfBench(pdf_opt);
     int sync = no_sync ? 0 : bench::RunSyncBench(sync_opt);
-    return rc ? rc : sync;
+    int web = no_web ? 0 : bench::RunWebBench(web_opt);
+    return rc ? rc : sync ? sync : web;
   };
   std::printf("\n");
 

@@ -58,6 +58,8 @@ struct DocSummary {
 struct DocFilter {
   std::optional<std::string> state, kind, query;
   size_t limit = 0;  // 0: all
+  size_t offset = 0;          // skip this many first (a page of a long list)
+  bool newest_first = false;  // by creation time, newest first (default: oldest first)
 };
 
 struct InboxItem {
@@ -231,12 +233,17 @@ class Node {
   // Signs `message` with the organisation's seal, from the copy the acting person
   // holds on this node (the admin and the records clerks): archive manifests.
   Result<Signature> SignWithSeal(const Actor& actor, std::string_view message);
+  // Whether `login` holds a copy of the seal on this node, without unlocking it:
+  // SignWithSeal's refusal, before long work that ends with a seal (archive export).
+  Status CheckSealHolder(const std::string& login) const;
 
   // --- registers and checks
   // Outgoing: this organisation's issued documents, with their receipts. Incoming:
   // documents of other organisations addressed to this one, received (by incoming
   // number) first, then those still awaiting a receipt (in every year's list).
   Result<std::vector<RegisterEntry>> Register(std::optional<int> year, bool incoming);
+  // The years that have entries in that register (incoming: received ones), ascending.
+  Result<std::vector<int>> RegisterYears(bool incoming);
   Result<CheckReport> Check();
   // Rebuilds every view table from the records (`check --repair`). Records
   // themselves are never rewritten: a damaged record must come back from a peer.
