@@ -356,6 +356,14 @@ struct Server::Impl {
     std::string target(req.target());
     const size_t qmark = target.find('?');
     Call call;
+    // Form fields may hold a passphrase (a node's, for sync or bundles): not left in freed memory.
+    struct WipeCall {
+      Call& c;
+      ~WipeCall() {
+        for (auto& [k, v] : c.form) sodium_memzero(v.data(), v.size());
+        for (auto& [k, v] : c.all) sodium_memzero(v.data(), v.size());
+      }
+    } wipe_call{call};
     call.path = target.substr(0, qmark);
     const bool get = req.method() == http::verb::get, post = req.method() == http::verb::post;
     call.post = post;

@@ -258,7 +258,3 @@ export async function noticeOf(page) {
 // Does this server have `route` (a logged-in page's GET is not 404)? For a page of issue 5
 // still being built (/verify): until it answers, the step that needs it is reported as
 // skipped with the reason, never passed.
-export async function has(page, route) {
-  const r = await page.request.get(BASE + route.replace(/^\//, ''), { maxRedirects: 0 });
-  return r.status() !== 404;
-}
