@@ -831,16 +831,17 @@ int Main(int argc, char** argv) {
       auto n = pdf::ExportSignatures(bytes, v_sigdir);
       if (!n.ok()) { rc = Fail(n.status()); return; }
     }
-    auto v = pdf::Verify(bytes, prog.node().authority());
+    auto v = pdf::VerifyOnNode(bytes, prog.node());
     if (!v.ok()) { rc = Fail(v.status()); return; }
     json sigs = json::array();
     std::string text = std::string(v->valid ? "VALID" : "INVALID") + "  " + (v->number.empty() ? "(no number)" : v->number) +
                        "  " + (v->date.empty() ? "" : v->date + "  ") + v->org + "\n" + "Title:  " + v->title + "\n";
     for (const pdf::SignatureCheck& s : v->signatures) {
-      sigs.push_back({{"field", s.field}, {"role", s.role}, {"signer", s.signer}, {"title", s.title}, {"org", s.org},
+      sigs.push_back({{"field", s.field}, {"role", s.role}, {"signer", s.signer}, {"title", s.title},
+                      {"on_behalf", s.on_behalf.empty() ? json(nullptr) : json(s.on_behalf)}, {"org", s.org},
                       {"time", s.time}, {"fingerprint", s.fingerprint}, {"valid", s.valid}, {"reason", s.reason}});
       text += "  " + std::string(s.valid ? "valid    " : "INVALID  ") + s.field + "  " + s.signer +
-              (s.title.empty() ? "" : " (" + s.title + ")") + ", " + s.org + ", " + s.time + ", key " + s.fingerprint +
+              (s.title.empty() ? "" : " (" + (s.on_behalf.empty() ? "" : s.on_behalf + " - ") + s.title + ")") + ", " + s.org + ", " + s.time + ", key " + s.fingerprint +
               (s.valid ? "" : "\n           why: " + s.reason) + "\n";
     }
     for (const std::string& a : v->awaiting) text += "Awaiting the signature of " + a + "\n";
@@ -1007,7 +1008,7 @@ int Main(int argc, char** argv) {
     if (!key.ok()) { rc = Fail(key.status()); return; }
     sync::Limits limits;
     if (s_timeout > 0) limits.idle = limits.handshake = std::chrono::seconds(s_timeout);
-    auto rep = sync::SyncWith(prog.node(), *key, s_peer, limits);
+    auto rep = sync::SyncAndRecord(prog.node(), *key, s_peer, limits);
     if (!rep.ok()) { rc = Fail(rep.status()); return; }
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.3f", rep->seconds);
@@ -1031,16 +1032,11 @@ int Main(int argc, char** argv) {
   c_bexp->add_option("--for", s_for, "Alias of the trusted organisation it is for (default: this organisation's own nodes)");
   c_bexp->callback([&] {
     if (!need_node()) return;
-    PublicKey for_org = prog.node().org().root;
-    if (!s_for.empty()) {
-      bool found = false;
-      for (const auto& [alias, key] : prog.node().Trusted())
-        if (alias == s_for) { for_org = key; found = true; }
-      if (!found) { rc = Fail(Status::NotFound("no trusted organisation '" + s_for + "' (see 'vanban org show')")); return; }
-    }
+    auto for_org = sync::BundleRecipient(prog.node(), s_for);
+    if (!for_org.ok()) { rc = Fail(for_org.status()); return; }
     auto key = unlock_node_key();
     if (!key.ok()) { rc = Fail(key.status()); return; }
-    auto out = sync::ExportBundle(prog.node(), *key, for_org, s_out);
+    auto out = sync::ExportBundle(prog.node(), *key, *for_org, s_out);
     if (!out.ok()) { rc = Fail(out.status()); return; }
     prog.Print({{"file", s_out}, {"for", out->for_org}, {"records", out->records}, {"blobs", out->blobs}, {"bytes", out->bytes}},
                "Wrote " + s_out + " for " + out->for_org + ": " + std::to_string(out->records) + " record(s), " +

@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "core/files.h"
 #include "core/node.h"
 #include "core/store.h"
 #include "core/text.h"
@@ -202,8 +203,9 @@ Result<std::vector<DocSummary>> Node::List(const DocFilter& f) {
     binds.push_back(*f.kind);
   }
   for (size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
-  sql += " ORDER BY d.created, d.doc";
-  if (f.limit) sql += " LIMIT " + std::to_string(f.limit);
+  sql += f.newest_first ? " ORDER BY d.created DESC, d.doc DESC" : " ORDER BY d.created, d.doc";
+  if (f.limit || f.offset) sql += " LIMIT " + (f.limit ? std::to_string(f.limit) : std::string("-1"));
+  if (f.offset) sql += " OFFSET " + std::to_string(f.offset);
   Stmt& q = store_->db().Prepare(sql);
   for (size_t i = 0; i < binds.size(); ++i) q.Bind(static_cast<int>(i + 1), binds[i]);
   std::vector<DocSummary> out;
@@ -558,6 +560,15 @@ Result<Signature> Node::SignWithSeal(const Actor& actor, std::string_view messag
   return seal.Sign(message);
 }
 
+Status Node::CheckSealHolder(const std::string& login) const {
+  const Person* who = auth_.FindLogin(org_, login);
+  if (!who) return Status::NotFound("no person '" + login + "' in " + org().name);
+  if (!who->active()) return Status::Refused("'" + login + "' has been revoked");
+  if (!files::Exists(KeyPath("seal-" + login + ".key")))
+    return Status::Refused("'" + login + "' holds no copy of the organisation's seal on this node");
+  return Status::Ok();
+}
+
 Result<SecretKey> Node::UnlockSeal(const std::string& login, const PassphraseSource& pass) const {
   auto seal = UnlockKeyFile("seal-" + login + ".key", pass);
   if (!seal.ok()) {
@@ -636,11 +647,15 @@ Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool 
   std::string sql =
       "SELECT doc, year, symbol, seq, number, date, kind, title, signer, issue, at FROM register_out WHERE org=?";
   if (year) sql += " AND year=?";
-  sql += " ORDER BY year, symbol, seq, at, issue";
+  // The index's order (no sort of the whole year in SQL); a number held twice is
+  // ordered by (issuing time, issuance id) below.
+  sql += " ORDER BY year, symbol, seq";
   Stmt& q = store_->db().Prepare(sql);
   q.Bind(1, ToHex(org_));
   if (year) q.Bind(2, int64_t{*year});
+  std::vector<std::pair<int64_t, std::string>> when;  // (at, issue) of each row
   while (q.Step()) {
+    when.emplace_back(q.Int(10), q.Text(9));
     RegisterEntry e;
     e.doc = q.Text(0);
     e.year = static_cast<int>(q.Int(1));
@@ -660,6 +675,12 @@ Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool 
     size_t j = i;
     while (j < out.size() && out[j].year == out[i].year && out[j].symbol == out[i].symbol && out[j].seq == out[i].seq) ++j;
     if (j - i > 1) {
+      std::vector<size_t> order(j - i);
+      for (size_t k = 0; k < order.size(); ++k) order[k] = i + k;
+      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return when[a] < when[b]; });
+      std::vector<RegisterEntry> group;
+      for (size_t k : order) group.push_back(std::move(out[k]));
+      std::move(group.begin(), group.end(), out.begin() + static_cast<long>(i));
       for (size_t a = i; a < j; ++a) {
         for (size_t b = i; b < j; ++b)
           if (a != b) out[a].collides_with.push_back(out[b].doc);
@@ -670,13 +691,15 @@ Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool 
   }
   // Who of the addressed organisations has received each document, and when: the
   // receipts their clerks sent back.
-  std::map<std::string, RegisterEntry*> by_doc;
-  for (RegisterEntry& e : out) by_doc[e.doc] = &e;
-  Stmt& r = store_->db().Prepare(
+  std::unordered_map<std::string, RegisterEntry*> by_doc;  // made at the first receipt row: most have none
+  Stmt& r = store_->db().Prepare(std::string(
       "SELECT i.doc, i.org, i.seq, i.date, i.clerk, i.at, i.receipt FROM register_in i JOIN register_out o ON o.doc = i.doc "
-      "WHERE o.org = ? ORDER BY i.receipt IS NULL, i.at, i.org");
+      "WHERE o.org = ?") + (year ? " AND o.year = ?" : "") + " ORDER BY i.receipt IS NULL, i.at, i.org");
   r.Bind(1, ToHex(org_));
+  if (year) r.Bind(2, int64_t{*year});
   while (r.Step()) {
+    if (by_doc.empty())
+      for (RegisterEntry& e : out) by_doc[e.doc] = &e;
     auto it = by_doc.find(r.Text(0));
     if (it == by_doc.end()) continue;
     PublicKey org{};
@@ -691,6 +714,17 @@ Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool 
                                     r.Text(3), static_cast<int>(r.Int(2))});
   }
   VB_RETURN_IF_ERROR(r.status());
+  return out;
+}
+
+Result<std::vector<int>> Node::RegisterYears(bool incoming) {
+  Stmt& q = store_->db().Prepare(incoming
+      ? "SELECT DISTINCT year FROM register_in WHERE org = ? AND year IS NOT NULL ORDER BY year"
+      : "SELECT DISTINCT year FROM register_out WHERE org = ? ORDER BY year");
+  q.Bind(1, ToHex(org_));
+  std::vector<int> out;
+  while (q.Step()) out.push_back(static_cast<int>(q.Int(0)));
+  VB_RETURN_IF_ERROR(q.status());
   return out;
 }
 

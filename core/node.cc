@@ -678,6 +678,14 @@ Status Node::KeepArrivingBlobs(const Record& r) {
   return Status::Ok();
 }
 
+Status Node::Refresh() {
+  // A cached statement stopped after its first row (a lookup) keeps its read open, and
+  // with it the snapshot it began in: data_version would not move and other writers'
+  // commits would stay unseen. Between requests nothing is mid-iteration.
+  store_->db().ResetAll();
+  return SeeOtherWriters();
+}
+
 Status Node::SeeOtherWriters() {
   // data_version changes when another connection (another vanban process, another
   // sync session) commits: what this Node folded before may be stale.
@@ -823,6 +831,69 @@ std::vector<std::pair<std::string, PublicKey>> Node::Trusted() {
     PublicKey k;
     if (FromHex(q.Text(1), &k)) out.push_back({q.Text(0), k});
   }
+  return out;
+}
+
+Status Node::RecordSync(const SyncLogEntry& e) {
+  if (e.side != "client" && e.side != "server") return Status::BadInput("sync log: side '" + e.side + "'");
+  // A peer is the address this node calls, or the node that calls it (its address changes).
+  const std::string peer = e.side == "client" ? e.address : e.peer_node;
+  Transaction tx(store_->db());
+  VB_RETURN_IF_ERROR(tx.status());
+  VB_RETURN_IF_ERROR(store_->db()
+                         .Prepare("INSERT INTO sync_log(at, side, peer, address, peer_org, peer_node, sent, received, "
+                                  "duplicate, refused, peer_refused, ok, message, ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                         .Bind(1, e.at.Iso())
+                         .Bind(2, e.side)
+                         .Bind(3, peer)
+                         .Bind(4, e.address)
+                         .Bind(5, e.peer_org)
+                         .Bind(6, e.peer_node)
+                         .Bind(7, e.sent)
+                         .Bind(8, e.received)
+                         .Bind(9, e.duplicate)
+                         .Bind(10, e.refused)
+                         .Bind(11, e.peer_refused)
+                         .Bind(12, e.ok ? 1 : 0)
+                         .Bind(13, e.message)
+                         .Bind(14, e.ms)
+                         .Run());
+  VB_RETURN_IF_ERROR(store_->db()
+                         .Prepare("DELETE FROM sync_log WHERE side=?1 AND peer=?2 AND seq NOT IN "
+                                  "(SELECT seq FROM sync_log WHERE side=?1 AND peer=?2 ORDER BY seq DESC LIMIT ?3)")
+                         .Bind(1, e.side)
+                         .Bind(2, peer)
+                         .Bind(3, static_cast<int64_t>(kSyncLogPerPeer))
+                         .Run());
+  return tx.Commit();
+}
+
+Result<std::vector<SyncLogEntry>> Node::SyncLog(size_t limit) {
+  Stmt& q = store_->db().Prepare(
+      "SELECT at, side, address, peer_org, peer_node, sent, received, duplicate, refused, peer_refused, ok, message, ms "
+      "FROM sync_log ORDER BY seq DESC LIMIT ?");
+  q.Bind(1, limit ? static_cast<int64_t>(limit) : int64_t{-1});
+  std::vector<SyncLogEntry> out;
+  while (q.Step()) {
+    SyncLogEntry e;
+    auto at = ParseTimestamp(q.Text(0));
+    if (!at.ok()) return at.status().With("sync log");
+    e.at = *at;
+    e.side = q.Text(1);
+    e.address = q.Text(2);
+    e.peer_org = q.Text(3);
+    e.peer_node = q.Text(4);
+    e.sent = q.Int(5);
+    e.received = q.Int(6);
+    e.duplicate = q.Int(7);
+    e.refused = q.Int(8);
+    e.peer_refused = q.Int(9);
+    e.ok = q.Int(10) != 0;
+    e.message = q.Text(11);
+    e.ms = q.Int(12);
+    out.push_back(std::move(e));
+  }
+  VB_RETURN_IF_ERROR(q.status());
   return out;
 }
 

@@ -58,6 +58,8 @@ struct DocSummary {
 struct DocFilter {
   std::optional<std::string> state, kind, query;
   size_t limit = 0;  // 0: all
+  size_t offset = 0;          // skip this many first (a page of a long list)
+  bool newest_first = false;  // by creation time, newest first (default: oldest first)
 };
 
 struct InboxItem {
@@ -124,6 +126,23 @@ struct IngestReport {
   std::vector<std::string> refused;  // "id12: reason"
 };
 
+// One sync session as this node saw it: its sync history (Node::RecordSync), shown
+// on the web's peers page. Local to the node: not a record, never synced, not checked.
+struct SyncLogEntry {
+  Timestamp at;             // when the session ended
+  std::string side;         // "client": this node called (`sync`); "server": the peer called (`serve`)
+  std::string address;      // client: HOST:PORT as given; server: where the peer called from
+  std::string peer_org;     // the peer organisation's name; "" when the session never reached it
+  std::string peer_node;    // the peer's node key, hex; "" likewise
+  int64_t sent = 0, received = 0, duplicate = 0, refused = 0;  // records, as SessionReport counts them
+  int64_t peer_refused = 0;  // of those sent, refused by the peer
+  bool ok = false;
+  std::string message;      // why it failed, else the first refusal ("" when none)
+  int64_t ms = 0;           // how long it took
+};
+// Sessions kept per peer (an address called, or a node that called); older ones go.
+inline constexpr size_t kSyncLogPerPeer = 20;
+
 class Node {
  public:
   ~Node();
@@ -141,7 +160,7 @@ class Node {
   const std::string& home() const { return home_; }
   // Reloads what this Node folded if another connection committed since (a long-lived
   // Node beside other writers: the web server, before each request).
-  Status Refresh() { return SeeOtherWriters(); }
+  Status Refresh();
   const Authority& authority() const { return auth_; }
   std::string admin_login() const { return admin_; }  // empty on a node made by Join
   // Who acts when no login is given: the admin of init; on a joined node, the
@@ -231,12 +250,17 @@ class Node {
   // Signs `message` with the organisation's seal, from the copy the acting person
   // holds on this node (the admin and the records clerks): archive manifests.
   Result<Signature> SignWithSeal(const Actor& actor, std::string_view message);
+  // Whether `login` holds a copy of the seal on this node, without unlocking it:
+  // SignWithSeal's refusal, before long work that ends with a seal (archive export).
+  Status CheckSealHolder(const std::string& login) const;
 
   // --- registers and checks
   // Outgoing: this organisation's issued documents, with their receipts. Incoming:
   // documents of other organisations addressed to this one, received (by incoming
   // number) first, then those still awaiting a receipt (in every year's list).
   Result<std::vector<RegisterEntry>> Register(std::optional<int> year, bool incoming);
+  // The years that have entries in that register (incoming: received ones), ascending.
+  Result<std::vector<int>> RegisterYears(bool incoming);
   Result<CheckReport> Check();
   // Rebuilds every view table from the records (`check --repair`). Records
   // themselves are never rewritten: a damaged record must come back from a peer.
@@ -250,6 +274,13 @@ class Node {
   // one core; sync uses the machine's cores, verification being what bounds it).
   void set_verify_threads(unsigned n) { verify_threads_ = n ? n : 1; }
   Result<Hash> PutBlob(std::string_view bytes);
+
+  // --- sync history (table sync_log, docs/storage.md): one row per session, written
+  // by the sync functions (sync::SyncAndRecord, sync::Serve), in one transaction that
+  // also drops the peer's rows beyond kSyncLogPerPeer.
+  Status RecordSync(const SyncLogEntry& entry);
+  // Newest first; `limit` 0: every row kept.
+  Result<std::vector<SyncLogEntry>> SyncLog(size_t limit = 0);
 
   // --- what sync and bundles move (docs/sync.md; core knows nothing of the network)
   struct HeldRecord {

@@ -84,6 +84,16 @@ CREATE TABLE register_in (doc TEXT NOT NULL, org TEXT NOT NULL, issue TEXT NOT N
 CREATE INDEX register_in_doc ON register_in(doc);
 CREATE INDEX register_in_seq ON register_in(org, year, seq);
 )sql",
+      // 4: this node's sync history (Node::RecordSync): local, never synced, not a view.
+      // `peer` groups a peer's sessions: the address this node called, or the node key
+      // that called it.
+      R"sql(
+CREATE TABLE sync_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, side TEXT NOT NULL, peer TEXT NOT NULL,
+  address TEXT NOT NULL, peer_org TEXT NOT NULL, peer_node TEXT NOT NULL, sent INTEGER NOT NULL,
+  received INTEGER NOT NULL, duplicate INTEGER NOT NULL, refused INTEGER NOT NULL, peer_refused INTEGER NOT NULL,
+  ok INTEGER NOT NULL, message TEXT NOT NULL, ms INTEGER NOT NULL);
+CREATE INDEX sync_log_peer ON sync_log(side, peer, seq);
+)sql",
   };
   return m;
 }

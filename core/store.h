@@ -1,10 +1,11 @@
 // vanban/core (internal) — the node's SQLite store: records, blobs, and the views.
 //
 // Tables (docs/storage.md): `records` and `blobs` hold the truth; `meta` and
-// `trust` hold this node's settings; every other table is a view derived from the
-// records by DocViewRows()/the authority, rewritten in the same transaction as the
-// records that change it, and compared by `check`. WAL mode, foreign keys on,
-// schema versioned by PRAGMA user_version with ordered migrations.
+// `trust` hold this node's settings, `sync_log` its sync history; every other
+// table is a view derived from the records by DocViewRows()/the authority,
+// rewritten in the same transaction as the records that change it, and compared
+// by `check`. WAL mode, foreign keys on, schema versioned by PRAGMA user_version
+// with ordered migrations.
 #pragma once
 
 #include <functional>
@@ -20,7 +21,7 @@
 
 namespace vanban {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // A view table whose rows are a function of one document's state.
 struct ViewTable {

@@ -30,6 +30,10 @@ std::string FileName(const std::string& number) {
 Result<size_t> ExportArchive(Node& node, const Actor& actor, int year, const std::string& dir,
                              const std::function<void(const ArchiveProgress&)>& progress) {
   if (year < 1970 || year > 9999) return Status::BadInput("--year " + std::to_string(year) + " is not a year");
+  // The manifest is sealed last: a person without the seal is refused before any file is written.
+  std::string login = actor.login;
+  if (login.empty()) { VB_ASSIGN_OR_RETURN(login, node.DefaultLogin()); }
+  VB_RETURN_IF_ERROR(node.CheckSealHolder(login));
   VB_ASSIGN_OR_RETURN(std::vector<RegisterEntry> reg, node.Register(year, false));
   std::vector<RegisterEntry> issued;
   for (const RegisterEntry& e : reg)

@@ -39,6 +39,7 @@ struct SignatureCheck {
   std::string role;         // "signer", "party", "seal"
   std::string signer;       // a person's name, or the organisation for the seal
   std::string title;
+  std::string on_behalf;    // "KT. Giám đốc" when signed on behalf of the head (its record's on-behalf), else ""
   std::string org;          // organisation name
   std::string time;         // ISO 8601 with offset
   std::string fingerprint;  // of the signing key
@@ -59,6 +60,12 @@ struct Verification {
 // knowledge of organisations: the issuing one must be known here), the revision's
 // hash, the number and date under the seal. Bad input only if it is not a PDF at all.
 Result<Verification> Verify(std::string_view pdf, const Authority& trusted);
+
+// Verify against `node`'s authority (`vanban verify`, the web's "Kiểm tra PDF"), and
+// when the node holds the document, what only its records say: whether a signature
+// was made on behalf of the head (KT.). The PDF carries the doc.sign records of the
+// signatures before its last one only (a record cannot hold the PDF that names it).
+Result<Verification> VerifyOnNode(std::string_view pdf, Node& node);
 
 // For checking with other tools (docs/pdf.md: GnuTLS certtool): writes each
 // signature as DIR/N.p7s (its CMS, DER, without the zero padding) and DIR/N.bin

@@ -169,6 +169,7 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
           fail("'" + p->name + "' did not hold the role signer at " + when.Iso());
         for (const Record* r : proof.signs) {
           if (r->author() != cms->key) continue;
+          if (r->Get("on-behalf") == "yes" && theirs) s.on_behalf = "KT. " + theirs->head_title;
           Hash h{};
           if (!FromHex(r->Get("blob"), &h) || h != crypto::Blake2b(pdf.substr(0, f.revision_end)))
             fail("the signature record of '" + p->name + "' names another PDF than this revision");
@@ -200,6 +201,24 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
       v.problems.push_back(std::to_string(rest.size()) + " bytes were added after the last signature");
   }
   v.valid = v.problems.empty();
+  return v;
+}
+
+Result<Verification> VerifyOnNode(std::string_view pdf, Node& node) {
+  VB_ASSIGN_OR_RETURN(Verification v, Verify(pdf, node.authority()));
+  RecordId rev{};
+  if (v.document.empty() || !FromHex(v.revision, &rev)) return v;
+  // A document this node does not hold (NotFound) is verified from the PDF alone.
+  auto d = node.Show(v.document);
+  if (!d.ok()) return v;
+  for (SignatureCheck& s : v.signatures) {
+    if (!s.on_behalf.empty() || s.role == "seal") continue;
+    for (const SignatureEntry& e : d->signatures) {
+      if (!e.on_behalf || e.rev != rev || crypto::Fingerprint(e.signer) != s.fingerprint) continue;
+      const Organisation* o = node.authority().FindOrg(e.org);
+      s.on_behalf = "KT. " + (o ? o->head_title : std::string());
+    }
+  }
   return v;
 }
 

@@ -24,7 +24,13 @@ packages=(
   poppler-utils qpdf       # tests read the PDFs back (pdftotext, pdffonts, pdfinfo; qpdf --check)
   jq                       # end-to-end tests read JSON output
   clang libclang-rt-14-dev # the libFuzzer targets (scripts/fuzz.sh): clang 14 and its libclang_rt.fuzzer (only a Recommends)
+  chromium                 # the browser tests (tests/browser): Debian's headless Chromium, /usr/bin/chromium
 )
+# The browser tests drive Chromium with playwright-core (npm), which needs node >= 18 and
+# npm. Debian's nodejs and npm only when there is none: a newer node already installed
+# (it brings its own npm, which Debian's npm package would conflict with) is kept.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -35,6 +41,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# playwright-core exactly as tests/browser/package-lock.json pins it, into
+# tests/browser/node_modules (git-ignored); only when missing or when the lock changed.
+# It downloads no browser (Debian's chromium is the one used).
+lock=tests/browser/package-lock.json
+stamp=tests/browser/node_modules/.vanban-lock.sha256
+want=$(sha256sum "$lock" | cut -d' ' -f1)
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+  echo "setup: npm ci in tests/browser (playwright-core)"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
 fi
 
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVANBAN_TESTS="${VANBAN_BUILD_TESTS:-ON}" >/dev/null

@@ -29,8 +29,22 @@ bool Digits(std::string_view s) { return !s.empty() && s.size() <= 12 && s.find_
 
 }  // namespace
 
+Result<PublicKey> BundleRecipient(Node& node, const std::string& alias) {
+  if (alias.empty()) return node.org().root;
+  for (const auto& [a, key] : node.Trusted())
+    if (a == alias) return key;
+  return Status::NotFound("no trusted organisation '" + alias + "' (see 'vanban org show')");
+}
+
 Result<BundleExport> ExportBundle(Node& node, const SecretKey& node_key, const PublicKey& for_org,
                                   const std::string& path) {
+  std::string file;
+  VB_ASSIGN_OR_RETURN(BundleExport out, MakeBundle(node, node_key, for_org, &file));
+  VB_RETURN_IF_ERROR(files::WriteAtomic(path, file, 0644, false));
+  return out;
+}
+
+Result<BundleExport> MakeBundle(Node& node, const SecretKey& node_key, const PublicKey& for_org, std::string* file) {
   if (node_key.public_key() != node.node_key()) return Status::BadInput("the key given is not this node's key");
   const Organisation* to = node.authority().FindOrg(for_org);
   if (!to) return Status::NotFound("no organisation " + crypto::Fingerprint(for_org) + " here");
@@ -62,9 +76,8 @@ Result<BundleExport> ExportBundle(Node& node, const SecretKey& node_key, const P
   header += "digest " + ToHex(crypto::Blake2b(body)) + "\n";
   Signature sig = node_key.Sign(header);
   header += "sig " + ToHex(sig) + "\n";
-  std::string file = header + body;
-  out.bytes = file.size();
-  VB_RETURN_IF_ERROR(files::WriteAtomic(path, file, 0644, false));
+  *file = header + body;
+  out.bytes = file->size();
   return out;
 }
 

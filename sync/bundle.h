@@ -28,8 +28,13 @@ struct BundleExport {
   size_t records = 0, blobs = 0, bytes = 0;
   std::string for_org;  // name
 };
-// Writes the bundle for organisation `for_org` (this node's own: everything) to `path`
-// (atomically: all or nothing).
+// Whom a bundle is for, as `bundle export --for ALIAS` and the web's peers page name
+// it: the alias of a trusted organisation, or "" for this organisation's own nodes.
+// NotFound for an alias not trusted here.
+Result<PublicKey> BundleRecipient(Node& node, const std::string& alias);
+// The bundle for organisation `for_org` (this node's own: everything), in memory.
+Result<BundleExport> MakeBundle(Node& node, const SecretKey& node_key, const PublicKey& for_org, std::string* bundle);
+// MakeBundle written to `path` (atomically: all or nothing).
 Result<BundleExport> ExportBundle(Node& node, const SecretKey& node_key, const PublicKey& for_org,
                                   const std::string& path);
 

@@ -26,6 +26,32 @@ constexpr size_t kMaxKeptReasons = 1000;
 
 std::string Short(const PublicKey& k) { return crypto::Fingerprint(k); }
 
+// A session's line in the node's sync history: its report, or why it failed.
+SyncLogEntry LogEntry(Node& node, const std::string& side, const std::string& address,
+                      const Result<SessionReport>& rep, std::chrono::steady_clock::time_point t0) {
+  SyncLogEntry e;
+  auto now = node.Now();
+  if (now.ok()) e.at = *now;
+  e.side = side;
+  e.address = address;
+  e.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  e.ok = rep.ok();
+  if (!rep.ok()) {
+    e.message = rep.status().message();
+    return e;
+  }
+  e.peer_org = rep->peer_org;
+  e.peer_node = ToHex(rep->peer_node);
+  e.sent = static_cast<int64_t>(rep->sent);
+  e.received = static_cast<int64_t>(rep->received);
+  e.duplicate = static_cast<int64_t>(rep->duplicate);
+  e.refused = static_cast<int64_t>(rep->refused.size());
+  e.peer_refused = static_cast<int64_t>(rep->peer_refused);
+  if (!rep->refused.empty()) e.message = rep->refused.front();
+  else if (!rep->peer_refusals.empty()) e.message = rep->peer_refusals.front();
+  return e;
+}
+
 // The next message, which must be of type `want` (a clean end here is a failure).
 awaitable<Result<std::string>> Expect(Channel& ch, char want, const char* what) {
   auto m = co_await ch.Receive();
@@ -229,6 +255,17 @@ Result<SessionReport> SyncWith(Node& node, const SecretKey& node_key, const std:
   return std::move(*result);
 }
 
+Result<SessionReport> SyncAndRecord(Node& node, const SecretKey& node_key, const std::string& host_port,
+                                    Limits limits) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Result<SessionReport> rep = SyncWith(node, node_key, host_port, limits);
+  Status kept = node.RecordSync(LogEntry(node, "client", host_port, rep, t0));
+  if (kept.ok() || !rep.ok()) return rep;
+  return Status::BadInput("synced with " + host_port + " (sent " + std::to_string(rep->sent) + ", received " +
+                          std::to_string(rep->received) + " record(s)), but the sync history was not written: " +
+                          kept.message());
+}
+
 Status Serve(const std::string& home, const SecretKey& node_key, const std::string& listen, ServeOptions opt,
              const std::atomic<bool>* stop) {
   VB_ASSIGN_OR_RETURN(tcp::endpoint at, ParseEndpoint(listen));
@@ -250,7 +287,16 @@ Status Serve(const std::string& home, const SecretKey& node_key, const std::stri
       co_await ch.Close("the node cannot open its store");
       co_return;
     }
+    const auto t0 = std::chrono::steady_clock::now();
     auto rep = co_await Exchange(ch, **node, false);
+    // This side's history too; a failure to write it is logged, not sent to the peer.
+    SyncLogEntry entry = LogEntry(**node, "server", ch.where(), rep, t0);
+    if (!rep.ok()) {
+      entry.peer_node = ToHex(ch.peer());
+      if (const Organisation* o = (*node)->OrgOfNode(ch.peer())) entry.peer_org = o->name;
+    }
+    if (Status kept = (*node)->RecordSync(entry); !kept.ok())
+      log(ch.where() + ": the sync history was not written: " + kept.message());
     if (!rep.ok()) {
       log(ch.where() + " node " + Short(ch.peer()) + ": " + rep.status().message());
       co_await ch.Close(rep.status().message());

@@ -57,6 +57,13 @@ Policy NodePolicy(Node& node);
 Result<SessionReport> SyncWith(Node& node, const SecretKey& node_key, const std::string& host_port,
                                Limits limits = {});
 
+// `vanban sync` and the web's "sync now": SyncWith, then the session, good or failed,
+// in this node's sync history (Node::RecordSync, side "client", keyed by `host_port`).
+// Returns SyncWith's result; if that was good but the history could not be written,
+// a BadInput that says both.
+Result<SessionReport> SyncAndRecord(Node& node, const SecretKey& node_key, const std::string& host_port,
+                                    Limits limits = {});
+
 struct ServeOptions {
   Limits limits;
   size_t max_sessions = wire::kDefaultMaxSessions;
@@ -67,7 +74,8 @@ struct ServeOptions {
 
 // `vanban serve --listen HOST:PORT`: serves syncs for the node at `home` (opened
 // afresh for every session, so changes by other commands are seen) until SIGINT or
-// SIGTERM, or until `*stop` becomes true (checked a few times a second).
+// SIGTERM, or until `*stop` becomes true (checked a few times a second). Each
+// session after the handshake goes into the node's sync history (side "server").
 Status Serve(const std::string& home, const SecretKey& node_key, const std::string& listen, ServeOptions options,
              const std::atomic<bool>* stop = nullptr);
 

@@ -54,6 +54,14 @@ aside.notes .meta{font-size:.85rem;color:#555;margin:0}
 a.button{display:inline-block;background:#7a1010;color:#fff;padding:.4rem 1rem;text-decoration:none}
 form.compose textarea[name=body]{font-family:"DejaVu Sans Mono",monospace;font-size:.9rem}
 .muted{color:#666}
+.warn{background:#fff4d6;border-left:4px solid #c80;padding:.3rem .5rem;margin:.3rem 0}
+tr.collision td{background:#fffaf0}
+form.filters{display:flex;gap:.8rem;flex-wrap:wrap;align-items:flex-end;margin:.5rem 0}
+form.filters label{margin:0}
+nav.tabs a{margin-right:1rem}
+nav.tabs a[aria-current]{font-weight:bold}
+ul.receipts{margin:0;padding-left:1rem}
+.pager{margin:.6rem 0}
 @media print{header,form,button{display:none}body{background:#fff}main{max-width:none}}
 )css";
 

@@ -6,7 +6,8 @@
 // logout or a bounded idle time, then wiped), CSRF tokens, the security headers of
 // every response, and the server-rendered Vietnamese pages (inbox, document, PDF).
 // Every action goes through core::Node, exactly as the CLI calls it; signed copies
-// through pdf::CopyMaker. Depends on core and pdf; neither knows of it.
+// through pdf::CopyMaker; "sync now" and bundles through sync (the CLI's functions).
+// Depends on core, pdf and sync; none knows of it.
 //
 // Threads: Run() serves on the calling thread, and every Node call happens there
 // (a Node is used from one thread at a time). Stop() may be called from any thread.

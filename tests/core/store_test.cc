@@ -54,15 +54,15 @@ class StoreTest : public ::testing::Test {
   MemWorld w_;
 };
 
-TEST_F(StoreTest, SchemaIsVersionTwo) {
+TEST_F(StoreTest, SchemaIsTheLatest) {
   Stmt& q = store_->db().Prepare("PRAGMA user_version");
   ASSERT_TRUE(q.Step());
   EXPECT_EQ(q.Int(0), kSchemaVersion);
-  EXPECT_EQ(kSchemaVersion, 3);
+  EXPECT_EQ(kSchemaVersion, 4);
   std::set<std::string> tables;
   Stmt& t = store_->db().Prepare("SELECT name FROM sqlite_master WHERE type='table'");
   while (t.Step()) tables.insert(t.Text(0));
-  for (const char* name : {"meta", "trust", "records", "blobs", "persons", "documents", "doc_search", "register_out", "tasks"})
+  for (const char* name : {"meta", "trust", "records", "blobs", "persons", "documents", "doc_search", "register_out", "tasks", "register_in", "sync_log"})
     EXPECT_TRUE(tables.count(name)) << name;
   Stmt& j = store_->db().Prepare("PRAGMA journal_mode");
   ASSERT_TRUE(j.Step());
@@ -79,7 +79,7 @@ TEST_F(StoreTest, ANewerSchemaIsRefused) {
   auto s = Store::Open(path);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Status::Code::kBadInput);
-  EXPECT_EQ(s.status().message(), path + ": made by a newer vanban (schema 99, this one knows 3)");
+  EXPECT_EQ(s.status().message(), path + ": made by a newer vanban (schema 99, this one knows 4)");
 }
 
 TEST_F(StoreTest, MigratesAVersionOneDatabase) {
@@ -121,6 +121,10 @@ TEST_F(StoreTest, MigratesAVersionOneDatabase) {
   Stmt& in = st.db().Prepare("SELECT count(*) FROM register_in");
   ASSERT_TRUE(in.Step());
   EXPECT_EQ(in.Int(0), 0);
+  // Migration 4: an empty sync history.
+  Stmt& log = st.db().Prepare("SELECT count(*) FROM sync_log");
+  ASSERT_TRUE(log.Step());
+  EXPECT_EQ(log.Int(0), 0);
   // Every record is still found, by id and by document, in arrival order.
   for (const Record& r : doc.records) EXPECT_TRUE(st.HasRecord(r.id(), doc_hex));
   for (const Record& r : w_.org_records) EXPECT_TRUE(st.HasRecord(r.id(), ""));
