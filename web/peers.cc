@@ -57,9 +57,9 @@ std::string VerifyResult(Node& node, const pdf::Verification& r) {
   b += r.valid ? "<span class=\"valid\">hợp lệ</span>" : "<strong class=\"invalid\">không hợp lệ</strong>";
   b += "</h2>";
   if (!r.problems.empty()) {
-    b += "<p>Lý do:</p><ul class=\"problems\">";
+    b += "<div class=\"notice\" role=\"alert\"><p>Lý do:</p><ul class=\"problems\">";
     for (const std::string& p : r.problems) b += "<li>" + Escape(p) + "</li>";
-    b += "</ul>";
+    b += "</ul></div>";
   }
   b += "<h3>Văn bản</h3><dl>";
   if (!r.kind.empty()) b += "<dt>Loại</dt><dd>" + Escape(KindLabel(r.kind)) + "</dd>";
@@ -104,12 +104,14 @@ std::string VerifyResult(Node& node, const pdf::Verification& r) {
   return b + "</section>";
 }
 
+// The result first, when there is one; the form after it for the next file.
 Reply VerifyPage(const Viewer& v, const std::string& result, const std::string& error, int status) {
-  return Reply::Html(Layout("Kiểm tra PDF", v,
-                            "<h1>Kiểm tra văn bản PDF đã ký</h1><p>Chọn tệp PDF để kiểm tra chữ ký, người ký, số và "
-                            "ngày, đối chiếu với các đơn vị máy này tin cậy.</p>" +
-                                VerifyForm(v, error) + result),
-                     status);
+  std::string b = "<h1>Kiểm tra văn bản PDF đã ký</h1>";
+  if (result.empty())
+    b += "<p>Chọn tệp PDF để kiểm tra chữ ký, người ký, số và ngày, đối chiếu với các đơn vị máy này tin cậy.</p>";
+  b += result;
+  if (!result.empty()) b += "<h2>Kiểm tra tệp khác</h2>";
+  return Reply::Html(Layout("Kiểm tra PDF", v, b + VerifyForm(v, error)), status);
 }
 
 std::optional<Reply> VerifyUpload(Ctx& c, const Call& call) {
