@@ -256,32 +256,18 @@ Result<std::vector<InboxItem>> Node::Inbox(const std::string& login_in) {
       out.push_back(std::move(it));
       return Status::Ok();
     };
-    // Whole registers are read only when some number is held twice (rare): on an
-    // index, that costs a millisecond where the registers of 10,000 documents cost 50.
-    auto held_twice = [&](const char* sql) -> Result<bool> {
-      Stmt& q = store_->db().Prepare(sql);
-      q.Bind(1, ToHex(org_));
-      bool found = q.Step();
-      while (q.Step()) {}  // to the end (LIMIT 1), so no read stays open
-      VB_RETURN_IF_ERROR(q.status());
-      return found;
-    };
-    VB_ASSIGN_OR_RETURN(bool out_twice, held_twice("SELECT 1 FROM register_out WHERE org=? GROUP BY year, symbol, seq "
-                                                   "HAVING COUNT(*) > 1 LIMIT 1"));
-    if (out_twice) {
-      VB_ASSIGN_OR_RETURN(auto reg, Register(std::nullopt, false));
-      for (const RegisterEntry& e : reg)
-        if (e.must_reissue)
-          VB_RETURN_IF_ERROR(again(e, e.number, "reissue", "number " + e.number + " was also issued on another node: issue again"));
-    }
-    VB_ASSIGN_OR_RETURN(bool in_twice, held_twice("SELECT 1 FROM register_in WHERE org=? AND receipt IS NOT NULL "
-                                                  "GROUP BY year, seq HAVING COUNT(*) > 1 LIMIT 1"));
-    if (in_twice) {
-      VB_ASSIGN_OR_RETURN(auto incoming, IncomingRegister(std::nullopt));
-      for (const RegisterEntry& e : incoming)
-        if (e.must_rereceive)
-          VB_RETURN_IF_ERROR(again(e, e.their_number, "receive",
-                                   "incoming number " + e.number + " was also given on another node: receive again"));
+    // Collisions are found on the registers' indexes; only the documents that lost
+    // a number are read.
+    for (bool incoming : {false, true}) {
+      RegisterQuery lost;
+      lost.incoming = incoming;
+      lost.lost_only = true;
+      VB_ASSIGN_OR_RETURN(RegisterPage reg, ReadRegister(lost));
+      for (const RegisterEntry& e : reg.rows)
+        VB_RETURN_IF_ERROR(incoming ? again(e, e.their_number, "receive",
+                                            "incoming number " + e.number + " was also given on another node: receive again")
+                                    : again(e, e.number, "reissue",
+                                            "number " + e.number + " was also issued on another node: issue again"));
     }
   }
   return out;
@@ -444,8 +430,7 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id, const
     Record r("doc.issue");
     if (d.state == DocState::kIssued && d.issue) {
       // A second issuance only replaces a number that collided and lost.
-      VB_ASSIGN_OR_RETURN(auto reg, Register(std::nullopt, false));
-      bool lost = std::any_of(reg.begin(), reg.end(), [&](const RegisterEntry& e) { return e.doc == doc && e.must_reissue; });
+      VB_ASSIGN_OR_RETURN(bool lost, LostNumber(doc, false));
       if (!lost) return Status::Refused("already issued as " + d.issue->number + "; nothing to re-issue");
       r.Add("reissue-of", ToHex(d.issue->id));
     }
@@ -517,8 +502,7 @@ Result<std::string> Node::Receive(const Actor& actor, const std::string& id, con
     if (d.issue) r.Add("issue", ToHex(d.issue->id));  // without one, the rules refuse by state
     if (const Receipt* mine = clerk ? d.ReceiptOf(org_) : nullptr) {
       // A second receipt only replaces an incoming number that collided and lost.
-      VB_ASSIGN_OR_RETURN(auto reg, IncomingRegister(std::nullopt));
-      bool lost = std::any_of(reg.begin(), reg.end(), [&](const RegisterEntry& e) { return e.doc == doc && e.must_rereceive; });
+      VB_ASSIGN_OR_RETURN(bool lost, LostNumber(doc, true));
       if (!lost)
         return Status::Refused("already received as incoming " + std::to_string(mine->seq) + " of " +
                                std::to_string(mine->year) + " on " + mine->date + "; nothing to receive again");
@@ -588,133 +572,242 @@ Status Node::RevokeDoc(const Actor& actor, const std::string& id, const std::str
   return Act(actor, doc, Fixed(r)).status();
 }
 
-Result<std::vector<RegisterEntry>> Node::IncomingRegister(std::optional<int> year) {
-  std::vector<RegisterEntry> out;
-  std::string sql =
-      "SELECT i.doc, i.year, i.seq, i.date, i.receipt, i.clerk, o.number, o.date, o.kind, o.title, o.signer, o.org, "
-      "o.symbol FROM register_in i JOIN register_out o ON o.doc = i.doc WHERE i.org = ?";
-  if (year) sql += " AND (i.year = ? OR i.year IS NULL)";
-  sql += " ORDER BY i.year IS NULL, i.year, i.seq, i.at, i.receipt, o.at, i.doc";
-  Stmt& q = store_->db().Prepare(sql);
-  q.Bind(1, ToHex(org_));
-  if (year) q.Bind(2, int64_t{*year});
-  while (q.Step()) {
-    RegisterEntry e;
-    e.doc = q.Text(0);
-    e.received = q.Get(4).has_value();
-    if (e.received) {
-      e.year = static_cast<int>(q.Int(1));
-      e.seq = static_cast<int>(q.Int(2));
-      e.number = std::to_string(e.seq);
-      e.date = q.Text(3);
-      PublicKey clerk{};
-      FromHex(q.Text(5), &clerk);
-      e.received_by = Who(clerk);
-    }
-    e.their_number = q.Text(6);
-    e.their_date = q.Text(7);
-    e.kind = q.Text(8);
-    e.title = q.Text(9);
-    e.signer = q.Text(10);
-    PublicKey from{};
-    FromHex(q.Text(11), &from);
-    e.from = OrgName(from);
-    e.symbol = q.Text(12);
-    out.push_back(std::move(e));
+namespace {
+
+// A statement's text and its values, bound in order: the register queries are built
+// from the parts a RegisterQuery asks for.
+struct Sql {
+  std::string text;
+  std::vector<std::string> values;
+  Sql& operator+=(const std::string& t) {
+    text += t;
+    return *this;
   }
-  VB_RETURN_IF_ERROR(q.status());
-  // One incoming number given to two documents: received offline on two nodes of
-  // this organisation. As with issue numbers, the first by (time, receipt id) keeps it.
-  for (size_t i = 0; i < out.size();) {
-    size_t j = i;
-    while (j < out.size() && out[i].received && out[j].received && out[j].year == out[i].year && out[j].seq == out[i].seq) ++j;
-    if (j == i) ++j;
-    if (j - i > 1) {
-      for (size_t a = i; a < j; ++a) {
-        for (size_t b = i; b < j; ++b)
-          if (a != b) out[a].collides_with.push_back(out[b].doc);
-        out[a].must_rereceive = a != i;
-      }
-    }
-    i = j;
+  // " (?, ?, ...)" for each value, kept for binding.
+  void List(const std::vector<std::string>& vs) {
+    text += " (";
+    for (size_t i = 0; i < vs.size(); ++i) text += i ? ", ?" : "?";
+    text += ")";
+    values.insert(values.end(), vs.begin(), vs.end());
   }
-  return out;
+  void Value(const std::string& v) {
+    text += "?";
+    values.push_back(v);
+  }
+  Stmt& Prepare(Db& db) const {
+    Stmt& q = db.Prepare(text);
+    for (size_t i = 0; i < values.size(); ++i) q.Bind(static_cast<int>(i + 1), values[i]);
+    return q;
+  }
+};
+
+// The keys (hex) of the organisations and people whose name shows `word` (folded):
+// a register shows them by name, and names live in the authority, not the rows.
+void NamesShowing(const Authority& auth, const std::string& word, std::vector<std::string>* orgs,
+                  std::vector<std::string>* people) {
+  for (const auto& [key, o] : auth.orgs())
+    if (text::Fold(o.name).find(word) != std::string::npos) orgs->push_back(ToHex(key));
+  for (const auto& [key, p] : auth.persons()) {
+    const Organisation* o = auth.FindOrg(p.org);
+    const std::string shown = p.name + "\n" + p.login + "@" + (o ? o->code : "");
+    if (text::Fold(shown).find(word) != std::string::npos) people->push_back(ToHex(key));
+  }
 }
 
-Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool incoming) {
-  if (incoming) return IncomingRegister(year);
-  std::vector<RegisterEntry> out;
-  std::string sql =
-      "SELECT doc, year, symbol, seq, number, date, kind, title, signer, issue, at FROM register_out WHERE org=?";
-  if (year) sql += " AND year=?";
-  // The index's order (no sort of the whole year in SQL); a number held twice is
-  // ordered by (issuing time, issuance id) below.
-  sql += " ORDER BY year, symbol, seq";
-  Stmt& q = store_->db().Prepare(sql);
-  q.Bind(1, ToHex(org_));
-  if (year) q.Bind(2, int64_t{*year});
-  std::vector<std::pair<int64_t, std::string>> when;  // (at, issue) of each row
-  while (q.Step()) {
-    when.emplace_back(q.Int(10), q.Text(9));
-    RegisterEntry e;
-    e.doc = q.Text(0);
-    e.year = static_cast<int>(q.Int(1));
-    e.symbol = q.Text(2);
-    e.seq = static_cast<int>(q.Int(3));
-    e.number = q.Text(4);
-    e.date = q.Text(5);
-    e.kind = q.Text(6);
-    e.title = q.Text(7);
-    e.signer = q.Text(8);
-    out.push_back(std::move(e));
+// `o` is the register_out row, `i` (incoming) this organisation's register_in row.
+void AddRegisterFilter(Sql& sql, const Authority& auth, const RegisterQuery& q,
+                              const std::vector<std::string>& lost) {
+  const char* r = q.incoming ? "i" : "o";
+  if (q.year) sql += std::string(" AND ") + r + ".year = " + std::to_string(*q.year);
+  if (q.lost_only) {
+    sql += std::string(" AND ") + r + ".doc IN";
+    sql.List(lost);
   }
-  VB_RETURN_IF_ERROR(q.status());
-  // Same (year, symbol, seq) twice: issued offline on two nodes. Rows are sorted by
-  // (issuing time, issuance id) within a number, so the first keeps it everywhere.
-  for (size_t i = 0; i < out.size();) {
-    size_t j = i;
-    while (j < out.size() && out[j].year == out[i].year && out[j].symbol == out[i].symbol && out[j].seq == out[i].seq) ++j;
-    if (j - i > 1) {
-      std::vector<size_t> order(j - i);
-      for (size_t k = 0; k < order.size(); ++k) order[k] = i + k;
-      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return when[a] < when[b]; });
-      std::vector<RegisterEntry> group;
-      for (size_t k : order) group.push_back(std::move(out[k]));
-      std::move(group.begin(), group.end(), out.begin() + static_cast<long>(i));
-      for (size_t a = i; a < j; ++a) {
-        for (size_t b = i; b < j; ++b)
-          if (a != b) out[a].collides_with.push_back(out[b].doc);
-        out[a].must_reissue = a != i;
+  for (const std::string& w : text::SearchWords(q.query)) {
+    std::vector<std::string> orgs, people;
+    NamesShowing(auth, w, &orgs, &people);
+    sql += " AND (instr(o.folded, ";
+    sql.Value(w);
+    sql += ") > 0";
+    // " OR <org> IN (...) OR <clerk> IN (...)" for the names that show the word.
+    auto names = [&](const std::string& org, const std::string& clerk) {
+      for (const auto& [col, keys] : {std::pair{org, &orgs}, std::pair{clerk, &people}}) {
+        if (keys->empty()) continue;
+        sql += " OR " + col + " IN";
+        sql.List(*keys);
       }
+    };
+    if (q.incoming) {
+      sql += " OR instr(i.folded, ";
+      sql.Value(w);
+      sql += ") > 0";
+      names("o.org", "i.clerk");  // who sent it, who received it here
+    } else if (!orgs.empty() || !people.empty()) {
+      // An addressed organisation, or the clerk who received it there.
+      sql += " OR EXISTS (SELECT 1 FROM register_in r WHERE r.doc = o.doc AND (0";
+      names("r.org", "r.clerk");
+      sql += "))";
     }
-    i = j;
+    sql += ")";
   }
-  // Who of the addressed organisations has received each document, and when: the
-  // receipts their clerks sent back.
-  std::unordered_map<std::string, RegisterEntry*> by_doc;  // made at the first receipt row: most have none
-  Stmt& r = store_->db().Prepare(std::string(
-      "SELECT i.doc, i.org, i.seq, i.date, i.clerk, i.at, i.receipt FROM register_in i JOIN register_out o ON o.doc = i.doc "
-      "WHERE o.org = ?") + (year ? " AND o.year = ?" : "") + " ORDER BY i.receipt IS NULL, i.at, i.org");
-  r.Bind(1, ToHex(org_));
-  if (year) r.Bind(2, int64_t{*year});
+}
+
+}  // namespace
+
+Result<std::vector<std::vector<std::string>>> Node::NumberCollisions(const RegisterQuery& q) {
+  // A number held twice: issued (received) offline on two nodes of this organisation.
+  // The first by (time, record id) keeps it, on every node.
+  const std::string year = q.year ? " AND year = " + std::to_string(*q.year) : "";
+  const std::string sql =
+      q.incoming
+          ? "SELECT doc, year, seq, '' FROM register_in WHERE org = ?1 AND receipt IS NOT NULL" + year +
+                " AND (year, seq) IN (SELECT year, seq FROM register_in WHERE org = ?1 AND receipt IS NOT NULL" + year +
+                " GROUP BY year, seq HAVING COUNT(*) > 1) ORDER BY year, seq, at, receipt"
+          : "SELECT doc, year, seq, symbol FROM register_out WHERE org = ?1" + year +
+                " AND (year, symbol, seq) IN (SELECT year, symbol, seq FROM register_out WHERE org = ?1" + year +
+                " GROUP BY year, symbol, seq HAVING COUNT(*) > 1) ORDER BY year, symbol, seq, at, issue";
+  Stmt& s = store_->db().Prepare(sql);
+  s.Bind(1, ToHex(org_));
+  std::vector<std::vector<std::string>> groups;
+  std::tuple<int64_t, int64_t, std::string> last{-1, -1, ""};
+  while (s.Step()) {
+    std::tuple<int64_t, int64_t, std::string> number{s.Int(1), s.Int(2), s.Text(3)};
+    if (groups.empty() || number != last) groups.emplace_back();
+    last = number;
+    groups.back().push_back(s.Text(0));
+  }
+  VB_RETURN_IF_ERROR(s.status());
+  return groups;
+}
+
+Result<bool> Node::LostNumber(const std::string& doc, bool incoming) {
+  RegisterQuery q;
+  q.incoming = incoming;
+  VB_ASSIGN_OR_RETURN(auto groups, NumberCollisions(q));
+  for (const auto& g : groups)
+    if (std::find(g.begin() + 1, g.end(), doc) != g.end()) return true;
+  return false;
+}
+
+Status Node::AddReceipts(RegisterEntry& e) {
+  Stmt& r = store_->db().Prepare(
+      "SELECT org, seq, date, clerk, at, receipt FROM register_in WHERE doc = ? ORDER BY receipt IS NULL, at, org");
+  r.Bind(1, e.doc);
   while (r.Step()) {
-    if (by_doc.empty())
-      for (RegisterEntry& e : out) by_doc[e.doc] = &e;
-    auto it = by_doc.find(r.Text(0));
-    if (it == by_doc.end()) continue;
     PublicKey org{};
-    FromHex(r.Text(1), &org);
-    if (!r.Get(6)) {
-      it->second->awaiting.push_back(OrgName(org));
+    FromHex(r.Text(0), &org);
+    if (!r.Get(5)) {
+      e.awaiting.push_back(OrgName(org));
       continue;
     }
     PublicKey clerk{};
-    FromHex(r.Text(4), &clerk);
-    it->second->receipts.push_back({OrgName(org), Who(clerk), Timestamp{r.Int(5), this->org().offset_minutes}.Iso(),
-                                    r.Text(3), static_cast<int>(r.Int(2))});
+    FromHex(r.Text(3), &clerk);
+    e.receipts.push_back({OrgName(org), Who(clerk), Timestamp{r.Int(4), this->org().offset_minutes}.Iso(), r.Text(2),
+                          static_cast<int>(r.Int(1))});
   }
-  VB_RETURN_IF_ERROR(r.status());
-  return out;
+  return r.status();
+}
+
+Result<RegisterPage> Node::ReadRegister(const RegisterQuery& q) {
+  RegisterPage page;
+  VB_ASSIGN_OR_RETURN(auto groups, NumberCollisions(q));
+  std::unordered_map<std::string, const std::vector<std::string>*> group_of;
+  std::vector<std::string> lost;
+  for (const auto& g : groups) {
+    for (const std::string& doc : g) group_of[doc] = &g;
+    lost.insert(lost.end(), g.begin() + 1, g.end());
+  }
+  if (q.lost_only && lost.empty()) return page;
+
+  const std::string from =
+      q.incoming ? " FROM register_in i JOIN register_out o ON o.doc = i.doc WHERE i.org = ?" : " FROM register_out o WHERE o.org = ?";
+  auto where = [&](const std::string& select, const std::string& received, const RegisterQuery& rq) {
+    Sql sql;
+    sql += select + from;
+    sql.values.push_back(ToHex(org_));
+    sql += received;
+    AddRegisterFilter(sql, auth_, rq, lost);
+    return sql;
+  };
+  const std::string received = q.incoming ? " AND i.receipt IS NOT NULL" : "";
+  const std::string order = q.incoming ? " ORDER BY i.year, i.seq, i.at, i.receipt, o.at, i.doc"
+                                       : " ORDER BY o.year, o.symbol, o.seq, o.at, o.issue";
+  const std::string columns =
+      "SELECT o.doc, o.year, o.symbol, o.seq, o.number, o.date, o.kind, o.title, o.signer, o.org" +
+      std::string(q.incoming ? ", i.year, i.seq, i.date, i.clerk" : "");
+  auto row = [&](Stmt& s) {
+    RegisterEntry e;
+    e.doc = s.Text(0);
+    e.kind = s.Text(6);
+    e.title = s.Text(7);
+    e.signer = s.Text(8);
+    e.symbol = s.Text(2);
+    if (!q.incoming) {
+      e.year = static_cast<int>(s.Int(1));
+      e.seq = static_cast<int>(s.Int(3));
+      e.number = s.Text(4);
+      e.date = s.Text(5);
+      return e;
+    }
+    e.their_number = s.Text(4);
+    e.their_date = s.Text(5);
+    PublicKey issuer{};
+    FromHex(s.Text(9), &issuer);
+    e.from = OrgName(issuer);
+    e.received = s.Get(10).has_value();
+    if (e.received) {
+      e.year = static_cast<int>(s.Int(10));
+      e.seq = static_cast<int>(s.Int(11));
+      e.number = std::to_string(e.seq);
+      e.date = s.Text(12);
+      PublicKey clerk{};
+      FromHex(s.Text(13), &clerk);
+      e.received_by = Who(clerk);
+    }
+    return e;
+  };
+
+  Sql list = where(columns, received, q);
+  list += order;
+  if (q.limit) list += " LIMIT " + std::to_string(q.limit) + " OFFSET " + std::to_string(q.offset);
+  Stmt& s = list.Prepare(store_->db());
+  while (s.Step()) page.rows.push_back(row(s));
+  VB_RETURN_IF_ERROR(s.status());
+  if (q.limit) {
+    Sql count = where("SELECT COUNT(*)", received, q);
+    Stmt& c = count.Prepare(store_->db());
+    page.total = c.Step() ? static_cast<size_t>(c.Int(0)) : 0;
+    VB_RETURN_IF_ERROR(c.status());
+  } else {
+    page.total = page.rows.size();
+  }
+  for (RegisterEntry& e : page.rows) {
+    if (auto it = group_of.find(e.doc); it != group_of.end()) {
+      for (const std::string& other : *it->second)
+        if (other != e.doc) e.collides_with.push_back(other);
+      (q.incoming ? e.must_rereceive : e.must_reissue) = it->second->front() != e.doc;
+    }
+    if (!q.incoming) VB_RETURN_IF_ERROR(AddReceipts(e));
+  }
+  if (q.incoming && !q.lost_only) {
+    RegisterQuery any_year = q;
+    any_year.year.reset();  // awaiting rows are in every year's list
+    Sql sql = where(columns, " AND i.receipt IS NULL", any_year);
+    sql += " ORDER BY o.at, i.doc";
+    Stmt& a = sql.Prepare(store_->db());
+    while (a.Step()) page.awaiting.push_back(row(a));
+    VB_RETURN_IF_ERROR(a.status());
+  }
+  return page;
+}
+
+Result<std::vector<RegisterEntry>> Node::Register(std::optional<int> year, bool incoming) {
+  RegisterQuery q;
+  q.incoming = incoming;
+  q.year = year;
+  VB_ASSIGN_OR_RETURN(RegisterPage page, ReadRegister(q));
+  for (RegisterEntry& e : page.awaiting) page.rows.push_back(std::move(e));
+  return std::move(page.rows);
 }
 
 Result<std::vector<int>> Node::RegisterYears(bool incoming) {
@@ -853,14 +946,17 @@ Result<CheckReport> Node::Check() {
     }
     VB_RETURN_IF_ERROR(q.status());
   }
-  VB_ASSIGN_OR_RETURN(auto reg, Register(std::nullopt, false));
-  for (const RegisterEntry& e : reg) {
+  RegisterQuery lost;
+  lost.lost_only = true;
+  VB_ASSIGN_OR_RETURN(RegisterPage reg, ReadRegister(lost));
+  for (const RegisterEntry& e : reg.rows) {
     if (e.must_reissue)
       rep.problems.push_back("number " + e.number + " was issued twice; document " + e.doc.substr(0, 12) +
                              " must be re-issued (vanban issue " + e.doc.substr(0, 12) + ")");
   }
-  VB_ASSIGN_OR_RETURN(auto incoming, IncomingRegister(std::nullopt));
-  for (const RegisterEntry& e : incoming) {
+  lost.incoming = true;
+  VB_ASSIGN_OR_RETURN(RegisterPage incoming, ReadRegister(lost));
+  for (const RegisterEntry& e : incoming.rows) {
     if (e.must_rereceive)
       rep.problems.push_back("incoming number " + e.number + " of " + std::to_string(e.year) +
                              " was given twice; document " + e.doc.substr(0, 12) + " must be received again (vanban receive " +

@@ -93,6 +93,29 @@ struct RegisterEntry {
   std::string their_number, their_date, from, received_by;
 };
 
+// Which rows of a register to read (ReadRegister).
+struct RegisterQuery {
+  bool incoming = false;
+  std::optional<int> year;  // all years when absent
+  // Rows holding every word of it, diacritics optional ("ke hoach" finds "Kế hoạch"):
+  // in the number, dates (2024-03-05 or 05/03/2024), kind, title, signer, incoming
+  // number, and the names of the organisations and people the row shows.
+  std::string query;
+  size_t offset = 0, limit = 0;  // a page of the listed rows; limit 0: all
+  // Only rows whose number was also given to another document and lost it: the
+  // documents to issue (receive) again.
+  bool lost_only = false;
+};
+
+struct RegisterPage {
+  // Outgoing: issued documents; incoming: received ones. Register order.
+  std::vector<RegisterEntry> rows;
+  size_t total = 0;  // listed rows matching, on every page
+  // Incoming: documents addressed to this organisation not yet received, of every
+  // year (matching the query; not paged). Always empty for the outgoing register.
+  std::vector<RegisterEntry> awaiting;
+};
+
 // Checks an issued document before this organisation's clerk acknowledges it
 // (Receive): given the stored signed copy, if there is one. The CLI verifies the
 // PDF with it; a failing check refuses the receipt with its status.
@@ -259,6 +282,9 @@ class Node {
   // documents of other organisations addressed to this one, received (by incoming
   // number) first, then those still awaiting a receipt (in every year's list).
   Result<std::vector<RegisterEntry>> Register(std::optional<int> year, bool incoming);
+  // A page of a register, searched: what the web's register page and export read.
+  // Register() is ReadRegister of every row (incoming: rows, then awaiting).
+  Result<RegisterPage> ReadRegister(const RegisterQuery& q);
   // The years that have entries in that register (incoming: received ones), ascending.
   Result<std::vector<int>> RegisterYears(bool incoming);
   Result<CheckReport> Check();
@@ -340,7 +366,13 @@ class Node {
   Status SeeOtherWriters();
   Result<int64_t> DataVersion();
   Status RebuildViewsTx();
-  Result<std::vector<RegisterEntry>> IncomingRegister(std::optional<int> year);
+  // Numbers held by more than one document, as (the documents in keeping order):
+  // the first keeps the number everywhere.
+  Result<std::vector<std::vector<std::string>>> NumberCollisions(const RegisterQuery& q);
+  // Whether `doc` lost its (incoming) number to another document.
+  Result<bool> LostNumber(const std::string& doc, bool incoming);
+  // The receipts and awaited organisations of an outgoing row.
+  Status AddReceipts(RegisterEntry& e);
   // The recipients `org:ALIAS` of a revision, as organisation keys through the trust table.
   Result<std::vector<PublicKey>> AddressedOrgs(const Document& d, const RecordId& rev);
   // Rewrites the views of documents changed since the last flush (once per batch).

@@ -94,6 +94,18 @@ CREATE TABLE sync_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, side TEXT NOT 
   ok INTEGER NOT NULL, message TEXT NOT NULL, ms INTEGER NOT NULL);
 CREATE INDEX sync_log_peer ON sync_log(side, peer, seq);
 )sql",
+      // 5: registers searched and paged in SQL: each row's folded text, and indexes
+      // in register order to the last key (who keeps a number held twice).
+      R"sql(
+ALTER TABLE register_out ADD COLUMN folded TEXT NOT NULL DEFAULT '';
+UPDATE register_out SET folded = vanban_register_out_text(number, date, kind, title, signer);
+ALTER TABLE register_in ADD COLUMN folded TEXT NOT NULL DEFAULT '';
+UPDATE register_in SET folded = vanban_register_in_text(seq, date) WHERE receipt IS NOT NULL;
+DROP INDEX register_out_seq;
+CREATE INDEX register_out_seq ON register_out(org, year, symbol, seq, at, issue);
+DROP INDEX register_in_seq;
+CREATE INDEX register_in_seq ON register_in(org, year, seq, at, receipt);
+)sql",
   };
   return m;
 }
@@ -104,9 +116,9 @@ const std::vector<ViewTable>& DocViewTables() {
   static const std::vector<ViewTable> t = {
       {"documents", {"doc", "org", "kind", "symbol", "title", "state", "number", "creator", "created", "since", "heads", "search"}, "doc"},
       {"doc_search", {"rowid", "doc", "folded"}, "rowid"},
-      {"register_out", {"doc", "org", "year", "symbol", "seq", "number", "date", "kind", "title", "signer", "issue", "at"}, "doc"},
+      {"register_out", {"doc", "org", "year", "symbol", "seq", "number", "date", "kind", "title", "signer", "issue", "at", "folded"}, "doc"},
       {"tasks", {"doc", "assignee", "org", "role", "action", "detail", "since"}, "doc"},
-      {"register_in", {"doc", "org", "issue", "year", "seq", "date", "receipt", "clerk", "at"}, "doc"},
+      {"register_in", {"doc", "org", "issue", "year", "seq", "date", "receipt", "clerk", "at", "folded"}, "doc"},
   };
   return t;
 }
@@ -138,6 +150,25 @@ int64_t DocRowid(const std::string& doc_hex) {
   return static_cast<int64_t>(v >> 1);  // keep it positive
 }
 
+namespace {
+// "2024-03-05" -> "05/03/2024", as registers are kept on paper.
+std::string DayMonthYear(const std::string& iso_date) {
+  if (iso_date.size() != 10) return iso_date;
+  return iso_date.substr(8, 2) + "/" + iso_date.substr(5, 2) + "/" + iso_date.substr(0, 4);
+}
+}  // namespace
+
+std::string RegisterOutText(const std::string& number, const std::string& date, const std::string& kind,
+                            const std::string& title, const std::string& signer) {
+  const KindInfo* k = FindKind(kind);
+  return text::Fold(number + "\n" + date + "\n" + DayMonthYear(date) + "\n" + (k ? std::string(k->name_vi) : kind) +
+                    "\n" + title + "\n" + signer);
+}
+
+std::string RegisterInText(const std::string& seq, const std::string& date) {
+  return text::Fold(seq + "\n" + date + "\n" + DayMonthYear(date));
+}
+
 ViewRows DocViewRows(const Document& d) {
   ViewRows v;
   std::string doc = ToHex(d.id);
@@ -152,7 +183,8 @@ ViewRows DocViewRows(const Document& d) {
     if (!d.signatures.empty()) signer = d.signatures.front().name;
     v["register_out"].push_back({doc, ToHex(d.org), std::to_string(d.issue->year), d.issue->symbol,
                                  std::to_string(d.issue->seq), d.issue->number, d.issue->date, d.kind, d.title, signer,
-                                 ToHex(d.issue->id), std::to_string(d.issue->at.utc)});
+                                 ToHex(d.issue->id), std::to_string(d.issue->at.utc),
+                                 RegisterOutText(d.issue->number, d.issue->date, d.kind, d.title, signer)});
   }
   if (d.issue) {
     // Each addressed organisation, received or not; and a receipt that counts from an
@@ -169,7 +201,8 @@ ViewRows DocViewRows(const Document& d) {
                                   opt([](const Receipt& x) { return x.date; }),
                                   opt([](const Receipt& x) { return ToHex(x.id); }),
                                   opt([](const Receipt& x) { return ToHex(x.clerk); }),
-                                  opt([](const Receipt& x) { return std::to_string(x.at.utc); })});
+                                  opt([](const Receipt& x) { return std::to_string(x.at.utc); }),
+                                  r ? RegisterInText(std::to_string(r->seq), r->date) : std::string()});
     }
   }
   for (const Task& t : TasksOf(d)) {
@@ -179,6 +212,13 @@ ViewRows DocViewRows(const Document& d) {
   }
   return v;
 }
+
+namespace {
+std::string SqlText(sqlite3_value* v) {
+  const unsigned char* t = sqlite3_value_text(v);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_value_bytes(v))) : std::string();
+}
+}  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target) {
   auto s = std::unique_ptr<Store>(new Store());
@@ -212,6 +252,22 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target) 
             // An id that is not hex (a damaged row, for `check` to name) keeps its own bytes.
             if (!FromHex(text, &h)) return sqlite3_result_blob(ctx, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
             sqlite3_result_blob(ctx, h.data(), static_cast<int>(h.size()), SQLITE_TRANSIENT);
+          },
+          nullptr, nullptr, nullptr) != SQLITE_OK ||
+      // For migration 5, which folds the search text of every register row.
+      sqlite3_create_function_v2(
+          s->db_->raw(), "vanban_register_out_text", 5, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+          [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+            std::string t = RegisterOutText(SqlText(argv[0]), SqlText(argv[1]), SqlText(argv[2]), SqlText(argv[3]),
+                                            SqlText(argv[4]));
+            sqlite3_result_text(ctx, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
+          },
+          nullptr, nullptr, nullptr) != SQLITE_OK ||
+      sqlite3_create_function_v2(
+          s->db_->raw(), "vanban_register_in_text", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+          [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+            std::string t = RegisterInText(SqlText(argv[0]), SqlText(argv[1]));
+            sqlite3_result_text(ctx, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
           },
           nullptr, nullptr, nullptr) != SQLITE_OK)
     return Status::BadInput(path + ": " + sqlite3_errmsg(s->db_->raw()));

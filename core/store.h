@@ -21,7 +21,7 @@
 
 namespace vanban {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // A view table whose rows are a function of one document's state.
 struct ViewTable {
@@ -37,6 +37,13 @@ int64_t DocRowid(const std::string& doc_hex);
 const std::vector<ViewTable>& DocViewTables();
 using ViewRows = std::map<std::string, std::vector<Row>>;  // table -> rows
 ViewRows DocViewRows(const Document& d);
+// What a register row is searched by (the `folded` column, Fold()ed): the outgoing
+// row's number, date (as stored and as dd/mm/yyyy), kind as printed, title and
+// signer; the incoming row's number and arrival date. Names of organisations and
+// people are matched at read time (they live in the authority, not the document).
+std::string RegisterOutText(const std::string& number, const std::string& date, const std::string& kind,
+                            const std::string& title, const std::string& signer);
+std::string RegisterInText(const std::string& seq, const std::string& date);
 
 class Store {
  public:

@@ -3,6 +3,7 @@
 #include <utf8proc.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -298,6 +299,25 @@ std::string EscapeMarkup(std::string_view s) {
     }
   }
   return out;
+}
+
+std::vector<std::string> SearchWords(std::string_view query) {
+  std::vector<std::string> words;
+  const std::string folded = Fold(query);
+  auto space = [](char ch) { return std::isspace(static_cast<unsigned char>(ch)) != 0; };
+  auto punct = [](char ch) { return std::ispunct(static_cast<unsigned char>(ch)) != 0; };
+  size_t i = 0;
+  while (i < folded.size()) {
+    while (i < folded.size() && space(folded[i])) ++i;
+    size_t end = i;
+    while (end < folded.size() && !space(folded[end])) ++end;
+    size_t first = i, last = end;
+    while (first < last && punct(folded[first])) ++first;
+    while (last > first && punct(folded[last - 1])) --last;
+    if (first < last) words.push_back(folded.substr(first, last - first));
+    i = end;
+  }
+  return words;
 }
 
 }  // namespace vanban::text

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -33,6 +34,11 @@ std::string Fold(std::string_view s);
 // `doc list --query` matches. Every other ASCII character separates words for
 // the full-text index too, so the index finds the same words in either text.
 std::string DistinctWords(std::string_view s);
+
+// The words of a search typed by a person, folded: split at spaces only, so a number
+// keeps its form ("2/KH" finds "2/KH-SNgV", not every "2024"), with the punctuation
+// around each word (quotes, a trailing comma) dropped. Empty: no search at all.
+std::vector<std::string> SearchWords(std::string_view query);
 
 // True for code points that are NFC on their own and never compose with a
 // neighbour (the fast path of Normalize; exposed for its test).

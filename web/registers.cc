@@ -3,8 +3,8 @@
 //
 // Reads go through Node exactly as the CLI's `doc list`, `register` and `archive
 // export` do. Searching: /docs asks the core's folded full-text index (DocFilter
-// query, as `doc list --query`); a register is searched among the year's rows, each
-// folded with the core's text::Fold, as the query is, so "thi dua" finds "thi đua".
+// query, as `doc list --query`); a register page is one Node::ReadRegister: a page
+// of rows searched in SQL on their folded text, so "thi dua" finds "thi đua".
 #include <sodium.h>
 #include <stdlib.h>  // mkdtemp
 
@@ -175,51 +175,16 @@ Result<RegisterView> ParseRegisterView(Ctx& c, const Call& call) {
   return r;
 }
 
-// The query's words, folded as the core folds for search. Words are split at spaces
-// only, so a number keeps its form ("2/KH" finds "2/KH-SNgV", not every "2024"); the
-// punctuation around a word (quotes, a trailing comma) is dropped.
-std::vector<std::string> FoldedWords(const std::string& q) {
-  std::vector<std::string> words;
-  const std::string folded = text::Fold(q);
-  size_t i = 0;
-  while (i < folded.size()) {
-    while (i < folded.size() && std::isspace(static_cast<unsigned char>(folded[i]))) ++i;
-    size_t end = i;
-    while (end < folded.size() && !std::isspace(static_cast<unsigned char>(folded[end]))) ++end;
-    std::string w = folded.substr(i, end - i);
-    i = end;
-    auto punct = [](char ch) { return std::ispunct(static_cast<unsigned char>(ch)) != 0; };
-    while (!w.empty() && punct(w.back())) w.pop_back();
-    size_t lead = 0;
-    while (lead < w.size() && punct(w[lead])) ++lead;
-    if (lead < w.size()) words.push_back(w.substr(lead));
-  }
-  return words;
-}
-
-// What a register row is found by: every text the row shows.
-std::string RowText(const RegisterEntry& e) {
-  std::string t = e.number + "\n" + DayMonthYear(e.date) + "\n" + KindLabel(e.kind) + "\n" + e.title + "\n" + e.signer;
-  for (const RegisterReceipt& r : e.receipts) t += "\n" + r.org + "\n" + r.by;
-  for (const std::string& a : e.awaiting) t += "\n" + a;
-  t += "\n" + e.their_number + "\n" + DayMonthYear(e.their_date) + "\n" + e.from + "\n" + e.received_by;
-  return t;
-}
-
 // The register's rows of the year that hold every word of `q` (all when none), in
-// register order. Only with a query is each row folded.
-Result<std::vector<RegisterEntry>> RegisterRows(Node& node, const RegisterView& r) {
-  VB_ASSIGN_OR_RETURN(std::vector<RegisterEntry> rows, node.Register(r.year, r.incoming));
-  const std::vector<std::string> words = FoldedWords(r.q);
-  if (words.empty()) return rows;
-  std::vector<RegisterEntry> out;
-  for (RegisterEntry& e : rows) {
-    const std::string folded = text::Fold(RowText(e));
-    bool all = true;
-    for (const std::string& w : words) all = all && folded.find(w) != std::string::npos;
-    if (all) out.push_back(std::move(e));
-  }
-  return out;
+// register order; a page of them when `limit`, else all (the export).
+Result<RegisterPage> RegisterRows(Node& node, const RegisterView& r, size_t offset = 0, size_t limit = 0) {
+  RegisterQuery q;
+  q.incoming = r.incoming;
+  q.year = r.year;
+  q.query = r.q;
+  q.offset = offset;
+  q.limit = limit;
+  return node.ReadRegister(q);
 }
 
 // The names of this organisation's people by login: a register names the clerk
@@ -283,7 +248,8 @@ Reply RegistersPage(Ctx& c, const Call& call) {
   auto view = ParseRegisterView(c, call);
   if (!view.ok()) return ErrorReply(v, 400, view.status().message());
   const RegisterView& r = *view;
-  auto rows = RegisterRows(c.node, r);
+  const size_t page = PageOf(call);
+  auto rows = RegisterRows(c.node, r, (page - 1) * kRowsPerPage, kRowsPerPage);
   if (!rows.ok()) return ErrorReply(v, HttpStatusOf(rows.status()), rows.status().message());
   auto years = c.node.RegisterYears(r.incoming);
   if (!years.ok()) return ErrorReply(v, 500, years.status().message());
@@ -305,17 +271,14 @@ Reply RegistersPage(Ctx& c, const Call& call) {
   b += "</select></label><label>Tìm trong sổ <input type=\"search\" name=\"q\" value=\"" + Escape(r.q) +
        "\" placeholder=\"số, trích yếu, người ký, nơi gửi (không cần dấu)\"></label><button type=\"submit\">Xem</button></form>";
 
-  std::vector<const RegisterEntry*> listed, awaiting;
-  for (const RegisterEntry& e : *rows) (r.incoming && !e.received ? awaiting : listed).push_back(&e);
+  const std::vector<RegisterEntry>& listed = rows->rows;
+  const std::vector<RegisterEntry>& awaiting = rows->awaiting;
   b += "<p><a class=\"export\" href=\"" +
        Escape(Link("/registers/export", {{"year", year}, {"kind", kind}, {"q", r.q}})) +
        "\" download>Tải về tệp CSV (mở bằng Excel)</a></p>";
-  if (!FoldedWords(r.q).empty())
-    b += "<p class=\"counts\">" + std::to_string(listed.size()) + " văn bản khớp với «" + Escape(r.q) + "».</p>";
+  if (!text::SearchWords(r.q).empty())
+    b += "<p class=\"counts\">" + std::to_string(rows->total) + " văn bản khớp với «" + Escape(r.q) + "».</p>";
 
-  const size_t page = PageOf(call);
-  const size_t from = std::min(listed.size(), (page - 1) * kRowsPerPage);
-  const size_t to = std::min(listed.size(), from + kRowsPerPage);
   if (listed.empty()) {
     b += "<p>" + std::string(r.incoming ? "Chưa có văn bản đến nào được vào sổ" : "Chưa có văn bản đi nào") +
          (r.q.empty() ? " trong năm " + year + "." : " khớp với tìm kiếm.") + "</p>";
@@ -324,15 +287,16 @@ Reply RegistersPage(Ctx& c, const Call& call) {
          "<th>Ngày văn bản</th><th>Loại</th><th>Trích yếu nội dung</th><th>Người ký</th><th>Người vào sổ</th></tr>"
          "</thead><tbody>";
     const auto names = OurNames(c.node);
-    for (size_t i = from; i < to; ++i) b += IncomingRow(*listed[i], names);
+    for (const RegisterEntry& e : listed) b += IncomingRow(e, names);
     b += "</tbody></table>";
   } else {
     b += "<table class=\"register\"><thead><tr><th>Số, ký hiệu</th><th>Ngày</th><th>Loại</th><th>Trích yếu nội dung</th>"
          "<th>Người ký</th><th>Nơi nhận đã vào sổ</th></tr></thead><tbody>";
-    for (size_t i = from; i < to; ++i) b += OutgoingRow(*listed[i]);
+    for (const RegisterEntry& e : listed) b += OutgoingRow(e);
     b += "</tbody></table>";
   }
-  b += Pager("/registers", {{"year", year}, {"kind", kind}, {"q", r.q}}, page, to < listed.size());
+  b += Pager("/registers", {{"year", year}, {"kind", kind}, {"q", r.q}}, page,
+             (page - 1) * kRowsPerPage + listed.size() < rows->total);
 
   if (r.incoming) {
     b += "<h2>Văn bản gửi đến, chờ vào sổ</h2>";
@@ -340,10 +304,10 @@ Reply RegistersPage(Ctx& c, const Call& call) {
     else {
       b += "<table class=\"awaiting\"><thead><tr><th>Nơi gửi</th><th>Số, ký hiệu</th><th>Ngày văn bản</th><th>Loại</th>"
            "<th>Trích yếu nội dung</th><th></th></tr></thead><tbody>";
-      for (const RegisterEntry* e : awaiting)
-        b += "<tr><td>" + Escape(e->from) + "</td><td>" + Escape(e->their_number) + "</td><td>" +
-             Escape(DayMonthYear(e->their_date)) + "</td><td>" + Escape(KindLabel(e->kind)) + "</td><td>" + DocLink(*e) +
-             "</td><td><a href=\"/doc/" + Escape(e->doc) + "\">Mở để vào sổ</a></td></tr>";
+      for (const RegisterEntry& e : awaiting)
+        b += "<tr><td>" + Escape(e.from) + "</td><td>" + Escape(e.their_number) + "</td><td>" +
+             Escape(DayMonthYear(e.their_date)) + "</td><td>" + Escape(KindLabel(e.kind)) + "</td><td>" + DocLink(e) +
+             "</td><td><a href=\"/doc/" + Escape(e.doc) + "\">Mở để vào sổ</a></td></tr>";
       b += "</tbody></table>";
     }
   }
@@ -409,9 +373,11 @@ std::string RegisterCsv(const std::vector<RegisterEntry>& rows, bool incoming,
 Reply RegisterExport(Ctx& c, const Call& call) {
   auto view = ParseRegisterView(c, call);
   if (!view.ok()) return ErrorReply(c.viewer, 400, view.status().message());
-  auto rows = RegisterRows(c.node, *view);
-  if (!rows.ok()) return ErrorReply(c.viewer, HttpStatusOf(rows.status()), rows.status().message());
-  return Reply::File(RegisterCsv(*rows, view->incoming, OurNames(c.node)), "text/csv; charset=utf-8", "attachment",
+  auto page = RegisterRows(c.node, *view);
+  if (!page.ok()) return ErrorReply(c.viewer, HttpStatusOf(page.status()), page.status().message());
+  std::vector<RegisterEntry> rows = std::move(page->rows);
+  for (RegisterEntry& e : page->awaiting) rows.push_back(std::move(e));
+  return Reply::File(RegisterCsv(rows, view->incoming, OurNames(c.node)), "text/csv; charset=utf-8", "attachment",
                      std::string(view->incoming ? "so-van-ban-den-" : "so-van-ban-di-") + std::to_string(view->year) +
                          ".csv");
 }

@@ -119,6 +119,17 @@ class ReceiveTest : public OrgTest {
     ScopedNow now(when);
     return n.Receive(As(login), doc);
   }
+  // Two documents received as incoming number 1 on two nodes of P, offline, then
+  // synced to p_: the first ("một", received earlier) keeps the number.
+  std::pair<std::string, std::string> NumberOneTwice() {
+    std::string d1 = Issued("Kế hoạch một"), d2 = Issued("Kế hoạch hai");
+    Send(home_, *p_);
+    CopyP();
+    EXPECT_EQ(Receive(*p_, d1, "2024-03-06T08:00:00+07:00").value(), "1");
+    EXPECT_EQ(Receive(*p2_, d2, "2024-03-06T09:00:00+07:00").value(), "1");
+    Send(root_ + "/p2", *p_, d2);
+    return {d1, d2};
+  }
   std::vector<std::string> Actions(Node& n, const std::string& login) {
     std::vector<std::string> out;
     auto items = n.Inbox(login);
@@ -393,12 +404,7 @@ TEST_F(ReceiveTest, TwoClerksOfOneOrganisationReceiveTheSameDocument) {
 }
 
 TEST_F(ReceiveTest, OneIncomingNumberGivenTwiceOnTwoNodes) {
-  std::string d1 = Issued("Kế hoạch một"), d2 = Issued("Kế hoạch hai");
-  Send(home_, *p_);
-  CopyP();
-  ASSERT_EQ(Receive(*p_, d1, "2024-03-06T08:00:00+07:00").value(), "1");
-  ASSERT_EQ(Receive(*p2_, d2, "2024-03-06T09:00:00+07:00").value(), "1");
-  Send(root_ + "/p2", *p_, d2);
+  auto [d1, d2] = NumberOneTwice();
   auto reg = p_->Register(std::nullopt, true).value();
   ASSERT_EQ(reg.size(), 2u);
   EXPECT_EQ(reg[0].doc, d1);
@@ -584,6 +590,123 @@ TEST_F(ReceiveTest, ScopeGivesAPartyThePledgeFromItsSubmissionOn) {
   EXPECT_EQ(p_->Show(id)->state, DocState::kSigned);
   ASSERT_TRUE(d->awaited_org());
   EXPECT_EQ(*d->awaited_org(), p_->org().root);
+}
+
+// --- ReadRegister: a page of a register, searched in SQL (the web's register page)
+
+std::vector<std::string> Docs(const std::vector<RegisterEntry>& rows) {
+  std::vector<std::string> out;
+  for (const RegisterEntry& e : rows) out.push_back(e.doc);
+  return out;
+}
+
+TEST_F(ReceiveTest, ARegisterReadsByPagesInRegisterOrder) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(Issued("Kế hoạch số " + std::to_string(i), {"caobang"}, "2024-03-0" + std::to_string(i + 1) + "T09:00:00+07:00"));
+  std::vector<std::string> seen;
+  for (size_t offset = 0; offset < 6; offset += 2) {
+    RegisterQuery q;
+    q.year = 2024;
+    q.offset = offset;
+    q.limit = 2;
+    auto page = node_->ReadRegister(q);
+    ASSERT_TRUE(page.ok()) << page.status().message();
+    EXPECT_EQ(page->total, 5u);
+    EXPECT_EQ(page->rows.size(), offset < 4 ? 2u : 1u);
+    for (const RegisterEntry& e : page->rows) {
+      seen.push_back(e.doc);
+      ASSERT_EQ(e.awaiting.size(), 1u);  // the receipts come with each row of a page
+      EXPECT_EQ(e.awaiting[0], "Sở Nội vụ tỉnh Cao Bằng");
+    }
+  }
+  EXPECT_EQ(seen, ids);
+  EXPECT_EQ(Docs(node_->Register(2024, false).value()), ids);
+  RegisterQuery other;
+  other.year = 2025;
+  EXPECT_EQ(node_->ReadRegister(other)->total, 0u);
+}
+
+TEST_F(ReceiveTest, ARegisterIsSearchedWithOrWithoutDiacritics) {
+  std::string plan = Issued("Kế hoạch thi đua năm 2024", {"caobang"}, "2024-03-05T09:00:00+07:00");
+  std::string report = Issued("Báo cáo công tác đối ngoại", {"laocai"}, "2024-04-10T09:00:00+07:00");
+  Send(home_, *p_, plan);
+  ASSERT_TRUE(Receive(*p_, plan, "2024-03-06T08:00:00+07:00").ok());
+  ASSERT_TRUE(node_->Ingest(DocRecordBytes(root_ + "/p", plan)).ok());
+  auto out = [&](const std::string& query) {
+    RegisterQuery q;
+    q.year = 2024;
+    q.query = query;
+    auto page = node_->ReadRegister(q);
+    EXPECT_TRUE(page.ok()) << page.status().message();
+    return page.ok() ? Docs(page->rows) : std::vector<std::string>{};
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(out("thi dua"), V{plan});
+  EXPECT_EQ(out("THI ĐUA"), V{plan});
+  EXPECT_EQ(out("\"đối ngoại\","), V{report});  // punctuation around a word is no part of it
+  EXPECT_EQ(out("05/03/2024"), V{plan});         // the date as the register prints it
+  EXPECT_EQ(out("2024-04-10"), V{report});       // and as it is stored
+  EXPECT_EQ(out("1/KH"), V{plan});               // a number keeps its form
+  EXPECT_EQ(out("ke hoach"), (V{plan, report}));  // every directive is a KẾ HOẠCH
+  EXPECT_EQ(out("cao bang"), V{plan});           // the organisation it is addressed to
+  EXPECT_EQ(out("lao cai"), V{report});
+  EXPECT_EQ(out("loc thi mai"), V{plan});        // who received it there
+  EXPECT_EQ(out("vanthu@snv"), V{plan});
+  EXPECT_EQ(out("thi dua lao cai"), V{});        // every word, in one row
+  EXPECT_EQ(out("  ,  "), (V{plan, report}));    // no word: no search
+  RegisterQuery counted;
+  counted.year = 2024;
+  counted.query = "ke hoach";
+  counted.limit = 1;
+  auto page = node_->ReadRegister(counted);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 2u);
+  EXPECT_EQ(Docs(page->rows), V{plan});
+
+  // The incoming register of P: received rows by their incoming number, and those
+  // awaiting, both searched.
+  Send(home_, *p_);
+  auto in = [&](const std::string& query) {
+    RegisterQuery q;
+    q.incoming = true;
+    q.year = 2024;
+    q.query = query;
+    auto page = p_->ReadRegister(q);
+    EXPECT_TRUE(page.ok()) << page.status().message();
+    return page.ok() ? std::make_pair(Docs(page->rows), Docs(page->awaiting)) : std::make_pair(V{}, V{});
+  };
+  std::string later = Issued("Công văn gửi Cao Bằng", {"caobang"}, "2024-05-02T09:00:00+07:00");
+  Send(home_, *p_, later);
+  EXPECT_EQ(in(""), std::make_pair(V{plan}, V{later}));
+  EXPECT_EQ(in("lang son"), std::make_pair(V{plan}, V{later}));  // who sent it
+  EXPECT_EQ(in("loc thi mai"), std::make_pair(V{plan}, V{}));    // the clerk who received it, by name
+  EXPECT_EQ(in("06/03/2024"), std::make_pair(V{plan}, V{}));     // the arrival date
+  EXPECT_EQ(in("cong van"), std::make_pair(V{}, V{later}));
+}
+
+TEST_F(ReceiveTest, ANumberHeldTwiceShowsOnEveryPage) {
+  auto [d1, d2] = NumberOneTwice();
+  for (size_t offset : {0u, 1u}) {
+    RegisterQuery q;
+    q.incoming = true;
+    q.offset = offset;
+    q.limit = 1;
+    auto page = p_->ReadRegister(q);
+    ASSERT_TRUE(page.ok());
+    EXPECT_EQ(page->total, 2u);
+    ASSERT_EQ(page->rows.size(), 1u);
+    const RegisterEntry& e = page->rows[0];
+    EXPECT_EQ(e.doc, offset ? d2 : d1);
+    EXPECT_EQ(e.must_rereceive, offset == 1);
+    EXPECT_EQ(e.collides_with, std::vector<std::string>{offset ? d1 : d2});
+  }
+  RegisterQuery lost;
+  lost.incoming = true;
+  lost.lost_only = true;
+  EXPECT_EQ(Docs(p_->ReadRegister(lost)->rows), std::vector<std::string>{d2});
+  lost.query = "mot";  // the one that lost is "hai"
+  EXPECT_TRUE(p_->ReadRegister(lost)->rows.empty());
 }
 
 }  // namespace

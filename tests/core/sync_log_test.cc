@@ -135,7 +135,7 @@ TEST(SyncLogSchema, AStoreOfSchemaThreeGainsTheTable) {
   ASSERT_TRUE(s.ok()) << s.status().message();
   Stmt& v = (*s)->db().Prepare("PRAGMA user_version");
   ASSERT_TRUE(v.Step());
-  EXPECT_EQ(v.Int(0), 4);
+  EXPECT_EQ(v.Int(0), kSchemaVersion);
   Stmt& t = (*s)->db().Prepare("SELECT count(*) FROM sync_log");
   ASSERT_TRUE(t.Step());
   EXPECT_EQ(t.Int(0), 0);
