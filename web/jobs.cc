@@ -2,10 +2,16 @@
 #include "web/jobs.h"
 
 #include <sodium.h>
+#include <stdlib.h>  // mkdtemp
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
 #include "core/crypto.h"
+#include "core/files.h"
 #include "web/routes.h"
 #include "web/web.h"
 
@@ -31,15 +37,22 @@ Job::View Job::Snapshot() const {
     v.ok = outcome_.status.ok();
     v.error = v.ok ? "" : outcome_.status.message();
     v.summary = outcome_.summary;
-    v.has_file = !outcome_.file.empty();
+    v.has_file = !file_path_.empty();
     v.filename = outcome_.filename;
   }
   return v;
 }
 
-std::string Job::FileBytes() const {
-  std::lock_guard<std::mutex> l(mu_);
-  return finished_ ? outcome_.file : "";
+Result<std::string> Job::FileBytes() const {
+  std::string path;
+  uint64_t size = 0;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!finished_ || file_path_.empty()) return std::string();
+    path = file_path_;
+    size = file_size_;
+  }
+  return files::Read(path, static_cast<size_t>(size));
 }
 
 std::string Job::FileType() const {
@@ -48,8 +61,18 @@ std::string Job::FileType() const {
 }
 
 Jobs::~Jobs() {
-  for (std::thread& t : threads_)
-    if (t.joinable()) t.join();
+  std::vector<std::shared_ptr<Job>> all;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& [id, job] : jobs_) all.push_back(job);
+  }
+  // Not under mu_: a job ending keeps its file under it.
+  for (const auto& job : all)
+    if (job->thread_.joinable()) job->thread_.join();
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
 }
 
 std::string Jobs::Start(const std::string& title, const std::string& owner, std::function<Job::Outcome(Job&)> work) {
@@ -60,15 +83,60 @@ std::string Jobs::Start(const std::string& title, const std::string& owner, std:
   job->title_ = title;
   job->owner_ = owner;
   std::lock_guard<std::mutex> l(mu_);
+  Prune();
   jobs_[id] = job;
   order_.push_back(id);
-  threads_.emplace_back([job, work = std::move(work)] {
-    Job::Outcome out = work(*job);
-    std::lock_guard<std::mutex> jl(job->mu_);
-    job->outcome_ = std::move(out);
-    job->finished_ = true;
-  });
+  job->thread_ = std::thread([this, id, job = job.get(), work = std::move(work)] { Keep(id, *job, work(*job)); });
   return id;
+}
+
+void Jobs::Keep(const std::string& id, Job& job, Job::Outcome out) {
+  std::string path;
+  if (!out.file.empty()) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (dir_.empty()) {
+      std::error_code ec;
+      std::string tmp = (std::filesystem::temp_directory_path(ec) / "vanban-web-XXXXXX").string();
+      if (!ec && ::mkdtemp(tmp.data())) dir_ = tmp;  // mode 0700: the files are the office's documents
+    }
+    Status s = dir_.empty() ? Status::Invalid(std::string("no temporary directory: ") + std::strerror(errno))
+                            : files::WriteAtomic(dir_ + "/" + id, out.file, 0600, true);
+    if (s.ok()) path = dir_ + "/" + id;
+    else if (out.status.ok()) out.status = Status::Invalid("Không ghi được tệp kết quả: " + s.message());
+  }
+  std::lock_guard<std::mutex> jl(job.mu_);
+  job.file_size_ = out.file.size();
+  job.file_path_ = path;
+  out.file.clear();
+  out.file.shrink_to_fit();
+  job.outcome_ = std::move(out);
+  job.finished_ = true;  // last: Prune joins only finished jobs, which no longer need mu_
+}
+
+void Jobs::Prune() {
+  size_t finished = 0;
+  for (auto it = order_.rbegin(); it != order_.rend();) {
+    std::shared_ptr<Job> job = jobs_.at(*it);
+    bool done;
+    {
+      std::lock_guard<std::mutex> jl(job->mu_);
+      done = job->finished_;
+    }
+    if (!done || ++finished <= kKeepFinished) {
+      ++it;
+      continue;
+    }
+    if (job->thread_.joinable()) job->thread_.join();
+    std::error_code ec;
+    if (!job->file_path_.empty()) std::filesystem::remove(job->file_path_, ec);
+    jobs_.erase(*it);
+    it = std::make_reverse_iterator(order_.erase(std::next(it).base()));
+  }
+}
+
+std::string Jobs::dir() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return dir_;
 }
 
 std::shared_ptr<Job> Jobs::Find(const std::string& id) const {
@@ -134,7 +202,9 @@ std::optional<Reply> JobRoutes(Ctx& c, const Call& call) {
   if (what == "status") return Reply::Json(JobJson(v));
   if (what == "file") {
     if (!v.finished || !v.has_file) return ErrorReply(c.viewer, 404, "Chưa có tệp để tải");
-    return Reply::File(job->FileBytes(), job->FileType(), "attachment", v.filename);
+    auto bytes = job->FileBytes();
+    if (!bytes.ok()) return ErrorReply(c.viewer, 500, "Không đọc được tệp kết quả: " + bytes.status().message());
+    return Reply::File(std::move(bytes).value(), job->FileType(), "attachment", v.filename);
   }
   if (!what.empty()) return std::nullopt;
   return Reply::Html(Layout(v.title, c.viewer, "<h1>" + Escape(v.title) + "</h1>" + JobPanel(id, v)));
