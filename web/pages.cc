@@ -50,38 +50,24 @@ bool HasRole(const Person& p, Role r) { return p.current_roles().count(r) > 0; }
 
 namespace {
 
-// **bold**, *italic* and [^n] of the body's inline markup, over already escaped text
-// (Escape leaves '*', '[', '^', ']' alone).
+// A block's inline markup as the PDF reads it (core's InlineSpans): <strong>, <em>, and
+// a footnote reference as <sup>label</sup>; every piece of text through Escape.
 std::string Inline(const std::string& raw) {
-  const std::string t = Escape(raw);
   std::string o;
-  bool bold = false, italic = false;
-  for (size_t i = 0; i < t.size(); ++i) {
-    if (t.compare(i, 2, "**") == 0) {
-      if (bold || t.find("**", i + 2) != std::string::npos) {
-        o += bold ? "</strong>" : "<strong>";
-        bold = !bold;
-        ++i;
-        continue;
-      }
-    } else if (t[i] == '*') {
-      if (italic || t.find('*', i + 1) != std::string::npos) {
-        o += italic ? "</em>" : "<em>";
-        italic = !italic;
-        continue;
-      }
-    } else if (t.compare(i, 2, "[^") == 0) {
-      size_t close = t.find(']', i);
-      if (close != std::string::npos && close - i <= 12) {
-        o += "<sup>" + t.substr(i + 2, close - i - 2) + "</sup>";
-        i = close;
-        continue;
-      }
-    }
-    o += t[i];
+  bool bold = false, italic = false;  // open: <strong> outside <em>
+  auto style = [&](bool b, bool i) {
+    if (b == bold && i == italic) return;
+    if (italic) o += "</em>";
+    if (bold != b) o += b ? "<strong>" : "</strong>";
+    if (i) o += "<em>";
+    bold = b;
+    italic = i;
+  };
+  for (const InlineSpan& s : InlineSpans(raw)) {
+    style(s.bold, s.italic);
+    o += s.note.empty() ? Escape(s.text) : "<sup>" + Escape(s.note) + "</sup>";
   }
-  if (italic) o += "</em>";
-  if (bold) o += "</strong>";
+  style(false, false);
   return o;
 }
 

@@ -1,5 +1,7 @@
 // The web interface in-process: a server on 127.0.0.1 (port 0) over a copy of the
 // fixture's organisation, talked to with a small synchronous Beast client.
+#include "pdf/layout.h"
+#include "pdf/text_layout.h"
 #include "tests/web/web_fixture.h"
 
 namespace vanban::testing {
@@ -329,6 +331,37 @@ TEST_F(WebTest, WebComposeBadInputIsShownBesideTheFieldAndNothingSaved) {
   auto all = node_->List(DocFilter{});
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 1u);  // only the fixture's document
+}
+
+// The document page reads the body's markup as the PDF does (core's InlineSpans): lone
+// stars are text, *x* italic, **x** bold, [^n] a superscript.
+TEST_F(WebTest, WebBodyMarkupReadsAsInThePdf) {
+  const std::string text =
+      DirectiveText("Kế hoạch đối ngoại", "Giá a * b * c đồng.\n\nChữ *nghiêng* và **đậm**[^1].\n\n[^1]: Ghi chú *một*.\n");
+  std::string id;
+  {
+    ScopedNow now("2024-02-05T10:00:00+07:00");
+    auto ref = node_->NewDocument(As("chuyenvien"), text, "t.md");
+    ASSERT_TRUE(ref.ok()) << ref.status().message();
+    id = ref->id;
+  }
+  auto f = ParseDocumentFile(text, "t.md");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  pdf::RenderInput in;
+  in.title = f->title;
+  in.blocks = f->blocks;
+  in.signers = {{"", "Giám đốc", "Trịnh Tuyết Mai", ""}};
+  auto laid = pdf::internal::LayoutLines(in);
+  ASSERT_TRUE(laid.ok()) << laid.status().message();
+  bool stars = false;
+  for (const auto& l : laid->lines) stars = stars || l.text.find("Giá a * b * c đồng.") != std::string::npos;
+  EXPECT_TRUE(stars) << "the PDF prints the lone stars";
+  StartServer();
+  Reply page = Get("/doc/" + id, Login("chuyenvien"));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<p>Giá a * b * c đồng.</p>"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("<p>Chữ <em>nghiêng</em> và <strong>đậm</strong><sup>1</sup>.</p>"), std::string::npos);
+  EXPECT_NE(page.body.find("<p class=\"footnote\"><sup>1</sup> Ghi chú <em>một</em>.</p>"), std::string::npos);
 }
 
 TEST_F(WebTest, WebPreviewRendersTheBodyEscaped) {
