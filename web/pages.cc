@@ -2,6 +2,7 @@
 #include "web/pages.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -438,10 +439,8 @@ Result<std::string> DocPage(Node& node, const Viewer& v, const std::string& id, 
 // --- the route plumbing every group shares -------------------------------------------
 
 std::string Call::Field(const std::string& name) const {
-  auto it = form.find(name);
-  if (it != form.end()) return it->second;
-  it = query.find(name);
-  return it == query.end() ? "" : it->second;
+  auto [lo, hi] = all.equal_range(name);
+  return lo == hi ? "" : std::prev(hi)->second;
 }
 
 std::vector<std::string> Call::Fields(const std::string& name) const {

@@ -3,6 +3,7 @@
 #include "pdf/layout.h"
 #include "pdf/text_layout.h"
 #include "tests/web/web_fixture.h"
+#include "web/routes.h"
 
 namespace vanban::testing {
 namespace {
@@ -22,6 +23,20 @@ class WebTest : public WebServerTest {
   }
   std::string id_;
 };
+
+// A field is read from the one list of the request's fields: the last value wins, as
+// in the form the browser sent; Fields gives every value in order.
+TEST(WebUnit, CallFieldIsTheLastValueOfAll) {
+  web::Call c;
+  c.all.emplace("to", "tp1");
+  c.all.emplace("csrf", "abc");
+  c.all.emplace("to", "tp2");
+  EXPECT_EQ(c.Field("to"), "tp2");
+  EXPECT_EQ(c.Field("csrf"), "abc");
+  EXPECT_EQ(c.Field("passphrase"), "");
+  EXPECT_EQ(c.Fields("to"), (std::vector<std::string>{"tp1", "tp2"}));
+  EXPECT_TRUE(c.Fields("passphrase").empty());
+}
 
 TEST(WebUnit, EscapeAndDate) {
   EXPECT_EQ(web::Escape("<script>alert('x') & \"y\"</script>"),
