@@ -267,10 +267,9 @@ std::string MissingInput(const std::string& action, const Call& call) {
   return "";
 }
 
-std::string LoginName(Node& node, const std::string& login) {
-  for (const Person& p : node.Users())
-    if (p.login == login) return p.name + " — " + p.title;
-  return login;
+std::string LoginName(const Node& node, const std::string& login) {
+  const Person* p = node.authority().FindLogin(node.org().root, login);
+  return p ? p->name + " — " + p->title : login;
 }
 
 // The page that says exactly what will be signed, with the same fields and confirm=yes.

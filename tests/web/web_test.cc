@@ -348,6 +348,28 @@ TEST_F(WebTest, WebComposeBadInputIsShownBesideTheFieldAndNothingSaved) {
   EXPECT_EQ(all->size(), 1u);  // only the fixture's document
 }
 
+// The confirmation names the people a route or a submit goes to (name — title); a
+// login this organisation lacks is shown as given.
+TEST_F(WebTest, WebConfirmationNamesThePeople) {
+  std::string draft;
+  {
+    ScopedNow now("2024-02-05T10:00:00+07:00");
+    draft = NewDirective("Kế hoạch tiếp khách quốc tế");
+  }
+  StartServer();
+  std::string cookie = Login("chuyenvien");
+  std::string csrf = Csrf(Get("/doc/" + draft, cookie).body);
+  Reply route = Post("/doc/" + draft + "/route", "csrf=" + csrf + "&to=tp1&to=tp2&to=khongco", cookie);
+  ASSERT_EQ(route.status, 200) << route.body;
+  EXPECT_NE(route.body.find("<ul><li>Hoàng Văn Nam — Trưởng phòng</li><li>Lý Thị Lan — Chánh Văn phòng</li>"
+                            "<li>khongco</li></ul>"),
+            std::string::npos)
+      << route.body;
+  Reply submit = Post("/doc/" + draft + "/submit", "csrf=" + csrf + "&to=pgd", cookie);
+  ASSERT_EQ(submit.status, 200) << submit.body;
+  EXPECT_NE(submit.body.find("<dt>Người ký</dt><dd>Vi Văn Thành — Phó Giám đốc</dd>"), std::string::npos);
+}
+
 // The document page reads the body's markup as the PDF does (core's InlineSpans): lone
 // stars are text, *x* italic, **x** bold, [^n] a superscript.
 TEST_F(WebTest, WebBodyMarkupReadsAsInThePdf) {
