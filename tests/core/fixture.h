@@ -190,6 +190,14 @@ class TemplateHome {
   bool owned_ = false;
 };
 
+// The usual path of a directive drafted by chuyenvien, in order (OrgTest::Advance).
+enum class PathStep { kRoute, kApprove, kSubmit, kSign };
+struct PathOptions {
+  bool on_behalf = false;       // pgd signs "KT." for the director
+  SignedCopyMaker copy;         // makes the signed copy with the sign (pdf::CopyMaker()); none: no copy
+  std::vector<std::string> at;  // each step's time (VANBAN_NOW), in order; past its end: the clock as it is
+};
+
 // An organisation with: giamdoc (admin, signer), chuyenvien (drafter), tp1 and tp2
 // (reviewers), pgd (signer), vanthu (clerk). Every passphrase is "matkhau".
 // Their records are dated kOrgCreated.
@@ -217,6 +225,38 @@ class OrgTest : public ::testing::Test {
     EXPECT_TRUE(ref.ok()) << ref.status().message();
     return ref.ok() ? ref->id : "";
   }
+  // Takes directive `id` through the steps `from`..`to` of its path: routed by
+  // chuyenvien to tp1, approved by tp1, submitted by chuyenvien to pgd, signed by pgd.
+  // A step refused is a fatal failure (ASSERT_NO_FATAL_FAILURE around the call).
+  void Advance(const std::string& id, PathStep from, PathStep to, const PathOptions& o = {}) {
+    for (int k = static_cast<int>(from); k <= static_cast<int>(to); ++k) {
+      const size_t i = static_cast<size_t>(k - static_cast<int>(from));
+      std::optional<ScopedNow> now;
+      if (i < o.at.size()) now.emplace(o.at[i]);
+      switch (static_cast<PathStep>(k)) {
+        case PathStep::kRoute: {
+          Status s = node_->Route(As("chuyenvien"), id, {"tp1"});
+          ASSERT_TRUE(s.ok()) << "route: " << s.message();
+          break;
+        }
+        case PathStep::kApprove: {
+          Status s = node_->Approve(As("tp1"), id);
+          ASSERT_TRUE(s.ok()) << "approve: " << s.message();
+          break;
+        }
+        case PathStep::kSubmit: {
+          Status s = node_->Submit(As("chuyenvien"), id, "pgd");
+          ASSERT_TRUE(s.ok()) << "submit: " << s.message();
+          break;
+        }
+        case PathStep::kSign: {
+          Status s = node_->Sign(As("pgd"), id, o.on_behalf, o.copy);
+          ASSERT_TRUE(s.ok()) << "sign: " << s.message();
+          break;
+        }
+      }
+    }
+  }
   DocState StateOf(const std::string& id) {
     auto d = node_->Show(id);
     EXPECT_TRUE(d.ok()) << d.status().message();
@@ -240,6 +280,38 @@ class OrgTest : public ::testing::Test {
   std::string home_;
   std::unique_ptr<Node> node_;
 };
+
+// A second organisation beside the fixture's, on its own node.
+struct SecondOrgSpec {
+  std::string name = "Sở Nội vụ tỉnh Cao Bằng";
+  std::string code = "SNV";
+  std::string passphrase = "matkhau";  // its admin's, giamdoc
+  bool staff = false;                  // also a clerk vanthu and a drafter chuyenvien ("matkhau")
+};
+// Its Init options: in Cao Bằng, its admin giamdoc Nông Văn Dũng, Giám đốc.
+inline InitOptions SecondOrgOptions(const SecondOrgSpec& spec = {}) {
+  InitOptions o;
+  o.org_name = spec.name;
+  o.code = spec.code;
+  o.place = "Cao Bằng";
+  o.admin_login = "giamdoc";
+  o.admin_name = "Nông Văn Dũng";
+  o.admin_title = "Giám đốc";
+  o.passphrase = spec.passphrase;
+  return o;
+}
+// Its node made at `home`, dated kOrgCreated as the fixture's organisation is.
+inline Result<std::unique_ptr<Node>> SecondOrg(const std::string& home, const SecondOrgSpec& spec = {}) {
+  ScopedNow now(kOrgCreated);
+  VB_ASSIGN_OR_RETURN(std::unique_ptr<Node> n, Node::Init(home, SecondOrgOptions(spec)));
+  if (spec.staff) {
+    const Actor admin = As("giamdoc", spec.passphrase);
+    VB_RETURN_IF_ERROR(n->AddUser(admin, "vanthu", "Lộc Thị Mai", "Văn thư", {Role::kClerk}, Pass("matkhau")).status());
+    VB_RETURN_IF_ERROR(
+        n->AddUser(admin, "chuyenvien", "Hà Văn Lực", "Chuyên viên", {Role::kDrafter}, Pass("matkhau")).status());
+  }
+  return n;
+}
 
 // Deterministic keys for in-memory records: no key files, no Argon2.
 inline SecretKey SeedKey(uint32_t tag) {

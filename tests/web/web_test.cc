@@ -19,7 +19,7 @@ class WebTest : public WebServerTest {
     ScopedNow now("2024-02-05T09:00:00+07:00");
     // Documents made before the server starts (the Node is then the server's alone).
     id_ = NewDirective();
-    ASSERT_TRUE(node_->Route(As("chuyenvien"), id_, {"tp1"}).ok());
+    ASSERT_NO_FATAL_FAILURE(Advance(id_, PathStep::kRoute, PathStep::kRoute));
   }
   std::string id_;
 };
@@ -203,8 +203,7 @@ TEST_F(WebTest, WebApproveAndCommentThroughTheForms) {
 }
 
 TEST_F(WebTest, WebSignThroughTheFormMakesItSigned) {
-  ASSERT_TRUE(node_->Approve(As("tp1"), id_).ok());
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id_, "pgd").ok());
+  ASSERT_NO_FATAL_FAILURE(Advance(id_, PathStep::kApprove, PathStep::kSubmit));
   StartServer();
   std::string cookie = Login("pgd");
   std::string csrf = Csrf(Get("/doc/" + id_, cookie).body);
