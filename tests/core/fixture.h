@@ -118,9 +118,14 @@ class TemplateHome {
     if (ec) return "";
     auto mtime = std::filesystem::last_write_time(exe, ec);
     if (ec) return "";
-    return (exe.parent_path() / ("vanban-test-home-" + std::to_string(size) + "-" +
+    return (exe.parent_path() / (Prefix(exe) + std::to_string(size) + "-" +
                                  std::to_string(mtime.time_since_epoch().count())))
         .string();
+  }
+  // The homes of one test binary: the core and the web tests share the folder, and
+  // ctest may run both at once.
+  static std::string Prefix(const std::filesystem::path& exe) {
+    return "vanban-test-home-" + exe.filename().string() + "-";
   }
   static void Build(const std::string& dir) {
     ScopedNow now(kOrgCreated);
@@ -177,11 +182,14 @@ class TemplateHome {
       if (!fs::exists(cache + "/complete", ec)) throw std::runtime_error("template home: cannot use " + cache);
     } else {
       // Homes made by earlier builds of the binary are of no more use (this build's
-      // ".tmp-" folders may be other processes' work in progress: left alone).
+      // ".tmp-" folders may be other processes' work in progress, and other binaries'
+      // homes theirs: left alone).
       const std::string mine = fs::path(cache).filename().string();
+      std::error_code exe_ec;
+      const std::string ours = Prefix(std::filesystem::read_symlink("/proc/self/exe", exe_ec));
       for (const auto& e : fs::directory_iterator(fs::path(cache).parent_path(), ec)) {
         const std::string name = e.path().filename().string();
-        if (name.rfind("vanban-test-home-", 0) == 0 && name.rfind(mine, 0) != 0) fs::remove_all(e.path(), ec);
+        if (name.rfind(ours, 0) == 0 && name.rfind(mine, 0) != 0) fs::remove_all(e.path(), ec);
       }
     }
     dir_ = cache;
