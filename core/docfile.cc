@@ -318,6 +318,61 @@ std::optional<FrontFields> SimpleFront(std::string_view front) {
 
 }  // namespace
 
+std::vector<InlineSpan> InlineSpans(std::string_view text) {
+  std::vector<InlineSpan> out;
+  bool bold = false, italic = false;
+  std::string cur;
+  auto flush = [&] {
+    if (cur.empty()) return;
+    out.push_back({std::move(cur), "", bold, italic});
+    cur.clear();
+  };
+  // Whether a closer of `marker` follows `from`: after a non-space, and for "*" not a "**".
+  auto has_closer = [&](size_t from, std::string_view marker) {
+    size_t p = text.find(marker, from);
+    while (p != std::string_view::npos) {
+      if (p > 0 && text[p - 1] != ' ') {
+        if (marker == "*" && p + 1 < text.size() && text[p + 1] == '*') {
+          p = text.find(marker, p + 2);
+          continue;
+        }
+        return true;
+      }
+      p = text.find(marker, p + marker.size());
+    }
+    return false;
+  };
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '[') {
+      if (size_t len = FootnoteRef(text, i)) {
+        flush();
+        out.push_back({"", std::string(text.substr(i + 2, len)), bold, italic});
+        i += len + 3;
+        continue;
+      }
+    }
+    if (text[i] == '*') {
+      const bool two = i + 1 < text.size() && text[i + 1] == '*';
+      const std::string_view marker = two ? "**" : "*";
+      const size_t after = i + marker.size();
+      bool& on = two ? bold : italic;
+      const bool prev_ok = i > 0 && text[i - 1] != ' ';
+      const bool next_ok = after < text.size() && text[after] != ' ';
+      if (on ? prev_ok : next_ok && has_closer(after, marker)) {
+        flush();
+        on = !on;
+        i = after;
+        continue;
+      }
+    }
+    cur += text[i];
+    ++i;
+  }
+  flush();
+  return out;
+}
+
 Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view where, ParseOptions opt) {
   if (bytes.size() > kMaxTextBytes)
     return Status::BadInput(std::string(where) + ": larger than 10 MiB (" + std::to_string(bytes.size()) + " bytes)");

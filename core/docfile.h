@@ -75,6 +75,26 @@ std::string WriteDocumentFile(const DocumentFields& f);
 // The file back into fields (the compose page editing a revision). Its text must parse.
 Result<DocumentFields> ReadDocumentFields(std::string_view text);
 
+// A piece of a block's inline markup: text in one style, or a footnote reference.
+struct InlineSpan {
+  std::string text;     // as written, the markers taken out; empty for a reference
+  std::string note;     // the label of a "[^label]" reference; empty for text
+  bool bold = false;    // inside **...**
+  bool italic = false;  // inside *...*
+};
+// The inline markup of Block::text, in order: the one reading of it that the PDF and
+// the web pages share. The rules:
+//  - "**" turns bold on or off, "*" italic. A marker opens only when a non-space
+//    follows it and a closer of its kind comes later in the text (a marker after a
+//    non-space; for "*", not one of a "**"); it closes only after a non-space. Any
+//    other '*' is text as written: "a * b * c", "2 * 3", "** cách **". A marker left
+//    open runs to the end of the text.
+//  - "[^label]" with a label of letters and digits (as a footnote definition has) is a
+//    reference span, in the style of the text around it; other brackets are text.
+// A marker always ends a text span, so neighbouring spans may share a style; no span
+// is empty. Bytes are not checked (Block::text is checked UTF-8).
+std::vector<InlineSpan> InlineSpans(std::string_view text);
+
 // `where` names the file in messages.
 Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view where, ParseOptions opt = {});
 

@@ -108,29 +108,15 @@ struct Footnotes {
   std::vector<std::string> order;           // labels by number - 1
 };
 
-// Finds "[^label]" at s[i]; returns the label and sets *end past "]".
-std::optional<std::string> NoteRefAt(const std::string& s, size_t i, size_t* end) {
-  if (s.compare(i, 2, "[^") != 0) return std::nullopt;
-  size_t j = i + 2;
-  while (j < s.size() && s[j] != ']' && s[j] != '[' && s[j] != ' ') ++j;
-  if (j >= s.size() || s[j] != ']' || j == i + 2) return std::nullopt;
-  *end = j + 1;
-  return s.substr(i + 2, j - i - 2);
-}
-
 void NumberNotes(const std::vector<Block>& blocks, Footnotes* fn) {
   for (const Block& b : blocks)
     if (b.type == Block::Type::kFootnote) fn->text[b.label] = b.text;
   for (const Block& b : blocks) {
     if (b.type == Block::Type::kFootnote) continue;
-    for (size_t i = 0; i < b.text.size(); ++i) {
-      size_t end;
-      if (auto label = NoteRefAt(b.text, i, &end)) {
-        if (!fn->number.count(*label) && fn->text.count(*label)) {
-          fn->order.push_back(*label);
-          fn->number[*label] = static_cast<int>(fn->order.size());
-        }
-        i = end - 1;
+    for (const InlineSpan& s : InlineSpans(b.text)) {
+      if (!s.note.empty() && !fn->number.count(s.note) && fn->text.count(s.note)) {
+        fn->order.push_back(s.note);
+        fn->number[s.note] = static_cast<int>(fn->order.size());
       }
     }
   }
@@ -143,73 +129,38 @@ struct Frag {
 
 bool IsSpace(char32_t c) { return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == U'\u00A0'; }
 
-// Splits `text` into styled fragments: **bold**, *italic*, [^n] references.
-// A '*' opens only before a non-space and closes only after one, and only
-// when a matching marker follows; otherwise it is printed.
+// Splits `text` into styled fragments by core's reading of the markup (InlineSpans):
+// a reference to a numbered note is a superscript number; without `fn`, or to no
+// numbered note, it is printed as written. Fragments end where the writer put a
+// marker or a numbered reference, as the words and their widths are made of them.
 std::vector<Frag> ParseInline(const std::string& text, Face base, double size, const Footnotes* fn) {
   std::vector<Frag> out;
-  bool bold = (base == kBold || base == kBoldItalic);
-  bool italic = (base == kItalic || base == kBoldItalic);
-  const bool base_bold = bold;
+  const bool base_bold = base == kBold || base == kBoldItalic;
+  const bool base_italic = base == kItalic || base == kBoldItalic;
   std::string cur;
-  auto face = [&] { return static_cast<Face>((bold ? 1 : 0) | (italic ? 2 : 0)); };
+  Face cur_face = base;
   auto flush = [&] {
     if (cur.empty()) return;
-    out.push_back(Frag{Run{face(), size, 0, ToUtf32(cur)}, 0});
+    out.push_back(Frag{Run{cur_face, size, 0, ToUtf32(cur)}, 0});
     cur.clear();
   };
-  auto has_closer = [&](size_t from, const std::string& marker) {
-    size_t p = text.find(marker, from);
-    while (p != std::string::npos) {
-      if (p > 0 && text[p - 1] != ' ') {
-        if (marker == "*" && p + 1 < text.size() && text[p + 1] == '*') {
-          p = text.find(marker, p + 2);
-          continue;
-        }
-        return true;
-      }
-      p = text.find(marker, p + marker.size());
-    }
-    return false;
-  };
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t end;
-    if (fn && text[i] == '[') {
-      if (auto label = NoteRefAt(text, i, &end)) {
-        auto it = fn->number.find(*label);
-        if (it != fn->number.end()) {
-          flush();
-          std::string num = std::to_string(it->second);
-          out.push_back(Frag{Run{face(), size * 0.62, size * 0.36, ToUtf32(num)}, it->second});
-          i = end;
-          continue;
-        }
-      }
-    }
-    if (text[i] == '*') {
-      bool two = i + 1 < text.size() && text[i + 1] == '*';
-      std::string marker = two ? "**" : "*";
-      size_t after = i + marker.size();
-      bool& flag = two ? bold : italic;
-      bool is_open = two ? (bold != base_bold) : italic;
-      bool prev_ok = i > 0 && text[i - 1] != ' ';
-      bool next_ok = after < text.size() && text[after] != ' ';
-      if (is_open && prev_ok) {
+  bool after_text = false;  // the span before was text: a marker stands between the two
+  for (const InlineSpan& s : InlineSpans(text)) {
+    // Markup inside a bold heading turns bold off.
+    const Face face = static_cast<Face>((base_bold != s.bold ? 1 : 0) | (base_italic != s.italic ? 2 : 0));
+    if (!s.note.empty() && fn) {
+      auto it = fn->number.find(s.note);
+      if (it != fn->number.end()) {
         flush();
-        flag = !flag;
-        i = after;
-        continue;
-      }
-      if (!is_open && next_ok && has_closer(after, marker)) {
-        flush();
-        flag = !flag;
-        i = after;
+        out.push_back(Frag{Run{face, size * 0.62, size * 0.36, ToUtf32(std::to_string(it->second))}, it->second});
+        after_text = false;
         continue;
       }
     }
-    cur += text[i];
-    ++i;
+    if (face != cur_face || (s.note.empty() && after_text)) flush();
+    cur_face = face;
+    cur += s.note.empty() ? s.text : "[^" + s.note + "]";
+    after_text = s.note.empty();
   }
   flush();
   return out;

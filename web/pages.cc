@@ -2,6 +2,7 @@
 #include "web/pages.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -50,38 +51,24 @@ bool HasRole(const Person& p, Role r) { return p.current_roles().count(r) > 0; }
 
 namespace {
 
-// **bold**, *italic* and [^n] of the body's inline markup, over already escaped text
-// (Escape leaves '*', '[', '^', ']' alone).
+// A block's inline markup as the PDF reads it (core's InlineSpans): <strong>, <em>, and
+// a footnote reference as <sup>label</sup>; every piece of text through Escape.
 std::string Inline(const std::string& raw) {
-  const std::string t = Escape(raw);
   std::string o;
-  bool bold = false, italic = false;
-  for (size_t i = 0; i < t.size(); ++i) {
-    if (t.compare(i, 2, "**") == 0) {
-      if (bold || t.find("**", i + 2) != std::string::npos) {
-        o += bold ? "</strong>" : "<strong>";
-        bold = !bold;
-        ++i;
-        continue;
-      }
-    } else if (t[i] == '*') {
-      if (italic || t.find('*', i + 1) != std::string::npos) {
-        o += italic ? "</em>" : "<em>";
-        italic = !italic;
-        continue;
-      }
-    } else if (t.compare(i, 2, "[^") == 0) {
-      size_t close = t.find(']', i);
-      if (close != std::string::npos && close - i <= 12) {
-        o += "<sup>" + t.substr(i + 2, close - i - 2) + "</sup>";
-        i = close;
-        continue;
-      }
-    }
-    o += t[i];
+  bool bold = false, italic = false;  // open: <strong> outside <em>
+  auto style = [&](bool b, bool i) {
+    if (b == bold && i == italic) return;
+    if (italic) o += "</em>";
+    if (bold != b) o += b ? "<strong>" : "</strong>";
+    if (i) o += "<em>";
+    bold = b;
+    italic = i;
+  };
+  for (const InlineSpan& s : InlineSpans(raw)) {
+    style(s.bold, s.italic);
+    o += s.note.empty() ? Escape(s.text) : "<sup>" + Escape(s.note) + "</sup>";
   }
-  if (italic) o += "</em>";
-  if (bold) o += "</strong>";
+  style(false, false);
   return o;
 }
 
@@ -280,10 +267,9 @@ std::string MissingInput(const std::string& action, const Call& call) {
   return "";
 }
 
-std::string LoginName(Node& node, const std::string& login) {
-  for (const Person& p : node.Users())
-    if (p.login == login) return p.name + " — " + p.title;
-  return login;
+std::string LoginName(const Node& node, const std::string& login) {
+  const Person* p = node.authority().FindLogin(node.org().root, login);
+  return p ? p->name + " — " + p->title : login;
 }
 
 // The page that says exactly what will be signed, with the same fields and confirm=yes.
@@ -452,10 +438,8 @@ Result<std::string> DocPage(Node& node, const Viewer& v, const std::string& id, 
 // --- the route plumbing every group shares -------------------------------------------
 
 std::string Call::Field(const std::string& name) const {
-  auto it = form.find(name);
-  if (it != form.end()) return it->second;
-  it = query.find(name);
-  return it == query.end() ? "" : it->second;
+  auto [lo, hi] = all.equal_range(name);
+  return lo == hi ? "" : std::prev(hi)->second;
 }
 
 std::vector<std::string> Call::Fields(const std::string& name) const {

@@ -1,6 +1,5 @@
 // vanban/web (internal) — what a page handler sees and returns, independent of HTTP
-// plumbing. server.cc parses the request into a Call (query, form fields, uploaded
-// files), checks the session and the CSRF token, then offers the Call to each group
+// plumbing. server.cc parses the request into a Call (its fields, uploaded files), checks the session and the CSRF token, then offers the Call to each group
 // of routes in turn; the first that answers wins. Each group lives in its own file:
 //   pages.cc     inbox, document page, the document actions (with confirmation), PDF
 //   compose.cc   new document / new revision, live preview
@@ -30,16 +29,17 @@ struct Upload {
 
 struct Call {
   bool post = false;
-  std::string path;                          // without the query string, e.g. "/doc/ab12.../sign"
-  std::map<std::string, std::string> query;  // ?a=b&c=d, decoded
-  std::map<std::string, std::string> form;   // POST fields (urlencoded or multipart), decoded
-  std::map<std::string, Upload> files;       // multipart file fields by name
+  std::string path;                     // without the query string, e.g. "/doc/ab12.../sign"
+  std::map<std::string, Upload> files;  // multipart file fields by name
+  // Every (name, value) the request gives, decoded, in order: a POST's form fields
+  // (urlencoded or multipart), a GET's query (?a=b&c=d). A POST's query string is not
+  // read: no form of ours posts one. Wiped after the request (a field may be a passphrase).
+  std::multimap<std::string, std::string> all;
 
-  // A field of the form (POST) or the query (GET); "" when absent.
+  // The last value of a field; "" when absent.
   std::string Field(const std::string& name) const;
   // Every value of a repeated field ("to=a&to=b"), in order.
   std::vector<std::string> Fields(const std::string& name) const;
-  std::multimap<std::string, std::string> all;  // every (name, value), form then query
 };
 
 struct Reply {

@@ -360,7 +360,6 @@ struct Server::Impl {
     struct WipeCall {
       Call& c;
       ~WipeCall() {
-        for (auto& [k, v] : c.form) sodium_memzero(v.data(), v.size());
         for (auto& [k, v] : c.all) sodium_memzero(v.data(), v.size());
       }
     } wipe_call{call};
@@ -393,13 +392,12 @@ struct Server::Impl {
       } else {
         body_fields = ParseForm(req.body());
       }
-      for (auto& [k, v] : body_fields) call.form[k] = v;
+      for (auto& [k, v] : body_fields) call.all.emplace(k, v);
       fields.insert(fields.begin(), body_fields.begin(), body_fields.end());
       Wipe(&body_fields);
     } else {
-      for (auto& [k, v] : fields) call.query[k] = v;
+      for (auto& [k, v] : fields) call.all.emplace(k, v);
     }
-    for (auto& [k, v] : fields) call.all.emplace(k, v);
     if (post && call.path == "/login") return Login(req, fields);
     Wipe(&fields);
     Session* s = Find(req);

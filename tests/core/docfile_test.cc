@@ -441,5 +441,79 @@ TEST(DocFile, WrittenFromFieldsReadsBack) {
   EXPECT_EQ(y->recipients, f.recipients);
 }
 
+// ---- inline markup: the one reading the PDF and the web pages share ----
+
+// Spans as "text" with b/i markers, "^label" for a reference: "[b]đậm", "[i]nghiêng", "[bi]cả hai".
+std::vector<std::string> Spans(std::string_view text) {
+  std::vector<std::string> out;
+  for (const InlineSpan& s : InlineSpans(text)) {
+    std::string style = std::string(s.bold ? "b" : "") + (s.italic ? "i" : "");
+    EXPECT_TRUE(s.note.empty() != s.text.empty()) << "a span is text or a reference: " << text;
+    out.push_back((style.empty() ? "" : "[" + style + "]") + (s.note.empty() ? s.text : "^" + s.note));
+  }
+  return out;
+}
+using V = std::vector<std::string>;
+
+TEST(InlineSpans, BoldAndItalic) {
+  EXPECT_EQ(Spans("Nhân rộng **điển hình** tiên tiến"), (V{"Nhân rộng ", "[b]điển hình", " tiên tiến"}));
+  EXPECT_EQ(Spans("Đoạn *in nghiêng*."), (V{"Đoạn ", "[i]in nghiêng", "."}));
+  EXPECT_EQ(Spans("***cả hai***"), (V{"[bi]cả hai"}));
+  EXPECT_EQ(Spans("**đậm *lồng nghiêng* đậm**"), (V{"[b]đậm ", "[bi]lồng nghiêng", "[b] đậm"}));
+  EXPECT_EQ(Spans("*bắt đầu* và kết *thúc*"), (V{"[i]bắt đầu", " và kết ", "[i]thúc"}));
+  EXPECT_EQ(Spans("không có gì"), (V{"không có gì"}));
+  EXPECT_TRUE(InlineSpans("").empty());
+}
+
+TEST(InlineSpans, AStarWithSpaceOrWithoutACloserIsText) {
+  // A marker opens only before a non-space, closes only after one.
+  EXPECT_EQ(Spans("a * b * c"), (V{"a * b * c"}));
+  EXPECT_EQ(Spans("2 * 3 = 6"), (V{"2 * 3 = 6"}));
+  EXPECT_EQ(Spans("** cách ** và * cách *"), (V{"** cách ** và * cách *"}));
+  // ...and only with a closer of its kind later on.
+  EXPECT_EQ(Spans("*nghiêng chưa đóng"), (V{"*nghiêng chưa đóng"}));
+  EXPECT_EQ(Spans("**đậm chưa đóng"), (V{"**đậm chưa đóng"}));
+  EXPECT_EQ(Spans("giá 5* và 6*"), (V{"giá 5* và 6*"}));
+  // A closer that only a "**" offers does not open a '*'.
+  EXPECT_EQ(Spans("*a b**"), (V{"*a b**"}));
+  // An opened marker whose closer went to another runs to the end.
+  EXPECT_EQ(Spans("*a **b**"), (V{"[i]a ", "[bi]b"}));
+  EXPECT_EQ(Spans("trailing *"), (V{"trailing *"}));
+}
+
+TEST(InlineSpans, MarkersInsideWords) {
+  EXPECT_EQ(Spans("a**b**c"), (V{"a", "[b]b", "c"}));
+  EXPECT_EQ(Spans("x*y*z"), (V{"x", "[i]y", "z"}));
+  EXPECT_EQ(Spans("liền*kề*"), (V{"liền", "[i]kề"}));
+  // Every marker ends a span, so neighbours may share a style.
+  EXPECT_EQ(Spans("a****b"), (V{"a", "b"}));
+}
+
+TEST(InlineSpans, NoteReferences) {
+  EXPECT_EQ(Spans("thi đua[^1], hoàn thành"), (V{"thi đua", "^1", ", hoàn thành"}));
+  EXPECT_EQ(Spans("[^ghichu2]"), (V{"^ghichu2"}));
+  // In the style of the text around it.
+  EXPECT_EQ(Spans("**Hạnh phúc[^1]**"), (V{"[b]Hạnh phúc", "[b]^1"}));
+  EXPECT_EQ(Spans("*[^2]*"), (V{"[i]^2"}));
+  // Labels are letters and digits, as a definition's: anything else is text.
+  EXPECT_EQ(Spans("[^a-b] [^x y] [^] [^[^2] [1]"), (V{"[^a-b] [^x y] [^] [^", "^2", " [1]"}));
+  EXPECT_EQ(Spans("[^1"), (V{"[^1"}));
+}
+
+TEST(InlineSpans, VietnameseText) {
+  EXPECT_EQ(Spans("Tiếng Việt: *Cộng hòa xã hội chủ nghĩa Việt Nam*, **Độc lập - Tự do - Hạnh phúc**"),
+            (V{"Tiếng Việt: ", "[i]Cộng hòa xã hội chủ nghĩa Việt Nam", ", ", "[b]Độc lập - Tự do - Hạnh phúc"}));
+  // Multi-byte letters beside markers are non-spaces.
+  EXPECT_EQ(Spans("đ*ư*ờng **Đ**ồng"), (V{"đ", "[i]ư", "ờng ", "[b]Đ", "ồng"}));
+}
+
+// The blocks of a parsed file read as the document page and the PDF show them.
+TEST(InlineSpans, OfParsedBlocks) {
+  auto f = ParseDocumentFile(kDirective, "ke-hoach.md");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(Spans(f->blocks[1].text), (V{"1. Đẩy mạnh phong trào thi đua", "^1", ", hoàn thành kế hoạch năm."}));
+  EXPECT_EQ(Spans(f->blocks[3].text), (V{"Nhân rộng ", "[b]điển hình", " tiên tiến"}));
+}
+
 }  // namespace
 }  // namespace vanban

@@ -118,9 +118,14 @@ class TemplateHome {
     if (ec) return "";
     auto mtime = std::filesystem::last_write_time(exe, ec);
     if (ec) return "";
-    return (exe.parent_path() / ("vanban-test-home-" + std::to_string(size) + "-" +
+    return (exe.parent_path() / (Prefix(exe) + std::to_string(size) + "-" +
                                  std::to_string(mtime.time_since_epoch().count())))
         .string();
+  }
+  // The homes of one test binary: the core and the web tests share the folder, and
+  // ctest may run both at once.
+  static std::string Prefix(const std::filesystem::path& exe) {
+    return "vanban-test-home-" + exe.filename().string() + "-";
   }
   static void Build(const std::string& dir) {
     ScopedNow now(kOrgCreated);
@@ -177,17 +182,28 @@ class TemplateHome {
       if (!fs::exists(cache + "/complete", ec)) throw std::runtime_error("template home: cannot use " + cache);
     } else {
       // Homes made by earlier builds of the binary are of no more use (this build's
-      // ".tmp-" folders may be other processes' work in progress: left alone).
+      // ".tmp-" folders may be other processes' work in progress, and other binaries'
+      // homes theirs: left alone).
       const std::string mine = fs::path(cache).filename().string();
+      std::error_code exe_ec;
+      const std::string ours = Prefix(std::filesystem::read_symlink("/proc/self/exe", exe_ec));
       for (const auto& e : fs::directory_iterator(fs::path(cache).parent_path(), ec)) {
         const std::string name = e.path().filename().string();
-        if (name.rfind("vanban-test-home-", 0) == 0 && name.rfind(mine, 0) != 0) fs::remove_all(e.path(), ec);
+        if (name.rfind(ours, 0) == 0 && name.rfind(mine, 0) != 0) fs::remove_all(e.path(), ec);
       }
     }
     dir_ = cache;
   }
   std::string dir_;
   bool owned_ = false;
+};
+
+// The usual path of a directive drafted by chuyenvien, in order (OrgTest::Advance).
+enum class PathStep { kRoute, kApprove, kSubmit, kSign };
+struct PathOptions {
+  bool on_behalf = false;       // pgd signs "KT." for the director
+  SignedCopyMaker copy;         // makes the signed copy with the sign (pdf::CopyMaker()); none: no copy
+  std::vector<std::string> at;  // each step's time (VANBAN_NOW), in order; past its end: the clock as it is
 };
 
 // An organisation with: giamdoc (admin, signer), chuyenvien (drafter), tp1 and tp2
@@ -217,6 +233,38 @@ class OrgTest : public ::testing::Test {
     EXPECT_TRUE(ref.ok()) << ref.status().message();
     return ref.ok() ? ref->id : "";
   }
+  // Takes directive `id` through the steps `from`..`to` of its path: routed by
+  // chuyenvien to tp1, approved by tp1, submitted by chuyenvien to pgd, signed by pgd.
+  // A step refused is a fatal failure (ASSERT_NO_FATAL_FAILURE around the call).
+  void Advance(const std::string& id, PathStep from, PathStep to, const PathOptions& o = {}) {
+    for (int k = static_cast<int>(from); k <= static_cast<int>(to); ++k) {
+      const size_t i = static_cast<size_t>(k - static_cast<int>(from));
+      std::optional<ScopedNow> now;
+      if (i < o.at.size()) now.emplace(o.at[i]);
+      switch (static_cast<PathStep>(k)) {
+        case PathStep::kRoute: {
+          Status s = node_->Route(As("chuyenvien"), id, {"tp1"});
+          ASSERT_TRUE(s.ok()) << "route: " << s.message();
+          break;
+        }
+        case PathStep::kApprove: {
+          Status s = node_->Approve(As("tp1"), id);
+          ASSERT_TRUE(s.ok()) << "approve: " << s.message();
+          break;
+        }
+        case PathStep::kSubmit: {
+          Status s = node_->Submit(As("chuyenvien"), id, "pgd");
+          ASSERT_TRUE(s.ok()) << "submit: " << s.message();
+          break;
+        }
+        case PathStep::kSign: {
+          Status s = node_->Sign(As("pgd"), id, o.on_behalf, o.copy);
+          ASSERT_TRUE(s.ok()) << "sign: " << s.message();
+          break;
+        }
+      }
+    }
+  }
   DocState StateOf(const std::string& id) {
     auto d = node_->Show(id);
     EXPECT_TRUE(d.ok()) << d.status().message();
@@ -240,6 +288,38 @@ class OrgTest : public ::testing::Test {
   std::string home_;
   std::unique_ptr<Node> node_;
 };
+
+// A second organisation beside the fixture's, on its own node.
+struct SecondOrgSpec {
+  std::string name = "Sở Nội vụ tỉnh Cao Bằng";
+  std::string code = "SNV";
+  std::string passphrase = "matkhau";  // its admin's, giamdoc
+  bool staff = false;                  // also a clerk vanthu and a drafter chuyenvien ("matkhau")
+};
+// Its Init options: in Cao Bằng, its admin giamdoc Nông Văn Dũng, Giám đốc.
+inline InitOptions SecondOrgOptions(const SecondOrgSpec& spec = {}) {
+  InitOptions o;
+  o.org_name = spec.name;
+  o.code = spec.code;
+  o.place = "Cao Bằng";
+  o.admin_login = "giamdoc";
+  o.admin_name = "Nông Văn Dũng";
+  o.admin_title = "Giám đốc";
+  o.passphrase = spec.passphrase;
+  return o;
+}
+// Its node made at `home`, dated kOrgCreated as the fixture's organisation is.
+inline Result<std::unique_ptr<Node>> SecondOrg(const std::string& home, const SecondOrgSpec& spec = {}) {
+  ScopedNow now(kOrgCreated);
+  VB_ASSIGN_OR_RETURN(std::unique_ptr<Node> n, Node::Init(home, SecondOrgOptions(spec)));
+  if (spec.staff) {
+    const Actor admin = As("giamdoc", spec.passphrase);
+    VB_RETURN_IF_ERROR(n->AddUser(admin, "vanthu", "Lộc Thị Mai", "Văn thư", {Role::kClerk}, Pass("matkhau")).status());
+    VB_RETURN_IF_ERROR(
+        n->AddUser(admin, "chuyenvien", "Hà Văn Lực", "Chuyên viên", {Role::kDrafter}, Pass("matkhau")).status());
+  }
+  return n;
+}
 
 // Deterministic keys for in-memory records: no key files, no Argon2.
 inline SecretKey SeedKey(uint32_t tag) {

@@ -19,6 +19,7 @@ using testing::HasCode;
 using testing::IsRefused;
 using testing::OrgTest;
 using testing::Pass;
+using testing::SecondOrg;
 using testing::TempDir;
 
 class JoinTest : public OrgTest {
@@ -236,15 +237,7 @@ TEST_F(JoinTest, TamperedOrForeignRequestsAreRefused) {
   // A request made in another organisation.
   std::string other_dir = TempDir("other");
   {
-    InitOptions o;
-    o.org_name = "Sở Ngoại vụ tỉnh Cao Bằng";
-    o.code = "SNgV";
-    o.place = "Cao Bằng";
-    o.admin_login = "giamdoc";
-    o.admin_name = "Nông Văn Dũng";
-    o.admin_title = "Giám đốc";
-    o.passphrase = "p";
-    auto other = Node::Init(other_dir + "/home", o);
+    auto other = SecondOrg(other_dir + "/home", {.name = "Sở Ngoại vụ tỉnh Cao Bằng", .code = "SNgV", .passphrase = "p"});
     ASSERT_TRUE(other.ok()) << other.status().message();
     auto foreign = (*other)->RequestKey("hoa", "Nguyễn Thị Hòa", "Chuyên viên", Pass("p"));
     ASSERT_TRUE(foreign.ok());

@@ -25,6 +25,8 @@ using testing::OrgTest;
 using testing::Pass;
 using testing::ReportText;
 using testing::ScopedNow;
+using testing::SecondOrg;
+using testing::SecondOrgOptions;
 using testing::TempDir;
 
 std::string ReadFile(const std::string& path) {
@@ -34,24 +36,12 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-InitOptions Options(const std::string& passphrase = "matkhau") {
-  InitOptions o;
-  o.org_name = "Sở Nội vụ tỉnh Cao Bằng";
-  o.code = "SNV";
-  o.place = "Cao Bằng";
-  o.admin_login = "giamdoc";
-  o.admin_name = "Nông Văn Dũng";
-  o.admin_title = "Giám đốc";
-  o.passphrase = passphrase;
-  return o;
-}
-
 // --- init and open -------------------------------------------------------------
 
 TEST(NodeInit, MakesTheOrganisationItsAdminAndKeys) {
   const std::string home = TempDir("init") + "/home";
   ScopedNow now("2024-01-02T08:00:00+07:00");
-  auto n = Node::Init(home, Options());
+  auto n = Node::Init(home, SecondOrgOptions());
   ASSERT_TRUE(n.ok()) << n.status().message();
   Node& node = **n;
   EXPECT_EQ(node.org().code, "SNV");
@@ -104,18 +94,18 @@ TEST(NodeInit, RefusesBadOptionsBeforeWritingAnything) {
     EXPECT_FALSE(files::Exists(home + "/vanban.db")) << part;
     EXPECT_FALSE(files::Exists(home + "/keys/org-root.key")) << part;
   };
-  InitOptions o = Options();
+  InitOptions o = SecondOrgOptions();
   o.code = "SN/V";
   expect_bad(o, "--code 'SN/V' must be one word without '/'");
-  o = Options("");
+  o = SecondOrgOptions({.passphrase = ""});
   expect_bad(o, "the passphrase is empty");
-  o = Options();
+  o = SecondOrgOptions();
   o.admin_login = "Giam Doc";
   expect_bad(o, "login 'Giam Doc' must be lower-case");
-  o = Options();
+  o = SecondOrgOptions();
   o.org_name = "  ";
   expect_bad(o, "--org is empty");
-  o = Options();
+  o = SecondOrgOptions();
   o.utc_offset = "+7";
   expect_bad(o, "bad UTC offset '+7'");
   std::filesystem::remove_all(dir);
@@ -163,7 +153,7 @@ struct HandCard {
 
 
 TEST_F(NodeTest, InitRefusesAnExistingHome) {
-  auto n = Node::Init(home_, Options());
+  auto n = Node::Init(home_, SecondOrgOptions());
   ASSERT_FALSE(n.ok());
   EXPECT_TRUE(HasCode(n.status(), Status::Code::kBadInput, "already holds a vanban node"));
   EXPECT_EQ(node_->org().code, "SNgV");  // untouched
@@ -440,8 +430,7 @@ class TwoOrgsTest : public OrgTest {
   void SetUp() override {
     OrgTest::SetUp();
     other_home_ = TempDir("other") + "/home";
-    ScopedNow now(kOrgCreated);
-    auto n = Node::Init(other_home_, Options());
+    auto n = SecondOrg(other_home_);
     ASSERT_TRUE(n.ok()) << n.status().message();
     other_ = std::move(n).value();
   }
@@ -476,10 +465,7 @@ TEST_F(TwoOrgsTest, TrustACardUnderAnAlias) {
   const std::string third_home = TempDir("third") + "/home";
   {
     ScopedNow now(kOrgCreated);
-    InitOptions t = Options();
-    t.code = "SNgV";
-    t.org_name = "Sở Ngoại vụ tỉnh Lào Cai";
-    auto third = Node::Init(third_home, t);
+    auto third = SecondOrg(third_home, {.name = "Sở Ngoại vụ tỉnh Lào Cai", .code = "SNgV"});
     ASSERT_TRUE(third.ok());
     EXPECT_TRUE(IsRefused(node_->Trust((*third)->OrgCard().value(), "caobang"), "alias 'caobang' already names another organisation"));
   }

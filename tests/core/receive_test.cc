@@ -18,10 +18,9 @@ namespace {
 using testing::As;
 using testing::HasCode;
 using testing::IsRefused;
-using testing::kOrgCreated;
 using testing::OrgTest;
-using testing::Pass;
 using testing::ScopedNow;
+using testing::SecondOrg;
 using testing::TempDir;
 
 std::string Addressed(const std::string& title, const std::vector<std::string>& aliases) {
@@ -44,18 +43,6 @@ std::vector<std::string> DocRecordBytes(const std::string& home, const std::stri
     out.push_back(q.Blob(0));
   }
   return out;
-}
-
-InitOptions OrgOptions(const std::string& name, const std::string& code) {
-  InitOptions o;
-  o.org_name = name;
-  o.code = code;
-  o.place = "Cao Bằng";
-  o.admin_login = "giamdoc";
-  o.admin_name = "Nông Văn Dũng";
-  o.admin_title = "Giám đốc";
-  o.passphrase = "matkhau";
-  return o;
 }
 
 // A (this fixture's Lạng Sơn office, node_) issues; P (Cao Bằng) receives; C (Lào
@@ -82,13 +69,9 @@ class ReceiveTest : public OrgTest {
     OrgTest::TearDown();
   }
   std::unique_ptr<Node> MakeOrg(const std::string& home, const std::string& name, const std::string& code) {
-    ScopedNow now(kOrgCreated);
-    auto n = Node::Init(home, OrgOptions(name, code));
+    auto n = SecondOrg(home, {.name = name, .code = code, .staff = true});
     EXPECT_TRUE(n.ok()) << n.status().message();
-    if (!n.ok()) return nullptr;
-    EXPECT_TRUE((*n)->AddUser(As("giamdoc"), "vanthu", "Lộc Thị Mai", "Văn thư", {Role::kClerk}, Pass("matkhau")).ok());
-    EXPECT_TRUE((*n)->AddUser(As("giamdoc"), "chuyenvien", "Hà Văn Lực", "Chuyên viên", {Role::kDrafter}, Pass("matkhau")).ok());
-    return std::move(n).value();
+    return n.ok() ? std::move(n).value() : nullptr;
   }
   // A second node of P's organisation, as P's home is now (a clerk offline elsewhere).
   void CopyP() {

@@ -236,26 +236,15 @@ TEST_F(WebHistoryTest, WebBadRevisionIs404) {
 }
 
 TEST_F(WebHistoryTest, WebHistoryListsEveryRecordInOrder) {
-  {
-    ScopedNow now("2024-02-05T11:00:00+07:00");
-    ASSERT_TRUE(node_->Route(As("chuyenvien"), id_, {"tp1"}).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(Advance(id_, PathStep::kRoute, PathStep::kRoute, {.at = {"2024-02-05T11:00:00+07:00"}}));
   {
     ScopedNow now("2024-02-05T12:00:00+07:00");
     ASSERT_TRUE(node_->AddComment(As("tp1"), id_, "Đồng ý <i>về</i> nội dung").ok());
   }
-  {
-    ScopedNow now("2024-02-05T13:00:00+07:00");
-    ASSERT_TRUE(node_->Approve(As("tp1"), id_).ok());
-  }
-  {
-    ScopedNow now("2024-02-05T14:00:00+07:00");
-    ASSERT_TRUE(node_->Submit(As("chuyenvien"), id_, "pgd").ok());
-  }
-  {
-    ScopedNow now("2024-02-05T15:00:00+07:00");
-    ASSERT_TRUE(node_->Sign(As("pgd"), id_, true).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(Advance(id_, PathStep::kApprove, PathStep::kSign,
+                                  {.on_behalf = true,
+                                   .at = {"2024-02-05T13:00:00+07:00", "2024-02-05T14:00:00+07:00",
+                                          "2024-02-05T15:00:00+07:00"}}));
   StartServer();
   Reply h = Get("/doc/" + id_ + "/history", Login("vanthu"));
   ASSERT_EQ(h.status, 200) << h.body;

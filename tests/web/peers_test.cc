@@ -24,10 +24,8 @@ class PeersTest : public WebServerTest {
     // A directive signed on behalf of the director (KT.), with its signed PDF.
     ScopedNow now("2024-02-05T09:00:00+07:00");
     id_ = NewDirective();
-    ASSERT_TRUE(node_->Route(As("chuyenvien"), id_, {"tp1"}).ok());
-    ASSERT_TRUE(node_->Approve(As("tp1"), id_).ok());
-    ASSERT_TRUE(node_->Submit(As("chuyenvien"), id_, "pgd").ok());
-    ASSERT_TRUE(node_->Sign(As("pgd"), id_, true, pdf::CopyMaker()).ok());
+    ASSERT_NO_FATAL_FAILURE(
+        Advance(id_, PathStep::kRoute, PathStep::kSign, {.on_behalf = true, .copy = pdf::CopyMaker()}));
     auto bytes = pdf::ExportPdf(*node_, id_);
     ASSERT_TRUE(bytes.ok()) << bytes.status().message();
     pdf_ = *bytes;

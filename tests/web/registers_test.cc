@@ -290,23 +290,9 @@ std::vector<std::string> DocRecords(const std::string& home, const std::string& 
 // Cao Bằng is received there, and its receipt shows in the outgoing register.
 TEST_F(RegistersTest, WebIncomingRegisterAndReceipts) {
   const std::string root = TempDir("registers");
-  std::unique_ptr<Node> p;
-  {
-    ScopedNow now(kOrgCreated);
-    InitOptions o;
-    o.org_name = "Sở Nội vụ tỉnh Cao Bằng";
-    o.code = "SNV";
-    o.place = "Cao Bằng";
-    o.admin_login = "giamdoc";
-    o.admin_name = "Nông Văn Dũng";
-    o.admin_title = "Giám đốc";
-    o.passphrase = "matkhau";
-    auto n = Node::Init(root + "/p", o);
-    ASSERT_TRUE(n.ok()) << n.status().message();
-    p = std::move(n).value();
-    ASSERT_TRUE(p->AddUser(As("giamdoc"), "vanthu", "Lộc Thị Mai", "Văn thư", {Role::kClerk}, Pass("matkhau")).ok());
-    ASSERT_TRUE(p->AddUser(As("giamdoc"), "chuyenvien", "Hà Văn Lực", "Chuyên viên", {Role::kDrafter}, Pass("matkhau")).ok());
-  }
+  auto made = SecondOrg(root + "/p", {.staff = true});
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  std::unique_ptr<Node> p = std::move(made).value();
   ASSERT_TRUE(node_->Trust(p->OrgCard().value(), "caobang").ok());
   ASSERT_TRUE(p->Trust(node_->OrgCard().value(), "langson").ok());
   auto addressed = [](const std::string& title, const std::string& alias) {

@@ -1,6 +1,9 @@
 // The web interface in-process: a server on 127.0.0.1 (port 0) over a copy of the
 // fixture's organisation, talked to with a small synchronous Beast client.
+#include "pdf/layout.h"
+#include "pdf/text_layout.h"
 #include "tests/web/web_fixture.h"
+#include "web/routes.h"
 
 namespace vanban::testing {
 namespace {
@@ -16,10 +19,24 @@ class WebTest : public WebServerTest {
     ScopedNow now("2024-02-05T09:00:00+07:00");
     // Documents made before the server starts (the Node is then the server's alone).
     id_ = NewDirective();
-    ASSERT_TRUE(node_->Route(As("chuyenvien"), id_, {"tp1"}).ok());
+    ASSERT_NO_FATAL_FAILURE(Advance(id_, PathStep::kRoute, PathStep::kRoute));
   }
   std::string id_;
 };
+
+// A field is read from the one list of the request's fields: the last value wins, as
+// in the form the browser sent; Fields gives every value in order.
+TEST(WebUnit, CallFieldIsTheLastValueOfAll) {
+  web::Call c;
+  c.all.emplace("to", "tp1");
+  c.all.emplace("csrf", "abc");
+  c.all.emplace("to", "tp2");
+  EXPECT_EQ(c.Field("to"), "tp2");
+  EXPECT_EQ(c.Field("csrf"), "abc");
+  EXPECT_EQ(c.Field("passphrase"), "");
+  EXPECT_EQ(c.Fields("to"), (std::vector<std::string>{"tp1", "tp2"}));
+  EXPECT_TRUE(c.Fields("passphrase").empty());
+}
 
 TEST(WebUnit, EscapeAndDate) {
   EXPECT_EQ(web::Escape("<script>alert('x') & \"y\"</script>"),
@@ -186,8 +203,7 @@ TEST_F(WebTest, WebApproveAndCommentThroughTheForms) {
 }
 
 TEST_F(WebTest, WebSignThroughTheFormMakesItSigned) {
-  ASSERT_TRUE(node_->Approve(As("tp1"), id_).ok());
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id_, "pgd").ok());
+  ASSERT_NO_FATAL_FAILURE(Advance(id_, PathStep::kApprove, PathStep::kSubmit));
   StartServer();
   std::string cookie = Login("pgd");
   std::string csrf = Csrf(Get("/doc/" + id_, cookie).body);
@@ -329,6 +345,59 @@ TEST_F(WebTest, WebComposeBadInputIsShownBesideTheFieldAndNothingSaved) {
   auto all = node_->List(DocFilter{});
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 1u);  // only the fixture's document
+}
+
+// The confirmation names the people a route or a submit goes to (name — title); a
+// login this organisation lacks is shown as given.
+TEST_F(WebTest, WebConfirmationNamesThePeople) {
+  std::string draft;
+  {
+    ScopedNow now("2024-02-05T10:00:00+07:00");
+    draft = NewDirective("Kế hoạch tiếp khách quốc tế");
+  }
+  StartServer();
+  std::string cookie = Login("chuyenvien");
+  std::string csrf = Csrf(Get("/doc/" + draft, cookie).body);
+  Reply route = Post("/doc/" + draft + "/route", "csrf=" + csrf + "&to=tp1&to=tp2&to=khongco", cookie);
+  ASSERT_EQ(route.status, 200) << route.body;
+  EXPECT_NE(route.body.find("<ul><li>Hoàng Văn Nam — Trưởng phòng</li><li>Lý Thị Lan — Chánh Văn phòng</li>"
+                            "<li>khongco</li></ul>"),
+            std::string::npos)
+      << route.body;
+  Reply submit = Post("/doc/" + draft + "/submit", "csrf=" + csrf + "&to=pgd", cookie);
+  ASSERT_EQ(submit.status, 200) << submit.body;
+  EXPECT_NE(submit.body.find("<dt>Người ký</dt><dd>Vi Văn Thành — Phó Giám đốc</dd>"), std::string::npos);
+}
+
+// The document page reads the body's markup as the PDF does (core's InlineSpans): lone
+// stars are text, *x* italic, **x** bold, [^n] a superscript.
+TEST_F(WebTest, WebBodyMarkupReadsAsInThePdf) {
+  const std::string text =
+      DirectiveText("Kế hoạch đối ngoại", "Giá a * b * c đồng.\n\nChữ *nghiêng* và **đậm**[^1].\n\n[^1]: Ghi chú *một*.\n");
+  std::string id;
+  {
+    ScopedNow now("2024-02-05T10:00:00+07:00");
+    auto ref = node_->NewDocument(As("chuyenvien"), text, "t.md");
+    ASSERT_TRUE(ref.ok()) << ref.status().message();
+    id = ref->id;
+  }
+  auto f = ParseDocumentFile(text, "t.md");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  pdf::RenderInput in;
+  in.title = f->title;
+  in.blocks = f->blocks;
+  in.signers = {{"", "Giám đốc", "Trịnh Tuyết Mai", ""}};
+  auto laid = pdf::internal::LayoutLines(in);
+  ASSERT_TRUE(laid.ok()) << laid.status().message();
+  bool stars = false;
+  for (const auto& l : laid->lines) stars = stars || l.text.find("Giá a * b * c đồng.") != std::string::npos;
+  EXPECT_TRUE(stars) << "the PDF prints the lone stars";
+  StartServer();
+  Reply page = Get("/doc/" + id, Login("chuyenvien"));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<p>Giá a * b * c đồng.</p>"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("<p>Chữ <em>nghiêng</em> và <strong>đậm</strong><sup>1</sup>.</p>"), std::string::npos);
+  EXPECT_NE(page.body.find("<p class=\"footnote\"><sup>1</sup> Ghi chú <em>một</em>.</p>"), std::string::npos);
 }
 
 TEST_F(WebTest, WebPreviewRendersTheBodyEscaped) {
