@@ -67,6 +67,19 @@ const Revision* Previous(const Document& d, const Revision& r) {
   return nullptr;
 }
 
+}  // namespace
+
+std::string RevisionLinks(const Document& d, const Revision& r) {
+  const std::string href = DocHref(d);
+  std::string b = "<a href=\"" + href + "/rev/" + RevName(r) + "\">Xem</a>";
+  if (const Revision* prev = Previous(d, r))
+    b += " · <a href=\"" + href + "/revisions?a=" + RevName(*prev) + "&amp;b=" + RevName(r) + "\">So sánh với " +
+         RevName(*prev) + "</a>";
+  return b;
+}
+
+namespace {
+
 Reply RevisionsPage(Node& node, const Viewer& v, const Document& d, const Call& call) {
   const std::string href = DocHref(d);
   std::string b = "<p><a href=\"" + href + "\">← " + Escape(d.title) + "</a></p><h1>Các bản của văn bản</h1>";

@@ -421,7 +421,7 @@ Result<std::string> DocPage(Node& node, const Viewer& v, const std::string& id, 
   b += "<h2>Các bản</h2><table><tbody>";
   for (const Revision& r : d.revisions)
     b += "<tr><td>r" + std::to_string(r.seq) + "</td><td>" + Escape(r.title) + "</td><td>" + Escape(node.Who(r.author)) +
-         "</td><td>" + Escape(DateTime(r.at)) + "</td></tr>";
+         "</td><td>" + Escape(DateTime(r.at)) + "</td><td>" + RevisionLinks(d, r) + "</td></tr>";
   b += "</tbody></table>";
   if (!d.signatures.empty()) {
     b += "<h2>Chữ ký</h2><ul>";

@@ -41,6 +41,10 @@ Result<std::string> InboxPage(Node& node, const Viewer& v);
 // `notice`: an error of the last action, shown above the document.
 Result<std::string> DocPage(Node& node, const Viewer& v, const std::string& id, const std::string& notice);
 
+// A revision's links for a list of revisions: view it, and compare it with the one it
+// continues ("So sánh với r1"), when there is one (history.cc).
+std::string RevisionLinks(const Document& d, const Revision& r);
+
 // What `p` may do now on `d` (buttons), in page order: "edit", "route", "comment",
 // "approve", "submit", "return", "sign", "issue", "receive".
 std::vector<std::string> AllowedActions(const Document& d, const Person& p);

@@ -1,6 +1,7 @@
 // vanban/web (internal) — what a page handler sees and returns, independent of HTTP
-// plumbing. server.cc parses the request into a Call (its fields, uploaded files), checks the session and the CSRF token, then offers the Call to each group
-// of routes in turn; the first that answers wins. Each group lives in its own file:
+// plumbing. server.cc parses the request into a Call (its fields, uploaded files),
+// checks the session and the CSRF token, then offers the Call to each group of routes
+// in turn; the first that answers wins. Each group lives in its own file:
 //   pages.cc     inbox, document page, the document actions (with confirmation), PDF
 //   compose.cc   new document / new revision, live preview
 //   history.cc   revisions, word diff, full history, PDF of any revision

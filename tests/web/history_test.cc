@@ -190,6 +190,17 @@ TEST_F(WebHistoryTest, WebRevisionsListBothAndDiffThem) {
   EXPECT_EQ(DiffPart(same.body).find("<ins>"), std::string::npos);
 }
 
+TEST_F(WebHistoryTest, WebDocumentPageLinksEachRevisionAndItsDiff) {
+  StartServer();
+  Reply page = Get("/doc/" + id_, Login("tp1"));
+  ASSERT_EQ(page.status, 200) << page.body;
+  for (const char* rev : {"r1", "r2"})
+    EXPECT_NE(page.body.find("href=\"/doc/" + id_ + "/rev/" + rev + "\">Xem</a>"), std::string::npos) << rev;
+  // r2 continues r1: compared with it in one click; r1 has nothing before it.
+  EXPECT_NE(page.body.find("href=\"/doc/" + id_ + "/revisions?a=r1&amp;b=r2\">So sánh với r1</a>"), std::string::npos);
+  EXPECT_EQ(page.body.find("b=r1\""), std::string::npos);
+}
+
 TEST_F(WebHistoryTest, WebRevisionTextIsEscaped) {
   StartServer();
   std::string cookie = Login("tp1");
