@@ -204,10 +204,12 @@ Result<std::vector<DocSummary>> Node::List(const DocFilter& f) {
   }
   for (size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
   sql += f.newest_first ? " ORDER BY d.created DESC, d.doc DESC" : " ORDER BY d.created, d.doc";
-  if (f.limit || f.offset) sql += " LIMIT " + (f.limit ? std::to_string(f.limit) : std::string("-1"));
-  if (f.offset) sql += " OFFSET " + std::to_string(f.offset);
+  // Bound, not written into the text: one cached statement serves every page.
+  sql += " LIMIT ? OFFSET ?";
   Stmt& q = store_->db().Prepare(sql);
   for (size_t i = 0; i < binds.size(); ++i) q.Bind(static_cast<int>(i + 1), binds[i]);
+  q.Bind(static_cast<int>(binds.size() + 1), f.limit ? static_cast<int64_t>(f.limit) : int64_t{-1});
+  q.Bind(static_cast<int>(binds.size() + 2), static_cast<int64_t>(f.offset));
   std::vector<DocSummary> out;
   while (q.Step()) {
     out.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Get(4), q.Int(5), q.Int(6)});
@@ -594,9 +596,9 @@ struct Sql {
     text += "?";
     values.push_back(v);
   }
-  Stmt& Prepare(Db& db) const {
-    Stmt& q = db.Prepare(text);
-    for (size_t i = 0; i < values.size(); ++i) q.Bind(static_cast<int>(i + 1), values[i]);
+  std::unique_ptr<Stmt> Prepare(Db& db) const {
+    auto q = db.PrepareOnce(text);
+    for (size_t i = 0; i < values.size(); ++i) q->Bind(static_cast<int>(i + 1), values[i]);
     return q;
   }
 };
@@ -770,14 +772,13 @@ Result<RegisterPage> Node::ReadRegister(const RegisterQuery& q) {
   Sql list = where(columns, received, q);
   list += order;
   if (q.limit) list += " LIMIT " + std::to_string(q.limit) + " OFFSET " + std::to_string(q.offset);
-  Stmt& s = list.Prepare(store_->db());
-  while (s.Step()) page.rows.push_back(row(s));
-  VB_RETURN_IF_ERROR(s.status());
+  auto s = list.Prepare(store_->db());
+  while (s->Step()) page.rows.push_back(row(*s));
+  VB_RETURN_IF_ERROR(s->status());
   if (q.limit) {
-    Sql count = where("SELECT COUNT(*)", received, q);
-    Stmt& c = count.Prepare(store_->db());
-    page.total = c.Step() ? static_cast<size_t>(c.Int(0)) : 0;
-    VB_RETURN_IF_ERROR(c.status());
+    auto c = where("SELECT COUNT(*)", received, q).Prepare(store_->db());
+    page.total = c->Step() ? static_cast<size_t>(c->Int(0)) : 0;
+    VB_RETURN_IF_ERROR(c->status());
   } else {
     page.total = page.rows.size();
   }
@@ -794,9 +795,9 @@ Result<RegisterPage> Node::ReadRegister(const RegisterQuery& q) {
     any_year.year.reset();  // awaiting rows are in every year's list
     Sql sql = where(columns, " AND i.receipt IS NULL", any_year);
     sql += " ORDER BY o.at, i.doc";
-    Stmt& a = sql.Prepare(store_->db());
-    while (a.Step()) page.awaiting.push_back(row(a));
-    VB_RETURN_IF_ERROR(a.status());
+    auto a = sql.Prepare(store_->db());
+    while (a->Step()) page.awaiting.push_back(row(*a));
+    VB_RETURN_IF_ERROR(a->status());
   }
   return page;
 }

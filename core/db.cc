@@ -104,6 +104,13 @@ Stmt& Db::Prepare(std::string_view sql) {
   return st;
 }
 
+std::unique_ptr<Stmt> Db::PrepareOnce(std::string_view sql) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &s, nullptr) != SQLITE_OK)
+    throw std::logic_error(std::string("bad SQL: ") + sqlite3_errmsg(db_) + ": " + std::string(sql));
+  return std::make_unique<Stmt>(db_, s);
+}
+
 void Db::ResetAll() {
   for (auto& [sql, st] : cache_) sqlite3_reset(st->s_);
 }

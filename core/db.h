@@ -60,6 +60,9 @@ class Db {
   Status Exec(const std::string& sql);
   // A statement reset and ready to bind; cached per SQL text.
   Stmt& Prepare(std::string_view sql);
+  // A statement of its own, finalized when dropped: for SQL built per call, whose
+  // text varies with what is asked (the cache would keep every variant forever).
+  std::unique_ptr<Stmt> PrepareOnce(std::string_view sql);
   // Ends every cached statement's read, so a write transaction can begin (a
   // statement left mid-result pins an old snapshot and makes BEGIN IMMEDIATE fail).
   void ResetAll();

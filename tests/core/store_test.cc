@@ -203,6 +203,19 @@ TEST_F(StoreTest, MigrationFiveFoldsTheRegisters) {
   EXPECT_EQ(in.substr(0, 3), "15\n") << in;
 }
 
+TEST_F(StoreTest, PrepareOnceGivesAStatementOfItsOwn) {
+  // Two of one text at once: each its own statement (Prepare would hand out one).
+  auto a = store_->db().PrepareOnce("SELECT ?1 + 1");
+  auto b = store_->db().PrepareOnce("SELECT ?1 + 1");
+  a->Bind(1, int64_t{1});
+  b->Bind(1, int64_t{41});
+  ASSERT_TRUE(a->Step());
+  ASSERT_TRUE(b->Step());
+  EXPECT_EQ(a->Int(0), 2);
+  EXPECT_EQ(b->Int(0), 42);
+  EXPECT_THROW(store_->db().PrepareOnce("SELEC 1"), std::logic_error);  // a programmer's error
+}
+
 TEST_F(StoreTest, Meta) {
   EXPECT_EQ(store_->Meta("org").value(), "");
   ASSERT_TRUE(store_->SetMeta("org", "abc").ok());

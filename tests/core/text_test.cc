@@ -168,6 +168,16 @@ TEST(TextDistinctWords, FirstAppearanceOrderOneSpaceApart) {
   EXPECT_EQ(DistinctWords(Fold("Phát động phong trào thi đua; PHONG TRÀO")), "phat dong phong trao thi dua");
 }
 
+TEST(TextSearchWords, FoldedSplitAtSpacesPunctuationAroundDropped) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(SearchWords(""), V{});
+  EXPECT_EQ(SearchWords(" ,. \n\t"), V{});
+  EXPECT_EQ(SearchWords("  \"Đối ngoại\", THI ĐUA. "), (V{"doi", "ngoai", "thi", "dua"}));
+  // A number keeps its inner punctuation: "2/KH" is one word, not "2" and "kh".
+  EXPECT_EQ(SearchWords("2/KH-SNgV 05/03/2024"), (V{"2/kh-sngv", "05/03/2024"}));
+  EXPECT_EQ(SearchWords("(Lào Cai)"), (V{"lao", "cai"}));
+}
+
 TEST(TextUpper, VietnameseCapitals) {
   EXPECT_EQ(Upper("Sở Ngoại vụ tỉnh Lạng Sơn"), "SỞ NGOẠI VỤ TỈNH LẠNG SƠN");
   EXPECT_EQ(Upper("đặng ưng ơn"), "ĐẶNG ƯNG ƠN");
