@@ -265,11 +265,13 @@ Result<std::vector<InboxItem>> Node::Inbox(const std::string& login_in) {
       lost.incoming = incoming;
       lost.lost_only = true;
       VB_ASSIGN_OR_RETURN(RegisterPage reg, ReadRegister(lost));
-      for (const RegisterEntry& e : reg.rows)
+      for (const RegisterEntry& e : reg.rows) {
+        if (!(incoming ? e.must_rereceive : e.must_reissue)) continue;
         VB_RETURN_IF_ERROR(incoming ? again(e, e.their_number, "receive",
                                             "incoming number " + e.number + " was also given on another node: receive again")
                                     : again(e, e.number, "reissue",
                                             "number " + e.number + " was also issued on another node: issue again"));
+      }
     }
   }
   return out;
@@ -603,37 +605,54 @@ struct Sql {
   }
 };
 
-// The keys (hex) of the organisations and people whose name shows `word` (folded):
-// a register shows them by name, and names live in the authority, not the rows.
-void NamesShowing(const Authority& auth, const std::string& word, std::vector<std::string>* orgs,
-                  std::vector<std::string>* people) {
-  for (const auto& [key, o] : auth.orgs())
-    if (text::Fold(o.name).find(word) != std::string::npos) orgs->push_back(ToHex(key));
+// A word of a register search and the keys (hex) of the organisations and people
+// whose name shows it: a register shows them by name, and names live in the
+// authority, not in the rows.
+struct SearchWord {
+  std::string word;
+  std::vector<std::string> orgs, people;
+};
+
+Result<std::vector<SearchWord>> RegisterSearch(const Authority& auth, const std::string& query) {
+  std::vector<SearchWord> out;
+  std::vector<std::string> words = text::SearchWords(query);
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  if (words.size() > RegisterQuery::kMaxWords)
+    return Status::BadInput("a register search takes at most " + std::to_string(RegisterQuery::kMaxWords) +
+                            " different words");
+  for (std::string& w : words) out.push_back({std::move(w), {}, {}});
+  if (out.empty()) return out;
+  for (const auto& [key, o] : auth.orgs()) {
+    const std::string name = text::Fold(o.name);
+    for (SearchWord& w : out)
+      if (name.find(w.word) != std::string::npos) w.orgs.push_back(ToHex(key));
+  }
   for (const auto& [key, p] : auth.persons()) {
     const Organisation* o = auth.FindOrg(p.org);
-    const std::string shown = p.name + "\n" + p.login + "@" + (o ? o->code : "");
-    if (text::Fold(shown).find(word) != std::string::npos) people->push_back(ToHex(key));
+    const std::string shown = text::Fold(p.name + "\n" + p.login + "@" + (o ? o->code : ""));
+    for (SearchWord& w : out)
+      if (shown.find(w.word) != std::string::npos) w.people.push_back(ToHex(key));
   }
+  return out;
 }
 
 // `o` is the register_out row, `i` (incoming) this organisation's register_in row.
-void AddRegisterFilter(Sql& sql, const Authority& auth, const RegisterQuery& q,
-                              const std::vector<std::string>& lost) {
+void AddRegisterFilter(Sql& sql, const RegisterQuery& q, const std::vector<SearchWord>& search,
+                       const std::vector<std::string>& lost) {
   const char* r = q.incoming ? "i" : "o";
   if (q.year) sql += std::string(" AND ") + r + ".year = " + std::to_string(*q.year);
   if (q.lost_only) {
     sql += std::string(" AND ") + r + ".doc IN";
     sql.List(lost);
   }
-  for (const std::string& w : text::SearchWords(q.query)) {
-    std::vector<std::string> orgs, people;
-    NamesShowing(auth, w, &orgs, &people);
+  for (const SearchWord& w : search) {
     sql += " AND (instr(o.folded, ";
-    sql.Value(w);
+    sql.Value(w.word);
     sql += ") > 0";
     // " OR <org> IN (...) OR <clerk> IN (...)" for the names that show the word.
     auto names = [&](const std::string& org, const std::string& clerk) {
-      for (const auto& [col, keys] : {std::pair{org, &orgs}, std::pair{clerk, &people}}) {
+      for (const auto& [col, keys] : {std::pair{org, &w.orgs}, std::pair{clerk, &w.people}}) {
         if (keys->empty()) continue;
         sql += " OR " + col + " IN";
         sql.List(*keys);
@@ -641,10 +660,10 @@ void AddRegisterFilter(Sql& sql, const Authority& auth, const RegisterQuery& q,
     };
     if (q.incoming) {
       sql += " OR instr(i.folded, ";
-      sql.Value(w);
+      sql.Value(w.word);
       sql += ") > 0";
       names("o.org", "i.clerk");  // who sent it, who received it here
-    } else if (!orgs.empty() || !people.empty()) {
+    } else if (!w.orgs.empty() || !w.people.empty()) {
       // An addressed organisation, or the clerk who received it there.
       sql += " OR EXISTS (SELECT 1 FROM register_in r WHERE r.doc = o.doc AND (0";
       names("r.org", "r.clerk");
@@ -659,7 +678,7 @@ void AddRegisterFilter(Sql& sql, const Authority& auth, const RegisterQuery& q,
 Result<std::vector<std::vector<std::string>>> Node::NumberCollisions(const RegisterQuery& q) {
   // A number held twice: issued (received) offline on two nodes of this organisation.
   // The first by (time, record id) keeps it, on every node.
-  const std::string year = q.year ? " AND year = " + std::to_string(*q.year) : "";
+  const std::string year = q.year ? " AND year = ?2" : "";  // bound: a few cached texts serve every year
   const std::string sql =
       q.incoming
           ? "SELECT doc, year, seq, '' FROM register_in WHERE org = ?1 AND receipt IS NOT NULL" + year +
@@ -670,6 +689,7 @@ Result<std::vector<std::vector<std::string>>> Node::NumberCollisions(const Regis
                 " GROUP BY year, symbol, seq HAVING COUNT(*) > 1) ORDER BY year, symbol, seq, at, issue";
   Stmt& s = store_->db().Prepare(sql);
   s.Bind(1, ToHex(org_));
+  if (q.year) s.Bind(2, int64_t{*q.year});
   std::vector<std::vector<std::string>> groups;
   std::tuple<int64_t, int64_t, std::string> last{-1, -1, ""};
   while (s.Step()) {
@@ -720,6 +740,7 @@ Result<RegisterPage> Node::ReadRegister(const RegisterQuery& q) {
     lost.insert(lost.end(), g.begin() + 1, g.end());
   }
   if (q.lost_only && lost.empty()) return page;
+  VB_ASSIGN_OR_RETURN(const std::vector<SearchWord> search, RegisterSearch(auth_, q.query));
 
   const std::string from =
       q.incoming ? " FROM register_in i JOIN register_out o ON o.doc = i.doc WHERE i.org = ?" : " FROM register_out o WHERE o.org = ?";
@@ -728,11 +749,11 @@ Result<RegisterPage> Node::ReadRegister(const RegisterQuery& q) {
     sql += select + from;
     sql.values.push_back(ToHex(org_));
     sql += received;
-    AddRegisterFilter(sql, auth_, rq, lost);
+    AddRegisterFilter(sql, rq, search, lost);
     return sql;
   };
   const std::string received = q.incoming ? " AND i.receipt IS NOT NULL" : "";
-  const std::string order = q.incoming ? " ORDER BY i.year, i.seq, i.at, i.receipt, o.at, i.doc"
+  const std::string order = q.incoming ? " ORDER BY i.year, i.seq, i.at, i.receipt"
                                        : " ORDER BY o.year, o.symbol, o.seq, o.at, o.issue";
   const std::string columns =
       "SELECT o.doc, o.year, o.symbol, o.seq, o.number, o.date, o.kind, o.title, o.signer, o.org" +
@@ -775,7 +796,7 @@ Result<RegisterPage> Node::ReadRegister(const RegisterQuery& q) {
   auto s = list.Prepare(store_->db());
   while (s->Step()) page.rows.push_back(row(*s));
   VB_RETURN_IF_ERROR(s->status());
-  if (q.limit) {
+  if (q.limit && (q.offset > 0 || page.rows.size() == q.limit)) {  // else this page is all there is
     auto c = where("SELECT COUNT(*)", received, q).Prepare(store_->db());
     page.total = c->Step() ? static_cast<size_t>(c->Int(0)) : 0;
     VB_RETURN_IF_ERROR(c->status());

@@ -100,7 +100,9 @@ struct RegisterQuery {
   // Rows holding every word of it, diacritics optional ("ke hoach" finds "Kế hoạch"):
   // in the number, dates (2024-03-05 or 05/03/2024), kind, title, signer, incoming
   // number, and the names of the organisations and people the row shows.
+  // At most kMaxWords different words (BadInput beyond): each word is a clause.
   std::string query;
+  static constexpr size_t kMaxWords = 12;
   size_t offset = 0, limit = 0;  // a page of the listed rows; limit 0: all
   // Only rows whose number was also given to another document and lost it: the
   // documents to issue (receive) again.

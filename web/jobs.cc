@@ -60,6 +60,8 @@ std::string Job::FileType() const {
   return outcome_.file_type;
 }
 
+Jobs::Jobs(std::string parent) : parent_(std::move(parent)) {}
+
 Jobs::~Jobs() {
   std::vector<std::shared_ptr<Job>> all;
   {
@@ -93,15 +95,21 @@ std::string Jobs::Start(const std::string& title, const std::string& owner, std:
 void Jobs::Keep(const std::string& id, Job& job, Job::Outcome out) {
   std::string path;
   if (!out.file.empty()) {
-    std::lock_guard<std::mutex> l(mu_);
-    if (dir_.empty()) {
-      std::error_code ec;
-      std::string tmp = (std::filesystem::temp_directory_path(ec) / "vanban-web-XXXXXX").string();
-      if (!ec && ::mkdtemp(tmp.data())) dir_ = tmp;  // mode 0700: the files are the office's documents
+    std::string dir;
+    Status s;
+    {
+      std::lock_guard<std::mutex> l(mu_);  // only to make the folder once
+      if (dir_.empty()) {
+        std::string tmp = parent_ + "/XXXXXX";
+        s = files::MakeDirs(parent_, 0700);
+        if (s.ok() && ::mkdtemp(tmp.data())) dir_ = tmp;  // 0700: the files are the office's documents
+        else if (s.ok()) s = Status::Invalid(parent_ + ": " + std::strerror(errno));
+      }
+      dir = dir_;
     }
-    Status s = dir_.empty() ? Status::Invalid(std::string("no temporary directory: ") + std::strerror(errno))
-                            : files::WriteAtomic(dir_ + "/" + id, out.file, 0600, true);
-    if (s.ok()) path = dir_ + "/" + id;
+    // The write (maybe hundreds of MB) outside the lock: the server keeps answering.
+    if (s.ok()) s = files::WriteAtomic(dir + "/" + id, out.file, 0600, true);
+    if (s.ok()) path = dir + "/" + id;
     else if (out.status.ok()) out.status = Status::Invalid("Không ghi được tệp kết quả: " + s.message());
   }
   std::lock_guard<std::mutex> jl(job.mu_);

@@ -4,9 +4,10 @@
 // A job must not touch the server's Node (a Node is used from one thread at a time):
 // it opens its own with Node::Open(home); the server's Node sees the job's commits at
 // its next request (Node::Refresh). A job's result is a Status, a line of text and,
-// optionally, a file to download: written to a private temporary directory when the
-// job ends (an archive can be hundreds of MB; memory is not where to keep it), read
-// back when downloaded. The newest kKeepFinished finished jobs are kept, older ones
+// optionally, a file to download: written to a private folder of its own under
+// `parent` when the job ends (the server gives HOME/web-jobs: an archive can be
+// hundreds of MB, memory — or a /tmp in memory — is not where to keep it), read back
+// when downloaded. The newest kKeepFinished finished jobs are kept, older ones
 // and their files go, so a server that runs for months holds a bounded amount.
 #pragma once
 
@@ -61,8 +62,9 @@ class Job {
 class Jobs {
  public:
   static constexpr size_t kKeepFinished = 20;
+  // `parent`: where this server's folder of job files is made (on the first file).
+  explicit Jobs(std::string parent);
   ~Jobs();  // waits for every running job, then removes the files
-  Jobs() = default;
   Jobs(const Jobs&) = delete;
   Jobs& operator=(const Jobs&) = delete;
   // Starts `work` on a new thread; returns the job's id (random hex). `owner`: the login
@@ -83,6 +85,7 @@ class Jobs {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;
   std::vector<std::string> order_;  // oldest first
+  const std::string parent_;
   std::string dir_;
 };
 

@@ -172,6 +172,10 @@ Result<RegisterView> ParseRegisterView(Ctx& c, const Call& call) {
     r.year = std::stoi(y);
   }
   r.q = call.Field("q");
+  std::vector<std::string> words = text::SearchWords(r.q);
+  std::sort(words.begin(), words.end());
+  if (std::unique(words.begin(), words.end()) - words.begin() > static_cast<long>(RegisterQuery::kMaxWords))
+    return Status::BadInput("Tìm trong sổ tối đa " + std::to_string(RegisterQuery::kMaxWords) + " từ khác nhau.");
   return r;
 }
 

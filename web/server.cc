@@ -245,7 +245,8 @@ Status ParseListen(const std::string& listen, Options* opt) {
 }
 
 struct Server::Impl {
-  Impl(Node& n, const Options& o, std::string h) : node(n), opt(o), home(std::move(h)), acceptor(io) {}
+  Impl(Node& n, const Options& o, std::string h)
+      : node(n), opt(o), home(std::move(h)), acceptor(io), jobs(home + "/web-jobs") {}
 
   asio::io_context io;  // first: destroyed last, after the coroutines it holds
   Node& node;

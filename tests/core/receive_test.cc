@@ -638,6 +638,10 @@ TEST_F(ReceiveTest, ARegisterIsSearchedWithOrWithoutDiacritics) {
   EXPECT_EQ(out("vanthu@snv"), V{plan});
   EXPECT_EQ(out("thi dua lao cai"), V{});        // every word, in one row
   EXPECT_EQ(out("  ,  "), (V{plan, report}));    // no word: no search
+  EXPECT_EQ(out("thi dua thi dua THI ĐUA"), V{plan});  // a word said twice is one word
+  RegisterQuery many;
+  many.query = "a b c d e f g h i j k l m";  // 13 different words: more than a register search takes
+  EXPECT_TRUE(HasCode(node_->ReadRegister(many).status(), Status::Code::kBadInput));
   RegisterQuery counted;
   counted.year = 2024;
   counted.query = "ke hoach";

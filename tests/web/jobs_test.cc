@@ -10,6 +10,8 @@
 #include <fstream>
 #include <thread>
 
+#include <unistd.h>
+
 namespace vanban::web {
 namespace {
 
@@ -35,10 +37,24 @@ Job::Outcome FileOutcome(const std::string& bytes) {
   return out;
 }
 
+// A fresh folder for the jobs' folders (as HOME/web-jobs), not yet made.
+std::string Parent(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("vanban-jobs-test-" + name + "-" + std::to_string(::getpid())) /
+          "web-jobs")
+      .string();
+}
+
+// Removes the test's folder at the end of the scope (declared before the Jobs).
+struct Cleanup {
+  std::string parent;
+  ~Cleanup() { std::filesystem::remove_all(std::filesystem::path(parent).parent_path()); }
+};
+
 TEST(WebJobs, AFinishedJobsFileIsOnDiskAndReadBackWhole) {
   std::string dir;
+  const std::string parent = Parent("disk");
   {
-    Jobs jobs;
+    Jobs jobs(parent);
     const std::string bytes(3 << 20, 'x');  // 3 MiB
     std::string id = jobs.Start("Xuất lưu trữ", "vanthu", [&](Job& job) {
       job.Progress(1, 1, "đóng gói");
@@ -50,6 +66,7 @@ TEST(WebJobs, AFinishedJobsFileIsOnDiskAndReadBackWhole) {
     EXPECT_EQ(v.filename, "luu-tru.tar");
     dir = jobs.dir();
     ASSERT_FALSE(dir.empty());
+    EXPECT_EQ(std::filesystem::path(dir).parent_path(), std::filesystem::path(parent));
     EXPECT_EQ(std::filesystem::file_size(dir + "/" + id), bytes.size());
     EXPECT_EQ(std::filesystem::status(dir).permissions() & std::filesystem::perms::all, std::filesystem::perms::owner_all);
     auto back = jobs.Find(id)->FileBytes();
@@ -68,10 +85,26 @@ TEST(WebJobs, AFinishedJobsFileIsOnDiskAndReadBackWhole) {
   }
   // The server stopped: its files are gone with it.
   EXPECT_FALSE(std::filesystem::exists(dir));
+  std::filesystem::remove_all(std::filesystem::path(parent).parent_path());
+}
+
+TEST(WebJobs, AFileThatCannotBeWrittenFailsTheJob) {
+  const std::string parent = Parent("unwritable");
+  std::filesystem::create_directories(std::filesystem::path(parent).parent_path());
+  { std::ofstream(parent) << "a file where the folder should be"; }
+  {
+    Jobs jobs(parent);
+    Job::View v = Finished(jobs, jobs.Start("Xuất", "vanthu", [](Job&) { return FileOutcome("tệp"); }));
+    EXPECT_FALSE(v.ok);
+    EXPECT_FALSE(v.has_file);
+    EXPECT_EQ(v.error.rfind("Không ghi được tệp kết quả: ", 0), 0u) << v.error;
+  }
+  std::filesystem::remove_all(std::filesystem::path(parent).parent_path());
 }
 
 TEST(WebJobs, OnlyTheNewestFinishedJobsAreKept) {
-  Jobs jobs;
+  Cleanup cleanup{Parent("newest")};
+  Jobs jobs(cleanup.parent);
   std::vector<std::string> ids;
   for (size_t i = 0; i < Jobs::kKeepFinished + 5; ++i) {
     ids.push_back(jobs.Start("Việc " + std::to_string(i), i % 2 ? "vanthu" : "giamdoc",
@@ -94,7 +127,8 @@ TEST(WebJobs, OnlyTheNewestFinishedJobsAreKept) {
 }
 
 TEST(WebJobs, ARunningJobIsNeverForgotten) {
-  Jobs jobs;
+  Cleanup cleanup{Parent("running")};
+  Jobs jobs(cleanup.parent);
   std::atomic<bool> release{false};
   std::string slow = jobs.Start("Chậm", "vanthu", [&](Job&) {
     while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -217,6 +217,11 @@ TEST_F(RegistersTest, WebOutgoingRegisterListsIssuedNumbersEscaped) {
   EXPECT_NE(now.body.find("Chưa có văn bản đi nào"), std::string::npos);
   EXPECT_EQ(Get("/registers?year=20x4", cookie).status, 400);
   EXPECT_EQ(Get("/registers?kind=sideways", cookie).status, 400);
+  // A search of more different words than a register search takes: said, not run.
+  Reply many = Get("/registers?year=2024&q=a+b+c+d+e+f+g+h+i+j+k+l+m", cookie);
+  EXPECT_EQ(many.status, 400);
+  EXPECT_NE(many.body.find("Tìm trong sổ tối đa 12 từ khác nhau."), std::string::npos) << many.body;
+  EXPECT_EQ(Get("/registers?year=2024&q=a+a+a+a+a+a+a+a+a+a+a+a+a+a", cookie).status, 200);  // one word, said often
 }
 
 TEST_F(RegistersTest, WebRegisterSearchIgnoresDiacritics) {
