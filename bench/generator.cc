@@ -162,7 +162,7 @@ Generated GenerateOrg(size_t documents, bool full, unsigned seed, const Shape& s
     Record is = next("doc.issue");
     Timestamp at = *ParseTimestamp(is.Get("at"));
     ++seq;
-    std::string number = std::to_string(seq) + "/KH-SNgV";
+    std::string number = OutgoingNumber(seq, "KH", "SNgV");
     Document d;
     RecordId id{};
     FromHex(doc, &id);

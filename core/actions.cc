@@ -102,11 +102,11 @@ Result<DocRef> Node::EditDocument(const Actor& actor, const std::string& id, con
   VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
   if (f.kind != d.kind) return Status::BadInput(where + ": kind '" + f.kind + "' differs from the document's kind '" + d.kind + "'");
   auto trusted = Trusted();
-  if (f.parties.size() != d.parties.size()) return Status::BadInput(where + ": the parties of a pledge cannot change");
+  if (f.parties.size() != d.parties.size()) return Status::BadInput(where + ": the parties of a document cannot change");
   for (size_t i = 0; i < f.parties.size(); ++i) {
     auto it = std::find_if(trusted.begin(), trusted.end(), [&](const auto& t) { return t.first == f.parties[i]; });
     if (it == trusted.end() || it->second != d.parties[i])
-      return Status::BadInput(where + ": the parties of a pledge cannot change ('" + f.parties[i] + "')");
+      return Status::BadInput(where + ": the parties of a document cannot change ('" + f.parties[i] + "')");
   }
   if (f.text == d.current_text && !d.conflicted() && base.empty())
     return Status::BadInput(where + ": the same text as the current revision; nothing to revise");
@@ -451,7 +451,7 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id, const
     r.Add("rev", ToHex(rev));
     VB_ASSIGN_OR_RETURN(std::vector<PublicKey> to, AddressedOrgs(d, rev));
     for (const PublicKey& k : to) r.Add("to", ToHex(k));
-    r.Add("number", std::to_string(seq) + "/" + d.symbol + "-" + org().code);
+    r.Add("number", OutgoingNumber(static_cast<int>(seq), d.symbol, org().code));
     r.Add("seq", std::to_string(seq));
     r.Add("year", std::to_string(year));
     r.Add("symbol", d.symbol);

@@ -49,6 +49,11 @@ std::string Where(std::string_view where, int line) {
   return std::string(where) + ":" + std::to_string(line);
 }
 
+// What to write instead, after yaml-cpp's own words.
+constexpr std::string_view kQuoteHint =
+    " (a value that starts with '[', '{', '*', '&', '!', '|', '>', '%' or '@', or holds ': ', is written in "
+    "double quotes: key: \"…\"; list items each on their own '  - ' line)";
+
 bool ValidAlias(std::string_view a) {
   if (a.empty() || a.size() > 32) return false;
   return std::all_of(a.begin(), a.end(), [](char c) {
@@ -165,10 +170,22 @@ const std::set<std::string>& FrontKeys() {
 Result<std::string> Scalar(const std::string& v_in, bool is_scalar, std::string_view where, int line,
                            std::string_view field) {
   if (!is_scalar)
-    return Status::BadInput(Where(where, line) + ": field '" + std::string(field) + "' must be a single text value");
+    return Status::BadInput(Where(where, line) + ": field '" + std::string(field) +
+                            "' must be a single text value" + std::string(kQuoteHint));
   std::string v = text::Trim(v_in);
   if (v.find('\n') != std::string::npos)
     return Status::BadInput(Where(where, line) + ": field '" + std::string(field) + "' must be one line");
+  // Only a YAML escape ("\0", "\u0301") can bring these into a value of a checked file;
+  // refused here, with the line, before any key is unlocked to sign it.
+  for (unsigned char c : v) {
+    if (c < 0x20 || c == 0x7f)
+      return Status::BadInput(Where(where, line) + ": field '" + std::string(field) + "' has a control character (U+" +
+                              std::to_string(c) + "); write the text itself, without escapes such as \\0 or \\t");
+  }
+  auto nfc = text::Normalize(v);
+  if (!nfc.ok() || *nfc != v)
+    return Status::BadInput(Where(where, line) + ": field '" + std::string(field) +
+                            "' is not in Unicode NFC; write the letters themselves, not escapes such as \\u0301");
   return v;
 }
 
@@ -191,13 +208,93 @@ Result<std::vector<std::string>> List(const FrontValue& n, std::string_view wher
   return out;
 }
 
+// A plain (unquoted) value of a text field that YAML would not read as the text
+// written: "Lưu: VT, VP." is a mapping to YAML, "[Dự thảo] …" a list, "@…" an
+// error. Values YAML reads as text already are left alone, so every file that was
+// valid before parses to the same fields (stored revisions are re-parsed).
+bool MisreadAsYaml(std::string_view v) {
+  if (v.empty() || v.front() == '"' || v.front() == '\'') return false;
+  if (v.find(": ") != std::string_view::npos || v.find(":\t") != std::string_view::npos || v.back() == ':') return true;
+  if (std::string_view("[{*%@`").find(v.front()) != std::string_view::npos) return true;
+  return v.size() >= 2 && std::string_view("-?:").find(v.front()) != std::string_view::npos &&
+         (v[1] == ' ' || v[1] == '\t');
+}
+
+// A value with its trailing YAML comment (" #…") and surrounding blanks removed.
+std::string_view ValueText(std::string_view v) {
+  for (size_t i = 1; i < v.size(); ++i) {
+    if (v[i] == '#' && (v[i - 1] == ' ' || v[i - 1] == '\t')) {
+      v = v.substr(0, i);
+      break;
+    }
+  }
+  return TrimView(v);
+}
+
+std::string YamlQuoted(std::string_view v) {
+  std::string o = "\"";
+  for (char c : v) {
+    if (c == '\\' || c == '"') o += '\\';
+    o += c;
+  }
+  return o + "\"";
+}
+
+// The title line and the block-list items of `recipients` are text, as a person
+// writes them: where YAML would misread a plain one, it is double-quoted before
+// either reader sees it. Line count and order are kept, so messages keep their lines.
+std::string QuoteTextLines(std::string_view front) {
+  std::string out;
+  out.reserve(front.size() + 16);
+  std::string_view key;  // the top-level key whose lines these are
+  size_t pos = 0;
+  while (pos < front.size()) {
+    size_t nl = front.find('\n', pos);
+    if (nl == std::string_view::npos) nl = front.size();
+    const std::string_view line = front.substr(pos, nl - pos);
+    size_t next = nl + 1;
+    pos = next;
+    // A plain value may continue on a more-indented line; YAML folds those, so
+    // such values are left to it.
+    auto continued = [&](size_t indent) {
+      if (next >= front.size()) return false;
+      std::string_view n = front.substr(next, front.find('\n', next) - next);
+      size_t sp = n.find_first_not_of(' ');
+      return sp != std::string_view::npos && sp > indent && n.compare(sp, 2, "- ") != 0 && n[sp] != '#';
+    };
+    std::string rewritten;
+    if (!line.empty() && line[0] >= 'a' && line[0] <= 'z') {
+      size_t colon = line.find(':');
+      key = colon == std::string_view::npos ? std::string_view() : line.substr(0, colon);
+      if (key == "title" && colon + 1 < line.size() && line[colon + 1] == ' ') {
+        std::string_view v = ValueText(line.substr(colon + 1));
+        if (MisreadAsYaml(v) && !continued(0)) rewritten = "title: " + YamlQuoted(v);
+      }
+    } else if (key == "recipients") {
+      size_t sp = line.find_first_not_of(' ');
+      if (sp != std::string_view::npos && line.compare(sp, 2, "- ") == 0) {
+        std::string_view v = ValueText(line.substr(sp + 2));
+        if (MisreadAsYaml(v) && !continued(sp))
+          rewritten = std::string(line.substr(0, sp + 2)) + YamlQuoted(v);
+      }
+    }
+    if (!rewritten.empty()) {
+      out += rewritten;
+    } else {
+      out.append(line);
+    }
+    if (nl < front.size()) out += '\n';
+  }
+  return out;
+}
+
 // The front matter as yaml-cpp reads it.
 Result<FrontFields> YamlFront(const std::string& front, std::string_view where) {
   YAML::Node root;
   try {
     root = YAML::Load(front);
   } catch (const YAML::Exception& e) {
-    return Status::BadInput(Where(where, e.mark.line + 2) + ": front matter: " + e.msg);
+    return Status::BadInput(Where(where, e.mark.line + 2) + ": front matter: " + e.msg + std::string(kQuoteHint));
   }
   if (!root.IsMap()) return Status::BadInput(Where(where, 2) + ": the front matter must be 'key: value' lines");
   FrontFields fields;
@@ -408,13 +505,14 @@ Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view 
   std::string_view body = std::string_view(nfc).substr(end + 5);
   int body_first_line = 2 + static_cast<int>(std::count(front.begin(), front.end(), '\n')) + 1;
 
+  const std::string quoted = QuoteTextLines(front);
   FrontFields fields;
   std::optional<FrontFields> simple;
-  if (!opt.yaml_only) simple = SimpleFront(front);
+  if (!opt.yaml_only) simple = SimpleFront(quoted);
   if (simple) {
     fields = std::move(*simple);
   } else {
-    VB_ASSIGN_OR_RETURN(fields, YamlFront(std::string(front), where));
+    VB_ASSIGN_OR_RETURN(fields, YamlFront(quoted, where));
   }
   DocumentFile doc;
   auto field = [&](const std::string& k) { return fields.count(k) ? &fields[k] : nullptr; };
@@ -437,9 +535,11 @@ Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view 
     }
   }
   auto* parties = field("parties");
-  if (doc.kind == "pledge") {
-    if (!parties || parties->value.kind == FrontValue::Kind::kNull)
-      return Status::BadInput(Where(where, 2) + ": a pledge needs 'parties' (aliases of trusted organisations)");
+  if (doc.kind == "pledge" && (!parties || parties->value.kind == FrontValue::Kind::kNull))
+    return Status::BadInput(Where(where, 2) + ": a pledge needs 'parties' (aliases of trusted organisations)");
+  // Any other kind may name parties too: a joint document (văn bản liên tịch), signed
+  // by each party's signer in order as a pledge is.
+  if (parties) {
     VB_ASSIGN_OR_RETURN(doc.parties, List(parties->value, where, parties->line, "parties"));
     if (doc.parties.empty())
       return Status::BadInput(Where(where, parties->line) + ": field 'parties' is empty");
@@ -451,8 +551,6 @@ Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view 
       if (!seen.insert(p).second)
         return Status::BadInput(Where(where, parties->line) + ": field 'parties': '" + p + "' is listed twice");
     }
-  } else if (parties) {
-    return Status::BadInput(Where(where, parties->line) + ": field 'parties' is for pledges only");
   }
   doc.symbol = std::string(ki->symbol);
   if (auto* s = field("symbol")) {
@@ -471,18 +569,6 @@ Result<DocumentFile> ParseDocumentFile(std::string_view bytes, std::string_view 
   return doc;
 }
 
-namespace {
-
-std::string YamlQuoted(std::string_view v) {
-  std::string o = "\"";
-  for (char c : v) {
-    if (c == '\\' || c == '"') o += '\\';
-    o += c;
-  }
-  return o + "\"";
-}
-
-}  // namespace
 
 std::string WriteDocumentFile(const DocumentFields& f) {
   std::string t = "---\nkind: " + YamlQuoted(f.kind) + "\ntitle: " + YamlQuoted(f.title) + "\n";

@@ -359,8 +359,12 @@ Result<SecretKey> Node::UnlockNodeKey(const PassphraseSource& pass) const {
 Result<std::string> Node::ResolveDoc(const std::string& ref) {
   // A number as issued ("1/KH-SNgV"), or a unique prefix of the id (at least 4 hex digits).
   if (ref.find('/') != std::string::npos) {
-    Stmt& q = store_->db().Prepare("SELECT doc, year FROM register_out WHERE number=? AND org=? ORDER BY year, at, issue");
-    q.Bind(1, ref).Bind(2, ToHex(org_));
+    // "1/KH-SNgV" finds "01/KH-SNgV" and the other way round (NumberSpellings).
+    const std::vector<std::string> spell = NumberSpellings(ref);
+    const std::string& other = spell.back();
+    Stmt& q = store_->db().Prepare(
+        "SELECT doc, year FROM register_out WHERE number IN (?, ?) AND org=? ORDER BY year, at, issue");
+    q.Bind(1, ref).Bind(2, other).Bind(3, ToHex(org_));
     std::vector<std::pair<std::string, std::string>> found;
     while (q.Step()) found.push_back({q.Text(0), q.Text(1)});
     VB_RETURN_IF_ERROR(q.status());
@@ -368,8 +372,8 @@ Result<std::string> Node::ResolveDoc(const std::string& ref) {
       // Else another organisation's number on a document addressed to this one.
       Stmt& in = store_->db().Prepare(
           "SELECT o.doc, o.year FROM register_out o JOIN register_in i ON i.doc = o.doc AND i.org = ? "
-          "WHERE o.number = ? ORDER BY o.year, o.at, o.issue");
-      in.Bind(1, ToHex(org_)).Bind(2, ref);
+          "WHERE o.number IN (?, ?) ORDER BY o.year, o.at, o.issue");
+      in.Bind(1, ToHex(org_)).Bind(2, ref).Bind(3, other);
       while (in.Step()) found.push_back({in.Text(0), in.Text(1)});
       VB_RETURN_IF_ERROR(in.status());
     }

@@ -126,10 +126,9 @@ Result<Record> Record::Decode(std::string_view b) {
     }
     if (r.text_) return bad("card '" + std::string(key) + "' after the text");
     if (key == "text") {
-      if (value.empty() || value.size() > 9 || (value[0] == '0' && value.size() > 1) ||
-          !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return bad("text length must be a decimal number without leading zeros");
-      size_t n = std::stoul(std::string(value));
+      const auto length = text::ParseDecimal(value, 999'999'999);
+      if (!length) return bad("text length must be a decimal number without leading zeros");
+      size_t n = *length;
       if (n > kMaxTextBytes) return bad("text is larger than 10 MiB");
       if (pos + n + 1 > b.size() || b[pos + n] != '\n') return bad("text is shorter than its length says");
       std::string_view t = b.substr(pos, n);
@@ -266,9 +265,9 @@ Result<std::vector<std::string>> SplitRecordList(std::string_view magic, std::st
     if (nl == std::string_view::npos || bytes.compare(pos, 7, "record ") != 0)
       return Status::BadInput(w + ": expected 'record LEN' at byte " + std::to_string(pos));
     std::string_view digits = bytes.substr(pos + 7, nl - pos - 7);
-    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string_view::npos)
-      return Status::BadInput(w + ": bad length at byte " + std::to_string(pos));
-    size_t len = std::stoul(std::string(digits));
+    const auto length = text::ParseDecimal(digits, 999'999'999);
+    if (!length) return Status::BadInput(w + ": bad length at byte " + std::to_string(pos));
+    size_t len = *length;
     if (len > bytes.size() - nl - 1) return Status::BadInput(w + " is truncated");
     parts.emplace_back(bytes.substr(nl + 1, len));
     pos = nl + 1 + len;

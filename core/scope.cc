@@ -40,7 +40,7 @@ std::vector<RecordId> SharedPart(const Authority& auth, const Document& d, const
       if (it != by_id.end() && Lists(it->second->GetAll("to"), viewer_hex)) addressed = true;
     }
   }
-  const bool party = d.kind == "pledge" && Lists(d.parties, viewer) && submitted;
+  const bool party = Lists(d.parties, viewer) && submitted;  // a pledge or a joint document
   if (!party && !addressed) return out;
 
   auto by_viewer = [&](const Record& r) {

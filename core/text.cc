@@ -320,4 +320,16 @@ std::vector<std::string> SearchWords(std::string_view query) {
   return words;
 }
 
+std::optional<uint64_t> ParseDecimal(std::string_view s, uint64_t max) {
+  if (s.empty() || (s[0] == '0' && s.size() > 1)) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const uint64_t d = static_cast<uint64_t>(c - '0');
+    if (d > max || v > (max - d) / 10) return std::nullopt;  // v * 10 + d > max, without overflow
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 }  // namespace vanban::text

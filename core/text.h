@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,12 @@ Status CheckUtf8(std::string_view s);
 // As above; also sets *quick_nfc when the text is certainly NFC already (every
 // code point IsNfcSafe), so callers can skip Normalize.
 Status CheckUtf8(std::string_view s, bool* quick_nfc);
+
+// A decimal number as vanban writes it, from data that crossed a trust boundary (a
+// record's card, a bundle header, a PDF's byte range, a port): ASCII digits only, no
+// sign, no spaces, no leading zero (except "0" itself), at most `max`. Anything else
+// (std::stoi would take "12abc", " 12", "+12", "012") is nullopt.
+std::optional<uint64_t> ParseDecimal(std::string_view s, uint64_t max = UINT64_MAX);
 
 // NFC form of valid UTF-8 input.
 Result<std::string> Normalize(std::string_view s);

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "core/text.h"
+
 namespace vanban {
 
 const char* StateName(DocState s) {
@@ -108,6 +110,21 @@ const Receipt* Document::ReceiptOf(const PublicKey& o) const {
   return nullptr;
 }
 
+std::string OutgoingNumber(int seq, std::string_view symbol, std::string_view org_code) {
+  return (seq < 10 ? "0" : "") + std::to_string(seq) + "/" + std::string(symbol) + "-" + std::string(org_code);
+}
+
+std::vector<std::string> NumberSpellings(std::string_view number) {
+  std::vector<std::string> out{std::string(number)};
+  const size_t slash = number.find('/');
+  if (slash == std::string_view::npos) return out;
+  const std::string_view digits = number.substr(0, slash), rest = number.substr(slash);
+  if (digits.size() == 1 && digits[0] >= '1' && digits[0] <= '9') out.push_back("0" + std::string(number));
+  if (digits.size() == 2 && digits[0] == '0' && digits[1] >= '1' && digits[1] <= '9')
+    out.push_back(std::string(digits.substr(1)) + std::string(rest));
+  return out;
+}
+
 std::string SealMessage(const Document& d, const RecordId& rev, const std::string& number, const std::string& date) {
   std::string m = "vanban-seal 1\norg " + ToHex(d.org) + "\ndoc " + ToHex(d.id) + "\nrev " + ToHex(rev) + "\n";
   for (const SignatureEntry& s : d.signatures) m += "signature " + ToHex(s.id) + "\n";
@@ -116,6 +133,9 @@ std::string SealMessage(const Document& d, const RecordId& rev, const std::strin
 }
 
 namespace {
+
+// A register number or sequence: far beyond any office's year, and within an int.
+constexpr uint64_t kMaxSeq = 999999999;
 
 std::string Who(const Authority& auth, const PublicKey& k) {
   const Person* p = auth.FindPerson(k);
@@ -186,7 +206,7 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
         return Status::BadInput("'parties' lists an organisation twice");
       parties.push_back(k);
     }
-    if ((f.kind == "pledge") != !parties.empty()) return Status::BadInput("parties are for pledges, and a pledge has them");
+    if (f.kind == "pledge" && parties.empty()) return Status::BadInput("a pledge has parties");
     if (parties.size() != f.parties.size()) return Status::BadInput("'parties' does not match the text's parties");
     d.id = r.id();
     d.org = org;
@@ -243,7 +263,7 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     if (bases.empty() && !unseen) return Status::BadInput("a revision names the revision(s) it continues in 'base'");
     VB_ASSIGN_OR_RETURN(DocumentFile f, RevisionText(r));
     if (f.kind != d.kind) return Status::BadInput("the kind of a document cannot change (was " + d.kind + ")");
-    if (f.parties.size() != d.parties.size()) return Status::BadInput("the parties of a pledge cannot change");
+    if (f.parties.size() != d.parties.size()) return Status::BadInput("the parties of a document cannot change");
     // Continuing history kept elsewhere (a shared part: only submitted revisions
     // travel, and a submitted revision was the only head where it was made) supersedes
     // every revision held here.
@@ -378,12 +398,10 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     is.number = r.Get("number");
     is.date = r.Get("date");
     is.symbol = r.Get("symbol");
-    try {
-      is.year = std::stoi(r.Get("year"));
-      is.seq = std::stoi(r.Get("seq"));
-    } catch (const std::exception&) {
-      return Status::BadInput("'year' and 'seq' are numbers");
-    }
+    const auto year = text::ParseDecimal(r.Get("year"), 9999), seq = text::ParseDecimal(r.Get("seq"), kMaxSeq);
+    if (!year || !seq) return Status::BadInput("'year' and 'seq' are decimal numbers as vanban writes them");
+    is.year = static_cast<int>(*year);
+    is.seq = static_cast<int>(*seq);
     if (is.seq < 1) return Status::BadInput("'seq' starts at 1");
     for (const std::string& t : r.GetAll("to")) {
       PublicKey k;
@@ -392,7 +410,9 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
       is.to.push_back(k);  // sorted and distinct: the encoder's card order
     }
     if (is.symbol != d.symbol) return Status::BadInput("'symbol' is not the document's register symbol " + d.symbol);
-    if (is.number != std::to_string(is.seq) + "/" + is.symbol + "-" + o->code)
+    // The padded form since Decree 30's "01/…"; the unpadded one of earlier issuances stays valid.
+    if (is.number != OutgoingNumber(is.seq, is.symbol, o->code) &&
+        is.number != std::to_string(is.seq) + "/" + is.symbol + "-" + o->code)
       return Status::BadInput("'number' must be SEQ/SYMBOL-CODE");
     Timestamp local = at.InOffset(o->offset_minutes);
     if (is.date != local.Date() || is.year != local.Year())
@@ -441,12 +461,10 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     rc.at = at;
     rc.issue = issue;
     rc.date = r.Get("date");
-    try {
-      rc.year = std::stoi(r.Get("year"));
-      rc.seq = std::stoi(r.Get("number"));
-    } catch (const std::exception&) {
-      return Status::BadInput("'year' and 'number' are numbers");
-    }
+    const auto year = text::ParseDecimal(r.Get("year"), 9999), seq = text::ParseDecimal(r.Get("number"), kMaxSeq);
+    if (!year || !seq) return Status::BadInput("'year' and 'number' are decimal numbers as vanban writes them");
+    rc.year = static_cast<int>(*year);
+    rc.seq = static_cast<int>(*seq);
     if (rc.seq < 1 || std::to_string(rc.seq) != r.Get("number"))
       return Status::BadInput("'number' is the incoming number: 1, 2, 3 ...");
     Timestamp local = at.InOffset(mine->offset_minutes);

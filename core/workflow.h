@@ -145,6 +145,14 @@ struct Document {
   const Receipt* ReceiptOf(const PublicKey& org) const;
 };
 
+// An outgoing number as Decree 30/2020 Appendix I (II.3.c) writes it: "01/KH-SNgV",
+// a leading zero below 10. Documents issued before 2026-12 carry "1/KH-SNgV"; both forms
+// are valid in an issuance record and every lookup accepts both (NumberSpellings).
+std::string OutgoingNumber(int seq, std::string_view symbol, std::string_view org_code);
+// The spellings under which a number may have been issued: "1/KH-SNgV" and "01/KH-SNgV"
+// name the same number. A reference that is no number is returned alone.
+std::vector<std::string> NumberSpellings(std::string_view number);
+
 // The seal message the records office signs at issuance (docs/records.md).
 std::string SealMessage(const Document& d, const RecordId& rev, const std::string& number, const std::string& date);
 

@@ -1,4 +1,4 @@
-// fuzz_record: Record::Decode and SplitRecordList on untrusted bytes.
+// fuzz_record: Record::Decode, SplitRecordList and text::ParseDecimal on untrusted bytes.
 //
 // Checks, besides "never crashes / no ASan or UBSan report":
 //  - every accepted record re-encodes from its decoded fields to exactly the input
@@ -15,6 +15,7 @@
 
 #include "core/crypto.h"
 #include "core/record.h"
+#include "core/text.h"
 
 namespace {
 
@@ -47,8 +48,18 @@ void CheckRecord(std::string_view in) {
   auto again = vanban::Record::Decode(r.bytes());
   if (!again.ok() || again->type() != r.type() || again->cards() != r.cards() || again->text() != r.text())
     Fail("decoding the bytes again differs");
+  for (const vanban::Card& c : r.cards()) CheckDecimal(c.value);
   (void)r.VerifySignature();  // true or false: must not crash
   (void)r.parents();
+}
+
+// The one strict reading of numbers in records (year, seq, number, text length): what it
+// accepts is exactly the decimal form vanban writes, so writing it back gives the input.
+void CheckDecimal(std::string_view s) {
+  auto v = vanban::text::ParseDecimal(s);
+  if (v && std::to_string(*v) != s) Fail("ParseDecimal accepted a form vanban does not write");
+  auto small = vanban::text::ParseDecimal(s, 9999);
+  if (small && (!v || *small != *v || *small > 9999)) Fail("ParseDecimal's bound");
 }
 
 }  // namespace
@@ -61,6 +72,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   CheckRecord(in);
+  CheckDecimal(in.substr(0, 24));
   constexpr std::string_view kCardMagic = "vanban-card 1\n";
   auto parts = vanban::SplitRecordList(kCardMagic, in, "a fuzzed card");
   if (parts.ok()) {

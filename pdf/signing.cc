@@ -463,8 +463,9 @@ Status ScanSignatures(std::string_view pdf, std::vector<FoundSignature>* out) {
       while (pos < list.size() && list[pos] == ' ') ++pos;
       size_t end = pos;
       while (end < list.size() && list[end] >= '0' && list[end] <= '9') ++end;
-      if (end == pos || end - pos > 12) break;
-      r[k++] = std::stoull(std::string(list.substr(pos, end - pos)));
+      const auto n = text::ParseDecimal(list.substr(pos, end - pos), 999'999'999'999);
+      if (!n) break;
+      r[k++] = *n;
       pos = end;
     }
     if (k != 4) return Status::Invalid("a signature's /ByteRange is not four numbers");

@@ -105,7 +105,10 @@ vb caobang giamdoc "$T0" org trust "$WORK/langson.card" --alias langson
 vb caobang giamdoc "$T0" org trust "$WORK/laocai.card" --alias laocai
 vb laocai giamdoc "$T0" org trust "$WORK/langson.card" --alias langson
 vb laocai giamdoc "$T0" org trust "$WORK/caobang.card" --alias caobang
-vb langson giamdoc 2016-12-26T10:00:00+07:00 serve --listen 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.log" &
+# Started directly, not through vb: $! must be the server itself, so that the kill below
+# (and the trap) stop it, not a subshell that would leave it running.
+VANBAN_NOW=2016-12-26T10:00:00+07:00 "$VANBAN" --home "$WORK/langson" --as giamdoc \
+  --passphrase-file "$(pass langson-giamdoc)" serve --listen 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.log" &
 SERVE=$!
 trap 'kill $SERVE 2>/dev/null' EXIT
 for _ in $(seq 100); do PORT=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$WORK/serve.out"); [ -n "$PORT" ] && break; sleep 0.05; done

@@ -9,7 +9,16 @@ jobs=$(nproc)
 echo "== tests (release build)"
 ctest --test-dir build --output-on-failure -j "$jobs"
 echo "== demo (release build)"
-bash samples/demo.sh >/dev/null
+demo_dir=$(mktemp -d /tmp/vanban-demo-test.XXXXXX)
+bash samples/demo.sh "$demo_dir" >/dev/null
+# Nothing the demo starts may outlive it.
+if pgrep -f -- "$demo_dir" >/dev/null; then
+  echo "FAIL: the demo left processes running:" >&2
+  pgrep -af -- "$demo_dir" >&2
+  pkill -9 -f -- "$demo_dir"
+  exit 1
+fi
+rm -rf "$demo_dir"
 echo "== tests (address + undefined-behaviour sanitizers)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVANBAN_SANITIZE=ON -DVANBAN_BENCH=OFF >/dev/null
 ninja -C build-asan

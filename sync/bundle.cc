@@ -4,6 +4,7 @@
 #include <map>
 #include <thread>
 
+#include "core/text.h"
 #include "core/files.h"
 
 namespace vanban::sync {
@@ -25,7 +26,9 @@ void Entry(std::string& out, std::string_view kind, const Hash& h, std::string_v
   out += '\n';
 }
 
-bool Digits(std::string_view s) { return !s.empty() && s.size() <= 12 && s.find_first_not_of("0123456789") == std::string_view::npos; }
+// A count or length in a bundle (one strict reading, core's): at most 12 digits.
+std::optional<uint64_t> Count(std::string_view s) { return text::ParseDecimal(s, 999'999'999'999); }
+bool Digits(std::string_view s) { return Count(s).has_value(); }
 
 }  // namespace
 
@@ -164,7 +167,7 @@ Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
       skip("an unreadable entry line");
       continue;
     }
-    size_t len = std::stoull(std::string(rest.substr(sp + 1)));
+    size_t len = *Count(rest.substr(sp + 1));
     if (len > body.size() - eol - 1 || eol + 1 + len >= body.size() || body[eol + 1 + len] != '\n') {
       skip("an entry whose length does not fit");
       continue;
@@ -186,7 +189,7 @@ Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
     if (records.size() >= kBatch) VB_RETURN_IF_ERROR(flush());
   }
   VB_RETURN_IF_ERROR(flush());
-  size_t expected = std::stoull(h["records"]) + std::stoull(h["blobs"]);
+  size_t expected = *Count(h["records"]) + *Count(h["blobs"]);
   if (entries != expected)
     rep.damaged.push_back("the header announces " + std::to_string(expected) + " entries; " + std::to_string(entries) +
                           " could be read");

@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/text.h"
 #include "sync/messages.h"
 #include "sync/reconcile.h"
 
@@ -216,10 +217,9 @@ Result<tcp::endpoint> ParseEndpoint(const std::string& host_port) {
     return Status::BadInput("'" + host_port + "' is not HOST:PORT");
   std::string host = host_port.substr(0, colon), port_text = host_port.substr(colon + 1);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (port_text.find_first_not_of("0123456789") != std::string::npos || port_text.size() > 5 ||
-      std::stoul(port_text) > 65535)
-    return Status::BadInput("'" + port_text + "' is not a port number (0-65535)");
-  auto port = static_cast<uint16_t>(std::stoul(port_text));
+  const auto port_number = text::ParseDecimal(port_text, 65535);
+  if (!port_number) return Status::BadInput("'" + port_text + "' is not a port number (0-65535)");
+  auto port = static_cast<uint16_t>(*port_number);
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(host, ec);
   if (!ec) return tcp::endpoint(addr, port);

@@ -67,7 +67,7 @@ DocumentFields FieldsOf(const Form& f) {
   d.title = Trim(f.title);
   d.symbol = f.symbol;
   d.recipients = Lines(f.recipients);
-  if (f.kind == "pledge") d.parties = Aliases(f.parties);
+  d.parties = Aliases(f.parties);  // a pledge, or a joint document of any kind
   d.body = f.body;
   // A form posts CR LF; the file is LF (the parser would fold it anyway).
   std::string b;
@@ -88,8 +88,9 @@ Errors Precheck(Node& node, const DocumentFields& d) {
   else if (d.title.size() > 1000) e["title"] = "Trích yếu quá dài (tối đa 1000 byte).";
   for (const std::string& r : d.recipients)
     if (r.size() > 4096) e["recipients"] = "Một nơi nhận quá dài (tối đa 4096 byte).";
-  if (d.kind == "pledge") {
-    if (d.parties.empty()) e["parties"] = "Giao ước cần ít nhất một bên ký cùng (bí danh của cơ quan đã tin cậy).";
+  if (d.kind == "pledge" && d.parties.empty())
+    e["parties"] = "Giao ước cần ít nhất một bên ký cùng (bí danh của cơ quan đã tin cậy).";
+  {
     std::map<std::string, bool> known;
     for (const auto& [alias, key] : node.Trusted()) known[alias] = true;
     for (const std::string& p : d.parties)
@@ -156,7 +157,7 @@ std::string ComposePage(const Viewer& v, const Form& f, const Errors& e, const s
     b += "<option value=\"" + Escape(s.symbol) + "\"" + Selected(f.symbol == s.symbol) + ">" + Escape(s.symbol) + " — " +
          Escape(s.name_vi) + "</option>";
   b += "</select></label>" + FieldError(e, "symbol");
-  b += "<label>Các bên ký cùng (giao ước; bí danh, cách nhau bởi dấu phẩy) <input type=\"text\" name=\"parties\" "
+  b += "<label>Các bên ký cùng (giao ước, văn bản liên tịch; bí danh, cách nhau bởi dấu phẩy) <input type=\"text\" name=\"parties\" "
        "value=\"" + Escape(f.parties) + "\"" + std::string(edit ? " readonly" : "") + "></label>" +
        FieldError(e, "parties");
   b += "<label>Nơi nhận (mỗi dòng một nơi; org:BÍ_DANH cho cơ quan trong cụm) <textarea name=\"recipients\" rows=\"4\">" +

@@ -154,7 +154,12 @@ TEST(DocFile, MissingOrEmptyTitle) {
   ExpectBad(Front("kind: directive\n"), "ke-hoach.md:2: missing front-matter key 'title'");
   ExpectBad(Front("kind: directive\ntitle: \"\"\n"), "ke-hoach.md:3: field 'title' is empty");
   ExpectBad(Front("kind: directive\ntitle: \"   \"\n"), "ke-hoach.md:3: field 'title' is empty");
-  ExpectBad(Front("kind: directive\ntitle: [a, b]\n"), "ke-hoach.md:3: field 'title' must be a single text value");
+  {
+    auto list = Parse(Front("kind: directive\ntitle:\n  - a\n  - b\n"));
+    ASSERT_FALSE(list.ok());
+    EXPECT_EQ(list.status().message().rfind("ke-hoach.md:3: field 'title' must be a single text value (", 0), 0u)
+        << list.status().message();
+  }
   ExpectBad(Front("kind: directive\ntitle: " + std::string(1001, 'x') + "\n"),
             "ke-hoach.md:3: field 'title' is over 1000 bytes");
 }
@@ -188,9 +193,38 @@ TEST(DocFile, PledgeWithoutParties) {
             "ke-hoach.md:4: field 'parties' must be a list");
 }
 
-TEST(DocFile, PartiesOnADirective) {
-  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\nparties: [caobang]\n"),
-            "ke-hoach.md:4: field 'parties' is for pledges only");
+// A directive or report with parties is a joint document (văn bản liên tịch), signed by
+// each party as a pledge is; the contract's own example names parties on a directive.
+TEST(DocFile, PartiesOnADirectiveMakeAJointDocument) {
+  auto f = Parse(Front("kind: directive\ntitle: Kế hoạch liên tịch\nparties: [caobang, laocai]\n"));
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(f->parties, (std::vector<std::string>{"caobang", "laocai"}));
+  ExpectBad(Front("kind: report\ntitle: Báo cáo\nparties: []\n"), "ke-hoach.md:4: field 'parties' is empty");
+}
+
+// ../shared/spec/cli-contract.md, "The document file", exactly as written there.
+TEST(DocFile, TheContractsExampleAsWritten) {
+  const std::string contract =
+      "---\n"
+      "kind: directive            # directive | pledge | report (more kinds may be added)\n"
+      "title: Phát động phong trào thi đua năm 2021\n"
+      "recipients:\n"
+      "  - UBND tỉnh (báo cáo)\n"
+      "  - Lưu: VT, VP.\n"
+      "parties: [caobang, laocai]  # pledge only: aliases of trusted organisations (the author's own is implied)\n"
+      "---\n"
+      "## I. MỤC ĐÍCH, YÊU CẦU\n"
+      "1. Body paragraphs ... **bold**, *italic*, a footnote[^1].\n"
+      "- a bullet\n"
+      "\n"
+      "[^1]: The footnote text.\n";
+  auto f = Parse(contract);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(f->kind, "directive");
+  EXPECT_EQ(f->title, "Phát động phong trào thi đua năm 2021");
+  EXPECT_EQ(f->recipients, (std::vector<std::string>{"UBND tỉnh (báo cáo)", "Lưu: VT, VP."}));
+  EXPECT_EQ(f->parties, (std::vector<std::string>{"caobang", "laocai"}));
+  EXPECT_EQ(f->blocks.size(), 4u);
 }
 
 TEST(DocFile, RecipientRules) {
@@ -255,7 +289,9 @@ TEST(DocFile, NoFrontMatter) {
 }
 
 TEST(DocFile, YamlSyntaxErrorNamesTheLine) {
-  auto f = Parse(Front("kind: directive\ntitle: [Kế hoạch\n"));
+  // The title line is text ("[Kế hoạch" is a title); a flow list is YAML's.
+  EXPECT_TRUE(Parse(Front("kind: directive\ntitle: [Kế hoạch\n")).ok());
+  auto f = Parse(Front("kind: directive\ntitle: Kế hoạch\nrecipients: [UBND tỉnh\n"));
   ASSERT_FALSE(f.ok());
   EXPECT_EQ(f.status().code(), Status::Code::kBadInput);
   EXPECT_NE(f.status().message().find("front matter: "), std::string::npos) << f.status().message();
@@ -376,11 +412,71 @@ TEST(DocFile, SimpleFrontMatterReadsAsYamlDoes) {
       "kind: report\ntitle: ...\n",
       "kind: report\ntitle: --- a\n",
       "kind: report\ntitle: a --- b\n",
+      "kind: directive\ntitle: Kế hoạch: tổ chức hội nghị\n",
+      "kind: directive\ntitle: Kế hoạch: tổ chức # ghi chú\n",
+      "kind: directive\ntitle: [Dự thảo] Kế hoạch\n",
+      "kind: directive\ntitle: {tạm} Kế hoạch\n",
+      "kind: directive\ntitle: Kế hoạch\nrecipients:\n  - Lưu: VT, VP.\n  - x: y: z\n",
+      "kind: directive\ntitle: Kế hoạch\nrecipients:\n  - Lưu: VT\n    tiếp\n",
+      "kind: directive\ntitle: Kế hoạch\nrecipients: [a, \"Lưu: VT\"]\n",
   };
   for (const char* f : fronts) {
     SCOPED_TRACE(f);
     (void)Parse(Front(f));
   }
+}
+
+// The contract's own example (../shared/spec/cli-contract.md) and the lines every
+// Vietnamese document ends with: text as written, not YAML mappings.
+TEST(DocFile, TitleAndRecipientLinesAreTextAsWritten) {
+  auto f = Parse(Front(
+      "kind: directive            # directive | pledge | report (more kinds may be added)\n"
+      "title: Kế hoạch: tổ chức hội nghị sơ kết   # ghi chú\n"
+      "recipients:\n"
+      "  - UBND tỉnh (báo cáo)\n"
+      "  - Lưu: VT, VP.\n"
+      "  - [Dự thảo] các phòng: để biết\n"
+      "  - Như trên:\n"));
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(f->title, "Kế hoạch: tổ chức hội nghị sơ kết");
+  EXPECT_EQ(f->recipients,
+            (std::vector<std::string>{"UBND tỉnh (báo cáo)", "Lưu: VT, VP.", "[Dự thảo] các phòng: để biết", "Như trên:"}));
+  // Quoting stays allowed and reads the same.
+  auto q = Parse(Front("kind: directive\ntitle: \"Kế hoạch: tổ chức hội nghị sơ kết\"\nrecipients:\n"
+                       "  - \"Lưu: VT, VP.\"\n  - 'Như trên:'\n"));
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  EXPECT_EQ(q->title, f->title);
+  EXPECT_EQ(q->recipients, (std::vector<std::string>{"Lưu: VT, VP.", "Như trên:"}));
+  // Block lists without indentation, and a plain title that only YAML's "- " would misread.
+  auto z = Parse(Front("kind: report\ntitle: - Báo cáo\nrecipients:\n- Lưu: VT.\n"));
+  ASSERT_TRUE(z.ok()) << z.status().message();
+  EXPECT_EQ(z->title, "- Báo cáo");
+  EXPECT_EQ(z->recipients, std::vector<std::string>{"Lưu: VT."});
+}
+
+TEST(DocFile, StillWrongFrontMatterSaysWhatToWrite) {
+  // A flow list is YAML's: an item there that holds ": " needs quotes, and the message says so.
+  auto f = Parse(Front("kind: directive\ntitle: Kế hoạch\nrecipients: [UBND tỉnh, Lưu: VT]\n"));
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().message().rfind("ke-hoach.md:4: field 'recipients' must be a single text value", 0), 0u)
+      << f.status().message();
+  EXPECT_NE(f.status().message().find("double quotes"), std::string::npos) << f.status().message();
+  auto g = Parse(Front("kind: directive\ntitle: Kế hoạch: một\n  hai: ba\n"));
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.status().message().find("double quotes"), std::string::npos) << g.status().message();
+  EXPECT_EQ(g.status().message().rfind("ke-hoach.md:", 0), 0u) << g.status().message();
+}
+
+TEST(DocFile, AnEscapedControlCharacterNamesFileAndLine) {
+  ExpectBad(Front("kind: directive\ntitle: \"A\\0B\"\n"),
+            "ke-hoach.md:3: field 'title' has a control character (U+0); write the text itself, without escapes "
+            "such as \\0 or \\t");
+  ExpectBad(Front("kind: directive\ntitle: Kế hoạch\nrecipients:\n  - \"UBND\\ttỉnh\"\n"),
+            "ke-hoach.md:5: field 'recipients' has a control character (U+9); write the text itself, without "
+            "escapes such as \\0 or \\t");
+  ExpectBad(Front("kind: directive\ntitle: \"Ke\\u0302\\u0301 hoạch\"\n"),
+            "ke-hoach.md:3: field 'title' is not in Unicode NFC; write the letters themselves, not escapes such "
+            "as \\u0301");
 }
 
 TEST(DocFile, RecordTextSkipsTheUtf8Scan) {

@@ -543,7 +543,7 @@ class MemWorld {
     std::string at = o.at.empty() ? Tick() : o.at;
     Timestamp local = At(at).InOffset(org->offset_minutes);
     RecordId rev = doc.d.signatures.empty() ? doc.d.revisions.back().id : doc.d.signatures.back().rev;
-    std::string number = o.number.empty() ? std::to_string(o.seq) + "/" + doc.d.symbol + "-" + org->code : o.number;
+    std::string number = o.number.empty() ? OutgoingNumber(o.seq, doc.d.symbol, org->code) : o.number;
     Record r("doc.issue");
     r.Add("rev", ToHex(rev));
     r.Add("number", number);

@@ -193,7 +193,7 @@ TEST_F(ReceiveTest, AReceiptGivesIncomingNumbersPerYear) {
   ASSERT_EQ(in2024.size(), 3u);
   EXPECT_EQ(in2024[0].number, "1");
   EXPECT_EQ(in2024[0].date, "2024-03-06");
-  EXPECT_EQ(in2024[0].their_number, "1/KH-SNgV");
+  EXPECT_EQ(in2024[0].their_number, "01/KH-SNgV");
   EXPECT_EQ(in2024[0].their_date, "2024-03-05");
   EXPECT_EQ(in2024[0].from, "Sở Ngoại vụ tỉnh Lạng Sơn");
   EXPECT_EQ(in2024[0].title, "Kế hoạch một");
@@ -204,10 +204,10 @@ TEST_F(ReceiveTest, AReceiptGivesIncomingNumbersPerYear) {
   EXPECT_EQ(in2024[2].number, "3");
   auto in2025 = p_->Register(2025, true).value();
   ASSERT_EQ(in2025.size(), 1u);
-  EXPECT_EQ(in2025[0].their_number, "4/KH-SNgV");
+  EXPECT_EQ(in2025[0].their_number, "04/KH-SNgV");
   EXPECT_EQ(in2025[0].their_date, "2024-12-31");
   // Also by the issuer's number, which is not one of P's.
-  EXPECT_EQ(p_->Show("2/KH-SNgV")->id, d2 == "" ? RecordId{} : p_->Show(d2)->id);
+  EXPECT_EQ(p_->Show("02/KH-SNgV")->id, d2 == "" ? RecordId{} : p_->Show(d2)->id);
   EXPECT_TRUE(p_->Check()->ok);
 }
 
@@ -222,7 +222,7 @@ TEST_F(ReceiveTest, ArrivedButNotYetReceivedIsInTheIncomingRegister) {
   EXPECT_EQ(reg[1].doc, d1);
   EXPECT_FALSE(reg[1].received);
   EXPECT_EQ(reg[1].number, "");
-  EXPECT_EQ(reg[1].their_number, "1/KH-SNgV");
+  EXPECT_EQ(reg[1].their_number, "01/KH-SNgV");
   // Awaiting ones are listed whatever the year asked for.
   EXPECT_EQ(p_->Register(2030, true)->size(), 1u);
   // The outgoing register of P holds none of these.

@@ -604,13 +604,13 @@ TEST_F(TamperTest, RepairDoesNotMakeAnAlteredRecordGood) {
 }
 
 TEST_F(TamperTest, NumberIssuedTwiceOffline) {
-  // Two documents get 1/KH-SNgV: one here, one from a node that was offline.
+  // Two documents get 01/KH-SNgV: one here, one from a node that was offline.
   ASSERT_TRUE(node_->Submit(As("chuyenvien"), id_, "giamdoc").ok());
   ASSERT_TRUE(node_->Sign(As("giamdoc"), id_, false).ok());
   std::string other = NewDirective("Kế hoạch khác");
   ASSERT_TRUE(node_->Submit(As("chuyenvien"), other, "giamdoc").ok());
   ASSERT_TRUE(node_->Sign(As("giamdoc"), other, false).ok());
-  ASSERT_EQ(node_->Issue(As("vanthu"), id_).value(), "1/KH-SNgV");
+  ASSERT_EQ(node_->Issue(As("vanthu"), id_).value(), "01/KH-SNgV");
   // The offline node's issuance of the other document, with the same number.
   auto seal = KeyFile::Open(testing::ReadAll(home_ + "/keys/seal-vanthu.key"), "matkhau", "seal");
   ASSERT_TRUE(seal.ok());
@@ -620,13 +620,13 @@ TEST_F(TamperTest, NumberIssuedTwiceOffline) {
   Record r("doc.issue");
   r.Add("doc", other);
   r.Add("rev", ToHex(rev));
-  r.Add("number", "1/KH-SNgV");
+  r.Add("number", "01/KH-SNgV");
   r.Add("seq", "1");
   r.Add("year", std::to_string(now.Year()));
   r.Add("symbol", "KH");
   r.Add("date", now.Date());
   r.Add("seal", ToHex(node_->org().seal));
-  r.Add("seal-sig", ToHex(seal->Sign(SealMessage(d, rev, "1/KH-SNgV", now.Date()))));
+  r.Add("seal-sig", ToHex(seal->Sign(SealMessage(d, rev, "01/KH-SNgV", now.Date()))));
   r.Add("at", now.Iso());
   for (const RecordId& h : d.heads) r.Add("parent", ToHex(h));
   ASSERT_TRUE(r.Sign(PersonKey("vanthu")).ok());
@@ -635,12 +635,12 @@ TEST_F(TamperTest, NumberIssuedTwiceOffline) {
 
   auto reg = node_->Register(now.Year(), false);
   ASSERT_EQ(reg->size(), 2u);
-  EXPECT_EQ((*reg)[0].number, "1/KH-SNgV");
-  EXPECT_EQ((*reg)[1].number, "1/KH-SNgV");
+  EXPECT_EQ((*reg)[0].number, "01/KH-SNgV");
+  EXPECT_EQ((*reg)[1].number, "01/KH-SNgV");
   EXPECT_NE((*reg)[0].must_reissue, (*reg)[1].must_reissue);  // exactly one keeps it
   const std::string loser = (*reg)[0].must_reissue ? (*reg)[0].doc : (*reg)[1].doc;
   EXPECT_EQ((*reg)[0].collides_with, std::vector<std::string>{(*reg)[1].doc});
-  ExpectProblem("number 1/KH-SNgV was issued twice; document " + loser.substr(0, 12) + " must be re-issued");
+  ExpectProblem("number 01/KH-SNgV was issued twice; document " + loser.substr(0, 12) + " must be re-issued");
   auto inbox = node_->Inbox("vanthu");
   ASSERT_EQ(inbox->size(), 1u);
   EXPECT_EQ((*inbox)[0].action, "reissue");
@@ -650,10 +650,10 @@ TEST_F(TamperTest, NumberIssuedTwiceOffline) {
   EXPECT_TRUE(testing::IsRefused(node_->Issue(As("vanthu"), winner).status(), "nothing to re-issue"));
   auto again = node_->Issue(As("vanthu"), loser);
   ASSERT_TRUE(again.ok()) << again.status().message();
-  EXPECT_EQ(*again, "2/KH-SNgV");
+  EXPECT_EQ(*again, "02/KH-SNgV");
   auto shown = node_->Show(loser).value();
   ASSERT_EQ(shown.earlier_issues.size(), 1u);
-  EXPECT_EQ(shown.earlier_issues[0].number, "1/KH-SNgV");
+  EXPECT_EQ(shown.earlier_issues[0].number, "01/KH-SNgV");
   auto c = node_->Check();
   EXPECT_TRUE(c->ok) << (c->problems.empty() ? "" : c->problems[0]);
 }

@@ -17,6 +17,24 @@ const std::string kVietNfc = "Vi\xe1\xbb\x87t";
 const std::string kVietNfd = "Vie\xcc\xa3\xcc\x82t";
 const std::string kVietNfdOtherOrder = "Vie\xcc\x82\xcc\xa3t";
 
+TEST(TextParseDecimal, OnlyTheFormVanbanWrites) {
+  EXPECT_EQ(text::ParseDecimal("0"), 0u);
+  EXPECT_EQ(text::ParseDecimal("12"), 12u);
+  EXPECT_EQ(text::ParseDecimal("2024", 9999), 2024u);
+  EXPECT_EQ(text::ParseDecimal("18446744073709551615"), UINT64_MAX);
+  for (const char* bad : {"", " 12", "12 ", "12abc", "+12", "-1", "012", "00", "1e3", "0x10", "１２", "1_000",
+                          "18446744073709551616", "99999999999999999999999"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(text::ParseDecimal(bad), std::nullopt);
+  }
+  EXPECT_EQ(text::ParseDecimal("65535", 65535), 65535u);
+  EXPECT_EQ(text::ParseDecimal("65536", 65535), std::nullopt);
+  EXPECT_EQ(text::ParseDecimal("9", 5), std::nullopt);
+  EXPECT_EQ(text::ParseDecimal("5", 5), 5u);
+  EXPECT_EQ(text::ParseDecimal("0", 0), 0u);
+  EXPECT_EQ(text::ParseDecimal("1", 0), std::nullopt);
+}
+
 TEST(TextNormalize, DecomposedVietnameseBecomesPrecomposed) {
   EXPECT_EQ(kVietNfc, "Việt");  // the source file itself is NFC
   auto a = Normalize(kVietNfd);

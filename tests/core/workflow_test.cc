@@ -217,8 +217,12 @@ TEST_F(RulesTest, ReceiveRules) {
   // Cards.
   EXPECT_TRUE(HasCode(w.Receive(doc, "cb-vanthu", "c"), Status::Code::kBadInput, "'org' is not the receiving clerk's organisation"));
   MemWorld::ReceiveOpts bad;
-  bad.number_card = "01";
-  EXPECT_TRUE(HasCode(w.Receive(doc, "cb-vanthu", "b", bad), Status::Code::kBadInput, "'number' is the incoming number"));
+  for (const char* form : {"01", "1abc", "+1", "0x1"}) {
+    SCOPED_TRACE(form);
+    bad.number_card = form;
+    EXPECT_TRUE(HasCode(w.Receive(doc, "cb-vanthu", "b", bad), Status::Code::kBadInput,
+                        "'year' and 'number' are decimal numbers as vanban writes them"));
+  }
   bad = {};
   bad.number = 0;
   EXPECT_TRUE(HasCode(w.Receive(doc, "cb-vanthu", "b", bad), Status::Code::kBadInput, "'number' is the incoming number"));
@@ -300,10 +304,10 @@ TEST_F(RulesTest, CreateNeedsADrafterOfTheOrganisation) {
   // The cards must say what the text says.
   Doc pledge_without_parties;
   EXPECT_TRUE(HasCode(w.CreateInto(pledge_without_parties, PledgeText({"caobang"}), "chuyenvien", "a", {}),
-                      Status::Code::kBadInput, "parties are for pledges, and a pledge has them"));
+                      Status::Code::kBadInput, "a pledge has parties"));
   Doc directive_with_parties;
   EXPECT_TRUE(HasCode(w.CreateInto(directive_with_parties, DirectiveText(), "chuyenvien", "a", {"b"}),
-                      Status::Code::kBadInput, "parties are for pledges"));
+                      Status::Code::kBadInput, "'parties' does not match the text's parties"));
   Doc two_vs_one;
   EXPECT_TRUE(HasCode(w.CreateInto(two_vs_one, PledgeText({"caobang"}), "chuyenvien", "a", {"b", "c"}),
                       Status::Code::kBadInput, "'parties' does not match the text's parties"));
@@ -530,19 +534,31 @@ TEST_F(RulesTest, IssueRules) {
   ASSERT_TRUE(w.Issue(doc, "vanthu").ok());
   EXPECT_EQ(doc.d.state, S::kIssued);
   ASSERT_TRUE(doc.d.issue.has_value());
-  EXPECT_EQ(doc.d.issue->number, "1/KH-SNgV");
+  EXPECT_EQ(doc.d.issue->number, "01/KH-SNgV");
   EXPECT_EQ(doc.d.issue->seq, 1);
   EXPECT_EQ(doc.d.issue->clerk, w.Pk("vanthu"));
 
   // Issued: a second issuance only as a re-issue naming the one it replaces.
   MemWorld::IssueOpts again;
   again.seq = 2;
-  EXPECT_TRUE(IsRefused(w.Issue(doc, "vanthu", again), "already issued as 1/KH-SNgV; a re-issue names the issuance it replaces"));
+  EXPECT_TRUE(IsRefused(w.Issue(doc, "vanthu", again), "already issued as 01/KH-SNgV; a re-issue names the issuance it replaces"));
   again.reissue = true;
   ASSERT_TRUE(w.Issue(doc, "vanthu", again).ok());
-  EXPECT_EQ(doc.d.issue->number, "2/KH-SNgV");
+  EXPECT_EQ(doc.d.issue->number, "02/KH-SNgV");
   ASSERT_EQ(doc.d.earlier_issues.size(), 1u);
-  EXPECT_EQ(doc.d.earlier_issues[0].number, "1/KH-SNgV");
+  EXPECT_EQ(doc.d.earlier_issues[0].number, "01/KH-SNgV");
+}
+
+TEST(OutgoingNumbers, ALeadingZeroBelowTenAndBothSpellingsFound) {
+  EXPECT_EQ(OutgoingNumber(1, "KH", "SNgV"), "01/KH-SNgV");
+  EXPECT_EQ(OutgoingNumber(9, "CT", "UBND"), "09/CT-UBND");
+  EXPECT_EQ(OutgoingNumber(10, "KH", "SNgV"), "10/KH-SNgV");
+  EXPECT_EQ(OutgoingNumber(174, "KH", "SNgV"), "174/KH-SNgV");
+  EXPECT_EQ(NumberSpellings("1/KH-SNgV"), (std::vector<std::string>{"1/KH-SNgV", "01/KH-SNgV"}));
+  EXPECT_EQ(NumberSpellings("01/KH-SNgV"), (std::vector<std::string>{"01/KH-SNgV", "1/KH-SNgV"}));
+  EXPECT_EQ(NumberSpellings("10/KH-SNgV"), std::vector<std::string>{"10/KH-SNgV"});
+  EXPECT_EQ(NumberSpellings("00/KH-SNgV"), std::vector<std::string>{"00/KH-SNgV"});
+  EXPECT_EQ(NumberSpellings("abc"), std::vector<std::string>{"abc"});
 }
 
 TEST_F(RulesTest, IssueCardRules) {
@@ -551,7 +567,9 @@ TEST_F(RulesTest, IssueCardRules) {
   ASSERT_TRUE(w.Sign(doc, "giamdoc").ok());
   const Organisation* org = w.auth.FindOrg(w.OrgKey("a"));
   const std::string at = "2024-06-03T09:00:00+07:00";
-  // A correct issuance, with one card replaced (or removed when the value is empty).
+  // A correct issuance, with one card replaced (or removed when the value is empty). Its
+  // number is of the form written before the padded "01/…": still valid, as stored
+  // issuances of earlier years must stay.
   auto issue = [&](const std::string& key, const std::string& value) {
     std::map<std::string, std::string> c = {{"rev", ToHex(doc.d.id)},     {"number", "1/KH-SNgV"},
                                             {"seq", "1"},                 {"year", "2024"},
@@ -566,10 +584,20 @@ TEST_F(RulesTest, IssueCardRules) {
   };
   using C = Status::Code;
   EXPECT_TRUE(HasCode(issue("rev", std::string(64, '5')), C::kBadInput, "'rev' is not the signed revision"));
-  EXPECT_TRUE(HasCode(issue("seq", "một"), C::kBadInput, "'year' and 'seq' are numbers"));
-  EXPECT_TRUE(HasCode(issue("year", ""), C::kBadInput, "'year' and 'seq' are numbers"));
+  EXPECT_TRUE(HasCode(issue("seq", "một"), C::kBadInput, "'year' and 'seq' are decimal numbers"));
+  EXPECT_TRUE(HasCode(issue("year", ""), C::kBadInput, "'year' and 'seq' are decimal numbers"));
+  // What std::stoi took: trailing junk, leading blanks, a sign, a leading zero.
+  for (const char* bad : {"1abc", "+1", "01", "0x1", "1e0"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_TRUE(HasCode(issue("seq", bad), C::kBadInput, "'year' and 'seq' are decimal numbers"));
+  }
+  for (const char* bad : {"2024abc", "+2024", "02024", "20240"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_TRUE(HasCode(issue("year", bad), C::kBadInput, "'year' and 'seq' are decimal numbers"));
+  }
   EXPECT_TRUE(HasCode(issue("symbol", "CT"), C::kBadInput, "'symbol' is not the document's register symbol KH"));
-  EXPECT_TRUE(HasCode(issue("number", "01/KH-SNgV"), C::kBadInput, "'number' must be SEQ/SYMBOL-CODE"));
+  EXPECT_TRUE(HasCode(issue("number", "001/KH-SNgV"), C::kBadInput, "'number' must be SEQ/SYMBOL-CODE"));
+  EXPECT_TRUE(HasCode(issue("number", "2/KH-SNgV"), C::kBadInput, "'number' must be SEQ/SYMBOL-CODE"));
   EXPECT_TRUE(HasCode(issue("date", "2024-06-04"), C::kBadInput, "'date' and 'year' are the issuing day"));
   EXPECT_TRUE(HasCode(issue("year", "2023"), C::kBadInput, "'date' and 'year' are the issuing day"));
   EXPECT_TRUE(IsRefused(issue("seal", ToHex(w.org("b").seal.public_key())), "'seal' is not the seal key of Sở Ngoại vụ tỉnh Lạng Sơn"));
@@ -624,7 +652,7 @@ TEST_F(RulesTest, MalformedCardsOfOtherActions) {
 TEST_F(RulesTest, PledgePartiesCannotChange) {
   Doc doc = w.Pledge({"b"});
   EXPECT_TRUE(HasCode(w.Revise(doc, "chuyenvien", PledgeText({"caobang", "laocai"})), Status::Code::kBadInput,
-                      "the parties of a pledge cannot change"));
+                      "the parties of a document cannot change"));
   EXPECT_TRUE(w.Revise(doc, "chuyenvien", PledgeText({"caobang"}, "Giao ước thi đua năm 2021 (sửa)")).ok());
 }
 
@@ -668,13 +696,13 @@ TEST_F(RulesTest, IssueDateIsTheDayInTheOrganisationsZone) {
   const Organisation* org = w.auth.FindOrg(w.OrgKey("a"));
   Record r("doc.issue");
   r.Add("rev", ToHex(other.d.id));
-  r.Add("number", "1/KH-SNgV");
+  r.Add("number", "01/KH-SNgV");
   r.Add("seq", "1");
   r.Add("year", "2024");
   r.Add("symbol", "KH");
   r.Add("date", "2024-12-31");
   r.Add("seal", ToHex(org->seal));
-  r.Add("seal-sig", ToHex(w.org("a").seal.Sign(SealMessage(other.d, other.d.id, "1/KH-SNgV", "2024-12-31"))));
+  r.Add("seal-sig", ToHex(w.org("a").seal.Sign(SealMessage(other.d, other.d.id, "01/KH-SNgV", "2024-12-31"))));
   EXPECT_TRUE(HasCode(w.Act(other, r, "vanthu", "2024-12-31T20:00:00Z"), Status::Code::kBadInput,
                       "'date' and 'year' are the issuing day in the organisation's time zone"));
 }
@@ -910,12 +938,12 @@ TEST_F(NodeWorkflowTest, DirectiveFromDraftToIssued) {
   EXPECT_EQ(node_->Inbox("vanthu")->at(0).action, "issue");
   auto number = node_->Issue(As("vanthu"), id);
   ASSERT_TRUE(number.ok()) << number.status().message();
-  EXPECT_EQ(*number, "1/KH-SNgV");
+  EXPECT_EQ(*number, "01/KH-SNgV");
 
   auto d = node_->Show(id);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->state, S::kIssued);
-  EXPECT_EQ(d->issue->number, "1/KH-SNgV");
+  EXPECT_EQ(d->issue->number, "01/KH-SNgV");
   EXPECT_EQ(d->issue->date, "2024-06-03");
   ASSERT_EQ(d->signatures.size(), 1u);
   EXPECT_EQ(d->signatures[0].name, "Trịnh Tuyết Mai");
@@ -924,18 +952,18 @@ TEST_F(NodeWorkflowTest, DirectiveFromDraftToIssued) {
   EXPECT_EQ(d->approvals.size(), 2u);
   EXPECT_TRUE(node_->Inbox("vanthu")->empty());
   // The number finds the document too.
-  auto by_number = node_->Show("1/KH-SNgV");
+  auto by_number = node_->Show("01/KH-SNgV");
   ASSERT_TRUE(by_number.ok());
   EXPECT_EQ(ToHex(by_number->id), id);
   auto reg = node_->Register(2024, false);
   ASSERT_TRUE(reg.ok());
   ASSERT_EQ(reg->size(), 1u);
-  EXPECT_EQ((*reg)[0].number, "1/KH-SNgV");
+  EXPECT_EQ((*reg)[0].number, "01/KH-SNgV");
   EXPECT_EQ((*reg)[0].date, "2024-06-03");
   EXPECT_EQ((*reg)[0].signer, "Trịnh Tuyết Mai");
   EXPECT_EQ((*reg)[0].kind, "directive");
   // Issued once: a second issue is refused.
-  EXPECT_TRUE(IsRefused(node_->Issue(As("vanthu"), id).status(), "already issued as 1/KH-SNgV"));
+  EXPECT_TRUE(IsRefused(node_->Issue(As("vanthu"), id).status(), "already issued as 01/KH-SNgV"));
   auto check = node_->Check();
   ASSERT_TRUE(check.ok());
   EXPECT_TRUE(check->ok) << (check->problems.empty() ? "" : check->problems[0]);
@@ -1192,23 +1220,23 @@ std::string IssueNew(Node& node, const std::string& text) {
 TEST_F(NodeWorkflowTest, NumberingPerSymbolAndYear) {
   {
     ScopedNow now("2024-06-03T09:00:00+07:00");
-    EXPECT_EQ(IssueNew(*node_, DirectiveText("Kế hoạch một")), "1/KH-SNgV");
-    EXPECT_EQ(IssueNew(*node_, DirectiveText("Kế hoạch hai")), "2/KH-SNgV");
-    EXPECT_EQ(IssueNew(*node_, ReportText("Báo cáo một")), "1/BC-SNgV");  // its own register line
+    EXPECT_EQ(IssueNew(*node_, DirectiveText("Kế hoạch một")), "01/KH-SNgV");
+    EXPECT_EQ(IssueNew(*node_, DirectiveText("Kế hoạch hai")), "02/KH-SNgV");
+    EXPECT_EQ(IssueNew(*node_, ReportText("Báo cáo một")), "01/BC-SNgV");  // its own register line
   }
   {
     ScopedNow now("2025-01-02T09:00:00+07:00");
-    EXPECT_EQ(IssueNew(*node_, DirectiveText("Kế hoạch năm mới")), "1/KH-SNgV");  // a new year starts at 1
+    EXPECT_EQ(IssueNew(*node_, DirectiveText("Kế hoạch năm mới")), "01/KH-SNgV");  // a new year starts at 1
   }
   ASSERT_EQ(std::getenv("VANBAN_NOW"), nullptr);
   auto y2024 = node_->Register(2024, false);
   ASSERT_TRUE(y2024.ok());
   ASSERT_EQ(y2024->size(), 3u);
   // Sorted by symbol, then number.
-  EXPECT_EQ((*y2024)[0].number, "1/BC-SNgV");
-  EXPECT_EQ((*y2024)[1].number, "1/KH-SNgV");
+  EXPECT_EQ((*y2024)[0].number, "01/BC-SNgV");
+  EXPECT_EQ((*y2024)[1].number, "01/KH-SNgV");
   EXPECT_EQ((*y2024)[1].title, "Kế hoạch một");
-  EXPECT_EQ((*y2024)[2].number, "2/KH-SNgV");
+  EXPECT_EQ((*y2024)[2].number, "02/KH-SNgV");
   for (const auto& e : *y2024) EXPECT_TRUE(e.collides_with.empty());
   auto y2025 = node_->Register(2025, false);
   ASSERT_EQ(y2025->size(), 1u);
@@ -1223,12 +1251,12 @@ TEST_F(NodeWorkflowTest, IssueDateIsInVietnamTime) {
   // 20:00 UTC on 31 December is already 1 January 2025 in Lạng Sơn.
   ScopedNow now("2024-12-31T20:00:00Z");
   std::string n = IssueNew(*node_, DirectiveText("Kế hoạch giao thừa"));
-  EXPECT_EQ(n, "1/KH-SNgV");
+  EXPECT_EQ(n, "01/KH-SNgV");
   auto reg = node_->Register(2025, false);
   ASSERT_EQ(reg->size(), 1u);
   EXPECT_EQ((*reg)[0].date, "2025-01-01");
   EXPECT_TRUE(node_->Register(2024, false)->empty());
-  auto d = node_->Show("1/KH-SNgV");
+  auto d = node_->Show("01/KH-SNgV");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->issue->at.Iso(), "2025-01-01T03:00:00+07:00");
 }
@@ -1458,7 +1486,7 @@ TEST_F(PledgeTest, TwoOrganisationsSignInOrder) {
   EXPECT_EQ(node_->Who(cb.signer.public_key()), "nvdung@SNV");
   auto n = node_->Issue(As("vanthu"), id);
   ASSERT_TRUE(n.ok()) << n.status().message();
-  EXPECT_EQ(*n, "1/GƯ-SNgV");
+  EXPECT_EQ(*n, "01/GƯ-SNgV");
   EXPECT_TRUE(node_->Check()->ok);
 }
 

@@ -87,7 +87,8 @@ expect_bad 2 "$B/pledge-empty-parties.md" ":4:" "'parties'"
 doc_with "$B/directive-parties.md" 'kind: directive
 title: Kế hoạch có bên ký
 parties: [caobang]'
-expect_bad 2 "$B/directive-parties.md" ":4:" "'parties'" "pledge"
+# A directive may name parties (a joint document), but only trusted organisations.
+EDIT_TOO=0 expect_bad 4 "$B/directive-parties.md" "party 'caobang' is not a trusted organisation"
 
 doc_with "$B/bad-symbol.md" 'kind: directive
 title: Kế hoạch
@@ -101,7 +102,8 @@ printf -- '---\nkind: directive\ntitle: Chưa đóng\n\nNội dung.\n' >"$B/uncl
 expect_bad 2 "$B/unclosed.md" ":1:" "closing"
 
 doc_with "$B/yaml-error.md" 'kind: directive
-title: [không đóng ngoặc'
+title: Kế hoạch
+recipients: [không đóng ngoặc'
 expect_bad 2 "$B/yaml-error.md" "front matter"
 
 doc_with "$B/empty-body.md" 'kind: directive
@@ -227,6 +229,32 @@ assert_jq '.parties | join(",")' "Sở Ngoại vụ tỉnh Cao Bằng,Sở Ngo�
 # A card that is not a card.
 assert_vb 2 org trust "$DIRECTIVE" --alias hagiang
 assert_contains "$ERR" "$DIRECTIVE" "the error names the card file"
+
+# ---------------------------------------------------------------------------------
+step "lines people write as text: 'Lưu: VT, VP.' and a title with ': ' (the contract's example)"
+printf -- '---\nkind: directive            # directive | pledge | report\ntitle: Kế hoạch: tổ chức hội nghị sơ kết\nrecipients:\n  - UBND tỉnh (báo cáo)\n  - Lưu: VT, VP.\n---\n## I. MỤC ĐÍCH, YÊU CẦU\n1. Nội dung.\n' >"$B/as-written.md"
+assert_as 0 chuyenvien --json doc new "$B/as-written.md"
+WRITTEN=$(jq -r .id <<<"$OUT")
+vb --json doc show "$WRITTEN"
+assert_jq .title "Kế hoạch: tổ chức hội nghị sơ kết" "the title with ': ' is the text written"
+assert_exit 0 "$VANBAN" --home "$H" doc text "$WRITTEN"
+assert_eq "$(cat "$B/as-written.md")" "$OUT" "the text signed is the file as written"
+# Still wrong: the line, and what to write instead.
+doc_with "$B/flow-colon.md" 'kind: directive
+title: Kế hoạch
+recipients: [UBND tỉnh, Lưu: VT]'
+expect_bad 2 "$B/flow-colon.md" ":4:" "'recipients'" "double quotes"
+
+# ---------------------------------------------------------------------------------
+step "an escaped control character: FILE:LINE, before any passphrase is asked for"
+doc_with "$B/escaped-nul.md" 'kind: directive
+title: "A\0B"'
+expect_bad 2 "$B/escaped-nul.md" ":3:" "'title'" "control character"
+# No passphrase source at all: the file's own fault is what is reported.
+N=$(records)
+assert_exit 2 env -u VANBAN_PASSPHRASE "$VANBAN" --home "$H" --as chuyenvien doc new "$B/escaped-nul.md" </dev/null
+assert_contains "$ERR" "$B/escaped-nul.md:3: field 'title' has a control character" "the file is checked before the key"
+assert_eq "$N" "$(records)" "nothing written"
 
 step "the node is sound"
 vb --json check

@@ -28,11 +28,23 @@ command -v jq >/dev/null || { echo "FAIL: jq is required (apt-get install -y jq)
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vanban-e2e-$TEST_NAME.XXXXXX")
 cleanup() {
+  local rc=$?
   # Only this shell's jobs that are still running (never a reaped, maybe reused pid).
   local p
   for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
   wait 2>/dev/null
+  # Nothing a test starts may outlive it: a process still naming this test's folder
+  # escaped (e.g. a server started in a backgrounded function, whose kill reached only
+  # the subshell). It is stopped, and the test fails.
+  local stray
+  stray=$(pgrep -f -- "$TMP" | tr '\n' ' ')
+  if [[ -n "$stray" ]]; then
+    echo "FAIL: $TEST_NAME left processes running: $(ps -o pid=,args= -p "${stray// /,}" 2>/dev/null | tr '\n' ';')" >&2
+    kill -9 $stray 2>/dev/null
+    rc=1
+  fi
   if [[ -n "${KEEP_TMP:-}" ]]; then echo "(kept $TMP)" >&2; else rm -rf "$TMP"; fi
+  exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

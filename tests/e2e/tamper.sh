@@ -203,16 +203,26 @@ step "kill -9 of 'user add' after its key file is written, before its record is"
 # waits in BEGIN IMMEDIATE (busy timeout) with the new key files already on disk;
 # it is killed there. Afterwards the person does not exist, and adding them again
 # must work (a leftover key file must not block it).
-sqlite3 "$H/vanban.db" "BEGIN IMMEDIATE;" ".shell sleep 2" "COMMIT;" &
+# The lock is held until this script says so (a FIFO feeds sqlite3), and each step
+# waits for the event it needs, not for a time: the lock taken (a file sqlite3 makes
+# after BEGIN IMMEDIATE), then the key file written; the add then waits up to the
+# busy timeout (10 s) for the lock, and is killed there.
+mkfifo "$TMP/lock.fifo"
+sqlite3 "$H/vanban.db" <"$TMP/lock.fifo" >/dev/null 2>&1 &
 LOCK_PID=$!
-sleep 0.3
+exec 7>"$TMP/lock.fifo"
+printf 'BEGIN IMMEDIATE;\n.shell touch %s\n' "$TMP/locked" >&7
+for _ in $(seq 1 600); do [[ -e "$TMP/locked" ]] && break; sleep 0.05; done
+[[ -e "$TMP/locked" ]] || SHOW_LAST=0 fail "sqlite3 did not take the write lock"
 "$VANBAN" --home "$H" user add nvmoi --name "Nhân viên mới" --title "Văn thư" --roles clerk >/dev/null 2>&1 &
 ADD_PID=$!
-for _ in $(seq 1 100); do [[ -e "$H/keys/person-nvmoi.key" ]] && break; sleep 0.05; done
+for _ in $(seq 1 600); do [[ -e "$H/keys/person-nvmoi.key" ]] && break; sleep 0.05; done
 kill -9 "$ADD_PID" 2>/dev/null
 wait "$ADD_PID" 2>/dev/null
 [[ -e "$H/keys/person-nvmoi.key" ]] || SHOW_LAST=0 fail "user add did not get as far as writing its key file"
-wait "$LOCK_PID" 2>/dev/null  # the lock is released after 2 s
+printf 'COMMIT;\n' >&7
+exec 7>&-
+wait "$LOCK_PID" 2>/dev/null
 vb --json user list
 assert_jq '[.[] | select(.login=="nvmoi")] | length' 0 "the killed user add added nobody"
 vb --json check
