@@ -30,8 +30,11 @@ inline constexpr const char* kSealFieldName = "dong-dau";
 
 struct NewField {
   enum class Kind { kText, kSignature } kind;
-  std::string name;  // "so", "ngay", "ky-1", "dong-dau"
+  std::string name;  // "so", "ngay", "ten-2", "ky-1", "dong-dau"
   Box box;
+  // Text fields: printed before the value, alone until it is filled ("Số:"); kept
+  // in the field's /TU, so the value stays the bare number.
+  std::string label;
 };
 
 struct Update {

@@ -89,6 +89,7 @@ struct Composition {
   std::vector<Box> frames;  // stroked rectangles ("DỰ THẢO")
   Box number_field, date_field, seal_stamp;
   std::vector<Box> signature_stamps;
+  std::vector<Box> name_fields;
 };
 
 Result<Composition> Compose(const RenderInput& in, const Measure& m);
