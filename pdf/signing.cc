@@ -129,7 +129,7 @@ class Faces {
   Faces(const Faces&) = delete;
   Faces& operator=(const Faces&) = delete;
 
-  // The face `index` (0 regular, 2 italic) able to draw every text in `texts`.
+  // The face `index` (0 regular, 1 bold, 2 italic) able to draw every text in `texts`.
   Result<Face> Get(int index, const std::vector<std::string>& texts) {
     Face f;
     f.name = "F" + std::to_string(index);
