@@ -12,6 +12,8 @@ namespace vanban::pdf {
 namespace {
 
 std::string SignerField(size_t i) { return "ky-" + std::to_string(i + 1); }
+// The name under a party's signature, filled in when that party signs (pledges).
+std::string NameField(size_t i) { return "ten-" + std::to_string(i + 1); }
 
 // The layout's input for one revision of a document.
 Result<RenderInput> InputFor(const Document& d, const Authority& auth, const std::string& revision_text,
@@ -116,12 +118,21 @@ SignedCopyMaker CopyMaker() {
         if (out.signature_stamps.size() != in.signers.size())
           return Status::BadInput("the layout placed " + std::to_string(out.signature_stamps.size()) + " signatures for " +
                                   std::to_string(in.signers.size()) + " signers");
-        u.create = {{NewField::Kind::kText, "so", out.number_field},
+        u.create = {{NewField::Kind::kText, "so", out.number_field, "Số:"},
                     {NewField::Kind::kText, "ngay", out.date_field}};
         for (size_t i = 0; i < out.signature_stamps.size(); ++i)
           u.create.push_back({NewField::Kind::kSignature, SignerField(i), out.signature_stamps[i]});
+        for (size_t i = 0; i < in.signers.size() && i < out.name_fields.size(); ++i)
+          if (in.signers[i].name.empty()) u.create.push_back({NewField::Kind::kText, NameField(i), out.name_fields[i]});
         u.create.push_back({NewField::Kind::kSignature, kSealFieldName, out.seal_stamp});
         base = std::move(out.pdf);
+      }
+      if (slot > 0) {
+        // The party's name under its signature, 14 pt bold like the first signer's
+        // (copies made before name fields existed have none to fill).
+        VB_ASSIGN_OR_RETURN(PdfContents have, ReadPdf(base));
+        for (const auto& field : have.fields)
+          if (field.first == NameField(slot)) u.fill.push_back({NameField(slot), r.Get("name")});
       }
       u.sign_field = SignerField(slot);
       std::string role = on_behalf ? "KT. " + org->head_title + " - " + r.Get("title") : r.Get("title");

@@ -513,6 +513,7 @@ Result<Rendered> RenderImpl(const RenderInput& raw, internal::LayoutResult* layo
     out.number_field = comp.number_field;
     out.date_field = comp.date_field;
     out.signature_stamps = comp.signature_stamps;
+    out.name_fields = comp.name_fields;
     out.seal_stamp = comp.seal_stamp;
 
     if (layout_out) {

@@ -67,9 +67,10 @@ struct RenderInput {
 struct Rendered {
   std::string pdf;                   // the complete PDF
   int pages = 0;
-  Box number_field;                  // right of "Số:" on page 0, for "12/KH-SNgV"
+  Box number_field;                  // the "Số:" line under the issuing body on page 0: "Số: 12/KH-SNgV", centred
   Box date_field;                    // the place-and-date line, for "Lạng Sơn, ngày 05 tháng 02 năm 2024"
   std::vector<Box> signature_stamps; // one per SignerBlock, in the signer area (between title and name)
+  std::vector<Box> name_fields;      // one per SignerBlock: its name line (a party that signs later is named there)
   Box seal_stamp;                    // for the seal's stamp and the QR code (last page, bottom-left or beside the signer)
 };
 

@@ -129,7 +129,7 @@ class Faces {
   Faces(const Faces&) = delete;
   Faces& operator=(const Faces&) = delete;
 
-  // The face `index` (0 regular, 2 italic) able to draw every text in `texts`.
+  // The face `index` (0 regular, 1 bold, 2 italic) able to draw every text in `texts`.
   Result<Face> Get(int index, const std::vector<std::string>& texts) {
     Face f;
     f.name = "F" + std::to_string(index);
@@ -265,7 +265,32 @@ PdfPage* PageOf(PdfMemDocument& doc, PdfObject* widget) {
   return doc.GetPagesTree()->GetPage(p->GetReference());
 }
 
-Status CreateField(PdfMemDocument& doc, PdfAcroForm* form, const NewField& nf, const PdfString& when) {
+// How a text field is drawn: the number upright 13, the place and date italic 14,
+// a signer's name bold 14 (Decree 30/2020, Appendix I); face 0..3 as FaceFile.
+struct TextStyle {
+  int face;
+  double size;
+};
+TextStyle StyleOf(const std::string& field) {
+  if (field == "ngay") return {2, 14};
+  if (field.rfind("ten-", 0) == 0) return {1, 14};
+  return {0, 13};
+}
+
+// `text` centred in the field's box, the largest size up to its style's that fits.
+Status DrawFieldText(PdfMemDocument& doc, Faces& faces, PdfObject* widget, const Box& box, const std::string& field,
+                     const std::string& text) {
+  Writer w;
+  TextStyle style = StyleOf(field);
+  VB_ASSIGN_OR_RETURN(Face face, faces.Get(style.face, {text}));
+  double size = w.Fit(face, style.size, box.w - 2, text);
+  double x = (box.w - w.Width(face, size, text)) / 2;
+  w.Text(face, size, x, (box.h - size * 0.7) / 2, text);
+  SetAppearance(widget, Appearance(doc, box, w));
+  return Status::Ok();
+}
+
+Status CreateField(PdfMemDocument& doc, Faces& faces, PdfAcroForm* form, const NewField& nf, const PdfString& when) {
   if (FindField(doc, nf.name)) return Status::BadInput("the PDF already has a field '" + nf.name + "'");
   PdfPage* page = doc.GetPage(nf.box.page);
   if (!page) return Status::BadInput("field '" + nf.name + "': no page " + std::to_string(nf.box.page + 1));
@@ -277,6 +302,7 @@ Status CreateField(PdfMemDocument& doc, PdfAcroForm* form, const NewField& nf, c
     PdfTextField field(a, form);
     field.SetFieldName(Utf8(nf.name));
     field.SetReadOnly(true);
+    if (!nf.label.empty()) a->GetObject()->GetDictionary().AddKey("TU", Utf8(nf.label));
   } else {
     PdfSignatureField field(a, form, &doc, false);
     field.SetFieldName(Utf8(nf.name));
@@ -287,6 +313,7 @@ Status CreateField(PdfMemDocument& doc, PdfAcroForm* form, const NewField& nf, c
   SetAppearance(a->GetObject(), Appearance(doc, size, empty));
   a->GetObject()->GetDictionary().RemoveKey("DA");
   a->GetObject()->GetDictionary().RemoveKey("DS");  // PoDoFo's default style names Helvetica
+  if (!nf.label.empty()) return DrawFieldText(doc, faces, a->GetObject(), nf.box, nf.name, nf.label);
   return Status::Ok();
 }
 
@@ -307,15 +334,12 @@ Status FillText(PdfMemDocument& doc, Faces& faces, const std::string& name, cons
   PdfObject* f = FindField(doc, name);
   if (!f) return Status::BadInput("the PDF has no field '" + name + "' to fill");
   f->GetDictionary().AddKey("V", Utf8(value));
-  Box box = BoxOf(f);
-  Writer w;
-  // The number upright, the place and date italic, as Decree 30 prints them.
-  VB_ASSIGN_OR_RETURN(Face face, faces.Get(name == "ngay" ? 2 : 0, {value}));
-  double size = w.Fit(face, name == "ngay" ? 14 : 13, box.w - 2, value);
-  double x = (box.w - w.Width(face, size, value)) / 2;
-  w.Text(face, size, x, (box.h - size * 0.7) / 2, value);
-  SetAppearance(f, Appearance(doc, box, w));
-  return Status::Ok();
+  // A labelled field ("Số:") shows its label and value as one centred line.
+  std::string shown = value;
+  PdfObject* label = f->GetDictionary().GetKey("TU");
+  if (label && IsText(label) && !label->GetString().GetStringUtf8().empty())
+    shown = label->GetString().GetStringUtf8() + " " + value;
+  return DrawFieldText(doc, faces, f, BoxOf(f), name, shown);
 }
 
 // The proof records as an embedded file (PDF/A-3: associated file of the document).
@@ -367,7 +391,7 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     fd.AddKey("SigFlags", static_cast<pdf_int64>(3));
     fd.RemoveKey("NeedAppearances");
     PdfString when = PdfTime(u.signing_time, u.offset_minutes);
-    for (const NewField& nf : u.create) VB_RETURN_IF_ERROR(CreateField(doc, form, nf, when));
+    for (const NewField& nf : u.create) VB_RETURN_IF_ERROR(CreateField(doc, faces, form, nf, when));
     for (const auto& [name, value] : u.fill) VB_RETURN_IF_ERROR(FillText(doc, faces, name, value));
     if (!u.proof.empty()) ReplaceProof(doc, u.proof, when);
 

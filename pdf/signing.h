@@ -1,12 +1,13 @@
 // vanban/pdf (internal) — signatures inside a PDF: each one an incremental update.
 //
 // AppendSignature() loads a PDF for update, creates form fields on the first
-// signature (the number and date as read-only text fields, one signature field per
-// signer and one for the seal, at the boxes the layout reported), fills text
-// fields, replaces the embedded proof file, draws the visible stamp and signs the
-// field with an Ed25519 CMS over the /ByteRange (cms.h). Earlier revisions of the
-// file are never touched, so earlier signatures stay valid. ReadSignatures() and
-// friends read them back for verification. Deterministic: same input, same bytes.
+// signature (the number and date as read-only text fields, the names of parties
+// that sign later likewise, one signature field per signer and one for the seal,
+// at the boxes the layout reported), fills text fields, replaces the embedded proof
+// file, draws the visible stamp and signs the field with an Ed25519 CMS over the
+// /ByteRange (cms.h). Earlier revisions of the file are never touched, so earlier
+// signatures stay valid. ReadSignatures() and friends read them back for
+// verification. Deterministic: same input, same bytes.
 #pragma once
 
 #include <cstdint>
@@ -30,8 +31,11 @@ inline constexpr const char* kSealFieldName = "dong-dau";
 
 struct NewField {
   enum class Kind { kText, kSignature } kind;
-  std::string name;  // "so", "ngay", "ky-1", "dong-dau"
+  std::string name;  // "so", "ngay", "ten-2", "ky-1", "dong-dau"
   Box box;
+  // Text fields: printed before the value, alone until it is filled ("Số:"); kept
+  // in the field's /TU, so the value stays the bare number.
+  std::string label;
 };
 
 struct Update {

@@ -375,6 +375,85 @@ Line PlainLine(Kind kind, int page, Face face, double size, const std::u32string
 
 std::string Up(const std::string& s) { return text::Upper(text::Trim(s)); }
 
+// ---- the names of the letterhead ----
+
+// Words that begin a part of an organisation's name (upper case): a line of the
+// letterhead breaks before them rather than inside the place or body they name.
+const std::vector<std::vector<std::string>>& NamePartWords() {
+  static const std::vector<std::vector<std::string>> words = {
+      {"ỦY", "BAN", "NHÂN", "DÂN"}, {"UỶ", "BAN", "NHÂN", "DÂN"}, {"HỘI", "ĐỒNG", "NHÂN", "DÂN"},
+      {"THÀNH", "PHỐ"}, {"THỊ", "XÃ"}, {"THỊ", "TRẤN"}, {"VĂN", "PHÒNG"}, {"TRUNG", "TÂM"},
+      {"CHI", "CỤC"}, {"TỔNG", "CỤC"}, {"UBND"}, {"HĐND"}, {"TỈNH"}, {"HUYỆN"}, {"QUẬN"}, {"XÃ"},
+      {"PHƯỜNG"}, {"SỞ"}, {"CỤC"}, {"BAN"}, {"PHÒNG"}};
+  return words;
+}
+
+// Breaks an upper-case name into centred lines of at most `width`: whole parts
+// ("SỞ NGOẠI VỤ" / "TỈNH LẠNG SƠN") when they fit; a part too long for a line
+// breaks after its leading word(s) ("THÀNH PHỐ" / "HỒ CHÍ MINH"), after a comma
+// or before "VÀ", and only then between any two words.
+std::vector<BrokenLine> BreakName(const std::string& name, Face face, double size, double width, const Measure& m) {
+  std::vector<std::string> words;
+  for (size_t i = 0; i < name.size();) {
+    size_t j = name.find(' ', i);
+    if (j == std::string::npos) j = name.size();
+    if (j > i) words.push_back(name.substr(i, j - i));
+    i = j + 1;
+  }
+  // Each word's role: 2 begins a part, 1 a softer break before it, 0 none.
+  std::vector<int> role(words.size(), 0);
+  for (size_t i = 0; i < words.size();) {
+    size_t len = 0;
+    for (const auto& kw : NamePartWords()) {
+      if (i + kw.size() > words.size() || !std::equal(kw.begin(), kw.end(), words.begin() + i)) continue;
+      // Not a part where the word belongs to another: "XÃ HỘI", "QUỐC PHÒNG".
+      if (kw[0] == "XÃ" && i + 1 < words.size() && words[i + 1] == "HỘI") continue;
+      if (kw[0] == "PHÒNG" && i > 0 && words[i - 1] == "QUỐC") continue;
+      len = kw.size();
+      break;
+    }
+    if (len == 0) {
+      ++i;
+      continue;
+    }
+    if (i > 0) role[i] = 2;
+    if (i + len < words.size() && role[i + len] == 0) role[i + len] = 1;  // after "THÀNH PHỐ"
+    i += len;
+  }
+  for (size_t i = 1; i < words.size(); ++i) {
+    if (role[i] == 0 && (words[i] == "VÀ" || words[i - 1].back() == ',')) role[i] = 1;
+  }
+  auto join = [&](size_t a, size_t b) {
+    std::string t;
+    for (size_t k = a; k < b; ++k) t += (k > a ? " " : "") + words[k];
+    return t;
+  };
+  auto fits = [&](size_t a, size_t b) { return TextWidth(m, face, size, ToUtf32(join(a, b))) <= width + 0.01; };
+  // Greedy over the breaks of at least `level`: the longest run of words from `a` that fits.
+  std::vector<std::string> lines;
+  size_t a = 0;
+  while (a < words.size()) {
+    size_t end = a + 1;  // one word at least (BreakText cuts a word wider than the line)
+    for (int level = 2; level >= 0; --level) {
+      size_t best = 0;
+      for (size_t b = a + 1; b <= words.size(); ++b) {
+        bool breakable = b == words.size() || role[b] >= level;
+        if (breakable && fits(a, b)) best = b;
+      }
+      if (best) {
+        end = best;
+        break;
+      }
+    }
+    lines.push_back(join(a, end));
+    a = end;
+  }
+  std::vector<BrokenLine> out;
+  for (const std::string& l : lines)
+    for (BrokenLine& b : BreakText(l, face, size, width, Align::kCenter, m)) out.push_back(std::move(b));
+  return out;
+}
+
 // ---- a block of lines with relative positions (signers, recipients) ----
 
 struct Stack {
@@ -382,6 +461,7 @@ struct Stack {
   double height = 0;
   std::vector<Box> stamps;  // y relative to the top
   size_t name_from = 0;     // signer stacks: the first line of the name
+  Box name;                 // signer stacks: where the name is (or will be filled in)
   void AddCentered(const std::string& text, Face face, double size, double leading, double cx, double w,
                    Kind kind, const Measure& m) {
     for (const BrokenLine& b : BreakText(text, face, size, w, Align::kCenter, m)) {
@@ -403,7 +483,11 @@ Stack SignerStack(const SignerBlock& s, double cx, double w, bool with_org, cons
   st.stamps.push_back(Box{0, cx - sw / 2, -(st.height + kStampSpace), sw, kStampSpace});
   st.height += kStampSpace;
   st.name_from = st.lines.size();
+  double name_top = st.height;
   st.AddCentered(text::Trim(s.name), kBold, 14, 16.8, cx, w, Kind::kSigner, m);
+  // A party that signs later is named then, in a field: its line is kept free.
+  if (st.lines.size() == st.name_from) st.height += 16.8;
+  st.name = Box{0, cx - w / 2, -st.height, w, st.height - name_top};
   return st;
 }
 
@@ -413,9 +497,11 @@ std::string RecipientItem(const std::string& r, bool last) {
   return "- " + t + (last ? "." : ";");
 }
 
-Stack RecipientStack(const std::vector<std::string>& recipients, double x, double w, const Measure& m) {
+// "Nơi nhận:" with the first item, then one stack per item (an item's lines stay together).
+std::vector<Stack> RecipientStacks(const std::vector<std::string>& recipients, double x, double w, const Measure& m) {
+  std::vector<Stack> out;
+  if (recipients.empty()) return out;
   Stack st;
-  if (recipients.empty()) return st;
   st.height += 14;
   st.lines.push_back(PlainLine(Kind::kRecipients, 0, kBoldItalic, 12, U"Nơi nhận:", x, -st.height + Descent(12), m));
   double dash = TextWidth(m, kRegular, 11, U"- ");
@@ -425,17 +511,21 @@ Stack RecipientStack(const std::vector<std::string>& recipients, double x, doubl
       st.height += 12.65;
       st.lines.push_back(MakeLine(b, Kind::kRecipients, 0, x, -st.height + Descent(11), 11));
     }
+    out.push_back(std::move(st));
+    st = Stack{};
   }
-  return st;
+  return out;
 }
 
-void Place(const Stack& st, int page, double top, Composition* c) {
-  for (Line l : st.lines) {
-    l.page = page;
-    l.baseline += top;
-    c->lines.push_back(std::move(l));
-  }
-}
+// A part of the closing placed whole: lines and boxes relative to the closing's top.
+struct Piece {
+  double top = 0;  // its top, from the closing's top (0 or below)
+  double height = 0;
+  std::vector<Line> lines;
+  std::vector<Box> stamps;
+  std::vector<Box> names;  // signers' name lines, as the stamps
+  std::optional<Box> seal;
+};
 
 // ---- the body flow ----
 
@@ -465,15 +555,16 @@ class Flow {
     at_top_ = false;
   }
 
-  // Places the slots; `closing` (may be null) is drawn where the closing slot lands.
-  void Run(const std::vector<Slot>& slots, const Stack* closing, double* closing_top, int* closing_page) {
+  // Places the slots; reports where the closing slot lands, and the lowest y
+  // the closing may use on that page (above its footnotes).
+  void Run(const std::vector<Slot>& slots, double* closing_top, int* closing_page, double* floor) {
     size_t i = 0;
     while (i < slots.size()) {
       size_t j = i;
       while (j + 1 < slots.size() && slots[j].keep_next) ++j;
       // slots[i..j] stay on one page when they can.
       if (Fits(slots, i, j)) {
-        for (size_t k = i; k <= j; ++k) Put(slots[k], closing, closing_top, closing_page);
+        for (size_t k = i; k <= j; ++k) Put(slots[k], closing_top, closing_page);
         i = j + 1;
         continue;
       }
@@ -484,10 +575,11 @@ class Flow {
       // Even an empty page cannot hold the group: place line by line.
       for (size_t k = i; k <= j; ++k) {
         if (!Fits(slots, k, k) && !at_top_) NewPage();
-        Put(slots[k], closing, closing_top, closing_page);
+        Put(slots[k], closing_top, closing_page);
       }
       i = j + 1;
     }
+    *floor = kBottom + NotesHeight(page_notes_) + (page_notes_.empty() ? 0 : kNoteGap);
     FinishPage();
   }
 
@@ -517,7 +609,7 @@ class Flow {
     return y >= kBottom + notes + sep - 0.01;
   }
 
-  void Put(const Slot& s, const Stack* closing, double* closing_top, int* closing_page) {
+  void Put(const Slot& s, double* closing_top, int* closing_page) {
     if (!at_top_) y_ -= s.before;
     double top = y_;
     y_ -= s.height;
@@ -529,10 +621,9 @@ class Flow {
       Line l = MakeLine(*s.line, s.kind, page_, kLeft, baseline, s.size);
       l.level = s.level;
       c_->lines.push_back(std::move(l));
-    } else if (closing) {
+    } else {
       *closing_top = top;
       *closing_page = page_;
-      Place(*closing, page_, top, c_);
     }
   }
 
@@ -610,13 +701,13 @@ Result<Composition> Compose(const RenderInput& in, const Measure& m) {
   double yl = kTop, yr = kTop;
   std::string parent = Up(in.head.parent_body);
   if (!parent.empty()) {
-    for (const BrokenLine& b : BreakText(parent, kRegular, 13, kLeftColW, Align::kCenter, m)) {
+    for (const BrokenLine& b : BreakName(parent, kRegular, 13, kLeftColW, m)) {
       yl -= 15.6;
       c.lines.push_back(MakeLine(b, Kind::kHeader, 0, kLeft, yl + Descent(13), 13));
     }
   }
   double org_w = 0;
-  for (const BrokenLine& b : BreakText(Up(in.head.org_name), kBold, 13, kLeftColW, Align::kCenter, m)) {
+  for (const BrokenLine& b : BreakName(Up(in.head.org_name), kBold, 13, kLeftColW, m)) {
     yl -= 15.6;
     c.lines.push_back(MakeLine(b, Kind::kHeader, 0, kLeft, yl + Descent(13), 13));
     org_w = std::max(org_w, b.width);
@@ -653,12 +744,9 @@ Result<Composition> Compose(const RenderInput& in, const Measure& m) {
     Line d = PlainLine(Kind::kDate, 0, kItalic, 13, ToUtf32(date), kRightColCx, base, m, Align::kCenter);
     c.lines.push_back(d);
   } else {
-    double lead = TextWidth(m, kRegular, 13, U"Số: ");
-    double sample = TextWidth(m, kRegular, 13, U"000/" + ToUtf32(suffix));
-    double x0 = kLeftColCx - (lead + sample) / 2;
-    Line l = PlainLine(Kind::kNumber, 0, kRegular, 13, U"Số:", x0, base, m);
-    c.lines.push_back(l);
-    c.number_field = Box{0, x0 + lead, base - 4, kLeft + kLeftColW - (x0 + lead), field_h};
+    // The whole "Số: 12/KH-SNgV" line is the field, centred under the issuing body
+    // as one unit whatever the number's width (the signing code draws it).
+    c.number_field = Box{0, kLeft, base - 4, kLeftColW, field_h};
   }
   c.date_field = Box{0, kRightColX, base - 4, kRightColW, field_h};
   y -= 15.6;
@@ -739,28 +827,35 @@ Result<Composition> Compose(const RenderInput& in, const Measure& m) {
   }
 
   // --- closing: signer block(s) and recipients ---
-  Stack closing;
+  // Pieces that are never split (a signer block, a row of them, one recipient),
+  // placed from the closing's top; when the whole does not fit on a page, they
+  // run on over the next pages in the order of their tops.
+  std::vector<Piece> pieces;
   const bool pledge = in.signers.size() > 1;
   double recip_w = kLeftColW + 8;
-  Stack recips = RecipientStack(in.recipients, kLeft, recip_w, m);
-  std::vector<Stack> cells;
-  Box seal{};
+  std::vector<Stack> recips = RecipientStacks(in.recipients, kLeft, recip_w, m);
+  double head_h = 0;  // what must fit where the closing starts
+  double recips_top = 0;
   if (!pledge) {
-    if (!in.signers.empty()) cells.push_back(SignerStack(in.signers[0], kRightColCx, kRightColW, false, m));
-    Stack sig = cells.empty() ? Stack{} : cells[0];
-    closing.lines = sig.lines;
-    closing.stamps = sig.stamps;
-    for (Line& l : recips.lines) closing.lines.push_back(l);
-    closing.height = std::max(sig.height, recips.height);
-    if (!closing.stamps.empty()) {
-      const Box& s = closing.stamps[0];
+    Piece sig;
+    if (!in.signers.empty()) {
+      Stack st = SignerStack(in.signers[0], kRightColCx, kRightColW, false, m);
+      sig.lines = st.lines;
+      sig.stamps = st.stamps;
+      sig.names = {st.name};
+      sig.height = st.height;
+    }
+    if (!sig.stamps.empty()) {
+      const Box& s = sig.stamps[0];
       double right = s.x + 0.4 * s.w;
       double x = std::max(kLeft + recip_w + 4, right - kSealW);
-      seal = Box{0, x, s.y + (s.h - kSealH) / 2, kSealW, kSealH};
+      sig.seal = Box{0, x, s.y + (s.h - kSealH) / 2, kSealW, kSealH};
     } else {
-      seal = Box{0, kRightColCx - kSealW / 2, -kSealH, kSealW, kSealH};
-      closing.height = std::max(closing.height, kSealH);
+      sig.seal = Box{0, kRightColCx - kSealW / 2, -kSealH, kSealW, kSealH};
+      sig.height = std::max(sig.height, kSealH);
     }
+    head_h = sig.height;
+    pieces.push_back(std::move(sig));
   } else {
     double half = kTextW / 2;
     double top = 0;
@@ -773,57 +868,118 @@ Result<Composition> Compose(const RenderInput& in, const Measure& m) {
         row.push_back(SignerStack(in.signers[k + col], cx, half - 12, true, m));
         row_h = std::max(row_h, row.back().height);
       }
-      // The names of a row on one line: shorter blocks get a taller stamp space.
+      Piece p;
+      p.top = -top;
+      p.height = row_h;
+      // The names of a row on one line, each under its 3 cm stamp: a shorter
+      // block leaves the space above its stamp free.
       for (const Stack& cell : row) {
         double delta = row_h - cell.height;
         for (size_t li = 0; li < cell.lines.size(); ++li) {
           Line l = cell.lines[li];
           l.baseline -= top + (li >= cell.name_from ? delta : 0);
-          closing.lines.push_back(l);
+          p.lines.push_back(l);
         }
         for (Box b : cell.stamps) {
           b.y -= top + delta;
-          b.h += delta;
-          closing.stamps.push_back(b);
+          p.stamps.push_back(b);
         }
+        Box n = cell.name;
+        n.y -= top + delta;
+        p.names.push_back(n);
       }
+      if (k == 0) head_h = row_h;
+      pieces.push_back(std::move(p));
       top += row_h + 14;
     }
-    for (Line l : recips.lines) {
-      l.baseline -= top;
-      closing.lines.push_back(l);
-    }
-    seal = Box{0, kLeft + half + (half - kSealW) / 2, -top - kSealH - 4, kSealW, kSealH};
-    closing.height = top + std::max(recips.height, kSealH + 4);
+    recips_top = -top;
+    Piece seal;
+    seal.top = -top - 4;
+    seal.height = kSealH;
+    seal.seal = Box{0, kLeft + half + (half - kSealW) / 2, -top - kSealH - 4, kSealW, kSealH};
+    pieces.push_back(std::move(seal));
   }
+  for (const Stack& r : recips) {
+    Piece p;
+    p.top = recips_top;
+    p.height = r.height;
+    for (Line l : r.lines) {
+      l.baseline += recips_top;
+      p.lines.push_back(l);
+    }
+    recips_top -= r.height;
+    pieces.push_back(std::move(p));
+  }
+  double closing_h = 0;
+  for (const Piece& p : pieces) closing_h = std::max(closing_h, p.height - p.top);
   if (!slots.empty()) {
     slots.back().keep_next = true;
     if (slots.size() >= 2) slots[slots.size() - 2].keep_next = true;
   }
   Slot close_slot;
   close_slot.before = 16;
-  close_slot.height = closing.height;
+  // A closing that fits on a page stays in one piece with the body's last lines;
+  // a longer one starts with its first signer block (or row) and runs on.
+  close_slot.height = closing_h + 16 + 2 * kBodyLeading <= kTop - kBottom ? closing_h : head_h;
   slots.push_back(close_slot);
 
   Flow flow(&c, &notes);
   flow.Start(0, y);
   double closing_top = 0;
   int closing_page = 0;
-  flow.Run(slots, &closing, &closing_top, &closing_page);
+  double floor = kBottom;
+  flow.Run(slots, &closing_top, &closing_page, &floor);
   c.pages = std::max(c.pages, flow.page() + 1);
-  for (Box b : closing.stamps) {
-    b.page = closing_page;
-    b.y += closing_top;
-    c.signature_stamps.push_back(b);
+
+  std::stable_sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) { return a.top > b.top; });
+  int page = closing_page;
+  double shift = 0;
+  for (const Piece& p : pieces) {
+    double top = closing_top + p.top + shift;
+    if (top - p.height < floor - 0.01) {
+      if (kTop - p.height < kBottom - 0.01)
+        return Status::BadInput("pdf: a signer block or recipient taller than a page does not fit");
+      ++page;
+      shift += kTop - top;
+      floor = kBottom;
+      c.pages = std::max(c.pages, page + 1);
+    }
+    for (Line l : p.lines) {
+      l.page = page;
+      l.baseline += closing_top + shift;
+      c.lines.push_back(std::move(l));
+    }
+    for (Box b : p.stamps) {
+      b.page = page;
+      b.y += closing_top + shift;
+      c.signature_stamps.push_back(b);
+    }
+    for (Box b : p.names) {
+      b.page = page;
+      b.y += closing_top + shift;
+      c.name_fields.push_back(b);
+    }
+    if (p.seal) {
+      c.seal_stamp = *p.seal;
+      c.seal_stamp.page = page;
+      c.seal_stamp.y += closing_top + shift;
+    }
   }
-  seal.page = closing_page;
-  seal.y += closing_top;
-  c.seal_stamp = seal;
 
   // --- page numbers from page 2 ---
   for (int p = 1; p < c.pages; ++p) {
     c.lines.push_back(PlainLine(Kind::kPageNumber, p, kRegular, 14, ToUtf32(std::to_string(p + 1)),
                                 kLeft + kTextW / 2, kPageH - kMarginTop / 2 - 5, m, Align::kCenter));
+  }
+  // Nothing written may be lost off a page: a line outside the margins is an error.
+  for (const Line& l : c.lines) {
+    if (l.kind == Kind::kPageNumber || l.kind == Kind::kDraftMark) continue;
+    double bottom = l.baseline - Descent(l.size);
+    if (bottom >= kBottom - 0.5 && bottom + 1.1 * l.size <= kTop + 0.5) continue;
+    std::u32string t;
+    for (const Run& r : l.runs) t += r.text;
+    if (t.size() > 40) t = t.substr(0, 40) + U"…";
+    return Status::BadInput("pdf: the line \"" + ToUtf8(t) + "\" does not fit on page " + std::to_string(l.page + 1));
   }
   return c;
 }

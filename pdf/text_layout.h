@@ -7,7 +7,9 @@
 // draws its result. The rules it keeps (Decree 30/2020, Appendix I): margins,
 // headings kept with the next two lines, no single first or last line of a
 // paragraph on another page, footnotes on the page of their first reference,
-// the signer block kept together with at least the last two lines of the body.
+// the signer block kept together with at least the last two lines of the body
+// (a closing taller than a page runs on over pages, a signer block or recipient
+// never split); a line it cannot place inside the margins is an error, not lost.
 // LayoutLines() (layout.h's sibling for tests) reports the result line by line.
 #pragma once
 
@@ -89,6 +91,7 @@ struct Composition {
   std::vector<Box> frames;  // stroked rectangles ("DỰ THẢO")
   Box number_field, date_field, seal_stamp;
   std::vector<Box> signature_stamps;
+  std::vector<Box> name_fields;
 };
 
 Result<Composition> Compose(const RenderInput& in, const Measure& m);

@@ -124,4 +124,25 @@ assert_eq "$before" "$(stat -c %Y "$TMP/archive/1_KH-SNgV.pdf")" "a second run k
 as vanthu archive export --year 2019 -o "$TMP/archive2019"
 assert_eq 4 "$RC" "nothing issued in 2019"
 
+step "70 addressees (every commune of a province): all on the signed, sealed PDF"
+set_home "$TMP/langson"
+clock_set 2022-03-01T08:00:00+07:00
+{
+  printf -- '---\nkind: directive\ntitle: Triển khai công tác biên giới năm 2022\nrecipients:\n'
+  for i in $(seq 1 70); do printf '  - Ủy ban nhân dân huyện số %d\n' "$i"; done
+  printf '  - "Lưu: VT, VP."\n---\nCác đơn vị triển khai công tác biên giới năm 2022.\n'
+} >"$TMP/communes.md"
+full_workflow "$TMP/communes.md"
+must export pdf "$DOC" -o "$TMP/communes.pdf"
+vb --json verify "$TMP/communes.pdf"
+assert_jq '.valid' true "the sealed copy verifies"
+txt=$(pdftotext "$TMP/communes.pdf" - 2>/dev/null)
+missing=0
+for i in $(seq 1 70); do
+  [[ "$txt" == *"- Ủy ban nhân dân huyện số $i;"* ]] || { missing=$((missing + 1)); echo "missing: số $i" >&2; }
+done
+assert_eq 0 "$missing" "every one of the 70 addressees is printed"
+assert_contains "$txt" "- Lưu: VT, VP." "the last line of the list"
+assert_contains "$txt" "Nông Đức Toàn" "the signer's name"
+
 finish

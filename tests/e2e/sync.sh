@@ -226,6 +226,14 @@ must export pdf "$PLG" -o "$TMP/pledge.pdf"
 must --json verify "$TMP/pledge.pdf"
 assert_jq .valid true "the pledge's PDF signed on three nodes verifies"
 assert_jq '.signatures | length' 3 "three signatures in the PDF"
+if command -v pdftotext >/dev/null; then  # each party's name printed under its signature, 14 pt bold
+  bbox=$(pdftotext -bbox "$TMP/pledge.pdf" - 2>/dev/null)
+  for last in Bằng Cai; do
+    tall=$(grep -o "yMin=\"[0-9.]*\" xMax=\"[0-9.]*\" yMax=\"[0-9.]*\">$last</word>" <<<"$bbox" |
+      sed -E 's/yMin="([0-9.]+)".*yMax="([0-9.]+)".*/\1 \2/' | awk '$2 - $1 >= 12 {n++} END {print n + 0}')
+    [[ $tall -ge 1 ]] && ok || fail "the party's name ending '$last' is printed under its signature"
+  done
+fi
 
 step "a directive issued to Cao Bằng reaches its incoming register"
 set_home "$CB"

@@ -390,25 +390,209 @@ void CheckRules(const RenderInput& in, const internal::LayoutResult& lr) {
     }
   }
   for (const auto& [num, page] : ref_page) EXPECT_EQ(note_page[num], page) << "footnote " << num;
-  // Signature stamps and the seal on the last page, inside the margins.
+  // Signature stamps and the seal inside the margins, on the closing's pages (a
+  // long list of recipients may run on after them).
   ASSERT_EQ(lr.boxes.signature_stamps.size(), in.signers.size());
   for (const Box& b : lr.boxes.signature_stamps) {
-    EXPECT_EQ(b.page, lr.pages - 1);
+    EXPECT_LT(b.page, lr.pages);
+    EXPECT_GE(b.page, lr.boxes.signature_stamps.front().page);
     EXPECT_GE(b.y, bottom - kEps);
+    EXPECT_LE(b.y + b.h, top + kEps);
     EXPECT_GE(b.h, 2.5 * 72 / 2.54 - kEps);
   }
-  EXPECT_EQ(lr.boxes.seal_stamp.page, lr.pages - 1);
+  // Every signer block: a 3 cm stamp with the name's line right under it (printed,
+  // or kept for a party that signs later); the names of a pledge's row level.
+  ASSERT_EQ(lr.boxes.name_fields.size(), in.signers.size());
+  for (size_t i = 0; i < in.signers.size(); ++i) {
+    const Box& st = lr.boxes.signature_stamps[i];
+    const Box& nm = lr.boxes.name_fields[i];
+    EXPECT_NEAR(st.h, 30 * 72 / 25.4, 0.1) << "stamp " << i;
+    EXPECT_EQ(nm.page, st.page);
+    EXPECT_NEAR(nm.y + nm.h, st.y, 0.1) << "name " << i << " right under its stamp";
+    EXPECT_GE(nm.h, 14);
+    EXPECT_GE(nm.y, bottom - kEps);
+    if (in.signers.size() > 1 && i % 2 == 1) {
+      EXPECT_NEAR(nm.y, lr.boxes.name_fields[i - 1].y, 0.01) << "row " << i / 2;
+    }
+    bool printed = false;
+    for (const auto& l : lr.lines)
+      printed |= l.kind == Kind::kSigner && l.page == nm.page && l.text == text::Trim(in.signers[i].name) &&
+                 l.y >= nm.y - kEps && l.y + l.h <= nm.y + nm.h + kEps;
+    EXPECT_EQ(printed, !in.signers[i].name.empty()) << "name " << i;
+  }
+  EXPECT_LT(lr.boxes.seal_stamp.page, lr.pages);
+  EXPECT_GE(lr.boxes.seal_stamp.page, lr.boxes.signature_stamps.back().page);
   EXPECT_GE(lr.boxes.seal_stamp.y, bottom - kEps);
   EXPECT_NEAR(lr.boxes.seal_stamp.w, 45 * 72 / 25.4, 1);
   EXPECT_NEAR(lr.boxes.seal_stamp.h, 30 * 72 / 25.4, 1);
   EXPECT_EQ(lr.boxes.number_field.page, 0);
   EXPECT_GT(lr.boxes.number_field.w, 60);
   EXPECT_EQ(lr.boxes.date_field.page, 0);
-  // The signer block's page holds body text too (never the signer alone).
-  bool body_on_last = false;
-  for (const auto* l : by_page[lr.pages - 1])
-    body_on_last |= l->kind == Kind::kParagraph || l->kind == Kind::kBullet || l->kind == Kind::kHeading;
-  EXPECT_TRUE(body_on_last || lr.pages == 1);
+  // The (first) signer block's page holds body text too (never the signer alone).
+  const int signer_page = lr.boxes.signature_stamps.front().page;
+  bool body_there = false;
+  for (const auto* l : by_page[signer_page])
+    body_there |= l->kind == Kind::kParagraph || l->kind == Kind::kBullet || l->kind == Kind::kHeading;
+  EXPECT_TRUE(body_there || lr.pages == 1);
+}
+
+// ---- nothing written is missing: every line of the text in pdftotext's output ----
+
+// The text of every page, whitespace squashed, page numbers taken off the top
+// and `in`'s footnotes out of the flow (they interrupt a paragraph at a page foot).
+std::string PageText(const std::string& file, const RenderInput& in) {
+  std::string raw = Shell("pdftotext -enc UTF-8 " + file + " -");
+  std::istringstream pages(raw);
+  std::string page, text;
+  for (int p = 1; std::getline(pages, page, '\f'); ++p) {
+    std::string t = Squash(page);
+    std::string num = std::to_string(p) + " ";
+    if (p > 1 && t.rfind(num, 0) == 0) t = t.substr(num.size());
+    for (const Block& b : in.blocks) {
+      if (b.type != Block::Type::kFootnote) continue;
+      std::string note = Squash(Plain(b.text));
+      size_t at = t.find(note);
+      if (at == std::string::npos) continue;
+      size_t from = t.rfind(' ', at >= 2 ? at - 2 : 0);  // its number before it
+      from = from == std::string::npos ? 0 : from;
+      t.erase(from, at + note.size() - from);
+    }
+    if (!text.empty() && !t.empty()) text += ' ';
+    text += t;
+  }
+  return Squash(text);
+}
+
+// A block's text as printed: markup gone, footnote references as their numbers
+// (1..n by first reference).
+std::string Printed(const std::string& s, const std::vector<Block>& blocks) {
+  std::map<std::string, int> numbers;
+  for (const Block& b : blocks) {
+    std::string t = b.type == Block::Type::kFootnote ? "" : b.text;
+    std::smatch m;
+    while (std::regex_search(t, m, std::regex(R"(\[\^([A-Za-z0-9]+)\])"))) {
+      numbers.emplace(m[1], static_cast<int>(numbers.size()) + 1);
+      t = m.suffix();
+    }
+  }
+  std::string t = s;
+  for (const auto& [label, n] : numbers) {
+    std::string ref = "[^" + label + "]";
+    for (size_t at; (at = t.find(ref)) != std::string::npos;) t.replace(at, ref.size(), std::to_string(n));
+  }
+  return std::regex_replace(t, std::regex(R"(\*\*|\*)"), "");
+}
+
+// Renders `in` and lists what of its text pdftotext does not find: the title,
+// each body block, each recipient, each signer's authority, title, name and party.
+std::vector<std::string> MissingText(const RenderInput& in, int* pages = nullptr) {
+  auto r = Render(in);
+  if (!r.ok()) return {"render failed: " + r.status().message()};
+  if (pages) *pages = r->pages;
+  TempDir dir;
+  std::string file = dir / "out.pdf";
+  WriteFile(file, r->pdf);
+  std::string text = PageText(file, in);
+  std::vector<std::string> expect = {in.title, text::Upper(in.kind_name)};
+  for (const Block& b : in.blocks) {
+    if (b.type == Block::Type::kFootnote) continue;
+    expect.push_back((b.type == Block::Type::kBullet ? "- " : "") + Printed(b.text, in.blocks));
+  }
+  for (size_t i = 0; i < in.recipients.size(); ++i) {
+    std::string t = text::Trim(in.recipients[i]);
+    while (!t.empty() && (t.back() == '.' || t.back() == ';')) t.pop_back();
+    expect.push_back("- " + t + (i + 1 == in.recipients.size() ? "." : ";"));
+  }
+  for (const SignerBlock& s : in.signers)
+    for (const std::string& t : {s.authority, text::Upper(s.title), s.name, text::Upper(s.org)})
+      if (!t.empty()) expect.push_back(t);
+  std::vector<std::string> missing;
+  for (const std::string& e : expect)
+    if (text.find(Squash(e)) == std::string::npos) missing.push_back(e);
+  return missing;
+}
+
+class AllText : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!HaveTool("pdftotext")) GTEST_SKIP() << "pdftotext is not installed";
+  }
+};
+
+TEST_F(AllText, Samples) {
+  for (const char* name : kSamples)
+    for (bool draft : {true, false}) {
+      SCOPED_TRACE(std::string(name) + (draft ? " draft" : " final"));
+      EXPECT_EQ(MissingText(SampleInput(name, draft)), std::vector<std::string>{});
+    }
+}
+
+std::vector<std::string> Communes(int n) {
+  std::vector<std::string> out;
+  for (int i = 1; i <= n; ++i) out.push_back("Ủy ban nhân dân huyện số " + std::to_string(i));
+  return out;
+}
+
+// 70 addressees (every commune of a province) and more: the list runs on over pages.
+TEST_F(AllText, LongRecipientLists) {
+  for (int n : {70, 120, 2000}) {
+    for (bool draft : {true, false}) {
+      SCOPED_TRACE(std::to_string(n) + (draft ? " recipients, draft" : " recipients, final"));
+      RenderInput in = SampleInput(kSamples[0], draft);
+      in.recipients = Communes(n);
+      int pages = 0;
+      EXPECT_EQ(MissingText(in, &pages), std::vector<std::string>{});
+      EXPECT_GE(pages, n / 60);
+      auto lr = internal::LayoutLines(in);
+      ASSERT_TRUE(lr.ok()) << lr.status().message();
+      CheckRules(in, *lr);
+    }
+  }
+}
+
+TEST_F(AllText, LongParagraphAndRecipient) {
+  RenderInput in = SampleInput(kSamples[0], false);
+  std::string para;
+  for (int i = 0; i < 1500; ++i) para += "Nội dung thi đua số " + std::to_string(i) + " ";
+  in.blocks.push_back(Block{Block::Type::kParagraph, 0, "", para + "hết.", 900});
+  in.recipients.insert(in.recipients.begin(), "Các đơn vị thành viên Cụm thi đua các cơ quan tham mưu tổng hợp của "
+                                              "Ủy ban nhân dân các tỉnh biên giới phía Bắc và các cơ quan liên quan");
+  EXPECT_EQ(MissingText(in), std::vector<std::string>{});
+  auto lr = internal::LayoutLines(in);
+  ASSERT_TRUE(lr.ok()) << lr.status().message();
+  CheckRules(in, *lr);
+}
+
+// A pledge of many parties with a long list: rows of signer blocks run on over pages.
+TEST_F(AllText, ManyPledgeParties) {
+  const char* provinces[] = {"Lạng Sơn", "Cao Bằng", "Hà Giang", "Lào Cai", "Lai Châu", "Điện Biên",
+                             "Quảng Ninh", "Sơn La", "Tuyên Quang", "Yên Bái", "Bắc Kạn", "Thái Nguyên",
+                             "Phú Thọ", "Bắc Giang", "Hòa Bình"};
+  for (bool draft : {true, false}) {
+    SCOPED_TRACE(draft ? "draft" : "final");
+    RenderInput in = SampleInput(kSamples[1], draft);
+    in.signers.clear();
+    int k = 0;
+    for (const char* p : provinces)
+      in.signers.push_back(SignerBlock{k % 2 ? "KT. GIÁM ĐỐC" : "", k % 2 ? "Phó Giám đốc" : "Giám đốc",
+                                       "Người Ký Số " + std::to_string(++k), std::string("Sở Ngoại vụ tỉnh ") + p});
+    in.recipients = Communes(90);
+    EXPECT_EQ(MissingText(in), std::vector<std::string>{});
+    auto lr = internal::LayoutLines(in);
+    ASSERT_TRUE(lr.ok()) << lr.status().message();
+    CheckRules(in, *lr);
+  }
+}
+
+// What cannot be placed is an error, never text off the page.
+TEST(Render, RefusesWhatCannotBePlaced) {
+  RenderInput in = SampleInput(kSamples[0], false);
+  std::string title;
+  for (int i = 0; i < 600; ++i) title += "Phát động phong trào thi đua ";
+  in.title = title;
+  auto r = Render(in);
+  ASSERT_FALSE(r.ok()) << "a title longer than the first page was rendered";
+  EXPECT_NE(r.status().message().find("does not fit"), std::string::npos) << r.status().message();
 }
 
 TEST(LayoutRules, Samples) {
@@ -419,6 +603,57 @@ TEST(LayoutRules, Samples) {
       auto lr = internal::LayoutLines(in);
       ASSERT_TRUE(lr.ok()) << lr.status().message();
       CheckRules(in, *lr);
+    }
+  }
+}
+
+// A pledge as rendered at its first signature: only the first party is named yet.
+TEST(LayoutRules, PledgeBlocksAlikeBeforeTheirNames) {
+  RenderInput in = SampleInput(kSamples[1], false);
+  for (size_t i = 1; i < in.signers.size(); ++i) in.signers[i].name.clear();
+  for (int parties : {3, 4, 7}) {
+    SCOPED_TRACE(std::to_string(parties) + " parties");
+    while (static_cast<int>(in.signers.size()) < parties)
+      in.signers.push_back(SignerBlock{"", "Giám đốc", "", "Sở Ngoại vụ tỉnh Hà Giang"});
+    auto lr = internal::LayoutLines(in);
+    ASSERT_TRUE(lr.ok()) << lr.status().message();
+    CheckRules(in, *lr);
+  }
+}
+
+// The issuing body breaks between its parts, never inside a place's name.
+TEST(LayoutRules, IssuingBodyBreaksBetweenParts) {
+  struct Case {
+    std::string org;
+    std::vector<std::string> whole;  // each on one line
+  };
+  std::vector<Case> cases;
+  for (const char* p : {"Lạng Sơn", "Cao Bằng", "Hà Giang", "Lào Cai", "Lai Châu", "Điện Biên", "Quảng Ninh", "Sơn La"})
+    cases.push_back({std::string("Sở Ngoại vụ tỉnh ") + p, {"SỞ NGOẠI VỤ", "TỈNH " + text::Upper(p)}});
+  cases.push_back({"Sở Văn hóa, Thể thao và Du lịch tỉnh Điện Biên", {"DU LỊCH", "TỈNH ĐIỆN BIÊN"}});
+  cases.push_back({"Sở Lao động - Thương binh và Xã hội tỉnh Quảng Ninh", {"XÃ HỘI", "TỈNH QUẢNG NINH"}});
+  cases.push_back({"Sở Tài nguyên và Môi trường thành phố Hồ Chí Minh", {"MÔI TRƯỜNG", "HỒ CHÍ MINH"}});
+  cases.push_back({"Ủy ban nhân dân huyện Tràng Định tỉnh Lạng Sơn", {"HUYỆN TRÀNG ĐỊNH", "TỈNH LẠNG SƠN"}});
+  const double left_col_end = internal::kMarginLeft + 0.4 * (internal::kPageW - internal::kMarginLeft - internal::kMarginRight);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.org);
+    RenderInput in = SampleInput(kSamples[0], false);
+    in.head.org_name = c.org;
+    in.head.parent_body = "";
+    auto lr = internal::LayoutLines(in);
+    ASSERT_TRUE(lr.ok()) << lr.status().message();
+    std::vector<std::string> lines;
+    for (const auto& l : lr->lines)
+      if (l.kind == Kind::kHeader && l.page == 0 && l.x + l.w <= left_col_end + 0.05) lines.push_back(l.text);
+    std::string joined;
+    for (const std::string& l : lines) joined += (joined.empty() ? "" : " ") + l;
+    EXPECT_EQ(joined, text::Upper(c.org));
+    for (const std::string& part : c.whole) {
+      bool found = false;
+      for (const std::string& l : lines) found |= l.find(part) != std::string::npos;
+      std::string all;
+      for (const std::string& l : lines) all += "[" + l + "]";
+      EXPECT_TRUE(found) << "'" << part << "' is broken: " << all;
     }
   }
 }

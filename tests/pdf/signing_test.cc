@@ -4,10 +4,12 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <thread>
 
 #include "core/crypto.h"
@@ -52,7 +54,7 @@ Rendered RenderDirective() {
 
 Update SignerUpdate(const Rendered& r) {
   Update u;
-  u.create = {{NewField::Kind::kText, "so", r.number_field},
+  u.create = {{NewField::Kind::kText, "so", r.number_field, "Số:"},
               {NewField::Kind::kText, "ngay", r.date_field},
               {NewField::Kind::kSignature, "ky-1", r.signature_stamps.at(0)},
               {NewField::Kind::kSignature, "dong-dau", r.seal_stamp}};
@@ -157,6 +159,60 @@ TEST(Signing, SignThenSealKeepsBothValid) {
   if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
 }
 
+// Words on a page as pdftotext -bbox reads them (PDF points, origin top-left).
+struct Word {
+  double x0, y0, x1, y1;
+  std::string text;
+};
+std::vector<Word> Words(const std::string& pdf, int page) {
+  auto path = std::filesystem::temp_directory_path() / ("vanban-words-" + std::to_string(getpid()) + ".pdf");
+  WriteFile(path, pdf);
+  std::string out = Shell("pdftotext -bbox -enc UTF-8 -f " + std::to_string(page) + " -l " + std::to_string(page) + " " +
+                          path.string() + " -");
+  std::filesystem::remove(path);
+  std::vector<Word> words;
+  std::regex re(R"re(<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="([0-9.]+)">([^<]*)</word>)re");
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), re); it != std::sregex_iterator(); ++it)
+    words.push_back({std::stod((*it)[1]), std::stod((*it)[2]), std::stod((*it)[3]), std::stod((*it)[4]), (*it)[5]});
+  return words;
+}
+const Word* Find(const std::vector<Word>& words, const std::string& text) {
+  for (const Word& w : words)
+    if (w.text == text) return &w;
+  return nullptr;
+}
+
+// "Số: 12/KH-SNgV" is one line centred under the issuing body, whatever the number.
+TEST(Signing, NumberLineCentredUnderTheIssuingBody) {
+  if (!HaveTool("pdftotext")) GTEST_SKIP() << "pdftotext is not installed";
+  crypto::Init();
+  Rendered r = RenderDirective();
+  auto one = AppendSignature(r.pdf, SignerUpdate(r), Key(7));
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  EXPECT_NE(Find(Words(*one, 1), "Số:"), nullptr) << "the signed copy shows 'Số:' before issuance";
+  for (const char* number : {"01/KH-SNgV", "1234/KH-SNgV"}) {
+    SCOPED_TRACE(number);
+    Update seal = SealUpdate();
+    seal.fill[0].second = number;
+    auto two = AppendSignature(*one, seal, Key(9));
+    ASSERT_TRUE(two.ok()) << two.status().message();
+    std::vector<Word> words = Words(*two, 1);
+    const Word* so = Find(words, "Số:");
+    const Word* num = Find(words, number);
+    const Word* body_from = Find(words, "SỞ");
+    const Word* body_to = Find(words, "VỤ");
+    ASSERT_TRUE(so && num && body_from && body_to);
+    EXPECT_NEAR(so->y1, num->y1, 0.5) << "on one line";
+    EXPECT_GT(num->x0, so->x1);
+    EXPECT_LT(num->x0 - so->x1, 5) << "one space between 'Số:' and the number";
+    EXPECT_NEAR((so->x0 + num->x1) / 2, (body_from->x0 + body_to->x1) / 2, 1.5) << "centred under the issuing body";
+    auto c = ReadPdf(*two);
+    ASSERT_TRUE(c.ok());
+    std::map<std::string, std::string> fields(c->fields.begin(), c->fields.end());
+    EXPECT_EQ(fields["so"], number) << "the field carries the number alone";
+  }
+}
+
 TEST(Signing, OneChangedByteBreaksTheSignaturesCoveringIt) {
   crypto::Init();
   Rendered r = RenderDirective();
@@ -241,7 +297,10 @@ TEST(Signing, PledgeOfThreeOrganisationsKeepsEverySignatureValid) {
       for (size_t k = 0; k < 3; ++k)
         u.create.push_back({NewField::Kind::kSignature, "ky-" + std::to_string(k + 1), r->signature_stamps[k]});
       u.create.push_back({NewField::Kind::kSignature, kSealFieldName, r->seal_stamp});
+      for (size_t k = 0; k < 3; ++k)
+        u.create.push_back({NewField::Kind::kText, "ten-" + std::to_string(k + 1), r->name_fields.at(k)});
     }
+    u.fill = {{"ten-" + std::to_string(i + 1), names[i]}};
     u.sign_field = "ky-" + std::to_string(i + 1);
     u.stamp_lines = {std::string("Ký số bởi: ") + names[i], "Giám đốc", orgs[i]};
     u.proof = std::string(kProofMagic);
@@ -260,6 +319,17 @@ TEST(Signing, PledgeOfThreeOrganisationsKeepsEverySignatureValid) {
       ASSERT_TRUE(v.ok()) << "after party " << i << ", signature " << k << ": " << v.status().message();
       EXPECT_EQ(v->key, Key(static_cast<uint8_t>(20 + k)).public_key());
       EXPECT_EQ(v->subject.organisation, orgs[k]);
+    }
+  }
+  // Each party's name printed under its signature as it signs, 14 pt bold: a
+  // word's box as tall as the name's size, not the stamp's small print.
+  if (HaveTool("pdftotext")) {
+    std::vector<Word> words = Words(pdf, r->name_fields[0].page + 1);
+    for (const char* last : {"Mai", "Kiên", "Thanh"}) {
+      double tallest = 0;
+      for (const Word& w : words)
+        if (w.text == last) tallest = std::max(tallest, w.y1 - w.y0);
+      EXPECT_GE(tallest, 12) << last << " is not printed as a name";
     }
   }
   if (HaveTool("qpdf")) {
