@@ -579,21 +579,28 @@ struct Server::Impl {
     for (;;) {
       beast::error_code ec;
       tcp::socket sock(io);
-      bool full = false;
-      co_await acceptor.async_wait(tcp::acceptor::wait_read, asio::redirect_error(asio::use_awaitable, ec));
-      if (!ec) {
-        // A connection is waiting. At the cap, the one idle the longest makes room; with
-        // none idle, the new one waits in the listen backlog until a connection ends.
-        full = conns.size() >= opt.max_connections && !CloseOldestIdle();
-        if (!full) co_await acceptor.async_accept(sock, asio::redirect_error(asio::use_awaitable, ec));
+      bool got = false;
+      if (conns.size() < opt.max_connections) {
+        co_await acceptor.async_accept(sock, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        got = !ec;
+      } else if (std::any_of(conns.begin(), conns.end(), [](const auto& c) { return c.second.idle; })) {
+        // At the cap: a newcomer, if one waits (the acceptor does not block), takes the
+        // place of the connection idle the longest. With none idle, newcomers wait in the
+        // listen backlog until a connection ends.
+        acceptor.accept(sock, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+        got = sock.is_open();
+        if (got) CloseOldestIdle();
       }
-      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-      if (ec || full) {
-        // Out of descriptors (EMFILE) and the like: trying again at once fails again at
-        // once, at full CPU. Pause, as sync's Server does.
+      if (!got) {
+        // Out of descriptors (EMFILE) and the like: the connection stays in the backlog and
+        // trying again at once fails again at once, at full CPU. Pause, as sync's Server
+        // does; at the cap, look again as often.
         if (ec && opt.log) opt.log("accept: " + ec.message());
         pause.expires_after(kAcceptPause);
         co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (!acceptor.is_open()) co_return;
         continue;
       }
       const uint64_t id = next_conn++;
@@ -631,6 +638,7 @@ Result<std::unique_ptr<Server>> Server::Start(Node& node, const Options& opt) {
   if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) impl->acceptor.bind(ep, ec);
   if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) impl->acceptor.non_blocking(true, ec);  // at the connection cap, accept() only looks
   if (ec) return Status::BadInput("cannot listen on " + opt.host + ":" + std::to_string(opt.port) + ": " + ec.message());
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }

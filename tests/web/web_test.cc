@@ -653,7 +653,7 @@ TEST_F(WebTest, WebAcceptPausesWhenOutOfDescriptors) {
     ASSERT_TRUE(failed) << "accept never failed";
   }
   ASSERT_FALSE(ec) << ec.message();
-  EXPECT_LE(in_window, 15);
+  EXPECT_LE(in_window, 15) << "accept failures in one second";
   // Descriptors are back: the waiting connection is accepted and answered.
   const std::string get = "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) + "\r\n\r\n";
   asio::write(client, asio::buffer(get));
