@@ -960,6 +960,7 @@ int Main(int argc, char** argv) {
   c_web->callback([&] {
     web::Options wo;
     wo.allow_remote = web_remote;
+    wo.log = [](const std::string& line) { std::cerr << line << std::endl; };
     Status s = web::ParseListen(web_listen, &wo);
     if (!s.ok()) { rc = Fail(s); return; }
     if (!need_node()) return;

@@ -2,6 +2,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -246,36 +247,74 @@ Status ParseListen(const std::string& listen, Options* opt) {
 
 struct Server::Impl {
   Impl(Node& n, const Options& o, std::string h)
-      : node(n), opt(o), home(std::move(h)), acceptor(io), jobs(home + "/web-jobs") {}
+      : node(n), opt(o), home(std::move(h)), acceptor(io), jobs(home + "/web-jobs") {
+    randombytes_buf(token_key, sizeof token_key);
+  }
+  ~Impl() {
+    conns.clear();  // the streams stay with their coroutines, destroyed with io
+    sodium_memzero(token_key, sizeof token_key);
+  }
 
-  asio::io_context io;  // first: destroyed last, after the coroutines it holds
+  // The open connections, by number (the accept loop closes the oldest idle one at the
+  // cap). Before io: a connection's coroutine, destroyed with io, still finds the map.
+  struct Conn {
+    std::shared_ptr<beast::tcp_stream> stream;
+    bool idle = true;       // waiting for its first or next request
+    uint64_t idle_seq = 0;  // when it became idle, in order
+  };
+  std::map<uint64_t, Conn> conns;
+  uint64_t next_conn = 0, next_idle = 0;
+  std::atomic<size_t> open_conns{0};  // conns.size(), for connections() on another thread
+  static constexpr std::chrono::milliseconds kAcceptPause{100};
+
+  asio::io_context io;  // destroyed after the coroutines it holds
   Node& node;
   Options opt;
   std::string home;
   tcp::acceptor acceptor;
   std::map<std::string, Session> sessions;  // cookie -> session
-  // One-time tokens of the login forms handed out (CSRF on the login form), with when.
-  std::map<std::string, Clock::time_point> login_tokens;
+  // The login form's token (CSRF on the login form) is stateless: when it was made and a
+  // keyed BLAKE2b of that time under this key, random per server. Nothing is kept per form,
+  // so no number of other requests can push a person's form out (docs/web.md, "CSRF").
+  unsigned char token_key[crypto_generichash_KEYBYTES];
   // Failed passphrases per login: after kFreeTries, each try waits twice as long.
   struct Tries {
     int failed = 0;
-    Clock::time_point not_before{};
+    Clock::time_point not_before{};  // on opt.clock
   };
   std::map<std::string, Tries> tries;
   static constexpr int kFreeTries = 5;
   Jobs jobs;                                 // joined before the Node goes (declared after it)
 
-  std::string NewLoginToken() {
-    auto now = Clock::now();
-    // Bounded: tokens older than the session idle time, and the oldest beyond 1024, go.
-    for (auto it = login_tokens.begin(); it != login_tokens.end();)
-      it = now - it->second > opt.session_idle ? login_tokens.erase(it) : std::next(it);
-    while (login_tokens.size() >= 1024)
-      login_tokens.erase(std::min_element(login_tokens.begin(), login_tokens.end(),
-                                          [](const auto& a, const auto& b) { return a.second < b.second; }));
-    std::string t = RandomHex(32);
-    login_tokens[t] = now;
-    return t;
+  // "TTTTTTTTTTTTTTTT" (milliseconds of opt.clock, 16 hex digits) then 64 hex digits of MAC.
+  std::string LoginTokenAt(uint64_t ms) const {
+    uint8_t t[8], mac[32];
+    for (int i = 0; i < 8; ++i) t[i] = static_cast<uint8_t>(ms >> (56 - 8 * i));
+    static const char kContext[] = "vanban web login form 1";
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, token_key, sizeof token_key, sizeof mac);
+    crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(kContext), sizeof kContext - 1);
+    crypto_generichash_update(&st, t, sizeof t);
+    crypto_generichash_final(&st, mac, sizeof mac);
+    return ToHex(t, sizeof t) + ToHex(mac, sizeof mac);
+  }
+  uint64_t NowMs() const {
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(opt.clock().time_since_epoch()).count());
+  }
+  std::string NewLoginToken() { return LoginTokenAt(NowMs()); }
+  // Made by this server, not in the future, and younger than the session idle time.
+  bool LoginTokenValid(const std::string& token) const {
+    if (token.size() != 80) return false;
+    uint64_t ms = 0;
+    for (size_t i = 0; i < 16; ++i) {
+      int h = Hex(token[i]);
+      if (h < 0) return false;
+      ms = ms << 4 | static_cast<uint64_t>(h);
+    }
+    const uint64_t now = NowMs();
+    const auto idle = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(opt.session_idle).count());
+    return ms <= now && now - ms <= idle && SameToken(token, LoginTokenAt(ms));
   }
   Reply LoginForm(const std::string& message, int status = 200) {
     return Reply::Html(LoginPage(node, message, NewLoginToken()), status);
@@ -323,13 +362,11 @@ struct Server::Impl {
     auto pass = std::make_unique<Secret>(FormValue(f, "passphrase"));
     const std::string token = FormValue(f, "login_token");
     Wipe(&f);
-    auto t = login_tokens.find(token);
-    if (token.empty() || t == login_tokens.end())
-      return ToResponse(req, LoginForm("Biểu mẫu đăng nhập đã cũ; hãy nhập lại.", 403));
-    login_tokens.erase(t);  // one try per form
+    // Not single use: posting a form one already holds again is no more than fetching a
+    // new one; what the token stops is a login posted by a page this server did not serve.
+    if (!LoginTokenValid(token)) return ToResponse(req, LoginForm("Biểu mẫu đăng nhập đã cũ; hãy nhập lại.", 403));
     Tries& tr = tries[login];
-    const auto now = Clock::now();
-    if (now < tr.not_before) {
+    if (const auto now = opt.clock(); now < tr.not_before) {
       auto wait = std::chrono::duration_cast<std::chrono::seconds>(tr.not_before - now).count() + 1;
       Response r = ToResponse(
           req, LoginForm("Đã nhập sai mật khẩu nhiều lần; hãy thử lại sau " + std::to_string(wait) + " giây.", 429));
@@ -340,8 +377,10 @@ struct Server::Impl {
     const Secret* sec = pass.get();
     Status s = node.CheckPassphrase(login, [sec]() -> Result<std::string> { return sec->value(); });
     if (!s.ok()) {
+      // The wait counts from when the failure is known, not from before the check (an
+      // Argon2id that may itself take a second).
       if (s.code() == Status::Code::kBadInput && ++tr.failed >= kFreeTries)
-        tr.not_before = now + std::chrono::seconds(std::min(300, 1 << std::min(tr.failed - kFreeTries, 9)));
+        tr.not_before = opt.clock() + std::chrono::seconds(std::min(300, 1 << std::min(tr.failed - kFreeTries, 9)));
       std::string msg = s.code() == Status::Code::kBadInput ? "Mật khẩu không đúng." : "Không đăng nhập được: " + s.message();
       return ToResponse(req, LoginForm(msg, 401));
     }
@@ -460,19 +499,57 @@ struct Server::Impl {
     return target == "/verify" || target == "/peers/bundle" ? opt.max_upload : opt.max_body;
   }
 
-  asio::awaitable<void> Connection(tcp::socket sock) {
-    beast::tcp_stream stream(std::move(sock));
+  // Marks connection `id` idle (waiting for a request) or busy; it may be closed already.
+  // Idle since: its accept, or the end of its last request.
+  void MarkIdle(uint64_t id, bool idle) {
+    auto it = conns.find(id);
+    if (it == conns.end()) return;
+    if (idle && !it->second.idle) it->second.idle_seq = next_idle++;
+    it->second.idle = idle;
+  }
+  // Closes the connection idle the longest; false when none is idle.
+  bool CloseOldestIdle() {
+    auto oldest = conns.end();
+    for (auto it = conns.begin(); it != conns.end(); ++it)
+      if (it->second.idle && (oldest == conns.end() || it->second.idle_seq < oldest->second.idle_seq)) oldest = it;
+    if (oldest == conns.end()) return false;
+    beast::error_code ec;
+    oldest->second.stream->socket().shutdown(tcp::socket::shutdown_both, ec);
+    oldest->second.stream->socket().close(ec);  // its coroutine wakes with operation_aborted
+    conns.erase(oldest);
+    open_conns = conns.size();
+    return true;
+  }
+
+  asio::awaitable<void> Connection(uint64_t id, std::shared_ptr<beast::tcp_stream> s) {
+    struct Leave {
+      Impl& m;
+      uint64_t id;
+      ~Leave() {
+        if (m.conns.erase(id)) m.open_conns = m.conns.size();
+      }
+    } leave{*this, id};
+    beast::tcp_stream& stream = *s;
     beast::flat_buffer buf;
     beast::error_code ec;
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<uint32_t>(opt.max_header));
-      parser.body_limit(opt.max_body);
+      // Beast checks a Content-Length against the body limit as soon as the header is
+      // complete, before the route (and so its limit) is known: the header is read under
+      // the largest limit, and the route's own is checked right after.
+      parser.body_limit(std::max(opt.max_body, opt.max_upload));
       stream.expires_after(opt.read_timeout);
+      MarkIdle(id, buf.size() == 0);  // bytes already read: a request has begun
       co_await http::async_read_header(stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+      MarkIdle(id, false);
       if (!ec) {
-        parser.body_limit(BodyLimit(std::string_view(parser.get().target().data(), parser.get().target().size())));
-        co_await http::async_read(stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+        const size_t limit = BodyLimit(std::string_view(parser.get().target().data(), parser.get().target().size()));
+        if (parser.content_length() && *parser.content_length() > limit) ec = http::error::body_limit;
+        else {
+          parser.body_limit(limit);  // a chunked body is counted as it comes
+          co_await http::async_read(stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+        }
       }
       if (ec == http::error::body_limit || ec == http::error::header_limit) {
         Request dummy;
@@ -484,7 +561,7 @@ struct Server::Impl {
         co_await http::async_write(stream, r, asio::redirect_error(asio::use_awaitable, ec));
         break;
       }
-      if (ec) break;  // end of stream, timeout, malformed request: close
+      if (ec) break;  // end of stream, timeout, malformed request, closed for a newer one: close
       Response r = Respond(parser.get());
       // The body may hold a passphrase (POST /login): not left in freed memory.
       std::string& body = parser.get().body();
@@ -498,12 +575,39 @@ struct Server::Impl {
   }
 
   asio::awaitable<void> Accept() {
+    asio::steady_timer pause(io);
     for (;;) {
       beast::error_code ec;
-      tcp::socket sock = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-      if (ec) continue;
-      asio::co_spawn(io, Connection(std::move(sock)), asio::detached);
+      tcp::socket sock(io);
+      bool got = false;
+      if (conns.size() < opt.max_connections) {
+        co_await acceptor.async_accept(sock, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        got = !ec;
+      } else if (std::any_of(conns.begin(), conns.end(), [](const auto& c) { return c.second.idle; })) {
+        // At the cap: a newcomer, if one waits (the acceptor does not block), takes the
+        // place of the connection idle the longest. With none idle, newcomers wait in the
+        // listen backlog until a connection ends.
+        acceptor.accept(sock, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+        got = sock.is_open();
+        if (got) CloseOldestIdle();
+      }
+      if (!got) {
+        // Out of descriptors (EMFILE) and the like: the connection stays in the backlog and
+        // trying again at once fails again at once, at full CPU. Pause, as sync's Server
+        // does; at the cap, look again as often.
+        if (ec && opt.log) opt.log("accept: " + ec.message());
+        pause.expires_after(kAcceptPause);
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (!acceptor.is_open()) co_return;
+        continue;
+      }
+      const uint64_t id = next_conn++;
+      auto stream = std::make_shared<beast::tcp_stream>(std::move(sock));
+      conns[id] = Conn{stream, true, next_idle++};
+      open_conns = conns.size();
+      asio::co_spawn(io, Connection(id, std::move(stream)), asio::detached);
     }
   }
 
@@ -534,9 +638,12 @@ Result<std::unique_ptr<Server>> Server::Start(Node& node, const Options& opt) {
   if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) impl->acceptor.bind(ep, ec);
   if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) impl->acceptor.non_blocking(true, ec);  // at the connection cap, accept() only looks
   if (ec) return Status::BadInput("cannot listen on " + opt.host + ":" + std::to_string(opt.port) + ": " + ec.message());
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
+
+size_t Server::connections() const { return impl_->open_conns; }
 
 uint16_t Server::port() const {
   beast::error_code ec;

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,6 +39,13 @@ struct Options {
   size_t max_body = 1 << 20;    // bytes of a request body
   size_t max_upload = 64 << 20; // bytes of an upload (a PDF to verify, a bundle)
   size_t max_header = 16 << 10; // bytes of a request's headers
+  // Connections open at once. At the cap the oldest idle one (waiting for its first or next
+  // request) is closed to take a new one; with none idle, new ones wait in the listen backlog.
+  size_t max_connections = 256;
+  // Told of every failure to accept a connection (out of descriptors...), one line each.
+  std::function<void(const std::string&)> log;
+  // The clock of the login-form tokens and the passphrase throttle; tests hold it still.
+  std::function<std::chrono::steady_clock::time_point()> clock = [] { return std::chrono::steady_clock::now(); };
 };
 
 // "HOST:PORT" (or "PORT") into `opt`: a numeric IPv4/IPv6 address or "localhost";
@@ -53,6 +61,8 @@ class Server {
   // Binds and listens (nothing is served until Run).
   static Result<std::unique_ptr<Server>> Start(Node& node, const Options& opt);
   uint16_t port() const;
+  // Connections open now (any thread).
+  size_t connections() const;
   // Serves until Stop() (or SIGINT/SIGTERM with `signals`); wipes every session after.
   Status Run(bool signals = false);
   void Stop();

@@ -36,6 +36,27 @@ setup_org "$TMP/home"
 with_title "$SAMPLES/directive-2021-thi-dua.md" "$TMP/csrf.md" "Dự thảo để thử mã CSRF"
 new_doc chuyenvien "$TMP/csrf.md"
 DOC_CSRF=$DOC
+
+# --- a bundle of several MiB, for the upload test (issue 13, item 5) ---------------------
+# A long report drafted on a copy of the node (as another of its machines, the way the e2e
+# tests copy a home) and exported for this organisation's nodes: the page imports it.
+step "a 5 MiB bundle: a long report drafted on a copy of the node, bundle export"
+cp -a "$H" "$TMP/copy" || die "cannot copy the node's home"
+{
+  printf -- '---\nkind: report\ntitle: Báo cáo dài gửi bằng gói dữ liệu\n---\n'
+  # 5 MiB of whole lines (a cut inside a UTF-8 character would be refused).
+  yes $'Sở Ngoại vụ tỉnh Lạng Sơn báo cáo kết quả công tác đối ngoại tại các cửa khẩu biên giới năm 2024.\n' |
+    head -n 90000
+} >"$TMP/long.md"
+run "$VANBAN" --home "$TMP/copy" --json --as chuyenvien doc new "$TMP/long.md"
+[[ $RC -eq 0 ]] || die "doc new of the long report failed"
+DOC_BIG=$(jqo .id)
+run "$VANBAN" --home "$TMP/copy" bundle export -o "$OUTDIR/long.bundle"
+[[ $RC -eq 0 ]] || die "bundle export of the copy failed"
+size=$(stat -c %s "$OUTDIR/long.bundle")
+((size >= 5 * 1024 * 1024)) || die "the bundle is $size bytes, not 5 MiB"
+ok
+rm -rf "$TMP/copy"
 CMD=""  # a failure from here on is not about the last CLI command: fail() shows none
 
 # --- the server -------------------------------------------------------------------------
@@ -63,7 +84,7 @@ t0=${EPOCHREALTIME/./}
 budget=$((170 - (SECONDS - START)))
 ((budget >= 60)) || budget=60
 VANBAN_URL="$URL" VANBAN_PASS="$PASS" VANBAN_ARTIFACTS="$ART" VANBAN_OUT="$OUTDIR" VANBAN_CHROMIUM="$CHROMIUM" \
-  VANBAN_DOC_CSRF="$DOC_CSRF" \
+  VANBAN_DOC_CSRF="$DOC_CSRF" VANBAN_BUNDLE="$OUTDIR/long.bundle" VANBAN_DOC_BIG="$DOC_BIG" \
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
   timeout -k 5 "$budget" node --test --test-reporter=spec "$HERE/web.test.mjs"
 node_rc=$?
@@ -84,8 +105,8 @@ fi
 
 step "the documents on the node: the CLI's and those composed in the pages, no other"
 vb --json doc list
-want=$(printf '%s\n' "$DOC_CSRF" $(cat "$OUTDIR/composed" 2>/dev/null) | sort)
-assert_eq "$want" "$(jqo '.[].id' | sort)" "documents on the node (a refused form or a forged POST made none)"
+want=$(printf '%s\n' "$DOC_CSRF" "$DOC_BIG" $(cat "$OUTDIR/composed" 2>/dev/null) | sort)
+assert_eq "$want" "$(jqo '.[].id' | sort)" "documents on the node (a refused form or a forged POST made none; the bundle's report)"
 
 # --- the downloaded PDF, checked without the browser -------------------------------------
 step "vanban verify on the PDF the browser downloaded"

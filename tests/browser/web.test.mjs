@@ -11,6 +11,9 @@ import {
 
 // A draft of chuyenvien's that run.sh made with the CLI, for the CSRF test.
 const CSRF_DOC = process.env.VANBAN_DOC_CSRF;
+// A bundle of more than 5 MiB (a long report drafted on a copy of the node) and that report's id.
+const BIG_BUNDLE = process.env.VANBAN_BUNDLE;
+const BIG_DOC = process.env.VANBAN_DOC_BIG;
 const XSS = '<script>alert(1)</script>';
 let browser;
 before(async () => {
@@ -272,7 +275,43 @@ test('a directive from draft to issue, each step through the pages', { timeout: 
       assert.match(await text(page, '#verify-result'), /không hợp lệ/);
     });
 
+    await step('"Kiểm tra PDF" takes a 3 MiB PDF (the signed one, line breaks after its end): valid, not 413', async () => {
+      const page = await as('vanthu');
+      // Line breaks after the last %%EOF change no signed byte: still a valid signed PDF.
+      const big = Buffer.concat([fs.readFileSync(pdfPath), Buffer.alloc(3 * 1024 * 1024, '\n')]);
+      const bigPath = path.join(OUT, 'issued-3mib.pdf');
+      fs.writeFileSync(bigPath, big);
+      await page.goto(`${BASE}verify`);
+      await page.locator('input[type=file][name=pdf]').setInputFiles(bigPath);
+      const r = await submit(page, page.getByRole('button', { name: 'Kiểm tra', exact: true }));
+      assert.equal(r.status(), 200, `a ${big.length}-byte upload checked (${await noticeOf(page)})`);
+      const result = await text(page, '#verify-result');
+      assert.match(result, /hợp lệ/);
+      assert.doesNotMatch(result, /không hợp lệ/);
+      assert.match(result, /1\/KH-SNgV/);
+    });
+
     await step('nothing unexpected in any browser (dialogs, script errors, CSP)', async () => assertQuiet(s));
+  });
+});
+
+test('uploads of several MiB: a 5 MiB bundle is imported through "Đồng bộ" (not refused as too large)', { timeout: 6 * STEP_MS }, async () => {
+  await withSession(browser, 'large bundle', async (s) => {
+    const size = fs.statSync(BIG_BUNDLE).size;
+    assert.ok(size >= 5 * 1024 * 1024, `a bundle of 5 MiB or more (${size} bytes)`);
+    const page = await s.as('giamdoc');
+    await submit(page, page.locator('nav.main').getByRole('link', { name: 'Đồng bộ' }));
+    assert.equal(pathOf(page), '/peers');
+    await page.locator('#bundle-import input[type=file][name=bundle]').setInputFiles(BIG_BUNDLE);
+    const r = await submit(page, page.locator('#bundle-import').getByRole('button', { name: 'Nhập gói', exact: true }));
+    assert.equal(r.status(), 200, `imported (${await noticeOf(page)})`);
+    await page.locator('#bundle-report').waitFor();
+    assert.equal(await text(page, '#bundle-kept'), '1', 'the long report is new here');
+    assert.equal(await text(page, '#bundle-refused'), '0');
+    // The report is on the node now: listed among its documents.
+    await page.goto(`${BASE}docs`);
+    assert.equal(await page.locator(`main a[href="/doc/${BIG_DOC}"]`).count(), 1, 'the imported report is listed');
+    assertQuiet(s);
   });
 });
 

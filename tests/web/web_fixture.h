@@ -46,8 +46,11 @@ class WebServerTest : public OrgTest {
   }
   void StartServer(std::chrono::seconds idle = std::chrono::seconds(15 * 60)) {
     web::Options o;
-    o.port = 0;
     o.session_idle = idle;
+    StartServerWith(o);
+  }
+  void StartServerWith(web::Options o) {
+    o.port = 0;
     auto s = web::Server::Start(*node_, o);
     ASSERT_TRUE(s.ok()) << s.status().message();
     server_ = std::move(s).value();
