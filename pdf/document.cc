@@ -43,9 +43,10 @@ Result<RenderInput> InputFor(const Document& d, const Authority& auth, const std
     const Organisation* o = auth.FindOrg(k);
     SignerBlock b;
     b.title = o ? o->head_title : "";
-    if (d.kind == "pledge") b.org = o ? o->name : "";
+    const bool joint = !d.parties.empty();  // a pledge, or a joint document of another kind
+    if (joint) b.org = o ? o->name : "";
     in.signers.push_back(b);
-    if (d.kind != "pledge") break;
+    if (!joint) break;
   }
   return in;
 }
@@ -138,7 +139,7 @@ SignedCopyMaker CopyMaker() {
       std::string role = on_behalf ? "KT. " + org->head_title + " - " + r.Get("title") : r.Get("title");
       u.stamp_lines = {"Ký số bởi: " + r.Get("name"), role, their ? their->name : "", StampTime(at),
                        "Khóa: " + crypto::Fingerprint(r.author())};
-      u.reason = d.kind == "pledge" ? "Ký giao ước" : "Ký ban hành";
+      u.reason = d.kind == "pledge" ? "Ký giao ước" : !d.parties.empty() ? "Ký ban hành liên tịch" : "Ký ban hành";
       u.subject = CertSubject{r.Get("name"), r.Get("title"), their ? their->name : ""};
       return AppendSignature(base, u, req.key);
     }

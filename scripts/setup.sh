@@ -23,6 +23,7 @@ packages=(
   gnutls-bin               # certtool: the tests check each PDF signature with an independent verifier
   poppler-utils qpdf       # tests read the PDFs back (pdftotext, pdffonts, pdfinfo; qpdf --check)
   jq                       # end-to-end tests read JSON output
+  openssl xxd              # an independent Ed25519 check of the archive manifest's seal signature
   clang libclang-rt-14-dev # the libFuzzer targets (scripts/fuzz.sh): clang 14 and its libclang_rt.fuzzer (only a Recommends)
   chromium                 # the browser tests (tests/browser): Debian's headless Chromium, /usr/bin/chromium
 )

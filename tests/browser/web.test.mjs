@@ -228,7 +228,7 @@ test('a directive from draft to issue, each step through the pages', { timeout: 
       assert.doesNotMatch(sig, /không hợp lệ/);
     });
 
-    await step('the clerk issues it ("Ban hành"): đã ban hành, number 1/KH-SNgV', async () => {
+    await step('the clerk issues it ("Ban hành"): đã ban hành, number 01/KH-SNgV', async () => {
       const page = await openDoc(await as('vanthu'), id);
       await act(page, id, 'issue', 'Ban hành (cấp số, đóng dấu)');
       assert.equal(await text(page, '#state'), 'đã ban hành');

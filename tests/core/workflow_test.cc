@@ -717,6 +717,25 @@ TEST_F(RulesTest, RevokeRules) {
   EXPECT_EQ(doc.d.revocation->reason, "Được thay thế bởi Kế hoạch 5/KH-SNgV");
 }
 
+// A directive that names parties is a joint document (văn bản liên tịch): signed by each
+// organisation in order, as a pledge is, under the directive's own register symbol.
+TEST_F(RulesTest, AJointDirectiveIsSignedByEachPartyInOrder) {
+  Doc doc;
+  ASSERT_TRUE(w.CreateInto(doc,
+                           "---\nkind: directive\ntitle: Kế hoạch liên tịch\nparties: [caobang]\nrecipients:\n"
+                           "  - Lưu: VT, VP.\n---\nNội dung.\n",
+                           "chuyenvien", "a", {"b"})
+                  .ok());
+  EXPECT_EQ(doc.d.symbol, "KH");
+  EXPECT_EQ(doc.d.signing_order(), (std::vector<PublicKey>{w.OrgKey("a"), w.OrgKey("b")}));
+  ASSERT_TRUE(w.Submit(doc, "chuyenvien", "giamdoc").ok());
+  ASSERT_TRUE(w.Sign(doc, "giamdoc").ok());
+  EXPECT_EQ(doc.d.state, S::kPartiallySigned);
+  EXPECT_EQ(doc.d.awaited_org(), w.OrgKey("b"));
+  ASSERT_TRUE(w.Sign(doc, "cb-giamdoc").ok());
+  EXPECT_EQ(doc.d.state, S::kSigned);
+}
+
 TEST_F(RulesTest, PledgeSignedByEachPartyInOrder) {
   Doc doc = w.Pledge({"b", "c"});
   EXPECT_EQ(doc.d.parties, (std::vector<PublicKey>{w.OrgKey("b"), w.OrgKey("c")}));

@@ -164,12 +164,12 @@ vb --json --as vanthu inbox
 assert_jq '[.[] | .action] | join(",")' issue "the clerk must issue"
 vb --json --as vanthu issue "$D1"
 assert_json "issue --json"
-assert_jq .number "1/KH-SNgV" "the first directive is 1/KH-SNgV"
+assert_jq .number "01/KH-SNgV" "the first directive is 01/KH-SNgV"
 NUM=$(jqo .number)
 
 vb --json doc show "$D1"
 assert_json "doc show --json"
-assert_jq '[.id, .kind, .state, .number] | join(" ")' "$D1 directive issued 1/KH-SNgV" "doc show: id kind state number"
+assert_jq '[.id, .kind, .state, .number] | join(" ")' "$D1 directive issued 01/KH-SNgV" "doc show: id kind state number"
 assert_jq .title "Phát động phong trào thi đua yêu nước năm 2021" "doc show: title"
 assert_jq '.revisions | type' array "doc show: revisions is an array"
 assert_jq '.revisions | length' 1 "doc show: one revision"
@@ -194,14 +194,14 @@ assert_json "doc list --json"
 assert_jq 'length' 4 "doc list: four documents"
 assert_jq '[.[].id] | sort | join(",")' "$(printf '%s\n' "$D1" "$D2" "$D3" "$D4" | sort | paste -sd,)" "doc list: the four ids"
 assert_jq '[.[] | has("id") and has("kind") and has("title") and has("state") and has("number")] | all' true "doc list items have id kind title state number"
-assert_jq ".[] | select(.id==\"$D1\") | .number" "1/KH-SNgV" "doc list: the issued number"
+assert_jq ".[] | select(.id==\"$D1\") | .number" "01/KH-SNgV" "doc list: the issued number"
 assert_jq ".[] | select(.id==\"$D3\") | .kind" report "doc list: kind"
 assert_jq "[.[] | select(.number != null)] | length" 1 "doc list: number null for the others"
 
 vb --json register
 assert_json "register --json"
 assert_jq 'length' 1 "register: one entry"
-assert_jq '.[0] | [.number, .kind, .signer] | join("|")' "1/KH-SNgV|directive|Nông Đức Toàn" "register: number kind signer"
+assert_jq '.[0] | [.number, .kind, .signer] | join("|")' "01/KH-SNgV|directive|Nông Đức Toàn" "register: number kind signer"
 assert_jq '.[0].title' "Phát động phong trào thi đua yêu nước năm 2021" "register: title"
 assert_jq '.[0].date | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}$")' true "register: date is YYYY-MM-DD"
 YEAR=$(jqo '.[0].date[0:4]')
@@ -227,12 +227,12 @@ vb --json doc log "$D1"
 assert_json "doc log --json"
 assert_jq 'length' 8 "doc log: create route comment approve approve submit sign issue"
 vb doc log "$D1"
-assert_contains "$OUT" "issued as 1/KH-SNgV" "doc log (text) tells the issue"
+assert_contains "$OUT" "issued as 01/KH-SNgV" "doc log (text) tells the issue"
 
 # Every --json output above was checked for being one document; the text outputs
 # must not be JSON-only: doc show without --json is readable text.
 vb doc show "$D1"
-assert_contains "$OUT" "Number: 1/KH-SNgV" "doc show (text) has the number"
+assert_contains "$OUT" "Number: 01/KH-SNgV" "doc show (text) has the number"
 
 # ---------------------------------------------------------------------------------
 step "errors: exit 2 for bad usage, on stderr as one line, nothing on stdout"

@@ -185,7 +185,7 @@ check_clean "after 2 parallel issues"
 ((P_RC[0] == 0)) || must_as vanthu issue "$D1"
 ((P_RC[1] == 0)) || must_as vanthu issue "$D3"
 vb --json register
-assert_jq '[.[].number] | sort | join(",")' "1/KH-SNgV,2/KH-SNgV" "two documents issued at once get two numbers"
+assert_jq '[.[].number] | sort | join(",")' "01/KH-SNgV,02/KH-SNgV" "two documents issued at once get two numbers"
 assert_jq '[.[] | select(.collides_with)] | length' 0 "no collision in the register"
 set_home "$BASE"
 

@@ -35,7 +35,7 @@ assert_jq '.number' null "no number before issuance"
 clock_set 2021-02-03T09:35:00+07:00
 must_as vanthu --json issue "$DOC"
 NUMBER=$(jqo .number)
-assert_eq "1/KH-SNgV" "$NUMBER" "the first plan of 2021"
+assert_eq "01/KH-SNgV" "$NUMBER" "the first plan of 2021"
 must export pdf "$NUMBER" -o "$TMP/issued.pdf"
 must export pdf "$DOC" -o "$TMP/again.pdf"
 cmp -s "$TMP/issued.pdf" "$TMP/again.pdf" && ok || fail "export pdf returns the stored bytes each time"
@@ -45,7 +45,7 @@ head -c "$(stat -c %s "$TMP/signed.pdf")" "$TMP/issued.pdf" | cmp -s - "$TMP/sig
 step "poppler and qpdf read it: text, fonts, page size, structure"
 txt=$(pdftotext "$TMP/issued.pdf" - 2>/dev/null)
 for want in "SỞ NGOẠI VỤ TỈNH LẠNG SƠN" "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" "Độc lập - Tự do - Hạnh phúc" \
-  "1/KH-SNgV" "Lạng Sơn, ngày 03 tháng 02 năm 2021" "KẾ HOẠCH" "KT. GIÁM ĐỐC" "PHÓ GIÁM ĐỐC" "Nông Đức Toàn" \
+  "01/KH-SNgV" "Lạng Sơn, ngày 03 tháng 02 năm 2021" "KẾ HOẠCH" "KT. GIÁM ĐỐC" "PHÓ GIÁM ĐỐC" "Nông Đức Toàn" \
   "Nơi nhận:" "Phát động phong trào thi đua yêu nước năm 2021"; do
   assert_contains "$txt" "$want" "pdftotext of the issued PDF"
 done
@@ -63,7 +63,7 @@ step "each embedded signature is accepted by GnuTLS certtool"
 vb --json verify "$TMP/issued.pdf" --signatures "$TMP/sigs"
 assert_eq 0 "$RC" "verify on the issuing node"
 assert_jq '.valid' true "valid"
-assert_jq '.number' "1/KH-SNgV" "the number under the seal"
+assert_jq '.number' "01/KH-SNgV" "the number under the seal"
 assert_jq '.date' "2021-02-03" "the date under the seal"
 assert_jq '[.signatures[] | .role + ":" + .signer] | join(",")' "signer:Nông Đức Toàn,seal:Sở Ngoại vụ tỉnh Lạng Sơn" "who signed"
 for n in 1 2; do
@@ -83,7 +83,7 @@ assert_contains "$(jqo '.problems | join(" ")')" "not trusted on this node" "say
 must org trust "$TMP/langson.card" --alias langson
 vb --json verify "$TMP/issued.pdf"
 assert_eq 0 "$RC" "valid once the organisation's card is trusted"
-assert_jq '.number' "1/KH-SNgV" "the number, read from the PDF"
+assert_jq '.number' "01/KH-SNgV" "the number, read from the PDF"
 
 step "one changed byte in a signed range: exit 1, naming the signature"
 set_home "$TMP/langson"
@@ -112,15 +112,33 @@ assert_eq 2 "$RC" "not a PDF at all: bad input"
 step "the archive of 2021: one signed PDF per issued document, a sealed manifest, resumable"
 clock_set 2021-12-31T16:00:00+07:00
 must_as vanthu archive export --year 2021 -o "$TMP/archive"
-[[ -f "$TMP/archive/1_KH-SNgV.pdf" ]] && ok || fail "the PDF is named after its number"
-cmp -s "$TMP/archive/1_KH-SNgV.pdf" "$TMP/issued.pdf" && ok || fail "the archive holds the stored bytes"
+[[ -f "$TMP/archive/01_KH-SNgV.pdf" ]] && ok || fail "the PDF is named after its number"
+cmp -s "$TMP/archive/01_KH-SNgV.pdf" "$TMP/issued.pdf" && ok || fail "the archive holds the stored bytes"
 run jq -r '.documents[0].number + " " + .documents[0].sha256' "$TMP/archive/manifest.json"
-assert_eq "1/KH-SNgV $(sha256sum "$TMP/archive/1_KH-SNgV.pdf" | cut -d' ' -f1)" "$OUT" "the manifest's hash"
+assert_eq "01/KH-SNgV $(sha256sum "$TMP/archive/01_KH-SNgV.pdf" | cut -d' ' -f1)" "$OUT" "the manifest's hash"
 assert_contains "$(cat "$TMP/archive/manifest.json.sig")" "vanban-signature 1" "the manifest is signed"
-before=$(stat -c %Y "$TMP/archive/1_KH-SNgV.pdf")
+# The seal's signature over the manifest's exact bytes, checked by an independent verifier
+# (OpenSSL's Ed25519), with the seal key the manifest names.
+verify_manifest() {  # verify_manifest MANIFEST SIGFILE: OpenSSL's exit status
+  local key sig
+  key=$(sed -n 's/^key //p' "$2"); sig=$(sed -n 's/^sig //p' "$2")
+  { printf '302a300506032b6570032100'; printf '%s' "$key"; } | xxd -r -p >"$TMP/seal.der"
+  openssl pkey -pubin -inform DER -in "$TMP/seal.der" -out "$TMP/seal.pem" 2>/dev/null || return 2
+  printf '%s' "$sig" | xxd -r -p >"$TMP/manifest.sig.bin"
+  openssl pkeyutl -verify -pubin -inkey "$TMP/seal.pem" -rawin -in "$1" -sigfile "$TMP/manifest.sig.bin" >/dev/null 2>&1
+}
+assert_eq "$(jq -r .seal "$TMP/archive/manifest.json")" "$(sed -n 's/^key //p' "$TMP/archive/manifest.json.sig")" \
+  "the signature names the manifest's seal key"
+assert_eq "file manifest.json" "$(sed -n 2p "$TMP/archive/manifest.json.sig")" "the signature names its file"
+verify_manifest "$TMP/archive/manifest.json" "$TMP/archive/manifest.json.sig"
+assert_eq 0 "$?" "the seal's signature over manifest.json verifies (openssl)"
+sed 's/"year": 2021/"year": 2020/' "$TMP/archive/manifest.json" >"$TMP/manifest-changed.json"
+verify_manifest "$TMP/manifest-changed.json" "$TMP/archive/manifest.json.sig"
+assert_eq 1 "$?" "a changed manifest does not verify"
+before=$(stat -c %Y "$TMP/archive/01_KH-SNgV.pdf")
 sleep 1
 must_as vanthu archive export --year 2021 -o "$TMP/archive"
-assert_eq "$before" "$(stat -c %Y "$TMP/archive/1_KH-SNgV.pdf")" "a second run keeps what is already there"
+assert_eq "$before" "$(stat -c %Y "$TMP/archive/01_KH-SNgV.pdf")" "a second run keeps what is already there"
 as vanthu archive export --year 2019 -o "$TMP/archive2019"
 assert_eq 4 "$RC" "nothing issued in 2019"
 

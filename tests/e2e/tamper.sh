@@ -14,7 +14,7 @@ setup_org "$TMP/home"
 BASE=$H
 full_workflow "$DIRECTIVE"
 D1=$DOC
-assert_eq "1/KH-SNgV" "$NUMBER" "the directive is issued"
+assert_eq "01/KH-SNgV" "$NUMBER" "the directive is issued"
 new_doc chuyenvien "$REPORT"
 D2=$DOC
 must_as chuyenvien route "$D2" --to tp1,tp2
@@ -190,12 +190,12 @@ must_as tp2 approve "$D3"
 must_as chuyenvien submit "$D3" --to pgd
 must_as pgd sign "$D3"
 must_as vanthu --json issue "$D3"
-assert_jq .number "2/KH-SNgV" "the next number after the kills"
+assert_jq .number "02/KH-SNgV" "the next number after the kills"
 vb --json check
 assert_eq 0 "$RC" "check exits 0 at the end"
 assert_jq .ok true "check ok at the end"
 vb --json register
-assert_jq '[.[].number] | join(",")' "1/KH-SNgV,2/KH-SNgV" "the register after the kills"
+assert_jq '[.[].number] | join(",")' "01/KH-SNgV,02/KH-SNgV" "the register after the kills"
 
 # ---------------------------------------------------------------------------------
 step "kill -9 of 'user add' after its key file is written, before its record is"

@@ -152,19 +152,19 @@ assert_as 3 pgd sign "$D1"
 assert_as 3 pgd issue "$D1"
 assert_contains "$ERR" "clerk" "only a clerk issues"
 
-step "issue as vanthu: 1/KH-SNgV"
+step "issue as vanthu: 01/KH-SNgV"
 must_as vanthu --json issue "$D1"
-assert_jq .number "1/KH-SNgV" "the first directive of 2024"
+assert_jq .number "01/KH-SNgV" "the first directive of 2024"
 assert_jq .date "2024-12-20" "issued on the day"
 assert_eq issued "$(state "$D1")" "after issue"
 expect_inboxes "issued: nothing waits for anybody"
 
 step "doc show, doc log, register, check"
 vb --json doc show "$D1"
-assert_jq '[.state, .number, .date] | join(" ")' "issued 1/KH-SNgV 2024-12-20" "doc show --json after issue"
+assert_jq '[.state, .number, .date] | join(" ")' "issued 01/KH-SNgV 2024-12-20" "doc show --json after issue"
 assert_jq '.issue.clerk' vanthu "issued by vanthu"
 vb doc show "$D1"
-assert_contains "$OUT" "Number: 1/KH-SNgV" "doc show: number"
+assert_contains "$OUT" "Number: 01/KH-SNgV" "doc show: number"
 assert_contains "$OUT" "Date: 2024-12-20" "doc show: date"
 assert_contains "$OUT" "KT." "doc show: on behalf"
 assert_contains "$OUT" "Bổ sung dự kiến kinh phí khen thưởng" "doc show: the return"
@@ -183,13 +183,13 @@ assert_jq '[.[].at | test("^2024-12-20T0[89]:[0-5][0-9]:00\\+07:00$")] | all' tr
 vb doc log "$D1"
 assert_contains "$OUT" "returned it: Bổ sung dự kiến kinh phí khen thưởng" "doc log (text): the return"
 assert_contains "$OUT" "signed r3 on behalf (KT.)" "doc log (text): the signature on r3"
-assert_contains "$OUT" "issued as 1/KH-SNgV on 2024-12-20" "doc log (text): the issue"
+assert_contains "$OUT" "issued as 01/KH-SNgV on 2024-12-20" "doc log (text): the issue"
 assert_contains "$OUT" "revision r2 from r1" "doc log (text): r2"
 vb --json register
 assert_jq 'length' 1 "register: one entry"
-assert_jq '.[0] | [.number, .date, .kind, .signer] | join("|")' "1/KH-SNgV|2024-12-20|directive|Nông Đức Toàn" "register entry"
+assert_jq '.[0] | [.number, .date, .kind, .signer] | join("|")' "01/KH-SNgV|2024-12-20|directive|Nông Đức Toàn" "register entry"
 vb register
-assert_contains "$OUT" "1/KH-SNgV  2024-12-20  directive" "register (text)"
+assert_contains "$OUT" "01/KH-SNgV  2024-12-20  directive" "register (text)"
 vb --json check
 assert_eq 0 "$RC" "check exits 0"
 assert_jq .ok true "check ok"
@@ -197,28 +197,28 @@ vb check
 assert_contains "$OUT" "ok" "check (text) says ok"
 
 # ---------------------------------------------------------------------------------
-step "a second directive: 2/KH-SNgV; a report: 1/BC-SNgV"
+step "a second directive: 02/KH-SNgV; a report: 01/BC-SNgV"
 with_title "$DIRECTIVE" "$TMP/directive2.md" "Tổ chức Hội nghị giao ban công tác biên giới năm 2024"
 full_workflow "$TMP/directive2.md"
 D2=$DOC
-assert_eq "2/KH-SNgV" "$NUMBER" "the second directive"
+assert_eq "02/KH-SNgV" "$NUMBER" "the second directive"
 full_workflow "$REPORT"
 R1=$DOC
-assert_eq "1/BC-SNgV" "$NUMBER" "the first report has its own register"
+assert_eq "01/BC-SNgV" "$NUMBER" "the first report has its own register"
 vb --json register --year 2024
-assert_jq '[.[].number] | join(",")' "1/BC-SNgV,1/KH-SNgV,2/KH-SNgV" "register 2024"
-assert_jq ".[] | select(.number==\"1/BC-SNgV\") | .kind" report "register: the report's kind"
+assert_jq '[.[].number] | join(",")' "01/BC-SNgV,01/KH-SNgV,02/KH-SNgV" "register 2024"
+assert_jq ".[] | select(.number==\"01/BC-SNgV\") | .kind" report "register: the report's kind"
 
 step "a new year restarts the numbers"
 clock_set 2025-01-03T09:00:00+07:00
 with_title "$DIRECTIVE" "$TMP/directive2025.md" "Phát động phong trào thi đua yêu nước năm 2025"
 full_workflow "$TMP/directive2025.md"
 D3=$DOC
-assert_eq "1/KH-SNgV" "$NUMBER" "the first directive of 2025"
+assert_eq "01/KH-SNgV" "$NUMBER" "the first directive of 2025"
 vb --json doc show "$D3"
 assert_jq .date "2025-01-03" "issued on 3 January 2025"
 vb --json register --year 2025
-assert_jq '[.[] | .number + " " + .date] | join(",")' "1/KH-SNgV 2025-01-03" "register 2025"
+assert_jq '[.[] | .number + " " + .date] | join(",")' "01/KH-SNgV 2025-01-03" "register 2025"
 vb --json register --year 2024
 assert_jq 'length' 3 "register 2024 unchanged"
 vb --json register

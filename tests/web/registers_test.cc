@@ -202,10 +202,10 @@ TEST_F(RegistersTest, WebOutgoingRegisterListsIssuedNumbersEscaped) {
   EXPECT_NE(r.body.find("Sổ văn bản đi năm 2024"), std::string::npos);
   auto rows = Rows(r.body);
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_NE(rows[0].find("<td>1/KH-SNgV</td><td>05/03/2024</td><td>KẾ HOẠCH</td>"), std::string::npos) << rows[0];
+  EXPECT_NE(rows[0].find("<td>01/KH-SNgV</td><td>05/03/2024</td><td>KẾ HOẠCH</td>"), std::string::npos) << rows[0];
   EXPECT_NE(rows[0].find("/doc/" + id), std::string::npos);
   EXPECT_NE(rows[0].find("Vi Văn Thành"), std::string::npos);
-  EXPECT_NE(rows[1].find("2/KH-SNgV"), std::string::npos);
+  EXPECT_NE(rows[1].find("02/KH-SNgV"), std::string::npos);
   for (const Reply& page : {r, Get("/docs", cookie), Get("/registers?year=2024&q=script", cookie)}) {
     EXPECT_EQ(page.body.find("<script>alert"), std::string::npos);
     EXPECT_NE(page.body.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
@@ -236,8 +236,8 @@ TEST_F(RegistersTest, WebRegisterSearchIgnoresDiacritics) {
   ASSERT_EQ(plain.size(), 2u);
   EXPECT_EQ(plain, marked);
   EXPECT_EQ(plain, upper);
-  EXPECT_NE(plain[0].find("1/KH-SNgV"), std::string::npos);
-  EXPECT_NE(plain[1].find("3/KH-SNgV"), std::string::npos);
+  EXPECT_NE(plain[0].find("01/KH-SNgV"), std::string::npos);
+  EXPECT_NE(plain[1].find("03/KH-SNgV"), std::string::npos);
   // Every word must be there, in any field the row shows (here the signer and the number).
   auto both = Rows(Get("/registers?year=2024&q=doi+ngoai+thanh", cookie).body);
   ASSERT_EQ(both.size(), 1u);
@@ -266,7 +266,7 @@ TEST_F(RegistersTest, WebRegisterCsvExport) {
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0], "\"Số, ký hiệu\",Ngày,Loại,Trích yếu nội dung,Người ký,Mã văn bản,Nơi nhận đã vào sổ,"
                       "Nơi nhận chưa vào sổ,Trùng số");
-  EXPECT_EQ(lines[1].rfind("1/KH-SNgV,05/03/2024,KẾ HOẠCH,\"Kế hoạch \"\"Mùa xuân\"\", năm 2024\",Vi Văn Thành,", 0), 0u)
+  EXPECT_EQ(lines[1].rfind("01/KH-SNgV,05/03/2024,KẾ HOẠCH,\"Kế hoạch \"\"Mùa xuân\"\", năm 2024\",Vi Văn Thành,", 0), 0u)
       << lines[1];
   // A title a spreadsheet would take for a formula is kept as text.
   EXPECT_NE(lines[2].find(",\"'=HYPERLINK(\"\"x\"\") thi đua\","), std::string::npos) << lines[2];
@@ -351,7 +351,7 @@ TEST_F(RegistersTest, WebIncomingRegisterAndReceipts) {
   EXPECT_NE(in.body.find("Sổ văn bản đến năm 2024"), std::string::npos);
   auto rows = Rows(in.body);
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_NE(rows[0].find("<td>1</td><td>06/03/2024</td><td>Sở Nội vụ tỉnh Cao Bằng</td><td>1/KH-SNV</td>"
+  EXPECT_NE(rows[0].find("<td>1</td><td>06/03/2024</td><td>Sở Nội vụ tỉnh Cao Bằng</td><td>01/KH-SNV</td>"
                          "<td>04/03/2024</td>"),
             std::string::npos)
       << rows[0];
@@ -396,7 +396,7 @@ TEST_F(RegistersTest, WebRegisterWarnsOfANumberIssuedTwice) {
     EXPECT_TRUE(n.Sign(As("pgd"), ref->id, false).ok());
     auto num = n.Issue(As("vanthu"), ref->id);
     EXPECT_TRUE(num.ok()) << num.status().message();
-    EXPECT_EQ(num.ok() ? *num : "", "1/KH-SNgV");
+    EXPECT_EQ(num.ok() ? *num : "", "01/KH-SNgV");
     return ref->id;
   };
   std::string kept = issue(*node_, "Kế hoạch giữ số", "2024-03-05T09:00:00+07:00");
@@ -413,7 +413,7 @@ TEST_F(RegistersTest, WebRegisterWarnsOfANumberIssuedTwice) {
   EXPECT_NE(rows[0].find("class=\"collision\""), std::string::npos);
   EXPECT_NE(rows[0].find("văn bản này giữ số"), std::string::npos);
   EXPECT_NE(rows[1].find("/doc/" + lost), std::string::npos);
-  EXPECT_NE(rows[1].find("<p class=\"warn\" role=\"alert\">Trùng số: số 1/KH-SNgV"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[1].find("<p class=\"warn\" role=\"alert\">Trùng số: số 01/KH-SNgV"), std::string::npos) << rows[1];
   EXPECT_NE(rows[1].find("<a href=\"/doc/" + lost + "\">ban hành lại văn bản này</a>"), std::string::npos);
   Reply csv = Get("/registers/export?year=2024", cookie);
   EXPECT_NE(csv.body.find("Kế hoạch mất số,Vi Văn Thành," + lost + ",,,phải ban hành lại\r\n"), std::string::npos);
@@ -448,7 +448,7 @@ TEST_F(RegistersTest, WebArchiveJobMakesTheTar) {
   std::vector<std::string> names;
   for (const TarMember& m : members) names.push_back(m.name);
   EXPECT_EQ(names, (std::vector<std::string>{"luu-tru-2024/", "luu-tru-2024/manifest.json", "luu-tru-2024/manifest.json.sig",
-                                             "luu-tru-2024/1_KH-SNgV.pdf", "luu-tru-2024/2_KH-SNgV.pdf"}));
+                                             "luu-tru-2024/01_KH-SNgV.pdf", "luu-tru-2024/02_KH-SNgV.pdf"}));
   ASSERT_EQ(members.size(), 5u);
   EXPECT_NE(members[1].bytes.find("\"format\": \"vanban-archive 1\""), std::string::npos);
   EXPECT_NE(members[1].bytes.find("\"document\": \"" + a + "\""), std::string::npos);
