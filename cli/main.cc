@@ -954,7 +954,7 @@ int Main(int argc, char** argv) {
   auto* c_check = sub(&app, "check", "Re-verify every stored record and view; exit 1 on any problem");
   c_check->add_flag("--repair", repair, "First rebuild every view from the records (records are never rewritten)");
   c_check->callback([&] {
-    if (!need_node_to_read()) return;
+    if (!(repair ? need_node() : need_node_to_read())) return;  // --repair rewrites the views
     if (repair) {
       Status s = prog.node().RebuildViews();
       if (!s.ok()) { rc = Fail(s); return; }
