@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -68,9 +69,10 @@ class Program {
   }
   std::string home() const { return g_.home.empty() ? DefaultHome() : g_.home; }
 
-  Status OpenNode() {
+  // `read_only`: the command only reads, so a home it cannot write still opens.
+  Status OpenNode(bool read_only = false) {
     if (node_) return Status::Ok();
-    auto n = Node::Open(home());
+    auto n = read_only ? Node::OpenReadOnly(home()) : Node::Open(home());
     if (!n.ok()) return n.status();
     node_ = std::move(n).value();
     return Status::Ok();
@@ -326,6 +328,12 @@ int Main(int argc, char** argv) {
     if (!s.ok()) rc = Fail(s);
     return s.ok();
   };
+  // For the commands that only read (list, show, log, inbox, register, check, verify, export pdf, node id).
+  auto need_node_to_read = [&]() -> bool {
+    Status s = prog.OpenNode(true);
+    if (!s.ok()) rc = Fail(s);
+    return s.ok();
+  };
   auto sub = [](CLI::App* parent, const std::string& name, const std::string& help) {
     CLI::App* c = parent->add_subcommand(name, help);
     c->fallthrough();
@@ -446,7 +454,7 @@ int Main(int argc, char** argv) {
   });
   auto* c_ulist = sub(c_user, "list", "List the people of this organisation and their roles");
   c_ulist->callback([&] {
-    if (!need_node()) return;
+    if (!need_node_to_read()) return;
     json arr = json::array();
     std::string text;
     for (const Person& p : prog.node().Users()) {
@@ -556,7 +564,7 @@ int Main(int argc, char** argv) {
   c_node->require_subcommand(1);
   auto* c_nid = sub(c_node, "id", "Print this node's public key (hex)");
   c_nid->callback([&] {
-    if (!need_node()) return;
+    if (!need_node_to_read()) return;
     std::string k = ToHex(prog.node().node_key());
     prog.Print({{"node", k}, {"fingerprint", crypto::Fingerprint(prog.node().node_key())}}, k);
   });
@@ -620,7 +628,7 @@ int Main(int argc, char** argv) {
   auto* c_show = sub(c_doc, "show", "Show a document: state, revisions, comments, concurrences, signatures, number");
   c_show->add_option("id", d_id, "Document id, unique prefix, or issued number")->required();
   c_show->callback([&] {
-    if (!need_node()) return;
+    if (!need_node_to_read()) return;
     auto d = prog.node().Show(d_id);
     if (!d.ok()) { rc = Fail(d.status()); return; }
     if (g.json) prog.Print(prog.DocJson(*d), "");
@@ -640,7 +648,7 @@ int Main(int argc, char** argv) {
   c_list->add_option("--kind", d_kind, "Only this kind");
   c_list->add_option("--query", d_query, "Words to find in title, text and number (diacritics optional)");
   c_list->callback([&] {
-    if (!need_node()) return;
+    if (!need_node_to_read()) return;
     DocFilter f;
     if (!d_state.empty()) f.state = d_state;
     if (!d_kind.empty()) f.kind = d_kind;
@@ -659,7 +667,7 @@ int Main(int argc, char** argv) {
   auto* c_log = sub(c_doc, "log", "Full history: who did what, when, on which revision");
   c_log->add_option("id", d_id, "Document id")->required();
   c_log->callback([&] {
-    if (!need_node()) return;
+    if (!need_node_to_read()) return;
     auto d = prog.node().Show(d_id);
     auto log = prog.node().Log(d_id);
     if (!log.ok()) { rc = Fail(log.status()); return; }
@@ -696,7 +704,7 @@ int Main(int argc, char** argv) {
   });
   auto* c_inbox = sub(&app, "inbox", "What waits for the acting person, oldest first");
   c_inbox->callback([&] {
-    if (!need_node()) return;
+    if (!need_node_to_read()) return;
     auto items = prog.node().Inbox(g.as);
     if (!items.ok()) { rc = Fail(items.status()); return; }
     json arr = json::array();
@@ -803,7 +811,7 @@ int Main(int argc, char** argv) {
   c_xpdf->add_option("id", w_id, "Document id, unique prefix, or issued number")->required();
   c_xpdf->add_option("-o,--output", p_out, "The PDF file to write")->required();
   c_xpdf->callback([&] {
-    if (!need_node()) return;
+    if (!need_node_to_read()) return;
     auto bytes = pdf::ExportPdf(prog.node(), w_id);
     if (!bytes.ok()) { rc = Fail(bytes.status()); return; }
     Status s = files::WriteAtomic(p_out, *bytes, 0644, false);
@@ -815,9 +823,18 @@ int Main(int argc, char** argv) {
   c_verify->add_option("what", v_what, "A PDF file, or the id or number of a document on this node")->required();
   c_verify->add_option("--signatures", v_sigdir, "Also write each signature (N.p7s, DER) and its signed bytes (N.bin) here, for certtool");
   c_verify->callback([&] {
-    if (!need_node()) return;
+    if (!need_node_to_read()) return;
     std::string bytes;
-    if (files::Exists(v_what)) {
+    // A name that reads as a file is one, there or not ("FILE: no such file", like
+    // every command's input files); anything else names a document of this node.
+    auto ends_pdf = [](std::string w) {
+      for (char& ch : w) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      return w.size() > 4 && w.compare(w.size() - 4, 4, ".pdf") == 0;
+    };
+    const bool path_like = ends_pdf(v_what) || v_what.rfind("/", 0) == 0 || v_what.rfind("./", 0) == 0 ||
+                           v_what.rfind("../", 0) == 0;
+    const bool from_file = path_like || files::Exists(v_what);
+    if (from_file) {
       auto b = files::Read(v_what, 256u << 20);
       if (!b.ok()) { rc = Fail(b.status()); return; }
       bytes = std::move(*b);
@@ -832,7 +849,7 @@ int Main(int argc, char** argv) {
       if (!n.ok()) { rc = Fail(n.status()); return; }
     }
     auto v = pdf::VerifyOnNode(bytes, prog.node());
-    if (!v.ok()) { rc = Fail(v.status()); return; }
+    if (!v.ok()) { rc = Fail(from_file ? v.status().With(v_what) : v.status()); return; }
     json sigs = json::array();
     std::string text = std::string(v->valid ? "VALID" : "INVALID") + "  " + (v->number.empty() ? "(no number)" : v->number) +
                        "  " + (v->date.empty() ? "" : v->date + "  ") + v->org + "\n" + "Title:  " + v->title + "\n";
@@ -844,13 +861,21 @@ int Main(int argc, char** argv) {
               (s.title.empty() ? "" : " (" + (s.on_behalf.empty() ? "" : s.on_behalf + " - ") + s.title + ")") + ", " + s.org + ", " + s.time + ", key " + s.fingerprint +
               (s.valid ? "" : "\n           why: " + s.reason) + "\n";
     }
+    if (v->revoked)
+      text += "REVOKED by " + v->revoked->by + " at " + v->revoked->at +
+              (v->revoked->reason.empty() ? "" : ": " + v->revoked->reason) + "\n";
     for (const std::string& a : v->awaiting) text += "Awaiting the signature of " + a + "\n";
     for (const std::string& p : v->problems) text += "PROBLEM: " + p + "\n";
     if (!text.empty() && text.back() == '\n') text.pop_back();
     prog.Print({{"valid", v->valid}, {"number", v->number.empty() ? json(nullptr) : json(v->number)},
                 {"date", v->date.empty() ? json(nullptr) : json(v->date)}, {"title", v->title}, {"kind", v->kind},
                 {"org", v->org}, {"document", v->document}, {"revision", v->revision}, {"signatures", sigs},
-                {"awaiting", v->awaiting}, {"problems", v->problems}},
+                {"awaiting", v->awaiting}, {"problems", v->problems},
+                {"revoked", v->revoked ? json{{"by", v->revoked->by}, {"at", v->revoked->at}, {"reason", v->revoked->reason}}
+                                       : json(nullptr)},
+                {"issued_as", v->issued_as_number.empty()
+                                  ? json(nullptr)
+                                  : json{{"number", v->issued_as_number}, {"date", v->issued_as_date}}}},
                text);
     if (!v->valid) rc = 1;
   });
@@ -880,7 +905,7 @@ int Main(int argc, char** argv) {
   c_reg->add_option("--year", r_year, "Only this year");
   c_reg->add_flag("--incoming", r_incoming, "The incoming register");
   c_reg->callback([&] {
-    if (!need_node()) return;
+    if (!need_node_to_read()) return;
     auto reg = prog.node().Register(r_year ? std::optional<int>(r_year) : std::nullopt, r_incoming);
     if (!reg.ok()) { rc = Fail(reg.status()); return; }
     json arr = json::array();
@@ -929,7 +954,7 @@ int Main(int argc, char** argv) {
   auto* c_check = sub(&app, "check", "Re-verify every stored record and view; exit 1 on any problem");
   c_check->add_flag("--repair", repair, "First rebuild every view from the records (records are never rewritten)");
   c_check->callback([&] {
-    if (!need_node()) return;
+    if (!(repair ? need_node() : need_node_to_read())) return;  // --repair rewrites the views
     if (repair) {
       Status s = prog.node().RebuildViews();
       if (!s.ok()) { rc = Fail(s); return; }

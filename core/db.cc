@@ -1,4 +1,9 @@
 #include "core/db.h"
+
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <stdexcept>
 
 namespace vanban {
@@ -66,10 +71,45 @@ Db::~Db() {
   if (db_) sqlite3_close_v2(db_);
 }
 
-Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
+namespace {
+
+// "file:" URI of a path, with the characters a URI gives a meaning escaped.
+std::string FileUri(const std::string& path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+      uri += buf;
+    } else {
+      uri += c;
+    }
+  }
+  return uri;
+}
+
+// Whether new files can be made beside `path` (its folder writable, its file system not read-only).
+bool FolderWritable(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  struct statvfs fs {};
+  if (::statvfs(dir.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY)) return false;
+  return ::access(dir.c_str(), W_OK) == 0;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path, OpenMode mode) {
   auto db = std::unique_ptr<Db>(new Db());
-  int rc = sqlite3_open_v2(path.c_str(), &db->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc;
+  if (mode == OpenMode::kReadOnly) {
+    db->read_only_ = true;
+    std::string uri = FileUri(path) + "?mode=ro" + (FolderWritable(path) ? "" : "&immutable=1");
+    rc = sqlite3_open_v2(uri.c_str(), &db->db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  } else {
+    rc = sqlite3_open_v2(path.c_str(), &db->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                         nullptr);
+  }
   if (rc != SQLITE_OK) {
     return Status::BadInput(path + ": cannot open database: " + (db->db_ ? sqlite3_errmsg(db->db_) : "out of memory"));
   }

@@ -53,10 +53,17 @@ class Stmt {
   Status status_;
 };
 
+// kReadOnly: for commands that only read, so a home they cannot write (a backup
+// mounted read-only, an archive copy) still opens. Where the folder cannot be
+// written, nobody can be writing the database either: it is opened immutable,
+// which needs no -shm file (WAL mode would otherwise have to create one).
+enum class OpenMode { kReadWrite, kReadOnly };
+
 class Db {
  public:
   ~Db();
-  static Result<std::unique_ptr<Db>> Open(const std::string& path);
+  static Result<std::unique_ptr<Db>> Open(const std::string& path, OpenMode mode = OpenMode::kReadWrite);
+  bool read_only() const { return read_only_; }
   Status Exec(const std::string& sql);
   // A statement reset and ready to bind; cached per SQL text.
   Stmt& Prepare(std::string_view sql);
@@ -70,6 +77,7 @@ class Db {
 
  private:
   sqlite3* db_ = nullptr;
+  bool read_only_ = false;
   std::map<std::string, std::unique_ptr<Stmt>, std::less<>> cache_;  // found by string_view, no copy
 };
 

@@ -196,13 +196,17 @@ Result<std::unique_ptr<Node>> Node::Init(const std::string& home, const InitOpti
   return node_ptr;
 }
 
-Result<std::unique_ptr<Node>> Node::Open(const std::string& home) {
+Result<std::unique_ptr<Node>> Node::Open(const std::string& home) { return OpenIn(home, OpenMode::kReadWrite); }
+
+Result<std::unique_ptr<Node>> Node::OpenReadOnly(const std::string& home) { return OpenIn(home, OpenMode::kReadOnly); }
+
+Result<std::unique_ptr<Node>> Node::OpenIn(const std::string& home, OpenMode mode) {
   VB_RETURN_IF_ERROR(crypto::Init());
   if (!files::Exists(home + "/vanban.db"))
     return Status::NotFound("no vanban node in " + home + " (run 'vanban init' or give --home)");
   auto node = std::unique_ptr<Node>(new Node());
   node->home_ = home;
-  VB_ASSIGN_OR_RETURN(node->store_, Store::Open(home + "/vanban.db"));
+  VB_ASSIGN_OR_RETURN(node->store_, Store::Open(home + "/vanban.db", kSchemaVersion, mode));
   VB_RETURN_IF_ERROR(node->Load());
   return node;
 }

@@ -27,6 +27,8 @@
 
 namespace vanban {
 
+enum class OpenMode;  // core/db.h
+
 class Store;
 
 // Asked for a passphrase only when an action needs a key; returns it or says why not.
@@ -173,6 +175,10 @@ class Node {
   ~Node();
   static Result<std::unique_ptr<Node>> Init(const std::string& home, const InitOptions& opt);
   static Result<std::unique_ptr<Node>> Open(const std::string& home);
+  // For commands that only read: the database opened read-only, so a home that
+  // cannot be written (a backup mounted read-only, an archive copy) still opens.
+  // Any act that writes then fails.
+  static Result<std::unique_ptr<Node>> OpenReadOnly(const std::string& home);
   // A new node of an existing organisation, from its card (OrgCard of a node of
   // it): the card's records go through ingest; a fresh node key is sealed under
   // `passphrase`. No root, seal or person key is made here. The node syncs only
@@ -332,6 +338,7 @@ class Node {
 
  private:
   Node();
+  static Result<std::unique_ptr<Node>> OpenIn(const std::string& home, OpenMode mode);
   Status Load();
   Result<const Person*> ActingPerson(const Actor& actor) const;
   Result<std::string> ResolveDoc(const std::string& id_or_prefix);

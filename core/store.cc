@@ -220,9 +220,9 @@ std::string SqlText(sqlite3_value* v) {
 }
 }  // namespace
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target) {
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target, OpenMode mode) {
   auto s = std::unique_ptr<Store>(new Store());
-  VB_ASSIGN_OR_RETURN(s->db_, Db::Open(path));
+  VB_ASSIGN_OR_RETURN(s->db_, Db::Open(path, mode));
   // For migration 2, which computes the key of every stored document, the bytes
   // of every id and the words of every search text.
   if (sqlite3_create_function_v2(
@@ -271,13 +271,20 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target) 
           },
           nullptr, nullptr, nullptr) != SQLITE_OK)
     return Status::BadInput(path + ": " + sqlite3_errmsg(s->db_->raw()));
-  VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=32768;"));
+  if (mode == OpenMode::kReadOnly)  // the journal mode is the file's; setting it would write
+    VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"));
+  else
+    VB_RETURN_IF_ERROR(s->db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=32768;"));
   Stmt& q = s->db_->Prepare("PRAGMA user_version");
   int version = q.Step() ? static_cast<int>(q.Int(0)) : 0;
+  VB_RETURN_IF_ERROR(q.status());
   if (version > kSchemaVersion) {
     return Status::BadInput(path + ": made by a newer vanban (schema " + std::to_string(version) + ", this one knows " +
                             std::to_string(kSchemaVersion) + ")");
   }
+  if (mode == OpenMode::kReadOnly && version < std::min(target, kSchemaVersion))
+    return Status::BadInput(path + ": made by an older vanban (schema " + std::to_string(version) +
+                            "); run a command that writes once, where the folder is writable, to upgrade it");
   const auto& migrations = Migrations();
   for (int v = version; v < std::min(target, kSchemaVersion); ++v) {
     Transaction tx(*s->db_);

@@ -49,7 +49,9 @@ class Store {
  public:
   // Migrates the database to `version` (tests pass an older one to make a
   // database as an earlier vanban left it).
-  static Result<std::unique_ptr<Store>> Open(const std::string& path, int version = kSchemaVersion);
+  // kReadOnly: no migration, no journal setting; a database of an older schema is refused.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, int version = kSchemaVersion,
+                                             OpenMode mode = OpenMode::kReadWrite);
   Db& db() { return *db_; }
 
   Result<std::string> Meta(const std::string& key);  // "" if unset

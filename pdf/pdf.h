@@ -47,24 +47,42 @@ struct SignatureCheck {
   std::string reason;       // why not, when not valid
 };
 
+// A later record this node holds that withdrew the document (doc.revoke).
+struct Revocation {
+  std::string by;      // the person's login, else their name, as this node knows them
+  std::string at;      // ISO 8601 with the organisation's offset
+  std::string reason;
+};
+
 struct Verification {
   bool valid = false;       // every signature valid, the proof consistent, the organisation trusted
+  // The header comes only from the revision the last valid signature covers (if no
+  // signature is valid, the last one whose bytes verify; if none, it stays empty):
+  // bytes added after it never show here, they are a problem.
   std::string number, date, title, kind, org, document, revision;
   std::vector<SignatureCheck> signatures;
   std::vector<std::string> awaiting;  // pledges: organisations whose signature is still to come
   std::vector<std::string> problems;  // each reason the PDF is not valid
+  std::optional<Revocation> revoked;  // VerifyOnNode: the node knows the document was revoked
+  // VerifyOnNode: the number and date the node knows the document was issued under,
+  // when this copy does not carry them (its issuance stripped, or a re-issue since).
+  std::string issued_as_number, issued_as_date;
 };
 
 // Checks a PDF from its own bytes: each embedded signature over its byte range,
 // the signers' authority from the records inside against `trusted` (this node's
 // knowledge of organisations: the issuing one must be known here), the revision's
-// hash, the number and date under the seal. Bad input only if it is not a PDF at all.
+// hash, the number and date under the seal. Every problem found is listed. Bad
+// input only if it is not a PDF at all (no %PDF- header, or no signature and a
+// structure that cannot be read).
 Result<Verification> Verify(std::string_view pdf, const Authority& trusted);
 
 // Verify against `node`'s authority (`vanban verify`, the web's "Kiểm tra PDF"), and
 // when the node holds the document, what only its records say: whether a signature
-// was made on behalf of the head (KT.). The PDF carries the doc.sign records of the
-// signatures before its last one only (a record cannot hold the PDF that names it).
+// was made on behalf of the head (KT.) (the PDF carries the doc.sign records of the
+// signatures before its last one only: a record cannot hold the PDF that names it);
+// a later revocation (`revoked`, not valid); an issuance the copy does not carry
+// (stripped, or replaced by a re-issue: not valid, "this copy is not the issued one").
 Result<Verification> VerifyOnNode(std::string_view pdf, Node& node);
 
 // For checking with other tools (docs/pdf.md: GnuTLS certtool): writes each

@@ -88,15 +88,29 @@ Result<size_t> ExportSignatures(std::string_view pdf, const std::string& dir) {
   return c.signatures.size();
 }
 
-Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
+namespace {
+
+// The report on one revision of a PDF (`pdf` cut where that revision ends), with
+// what it read: the records file and the structure's damage, to compare with the
+// whole file's.
+struct RevisionReport {
   Verification v;
+  std::optional<std::string> proof;
+  std::string damage;
+};
+
+Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& trusted) {
+  RevisionReport out;
+  Verification& v = out.v;
   auto read = ReadPdf(pdf);
   if (!read.ok()) {
     if (read.status().code() != Status::Code::kInvalid) return read.status();
     v.problems.push_back(read.status().message());
-    return v;
+    return out;
   }
   const PdfContents& c = *read;
+  out.proof = c.proof;
+  out.damage = c.damage;
   if (!c.damage.empty()) v.problems.push_back(c.damage);
   if (c.signatures.empty()) v.problems.push_back("the PDF carries no signature (a draft, or not made by vanban)");
 
@@ -194,11 +208,88 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
       v.awaiting.push_back(o ? o->name : ToHex(order[i]).substr(0, 16));
     }
   }
-  if (!c.signatures.empty()) {
-    size_t end = c.signatures.back().revision_end;
-    std::string_view rest = pdf.substr(end);
-    if (rest.find_first_not_of("\r\n ") != std::string_view::npos)
-      v.problems.push_back(std::to_string(rest.size()) + " bytes were added after the last signature");
+  v.valid = v.problems.empty();
+  return out;
+}
+
+void ClearHeader(Verification& v) {
+  v.number.clear(), v.date.clear(), v.title.clear(), v.kind.clear(), v.org.clear();
+  v.document.clear(), v.revision.clear();
+  v.awaiting.clear();
+}
+
+}  // namespace
+
+Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
+  auto read = ReadPdf(pdf);
+  if (!read.ok()) {
+    if (read.status().code() != Status::Code::kInvalid) return read.status();
+    Verification v;
+    v.problems.push_back(read.status().message());
+    return v;
+  }
+  const PdfContents& c = *read;
+  // Nothing signed and nothing readable ("%PDF-1.7" alone): not a document to judge.
+  if (c.signatures.empty() && !c.damage.empty()) return Status::BadInput("not a readable PDF (" + c.damage + ")");
+
+  // The revision the report describes: the last one a valid signature covers, else
+  // the last one whose signature's bytes verify. Only what a signature covers is
+  // shown; what was added after it is listed as problems.
+  std::vector<std::optional<RevisionReport>> seen(c.signatures.size());
+  std::optional<size_t> shown, fallback;
+  for (size_t k = c.signatures.size(); k-- > 0;) {
+    const FoundSignature& f = c.signatures[k];
+    if (!VerifyDetached(f.cms, f.signed_bytes).ok()) continue;
+    VB_ASSIGN_OR_RETURN(RevisionReport r, VerifyRevision(pdf.substr(0, f.revision_end), trusted));
+    // The cut holds exactly the signatures up to this one (else it is not a revision of this file).
+    if (r.v.signatures.size() != k + 1) continue;
+    bool ok = r.v.signatures.back().valid;
+    seen[k] = std::move(r);
+    if (ok) {
+      shown = k;
+      break;
+    }
+    if (!fallback) fallback = k;
+  }
+  if (!shown) shown = fallback;
+
+  if (!shown) {
+    // No signature verifies: every signature with its failure, no header (nothing is vouched for).
+    VB_ASSIGN_OR_RETURN(RevisionReport whole, VerifyRevision(pdf, trusted));
+    ClearHeader(whole.v);
+    whole.v.valid = false;
+    if (whole.v.problems.empty()) whole.v.problems.push_back("no signature of the PDF verifies");
+    return std::move(whole.v);
+  }
+
+  RevisionReport& base = *seen[*shown];
+  Verification v = std::move(base.v);
+  // Signatures after the one shown: each says why it does not count.
+  for (size_t i = *shown + 1; i < c.signatures.size(); ++i) {
+    const FoundSignature& f = c.signatures[i];
+    SignatureCheck s;
+    if (seen[i] && seen[i]->v.signatures.size() == i + 1) {
+      s = seen[i]->v.signatures.back();
+    } else {
+      s.field = f.field.empty() ? "signature " + std::to_string(i + 1) : f.field;
+      s.signer = "?";
+      auto cms = VerifyDetached(f.cms, f.signed_bytes);
+      s.reason = cms.ok() ? "its revision cannot be read as a PDF of its own" : cms.status().message();
+    }
+    s.valid = false;
+    v.problems.push_back(s.field + " (" + s.signer + "): " + s.reason);
+    v.signatures.push_back(std::move(s));
+  }
+  const size_t end = c.signatures[*shown].revision_end;
+  std::string_view rest = pdf.substr(end);
+  if (rest.find_first_not_of("\r\n ") != std::string_view::npos) {
+    v.problems.push_back(std::to_string(rest.size()) + " bytes were added after the last signature (" +
+                         v.signatures[*shown].field + "); what they change is not shown");
+    if (c.proof != base.proof)
+      v.problems.push_back("the bytes added after the last signature replace the records file (" +
+                           std::string(kProofFileName) + ")");
+    if (!c.damage.empty() && base.damage.empty())
+      v.problems.push_back("the bytes added after the last signature make the PDF unreadable: " + c.damage);
   }
   v.valid = v.problems.empty();
   return v;
@@ -211,6 +302,21 @@ Result<Verification> VerifyOnNode(std::string_view pdf, Node& node) {
   // A document this node does not hold (NotFound) is verified from the PDF alone.
   auto d = node.Show(v.document);
   if (!d.ok()) return v;
+  // What only this node's records say about the document's standing.
+  const int offset = node.org().offset_minutes;
+  if (d->revocation) {
+    const Person* p = node.authority().FindPerson(d->revocation->by);
+    v.revoked = Revocation{p ? p->login : node.Who(d->revocation->by),
+                           d->revocation->at.InOffset(offset).Iso(), d->revocation->reason};
+    v.problems.push_back("the document was revoked by " + v.revoked->by + " at " + v.revoked->at +
+                         (v.revoked->reason.empty() ? "" : ": " + v.revoked->reason));
+  }
+  if (d->issue && v.number != d->issue->number) {
+    v.issued_as_number = d->issue->number;
+    v.issued_as_date = d->issue->date;
+    v.problems.push_back("this copy is not the issued one (issued as " + d->issue->number + " on " + d->issue->date + ")");
+  }
+  v.valid = v.problems.empty();
   for (SignatureCheck& s : v.signatures) {
     if (!s.on_behalf.empty() || s.role == "seal") continue;
     for (const SignatureEntry& e : d->signatures) {

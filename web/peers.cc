@@ -56,6 +56,15 @@ std::string VerifyResult(Node& node, const pdf::Verification& r) {
   std::string b = "<section id=\"verify-result\" class=\"confirm\"><h2>Kết quả: ";
   b += r.valid ? "<span class=\"valid\">hợp lệ</span>" : "<strong class=\"invalid\">không hợp lệ</strong>";
   b += "</h2>";
+  if (r.revoked) {
+    b += "<p class=\"notice\" role=\"alert\" id=\"verify-revoked\"><strong>Văn bản đã bị thu hồi</strong> bởi " +
+         Escape(r.revoked->by) + " lúc " + Escape(WhenText(r.revoked->at)) +
+         (r.revoked->reason.empty() ? std::string() : ". Lý do: " + Escape(r.revoked->reason)) + "</p>";
+  }
+  if (!r.issued_as_number.empty()) {
+    b += "<p class=\"notice\" role=\"alert\" id=\"verify-not-issued\"><strong>Bản này không phải bản đã ban hành</strong> "
+         "(văn bản đã ban hành số " + Escape(r.issued_as_number) + ", " + Escape(DateText(r.issued_as_date)) + ").</p>";
+  }
   if (!r.problems.empty()) {
     b += "<div class=\"notice\" role=\"alert\"><p>Lý do:</p><ul class=\"problems\">";
     for (const std::string& p : r.problems) b += "<li>" + Escape(p) + "</li>";

@@ -108,6 +108,21 @@ assert_contains "$OUT" "INVALID" "the text report says INVALID"
 printf 'not a pdf' >"$TMP/junk.pdf"
 vb verify "$TMP/junk.pdf"
 assert_eq 2 "$RC" "not a PDF at all: bad input"
+printf '%%PDF-1.7' >"$TMP/header.pdf"
+vb verify "$TMP/header.pdf"
+assert_eq 2 "$RC" "a PDF header alone: bad input"
+assert_contains "$ERR" "not a readable PDF" "says the PDF cannot be read"
+for missing in "$TMP/missing.pdf" ./missing.pdf missing.pdf; do
+  vb verify "$missing"
+  assert_eq 4 "$RC" "verify $missing: no such file (not found, as for every input file)"
+  assert_contains "$ERR" "$missing: no such file" "verify $missing names the file"
+done
+
+step "on the issuing node, a copy without its issuance is not the issued one"
+vb --json verify "$TMP/signed.pdf"
+assert_eq 1 "$RC" "the signed copy, once issued, is not the issued copy"
+assert_contains "$(jqo '.problems | join(" ")')" "this copy is not the issued one (issued as 1/KH-SNgV on 2021-02-03)" "says which is"
+assert_jq '.issued_as.number' "1/KH-SNgV" "--json: the number it was issued under"
 
 step "the archive of 2021: one signed PDF per issued document, a sealed manifest, resumable"
 clock_set 2021-12-31T16:00:00+07:00
@@ -141,6 +156,19 @@ must_as vanthu archive export --year 2021 -o "$TMP/archive"
 assert_eq "$before" "$(stat -c %Y "$TMP/archive/01_KH-SNgV.pdf")" "a second run keeps what is already there"
 as vanthu archive export --year 2019 -o "$TMP/archive2019"
 assert_eq 4 "$RC" "nothing issued in 2019"
+
+step "revoked: the node that knows says so, in the report and in --json, exit 1"
+clock_set 2022-01-10T09:00:00+07:00
+must_as giamdoc doc revoke "$NUMBER" --reason "Thay bằng kế hoạch năm 2022"
+vb --json verify "$TMP/issued.pdf"
+assert_eq 1 "$RC" "a revoked document does not verify as valid"
+assert_jq '.valid' false "not valid"
+assert_jq '.revoked.by' giamdoc "revoked by"
+assert_jq '.revoked.reason' "Thay bằng kế hoạch năm 2022" "the reason"
+assert_contains "$(jqo '.revoked.at')" "2022-01-10T" "when"
+vb verify "$NUMBER"
+assert_eq 1 "$RC" "the stored copy of a revoked document"
+assert_contains "$OUT" "REVOKED by giamdoc" "the text report says it was revoked"
 
 step "70 addressees (every commune of a province): all on the signed, sealed PDF"
 set_home "$TMP/langson"

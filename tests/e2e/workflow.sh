@@ -312,9 +312,14 @@ assert_eq "$N" "$(records)" "a revoked person's actions change nothing"
 expect_inbox tp2 "" "a revoked person has nothing to do"
 assert_as 3 chuyenvien route "$DRV" --to tp2
 assert_contains "$ERR" "reviewer" "cannot route to a revoked reviewer"
-# Revoking the clerk removes their seal: issuing is refused.
+# Revoking the clerk removes their seal: issuing is refused. DRC is signed first, so
+# the document's state would allow the issue and only the revocation refuses it.
+must_as pgd sign "$DRC"
+assert_eq signed "$(state "$DRC")" "signed, ready to issue"
 must user revoke vanthu
 assert_as 3 vanthu issue "$DRC"
+assert_contains "$ERR" "revoked" "the refusal says the clerk was revoked"
+assert_eq signed "$(state "$DRC")" "not issued by a revoked clerk"
 # Others go on.
 must_as tp1 approve "$DRV"
 must_as chuyenvien submit "$DRV" --to pgd

@@ -169,6 +169,35 @@ TEST_F(PeersTest, WebVerifyAChangedByteIsInvalidWithTheReason) {
   EXPECT_FALSE(Has(r.body, "<span class=\"valid\">"));
 }
 
+TEST_F(PeersTest, WebVerifyARevokedDocumentSaysSoAndIsNotValid) {
+  std::string issued;
+  {
+    ScopedNow now("2024-02-06T09:00:00+07:00");
+    ASSERT_TRUE(node_->Issue(As("vanthu"), id_, pdf::CopyMaker()).ok());
+    auto bytes = pdf::ExportPdf(*node_, id_);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+    issued = *bytes;
+  }
+  {
+    ScopedNow now("2024-03-01T10:00:00+07:00");
+    Status s = node_->RevokeDoc(As("giamdoc"), id_, "Thay bằng kế hoạch khác");
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  StartServer();
+  std::string cookie = Login("tp1");
+  std::string csrf = Csrf(Get("/verify", cookie).body);
+  Reply r = PostMultipart("/verify", {{"csrf", csrf}}, {{"pdf", "kehoach.pdf", issued}}, cookie);
+  EXPECT_EQ(r.status, 200);
+  ASSERT_TRUE(Has(r.body, "<section id=\"verify-result\"")) << r.body;
+  EXPECT_TRUE(Has(r.body, "<strong class=\"invalid\">không hợp lệ</strong>")) << r.body;
+  EXPECT_TRUE(Has(r.body, "Văn bản đã bị thu hồi")) << r.body;
+  EXPECT_TRUE(Has(r.body, "Thay bằng kế hoạch khác")) << r.body;
+  // The copy signed before the issuance is not the issued one.
+  Reply unsealed = PostMultipart("/verify", {{"csrf", csrf}}, {{"pdf", "kehoach.pdf", pdf_}}, cookie);
+  EXPECT_TRUE(Has(unsealed.body, "Bản này không phải bản đã ban hành")) << unsealed.body;
+  EXPECT_TRUE(Has(unsealed.body, "<strong class=\"invalid\">không hợp lệ</strong>")) << unsealed.body;
+}
+
 TEST_F(PeersTest, WebVerifyRefusesWhatIsNotAPdf) {
   StartServer();
   std::string cookie = Login("tp1");
