@@ -293,7 +293,7 @@ awaitable<Status> ConnectExpectingOther(World* w) {
   Policy policy = Allow(std::set<PublicKey>{w->stranger_key.public_key()});
   auto ch = co_await Connect(w->at, w->client_key, policy, w->limits);
   if (ch.ok()) co_return Status::Invalid("connected to a server the policy refuses");
-  co_await WaitUntil([w] { return !w->log.empty(); }, 1s);
+  co_await WaitUntil([w] { return !w->log.empty(); }, 5s);
   co_return ch.status();
 }
 
@@ -524,7 +524,7 @@ awaitable<Status> StopWhileConnected(World* w, Clock::duration* took) {
   Policy policy = Allow(std::set<PublicKey>{w->server_key.public_key()});
   auto ch = co_await Connect(w->at, w->client_key, policy, w->limits);
   if (!ch.ok()) co_return ch.status();
-  co_await WaitUntil([w] { return w->server->sessions() == 1; }, 1s);
+  co_await WaitUntil([w] { return w->server->sessions() == 1; }, 5s);
   auto start = Clock::now();
   w->server->Stop();
   auto m = co_await (*ch)->Receive();
@@ -535,12 +535,12 @@ awaitable<Status> StopWhileConnected(World* w, Clock::duration* took) {
 
 TEST(SyncServer, StopEndsOpenSessions) {
   World w;
-  w.limits.idle = 2s;  // Stop, not the idle timeout, must end it
+  w.limits.idle = 60s;  // past the test's bound: only Stop can end the session in time
   w.Start();
   Clock::duration took{};
   Status s = w.Run(StopWhileConnected(&w, &took));
   EXPECT_EQ(s.exit_code(), 5) << s.message();
-  EXPECT_LT(took, 1s);
+  EXPECT_FALSE(Has(s.message(), "timed out")) << s.message();
   EXPECT_EQ(w.server->sessions(), 0u);
 }
 
