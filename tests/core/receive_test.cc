@@ -610,7 +610,8 @@ TEST_F(ReceiveTest, ScopeOnReceiptKeepsOnlyTheShareWhateverArrives) {
   ASSERT_TRUE(node_->Sign(As("pgd"), id, false).ok());
   ASSERT_TRUE(node_->Issue(As("vanthu"), id).ok());
   // C receives it; its receipt comes back to A.
-  Send(home_, *c_, id, {"doc.route", "doc.comment", "doc.approve", "doc.return"});
+  IngestReport to_c = Share(*node_, *c_);
+  EXPECT_TRUE(to_c.refused.empty()) << to_c.refused[0];
   ASSERT_TRUE(Receive(*c_, id, "2024-03-06T08:00:00+07:00").ok());
   Send(root_ + "/c", *node_, id);
   ASSERT_EQ(node_->Show(id)->receipts.size(), 1u);
