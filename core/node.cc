@@ -619,13 +619,14 @@ Status Node::IngestOne(const Record& r, bool* duplicate, std::optional<bool> sig
   return Status::Ok();
 }
 
-Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes, const std::vector<std::string>& blobs) {
+Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes, const std::vector<std::string>& blobs,
+                                  bool more_follows) {
   IngestReport rep;
   // A blob is known by its hash: one that no record names is simply not kept.
   std::map<Hash, std::string_view> arriving;
   for (const std::string& b : blobs) arriving.emplace(crypto::Blake2b(b), b);
   arriving_ = &arriving;
-  Status s = IngestBatch(record_bytes, &rep);
+  Status s = IngestBatch(record_bytes, &rep, more_follows);
   arriving_ = nullptr;
   if (!s.ok()) {
     (void)Load();  // the batch rolled back: forget what it applied in memory
@@ -634,11 +635,7 @@ Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes, 
   return rep;
 }
 
-Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* out) {
-  IngestReport& rep = *out;
-  Transaction tx(store_->db());
-  VB_RETURN_IF_ERROR(tx.status());
-  VB_RETURN_IF_ERROR(SeeOtherWriters());
+Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* out, bool more_follows) {
   // Decoding (hashing) and signature checks need nothing from the store: with more
   // than one thread they run beside each other before the records are applied in order.
   std::vector<std::optional<Result<Record>>> decoded(record_bytes.size());
@@ -657,23 +654,88 @@ Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestRep
     check(0, n / threads);
     for (std::thread& w : workers) w.join();
   }
-  for (size_t i = 0; i < n; ++i) {
-    Result<Record>& r = *decoded[i];
-    if (!r.ok()) {
-      rep.refused.push_back(r.status().message());
-      continue;
+  std::vector<const Record*> records(n, nullptr);
+  for (size_t i = 0; i < n; ++i)
+    if (decoded[i]->ok()) records[i] = &**decoded[i];
+  // Scope is decided on the document as the batch leaves it (a record alone cannot
+  // tell: the issuance addressed here follows the creation). Records beyond it are
+  // left out and the batch applied again without them, until none is.
+  std::vector<char> beyond(n, 0), applied_first(n, 0);
+  for (bool first = true;; first = false) {
+    IngestReport rep;
+    std::vector<size_t> fresh;
+    {
+      Transaction tx(store_->db());
+      VB_RETURN_IF_ERROR(tx.status());
+      VB_RETURN_IF_ERROR(SeeOtherWriters());
+      for (size_t i = 0; i < n; ++i) {
+        if (beyond[i]) continue;
+        if (!records[i]) {
+          rep.refused.push_back(decoded[i]->status().message());
+          continue;
+        }
+        bool duplicate = false;
+        Status s = IngestOne(*records[i], &duplicate, signed_ok[i] != 0);
+        if (!s.ok() && applied_first[i]) beyond[i] = 1;  // it followed a record left out: left out too
+        else if (!s.ok()) rep.refused.push_back(s.message());
+        else if (duplicate) ++rep.duplicate;
+        else {
+          ++rep.accepted;
+          fresh.push_back(i);
+          if (first) applied_first[i] = 1;
+          if (arriving_) VB_RETURN_IF_ERROR(KeepArrivingBlobs(*records[i]));
+        }
+      }
+      VB_ASSIGN_OR_RETURN(std::vector<size_t> outside, BeyondScope(records, fresh));
+      if (outside.empty()) {
+        VB_RETURN_IF_ERROR(FlushViews());
+        VB_RETURN_IF_ERROR(tx.Commit());
+        for (size_t i = 0; i < n; ++i) {
+          if (!beyond[i]) continue;
+          const Record& r = *records[i];
+          if (more_follows) {
+            rep.held_back.push_back(record_bytes[i]);
+            for (const std::string& b : r.GetAll("blob")) {
+              Hash h;
+              if (!arriving_ || !FromHex(b, &h)) continue;
+              auto it = arriving_->find(h);
+              if (it != arriving_->end()) rep.held_back_blobs.emplace_back(it->second);
+            }
+            continue;
+          }
+          ++rep.out_of_scope;
+          rep.refused.push_back("record " + r.id_hex().substr(0, 12) + ": a " + r.type() +
+                                " of another organisation's document that this organisation may not hold");
+        }
+        *out = std::move(rep);
+        return Status::Ok();
+      }
+      for (size_t i : outside) beyond[i] = 1;
     }
-    bool duplicate = false;
-    Status s = IngestOne(*r, &duplicate, signed_ok[i] != 0);
-    if (!s.ok()) rep.refused.push_back(s.message());
-    else if (duplicate) ++rep.duplicate;
-    else {
-      ++rep.accepted;
-      if (arriving_) VB_RETURN_IF_ERROR(KeepArrivingBlobs(*r));
-    }
+    // The transaction rolled back: forget what it applied in memory, then again.
+    VB_RETURN_IF_ERROR(Load());
   }
-  VB_RETURN_IF_ERROR(FlushViews());
-  return tx.Commit();
+}
+
+Result<std::vector<size_t>> Node::BeyondScope(const std::vector<const Record*>& records,
+                                              const std::vector<size_t>& fresh) {
+  std::map<std::string, std::vector<size_t>> by_doc;
+  for (size_t i : fresh) {
+    const Record& r = *records[i];
+    if (Authority::IsOrgRecord(r.type())) continue;
+    by_doc[r.type() == "doc.create" ? r.id_hex() : r.Get("doc")].push_back(i);
+  }
+  std::vector<size_t> out;
+  for (const auto& [doc_hex, applied] : by_doc) {
+    VB_ASSIGN_OR_RETURN(Document * cached, Cached(doc_hex));
+    if (cached->org == org_) continue;  // this organisation's own: all of it
+    VB_ASSIGN_OR_RETURN(std::vector<Record> held, store_->DocRecords(doc_hex));
+    VB_ASSIGN_OR_RETURN(Document d, FoldDocument(auth_, held));
+    std::set<RecordId> keep = MayHold(auth_, d, held, org_);
+    for (size_t i : applied)
+      if (!keep.count(records[i]->id())) out.push_back(i);
+  }
+  return out;
 }
 
 Status Node::KeepArrivingBlobs(const Record& r) {

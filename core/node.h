@@ -151,6 +151,11 @@ struct CheckReport {
 struct IngestReport {
   size_t accepted = 0, duplicate = 0;
   std::vector<std::string> refused;  // "id12: reason"
+  size_t out_of_scope = 0;           // of those, records this organisation may not hold
+  // With `more_follows`: records outside this organisation's share so far, which a
+  // later record may bring in (the issuance addressed here comes after the creation):
+  // the caller offers them again before the next batch, with these blobs.
+  std::vector<std::string> held_back, held_back_blobs;
 };
 
 // One sync session as this node saw it: its sync history (Node::RecordSync), shown
@@ -303,7 +308,12 @@ class Node {
   // --- records and blobs (the path records from peers and bundles take)
   // `blobs`: blobs the records name (signed copies), kept with the records that name
   // them in the same transaction; a record naming a blob neither held nor given is refused.
-  Result<IngestReport> Ingest(const std::vector<std::string>& record_bytes, const std::vector<std::string>& blobs = {});
+  // Scope applies on receipt too (core/scope.h, MayHold): a record of another
+  // organisation's document that this organisation may not hold is not kept, whoever
+  // sent it; it is refused, or with `more_follows` (more of the same transfer is
+  // coming) held back for the caller to offer again (IngestReport::held_back).
+  Result<IngestReport> Ingest(const std::vector<std::string>& record_bytes, const std::vector<std::string>& blobs = {},
+                              bool more_follows = false);
   // Threads that decode and check signatures of a batch before it is applied (default 1:
   // one core; sync uses the machine's cores, verification being what bounds it).
   void set_verify_threads(unsigned n) { verify_threads_ = n ? n : 1; }
@@ -368,7 +378,10 @@ class Node {
   // a no-op that sets *duplicate.
   // `signature`: the signature's check, when the caller already made it.
   Status IngestOne(const Record& r, bool* duplicate = nullptr, std::optional<bool> signature = std::nullopt);
-  Status IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* rep);
+  Status IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* rep, bool more_follows);
+  // Of the records just applied (`fresh`, indices into `records`), those of another
+  // organisation's document that this organisation may not hold (inside the transaction).
+  Result<std::vector<size_t>> BeyondScope(const std::vector<const Record*>& records, const std::vector<size_t>& fresh);
   // Stores the arriving blobs an accepted record names.
   Status KeepArrivingBlobs(const Record& r);
   // Inside a write transaction: reloads if another connection committed since.

@@ -81,4 +81,15 @@ std::vector<RecordId> SharedPart(const Authority& auth, const Document& d, const
   return out;
 }
 
+std::set<RecordId> MayHold(const Authority& auth, const Document& d, const std::vector<Record>& records,
+                           const PublicKey& holder) {
+  std::vector<RecordId> share = SharedPart(auth, d, records, holder);
+  std::set<RecordId> out(share.begin(), share.end());
+  for (const Record& r : records) {
+    const Person* p = auth.FindPerson(r.author());
+    if (p && p->org == holder) out.insert(r.id());
+  }
+  return out;
+}
+
 }  // namespace vanban

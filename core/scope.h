@@ -31,6 +31,13 @@ namespace vanban {
 std::vector<RecordId> SharedPart(const Authority& auth, const Document& d, const std::vector<Record>& records,
                                  const PublicKey& viewer);
 
+// Scope on receipt: of `records` (every record of another organisation's document
+// `d` held here, `d` their fold), those organisation `holder` may keep: its share by
+// the rule above (SharedPart), and what its own people made. Whatever channel
+// brought the rest, it is not kept (Node::Ingest).
+std::set<RecordId> MayHold(const Authority& auth, const Document& d, const std::vector<Record>& records,
+                           const PublicKey& holder);
+
 // The organisations a shared document involves: its own and its parties.
 std::set<PublicKey> InvolvedOrgs(const Document& d);
 

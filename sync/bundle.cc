@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::string_view kMagic = "vanban-bundle 1\n";
 constexpr size_t kBatch = 1000;
+constexpr size_t kMaxHeldBack = 5000;  // records carried to the next batch as beyond scope so far
 const std::vector<std::string> kHeaderKeys = {"from-org", "from-node", "for-org", "made", "records", "blobs", "digest"};
 
 void Entry(std::string& out, std::string_view kind, const Hash& h, std::string_view bytes) {
@@ -119,30 +120,35 @@ Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
     return Status::Refused("the bundle was made by node " + crypto::Fingerprint(from_node) +
                            ", which is not admitted by this organisation or a trusted one");
   rep.from_org = maker->name;
+  // Who made it and for whom are only as good as the signature over them: a header
+  // changed since (another for-org, another from-node) brings nothing in.
+  if (!crypto::Verify(from_node, bytes.substr(0, signed_end), sig))
+    return Status::Refused("the header's signature does not verify: the header was changed after node " +
+                           crypto::Fingerprint(from_node) + " signed it; nothing was imported");
   if (for_org != node.org().root) {
     const Organisation* o = node.authority().FindOrg(for_org);
     return Status::Refused("the bundle is for " + (o ? o->name : crypto::Fingerprint(for_org)) + ", not for " +
                            node.org().name);
   }
-  if (!crypto::Verify(from_node, bytes.substr(0, signed_end), sig))
-    rep.damaged.push_back("the header's signature does not verify: the header was changed");
   std::string_view body = bytes.substr(pos);
   if (crypto::Blake2b(body) != digest) rep.damaged.push_back("the body does not match the header's digest");
 
   node.set_verify_threads(std::max(1u, std::thread::hardware_concurrency()));
   // The entries; after damage, the next line that begins an entry.
   std::vector<std::string> records, blobs;
-  auto flush = [&]() -> Status {
+  // Records beyond this organisation's scope so far go again before the next batch,
+  // as in a sync (Node::Ingest); the last flush refuses what is still beyond it.
+  auto flush = [&](bool more) -> Status {
     if (records.empty()) return Status::Ok();
-    VB_ASSIGN_OR_RETURN(IngestReport got, node.Ingest(records, blobs));
+    VB_ASSIGN_OR_RETURN(IngestReport got, node.Ingest(records, blobs, more && records.size() <= kMaxHeldBack));
     rep.accepted += got.accepted;
     rep.duplicate += got.duplicate;
     for (std::string& r : got.refused) rep.refused.push_back(std::move(r));
-    records.clear();
-    blobs.clear();
+    records = std::move(got.held_back);
+    blobs = std::move(got.held_back_blobs);
     return Status::Ok();
   };
-  size_t at = 0, entries = 0;
+  size_t at = 0, entries = 0, held = 0;
   while (at < body.size()) {
     size_t start = at;
     auto skip = [&](const std::string& why) {
@@ -186,9 +192,12 @@ Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
     } else {
       records.emplace_back(content);
     }
-    if (records.size() >= kBatch) VB_RETURN_IF_ERROR(flush());
+    if (records.size() >= held + kBatch) {
+      VB_RETURN_IF_ERROR(flush(true));
+      held = records.size();
+    }
   }
-  VB_RETURN_IF_ERROR(flush());
+  VB_RETURN_IF_ERROR(flush(false));
   size_t expected = *Count(h["records"]) + *Count(h["blobs"]);
   if (entries != expected)
     rep.damaged.push_back("the header announces " + std::to_string(expected) + " entries; " + std::to_string(entries) +

@@ -5,9 +5,11 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <list>
+#include <map>
 #include <new>
 #include <utility>
 #include <vector>
@@ -628,6 +630,36 @@ struct Server::State {
   tcp::acceptor acceptor;
   bool stopped = false;
   std::list<std::weak_ptr<Conn>> open;  // sessions, so Stop can end them
+  // Connections still in their handshake, oldest first, and how many per address.
+  struct Pending {
+    std::weak_ptr<Conn> conn;
+    std::string address;
+    std::shared_ptr<bool> listed;  // false once evicted
+  };
+  std::list<Pending> handshaking;
+  std::map<std::string, size_t> per_address;
+
+  void Unlist(std::list<Pending>::iterator it) {
+    *it->listed = false;
+    if (--per_address[it->address] == 0) per_address.erase(it->address);
+    handshaking.erase(it);
+  }
+  // Makes room for a new handshake from `address`: closes the oldest pending one of that
+  // address when it has its share, else the oldest of all when the budget is spent.
+  void MakeRoom(const std::string& address) {
+    auto victim = handshaking.end();
+    auto n = per_address.find(address);
+    if (n != per_address.end() && n->second >= std::max<size_t>(1, options.max_handshakes_per_address)) {
+      victim = std::find_if(handshaking.begin(), handshaking.end(), [&](const Pending& p) { return p.address == address; });
+    } else if (handshaking.size() >= std::max<size_t>(1, options.max_handshakes)) {
+      victim = handshaking.begin();
+    }
+    if (victim == handshaking.end()) return;
+    auto c = victim->conn.lock();
+    Log((c ? c->where : address) + ": closed: it had not finished its handshake and a newer connection needed the room");
+    Unlist(victim);
+    if (c) c->Shut();
+  }
 
   void Log(const std::string& line) {
     if (options.log) options.log(line);
@@ -636,12 +668,24 @@ struct Server::State {
 
 namespace {
 
-awaitable<void> RunSession(std::shared_ptr<Server::State> st, std::shared_ptr<Conn> c) {
+awaitable<void> RunSession(std::shared_ptr<Server::State> st, std::shared_ptr<Conn> c, std::string address) {
   auto me = st->open.insert(st->open.end(), c);
+  auto listed = std::make_shared<bool>(true);
+  st->MakeRoom(address);
+  auto pending = st->handshaking.insert(st->handshaking.end(), {c, address, listed});
+  ++st->per_address[address];
   try {
     auto r = co_await ServerHandshake(c, st->key, st->policy, st->options.limits);
+    const bool evicted = !*listed;
+    if (*listed) st->Unlist(pending);
+    const size_t established = st->open.size() - st->handshaking.size() - 1;
     if (!r.ok()) {
-      st->Log(c->where + ": " + r.status().message());
+      if (!evicted) st->Log(c->where + ": " + r.status().message());
+    } else if (established >= st->options.max_sessions) {
+      std::unique_ptr<Channel> ch = std::move(r).value();
+      std::string reason = "busy: " + std::to_string(established) + " sessions open, try again later";
+      st->Log(c->where + ": refused: " + reason);
+      co_await ch->Close(reason);
     } else {
       std::unique_ptr<Channel> ch = std::move(r).value();
       if (st->handler) co_await st->handler(*ch);
@@ -650,6 +694,7 @@ awaitable<void> RunSession(std::shared_ptr<Server::State> st, std::shared_ptr<Co
   } catch (const std::exception& e) {
     st->Log(c->where + ": session failed: " + e.what());
   }
+  if (*listed) st->Unlist(pending);  // the handshake threw
   c->Shut();
   st->open.erase(me);
 }
@@ -682,13 +727,16 @@ awaitable<void> AcceptLoop(std::shared_ptr<Server::State> st) {
     c->socket.set_option(tcp::no_delay(true), ec);
     auto ep = c->socket.remote_endpoint(ec);
     c->where = ec ? std::string("(unknown peer)") : Where(ep);
-    if (st->open.size() >= st->options.max_sessions) {
-      std::string reason = "busy: " + std::to_string(st->open.size()) + " sessions open, try again later";
+    std::string address = ec ? c->where : ep.address().to_string();
+    // Established sessions only: connections in their handshake have their own budget.
+    const size_t established = st->open.size() - st->handshaking.size();
+    if (established >= st->options.max_sessions) {
+      std::string reason = "busy: " + std::to_string(established) + " sessions open, try again later";
       st->Log(c->where + ": refused: " + reason);
       asio::co_spawn(st->io, RefuseBusy(std::move(c), std::move(reason), st->options.limits), asio::detached);
       continue;
     }
-    asio::co_spawn(st->io, RunSession(st, std::move(c)), asio::detached);
+    asio::co_spawn(st->io, RunSession(st, std::move(c), std::move(address)), asio::detached);
   }
 }
 
@@ -735,5 +783,6 @@ void Server::Stop() {
 }
 
 size_t Server::sessions() const { return state_->open.size(); }
+size_t Server::handshakes() const { return state_->handshaking.size(); }
 
 }  // namespace vanban::sync

@@ -119,9 +119,14 @@ class Server {
     Limits limits;
     // Told of every refusal and failure, one line each ("127.0.0.1:40312: ...").
     std::function<void(const std::string&)> log;
-    // Sessions open at once (handshaking or established); a connection beyond them is
-    // refused at once ("busy: ...") instead of holding a descriptor and a coroutine.
+    // Established sessions at once; a connection beyond them is refused at once
+    // ("busy: ...") instead of holding a descriptor and a coroutine.
     size_t max_sessions = wire::kDefaultMaxSessions;
+    // Connections still in their handshake have a budget of their own, in total and per
+    // address: a new one beyond it closes the oldest (of that address, else of all), so
+    // sockets that never finish the handshake cannot keep admitted peers out.
+    size_t max_handshakes = wire::kDefaultMaxHandshakes;
+    size_t max_handshakes_per_address = wire::kDefaultMaxHandshakesPerAddress;
   };
   Server(asio::io_context& io, const SecretKey& node_key, Policy policy, SessionHandler handler, Options options);
   ~Server();
@@ -133,6 +138,7 @@ class Server {
   uint16_t port() const;
   void Stop();
   size_t sessions() const;  // open sessions (handshaking or established)
+  size_t handshakes() const;  // of those, still in their handshake
 
   struct State;
 

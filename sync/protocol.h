@@ -44,9 +44,13 @@ inline constexpr size_t kHandshakeBytes = kHelloBytes + 1 + kSignatureBytes + kS
 
 // Defaults of sync::Limits.
 inline constexpr size_t kDefaultMaxFrame = 16u << 20;  // 16 MiB of plaintext
-inline constexpr int kDefaultHandshakeSeconds = 10;
+inline constexpr int kDefaultHandshakeSeconds = 5;  // a handshake is 2 round trips: seconds are plenty
 inline constexpr int kDefaultIdleSeconds = 30;
 inline constexpr size_t kDefaultMaxSessions = 256;
+// Connections not yet past the handshake: their own budget, and at most this many from
+// one address; beyond either, the oldest such connection makes room for the new one.
+inline constexpr size_t kDefaultMaxHandshakes = 64;
+inline constexpr size_t kDefaultMaxHandshakesPerAddress = 8;
 // After a refusal or a final frame: how long at most to drain the peer before closing.
 inline constexpr int kLingerMillis = 1000;
 

@@ -12,7 +12,8 @@
 #     Cai), is received there (incoming number, receipt), and the receipt flows back;
 #   - an untrusted node is refused (exit 5); garbage and silent connections do not
 #     stop the server; kill -9 of either side mid-sync, then a resync: nothing lost;
-#   - bundles: the same as a sync, a damaged bundle keeps what verifies (exit 1);
+#   - bundles: the same as a sync, a damaged bundle keeps what verifies (exit 1), a
+#     bundle whose header was changed (for-org) imports nothing (exit 3);
 #   - serve stops cleanly on SIGTERM.
 source "$(dirname "$0")/lib.sh"
 command -v sqlite3 >/dev/null || die "the sqlite3 command-line program is required"
@@ -290,22 +291,50 @@ done
 assert_eq "$(digest "$LS")" "$(digest "$LS2")" "concurrent sessions leave both nodes of Lạng Sơn equal"
 
 step "kill -9 of the client or the server mid-sync, then a resync"
+records_in() { sqlite3 "$1/vanban.db" "SELECT count(*) FROM records" 2>/dev/null || echo 0; }
+# under_way HOME N PID: waits until HOME holds more than N records (a batch of the
+# transfer is in) while process PID still runs; fails if PID ends first.
+under_way() {
+  local _
+  for _ in $(seq 6000); do
+    (( $(records_in "$1") > $2 )) && return 0
+    kill -0 "$3" 2>/dev/null || return 1
+    sleep 0.01
+  done
+  return 1
+}
+# Reports of 1.5 MB each: about three to a 4 MiB batch, so a sync takes many batches.
 set_home "$LS"
-for i in $(seq 1 40); do
-  printf -- '---\nkind: report\ntitle: Báo cáo tuần %s\nrecipients:\n  - "Lưu: VT"\n---\nNội dung tuần %s.\n' "$i" "$i" >"$TMP/r.md"
+yes "Nội dung báo cáo tuần, dài để một lần đồng bộ phải chuyển nhiều lô bản ghi." | head -c 1500000 >"$TMP/long.txt"
+for i in $(seq 1 30); do
+  { printf -- '---\nkind: report\ntitle: Báo cáo tuần %s\nrecipients:\n  - "Lưu: VT"\n---\n' "$i"; cat "$TMP/long.txt"; echo; } >"$TMP/r.md"
   run "$VANBAN" --home "$LS" doc new "$TMP/r.md" --as chuyenvien
+  [[ $RC -eq 0 ]] || die "doc new (a long report): $ERR"
 done
-run "$VANBAN" --home "$LS2" sync "127.0.0.1:$PORT" &
+TOTAL=$(records_in "$LS")
+# The client (the vanban process itself, not a shell), killed once its first batch is in.
+HAD=$(records_in "$LS2")
+"$VANBAN" --home "$LS2" sync "127.0.0.1:$PORT" --timeout 60 >"$TMP/killed-client.out" 2>&1 &
 CPID=$!
-sleep 0.02; kill -9 "$CPID" 2>/dev/null; wait "$CPID" 2>/dev/null
+if under_way "$LS2" "$HAD" "$CPID"; then kill -9 "$CPID"; ok; else fail "the client's transfer was never seen under way"; fi
+wait "$CPID" 2>/dev/null
+GOT=$(records_in "$LS2")
+(( GOT > HAD && GOT < TOTAL )) && ok || fail "kill -9 of the client did not cut a transfer ($HAD, then $GOT of $TOTAL)"
 assert_vb 0 check
 set_home "$LS2"; assert_vb 0 check
+# The server, killed once the first batch the client sends it is in.
 stop_serve
 serve "$LS2"
-run "$VANBAN" --home "$LS" sync "127.0.0.1:$PORT" &
+HAD=$(records_in "$LS2")
+"$VANBAN" --home "$LS" sync "127.0.0.1:$PORT" --timeout 60 >"$TMP/killed-server.out" 2>&1 &
 CPID=$!
-sleep 0.02; kill -9 "$SPID" 2>/dev/null; wait "$CPID" 2>/dev/null; wait "$SPID" 2>/dev/null
+if under_way "$LS2" "$HAD" "$SPID"; then kill -9 "$SPID"; ok; else fail "the server's transfer was never seen under way"; fi
+wait "$SPID" 2>/dev/null
+if wait "$CPID"; then fail "the client's sync succeeded though its server was killed"; else ok; fi
+GOT=$(records_in "$LS2")
+(( GOT > HAD && GOT < TOTAL )) && ok || fail "kill -9 of the server did not cut a transfer ($HAD, then $GOT of $TOTAL)"
 set_home "$LS2"; assert_vb 0 check
+set_home "$LS"; assert_vb 0 check
 serve "$LS2"
 sync_with "$LS"
 assert_eq 0 "$RC" "the resync after the kills"
@@ -347,6 +376,20 @@ assert_vb 2 bundle import "$TMP/note.md"
 set_home "$LC"
 assert_vb 3 bundle import "$TMP/for-caobang.bundle"
 assert_contains "$ERR" "Cao Bằng" "a bundle for another organisation is refused"
+# Lạng Sơn's bundle for its own nodes (drafts, comments, returns), its for-org line made
+# Cao Bằng's (the 64 hex digits at byte 173): the header no longer verifies, nothing comes in.
+set_home "$LS"; must bundle export -o "$TMP/own.bundle"
+CBKEY=$(head -c 400 "$TMP/for-caobang.bundle" | sed -n 's/^for-org //p')
+[[ ${#CBKEY} -eq 64 ]] || die "no for-org line in the bundle for Cao Bằng"
+cp "$TMP/own.bundle" "$TMP/forged.bundle"
+printf '%s' "$CBKEY" | dd of="$TMP/forged.bundle" bs=1 seek=173 conv=notrunc 2>/dev/null
+[[ $(head -c 400 "$TMP/forged.bundle" | sed -n 's/^for-org //p') == "$CBKEY" ]] || die "the forged header does not name Cao Bằng"
+set_home "$CB"
+HAD=$(records_in "$CB")
+assert_vb 3 bundle import "$TMP/forged.bundle"
+assert_contains "$ERR" "signature does not verify" "a forged bundle header is refused"
+assert_eq "$HAD" "$(records_in "$CB")" "a bundle with a forged header imports nothing"
+assert_vb 0 check
 set_home "$CB"; must sign "$PLG2"
 must bundle export -o "$TMP/for-langson.bundle" --for langson
 set_home "$LS"
