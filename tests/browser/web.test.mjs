@@ -232,7 +232,7 @@ test('a directive from draft to issue, each step through the pages', { timeout: 
       const page = await openDoc(await as('vanthu'), id);
       await act(page, id, 'issue', 'Ban hành (cấp số, đóng dấu)');
       assert.equal(await text(page, '#state'), 'đã ban hành');
-      assert.match(await text(page, '#number'), /^1\/KH-SNgV, \d{4}-\d{2}-\d{2}$/);
+      assert.match(await text(page, '#number'), /^01\/KH-SNgV, \d{4}-\d{2}-\d{2}$/);
     });
 
     const pdfPath = path.join(OUT, 'issued.pdf');
@@ -263,7 +263,7 @@ test('a directive from draft to issue, each step through the pages', { timeout: 
       assert.match(result, /hợp lệ/);
       assert.doesNotMatch(result, /không hợp lệ/);
       assert.match(result, new RegExp(PEOPLE.pgd));
-      assert.match(result, /1\/KH-SNgV/);
+      assert.match(result, /01\/KH-SNgV/);
       // A byte of the page content changed (as tests/e2e/pdf.sh does): both signatures break.
       const bad = fs.readFileSync(pdfPath);
       bad[3000] ^= 1;
@@ -288,7 +288,7 @@ test('a directive from draft to issue, each step through the pages', { timeout: 
       const result = await text(page, '#verify-result');
       assert.match(result, /hợp lệ/);
       assert.doesNotMatch(result, /không hợp lệ/);
-      assert.match(result, /1\/KH-SNgV/);
+      assert.match(result, /01\/KH-SNgV/);
     });
 
     await step('nothing unexpected in any browser (dialogs, script errors, CSP)', async () => assertQuiet(s));

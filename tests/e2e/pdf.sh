@@ -121,8 +121,8 @@ done
 step "on the issuing node, a copy without its issuance is not the issued one"
 vb --json verify "$TMP/signed.pdf"
 assert_eq 1 "$RC" "the signed copy, once issued, is not the issued copy"
-assert_contains "$(jqo '.problems | join(" ")')" "this copy is not the issued one (issued as 1/KH-SNgV on 2021-02-03)" "says which is"
-assert_jq '.issued_as.number' "1/KH-SNgV" "--json: the number it was issued under"
+assert_contains "$(jqo '.problems | join(" ")')" "this copy is not the issued one (issued as 01/KH-SNgV on 2021-02-03)" "says which is"
+assert_jq '.issued_as.number' "01/KH-SNgV" "--json: the number it was issued under"
 
 step "the archive of 2021: one signed PDF per issued document, a sealed manifest, resumable"
 clock_set 2021-12-31T16:00:00+07:00

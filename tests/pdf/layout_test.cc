@@ -168,6 +168,31 @@ struct Sample {
   bool draft;
 };
 
+// The text of every page, whitespace squashed, page numbers taken off the top
+// and `in`'s footnotes out of the flow (they interrupt a paragraph at a page foot).
+std::string PageText(const std::string& file, const RenderInput& in) {
+  std::string raw = Shell("pdftotext -enc UTF-8 " + file + " -");
+  std::istringstream pages(raw);
+  std::string page, text;
+  for (int p = 1; std::getline(pages, page, '\f'); ++p) {
+    std::string t = Squash(page);
+    std::string num = std::to_string(p) + " ";
+    if (p > 1 && t.rfind(num, 0) == 0) t = t.substr(num.size());
+    for (const Block& b : in.blocks) {
+      if (b.type != Block::Type::kFootnote) continue;
+      std::string note = Squash(Plain(b.text));
+      size_t at = t.find(note);
+      if (at == std::string::npos) continue;
+      size_t from = t.rfind(' ', at >= 2 ? at - 2 : 0);  // its number before it
+      from = from == std::string::npos ? 0 : from;
+      t.erase(from, at + note.size() - from);
+    }
+    if (!text.empty() && !t.empty()) text += ' ';
+    text += t;
+  }
+  return Squash(text);
+}
+
 class Poppler : public ::testing::TestWithParam<Sample> {
  protected:
   void SetUp() override {
@@ -188,30 +213,7 @@ TEST_P(Poppler, ReadsBack) {
   // The text, in NFC, word for word; the body read across page breaks (page
   // numbers and footnotes taken out where they interrupt it).
   std::string raw = Shell("pdftotext -enc UTF-8 " + file + " -");
-  std::string text;
-  {
-    std::istringstream pages(raw);
-    std::string page;
-    int p = 0;
-    while (std::getline(pages, page, '\f')) {
-      ++p;
-      std::string t = Squash(page);
-      std::string num = std::to_string(p) + " ";
-      if (p > 1 && t.rfind(num, 0) == 0) t = t.substr(num.size());
-      for (const Block& b : in.blocks) {
-        if (b.type != Block::Type::kFootnote) continue;
-        std::string note = Squash(Plain(b.text));
-        size_t at = t.find(note);
-        if (at == std::string::npos) continue;
-        size_t from = t.rfind(' ', at >= 2 ? at - 2 : 0);  // its number before it
-        from = from == std::string::npos ? 0 : from;
-        t.erase(from, at + note.size() - from);
-      }
-      if (!text.empty() && !t.empty()) text += ' ';
-      text += t;
-    }
-    text = Squash(text);
-  }
+  std::string text = PageText(file, in);
   auto nfc = text::Normalize(text);
   ASSERT_TRUE(nfc.ok());
   EXPECT_EQ(*nfc, text) << "pdftotext output is not NFC";
@@ -438,30 +440,6 @@ void CheckRules(const RenderInput& in, const internal::LayoutResult& lr) {
 
 // ---- nothing written is missing: every line of the text in pdftotext's output ----
 
-// The text of every page, whitespace squashed, page numbers taken off the top
-// and `in`'s footnotes out of the flow (they interrupt a paragraph at a page foot).
-std::string PageText(const std::string& file, const RenderInput& in) {
-  std::string raw = Shell("pdftotext -enc UTF-8 " + file + " -");
-  std::istringstream pages(raw);
-  std::string page, text;
-  for (int p = 1; std::getline(pages, page, '\f'); ++p) {
-    std::string t = Squash(page);
-    std::string num = std::to_string(p) + " ";
-    if (p > 1 && t.rfind(num, 0) == 0) t = t.substr(num.size());
-    for (const Block& b : in.blocks) {
-      if (b.type != Block::Type::kFootnote) continue;
-      std::string note = Squash(Plain(b.text));
-      size_t at = t.find(note);
-      if (at == std::string::npos) continue;
-      size_t from = t.rfind(' ', at >= 2 ? at - 2 : 0);  // its number before it
-      from = from == std::string::npos ? 0 : from;
-      t.erase(from, at + note.size() - from);
-    }
-    if (!text.empty() && !t.empty()) text += ' ';
-    text += t;
-  }
-  return Squash(text);
-}
 
 // A block's text as printed: markup gone, footnote references as their numbers
 // (1..n by first reference).

@@ -28,6 +28,21 @@ class WebTest : public WebServerTest {
     id_ = NewDirective();
     ASSERT_NO_FATAL_FAILURE(Advance(id_, PathStep::kRoute, PathStep::kRoute));
   }
+  // A raw request head sent as is; the status the server answers with (it may answer as
+  // soon as it knows, without reading a body). Every answer carries the CSP.
+  int RawStatus(const std::string& head) {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+    asio::write(stream, asio::buffer(head));
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    beast::error_code ec;
+    http::read(stream, buf, res, ec);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_FALSE(res["Content-Security-Policy"].empty());
+    return static_cast<int>(res.result_int());
+  }
   std::string id_;
 };
 
@@ -518,20 +533,7 @@ TEST_F(WebTest, WebIdleSessionIsWiped) {
 
 TEST_F(WebTest, WebOversizedRequestsAndForeignHostAreRefused) {
   StartServer();
-  // Raw requests: the server answers as soon as it knows, without reading a body.
-  auto raw = [&](const std::string& head) {
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
-    asio::write(stream, asio::buffer(head));
-    beast::flat_buffer buf;
-    http::response<http::string_body> res;
-    beast::error_code ec;
-    http::read(stream, buf, res, ec);
-    EXPECT_FALSE(ec) << ec.message();
-    EXPECT_FALSE(res["Content-Security-Policy"].empty());
-    return static_cast<int>(res.result_int());
-  };
+  auto raw = [&](const std::string& head) { return RawStatus(head); };
   const std::string host = "Host: 127.0.0.1:" + std::to_string(port_) + "\r\n";
   EXPECT_EQ(raw("POST /login HTTP/1.1\r\n" + host + "Content-Length: 2097152\r\n\r\n"), 413);
   EXPECT_EQ(raw("GET / HTTP/1.1\r\n" + host + "Cookie: x=" + std::string(20000, 'a') + "\r\n\r\n"), 413);
@@ -554,18 +556,7 @@ TEST_F(WebTest, WebUploadsBeyondOneMiBReachTheirRoute) {
   EXPECT_NE(bundle.body.find("field-error"), std::string::npos) << bundle.body.substr(0, 2000);
 
   // Beyond the limits: 413 as soon as the header (or a chunk's size) says so.
-  auto raw = [&](const std::string& head) {
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
-    asio::write(stream, asio::buffer(head));
-    beast::flat_buffer buf;
-    http::response<http::string_body> res;
-    beast::error_code ec;
-    http::read(stream, buf, res, ec);
-    EXPECT_FALSE(ec) << ec.message();
-    return static_cast<int>(res.result_int());
-  };
+  auto raw = [&](const std::string& head) { return RawStatus(head); };
   const std::string host = "Host: 127.0.0.1:" + std::to_string(port_) + "\r\n";
   EXPECT_EQ(raw("POST /verify HTTP/1.1\r\n" + host + "Content-Length: " + std::to_string((64 << 20) + 1) + "\r\n\r\n"),
             413);
