@@ -74,14 +74,16 @@ IngestFigures IngestRecords(Node& node, const std::vector<std::string>& records)
   return f;
 }
 
-IngestFigures IngestAll(Node& node, const Generated& g) {
-  Status s = node.Trust(g.card, "peer");
-  if (!s.ok()) {
-    std::fprintf(stderr, "trust: %s\n", s.message().c_str());
+std::unique_ptr<Node> JoinGenerated(const std::string& home, const Generated& g) {
+  auto n = Node::Join(home, g.card, "bench");
+  if (!n.ok()) {
+    std::fprintf(stderr, "join: %s\n", n.status().message().c_str());
     std::exit(2);
   }
-  return IngestRecords(node, g.records);
+  return std::move(n).value();
 }
+
+IngestFigures IngestAll(Node& node, const Generated& g) { return IngestRecords(node, g.records); }
 
 VerifyFigures RawVerify(const std::vector<std::string>& records) {
   std::vector<Record> decoded;

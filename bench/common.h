@@ -31,7 +31,11 @@ struct IngestFigures {
 // Ingests `records` in batches of 1000 (made before the clock starts), one
 // transaction each; exits if ingest fails as a whole.
 IngestFigures IngestRecords(Node& node, const std::vector<std::string>& records);
-// Trusts g's organisation card, then ingests all of g's records.
+// A node of g's organisation (Node::Join from its card, node key passphrase "bench"):
+// every node refuses on receipt what its organisation may not hold (another
+// organisation's drafts), so a store of g's records is a node of g's organisation.
+std::unique_ptr<Node> JoinGenerated(const std::string& home, const Generated& g);
+// Ingests all of g's records into a node of g's organisation (JoinGenerated).
 IngestFigures IngestAll(Node& node, const Generated& g);
 
 struct VerifyFigures {

@@ -32,14 +32,14 @@ std::string Body(size_t n) {
   return b;
 }
 
-const char* kLogins[] = {"chuyenvien", "tp1", "tp2", "pgd", "vanthu"};  // keys 3..7
+const char* kLogins[] = {"chuyenvien", "tp1", "tp2", "pgd", "vanthu", "giamdoc"};  // keys 3..8
 
 }  // namespace
 
 PublicKey OrgKey(unsigned seed) { return Key(seed, 1).public_key(); }
 
 SecretKey PersonKey(unsigned seed, const std::string& login) {
-  for (uint8_t i = 0; i < 5; ++i)
+  for (uint8_t i = 0; i < 6; ++i)
     if (login == kLogins[i]) return Key(seed, static_cast<uint8_t>(3 + i));
   std::fprintf(stderr, "no generated person '%s'\n", login.c_str());
   std::exit(2);
@@ -48,7 +48,7 @@ SecretKey PersonKey(unsigned seed, const std::string& login) {
 Generated GenerateOrg(size_t documents, bool full, unsigned seed, const Shape& shape) {
   Generated g;
   SecretKey root = Key(seed, 1), seal = Key(seed, 2), drafter = Key(seed, 3), rev1 = Key(seed, 4),
-            rev2 = Key(seed, 5), signer = Key(seed, 6), clerk = Key(seed, 7);
+            rev2 = Key(seed, 5), signer = Key(seed, 6), clerk = Key(seed, 7), admin = Key(seed, 8);
   std::string org = ToHex(root.public_key());
   int64_t t = 1612137600;  // 2021-02-01T07:00:00+07:00
   std::vector<Record> org_records;
@@ -69,7 +69,7 @@ Generated GenerateOrg(size_t documents, bool full, unsigned seed, const Shape& s
   };
   for (const P& p : {P{&drafter, "chuyenvien", "Chuyên viên", "drafter"}, P{&rev1, "tp1", "Trưởng phòng", "reviewer"},
                      P{&rev2, "tp2", "Chánh Văn phòng", "reviewer"}, P{&signer, "pgd", "Phó Giám đốc", "signer"},
-                     P{&clerk, "vanthu", "Văn thư", "clerk"}}) {
+                     P{&clerk, "vanthu", "Văn thư", "clerk"}, P{&admin, "giamdoc", "Giám đốc", "admin"}}) {
     Record r("person.grant");
     r.Add("org", org);
     r.Add("key", ToHex(p.key->public_key()));

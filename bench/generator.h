@@ -36,8 +36,8 @@ struct Shape {
 Generated GenerateOrg(size_t documents, bool full, unsigned seed, const Shape& shape = {});
 
 // The generated organisation's root key, and a person's key ("chuyenvien", "tp1", "tp2",
-// "pgd", "vanthu"): a node that joined the organisation writes that person's key file
-// with it, so the person can log in there (the web benchmark).
+// "pgd", "vanthu", "giamdoc" the admin): a node that joined the organisation writes that
+// person's key file with it, so the person can act there (the web and sync benchmarks).
 PublicKey OrgKey(unsigned seed);
 SecretKey PersonKey(unsigned seed, const std::string& login);
 

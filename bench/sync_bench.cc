@@ -1,9 +1,10 @@
 // bench — sync figures (section 6 of vanban_bench; figures, never pass/fail).
 //
-// Node A (Node::Init) trusts a generated organisation and ingests --sync-records of
-// its records (bench/generator.h, as the ingest figures do); node B is a fresh node
-// of A's organisation (Node::Join from A's OrgCard, admitted by A with AdmitNode,
-// and trusting the generated organisation too: trust is not synced).
+// Node A is a node of a generated organisation (Node::Join from its card) holding
+// --sync-records of its records (bench/generator.h, as the ingest figures do); node B
+// is a fresh node of the same organisation (Node::Join from A's OrgCard, admitted by
+// the generated admin on A with AdmitNode). Both are of the records' organisation:
+// a node refuses on receipt another organisation's records it may not hold.
 // A runs the real sync::Serve on 127.0.0.1, port 0, on its own thread; B runs
 // sync::SyncWith on this one (one core each on a 2-core machine). Node keys are
 // unlocked before the clock starts. Timed and printed:
@@ -40,6 +41,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -49,6 +51,7 @@
 
 #include "bench/common.h"
 #include "bench/generator.h"
+#include "core/crypto.h"
 #include "core/node.h"
 #include "sync/reconcile.h"
 #include "sync/session.h"
@@ -56,6 +59,7 @@
 namespace vanban::bench {
 namespace {
 
+constexpr unsigned kSyncSeed = 11;
 constexpr size_t kRecordsPerDocument = 9;  // GenerateOrg(full): create ... issue
 
 Result<std::string> Pass() { return std::string("bench"); }
@@ -173,7 +177,7 @@ int RunSyncBench(const SyncBenchOptions& o) {
               "   node keys unlocked before the clock)\n");
   auto tg = Clock::now();
   size_t total = o.records + o.difference;
-  Generated g = GenerateOrg((total + kRecordsPerDocument - 1) / kRecordsPerDocument, /*full=*/true, 11);
+  Generated g = GenerateOrg((total + kRecordsPerDocument - 1) / kRecordsPerDocument, /*full=*/true, kSyncSeed);
   g.records.resize(std::min(total, g.records.size()));  // a prefix in causal order
   std::vector<std::string> first(g.records.begin(), g.records.begin() + static_cast<long>(std::min(o.records, g.records.size())));
   std::vector<std::string> later(g.records.begin() + static_cast<long>(first.size()), g.records.end());
@@ -185,16 +189,20 @@ int RunSyncBench(const SyncBenchOptions& o) {
 
   // Node A with the records; node B joined and admitted.
   std::string home_a = Tmp("sync-a"), home_b = Tmp("sync-b");
-  auto a = MakeNode(home_a);
-  Status trusted = a->Trust(g.card, "peer");
-  if (!trusted.ok()) {
-    std::fprintf(stderr, "trust: %s\n", trusted.message().c_str());
-    return 2;
-  }
+  auto a = JoinGenerated(home_a, g);
+  // The generated admin acts on A (admits B): its key file, as a node it joined would hold it.
+  std::ofstream(home_a + "/keys/person-giamdoc.key", std::ios::binary)
+      << KeyFile::Seal(PersonKey(kSyncSeed, "giamdoc"), KeyPurpose::kPerson, "giamdoc", "bench");
   IngestFigures ing = IngestRecords(*a, first);
   std::printf("   node A ingested them at                        %9.0f records/s  (%zu accepted, %zu refused, %.1f s;\n"
               "      cpu %.1f s user, %.1f s sys)\n",
               ing.accepted / ing.seconds, ing.accepted, ing.refused, ing.seconds, ing.user, ing.sys);
+  // A admits itself first, so the card B joins from names it.
+  Actor admin{"giamdoc", Pass};
+  if (auto self = a->AdmitNode(admin, ToHex(a->node_key()), "bench A"); !self.ok()) {
+    std::fprintf(stderr, "admit A: %s\n", self.status().message().c_str());
+    return 2;
+  }
   auto card = a->OrgCard();
   if (!card.ok()) return 2;
   auto b = Node::Join(home_b, *card, "bench");
@@ -202,13 +210,6 @@ int RunSyncBench(const SyncBenchOptions& o) {
     std::fprintf(stderr, "join: %s\n", b.status().message().c_str());
     return 2;
   }
-  // Trust is this node's own choice (a table, not a record): B is told of the
-  // generated organisation as A was, else it refuses that organisation's records.
-  if (Status t = (*b)->Trust(g.card, "peer"); !t.ok()) {
-    std::fprintf(stderr, "trust on B: %s\n", t.message().c_str());
-    return 2;
-  }
-  Actor admin{"", Pass};
   auto admitted = a->AdmitNode(admin, ToHex((*b)->node_key()), "bench B");
   if (!admitted.ok()) {
     std::fprintf(stderr, "admit: %s\n", admitted.status().message().c_str());

@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
 
   // 2. Ingest with full verification.
   std::string home = keep.empty() ? Tmp("ingest") : keep;
-  auto node = MakeNode(home);
+  auto node = bench::JoinGenerated(home, g);
   IngestFigures f = IngestAll(*node, g);
   double rate = f.accepted / f.seconds;
   std::printf("2. ingest, full verification + views:    %9.0f records/s  (%zu accepted, %zu refused, %.1f s)\n", rate,
@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
               MedianMs(15, [&] { (void)list_q("ke hoach so 5000"); }));
   std::printf("   in-process  doc show:                    %7.2f ms\n", MedianMs(15, [&] { (void)node->Show(some_id); }));
   std::printf("   in-process  register --year 2021:        %7.2f ms\n", MedianMs(15, [&] { (void)node->Register(2021, false); }));
-  std::printf("   in-process  inbox (admin):               %7.2f ms\n", MedianMs(15, [&] { (void)node->Inbox(""); }));
+  std::printf("   in-process  inbox (vanthu):              %7.2f ms\n", MedianMs(15, [&] { (void)node->Inbox("vanthu"); }));
   node.reset();
   std::string exe = Exe();
   auto cli = [&](std::vector<std::string> extra) {
@@ -191,7 +191,7 @@ int main(int argc, char** argv) {
   std::printf("   vanban doc log ID (wall):                %7.2f ms\n", cli({"doc", "log", some_id}));
   std::printf("   vanban doc list --query \"thi dua\" --state draft (wall): %7.2f ms\n",
               cli({"doc", "list", "--query", "thi dua", "--state", "draft"}));
-  std::printf("   vanban inbox (wall):                     %7.2f ms\n", cli({"inbox"}));
+  std::printf("   vanban inbox --as vanthu (wall):         %7.2f ms\n", cli({"inbox", "--as", "vanthu"}));
   std::printf("   vanban user list (wall):                 %7.2f ms\n", cli({"user", "list"}));
   std::printf("   vanban register --year 2021 --json (wall): %7.2f ms  (%zu rows)\n", cli({"register", "--year", "2021", "--json"}), docs);
   if (keep.empty()) std::filesystem::remove_all(home);
@@ -200,7 +200,7 @@ int main(int argc, char** argv) {
   if (query_docs > 0) {
     bench::Generated big = bench::GenerateOrg(query_docs, /*full=*/false, 9);
     std::string bhome = Tmp("query");
-    auto bnode = MakeNode(bhome);
+    auto bnode = bench::JoinGenerated(bhome, big);
     IngestFigures bf = IngestAll(*bnode, big);
     std::printf("\n4. store of %zu documents (ingested at %.0f records/s):\n", query_docs, bf.accepted / bf.seconds);
     DocFilter rare;
