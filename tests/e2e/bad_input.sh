@@ -246,6 +246,28 @@ recipients: [UBND tỉnh, Lưu: VT]'
 expect_bad 2 "$B/flow-colon.md" ":4:" "'recipients'" "double quotes"
 
 # ---------------------------------------------------------------------------------
+step "the documented examples, exactly as written (the CLI contract, docs/document-format.md)"
+# fenced FILE HEADING N: the N-th fenced block after the line that starts with HEADING.
+fenced() {
+  awk -v h="$2" -v n="$3" 'index($0, h) == 1 { on = 1 }
+    on && /^```/ { if (inb) { inb = 0; if (++k == n) exit } else inb = 1; next }
+    on && inb && k == n - 1 { print }' "$1"
+}
+CONTRACT="$ROOT/../shared/spec/cli-contract.md"
+[[ -f "$CONTRACT" ]] || fail "the CLI contract is not beside the repository ($CONTRACT)"
+fenced "$CONTRACT" "## The document file" 1 >"$B/contract-example.md"
+assert_contains "$(cat "$B/contract-example.md")" "  - Lưu: VT, VP." "the contract's example, unquoted"
+assert_as 0 chuyenvien --json doc new "$B/contract-example.md"
+vb --json doc show "$(jq -r .id <<<"$OUT")"
+assert_jq '.parties | join(",")' "Sở Ngoại vụ tỉnh Cao Bằng,Sở Ngoại vụ tỉnh Lào Cai" "the contract's example: a joint directive"
+fenced "$ROOT/docs/document-format.md" "## Example" 1 >"$B/format-example.md"
+assert_contains "$(cat "$B/format-example.md")" "  - Lưu: VT, VP." "docs/document-format.md's example, unquoted"
+assert_as 0 chuyenvien --json doc new "$B/format-example.md"
+fenced "$ROOT/docs/document-format.md" "## Example" 2 >"$B/format-pledge.md"
+assert_contains "$(cat "$B/format-pledge.md")" "kind: pledge" "docs/document-format.md's pledge"
+assert_as 0 chuyenvien --json doc new "$B/format-pledge.md"
+
+# ---------------------------------------------------------------------------------
 step "an escaped control character: FILE:LINE, before any passphrase is asked for"
 doc_with "$B/escaped-nul.md" 'kind: directive
 title: "A\0B"'
