@@ -31,6 +31,15 @@ std::string Unsigned(const vanban::Record& r) {
   return out;
 }
 
+// The one strict reading of numbers in records (year, seq, number, text length): what it
+// accepts is exactly the decimal form vanban writes, so writing it back gives the input.
+void CheckDecimal(std::string_view s) {
+  auto v = vanban::text::ParseDecimal(s);
+  if (v && std::to_string(*v) != s) Fail("ParseDecimal accepted a form vanban does not write");
+  auto small = vanban::text::ParseDecimal(s, 9999);
+  if (small && (!v || *small != *v || *small > 9999)) Fail("ParseDecimal's bound");
+}
+
 void CheckRecord(std::string_view in) {
   auto rec = vanban::Record::Decode(in);
   if (!rec.ok()) return;
@@ -53,14 +62,6 @@ void CheckRecord(std::string_view in) {
   (void)r.parents();
 }
 
-// The one strict reading of numbers in records (year, seq, number, text length): what it
-// accepts is exactly the decimal form vanban writes, so writing it back gives the input.
-void CheckDecimal(std::string_view s) {
-  auto v = vanban::text::ParseDecimal(s);
-  if (v && std::to_string(*v) != s) Fail("ParseDecimal accepted a form vanban does not write");
-  auto small = vanban::text::ParseDecimal(s, 9999);
-  if (small && (!v || *small != *v || *small > 9999)) Fail("ParseDecimal's bound");
-}
 
 }  // namespace
 
