@@ -79,6 +79,16 @@ std::string Fingerprint(const PublicKey& pk) {
 
 }  // namespace crypto
 
+std::string crypto::SealTo(const PublicKey& to, std::string_view msg) {
+  uint8_t x25519[crypto_box_PUBLICKEYBYTES];
+  if (crypto_sign_ed25519_pk_to_curve25519(x25519, to.data()) != 0)
+    throw std::invalid_argument("SealTo: not an Ed25519 public key");
+  std::string out(msg.size() + crypto_box_SEALBYTES, '\0');
+  crypto_box_seal(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(msg.data()),
+                  msg.size(), x25519);
+  return out;
+}
+
 SecretKey::SecretKey() = default;
 SecretKey::~SecretKey() {
   if (sk_) sodium_free(sk_);  // sodium_free zeroes before releasing
@@ -108,6 +118,26 @@ SecretKey SecretKey::FromSeed(const Bytes32& seed) {
   if (!k.sk_) throw std::bad_alloc();
   crypto_sign_seed_keypair(k.pk_.data(), k.sk_, seed.data());
   return k;
+}
+
+bool SecretKey::Unseal(std::string_view sealed, const std::function<void(std::string_view plain)>& use) const {
+  if (!sk_) throw std::logic_error("SecretKey::Unseal on an empty key");
+  if (sealed.size() < crypto_box_SEALBYTES) return false;
+  // The X25519 pair and the plaintext both live in guarded memory, freed (zeroed) below.
+  auto* pair = static_cast<uint8_t*>(sodium_malloc(crypto_box_SECRETKEYBYTES + crypto_box_PUBLICKEYBYTES));
+  const size_t n = sealed.size() - crypto_box_SEALBYTES;
+  auto* plain = static_cast<uint8_t*>(sodium_malloc(n ? n : 1));
+  if (!pair || !plain) throw std::bad_alloc();
+  uint8_t* xsk = pair;
+  uint8_t* xpk = pair + crypto_box_SECRETKEYBYTES;
+  bool ok = crypto_sign_ed25519_sk_to_curve25519(xsk, sk_) == 0 &&
+            crypto_sign_ed25519_pk_to_curve25519(xpk, pk_.data()) == 0 &&
+            crypto_box_seal_open(plain, reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(), xpk,
+                                 xsk) == 0;
+  sodium_free(pair);
+  if (ok) use(std::string_view(reinterpret_cast<const char*>(plain), n));
+  sodium_free(plain);
+  return ok;
 }
 
 Signature SecretKey::Sign(std::string_view msg) const {

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,9 @@ Hash Blake2b(std::string_view data);
 bool Verify(const PublicKey& pk, std::string_view msg, const Signature& sig);
 // Short key fingerprint for people: the first 8 bytes of BLAKE2b(pk), hex, in 4 groups.
 std::string Fingerprint(const PublicKey& pk);
+// `msg` sealed so that only the holder of the Ed25519 secret of `to` can open it
+// (crypto_box_seal to the key's X25519 form; SecretKey::Unseal opens it).
+std::string SealTo(const PublicKey& to, std::string_view msg);
 
 }  // namespace crypto
 
@@ -56,6 +60,9 @@ class SecretKey {
   const PublicKey& public_key() const { return pk_; }
   Signature Sign(std::string_view msg) const;
   bool valid() const { return sk_ != nullptr; }
+  // Opens what crypto::SealTo sealed to this key: the plaintext lives in guarded
+  // memory only while `use` runs, then is wiped. False if it does not open.
+  bool Unseal(std::string_view sealed, const std::function<void(std::string_view plain)>& use) const;
 
  private:
   friend class KeyFile;

@@ -10,6 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev             # Boost.Asio (header-only): the sync channel's TCP and coroutines
   libsodium-dev            # Ed25519 signatures, BLAKE2b, Argon2id, XChaCha20-Poly1305
+  libssl-dev               # X.509 certificates, RSA and CMS of the standard PDF signatures (OpenSSL 3 libcrypto)
   libsqlite3-dev sqlite3   # the node's store (and the sqlite3 tool the tamper tests use)
   libcli11-dev             # command-line parsing
   nlohmann-json3-dev       # JSON output
