@@ -15,6 +15,7 @@
 #include "core/files.h"
 #include "core/node.h"
 #include "core/text.h"
+#include "core/x509.h"
 #include "pdf/pdf.h"
 #include "sync/bundle.h"
 #include "sync/session.h"
@@ -536,6 +537,49 @@ int Main(int argc, char** argv) {
     if (!s.ok()) { rc = Fail(s.With(o_file)); return; }
     prog.Print({{"alias", o_alias}}, "Trusted " + o_alias);
   });
+  std::string oc_of;
+  auto* c_ocert = sub(c_org, "certificate",
+                      "Write the certification authority (PEM) that certifies the signatures inside this organisation's PDFs, "
+                      "for any PDF reader's trust store; on the node of the root key, first make what is missing");
+  c_ocert->add_option("-o,--output", o_file, "The PEM file to write")->required();
+  c_ocert->add_option("--of", oc_of, "A trusted organisation's authority instead (its alias)");
+  c_ocert->callback([&] {
+    if (!need_node()) return;
+    Node& node = prog.node();
+    PublicKey which = node.org().root;
+    if (!oc_of.empty()) {
+      auto t = std::find_if(node.Trusted().begin(), node.Trusted().end(), [&](const auto& a) { return a.first == oc_of; });
+      if (t == node.Trusted().end()) { rc = Fail(Status::NotFound("no trusted organisation '" + oc_of + "' (see 'vanban org show')")); return; }
+      which = t->second;
+    }
+    size_t made = 0;
+    // The first use after an upgrade: the organisation gets its authority and certificates here.
+    if (oc_of.empty() && node.CertificatesMissing()) {
+      auto m = node.Certify(prog.actor());
+      if (!m.ok()) { rc = Fail(m.status()); return; }
+      made = *m;
+    }
+    const Organisation* o = node.authority().FindOrg(which);
+    if (!o || o->authorities.empty()) {
+      rc = Fail(Status::NotFound((o ? o->name : oc_of) + " has no certification authority yet: its admin runs "
+                                 "'vanban org certificate -o FILE' on the node where 'vanban init' was run"));
+      return;
+    }
+    std::string pem;
+    json certs = json::array();
+    for (const std::string& der : o->authorities) {
+      pem += x509::ToPem(der);
+      auto c = x509::Read(der);
+      if (c.ok()) certs.push_back({{"subject", c->subject.common_name}, {"serial", c->serial}, {"sha256", c->fingerprint},
+                                   {"not_before", Timestamp{c->not_before, 0}.Iso()}, {"not_after", Timestamp{c->not_after, 0}.Iso()}});
+    }
+    Status s = files::WriteAtomic(o_file, pem, 0644, false);
+    if (!s.ok()) { rc = Fail(s); return; }
+    prog.Print({{"file", o_file}, {"org", ToHex(which)}, {"authorities", certs}, {"made", made}},
+               (made ? "Made " + std::to_string(made) + " certificate records (authority, seal, signers).\n" : std::string()) +
+                   "Wrote the certification authority of " + o->name + " to " + o_file +
+                   "\nA PDF reader trusts this organisation's signatures once this file is in its trust store.");
+  });
   auto* c_olist = sub(c_org, "show", "Show this organisation and the trusted ones");
   c_olist->callback([&] {
     if (!need_node()) return;
@@ -856,9 +900,11 @@ int Main(int argc, char** argv) {
     for (const pdf::SignatureCheck& s : v->signatures) {
       sigs.push_back({{"field", s.field}, {"role", s.role}, {"signer", s.signer}, {"title", s.title},
                       {"on_behalf", s.on_behalf.empty() ? json(nullptr) : json(s.on_behalf)}, {"org", s.org},
-                      {"time", s.time}, {"fingerprint", s.fingerprint}, {"valid", s.valid}, {"reason", s.reason}});
+                      {"time", s.time}, {"fingerprint", s.fingerprint},
+                      {"serial", s.serial.empty() ? json(nullptr) : json(s.serial)}, {"valid", s.valid}, {"reason", s.reason}});
       text += "  " + std::string(s.valid ? "valid    " : "INVALID  ") + s.field + "  " + s.signer +
               (s.title.empty() ? "" : " (" + (s.on_behalf.empty() ? "" : s.on_behalf + " - ") + s.title + ")") + ", " + s.org + ", " + s.time + ", key " + s.fingerprint +
+              (s.serial.empty() ? "" : ", certificate " + s.serial) +
               (s.valid ? "" : "\n           why: " + s.reason) + "\n";
     }
     if (v->revoked)

@@ -323,10 +323,12 @@ Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf, con
   VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   std::string name = who->name, title = who->title;
+  const std::string login = who->login;
   auto attach = [&](Record& r, const SecretKey& key, const PassphraseSource&) -> Status {
     if (!copy) return Status::Ok();
     VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
-    return AttachCopy(copy, d, r, key);
+    VB_ASSIGN_OR_RETURN(auto certified, CertifiedKey(key, "person-" + login + ".x509"));
+    return AttachCopy(copy, d, r, key, certified);
   };
   return Act(actor, doc, OnRevision(doc, "doc.sign", [&](Record& r) {
            r.Add("name", name);
@@ -394,16 +396,22 @@ Result<std::vector<Record>> Node::ProofOf(const Document& d, const Record& act) 
       keys.insert(r.author());
     }
   }
+  // The certificates of the signers and the seal, and the authorities that issued them.
+  for (const PublicKey& o : orgs)
+    if (const Organisation* org = auth_.FindOrg(o)) done.insert(org->seal);
   for (const Record& r : org_records) {
-    PublicKey org{};
+    PublicKey org{}, key{};
     if (r.type() == "org.create" && FromHex(r.Get("org"), &org) && orgs.count(org)) out.push_back(r);
+    if (r.type() == "org.ca" && FromHex(r.Get("org"), &org) && orgs.count(org)) out.push_back(r);
+    if (r.type() == "person.certificate" && FromHex(r.Get("key"), &key) && done.count(key)) out.push_back(r);
   }
   std::vector<Record> ordered;
   for (size_t i : CausalOrder(out)) ordered.push_back(out[i]);
   return ordered;
 }
 
-Status Node::AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key) {
+Status Node::AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key,
+                        const std::optional<Certified>& certified) {
   if (!maker) return Status::Ok();
   RecordId rev{};
   FromHex(r.Get("rev"), &rev);
@@ -418,6 +426,10 @@ Status Node::AttachCopy(const SignedCopyMaker& maker, const Document& d, Record&
   if (previous) { VB_ASSIGN_OR_RETURN(prior, BlobOf(d, *previous)); }
   VB_ASSIGN_OR_RETURN(std::vector<Record> proof, ProofOf(d, r));
   SignedCopyRequest req{d, r, key, auth_, *rec->text(), std::move(prior), std::move(proof), Trusted()};
+  if (certified) {
+    req.x509_key = &certified->key;
+    req.chain = certified->chain;
+  }
   VB_ASSIGN_OR_RETURN(std::string bytes, maker(req));
   VB_ASSIGN_OR_RETURN(Hash h, store_->PutBlob(bytes));
   r.Add("blob", ToHex(h));
@@ -466,7 +478,8 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id, const
     FromHex(rec.Get("rev"), &rev);
     rec.Add("seal-sig", ToHex(seal.Sign(SealMessage(d, rev, rec.Get("number"), rec.Get("date")))));
     // The clerk numbers the copy the signer signed, and seals it.
-    return AttachCopy(copy, d, rec, seal);
+    VB_ASSIGN_OR_RETURN(auto certified, CertifiedKey(seal, "seal.x509"));
+    return AttachCopy(copy, d, rec, seal, certified);
   };
   VB_RETURN_IF_ERROR(Act(actor, doc, build, seal_it).status());
   VB_ASSIGN_OR_RETURN(Document issued, LoadDoc(doc));

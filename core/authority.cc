@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/x509.h"
+
 namespace vanban {
 
 const char* RoleName(Role r) {
@@ -42,7 +44,20 @@ std::set<Role> Person::RolesAt(const Timestamp& t) const {
 
 bool Authority::IsOrgRecord(std::string_view type) {
   return type == "org.create" || type == "person.grant" || type == "person.revoke" || type == "node.admit" ||
-         type == "org.setting";
+         type == "org.setting" || type == "org.ca" || type == "person.certificate";
+}
+
+const std::string* Authority::CertificateOf(const PublicKey& key) const {
+  if (const Person* p = FindPerson(key)) return p->certificates.empty() ? nullptr : &p->certificates.back();
+  for (const auto& [root, o] : orgs_)
+    if (o.seal == key) return o.seal_certificates.empty() ? nullptr : &o.seal_certificates.back();
+  return nullptr;
+}
+
+std::optional<Authority::Binding> Authority::FindCertificate(std::string_view fingerprint) const {
+  auto it = certificates_.find(fingerprint);
+  if (it == certificates_.end()) return std::nullopt;
+  return it->second;
 }
 
 const Organisation* Authority::FindOrg(const PublicKey& root) const {
@@ -181,6 +196,37 @@ Status Authority::Validate(const Record& r, const Timestamp& at) const {
     if (!FromHex(r.Get("node"), &node)) return Refuse(r, "'node' must be a public key");
     return Status::Ok();
   }
+  if (r.type() == "org.ca") {
+    if (!root) return Refuse(r, "an organisation's certification authority is set by its root key");
+    if (!r.text()) return Refuse(r, "org.ca carries the authority's certificate (PEM) as its text");
+    auto der = x509::FromPem(*r.text());
+    if (!der.ok()) return Refuse(r, "the authority's certificate: " + der.status().message());
+    auto c = x509::Read(*der);
+    if (!c.ok()) return Refuse(r, "the authority's certificate: " + c.status().message());
+    if (!c->authority) return Refuse(r, "the certificate is not a certification authority (basicConstraints cA)");
+    if (Status s = x509::CheckIssuedBy(*der, *der); !s.ok()) return Refuse(r, "the authority's certificate is not self-signed");
+    return Status::Ok();
+  }
+  if (r.type() == "person.certificate") {
+    PublicKey key;
+    if (!FromHex(r.Get("key"), &key)) return Refuse(r, "'key' must be a public key");
+    const Person* p = FindPerson(key);
+    if (key != o->seal && (!p || p->org != org)) return Refuse(r, "the key is neither a person of this organisation nor its seal");
+    if (p && !p->active()) return Refuse(r, "'" + p->login + "' has been revoked");
+    if (!r.text()) return Refuse(r, "person.certificate carries the certificate (PEM) as its text");
+    auto der = x509::FromPem(*r.text());
+    if (!der.ok()) return Refuse(r, "the certificate: " + der.status().message());
+    auto c = x509::Read(*der);
+    if (!c.ok()) return Refuse(r, "the certificate: " + c.status().message());
+    if (c->authority || !c->signing)
+      return Refuse(r, "the certificate is not a signing certificate (keyUsage digitalSignature or nonRepudiation, not a CA)");
+    if (at.utc < c->not_before || at.utc > c->not_after) return Refuse(r, "the certificate is not valid at " + at.Iso());
+    if (certificates_.count(c->fingerprint)) return Refuse(r, "the certificate is already bound to a key");
+    bool issued = false;
+    for (const std::string& ca : o->authorities) issued = issued || x509::CheckIssuedBy(*der, ca).ok();
+    if (!issued) return Refuse(r, "the certificate was not issued by the organisation's certification authority");
+    return Status::Ok();
+  }
   if (r.type() == "org.setting") {
     static const std::set<std::string> kSettings = {"require-concurrence"};
     if (!kSettings.count(r.Get("name"))) return Refuse(r, "unknown setting '" + r.Get("name") + "'");
@@ -243,6 +289,15 @@ Status Authority::Apply(const Record& r) {
     o.admissions.push_back({node, r.Get("label"), *at, r.author(), r.id()});
   } else if (r.type() == "org.setting") {
     orgs_[org].settings[r.Get("name")].push_back({*at, r.Get("value")});
+  } else if (r.type() == "org.ca") {
+    orgs_[org].authorities.push_back(*x509::FromPem(*r.text()));
+  } else if (r.type() == "person.certificate") {
+    PublicKey key;
+    FromHex(r.Get("key"), &key);
+    std::string der = *x509::FromPem(*r.text());
+    std::vector<std::string>& list = key == orgs_[org].seal ? orgs_[org].seal_certificates : persons_[key].certificates;
+    list.push_back(der);
+    certificates_[x509::Read(der)->fingerprint] = Binding{org, key, *at};
   }
   return Status::Ok();
 }

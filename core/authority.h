@@ -1,7 +1,8 @@
 // vanban/core — Authority: organisations, people and the roles in force over time.
 //
 // Folded from the organisation-level records (org.create, person.grant,
-// person.revoke, node.admit, org.setting; docs/records.md). An organisation is
+// person.revoke, node.admit, org.setting, org.ca, person.certificate;
+// docs/records.md). An organisation is
 // named by its root public key; the root key grants and revokes roles, and so may
 // a person who holds `admin` at that moment. A role is "in force" for a record
 // timestamped t if the person's latest grant at or before t carries it and no
@@ -51,6 +52,11 @@ struct Organisation {
   std::map<std::string, std::vector<std::pair<Timestamp, std::string>>> settings;
   std::set<PublicKey> nodes;
   std::vector<NodeAdmission> admissions;  // in the organisation's record order
+  // Its certification authorities (org.ca), DER, in record order: the newest is
+  // the one that issues; every one stays trusted for what it issued.
+  std::vector<std::string> authorities;
+  // The seal's signing certificates (person.certificate of the seal key), DER, in order.
+  std::vector<std::string> seal_certificates;
 };
 
 struct Person {
@@ -63,6 +69,7 @@ struct Person {
     std::set<Role> roles;
   };
   std::vector<Entry> history;  // in the organisation's record order
+  std::vector<std::string> certificates;  // signing certificates (DER), in record order: the last is in use
   std::set<Role> RolesAt(const Timestamp& t) const;
   bool active() const { return !history.empty() && !history.back().revoked; }
   std::set<Role> current_roles() const { return history.empty() ? std::set<Role>{} : history.back().roles; }
@@ -91,6 +98,16 @@ class Authority {
   std::string CurrentSetting(const PublicKey& org, const std::string& name, const std::string& def) const;
   // People of an organisation holding `role` now, in login order.
   std::vector<const Person*> Holders(const PublicKey& org, Role role) const;
+  // The signing certificate (DER) in use for a person's or a seal's key: the last
+  // one bound to it; nullptr when none is.
+  const std::string* CertificateOf(const PublicKey& key) const;
+  // The organisation that bound the certificate with this SHA-256 fingerprint to a
+  // key, and that key; nullopt when no such certificate is bound here.
+  struct Binding {
+    PublicKey org{}, key{};
+    Timestamp at;  // when it was bound
+  };
+  std::optional<Binding> FindCertificate(std::string_view fingerprint) const;
   // Heads of the organisation-level record graph of `org`, for new records' parents.
   std::vector<RecordId> Heads(const PublicKey& org) const;
 
@@ -99,6 +116,7 @@ class Authority {
   std::map<PublicKey, Organisation> orgs_;
   std::map<PublicKey, Person> persons_;
   std::map<PublicKey, std::set<RecordId>> heads_;
+  std::map<std::string, Binding, std::less<>> certificates_;  // by SHA-256 fingerprint
 };
 
 }  // namespace vanban

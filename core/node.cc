@@ -182,6 +182,9 @@ Result<std::unique_ptr<Node>> Node::Init(const std::string& home, const InitOpti
     VB_RETURN_IF_ERROR(node_ptr->store_->SetMeta("node", ToHex(node.public_key())));
     node_ptr->org_ = root.public_key();
     for (const Record* r : {&create, &grant, &admit}) VB_RETURN_IF_ERROR(node_ptr->IngestOne(*r));
+    // The certification authority, and certificates for the seal and the admin (a signer).
+    PassphraseSource pass = [&o]() -> Result<std::string> { return o.passphrase; };
+    VB_RETURN_IF_ERROR(node_ptr->CertifyHere(o.admin_login, pass, {}, &written));
     VB_RETURN_IF_ERROR(node_ptr->FlushViews());
     return tx.Commit();
   }();
@@ -450,7 +453,7 @@ Timestamp Node::NotBeforeHeads(const Document& d, Timestamp now) const {
 }
 
 Result<std::string> Node::Act(const Actor& actor, const std::string& doc_hex, const Build& build,
-                              const SignHook& hook) {
+                              const SignHook& hook, const AfterHook& after) {
   // First from what this process has read: refuse early, before any passphrase.
   {
     VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
@@ -484,6 +487,7 @@ Result<std::string> Node::Act(const Actor& actor, const std::string& doc_hex, co
     if (hook) VB_RETURN_IF_ERROR(hook(r, key, same));
     VB_RETURN_IF_ERROR(r.Sign(key));
     VB_RETURN_IF_ERROR(IngestOne(r));
+    if (after) VB_RETURN_IF_ERROR(after(r, same));
     VB_RETURN_IF_ERROR(FlushViews());
     last_id_ = r.id_hex();
     return tx.Commit();
@@ -1073,7 +1077,17 @@ Result<Person> Node::AddUser(const Actor& actor, const std::string& login, const
     }
     return Status::Ok();
   };
-  Status s = Act(actor, "", Fixed(r), hook).status();
+  // A signer gets a signing certificate where the organisation's authority is (the
+  // node of its root key); elsewhere the person signs PDFs with vanban's own key
+  // until an admin runs 'vanban org certificate' there.
+  auto certify = [&](const Record& grant, const PassphraseSource& actor_pass) -> Status {
+    if (!roles.count(Role::kSigner)) return Status::Ok();
+    PublicKey k{};
+    FromHex(grant.Get("key"), &k);
+    Status c = CertifyHere(actor_login, actor_pass, {k}, &written);
+    return c.code() == Status::Code::kNotFound ? Status::Ok() : c;
+  };
+  Status s = Act(actor, "", Fixed(r), hook, certify).status();
   if (!s.ok()) {
     for (const auto& f : written) ::unlink(f.c_str());
     return s;
@@ -1173,6 +1187,37 @@ Status Node::ChangePassphrase(const std::string& login, const PassphraseSource& 
   if (out.empty()) return Status::NotFound("no key of '" + login + "' on this node");
   for (const auto& [path, bytes] : out) VB_RETURN_IF_ERROR(files::WriteAtomic(path, bytes, 0600, false));
   return Status::Ok();
+}
+
+Result<size_t> Node::Certify(const Actor& actor) {
+  VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
+  const std::string login = who->login;
+  VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+  if (!auth_.HasRole(who->key, Role::kAdmin, now))
+    return Status::Refused("'" + login + "' does not hold the role admin; certificates are issued by the admin who holds the root key");
+  if (!actor.passphrase) return Status::BadInput("no passphrase given");
+  VB_ASSIGN_OR_RETURN(std::string p, actor.passphrase());
+  HeldPassphrase held{std::move(p)};
+  PassphraseSource same = [&held]() -> Result<std::string> { return held.value; };
+  std::vector<std::string> written;
+  size_t made = 0;
+  Status s = [&]() -> Status {
+    Transaction tx(store_->db());
+    VB_RETURN_IF_ERROR(tx.status());
+    VB_RETURN_IF_ERROR(Load());
+    VB_ASSIGN_OR_RETURN(std::vector<Record> before, store_->OrgRecords());
+    VB_RETURN_IF_ERROR(CertifyHere(login, same, {}, &written));
+    VB_ASSIGN_OR_RETURN(std::vector<Record> after, store_->OrgRecords());
+    made = after.size() - before.size();
+    VB_RETURN_IF_ERROR(FlushViews());
+    return tx.Commit();
+  }();
+  if (!s.ok()) {
+    for (const auto& f : written) ::unlink(f.c_str());
+    (void)Load();
+    return s;
+  }
+  return made;
 }
 
 }  // namespace vanban

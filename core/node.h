@@ -24,6 +24,7 @@
 #include "core/record.h"
 #include "core/status.h"
 #include "core/workflow.h"
+#include "core/x509.h"
 
 namespace vanban {
 
@@ -137,6 +138,12 @@ struct SignedCopyRequest {
   std::optional<std::string> previous;  // the latest signed copy, which this one continues
   std::vector<Record> proof;  // what the copy carries to verify alone: cards, grants, revisions, signatures
   std::vector<std::pair<std::string, PublicKey>> trusted;  // alias -> organisation, for "org:ALIAS"
+  // The signer's (or the seal's) X.509 key and its chain, signing certificate first,
+  // for the standard signature inside the PDF (docs/certificates.md); nullptr when
+  // the key has no certificate on this node: the PDF signature is then vanban's own
+  // Ed25519 one, which only vanban verifies.
+  const x509::PrivateKey* x509_key = nullptr;
+  std::vector<std::string> chain;
 };
 using SignedCopyMaker = std::function<Result<std::string>(const SignedCopyRequest&)>;
 
@@ -213,6 +220,16 @@ class Node {
   Status Trust(const std::string& card_bytes, const std::string& alias);
   std::vector<std::pair<std::string, PublicKey>> Trusted();
   Status SetSetting(const Actor& actor, const std::string& name, const std::string& value);
+
+  // --- certificates (docs/certificates.md)
+  // Makes what is missing, on the node that holds the root key, as its owner (an
+  // admin): the organisation's certification authority, and signing certificates
+  // for the seal and for every active signer whose key is on this node. Returns
+  // how many records it made (0: nothing was missing). One transaction.
+  Result<size_t> Certify(const Actor& actor);
+  // Whether Certify could make something here: this node holds the root key and
+  // the authority, the seal's or a local signer's certificate is missing.
+  bool CertificatesMissing() const;
 
   // --- the nodes of this organisation
   // A node.admit record for `node_hex` (64 hex digits; needs role admin). A key
@@ -363,11 +380,13 @@ class Node {
   // Runs after the person's key is unlocked, before signing, with the same
   // passphrase (e.g. to add the seal, or to write a new person's key file).
   using SignHook = std::function<Status(Record&, const SecretKey& key, const PassphraseSource&)>;
+  // Runs after the record is stored, in the same transaction (records that follow it).
+  using AfterHook = std::function<Status(const Record& stored, const PassphraseSource&)>;
   // The one path of every action: build and check the record (refusing before any
   // passphrase is asked), unlock the key, then under the write lock re-read the
   // store, build and check again, sign, ingest, commit. Returns the record's id.
   Result<std::string> Act(const Actor& actor, const std::string& doc_hex, const Build& build,
-                          const SignHook& hook = nullptr);
+                          const SignHook& hook = nullptr, const AfterHook& after = nullptr);
   // Fills by, at (never before the document's heads), org or doc, parents; checks the rules.
   Status Complete(const Person& who, const std::string& doc_hex, Record& r);
   Timestamp NotBeforeHeads(const Document& d, Timestamp now) const;
@@ -403,7 +422,25 @@ class Node {
   // The blob a record of this node names, if any (signed copies).
   Result<std::optional<std::string>> BlobOf(const Document& d, const RecordId& id);
   // Makes the signed copy of an act and names it in `r` (no-op without a maker).
-  Status AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key);
+  // `certified`: the X.509 key of `key` on this node (CertifiedKey), if any.
+  struct Certified {
+    x509::PrivateKey key;
+    std::vector<std::string> chain;  // its certificate, then the authority that issued it
+  };
+  Status AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key,
+                    const std::optional<Certified>& certified = std::nullopt);
+  // The X.509 key bound to `holder`'s public key, from KEYS/`file`, opened with
+  // `holder`; nullopt when no certificate is bound to it or its key is not here.
+  Result<std::optional<Certified>> CertifiedKey(const SecretKey& holder, const std::string& file) const;
+  // Inside a write transaction, on the node that holds the root key of `login`:
+  // makes the organisation's certification authority if it has none, then a
+  // signing certificate for the seal and for each key of `people` (every active
+  // signer when empty) that has none and whose key file is on this node; each key
+  // sealed to its holder's key (KEYS/*.x509), each binding a record signed by the
+  // root key. NotFound when this node does not hold that root key. Files written
+  // are listed in `written` (the caller removes them if the transaction fails).
+  Status CertifyHere(const std::string& login, const PassphraseSource& pass, const std::vector<PublicKey>& people,
+                     std::vector<std::string>* written);
   // Records a signed copy carries so it verifies alone (docs/pdf.md).
   Result<std::vector<Record>> ProofOf(const Document& d, const Record& act);
 

@@ -57,6 +57,9 @@ constexpr std::string_view kOidContentType = "1.2.840.113549.1.9.3";
 constexpr std::string_view kOidMessageDigest = "1.2.840.113549.1.9.4";
 constexpr std::string_view kOidSigningTime = "1.2.840.113549.1.9.5";
 constexpr std::string_view kOidSha512 = "2.16.840.1.101.3.4.2.3";
+constexpr std::string_view kOidSha256 = "2.16.840.1.101.3.4.2.1";
+constexpr std::string_view kOidRsaEncryption = "1.2.840.113549.1.1.1";
+constexpr std::string_view kOidSigningCertificateV2 = "1.2.840.113549.1.9.16.2.47";
 constexpr std::string_view kOidEd25519 = "1.3.101.112";
 constexpr std::string_view kOidCommonName = "2.5.4.3";
 constexpr std::string_view kOidCountry = "2.5.4.6";
@@ -73,6 +76,12 @@ std::string AlgorithmId(std::string_view oid) { return der::Sequence({der::Oid(o
 std::string Sha512(std::string_view data) {
   uint8_t h[crypto_hash_sha512_BYTES];
   crypto_hash_sha512(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return std::string(View(h, sizeof h));
+}
+
+std::string Sha256(std::string_view data) {
+  uint8_t h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
   return std::string(View(h, sizeof h));
 }
 
@@ -346,6 +355,57 @@ std::string SignDetached(const SecretKey& key, std::string_view certificate_der,
       der::SetOf({sha512}),
       der::Sequence({der::Oid(kOidData)}),
       der::Implicit(0, der::SetOf({std::string(certificate_der)})),
+      der::SetOf({signer}),
+  });
+  return der::Sequence({der::Oid(kOidSignedData), der::Explicit(0, signed_data)});
+}
+
+std::string SignPades(const std::vector<std::string>& chain, std::string_view content, const RsaSign& sign) {
+  if (chain.empty()) throw std::invalid_argument("SignPades: no certificate");
+  // The signer's issuer and serial, read from its TBSCertificate.
+  std::string issuer, serial;
+  {
+    der::Reader top(chain[0]);
+    auto cert = top.Next(der::kSequence, "certificate");
+    if (!cert.ok()) throw std::invalid_argument("SignPades: " + cert.status().message());
+    der::Reader c(cert->content);
+    auto tbs = c.Next(der::kSequence, "tbsCertificate");
+    if (!tbs.ok()) throw std::invalid_argument("SignPades: " + tbs.status().message());
+    der::Reader t(tbs->content);
+    if (t.PeekTag(der::ContextTag(0))) (void)t.NextAny("version");
+    auto s = t.Next(der::kInteger, "serial");
+    auto alg = s.ok() ? t.Next(der::kSequence, "algorithm") : s;
+    auto name = alg.ok() ? t.Next(der::kSequence, "issuer") : alg;
+    if (!name.ok()) throw std::invalid_argument("SignPades: " + name.status().message());
+    serial = std::string(s->whole);
+    issuer = std::string(name->whole);
+  }
+  // ESSCertIDv2 { certHash, issuerSerial { GeneralNames { directoryName [4] Name }, serial } };
+  // hashAlgorithm left out: its DEFAULT is SHA-256.
+  const std::string cert_id = der::Sequence({
+      der::Octets(Sha256(chain[0])),
+      der::Sequence({der::Sequence({der::Explicit(4, issuer)}), serial}),
+  });
+  const std::string attrs = der::SetOf({
+      der::Sequence({der::Oid(kOidContentType), der::SetOf({der::Oid(kOidData)})}),
+      der::Sequence({der::Oid(kOidMessageDigest), der::SetOf({der::Octets(Sha256(content))})}),
+      der::Sequence({der::Oid(kOidSigningCertificateV2), der::SetOf({der::Sequence({der::Sequence({cert_id})})})}),
+  });
+  const std::string sig = sign(attrs);
+  const std::string sha256 = AlgorithmId(kOidSha256);
+  const std::string signer = der::Sequence({
+      der::Integer(1),
+      der::Sequence({issuer, serial}),
+      sha256,
+      der::Implicit(0, attrs),
+      der::Sequence({der::Oid(kOidRsaEncryption), der::Null()}),
+      der::Octets(sig),
+  });
+  const std::string signed_data = der::Sequence({
+      der::Integer(1),
+      der::SetOf({sha256}),
+      der::Sequence({der::Oid(kOidData)}),
+      der::Implicit(0, der::SetOf(chain)),
       der::SetOf({signer}),
   });
   return der::Sequence({der::Oid(kOidSignedData), der::Explicit(0, signed_data)});

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -41,6 +43,17 @@ std::string SelfCertificate(const SecretKey& key, const CertSubject& subject, in
 // else std::invalid_argument (a programmer error, like a time outside 1970..9999).
 std::string SignDetached(const SecretKey& key, std::string_view certificate_der, std::string_view content,
                          int64_t signing_time);
+
+// A detached CMS SignedData for PAdES baseline B-B (ETSI EN 319 142-1 with CAdES,
+// EN 319 122-1): digest SHA-256; signed attributes contentType, messageDigest and
+// ESS signingCertificateV2 (RFC 5035) naming `chain[0]` by its SHA-256 hash and
+// issuer and serial; no signingTime (PAdES puts the claimed time in the signature
+// dictionary's /M); RSASSA-PKCS1-v1_5 by `sign` over the attributes' DER; every
+// certificate of `chain` (the signer's first, then its authority) included.
+// Deterministic for a deterministic `sign`. A chain[0] that is not a certificate
+// throws std::invalid_argument (a programmer error).
+using RsaSign = std::function<std::string(std::string_view data)>;
+std::string SignPades(const std::vector<std::string>& chain, std::string_view content, const RsaSign& sign);
 
 struct CmsSigner {
   PublicKey key{};           // the Ed25519 key that signed

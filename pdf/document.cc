@@ -88,6 +88,8 @@ SignedCopyMaker CopyMaker() {
     u.signing_time = at.utc;
     u.offset_minutes = at.offset_minutes;
     u.proof = EncodeRecordList(kProofMagic, req.proof);
+    u.x509_key = req.x509_key;
+    u.chain = req.chain;
     std::string base;
 
     if (r.type() == "doc.sign") {

@@ -43,6 +43,7 @@ struct SignatureCheck {
   std::string org;          // organisation name
   std::string time;         // ISO 8601 with offset
   std::string fingerprint;  // of the signing key
+  std::string serial;       // of the X.509 certificate of a standard signature; "" for vanban's own Ed25519 one
   bool valid = false;
   std::string reason;       // why not, when not valid
 };

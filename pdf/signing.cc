@@ -439,7 +439,8 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     PdfObject* sig = field.GetSignatureObject();
     sig->GetDictionary().AddKey("M", when);
     sig->GetDictionary().AddKey("Name", Utf8(u.subject.common_name));
-    sig->GetDictionary().AddKey("SubFilter", PdfName("adbe.pkcs7.detached"));
+    const bool standard = u.x509_key != nullptr;
+    sig->GetDictionary().AddKey("SubFilter", PdfName(standard ? "ETSI.CAdES.detached" : "adbe.pkcs7.detached"));
     // The field's name again, in ASCII inside the signature dictionary: a damaged
     // file that no parser reads still tells which signature broke.
     sig->GetDictionary().AddKey("VB_Field", PdfString(u.sign_field.c_str()));
@@ -448,8 +449,13 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     PdfRefCountedBuffer buffer;
     PdfOutputDevice out(&buffer);
     PdfSignOutputDevice signer(&out);
-    std::string cert = SelfCertificate(key, u.subject, u.signing_time, u.signing_time + 10LL * 366 * 86400);
-    const size_t room = SignDetached(key, cert, "", u.signing_time).size() + kSignatureMargin;
+    std::string cert = standard ? "" : SelfCertificate(key, u.subject, u.signing_time, u.signing_time + 10LL * 366 * 86400);
+    // RSA signatures have the key's size whatever they sign: the CMS over nothing is as long.
+    auto make_cms = [&](std::string_view covered) {
+      return standard ? SignPades(u.chain, covered, [&](std::string_view tbs) { return u.x509_key->Sign(tbs); })
+                      : SignDetached(key, cert, covered, u.signing_time);
+    };
+    const size_t room = make_cms("").size() + kSignatureMargin;
     signer.SetSignatureSize(room);
     field.SetSignature(*signer.GetSignatureBeacon());
     doc.WriteUpdate(&signer, true);
@@ -459,7 +465,7 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     std::string covered;
     char chunk[65536];
     for (size_t n; (n = signer.ReadForSignature(chunk, sizeof chunk)) > 0;) covered.append(chunk, n);
-    std::string cms = SignDetached(key, cert, covered, u.signing_time);
+    std::string cms = make_cms(covered);
     if (cms.size() > room) return Status::BadInput("PDF: the signature is larger than its reserved room");
     signer.SetSignature(PdfData(cms.data(), cms.size()));
     signer.Flush();

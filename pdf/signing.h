@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/crypto.h"
+#include "core/x509.h"
 #include "core/status.h"
 #include "pdf/cms.h"
 #include "pdf/layout.h"
@@ -48,7 +49,11 @@ struct Update {
   int64_t signing_time = 0;      // UTC seconds
   int offset_minutes = 420;      // for /M
   std::string reason;            // /Reason
-  CertSubject subject;           // in the certificate
+  CertSubject subject;           // in the certificate (vanban's own Ed25519 signature)
+  // A standard signature instead (PAdES B-B, /SubFilter /ETSI.CAdES.detached): the
+  // X.509 key and its chain, signing certificate first (cms.h SignPades).
+  const x509::PrivateKey* x509_key = nullptr;
+  std::vector<std::string> chain;
 };
 
 // The PDF with one more revision: `u` applied and signed with `key`.

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/files.h"
 #include "core/workflow.h"
+#include "pdf/pades.h"
 #include "pdf/pdf.h"
 #include "pdf/signing.h"
 
@@ -73,6 +74,45 @@ size_t DerLength(std::string_view b) {
   return head + len <= b.size() ? head + len : 0;
 }
 
+// Who made a signature, from its CMS: vanban's own Ed25519 one names the key in its
+// self-signed certificate; a standard one names an X.509 certificate, which an
+// organisation's record binds to a person's or its seal's key (`bound`).
+struct Identity {
+  bool bound = true;
+  PublicKey key{};
+  CertSubject subject;
+  int64_t signing_time = 0;
+  std::string serial;  // of the X.509 certificate; "" for Ed25519
+};
+
+Result<Identity> Identify(const FoundSignature& f, const Authority& auth) {
+  Identity id;
+  if (IsEd25519Cms(f.cms)) {
+    VB_ASSIGN_OR_RETURN(CmsSigner cms, VerifyDetached(f.cms, f.signed_bytes));
+    id.key = cms.key;
+    id.subject = cms.subject;
+    id.signing_time = cms.signing_time;
+    return id;
+  }
+  VB_ASSIGN_OR_RETURN(StandardSigner std_signer, VerifyStandard(f.cms, f.signed_bytes));
+  const x509::Certificate& c = std_signer.certificate;
+  id.subject = CertSubject{c.subject.common_name, c.subject.title, c.subject.organisation, c.subject.country};
+  id.serial = c.serial;
+  // PAdES: the claimed signing time is the dictionary's /M.
+  id.signing_time = PdfDateSeconds(f.time_text);
+  auto binding = auth.FindCertificate(c.fingerprint);
+  id.bound = binding.has_value();
+  if (binding) id.key = binding->key;
+  if (id.bound && (id.signing_time < c.not_before || id.signing_time > c.not_after))
+    return Status::Invalid("the certificate (serial " + c.serial + ") is not valid at the signing time");
+  return id;
+}
+
+// The bytes of a signature verify with its own certificate (trust aside).
+bool BytesVerify(const FoundSignature& f) {
+  return IsEd25519Cms(f.cms) ? VerifyDetached(f.cms, f.signed_bytes).ok() : VerifyStandard(f.cms, f.signed_bytes).ok();
+}
+
 }  // namespace
 
 Result<size_t> ExportSignatures(std::string_view pdf, const std::string& dir) {
@@ -133,6 +173,19 @@ Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& tru
       if (r.type() == "org.create" && !auth.FindOrg(r.author()))
         v.problems.push_back("organisation '" + r.Get("name") +
                              "' is not trusted on this node (vanban org trust CARD --alias ALIAS)");
+      if (r.type() == "org.ca" || r.type() == "person.certificate") {
+        // The certificates in the PDF that this node has not seen yet, through the same rules.
+        PublicKey o{};
+        FromHex(r.Get("org"), &o);
+        const Organisation* known = auth.FindOrg(o);
+        auto der = r.text() ? x509::FromPem(*r.text()) : Result<std::string>(Status::BadInput("no text"));
+        bool have = der.ok() && known &&
+                    (r.type() == "org.ca" ? std::count(known->authorities.begin(), known->authorities.end(), *der) > 0
+                                          : x509::Read(*der).ok() && auth.FindCertificate(x509::Read(*der)->fingerprint));
+        if (known && !have) {
+          if (Status s = auth.Apply(r); !s.ok()) v.problems.push_back("a certificate in the PDF is refused: " + s.message());
+        }
+      }
       if (r.type() == "person.grant") {
         PublicKey k{}, o{};
         FromHex(r.Get("key"), &k);
@@ -156,10 +209,14 @@ Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& tru
       s.valid = false;
     };
     s.valid = true;
-    auto cms = VerifyDetached(f.cms, f.signed_bytes);
+    auto cms = Identify(f, auth);
     if (!cms.ok()) {
       fail(cms.status().message());
       s.signer = "?";
+    } else if (!cms->bound) {
+      s.signer = cms->subject.common_name;
+      s.org = cms->subject.organisation;
+      fail("signed with a certificate no trusted organisation has bound to a person or a seal (serial " + cms->serial + ")");
     } else {
       Timestamp when{cms->signing_time, org ? org->offset_minutes : 420};
       s.time = when.Iso();
@@ -167,6 +224,7 @@ Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& tru
       s.signer = cms->subject.common_name;
       s.title = cms->subject.title;
       s.org = cms->subject.organisation;
+      s.serial = cms->serial;
       if (org && cms->key == org->seal) {
         s.role = "seal";
         s.signer = org->name;
@@ -239,7 +297,7 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
   std::optional<size_t> shown, fallback;
   for (size_t k = c.signatures.size(); k-- > 0;) {
     const FoundSignature& f = c.signatures[k];
-    if (!VerifyDetached(f.cms, f.signed_bytes).ok()) continue;
+    if (!BytesVerify(f)) continue;
     VB_ASSIGN_OR_RETURN(RevisionReport r, VerifyRevision(pdf.substr(0, f.revision_end), trusted));
     // The cut holds exactly the signatures up to this one (else it is not a revision of this file).
     if (r.v.signatures.size() != k + 1) continue;
@@ -273,7 +331,7 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
     } else {
       s.field = f.field.empty() ? "signature " + std::to_string(i + 1) : f.field;
       s.signer = "?";
-      auto cms = VerifyDetached(f.cms, f.signed_bytes);
+      auto cms = Identify(f, trusted);
       s.reason = cms.ok() ? "its revision cannot be read as a PDF of its own" : cms.status().message();
     }
     s.valid = false;

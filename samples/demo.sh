@@ -145,6 +145,22 @@ vb langson vanthu 2021-12-31T16:00:00+07:00 archive export --year 2021 -o "$WORK
 vb caobang vanthu 2022-12-31T16:00:00+07:00 archive export --year 2022 -o "$WORK/archive-caobang-2022"
 ls -l "$WORK/pdf" "$WORK/archive-langson-2021" "$WORK/archive-caobang-2022"
 
+say "Any PDF reader: poppler's pdfsig, trusting only the three organisations' authorities"
+mkdir -p "$WORK/nss"
+certutil -N -d "sql:$WORK/nss" --empty-password
+for h in langson caobang laocai; do
+  vb "$h" giamdoc 2022-12-31T16:00:00+07:00 org certificate -o "$WORK/$h-ca.pem" >/dev/null
+  certutil -A -d "sql:$WORK/nss" -n "$h" -t "CT,C,C" -i "$WORK/$h-ca.pem"
+done
+for f in "$WORK"/pdf/*.pdf; do
+  out=$(pdfsig -nssdir "sql:$WORK/nss" "$f" 2>&1) || true
+  signed=$(grep -c "Signer Certificate Common Name" <<<"$out" || true)
+  good=$(grep -c "Signature is Valid" <<<"$out" || true)
+  trusted=$(grep -c "Certificate is Trusted" <<<"$out" || true)
+  echo "$(basename "$f"): $signed signatures, $good valid, $trusted trusted ($(grep "Signer Certificate Common Name" <<<"$out" | sed 's/.*Name: //' | paste -sd, | sed 's/,/, /g'))"
+  [[ $signed -gt 0 && $good -eq $signed && $trusted -eq $signed ]] || { echo "demo: pdfsig does not accept $f" >&2; exit 1; }
+done
+
 say "Registers, search and checks"
 vb langson vanthu 2021-12-31T16:00:00+07:00 register --year 2021
 vb caobang vanthu 2022-12-31T16:00:00+07:00 register --year 2022

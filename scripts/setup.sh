@@ -22,7 +22,8 @@ packages=(
   icc-profiles-free        # sRGB.icc: the PDF/A output intent (/usr/share/color/icc/sRGB.icc)
   libqrencode-dev          # the QR code on an issued document's seal stamp
   gnutls-bin               # certtool: the tests check each PDF signature with an independent verifier
-  poppler-utils qpdf       # tests read the PDFs back (pdftotext, pdffonts, pdfinfo; qpdf --check)
+  poppler-utils qpdf       # tests read the PDFs back (pdftotext, pdffonts, pdfinfo; qpdf --check) and pdfsig checks the standard signatures
+  libnss3-tools            # certutil: the NSS database pdfsig trusts the organisations' authorities from
   jq                       # end-to-end tests read JSON output
   openssl xxd              # an independent Ed25519 check of the archive manifest's seal signature
   clang libclang-rt-14-dev # the libFuzzer targets (scripts/fuzz.sh): clang 14 and its libclang_rt.fuzzer (only a Recommends)

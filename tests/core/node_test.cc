@@ -79,7 +79,36 @@ TEST(NodeInit, MakesTheOrganisationItsAdminAndKeys) {
   auto check = node.Check();
   ASSERT_TRUE(check.ok());
   EXPECT_TRUE(check->ok);
-  EXPECT_EQ(check->records, 3);  // org.create, person.grant, node.admit
+  // org.create, person.grant, node.admit, org.ca, the seal's and the admin's person.certificate
+  EXPECT_EQ(check->records, 6);
+  // The certification authority and the two signing certificates it issued, each
+  // key sealed to its holder's key on this node.
+  const Organisation& org = node.org();
+  ASSERT_EQ(org.authorities.size(), 1u);
+  ASSERT_EQ(org.seal_certificates.size(), 1u);
+  const Person* admin = node.authority().FindLogin(org.root, "giamdoc");
+  ASSERT_NE(admin, nullptr);
+  ASSERT_EQ(admin->certificates.size(), 1u);
+  EXPECT_EQ(x509::Read(admin->certificates[0])->subject.common_name, admin->name);
+  EXPECT_TRUE(x509::CheckIssuedBy(admin->certificates[0], org.authorities[0]).ok());
+  EXPECT_TRUE(x509::CheckIssuedBy(org.seal_certificates[0], org.authorities[0]).ok());
+  struct Held {
+    std::string file;
+    PublicKey holder;
+    const std::string& certificate;
+  } held[] = {{"org-ca.x509", org.root, org.authorities[0]},
+              {"seal.x509", org.seal, org.seal_certificates[0]},
+              {"person-giamdoc.x509", admin->key, admin->certificates[0]}};
+  for (const Held& h : held) {
+    const std::string path = home + "/keys/" + h.file;
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0) << path;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << path;
+    auto info = x509::PeekKey(ReadFile(path), path);
+    ASSERT_TRUE(info.ok()) << info.status().message();
+    EXPECT_EQ(info->holder, h.holder) << path;
+    EXPECT_EQ(info->certificate, x509::Read(h.certificate)->fingerprint) << path;
+  }
   n->reset();
   std::filesystem::remove_all(std::filesystem::path(home).parent_path());
 }
@@ -415,7 +444,7 @@ TEST_F(NodeTest, ARefusedCardLeavesNothingBehind) {
   broken.Grant();
   EXPECT_TRUE(HasCode(node_->Trust(broken.Text("record 5\nhello"), "laocai"), Status::Code::kBadInput, "malformed record"));
   EXPECT_TRUE(node_->Trusted().empty());
-  EXPECT_EQ(RecordCount(), 8);
+  EXPECT_EQ(RecordCount(), 12);
   // Nothing in memory either: the refused card's first records were applied, then rolled back.
   EXPECT_EQ(node_->authority().FindOrg(bad_grant.root.public_key()), nullptr);
   EXPECT_EQ(node_->authority().FindOrg(broken.root.public_key()), nullptr);
@@ -839,7 +868,9 @@ TEST_F(NodeTest, CheckOfAFreshOrganisation) {
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(c->ok);
   EXPECT_TRUE(c->problems.empty());
-  EXPECT_EQ(c->records, 8);  // org.create, admin grant, node.admit, five grants
+  // org.create, admin grant, node.admit, org.ca, the seal's and the admin's
+  // certificates, five grants, the certificate of the one signer among them
+  EXPECT_EQ(c->records, 12);
   EXPECT_EQ(c->digest.size(), 64u);
 }
 

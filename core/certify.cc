@@ -1,0 +1,141 @@
+// The organisation's certification authority and the signing certificates it
+// issues on the node that holds the root key (node.h: CertifyHere, CertifiedKey;
+// docs/certificates.md).
+#include <unistd.h>
+
+#include "core/db.h"
+#include "core/files.h"
+#include "core/node.h"
+#include "core/store.h"
+
+namespace vanban {
+
+namespace {
+
+constexpr size_t kMaxCertKeyFile = 16 * 1024;
+constexpr const char* kAuthorityFile = "org-ca.x509";
+constexpr const char* kSealFile = "seal.x509";
+
+std::string PersonFile(const std::string& login) { return "person-" + login + ".x509"; }
+
+}  // namespace
+
+Result<std::optional<Node::Certified>> Node::CertifiedKey(const SecretKey& holder, const std::string& file) const {
+  const std::string* cert = auth_.CertificateOf(holder.public_key());
+  if (!cert) return std::optional<Certified>();
+  const std::string path = KeyPath(file);
+  auto bytes = files::Read(path, kMaxCertKeyFile);
+  if (!bytes.ok()) {
+    if (bytes.status().code() == Status::Code::kNotFound) return std::optional<Certified>();
+    return bytes.status();
+  }
+  VB_ASSIGN_OR_RETURN(x509::Certificate c, x509::Read(*cert));
+  VB_ASSIGN_OR_RETURN(x509::KeyFileInfo info, x509::PeekKey(*bytes, path));
+  // A key file of an earlier certificate (replaced since) is not this one's key.
+  if (info.certificate != c.fingerprint) return std::optional<Certified>();
+  VB_ASSIGN_OR_RETURN(x509::PrivateKey key, x509::OpenKey(*bytes, holder, path));
+  if (key.PublicDer() != c.public_key) return Status::Invalid(path + ": holds another key than its certificate's");
+  Certified out{std::move(key), {*cert}};
+  const PublicKey org = auth_.FindPerson(holder.public_key()) ? auth_.FindPerson(holder.public_key())->org : org_;
+  if (const Organisation* o = auth_.FindOrg(org))
+    for (const std::string& ca : o->authorities)
+      if (x509::CheckIssuedBy(*cert, ca).ok()) out.chain.push_back(ca);
+  return std::optional<Certified>(std::move(out));
+}
+
+Status Node::CertifyHere(const std::string& login, const PassphraseSource& pass, const std::vector<PublicKey>& people,
+                         std::vector<std::string>* written) {
+  const std::string root_path = KeyPath("org-root.key");
+  auto root_file = files::Read(root_path, 4096);
+  if (!root_file.ok()) {
+    if (root_file.status().code() == Status::Code::kNotFound)
+      return Status::NotFound("this node does not hold the organisation's root key (" + root_path +
+                              "): certificates are issued on the node where 'vanban init' was run");
+    return root_file.status();
+  }
+  VB_ASSIGN_OR_RETURN(KeyFile::Info root_info, KeyFile::Peek(*root_file, root_path));
+  if (root_info.owner != login)
+    return Status::NotFound("the organisation's root key on this node is '" + root_info.owner + "''s, not '" + login + "''s");
+  VB_ASSIGN_OR_RETURN(SecretKey root, UnlockKeyFile("org-root.key", pass));
+  if (root.public_key() != org_) return Status::Invalid(root_path + " holds another key than this organisation's root");
+  VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+  const Organisation& o = org();
+  const std::string org_name = o.name;
+
+  auto bind = [&](Record r) -> Status {
+    r.Add("org", ToHex(org_));
+    r.Add("at", now.Iso());
+    for (const RecordId& h : auth_.Heads(org_)) r.Add("parent", ToHex(h));
+    VB_RETURN_IF_ERROR(r.Sign(root));
+    return IngestOne(r);
+  };
+  auto keep = [&](const std::string& file, const std::string& bytes) -> Status {
+    const std::string path = KeyPath(file);
+    VB_RETURN_IF_ERROR(files::WriteAtomic(path, bytes, 0600, false));
+    written->push_back(path);
+    return Status::Ok();
+  };
+
+  // The authority: made once, then opened from its key file.
+  x509::PrivateKey ca_key;
+  std::string ca;
+  if (o.authorities.empty()) {
+    ca_key = x509::PrivateKey::Generate();
+    ca = x509::MakeAuthority(ca_key, {org_name, "", org_name}, now.utc);
+    VB_RETURN_IF_ERROR(keep(kAuthorityFile, x509::SealKey(ca_key, x509::KeyHolder::kAuthority, login, org_, ca)));
+    Record r("org.ca");
+    r.SetText(x509::ToPem(ca));
+    VB_RETURN_IF_ERROR(bind(std::move(r)));
+  } else {
+    ca = org().authorities.back();
+    const std::string path = KeyPath(kAuthorityFile);
+    auto bytes = files::Read(path, kMaxCertKeyFile);
+    if (!bytes.ok()) {
+      if (bytes.status().code() == Status::Code::kNotFound)
+        return Status::NotFound("the key of the organisation's certification authority is not on this node (" + path + ")");
+      return bytes.status();
+    }
+    VB_ASSIGN_OR_RETURN(x509::Certificate c, x509::Read(ca));
+    VB_ASSIGN_OR_RETURN(x509::KeyFileInfo info, x509::PeekKey(*bytes, path));
+    if (info.certificate != c.fingerprint) return Status::Invalid(path + " is the key of another certification authority");
+    VB_ASSIGN_OR_RETURN(ca_key, x509::OpenKey(*bytes, root, path));
+  }
+
+  auto certify = [&](const PublicKey& holder, x509::KeyHolder what, const std::string& owner, const x509::Name& name,
+                     const std::string& file) -> Status {
+    x509::PrivateKey key = x509::PrivateKey::Generate();
+    VB_ASSIGN_OR_RETURN(std::string cert, x509::Issue(ca_key, ca, key.PublicDer(), name, now.utc));
+    VB_RETURN_IF_ERROR(keep(file, x509::SealKey(key, what, owner, holder, cert)));
+    Record r("person.certificate");
+    r.Add("key", ToHex(holder));
+    r.SetText(x509::ToPem(cert));
+    return bind(std::move(r));
+  };
+  if (org().seal_certificates.empty())
+    VB_RETURN_IF_ERROR(certify(org().seal, x509::KeyHolder::kSeal, login, {org_name, "", org_name}, kSealFile));
+
+  std::vector<PublicKey> wanted = people;
+  if (wanted.empty())
+    for (const Person* p : auth_.Holders(org_, Role::kSigner)) wanted.push_back(p->key);
+  for (const PublicKey& k : wanted) {
+    const Person* p = auth_.FindPerson(k);
+    if (!p || p->org != org_ || !p->active() || !p->certificates.empty()) continue;
+    // The person's X.509 key is made where their Ed25519 key is, and never leaves it.
+    if (!files::Exists(KeyPath("person-" + p->login + ".key"))) continue;
+    const std::string person_login = p->login;
+    VB_RETURN_IF_ERROR(certify(k, x509::KeyHolder::kPerson, person_login, {p->name, p->title, org_name},
+                               PersonFile(person_login)));
+  }
+  return Status::Ok();
+}
+
+bool Node::CertificatesMissing() const {
+  if (!files::Exists(KeyPath("org-root.key"))) return false;
+  const Organisation& o = org();
+  if (o.authorities.empty() || o.seal_certificates.empty()) return true;
+  for (const Person* p : auth_.Holders(org_, Role::kSigner))
+    if (p->certificates.empty() && files::Exists(KeyPath("person-" + p->login + ".key"))) return true;
+  return false;
+}
+
+}  // namespace vanban

@@ -1,0 +1,34 @@
+// vanban/pdf (internal) — the standard signatures inside a PDF, checked with
+// libcrypto's CMS whoever made them (PAdES ETSI.CAdES.detached, adbe.pkcs7.detached),
+// beside vanban's own Ed25519 ones (cms.h).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "core/x509.h"
+
+namespace vanban::pdf {
+
+// True if the CMS is signed with Ed25519 (vanban's own signatures before X.509
+// certificates: cms.h VerifyDetached checks those).
+bool IsEd25519Cms(std::string_view cms_der);
+
+struct StandardSigner {
+  x509::Certificate certificate;          // the signer's
+  std::vector<std::string> certificates;  // every certificate the CMS carries, DER
+  bool signing_certificate_v2 = false;    // the ESS attribute names this certificate (PAdES)
+};
+
+// Checks the CMS (trailing zero bytes allowed: /Contents is padded) over `content`:
+// the message digest, then the signature with the signer's certificate. No chain
+// or trust here: the caller decides whom it trusts. Invalid with the reason
+// otherwise ("message digest does not match the signed bytes").
+Result<StandardSigner> VerifyStandard(std::string_view cms_der, std::string_view content);
+
+// "D:20240205093000+07'00'" (a PDF date, /M) as UTC seconds; 0 if it is not one.
+int64_t PdfDateSeconds(std::string_view text);
+
+}  // namespace vanban::pdf

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Standard signatures inside the signed PDFs (docs/certificates.md): every signer and
+# the seal sign with an X.509 certificate from the organisation's own certification
+# authority, as PAdES (ETSI.CAdES.detached). Checked by independent verifiers:
+# poppler's pdfsig with an NSS database that trusts only the organisation's authority,
+# and OpenSSL's `cms -verify` over each signed byte range; one changed byte breaks
+# both, and vanban's verify names the signature.
+source "$(dirname "$0")/lib.sh"
+for tool in pdfsig certutil openssl; do
+  command -v "$tool" >/dev/null || die "$tool is required (bash scripts/setup.sh installs it)"
+done
+
+clock_set 2021-02-03T08:00:00+07:00
+setup_org "$TMP/langson"
+
+step "init made the authority; each signer and the seal have a certificate"
+must org certificate -o "$TMP/ca.pem"
+run "$VANBAN" --home "$H" --json org certificate -o "$TMP/ca2.pem"
+assert_eq 0 "$RC" "org certificate again"
+assert_jq '.made' 0 "nothing was missing: the authority and certificates came with init and user add"
+assert_jq '.authorities | length' 1 "one authority"
+assert_jq '.authorities[0].subject' "Sở Ngoại vụ tỉnh Lạng Sơn" "the authority names the organisation"
+cmp -s "$TMP/ca.pem" "$TMP/ca2.pem" && ok || fail "the same authority both times"
+run openssl x509 -in "$TMP/ca.pem" -noout -text
+assert_contains "$OUT" "CA:TRUE" "a certification authority"
+assert_contains "$OUT" "Certificate Sign" "it signs certificates"
+for f in org-ca.x509 seal.x509 person-giamdoc.x509 person-pgd.x509; do
+  [[ -f "$H/keys/$f" && $(stat -c %a "$H/keys/$f") == 600 ]] && ok || fail "key file $f, mode 0600"
+done
+for f in person-chuyenvien.x509 person-vanthu.x509; do
+  [[ ! -e "$H/keys/$f" ]] && ok || fail "no certificate for $f: not a signer"
+done
+grep -q "BEGIN" "$H/keys/person-pgd.x509" && fail "the X.509 key is stored in the clear" || ok
+
+step "a directive signed on behalf and issued"
+full_workflow "$SAMPLES/directive-2021-thi-dua.md"
+must export pdf "$DOC" -o "$TMP/issued.pdf"
+grep -qa "/ETSI.CAdES.detached" "$TMP/issued.pdf" && ok || fail "the signatures are PAdES (ETSI.CAdES.detached)"
+
+step "pdfsig trusts both signatures given only the organisation's authority"
+NSS="sql:$TMP/nss"
+mkdir -p "$TMP/nss"
+must_run() { run "$@"; [[ $RC -eq 0 ]] || die "$* failed"; }
+must_run certutil -N -d "$NSS" --empty-password
+must_run certutil -A -d "$NSS" -n langson -t "CT,C,C" -i "$TMP/ca.pem"
+run pdfsig -nssdir "$NSS" "$TMP/issued.pdf"
+assert_eq 0 "$RC" "pdfsig reads the PDF"
+assert_eq 2 "$(grep -c "Signature Validation: Signature is Valid." <<<"$OUT")" "pdfsig: both signatures valid"
+assert_eq 2 "$(grep -c "Certificate Validation: Certificate is Trusted." <<<"$OUT")" "pdfsig: both certificates trusted"
+assert_contains "$OUT" "Signer Certificate Common Name: Nông Đức Toàn" "the deputy's certificate"
+assert_contains "$OUT" "Signer Certificate Common Name: Sở Ngoại vụ tỉnh Lạng Sơn" "the seal's certificate"
+assert_contains "$OUT" "Signing Hash Algorithm: SHA-256" "SHA-256"
+last=$(awk '/^Signature #2:/{p=1} p' <<<"$OUT")
+assert_contains "$last" "Total document signed" "the seal covers the whole file"
+# An NSS database that does not trust this authority: valid signatures, not trusted.
+mkdir -p "$TMP/nss-empty"
+must_run certutil -N -d "sql:$TMP/nss-empty" --empty-password
+run pdfsig -nssdir "sql:$TMP/nss-empty" "$TMP/issued.pdf"
+assert_eq 2 "$(grep -c "Signature Validation: Signature is Valid." <<<"$OUT")" "valid signatures without the trust"
+assert_eq 0 "$(grep -c "Certificate is Trusted." <<<"$OUT")" "not trusted without the authority"
+
+step "OpenSSL verifies each CMS over its byte range against the authority"
+must verify "$TMP/issued.pdf" --signatures "$TMP/sigs"
+for n in 1 2; do
+  run openssl cms -verify -binary -inform DER -in "$TMP/sigs/$n.p7s" -content "$TMP/sigs/$n.bin" \
+    -CAfile "$TMP/ca.pem" -out /dev/null
+  assert_eq 0 "$RC" "openssl cms -verify accepts signature $n"
+  run openssl cms -cmsout -print -inform DER -in "$TMP/sigs/$n.p7s"
+  assert_contains "$OUT" "id-smime-aa-signingCertificateV2" "signature $n carries ESS signing-certificate-v2"
+  assert_not_contains "$OUT" "signingTime" "signature $n has no signingTime attribute (PAdES: the time is /M)"
+done
+# Another authority with the same name is not this one.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/other.key" -subj "/CN=Sở Ngoại vụ tỉnh Lạng Sơn" \
+  -days 30 -out "$TMP/other.pem" 2>/dev/null
+run openssl cms -verify -binary -inform DER -in "$TMP/sigs/1.p7s" -content "$TMP/sigs/1.bin" -CAfile "$TMP/other.pem" -out /dev/null
+assert_ne 0 "$RC" "openssl refuses the chain under another authority"
+
+step "vanban verify: valid, with the certificate serials"
+vb --json verify "$TMP/issued.pdf"
+assert_eq 0 "$RC" "verify"
+assert_jq '.valid' true "valid"
+assert_jq '[.signatures[] | .serial | test("^[0-9a-f]{32}$")] | all' true "each signature names its certificate serial"
+
+step "one byte changed inside the signer's range: both pdfsig and vanban say invalid"
+cp "$TMP/issued.pdf" "$TMP/tampered.pdf"
+# A byte of the first revision's page content (well inside ky-1's range), same length.
+off=$(grep -abo "Phát động" "$TMP/issued.pdf" | head -1 | cut -d: -f1)
+[[ -z "$off" ]] && off=2000
+printf 'X' | dd of="$TMP/tampered.pdf" bs=1 seek="$off" conv=notrunc status=none
+run pdfsig -nssdir "$NSS" "$TMP/tampered.pdf"
+assert_eq 0 "$(grep -c "Signature Validation: Signature is Valid." <<<"$OUT")" "pdfsig: no signature valid after the change"
+vb --json verify "$TMP/tampered.pdf"
+assert_eq 1 "$RC" "vanban verify exits 1"
+assert_jq '[.signatures[] | select(.valid | not) | .field] | join(",")' "ky-1,dong-dau" "both signatures named invalid"
+assert_jq '[.problems[] | select(test("message digest"))] | length > 0' true "the reason: the digest"
+
+step "a signer added later gets a certificate at once; a role that does not sign gets none"
+must user add pgd2 --name "Hà Văn Phó" --title "Phó Giám đốc" --roles signer
+[[ -f "$H/keys/person-pgd2.x509" ]] && ok || fail "person-pgd2.x509 made by user add"
+must user add vanthu2 --name "Hà Thị Thư" --title "Văn thư" --roles clerk
+[[ ! -e "$H/keys/person-vanthu2.x509" ]] && ok || fail "no certificate for a clerk"
+run "$VANBAN" --home "$H" --json org certificate -o "$TMP/ca3.pem"
+assert_jq '.made' 0 "nothing missing after user add"
+
+finish
