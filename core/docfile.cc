@@ -182,8 +182,14 @@ Result<std::string> Scalar(const std::string& v_in, bool is_scalar, std::string_
       return Status::BadInput(Where(where, line) + ": field '" + std::string(field) + "' has a control character (U+" +
                               std::to_string(c) + "); write the text itself, without escapes such as \\0 or \\t");
   }
-  auto nfc = text::Normalize(v);
-  if (!nfc.ok() || *nfc != v)
+  // Nearly every value is NFC by the quick check; only the others are normalised to compare.
+  bool quick_nfc = false;
+  bool is_nfc = text::CheckUtf8(v, &quick_nfc).ok();
+  if (is_nfc && !quick_nfc) {
+    auto nfc = text::Normalize(v);
+    is_nfc = nfc.ok() && *nfc == v;
+  }
+  if (!is_nfc)
     return Status::BadInput(Where(where, line) + ": field '" + std::string(field) +
                             "' is not in Unicode NFC; write the letters themselves, not escapes such as \\u0301");
   return v;

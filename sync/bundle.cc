@@ -29,7 +29,6 @@ void Entry(std::string& out, std::string_view kind, const Hash& h, std::string_v
 
 // A count or length in a bundle (one strict reading, core's): at most 12 digits.
 std::optional<uint64_t> Count(std::string_view s) { return text::ParseDecimal(s, 999'999'999'999); }
-bool Digits(std::string_view s) { return Count(s).has_value(); }
 
 }  // namespace
 
@@ -109,7 +108,7 @@ Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
   Signature sig;
   Hash digest;
   if (!FromHex(h["from-org"], &from_org) || !FromHex(h["from-node"], &from_node) || !FromHex(h["for-org"], &for_org) ||
-      !FromHex(std::string(sig_hex), &sig) || !FromHex(h["digest"], &digest) || !Digits(h["records"]) || !Digits(h["blobs"]))
+      !FromHex(std::string(sig_hex), &sig) || !FromHex(h["digest"], &digest) || !Count(h["records"]) || !Count(h["blobs"]))
     return Status::BadInput("bundle header: a malformed field");
   rep.made = h["made"];
   // Who made it, for whom.
@@ -169,7 +168,7 @@ Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
     size_t sp = rest.find(' ');
     Hash named;
     if ((!is_record && !is_blob) || sp == std::string_view::npos || !FromHex(std::string(rest.substr(0, sp)), &named) ||
-        !Digits(rest.substr(sp + 1))) {
+        !Count(rest.substr(sp + 1))) {
       skip("an unreadable entry line");
       continue;
     }

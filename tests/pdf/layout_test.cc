@@ -168,10 +168,10 @@ struct Sample {
   bool draft;
 };
 
-// The text of every page, whitespace squashed, page numbers taken off the top
-// and `in`'s footnotes out of the flow (they interrupt a paragraph at a page foot).
-std::string PageText(const std::string& file, const RenderInput& in) {
-  std::string raw = Shell("pdftotext -enc UTF-8 " + file + " -");
+// The text of every page in `raw` (pdftotext's output), whitespace squashed, page numbers
+// taken off the top and `in`'s footnotes out of the flow (they interrupt a paragraph at a
+// page foot).
+std::string PageText(const std::string& raw, const RenderInput& in) {
   std::istringstream pages(raw);
   std::string page, text;
   for (int p = 1; std::getline(pages, page, '\f'); ++p) {
@@ -213,7 +213,7 @@ TEST_P(Poppler, ReadsBack) {
   // The text, in NFC, word for word; the body read across page breaks (page
   // numbers and footnotes taken out where they interrupt it).
   std::string raw = Shell("pdftotext -enc UTF-8 " + file + " -");
-  std::string text = PageText(file, in);
+  std::string text = PageText(raw, in);
   auto nfc = text::Normalize(text);
   ASSERT_TRUE(nfc.ok());
   EXPECT_EQ(*nfc, text) << "pdftotext output is not NFC";
@@ -470,7 +470,7 @@ std::vector<std::string> MissingText(const RenderInput& in, int* pages = nullptr
   TempDir dir;
   std::string file = dir / "out.pdf";
   WriteFile(file, r->pdf);
-  std::string text = PageText(file, in);
+  std::string text = PageText(Shell("pdftotext -enc UTF-8 " + file + " -"), in);
   std::vector<std::string> expect = {in.title, text::Upper(in.kind_name)};
   for (const Block& b : in.blocks) {
     if (b.type == Block::Type::kFootnote) continue;
