@@ -604,6 +604,43 @@ int Main(int argc, char** argv) {
     if (!s.ok()) { rc = Fail(s); return; }
     prog.Print({{"name", o_name}, {"value", o_value}}, o_name + " = " + o_value);
   });
+  // --- roots trusted for the signatures of PDFs from anywhere
+  auto* c_trust_roots = sub(&app, "trust", "Root certification authorities trusted for the signatures of PDFs from anywhere");
+  c_trust_roots->require_subcommand(1);
+  std::string tr_file;
+  auto* c_tadd = sub(c_trust_roots, "add",
+                     "Trust a root CA (PEM) for PDF signatures, e.g. the national CA, on every node of this organisation "
+                     "(needs role admin)");
+  c_tadd->add_option("file", tr_file, "The root certificate, PEM")->required();
+  c_tadd->callback([&] {
+    if (!need_node()) return;
+    auto pem = files::Read(tr_file, 1u << 20);
+    if (!pem.ok()) { rc = Fail(pem.status()); return; }
+    auto c = prog.node().AddTrustRoot(prog.actor(), *pem);
+    if (!c.ok()) { rc = Fail(c.status().With(tr_file)); return; }
+    prog.Print({{"subject", c->subject.common_name}, {"organisation", c->subject.organisation}, {"serial", c->serial},
+                {"sha256", c->fingerprint}},
+               "Trusted " + (c->subject.common_name.empty() ? c->subject.organisation : c->subject.common_name) +
+                   " (SHA-256 " + c->fingerprint.substr(0, 16) + "…) for the signatures of PDFs, on every node of " +
+                   prog.node().org().name);
+  });
+  auto* c_tlist = sub(c_trust_roots, "list", "The roots this node checks PDF signatures against");
+  c_tlist->callback([&] {
+    if (!need_node_to_read()) return;
+    json arr = json::array();
+    std::string text;
+    for (const std::string& der : prog.node().TrustRoots()) {
+      auto c = x509::Read(der);
+      if (!c.ok()) continue;
+      const std::string name = c->subject.common_name.empty() ? c->subject.organisation : c->subject.common_name;
+      arr.push_back({{"subject", name}, {"serial", c->serial}, {"sha256", c->fingerprint},
+                     {"not_after", Timestamp{c->not_after, 0}.Iso()}});
+      text += name + "  " + c->fingerprint.substr(0, 16) + "  until " + Timestamp{c->not_after, 0}.Date() + "\n";
+    }
+    if (!text.empty()) text.pop_back();
+    prog.Print(arr, text.empty() ? "No root is trusted here." : text);
+  });
+
   auto* c_node = sub(&app, "node", "This node");
   c_node->require_subcommand(1);
   auto* c_nid = sub(c_node, "id", "Print this node's public key (hex)");
@@ -901,11 +938,17 @@ int Main(int argc, char** argv) {
       sigs.push_back({{"field", s.field}, {"role", s.role}, {"signer", s.signer}, {"title", s.title},
                       {"on_behalf", s.on_behalf.empty() ? json(nullptr) : json(s.on_behalf)}, {"org", s.org},
                       {"time", s.time}, {"fingerprint", s.fingerprint},
-                      {"serial", s.serial.empty() ? json(nullptr) : json(s.serial)}, {"valid", s.valid}, {"reason", s.reason}});
-      text += "  " + std::string(s.valid ? "valid    " : "INVALID  ") + s.field + "  " + s.signer +
+                      {"serial", s.serial.empty() ? json(nullptr) : json(s.serial)},
+                      {"issuer", s.issuer.empty() ? json(nullptr) : json(s.issuer)}, {"status", s.status},
+                      {"chain", s.chain.empty() ? json(nullptr) : json(s.chain)}, {"valid", s.valid}, {"reason", s.reason}});
+      const char* mark = s.status == "valid" ? "valid    " : s.status == "untrusted" ? "UNTRUSTED " : "INVALID  ";
+      text += "  " + std::string(mark) + s.field + "  " + s.signer +
               (s.title.empty() ? "" : " (" + (s.on_behalf.empty() ? "" : s.on_behalf + " - ") + s.title + ")") + ", " + s.org + ", " + s.time + ", key " + s.fingerprint +
-              (s.serial.empty() ? "" : ", certificate " + s.serial) +
-              (s.valid ? "" : "\n           why: " + s.reason) + "\n";
+              (s.serial.empty() ? "" : ", certificate " + s.serial + (s.issuer.empty() ? "" : " by " + s.issuer)) +
+              (s.status == "untrusted" ? "\n           valid signature, signer not trusted here: " + s.reason
+               : s.valid              ? ""
+                                      : "\n           why: " + s.reason) +
+              "\n";
     }
     if (v->revoked)
       text += "REVOKED by " + v->revoked->by + " at " + v->revoked->at +

@@ -44,7 +44,8 @@ std::set<Role> Person::RolesAt(const Timestamp& t) const {
 
 bool Authority::IsOrgRecord(std::string_view type) {
   return type == "org.create" || type == "person.grant" || type == "person.revoke" || type == "node.admit" ||
-         type == "org.setting" || type == "org.ca" || type == "person.certificate";
+         type == "org.setting" || type == "org.ca" || type == "person.certificate" ||
+         type == "org.trust-root";
 }
 
 const std::string* Authority::CertificateOf(const PublicKey& key) const {
@@ -207,6 +208,17 @@ Status Authority::Validate(const Record& r, const Timestamp& at) const {
     if (Status s = x509::CheckIssuedBy(*der, *der); !s.ok()) return Refuse(r, "the authority's certificate is not self-signed");
     return Status::Ok();
   }
+  if (r.type() == "org.trust-root") {
+    if (!r.text()) return Refuse(r, "org.trust-root carries the root certificate (PEM) as its text");
+    auto der = x509::FromPem(*r.text());
+    if (!der.ok()) return Refuse(r, "the root certificate: " + der.status().message());
+    auto c = x509::Read(*der);
+    if (!c.ok()) return Refuse(r, "the root certificate: " + c.status().message());
+    if (!c->authority) return Refuse(r, "the certificate is not a certification authority (basicConstraints cA)");
+    if (std::count(o->trust_roots.begin(), o->trust_roots.end(), *der))
+      return Refuse(r, "this root is already trusted (" + c->subject.common_name + ")");
+    return Status::Ok();
+  }
   if (r.type() == "person.certificate") {
     PublicKey key;
     if (!FromHex(r.Get("key"), &key)) return Refuse(r, "'key' must be a public key");
@@ -291,6 +303,8 @@ Status Authority::Apply(const Record& r) {
     orgs_[org].settings[r.Get("name")].push_back({*at, r.Get("value")});
   } else if (r.type() == "org.ca") {
     orgs_[org].authorities.push_back(*x509::FromPem(*r.text()));
+  } else if (r.type() == "org.trust-root") {
+    orgs_[org].trust_roots.push_back(*x509::FromPem(*r.text()));
   } else if (r.type() == "person.certificate") {
     PublicKey key;
     FromHex(r.Get("key"), &key);

@@ -1,7 +1,7 @@
 // vanban/core — Authority: organisations, people and the roles in force over time.
 //
 // Folded from the organisation-level records (org.create, person.grant,
-// person.revoke, node.admit, org.setting, org.ca, person.certificate;
+// person.revoke, node.admit, org.setting, org.ca, person.certificate, org.trust-root;
 // docs/records.md). An organisation is
 // named by its root public key; the root key grants and revokes roles, and so may
 // a person who holds `admin` at that moment. A role is "in force" for a record
@@ -57,6 +57,10 @@ struct Organisation {
   std::vector<std::string> authorities;
   // The seal's signing certificates (person.certificate of the seal key), DER, in order.
   std::vector<std::string> seal_certificates;
+  // Root authorities its admins trust for the signatures of PDFs from anywhere
+  // (org.trust-root: the national CA of the Government Cipher Committee, a
+  // ministry's), DER, in record order.
+  std::vector<std::string> trust_roots;
 };
 
 struct Person {

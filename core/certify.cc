@@ -129,6 +129,26 @@ Status Node::CertifyHere(const std::string& login, const PassphraseSource& pass,
   return Status::Ok();
 }
 
+Result<x509::Certificate> Node::AddTrustRoot(const Actor& actor, const std::string& pem) {
+  VB_ASSIGN_OR_RETURN(std::vector<std::string> all, x509::AllFromPem(pem));
+  if (all.size() != 1) return Status::BadInput("give one root certificate per file (found " + std::to_string(all.size()) + ")");
+  VB_ASSIGN_OR_RETURN(x509::Certificate c, x509::Read(all[0]));
+  if (!c.authority) return Status::BadInput("'" + c.subject.common_name + "' is not a certification authority (basicConstraints cA)");
+  Record r("org.trust-root");
+  r.SetText(x509::ToPem(all[0]));
+  VB_RETURN_IF_ERROR(Act(actor, "", Fixed(r)).status());
+  return c;
+}
+
+std::vector<std::string> Node::TrustRoots() const {
+  std::vector<std::string> out;
+  for (const auto& [root, o] : auth_.orgs()) {
+    out.insert(out.end(), o.authorities.begin(), o.authorities.end());
+    if (root == org_) out.insert(out.end(), o.trust_roots.begin(), o.trust_roots.end());
+  }
+  return out;
+}
+
 bool Node::CertificatesMissing() const {
   if (!files::Exists(KeyPath("org-root.key"))) return false;
   const Organisation& o = org();

@@ -227,6 +227,13 @@ class Node {
   // for the seal and for every active signer whose key is on this node. Returns
   // how many records it made (0: nothing was missing). One transaction.
   Result<size_t> Certify(const Actor& actor);
+  // Trusts a root authority (a PEM certificate) for the signatures of PDFs from
+  // anywhere, for every node of this organisation (an org.trust-root record; needs
+  // role admin). Returns the certificate as read.
+  Result<x509::Certificate> AddTrustRoot(const Actor& actor, const std::string& pem);
+  // The roots this node checks a PDF signature's chain against: this organisation's
+  // own authorities and trusted roots, and the authorities of the organisations it trusts.
+  std::vector<std::string> TrustRoots() const;
   // Whether Certify could make something here: this node holds the root key and
   // the authority, the seal's or a local signer's certificate is missing.
   bool CertificatesMissing() const;

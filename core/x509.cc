@@ -220,7 +220,8 @@ Result<Certificate> Read(std::string_view der) {
   const uint32_t flags = X509_get_extension_flags(x.get());
   c.authority = (flags & EXFLAG_CA) != 0;
   const uint32_t usage = X509_get_key_usage(x.get());
-  c.signing = (flags & EXFLAG_KUSAGE) && (usage & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION));
+  // No keyUsage extension at all allows every use (RFC 5280 4.2.1.3).
+  c.signing = !(flags & EXFLAG_KUSAGE) || (usage & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION));
   EVP_PKEY* pub = X509_get0_pubkey(x.get());
   if (!pub) return Status::BadInput("certificate: unreadable public key");
   int n = i2d_PUBKEY(pub, nullptr);

@@ -64,7 +64,7 @@ struct Certificate {
   std::string serial;        // lower-case hex, no leading zeros
   int64_t not_before = 0, not_after = 0;  // UTC seconds
   bool authority = false;    // basicConstraints cA
-  bool signing = false;      // keyUsage digitalSignature or nonRepudiation
+  bool signing = false;      // keyUsage digitalSignature or nonRepudiation (or no keyUsage at all)
   std::string public_key;    // SubjectPublicKeyInfo DER
   std::string fingerprint;   // SHA-256 of der, lower-case hex
 };

@@ -3,6 +3,7 @@
 // beside vanban's own Ed25519 ones (cms.h).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +21,14 @@ struct StandardSigner {
   x509::Certificate certificate;          // the signer's
   std::vector<std::string> certificates;  // every certificate the CMS carries, DER
   bool signing_certificate_v2 = false;    // the ESS attribute names this certificate (PAdES)
+  int64_t signing_time = 0;               // the signingTime attribute, when there is one (not PAdES)
 };
+
+// Whether the signer's certificate chains (through the other certificates the CMS
+// carries) to one of `roots` (DER), every certificate valid at `at` (UTC seconds),
+// and allows signing. Ok, or Invalid with the reason in a person's words ("the
+// chain does not reach a root trusted here: unable to get local issuer certificate").
+Status CheckChain(const StandardSigner& signer, const std::vector<std::string>& roots, int64_t at);
 
 // Checks the CMS (trailing zero bytes allowed: /Contents is padded) over `content`:
 // the message digest, then the signature with the signer's certificate. No chain

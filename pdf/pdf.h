@@ -44,6 +44,11 @@ struct SignatureCheck {
   std::string time;         // ISO 8601 with offset
   std::string fingerprint;  // of the signing key
   std::string serial;       // of the X.509 certificate of a standard signature; "" for vanban's own Ed25519 one
+  std::string issuer;       // who issued that certificate (its CN, else O)
+  // "valid"; "untrusted": the signature verifies but its certificate does not chain
+  // to a root trusted here ("valid signature, signer not trusted here"); "invalid".
+  std::string status;
+  std::string chain;        // the chain's verdict in words ("trusted: Sở Ngoại vụ tỉnh Lạng Sơn"), "" for Ed25519
   bool valid = false;
   std::string reason;       // why not, when not valid
 };
@@ -76,7 +81,14 @@ struct Verification {
 // hash, the number and date under the seal. Every problem found is listed. Bad
 // input only if it is not a PDF at all (no %PDF- header, or no signature and a
 // structure that cannot be read).
-Result<Verification> Verify(std::string_view pdf, const Authority& trusted);
+//
+// A PDF that carries no vanban records file (signed by another producer: a
+// ministry's, a provincial People's Committee's) is checked as any PDF reader
+// would: each standard signature's digest and signature, its certificate chain up
+// to one of `roots` (DER) at the signing time, key usage, and that the last
+// signature covers the whole file. Empty `roots`: the authorities of the
+// organisations in `trusted`.
+Result<Verification> Verify(std::string_view pdf, const Authority& trusted, const std::vector<std::string>& roots = {});
 
 // Verify against `node`'s authority (`vanban verify`, the web's "Kiểm tra PDF"), and
 // when the node holds the document, what only its records say: whether a signature

@@ -74,6 +74,8 @@ size_t DerLength(std::string_view b) {
   return head + len <= b.size() ? head + len : 0;
 }
 
+std::string NameOf(const x509::Name& n) { return n.common_name.empty() ? n.organisation : n.common_name; }
+
 // Who made a signature, from its CMS: vanban's own Ed25519 one names the key in its
 // self-signed certificate; a standard one names an X.509 certificate, which an
 // organisation's record binds to a person's or its seal's key (`bound`).
@@ -83,6 +85,7 @@ struct Identity {
   CertSubject subject;
   int64_t signing_time = 0;
   std::string serial;  // of the X.509 certificate; "" for Ed25519
+  std::string issuer;
 };
 
 Result<Identity> Identify(const FoundSignature& f, const Authority& auth) {
@@ -98,6 +101,7 @@ Result<Identity> Identify(const FoundSignature& f, const Authority& auth) {
   const x509::Certificate& c = std_signer.certificate;
   id.subject = CertSubject{c.subject.common_name, c.subject.title, c.subject.organisation, c.subject.country};
   id.serial = c.serial;
+  id.issuer = NameOf(c.issuer);
   // PAdES: the claimed signing time is the dictionary's /M.
   id.signing_time = PdfDateSeconds(f.time_text);
   auto binding = auth.FindCertificate(c.fingerprint);
@@ -225,6 +229,8 @@ Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& tru
       s.title = cms->subject.title;
       s.org = cms->subject.organisation;
       s.serial = cms->serial;
+      s.issuer = cms->issuer;
+      if (!cms->serial.empty()) s.chain = "trusted: bound by " + (org ? org->name : std::string("its organisation"));
       if (org && cms->key == org->seal) {
         s.role = "seal";
         s.signer = org->name;
@@ -251,6 +257,7 @@ Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& tru
       }
     }
     if (!s.valid) v.problems.push_back(s.field + " (" + s.signer + "): " + s.reason);
+    s.status = s.valid ? "valid" : "invalid";
     v.signatures.push_back(std::move(s));
   }
   // A pledge signed by its first organisations is valid as far as it goes; say who is to come.
@@ -278,7 +285,62 @@ void ClearHeader(Verification& v) {
 
 }  // namespace
 
-Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
+namespace {
+
+// A PDF from another producer: its standard signatures as any reader checks them.
+Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std::vector<std::string>& roots) {
+  Verification v;
+  for (size_t i = 0; i < c.signatures.size(); ++i) {
+    const FoundSignature& f = c.signatures[i];
+    SignatureCheck s;
+    s.field = f.field.empty() ? "signature " + std::to_string(i + 1) : f.field;
+    s.role = "signer";
+    s.signer = "?";
+    if (IsEd25519Cms(f.cms)) {
+      s.status = "invalid";
+      s.reason = "a vanban signature (Ed25519) without the vanban records file it needs";
+    } else if (auto std_signer = VerifyStandard(f.cms, f.signed_bytes); !std_signer.ok()) {
+      s.status = "invalid";
+      s.reason = std_signer.status().message();
+    } else {
+      const x509::Certificate& cert = std_signer->certificate;
+      s.signer = NameOf(cert.subject);
+      s.title = cert.subject.title;
+      s.org = cert.subject.organisation;
+      s.serial = cert.serial;
+      s.issuer = NameOf(cert.issuer);
+      // The claimed time: the dictionary's /M (PAdES), else the signingTime attribute.
+      int64_t at = PdfDateSeconds(f.time_text);
+      if (at == 0) at = std_signer->signing_time;
+      if (at) s.time = Timestamp{at, 420}.Iso();
+      if (at == 0) {
+        s.status = "untrusted";
+        s.reason = "the signature names no signing time to judge its certificate at";
+      } else if (Status chain = CheckChain(*std_signer, roots, at); !chain.ok()) {
+        s.status = "untrusted";
+        s.reason = chain.message();
+        s.chain = chain.message();
+      } else {
+        s.status = "valid";
+        s.chain = "trusted";
+      }
+    }
+    s.valid = s.status == "valid";
+    if (s.status == "untrusted") v.problems.push_back(s.field + " (" + s.signer + "): valid signature, signer not trusted here: " + s.reason);
+    if (s.status == "invalid") v.problems.push_back(s.field + " (" + s.signer + "): " + s.reason);
+    v.signatures.push_back(std::move(s));
+  }
+  std::string_view rest = pdf.substr(std::min(pdf.size(), c.signatures.back().revision_end));
+  if (rest.find_first_not_of("\r\n ") != std::string_view::npos)
+    v.problems.push_back(std::to_string(rest.size()) + " bytes were added after the last signature (" +
+                         v.signatures.back().field + "): the signatures do not cover the whole file");
+  v.valid = v.problems.empty();
+  return v;
+}
+
+}  // namespace
+
+Result<Verification> Verify(std::string_view pdf, const Authority& trusted, const std::vector<std::string>& roots_in) {
   auto read = ReadPdf(pdf);
   if (!read.ok()) {
     if (read.status().code() != Status::Code::kInvalid) return read.status();
@@ -289,6 +351,12 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
   const PdfContents& c = *read;
   // Nothing signed and nothing readable ("%PDF-1.7" alone): not a document to judge.
   if (c.signatures.empty() && !c.damage.empty()) return Status::BadInput("not a readable PDF (" + c.damage + ")");
+  if (!c.proof && !c.signatures.empty() && c.damage.empty()) {
+    std::vector<std::string> roots = roots_in;
+    if (roots.empty())
+      for (const auto& [k, o] : trusted.orgs()) roots.insert(roots.end(), o.authorities.begin(), o.authorities.end());
+    return VerifyForeign(pdf, c, roots);
+  }
 
   // The revision the report describes: the last one a valid signature covers, else
   // the last one whose signature's bytes verify. Only what a signature covers is
@@ -335,6 +403,7 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
       s.reason = cms.ok() ? "its revision cannot be read as a PDF of its own" : cms.status().message();
     }
     s.valid = false;
+    s.status = "invalid";
     v.problems.push_back(s.field + " (" + s.signer + "): " + s.reason);
     v.signatures.push_back(std::move(s));
   }
@@ -354,7 +423,7 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted) {
 }
 
 Result<Verification> VerifyOnNode(std::string_view pdf, Node& node) {
-  VB_ASSIGN_OR_RETURN(Verification v, Verify(pdf, node.authority()));
+  VB_ASSIGN_OR_RETURN(Verification v, Verify(pdf, node.authority(), node.TrustRoots()));
   RecordId rev{};
   if (v.document.empty() || !FromHex(v.revision, &rev)) return v;
   // A document this node does not hold (NotFound) is verified from the PDF alone.

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/x509.h"
 #include "tests/core/fixture.h"
 
 namespace vanban {
@@ -319,6 +320,97 @@ TEST(Roles, NamesParseAndText) {
   EXPECT_TRUE(Authority::IsOrgRecord("person.revoke"));
   EXPECT_TRUE(Authority::IsOrgRecord("org.setting"));
   EXPECT_FALSE(Authority::IsOrgRecord("doc.create"));
+}
+
+// --- certificates (docs/certificates.md) ---------------------------------------------
+
+class CertificateRules : public AuthorityTest {
+ protected:
+  void SetUp() override {
+    AuthorityTest::SetUp();
+    ca_key = x509::PrivateKey::Generate();
+    ca = x509::MakeAuthority(ca_key, {"Sở Ngoại vụ tỉnh Lạng Sơn", "", "Sở Ngoại vụ tỉnh Lạng Sơn"}, At(kAt).utc - 60);
+  }
+  static Record WithPem(const std::string& type, const std::string& der) {
+    Record r(type);
+    r.SetText(x509::ToPem(der));
+    return r;
+  }
+  Record Binding(const PublicKey& key, const std::string& der) {
+    Record r = WithPem("person.certificate", der);
+    r.Add("key", ToHex(key));
+    return r;
+  }
+  std::string Certificate(const x509::PrivateKey& issuer_key, const std::string& issuer, int64_t from) {
+    x509::PrivateKey k = x509::PrivateKey::Generate();
+    return *x509::Issue(issuer_key, issuer, k.PublicDer(), {"Trịnh Tuyết Mai", "Giám đốc", "Sở Ngoại vụ tỉnh Lạng Sơn"}, from);
+  }
+  static constexpr const char* kAt = "2024-01-02T10:00:00+07:00";
+  x509::PrivateKey ca_key;
+  std::string ca;
+};
+
+TEST_F(CertificateRules, AuthorityThenBindings) {
+  const PublicKey person = w.Key("giamdoc").public_key();
+  const std::string cert = Certificate(ca_key, ca, At(kAt).utc - 60);
+  // No authority yet: a binding is refused.
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", Binding(person, cert), nullptr, kAt), "not issued by the organisation's"));
+  // Only the root key sets the authority, and only a CA certificate.
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", WithPem("org.ca", ca), &w.Key("giamdoc"), kAt), "set by its root key"));
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", WithPem("org.ca", cert), nullptr, kAt), "not a certification authority"));
+  Record no_text("org.ca");
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", no_text, nullptr, kAt), "as its text"));
+  ASSERT_TRUE(w.OrgAct("a", WithPem("org.ca", ca), nullptr, kAt).ok());
+  ASSERT_EQ(w.auth.FindOrg(w.OrgKey("a"))->authorities.size(), 1u);
+
+  // A binding: the person's certificate, issued by that authority, valid then.
+  ASSERT_TRUE(w.OrgAct("a", Binding(person, cert), nullptr, kAt).ok());
+  ASSERT_NE(w.auth.CertificateOf(person), nullptr);
+  EXPECT_EQ(*w.auth.CertificateOf(person), cert);
+  auto b = w.auth.FindCertificate(x509::Read(cert)->fingerprint);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->key, person);
+  // Bound once only; the seal's own; a stranger's key is not a person here.
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", Binding(person, cert), nullptr, kAt), "already bound"));
+  const std::string seal_cert = Certificate(ca_key, ca, At(kAt).utc - 60);
+  ASSERT_TRUE(w.OrgAct("a", Binding(w.org("a").seal.public_key(), seal_cert), nullptr, kAt).ok());
+  EXPECT_EQ(*w.auth.CertificateOf(w.org("a").seal.public_key()), seal_cert);
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", Binding(SeedKey(777).public_key(), Certificate(ca_key, ca, At(kAt).utc)), nullptr, kAt),
+                        "neither a person"));
+}
+
+TEST_F(CertificateRules, RefusesCertificatesThatAreNotTheAuthoritysOrNotForSigning) {
+  ASSERT_TRUE(w.OrgAct("a", WithPem("org.ca", ca), nullptr, kAt).ok());
+  const PublicKey person = w.Key("giamdoc").public_key();
+  // Another authority of the same name.
+  x509::PrivateKey other_key = x509::PrivateKey::Generate();
+  std::string other = x509::MakeAuthority(other_key, {"Sở Ngoại vụ tỉnh Lạng Sơn", "", "Sở Ngoại vụ tỉnh Lạng Sơn"}, At(kAt).utc);
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", Binding(person, Certificate(other_key, other, At(kAt).utc - 60)), nullptr, kAt),
+                        "not issued by the organisation's"));
+  // A CA certificate is not a signing certificate.
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", Binding(person, ca), nullptr, kAt), "not a signing certificate"));
+  // Not yet valid at the record's time.
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", Binding(person, Certificate(ca_key, ca, At(kAt).utc + 3600)), nullptr, kAt),
+                        "not valid at"));
+  // Not PEM.
+  Record junk("person.certificate");
+  junk.Add("key", ToHex(person));
+  junk.SetText("hello");
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", junk, nullptr, kAt), "PEM"));
+}
+
+TEST_F(CertificateRules, TrustRootsByAnAdmin) {
+  Record root = WithPem("org.trust-root", ca);
+  ASSERT_TRUE(w.OrgAct("a", root, &w.Key("giamdoc"), kAt).ok());
+  EXPECT_EQ(w.auth.FindOrg(w.OrgKey("a"))->trust_roots.size(), 1u);
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", WithPem("org.trust-root", ca), &w.Key("giamdoc"), kAt), "already trusted"));
+  const std::string leaf = Certificate(ca_key, ca, At(kAt).utc - 60);
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", WithPem("org.trust-root", leaf), nullptr, kAt), "not a certification authority"));
+  const SecretKey& drafter = SeedKey(600);
+  ASSERT_TRUE(w.OrgAct("a", w.GrantRecord(drafter.public_key(), "hoa", {Role::kDrafter}), &w.Key("giamdoc"), kAt).ok());
+  x509::PrivateKey k2 = x509::PrivateKey::Generate();
+  std::string other = x509::MakeAuthority(k2, {"Root CA", "", "Ban Cơ yếu Chính phủ"}, At(kAt).utc);
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", WithPem("org.trust-root", other), &drafter, kAt), "does not hold the role admin"));
 }
 
 }  // namespace

@@ -6,9 +6,11 @@
 # and OpenSSL's `cms -verify` over each signed byte range; one changed byte breaks
 # both, and vanban's verify names the signature.
 source "$(dirname "$0")/lib.sh"
-for tool in pdfsig certutil openssl; do
+for tool in pdfsig certutil pk12util openssl; do
   command -v "$tool" >/dev/null || die "$tool is required (bash scripts/setup.sh installs it)"
 done
+
+must_run() { run "$@"; [[ $RC -eq 0 ]] || die "$* failed"; }
 
 clock_set 2021-02-03T08:00:00+07:00
 setup_org "$TMP/langson"
@@ -40,7 +42,6 @@ grep -qa "/ETSI.CAdES.detached" "$TMP/issued.pdf" && ok || fail "the signatures 
 step "pdfsig trusts both signatures given only the organisation's authority"
 NSS="sql:$TMP/nss"
 mkdir -p "$TMP/nss"
-must_run() { run "$@"; [[ $RC -eq 0 ]] || die "$* failed"; }
 must_run certutil -N -d "$NSS" --empty-password
 must_run certutil -A -d "$NSS" -n langson -t "CT,C,C" -i "$TMP/ca.pem"
 run pdfsig -nssdir "$NSS" "$TMP/issued.pdf"
@@ -101,5 +102,71 @@ must user add vanthu2 --name "Hà Thị Thư" --title "Văn thư" --roles clerk
 [[ ! -e "$H/keys/person-vanthu2.x509" ]] && ok || fail "no certificate for a clerk"
 run "$VANBAN" --home "$H" --json org certificate -o "$TMP/ca3.pem"
 assert_jq '.made' 0 "nothing missing after user add"
+
+step "a PDF signed by another producer (pdfsig with an NSS key): root -> subordinate CA -> signer"
+cat >"$TMP/ext.cnf" <<'EOF'
+[ca]
+basicConstraints=critical,CA:TRUE
+keyUsage=critical,keyCertSign,cRLSign
+subjectKeyIdentifier=hash
+[leaf]
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature,nonRepudiation
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid
+EOF
+P="$TMP/pki"
+mkdir -p "$P"
+must_run openssl req -utf8 -x509 -newkey rsa:2048 -nodes -keyout "$P/root.key" -subj "/C=VN/O=Ban Cơ yếu Chính phủ/CN=Root CA thử nghiệm" \
+  -days 3650 -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out "$P/root.pem"
+must_run openssl req -utf8 -newkey rsa:2048 -nodes -keyout "$P/sub.key" -subj "/C=VN/O=Ban Cơ yếu Chính phủ/CN=CA phụ thử nghiệm" -out "$P/sub.csr"
+must_run openssl x509 -req -in "$P/sub.csr" -CA "$P/root.pem" -CAkey "$P/root.key" -CAcreateserial -days 3000 \
+  -extfile "$TMP/ext.cnf" -extensions ca -out "$P/sub.pem"
+must_run openssl req -utf8 -newkey rsa:2048 -nodes -keyout "$P/me.key" -subj "/C=VN/O=UBND tỉnh Lạng Sơn/CN=Nguyễn Văn Khách" -out "$P/me.csr"
+must_run openssl x509 -req -in "$P/me.csr" -CA "$P/sub.pem" -CAkey "$P/sub.key" -CAcreateserial -days 1000 \
+  -extfile "$TMP/ext.cnf" -extensions leaf -out "$P/me.pem"
+cat "$P/sub.pem" "$P/root.pem" >"$P/chain.pem"
+must_run openssl pkcs12 -export -inkey "$P/me.key" -in "$P/me.pem" -certfile "$P/chain.pem" -name khach -passout pass: -out "$P/me.p12"
+mkdir -p "$TMP/nss-other"
+must_run certutil -N -d "sql:$TMP/nss-other" --empty-password
+must_run pk12util -i "$P/me.p12" -d "sql:$TMP/nss-other" -W ""
+new_doc chuyenvien "$SAMPLES/report-2022-so-ket.md"
+must export pdf "$DOC" -o "$TMP/plain.pdf"
+# poppler 22.12 may exit non-zero on "NSS_Shutdown failed" after writing the file.
+run pdfsig -add-signature -nssdir "sql:$TMP/nss-other" -nick khach -new-signature-field-name F "$TMP/plain.pdf" "$TMP/other.pdf"
+[[ -s "$TMP/other.pdf" ]] || die "pdfsig -add-signature wrote nothing: $ERR"
+run pdfsig -nssdir "sql:$TMP/nss-other" "$TMP/other.pdf"
+assert_contains "$OUT" "Signature is Valid." "pdfsig: the other producer's signature is valid"
+
+vb --json verify "$TMP/other.pdf"
+assert_eq 1 "$RC" "before its root is trusted: exit 1"
+assert_jq '.signatures[0].status' untrusted "valid signature, signer not trusted here"
+assert_jq '.signatures[0].signer' "Nguyễn Văn Khách" "the signer's name from the certificate"
+assert_jq '.signatures[0].issuer' "CA phụ thử nghiệm" "the certificate's issuer"
+assert_jq '.signatures[0].serial | test("^[0-9a-f]+$")' true "the certificate's serial"
+assert_jq '.problems[0] | test("valid signature, signer not trusted here")' true "said plainly"
+vb verify "$TMP/other.pdf"
+assert_contains "$OUT" "valid signature, signer not trusted here" "the text says it too"
+
+assert_vb 3 --as chuyenvien trust add "$P/root.pem"
+assert_contains "$ERR" "admin" "only an admin trusts a root"
+assert_vb 2 trust add "$P/me.pem"
+assert_contains "$ERR" "not a certification authority" "a signer's certificate is not a root"
+must trust add "$P/root.pem"
+vb --json trust list
+assert_jq '[.[] | .subject] | index("Root CA thử nghiệm") != null' true "listed"
+vb --json verify "$TMP/other.pdf"
+assert_eq 0 "$RC" "after 'trust add ROOT.pem': valid"
+assert_jq '.signatures[0].status' valid "valid and trusted"
+assert_jq '.signatures[0].chain' trusted "the chain reaches the root"
+
+cp "$TMP/other.pdf" "$TMP/other-bad.pdf"
+printf 'X' | dd of="$TMP/other-bad.pdf" bs=1 seek=3000 conv=notrunc status=none
+vb --json verify "$TMP/other-bad.pdf"
+assert_eq 1 "$RC" "one byte changed: exit 1"
+assert_jq '.signatures[0].status' invalid "invalid"
+assert_jq '.signatures[0].reason' "message digest does not match the signed bytes" "why"
+run pdfsig -nssdir "sql:$TMP/nss-other" "$TMP/other-bad.pdf"
+assert_not_contains "$OUT" "Signature is Valid." "pdfsig agrees: not valid"
 
 finish
