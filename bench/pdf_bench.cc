@@ -34,6 +34,7 @@
 #include "core/docfile.h"
 #include "core/node.h"
 #include "core/text.h"
+#include "core/x509.h"
 #include "pdf/layout.h"
 #include "pdf/pdf.h"
 
@@ -236,8 +237,30 @@ struct Captured {
   std::optional<std::string> previous;
   std::vector<Record> proof;
   std::vector<std::pair<std::string, PublicKey>> trusted;
+  std::vector<std::string> chain;  // the X.509 chain the node signed with (empty: Ed25519)
   std::string output;  // what the node stored
 };
+
+// An X.509 key and a chain shaped as the node's (the same names, a fresh authority):
+// the timed runs sign as the node did, with keys the benchmark holds.
+struct BenchCertified {
+  x509::PrivateKey key;
+  std::vector<std::string> chain;
+};
+BenchCertified CertifiedLike(const std::vector<std::string>& node_chain, int64_t at) {
+  BenchCertified out;
+  if (node_chain.size() < 2) return out;
+  auto leaf = x509::Read(node_chain[0]);
+  auto ca = x509::Read(node_chain[1]);
+  if (!leaf.ok() || !ca.ok()) Die("certificate", leaf.ok() ? ca.status() : leaf.status());
+  x509::PrivateKey ca_key = x509::PrivateKey::Generate();
+  std::string authority = x509::MakeAuthority(ca_key, ca->subject, at);
+  out.key = x509::PrivateKey::Generate();
+  auto cert = x509::Issue(ca_key, authority, out.key.PublicDer(), leaf->subject, at);
+  if (!cert.ok()) Die("certificate", cert.status());
+  out.chain = {*cert, authority};
+  return out;
+}
 
 SignedCopyMaker Capturing(Captured* c) {
   return [c](const SignedCopyRequest& req) -> Result<std::string> {
@@ -248,14 +271,19 @@ SignedCopyMaker Capturing(Captured* c) {
     c->previous = req.previous;
     c->proof = req.proof;
     c->trusted = req.trusted;
+    c->chain = req.chain;
     auto out = pdf::CopyMaker()(req);
     if (out.ok()) c->output = *out;
     return out;
   };
 }
 
-Result<std::string> Remake(const Captured& c, const SecretKey& key) {
+Result<std::string> Remake(const Captured& c, const SecretKey& key, const BenchCertified& x) {
   SignedCopyRequest req{*c.doc, *c.record, key, *c.auth, c.revision_text, c.previous, c.proof, c.trusted};
+  if (x.key.valid()) {
+    req.x509_key = &x.key;
+    req.chain = x.chain;
+  }
   return pdf::CopyMaker()(req);
 }
 
@@ -518,6 +546,15 @@ int RunPdfBench(const PdfBenchOptions& o) {
   seed1.fill(1);
   seed2.fill(2);
   SecretKey signer = SecretKey::FromSeed(seed1), seal = SecretKey::FromSeed(seed2);
+  // The signatures inside the PDF are standard ones (RSA-2048, PAdES) when the node
+  // made them so: the same here, with keys made now (not timed).
+  std::vector<BenchCertified> signer_x(docs.size()), seal_x(docs.size());
+  for (size_t i = 0; i < docs.size(); ++i) {
+    signer_x[i] = CertifiedLike(sign[i].chain, 1600000000);
+    seal_x[i] = CertifiedLike(issue[i].chain, 1600000000);
+  }
+  std::printf("   signatures inside the PDF: %s\n",
+              sign.empty() || sign[0].chain.empty() ? "vanban's own Ed25519 (no certificate)" : "PAdES, RSA-2048, SHA-256");
   struct Row {
     Stats render, sign, issue;                 // wall
     Stats render_cpu, sign_cpu, issue_cpu;     // this thread's CPU time
@@ -535,6 +572,11 @@ int RunPdfBench(const PdfBenchOptions& o) {
   // burst of load elsewhere on the machine spreads over all the figures. Round 0
   // is a warm-up and not counted.
   std::vector<std::array<Sampler, 3>> samples(docs.size());
+  // The same sign and issue with vanban's own Ed25519 signatures (what every copy
+  // carried before certificates), interleaved in the same rounds: the cost of the
+  // standard signatures, measured side by side.
+  std::vector<std::array<std::vector<double>, 2>> ed_wall(docs.size());
+  const BenchCertified none;
   for (int round = 0; round <= o.runs; ++round) {
     for (size_t i = 0; i < docs.size(); ++i) {
       Row& r = rows[i];
@@ -545,16 +587,25 @@ int RunPdfBench(const PdfBenchOptions& o) {
         r.unsigned_size = p->pdf.size();
       });
       one[1].Run([&] {
-        auto p = Remake(sign[i], signer);
+        auto p = Remake(sign[i], signer, signer_x[i]);
         if (!p.ok()) Die("sign", p.status());
         r.signed_size = p->size();
       });
       one[2].Run([&] {
-        auto p = Remake(issue[i], seal);
+        auto p = Remake(issue[i], seal, seal_x[i]);
         if (!p.ok()) Die("issue", p.status());
         r.issued_size = p->size();
       });
+      Sampler ed_sign, ed_issue;
+      ed_sign.Run([&] {
+        if (auto p = Remake(sign[i], signer, none); !p.ok()) Die("sign (Ed25519)", p.status());
+      });
+      ed_issue.Run([&] {
+        if (auto p = Remake(issue[i], seal, none); !p.ok()) Die("issue (Ed25519)", p.status());
+      });
       if (round == 0) continue;
+      ed_wall[i][0].push_back(ed_sign.wall[0]);
+      ed_wall[i][1].push_back(ed_issue.wall[0]);
       for (size_t k = 0; k < 3; ++k) {
         samples[i][k].wall.push_back(one[k].wall[0]);
         samples[i][k].cpu.push_back(one[k].cpu[0]);
@@ -590,13 +641,21 @@ int RunPdfBench(const PdfBenchOptions& o) {
   for (size_t i = 0; i < docs.size(); ++i)
     std::printf("   %-18s render %6.1f ms, render+sign %6.1f ms, issue %6.1f ms\n", docs[i].label.c_str(),
                 rows[i].render_cpu.median, rows[i].sign_cpu.median, rows[i].issue_cpu.median);
+  std::printf("\n   the same documents with vanban's own Ed25519 signatures instead (same rounds), wall medians:\n");
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const double ed = Of(ed_wall[i][0]).median + Of(ed_wall[i][1]).median;
+    std::printf("   %-18s render+sign+issue %6.1f ms Ed25519, %6.1f ms PAdES RSA-2048 (+%.1f ms)\n", docs[i].label.c_str(), ed,
+                rows[i].sign.median + rows[i].issue.median, rows[i].sign.median + rows[i].issue.median - ed);
+  }
   std::printf("\n   targets (goals, not assertions; wall medians):\n");
-  const double sign_target[] = {30, 100}, size_target[] = {60, 100};
+  // Issue 14: render + sign + issue with software keys, and the issued sizes without images.
+  const double sign_target[] = {15, 30}, size_target[] = {80, 120};
   for (size_t i = 0; i < docs.size(); ++i) {
     const Row& r = rows[i];
-    std::printf("   %-18s render+sign %6.1f ms vs < %3.0f ms: %-4s  issued %6.1f KB vs < %3.0f KB: %s\n", docs[i].label.c_str(),
-                r.sign.median, sign_target[i], r.sign.median < sign_target[i] ? "met" : "MISSED", r.issued_size / 1e3,
-                size_target[i], r.issued_size / 1e3 < size_target[i] ? "met" : "MISSED");
+    const double total = r.sign.median + r.issue.median;
+    std::printf("   %-18s render+sign+issue %6.1f ms vs < %3.0f ms: %-6s  issued %6.1f KB vs < %3.0f KB: %s\n",
+                docs[i].label.c_str(), total, sign_target[i], total < sign_target[i] ? "met" : "MISSED",
+                r.issued_size / 1e3, size_target[i], r.issued_size / 1e3 < size_target[i] ? "met" : "MISSED");
   }
   for (size_t i = 0; i < docs.size(); ++i) {
     std::printf("   %-18s %s%s\n", docs[i].label.c_str(), docs[i].how.c_str(),

@@ -200,6 +200,11 @@ std::string PrivateKey::Sign(std::string_view data) const {
   return sig;
 }
 
+size_t PrivateKey::SignatureSize() const {
+  if (!key_) throw std::logic_error("PrivateKey::SignatureSize on an empty key");
+  return static_cast<size_t>(EVP_PKEY_get_size(key_));
+}
+
 // --- certificates -------------------------------------------------------------------
 
 Result<Certificate> Read(std::string_view der) {

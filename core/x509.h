@@ -44,6 +44,8 @@ class PrivateKey {
   std::string PublicDer() const;
   // RSASSA-PKCS1-v1_5 over SHA-256(data).
   std::string Sign(std::string_view data) const;
+  // The length of every signature Sign makes (the modulus's, in bytes).
+  size_t SignatureSize() const;
 
  private:
   friend struct Access;

@@ -21,6 +21,7 @@ struct Free {
 using CmsPtr = std::unique_ptr<CMS_ContentInfo, Free<CMS_ContentInfo, CMS_ContentInfo_free>>;
 using BioPtr = std::unique_ptr<BIO, Free<BIO, BIO_free_all>>;
 void FreeCerts(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
+void FreeStack(STACK_OF(X509) * s) { sk_X509_free(s); }
 
 std::string Der(X509* x) {
   int n = i2d_X509(x, nullptr);
@@ -88,7 +89,9 @@ Result<StandardSigner> VerifyStandard(std::string_view cms_der, std::string_view
     return Status::Invalid("signature does not verify");
   }
   if (verify(0)) return Status::Invalid("message digest does not match the signed bytes");
-  STACK_OF(X509)* signers = CMS_get0_signers(cms.get());
+  // The stack is ours to free, its certificates are the CMS's.
+  std::unique_ptr<STACK_OF(X509), decltype(&FreeStack)> signer_stack(CMS_get0_signers(cms.get()), &FreeStack);
+  STACK_OF(X509)* signers = signer_stack.get();
   if (!signers || sk_X509_num(signers) != 1) return Status::Invalid("malformed CMS: no certificate for the signer");
   StandardSigner out;
   VB_ASSIGN_OR_RETURN(out.certificate, x509::Read(Der(sk_X509_value(signers, 0))));

@@ -450,12 +450,17 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     PdfOutputDevice out(&buffer);
     PdfSignOutputDevice signer(&out);
     std::string cert = standard ? "" : SelfCertificate(key, u.subject, u.signing_time, u.signing_time + 10LL * 366 * 86400);
-    // RSA signatures have the key's size whatever they sign: the CMS over nothing is as long.
     auto make_cms = [&](std::string_view covered) {
       return standard ? SignPades(u.chain, covered, [&](std::string_view tbs) { return u.x509_key->Sign(tbs); })
                       : SignDetached(key, cert, covered, u.signing_time);
     };
-    const size_t room = make_cms("").size() + kSignatureMargin;
+    // RSA signatures have the modulus's length whatever they sign: the room is sized
+    // with a placeholder of that length, without a second RSA operation.
+    const size_t room =
+        (standard ? SignPades(u.chain, "", [&](std::string_view) { return std::string(u.x509_key->SignatureSize(), '\x01'); })
+                  : make_cms(""))
+            .size() +
+        kSignatureMargin;
     signer.SetSignatureSize(room);
     field.SetSignature(*signer.GetSignatureBeacon());
     doc.WriteUpdate(&signer, true);
