@@ -554,7 +554,7 @@ int Main(int argc, char** argv) {
     }
     size_t made = 0;
     // The first use after an upgrade: the organisation gets its authority and certificates here.
-    if (oc_of.empty() && node.CertificatesMissing()) {
+    if (oc_of.empty() && node.CertificatesMissing(prog.actor())) {
       auto m = node.Certify(prog.actor());
       if (!m.ok()) { rc = Fail(m.status()); return; }
       made = *m;

@@ -127,6 +127,16 @@ Status Refuse(const Record& r, const std::string& why) {
   return Status::Refused(r.type() + " " + r.id_hex().substr(0, 12) + ": " + why);
 }
 
+// The one certificate a record carries as its text (PEM); `what` names it in the refusal.
+Result<x509::Certificate> TextCertificate(const Record& r, const std::string& what) {
+  if (!r.text()) return Refuse(r, r.type() + " carries " + what + " (PEM) as its text");
+  auto der = x509::FromPem(*r.text());
+  if (!der.ok()) return Refuse(r, what + ": " + der.status().message());
+  auto c = x509::Read(*der);
+  if (!c.ok()) return Refuse(r, what + ": " + c.status().message());
+  return c;
+}
+
 }  // namespace
 
 bool ValidLogin(std::string_view s) {
@@ -199,23 +209,17 @@ Status Authority::Validate(const Record& r, const Timestamp& at) const {
   }
   if (r.type() == "org.ca") {
     if (!root) return Refuse(r, "an organisation's certification authority is set by its root key");
-    if (!r.text()) return Refuse(r, "org.ca carries the authority's certificate (PEM) as its text");
-    auto der = x509::FromPem(*r.text());
-    if (!der.ok()) return Refuse(r, "the authority's certificate: " + der.status().message());
-    auto c = x509::Read(*der);
-    if (!c.ok()) return Refuse(r, "the authority's certificate: " + c.status().message());
+    auto c = TextCertificate(r, "the authority's certificate");
+    if (!c.ok()) return c.status();
     if (!c->authority) return Refuse(r, "the certificate is not a certification authority (basicConstraints cA)");
-    if (Status s = x509::CheckIssuedBy(*der, *der); !s.ok()) return Refuse(r, "the authority's certificate is not self-signed");
+    if (!x509::CheckIssuedBy(c->der, c->der).ok()) return Refuse(r, "the authority's certificate is not self-signed");
     return Status::Ok();
   }
   if (r.type() == "org.trust-root") {
-    if (!r.text()) return Refuse(r, "org.trust-root carries the root certificate (PEM) as its text");
-    auto der = x509::FromPem(*r.text());
-    if (!der.ok()) return Refuse(r, "the root certificate: " + der.status().message());
-    auto c = x509::Read(*der);
-    if (!c.ok()) return Refuse(r, "the root certificate: " + c.status().message());
+    auto c = TextCertificate(r, "the root certificate");
+    if (!c.ok()) return c.status();
     if (!c->authority) return Refuse(r, "the certificate is not a certification authority (basicConstraints cA)");
-    if (std::count(o->trust_roots.begin(), o->trust_roots.end(), *der))
+    if (std::count(o->trust_roots.begin(), o->trust_roots.end(), c->der))
       return Refuse(r, "this root is already trusted (" + c->subject.common_name + ")");
     return Status::Ok();
   }
@@ -225,17 +229,14 @@ Status Authority::Validate(const Record& r, const Timestamp& at) const {
     const Person* p = FindPerson(key);
     if (key != o->seal && (!p || p->org != org)) return Refuse(r, "the key is neither a person of this organisation nor its seal");
     if (p && !p->active()) return Refuse(r, "'" + p->login + "' has been revoked");
-    if (!r.text()) return Refuse(r, "person.certificate carries the certificate (PEM) as its text");
-    auto der = x509::FromPem(*r.text());
-    if (!der.ok()) return Refuse(r, "the certificate: " + der.status().message());
-    auto c = x509::Read(*der);
-    if (!c.ok()) return Refuse(r, "the certificate: " + c.status().message());
+    auto c = TextCertificate(r, "the certificate");
+    if (!c.ok()) return c.status();
     if (c->authority || !c->signing)
       return Refuse(r, "the certificate is not a signing certificate (keyUsage digitalSignature or nonRepudiation, not a CA)");
     if (at.utc < c->not_before || at.utc > c->not_after) return Refuse(r, "the certificate is not valid at " + at.Iso());
     if (certificates_.count(c->fingerprint)) return Refuse(r, "the certificate is already bound to a key");
     bool issued = false;
-    for (const std::string& ca : o->authorities) issued = issued || x509::CheckIssuedBy(*der, ca).ok();
+    for (const std::string& ca : o->authorities) issued = issued || x509::CheckIssuedBy(c->der, ca).ok();
     if (!issued) return Refuse(r, "the certificate was not issued by the organisation's certification authority");
     return Status::Ok();
   }

@@ -36,8 +36,8 @@ Result<std::optional<Node::Certified>> Node::CertifiedKey(const SecretKey& holde
   VB_ASSIGN_OR_RETURN(x509::PrivateKey key, x509::OpenKey(*bytes, holder, path));
   if (key.PublicDer() != c.public_key) return Status::Invalid(path + ": holds another key than its certificate's");
   Certified out{std::move(key), {*cert}};
-  const PublicKey org = auth_.FindPerson(holder.public_key()) ? auth_.FindPerson(holder.public_key())->org : org_;
-  if (const Organisation* o = auth_.FindOrg(org))
+  const Person* person = auth_.FindPerson(holder.public_key());
+  if (const Organisation* o = auth_.FindOrg(person ? person->org : org_))
     for (const std::string& ca : o->authorities)
       if (x509::CheckIssuedBy(*cert, ca).ok()) out.chain.push_back(ca);
   return std::optional<Certified>(std::move(out));
@@ -149,8 +149,12 @@ std::vector<std::string> Node::TrustRoots() const {
   return out;
 }
 
-bool Node::CertificatesMissing() const {
-  if (!files::Exists(KeyPath("org-root.key"))) return false;
+bool Node::CertificatesMissing(const Actor& actor) const {
+  auto login = actor.login.empty() ? DefaultLogin() : Result<std::string>(actor.login);
+  auto root = files::Read(KeyPath("org-root.key"), 4096);
+  if (!login.ok() || !root.ok()) return false;
+  auto info = KeyFile::Peek(*root, KeyPath("org-root.key"));
+  if (!info.ok() || info->owner != *login) return false;
   const Organisation& o = org();
   if (o.authorities.empty() || o.seal_certificates.empty()) return true;
   for (const Person* p : auth_.Holders(org_, Role::kSigner))

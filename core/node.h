@@ -234,9 +234,9 @@ class Node {
   // The roots this node checks a PDF signature's chain against: this organisation's
   // own authorities and trusted roots, and the authorities of the organisations it trusts.
   std::vector<std::string> TrustRoots() const;
-  // Whether Certify could make something here: this node holds the root key and
-  // the authority, the seal's or a local signer's certificate is missing.
-  bool CertificatesMissing() const;
+  // Whether Certify could make something here for `actor`: this node holds their
+  // root key, and the authority, the seal's or a local signer's certificate is missing.
+  bool CertificatesMissing(const Actor& actor) const;
 
   // --- the nodes of this organisation
   // A node.admit record for `node_hex` (64 hex digits; needs role admin). A key

@@ -62,6 +62,16 @@ std::string Der(X509* x) {
   return out;
 }
 
+// SubjectPublicKeyInfo, DER.
+std::string Spki(EVP_PKEY* k) {
+  int n = i2d_PUBKEY(k, nullptr);
+  Must(n > 0, "i2d_PUBKEY");
+  std::string out(static_cast<size_t>(n), '\0');
+  auto* p = reinterpret_cast<unsigned char*>(out.data());
+  i2d_PUBKEY(k, &p);
+  return out;
+}
+
 std::string Entry(X509_NAME* name, int nid) {
   int i = X509_NAME_get_index_by_NID(name, nid, -1);
   if (i < 0) return "";
@@ -129,12 +139,7 @@ X509Ptr Skeleton(const Name& subject, X509_NAME* issuer, EVP_PKEY* subject_key, 
   X509Ptr x(X509_new());
   Must(x != nullptr, "X509_new");
   Must(X509_set_version(x.get(), 2) == 1, "X509_set_version");
-  int n = i2d_PUBKEY(subject_key, nullptr);
-  Must(n > 0, "i2d_PUBKEY");
-  std::string spki(static_cast<size_t>(n), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(spki.data());
-  i2d_PUBKEY(subject_key, &p);
-  BnPtr serial = Serial(spki, from);
+  BnPtr serial = Serial(Spki(subject_key), from);
   Must(BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(x.get())) != nullptr, "serial");
   SetName(X509_get_subject_name(x.get()), subject);
   Must(X509_set_issuer_name(x.get(), issuer ? issuer : X509_get_subject_name(x.get())) == 1, "issuer");
@@ -178,12 +183,7 @@ PrivateKey PrivateKey::Generate() {
 
 std::string PrivateKey::PublicDer() const {
   if (!key_) throw std::logic_error("PrivateKey::PublicDer on an empty key");
-  int n = i2d_PUBKEY(key_, nullptr);
-  Must(n > 0, "i2d_PUBKEY");
-  std::string out(static_cast<size_t>(n), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(out.data());
-  i2d_PUBKEY(key_, &p);
-  return out;
+  return Spki(key_);
 }
 
 std::string PrivateKey::Sign(std::string_view data) const {
@@ -228,12 +228,9 @@ Result<Certificate> Read(std::string_view der) {
   // No keyUsage extension at all allows every use (RFC 5280 4.2.1.3).
   c.signing = !(flags & EXFLAG_KUSAGE) || (usage & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION));
   EVP_PKEY* pub = X509_get0_pubkey(x.get());
+  ERR_clear_error();
   if (!pub) return Status::BadInput("certificate: unreadable public key");
-  int n = i2d_PUBKEY(pub, nullptr);
-  if (n <= 0) return Status::BadInput("certificate: unreadable public key");
-  c.public_key.resize(static_cast<size_t>(n));
-  auto* p = reinterpret_cast<unsigned char*>(c.public_key.data());
-  i2d_PUBKEY(pub, &p);
+  c.public_key = Spki(pub);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
   Must(X509_digest(x.get(), EVP_sha256(), md, &md_len) == 1, "X509_digest");

@@ -27,6 +27,9 @@ assert_jq '[.signatures[] | .serial] | join(",")' "," "vanban's own signatures n
 step "no authority yet; the admin's first 'org certificate' makes it and the certificates"
 [[ ! -e "$H/keys/org-ca.x509" ]] && ok || fail "no authority before"
 clock_set 2025-06-02T08:00:00+07:00
+assert_as 4 chuyenvien org certificate -o "$TMP/not-yet.pem"
+assert_contains "$ERR" "no certification authority yet" "anyone else is told who makes it"
+[[ ! -e "$TMP/not-yet.pem" ]] && ok || fail "nothing written without an authority"
 vb --json org certificate -o "$TMP/ca.pem"
 assert_eq 0 "$RC" "org certificate"
 assert_jq '.made' 4 "the authority, the seal's certificate and the two signers' (giamdoc, pgd)"
