@@ -183,9 +183,10 @@ Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& tru
         FromHex(r.Get("org"), &o);
         const Organisation* known = auth.FindOrg(o);
         auto der = r.text() ? x509::FromPem(*r.text()) : Result<std::string>(Status::BadInput("no text"));
-        bool have = der.ok() && known &&
-                    (r.type() == "org.ca" ? std::count(known->authorities.begin(), known->authorities.end(), *der) > 0
-                                          : x509::Read(*der).ok() && auth.FindCertificate(x509::Read(*der)->fingerprint));
+        auto cert = der.ok() ? x509::Read(*der) : Result<x509::Certificate>(der.status());
+        bool have = cert.ok() && known &&
+                    (r.type() == "org.ca" ? std::count(known->authorities.begin(), known->authorities.end(), cert->der) > 0
+                                          : auth.FindCertificate(cert->fingerprint).has_value());
         if (known && !have) {
           if (Status s = auth.Apply(r); !s.ok()) v.problems.push_back("a certificate in the PDF is refused: " + s.message());
         }
