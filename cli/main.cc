@@ -33,6 +33,7 @@ struct Globals {
   bool json = false;
   std::string as;
   std::string passphrase_file;
+  std::string pin_file;
 };
 
 std::string DefaultHome() {
@@ -66,7 +67,8 @@ class Program {
 
   Actor actor() const {
     std::string who = g_.as.empty() ? "the acting person" : "'" + g_.as + "'";
-    return Actor{g_.as, PassphraseFrom(g_.passphrase_file, "VANBAN_PASSPHRASE", who)};
+    return Actor{g_.as, PassphraseFrom(g_.passphrase_file, "VANBAN_PASSPHRASE", who),
+                 PinFrom(g_.pin_file, "the token of " + who)};
   }
   std::string home() const { return g_.home.empty() ? DefaultHome() : g_.home; }
 
@@ -322,6 +324,9 @@ int Main(int argc, char** argv) {
   app.add_option("--as", g.as, "Acting person's login (default: the node's admin; on a joined node, the one person with a key there)");
   app.add_option("--passphrase-file", g.passphrase_file,
                  "File whose first line is the acting person's passphrase (else $VANBAN_PASSPHRASE, else a prompt)");
+  app.add_option("--pin-file", g.pin_file,
+                 "File whose first line is the PIN of the acting person's token, when their key is on one "
+                 "(else $VANBAN_PIN, else a prompt)");
   Program prog(g);
   int rc = 0;
   auto need_node = [&]() -> bool {
@@ -484,6 +489,42 @@ int Main(int argc, char** argv) {
                                             PassphraseFrom(k_newpass, "", "the new passphrase of '" + login + "'"));
     if (!s.ok()) { rc = Fail(s); return; }
     prog.Print({{"login", login}, {"changed", true}}, "Changed the passphrase of " + login + "'s keys");
+  });
+
+  token::Location kt_where;
+  std::string kt_chain;
+  auto* c_ktok = sub(c_key, "token",
+                     "Bind the signing key and certificate on a PKCS#11 token (USB token, smart card) to the acting "
+                     "person (a signer); signing then asks for the token's PIN (--pin-file, $VANBAN_PIN, a prompt)");
+  c_ktok->add_option("--module", kt_where.module, "The token's PKCS#11 module, e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so")
+      ->required();
+  c_ktok->add_option("--token", kt_where.token, "The token's label (default: the only token plugged in)");
+  c_ktok->add_option("--id", kt_where.id, "The key's id on the token, hex (default: the only certificate with a key)");
+  c_ktok->add_option("--chain", kt_chain,
+                     "PEM file with the authorities between the certificate and its root, when the token lacks them");
+  c_ktok->callback([&] {
+    if (!need_node()) return;
+    for (char& ch : kt_where.id) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (kt_where.id.find_first_not_of("0123456789abcdef") != std::string::npos || kt_where.id.size() % 2) {
+      rc = Fail(Status::BadInput("--id must be hex digits, two per byte (e.g. 01)"));
+      return;
+    }
+    std::string chain;
+    if (!kt_chain.empty()) {
+      auto pem = files::Read(kt_chain, 1u << 20);
+      if (!pem.ok()) { rc = Fail(pem.status()); return; }
+      chain = *pem;
+    }
+    auto b = prog.node().BindToken(prog.actor(), kt_where, chain);
+    if (!b.ok()) { rc = Fail(b.status()); return; }
+    const x509::Certificate& c = b->certificate;
+    const std::string& login = b->login;
+    prog.Print({{"login", login}, {"subject", c.subject.common_name}, {"issuer", c.issuer.common_name},
+                {"serial", c.serial}, {"sha256", c.fingerprint}, {"module", b->where.module},
+                {"token", b->where.token}, {"id", b->where.id}, {"already", b->already}},
+               (b->already ? "Already bound: " : "Bound ") + c.subject.common_name + "'s certificate (serial " + c.serial +
+                   ", issued by " + c.issuer.common_name + ") on token '" + b->where.token + "' (id " + b->where.id +
+                   ") to " + login + ".\nTheir signatures in PDFs are now made on the token; signing asks for its PIN.");
   });
 
   std::string kr_login, kr_name, kr_title, kr_out;
@@ -1180,7 +1221,7 @@ int Main(int argc, char** argv) {
   // CLI11 reports a mistyped command as "A subcommand is required"; name it instead.
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--home" || a == "--as" || a == "--passphrase-file") { ++i; continue; }
+    if (a == "--home" || a == "--as" || a == "--passphrase-file" || a == "--pin-file") { ++i; continue; }
     if (a.rfind("-", 0) == 0) continue;
     bool known = false;
     for (const CLI::App* c : app.get_subcommands([](CLI::App*) { return true; })) known = known || c->get_name() == a;

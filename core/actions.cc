@@ -324,17 +324,29 @@ Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf, con
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   std::string name = who->name, title = who->title;
   const std::string login = who->login;
+  // A key on a token: its PIN is asked once the act is allowed, before the write lock.
+  std::optional<token::Session> token;
+  auto ready = [&]() -> Status {
+    if (!copy) return Status::Ok();
+    VB_ASSIGN_OR_RETURN(token, TokenOf(login, actor.pin));
+    return Status::Ok();
+  };
   auto attach = [&](Record& r, const SecretKey& key, const PassphraseSource&) -> Status {
     if (!copy) return Status::Ok();
     VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
-    VB_ASSIGN_OR_RETURN(auto certified, CertifiedKey(key, "person-" + login + ".x509"));
+    std::optional<Certified> certified;
+    if (token) {
+      certified = Certified{token->Key(), ChainOf(token->certificate())};
+    } else {
+      VB_ASSIGN_OR_RETURN(certified, CertifiedKey(key, "person-" + login + ".x509"));
+    }
     return AttachCopy(copy, d, r, key, certified);
   };
   return Act(actor, doc, OnRevision(doc, "doc.sign", [&](Record& r) {
            r.Add("name", name);
            r.Add("title", title);
            if (on_behalf) r.Add("on-behalf", "yes");
-         }), attach).status();
+         }), attach, nullptr, ready).status();
 }
 
 Result<std::optional<std::string>> Node::BlobOf(const Document& d, const RecordId& id) {
@@ -402,7 +414,9 @@ Result<std::vector<Record>> Node::ProofOf(const Document& d, const Record& act) 
   for (const Record& r : org_records) {
     PublicKey org{}, key{};
     if (r.type() == "org.create" && FromHex(r.Get("org"), &org) && orgs.count(org)) out.push_back(r);
-    if (r.type() == "org.ca" && FromHex(r.Get("org"), &org) && orgs.count(org)) out.push_back(r);
+    // A certificate from outside (a token's) was bound against the organisation's trusted roots.
+    if ((r.type() == "org.ca" || r.type() == "org.trust-root") && FromHex(r.Get("org"), &org) && orgs.count(org))
+      out.push_back(r);
     if (r.type() == "person.certificate" && FromHex(r.Get("key"), &key) && done.count(key)) out.push_back(r);
   }
   std::vector<Record> ordered;

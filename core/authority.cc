@@ -163,6 +163,8 @@ Status Authority::Validate(const Record& r, const Timestamp& at) const {
   }
   const Organisation* o = FindOrg(org);
   if (!o) return Refuse(r, "unknown organisation " + r.Get("org").substr(0, 12));
+  // A person binds a certificate from outside (a token's) to their own key.
+  if (r.type() == "person.certificate" && r.Has("possession")) return ValidateOwnCertificate(r, *o, at);
   bool root = by == org;
   if (!root && !HasRole(by, Role::kAdmin, at)) {
     const Person* p = FindPerson(by);
@@ -231,10 +233,7 @@ Status Authority::Validate(const Record& r, const Timestamp& at) const {
     if (p && !p->active()) return Refuse(r, "'" + p->login + "' has been revoked");
     auto c = TextCertificate(r, "the certificate");
     if (!c.ok()) return c.status();
-    if (c->authority || !c->signing)
-      return Refuse(r, "the certificate is not a signing certificate (keyUsage digitalSignature or nonRepudiation, not a CA)");
-    if (at.utc < c->not_before || at.utc > c->not_after) return Refuse(r, "the certificate is not valid at " + at.Iso());
-    if (certificates_.count(c->fingerprint)) return Refuse(r, "the certificate is already bound to a key");
+    VB_RETURN_IF_ERROR(CheckSigningCertificate(r, *c, at));
     bool issued = false;
     for (const std::string& ca : o->authorities) issued = issued || x509::CheckIssuedBy(c->der, ca).ok();
     if (!issued) return Refuse(r, "the certificate was not issued by the organisation's certification authority");
@@ -248,6 +247,47 @@ Status Authority::Validate(const Record& r, const Timestamp& at) const {
     return Status::Ok();
   }
   return Refuse(r, "not an organisation record");
+}
+
+Status Authority::CheckSigningCertificate(const Record& r, const x509::Certificate& c, const Timestamp& at) const {
+  if (c.authority || !c.signing)
+    return Refuse(r, "the certificate is not a signing certificate (keyUsage digitalSignature or nonRepudiation, not a CA)");
+  if (at.utc < c.not_before || at.utc > c.not_after) return Refuse(r, "the certificate is not valid at " + at.Iso());
+  if (certificates_.count(c.fingerprint)) return Refuse(r, "the certificate is already bound to a key");
+  return Status::Ok();
+}
+
+std::string Authority::PossessionMessage(const PublicKey& org, const PublicKey& key, std::string_view fingerprint) {
+  return "vanban person.certificate possession\norg " + ToHex(org) + "\nkey " + ToHex(key) + "\ncertificate " +
+         std::string(fingerprint) + "\n";
+}
+
+Status Authority::ValidateOwnCertificate(const Record& r, const Organisation& o, const Timestamp& at) const {
+  PublicKey key;
+  if (!FromHex(r.Get("key"), &key)) return Refuse(r, "'key' must be a public key");
+  if (key != r.author()) return Refuse(r, "a certificate with a proof of possession is bound by its holder, to their own key");
+  const Person* p = FindPerson(key);
+  if (!p || p->org != o.root) return Refuse(r, "the key is not a person of this organisation");
+  if (!p->active()) return Refuse(r, "'" + p->login + "' has been revoked");
+  if (!HasRole(key, Role::kSigner, at)) return Refuse(r, "'" + p->login + "' does not hold the role signer at " + at.Iso());
+  if (!r.text()) return Refuse(r, "person.certificate carries the certificate and its chain (PEM) as its text");
+  auto all = x509::AllFromPem(*r.text());
+  if (!all.ok()) return Refuse(r, "the certificate: " + all.status().message());
+  if (all->empty()) return Refuse(r, "the certificate: no certificate in the text");
+  auto c = x509::Read(all->front());
+  if (!c.ok()) return Refuse(r, "the certificate: " + c.status().message());
+  VB_RETURN_IF_ERROR(CheckSigningCertificate(r, *c, at));
+  std::vector<std::string> roots = o.trust_roots;
+  roots.insert(roots.end(), o.authorities.begin(), o.authorities.end());
+  std::vector<std::string> others(all->begin() + 1, all->end());
+  if (Status chained = x509::CheckChain(c->der, others, roots, at.utc); !chained.ok())
+    return Refuse(r, "the certificate does not chain to a root this organisation trusts: " + chained.message() +
+                         " (an admin adds the root with 'vanban trust add ROOT.pem')");
+  std::string proof;
+  if (!FromHex(r.Get("possession"), &proof) ||
+      !x509::VerifySignature(c->der, PossessionMessage(o.root, key, c->fingerprint), proof))
+    return Refuse(r, "'possession' is not the certificate key's signature of its binding");
+  return Status::Ok();
 }
 
 Status Authority::Check(const Record& r) const {
@@ -309,10 +349,11 @@ Status Authority::Apply(const Record& r) {
   } else if (r.type() == "person.certificate") {
     PublicKey key;
     FromHex(r.Get("key"), &key);
-    std::string der = *x509::FromPem(*r.text());
+    std::vector<std::string> chain = *x509::AllFromPem(*r.text());
     std::vector<std::string>& list = key == orgs_[org].seal ? orgs_[org].seal_certificates : persons_[key].certificates;
-    list.push_back(der);
-    certificates_[x509::Read(der)->fingerprint] = Binding{org, key, *at};
+    list.push_back(chain.front());
+    certificates_[x509::Read(chain.front())->fingerprint] =
+        Binding{org, key, *at, std::vector<std::string>(chain.begin() + 1, chain.end())};
   }
   return Status::Ok();
 }

@@ -18,6 +18,7 @@
 
 #include "core/clock.h"
 #include "core/record.h"
+#include "core/x509.h"
 
 namespace vanban {
 
@@ -110,13 +111,22 @@ class Authority {
   struct Binding {
     PublicKey org{}, key{};
     Timestamp at;  // when it was bound
+    // The authorities between it and a root its organisation trusts (DER), for a
+    // certificate from outside (a token's); empty for the organisation's own.
+    std::vector<std::string> intermediates;
   };
   std::optional<Binding> FindCertificate(std::string_view fingerprint) const;
+  // What a person signs with the key of a certificate from outside (a token's) to
+  // prove they hold it, in the 'possession' card of its person.certificate record
+  // (docs/certificates.md).
+  static std::string PossessionMessage(const PublicKey& org, const PublicKey& key, std::string_view fingerprint);
   // Heads of the organisation-level record graph of `org`, for new records' parents.
   std::vector<RecordId> Heads(const PublicKey& org) const;
 
  private:
   Status Validate(const Record& r, const Timestamp& at) const;
+  Status ValidateOwnCertificate(const Record& r, const Organisation& o, const Timestamp& at) const;
+  Status CheckSigningCertificate(const Record& r, const x509::Certificate& c, const Timestamp& at) const;
   std::map<PublicKey, Organisation> orgs_;
   std::map<PublicKey, Person> persons_;
   std::map<PublicKey, std::set<RecordId>> heads_;

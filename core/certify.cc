@@ -17,6 +17,7 @@ constexpr const char* kAuthorityFile = "org-ca.x509";
 constexpr const char* kSealFile = "seal.x509";
 
 std::string PersonFile(const std::string& login) { return "person-" + login + ".x509"; }
+std::string TokenFile(const std::string& login) { return "person-" + login + ".token"; }
 
 }  // namespace
 
@@ -35,12 +36,84 @@ Result<std::optional<Node::Certified>> Node::CertifiedKey(const SecretKey& holde
   if (info.certificate != c.fingerprint) return std::optional<Certified>();
   VB_ASSIGN_OR_RETURN(x509::PrivateKey key, x509::OpenKey(*bytes, holder, path));
   if (key.PublicDer() != c.public_key) return Status::Invalid(path + ": holds another key than its certificate's");
-  Certified out{std::move(key), {*cert}};
-  const Person* person = auth_.FindPerson(holder.public_key());
-  if (const Organisation* o = auth_.FindOrg(person ? person->org : org_))
+  return std::optional<Certified>(Certified{std::move(key), ChainOf(*cert)});
+}
+
+std::vector<std::string> Node::ChainOf(const std::string& cert) const {
+  std::vector<std::string> chain = {cert};
+  auto c = x509::Read(cert);
+  auto binding = c.ok() ? auth_.FindCertificate(c->fingerprint) : std::nullopt;
+  if (!binding) return chain;
+  chain.insert(chain.end(), binding->intermediates.begin(), binding->intermediates.end());
+  if (const Organisation* o = auth_.FindOrg(binding->org))
     for (const std::string& ca : o->authorities)
-      if (x509::CheckIssuedBy(*cert, ca).ok()) out.chain.push_back(ca);
-  return std::optional<Certified>(std::move(out));
+      if (x509::CheckIssuedBy(cert, ca).ok()) chain.push_back(ca);
+  return chain;
+}
+
+Result<std::optional<token::Session>> Node::TokenOf(const std::string& login, const PassphraseSource& pin) const {
+  const Person* p = auth_.FindLogin(org_, login);
+  const std::string* cert = p ? auth_.CertificateOf(p->key) : nullptr;
+  if (!cert) return std::optional<token::Session>();
+  const std::string path = KeyPath(TokenFile(login));
+  auto bytes = files::Read(path, kMaxCertKeyFile);
+  if (!bytes.ok()) {
+    if (bytes.status().code() == Status::Code::kNotFound) return std::optional<token::Session>();
+    return bytes.status();
+  }
+  VB_ASSIGN_OR_RETURN(token::LocationFile where, token::ReadLocation(*bytes, path));
+  VB_ASSIGN_OR_RETURN(x509::Certificate c, x509::Read(*cert));
+  // The token of an earlier certificate (replaced since) does not sign for this one.
+  if (where.certificate != c.fingerprint || where.owner != login) return std::optional<token::Session>();
+  VB_ASSIGN_OR_RETURN(token::Session s, token::Session::Open(where.where, pin));
+  if (s.certificate() != *cert)
+    return Status::Invalid("the key with id " + s.location().id + " on token '" + s.location().token +
+                           "' is not the one bound to '" + login + "' (serial " + c.serial +
+                           "): plug in their token, or bind this one with 'vanban key token'");
+  return std::optional<token::Session>(std::move(s));
+}
+
+Result<Node::BoundToken> Node::BindToken(const Actor& actor, const token::Location& where, const std::string& chain_pem) {
+  VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
+  const std::string login = who->login;
+  const PublicKey key = who->key;
+  std::vector<std::string> extra;
+  if (!chain_pem.empty()) { VB_ASSIGN_OR_RETURN(extra, x509::AllFromPem(chain_pem)); }
+  VB_ASSIGN_OR_RETURN(token::Session session, token::Session::Open(where, actor.pin));
+  BoundToken out;
+  out.login = login;
+  out.where = session.location();
+  VB_ASSIGN_OR_RETURN(out.certificate, x509::Read(session.certificate()));
+  const x509::Certificate& c = out.certificate;
+  if (auto bound = auth_.FindCertificate(c.fingerprint)) {
+    if (bound->key != key) return Status::Refused("this certificate (serial " + c.serial + ") is bound to another key");
+    out.already = true;
+  }
+  // The authorities between the certificate and its root: those the token holds and
+  // those given, without the roots themselves (the organisation trusts those).
+  std::string text = x509::ToPem(c.der);
+  std::set<std::string> seen = {c.der};
+  for (const std::vector<std::string>* list : {&session.authorities(), static_cast<const std::vector<std::string>*>(&extra)})
+    for (const std::string& der : *list)
+      if (seen.insert(der).second && !x509::CheckIssuedBy(der, der).ok()) text += x509::ToPem(der);
+  const std::string path = KeyPath(TokenFile(login));
+  const std::string location = token::WriteLocation({out.where, login, c.fingerprint});
+  if (out.already) {
+    VB_RETURN_IF_ERROR(files::WriteAtomic(path, location, 0600, false));
+    return out;
+  }
+  std::string proof = session.Key().Sign(Authority::PossessionMessage(org_, key, c.fingerprint));
+  Record r("person.certificate");
+  r.Add("key", ToHex(key));
+  r.Add("possession", ToHex(reinterpret_cast<const uint8_t*>(proof.data()), proof.size()));
+  r.SetText(text);
+  // Written once the binding is allowed, before its record: alone, the file names a
+  // certificate not bound to anyone, which signing ignores.
+  auto write = [&](Record&, const SecretKey&, const PassphraseSource&) {
+    return files::WriteAtomic(path, location, 0600, false);
+  };
+  VB_RETURN_IF_ERROR(Act(actor, "", Fixed(r), write).status());
+  return out;
 }
 
 Status Node::CertifyHere(const std::string& login, const PassphraseSource& pass, const std::vector<PublicKey>& people,

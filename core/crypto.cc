@@ -49,6 +49,12 @@ template <size_t N>
 bool FromHex(std::string_view s, std::array<uint8_t, N>* out) {
   return HexInto(s, out->data(), N);
 }
+bool FromHex(std::string_view s, std::string* out) {
+  if (s.size() % 2) return false;
+  out->resize(s.size() / 2);
+  return HexInto(s, reinterpret_cast<uint8_t*>(out->data()), out->size());
+}
+
 template bool FromHex<32>(std::string_view, std::array<uint8_t, 32>*);
 template bool FromHex<64>(std::string_view, std::array<uint8_t, 64>*);
 

@@ -26,6 +26,9 @@ std::string ToHex(const std::array<uint8_t, N>& a) { return ToHex(a.data(), N); 
 template <size_t N>
 bool FromHex(std::string_view s, std::array<uint8_t, N>* out);
 
+// Any even number of lowercase hex digits, as bytes.
+bool FromHex(std::string_view s, std::string* out);
+
 using Hash = Bytes32;        // BLAKE2b-256
 using PublicKey = Bytes32;   // Ed25519
 using Signature = Bytes64;   // Ed25519, detached

@@ -453,7 +453,7 @@ Timestamp Node::NotBeforeHeads(const Document& d, Timestamp now) const {
 }
 
 Result<std::string> Node::Act(const Actor& actor, const std::string& doc_hex, const Build& build,
-                              const SignHook& hook, const AfterHook& after) {
+                              const SignHook& hook, const AfterHook& after, const std::function<Status()>& ready) {
   // First from what this process has read: refuse early, before any passphrase.
   {
     VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
@@ -472,6 +472,7 @@ Result<std::string> Node::Act(const Actor& actor, const std::string& doc_hex, co
   HeldPassphrase held{std::move(p)};
   PassphraseSource same = [&held]() -> Result<std::string> { return held.value; };
   VB_ASSIGN_OR_RETURN(SecretKey key, UnlockKeyFile("person-" + login + ".key", same));
+  if (ready) VB_RETURN_IF_ERROR(ready());
 
   // Then under the write lock, from a fresh read: another process may have acted
   // meanwhile, and the record must follow what the store holds now.

@@ -23,6 +23,7 @@
 #include "core/keyrequest.h"
 #include "core/record.h"
 #include "core/status.h"
+#include "core/token.h"
 #include "core/workflow.h"
 #include "core/x509.h"
 
@@ -38,6 +39,7 @@ using PassphraseSource = std::function<Result<std::string>()>;
 struct Actor {
   std::string login;            // empty: DefaultLogin()
   PassphraseSource passphrase;  // for the person's key
+  PassphraseSource pin;         // for their signing key when it is on a token (BindToken)
 };
 
 struct InitOptions {
@@ -231,6 +233,20 @@ class Node {
   // anywhere, for every node of this organisation (an org.trust-root record; needs
   // role admin). Returns the certificate as read.
   Result<x509::Certificate> AddTrustRoot(const Actor& actor, const std::string& pem);
+  // Binds the certificate and key on a PKCS#11 token to the acting person (a
+  // signer): a person.certificate record with their chain and a signature by the
+  // token's key over the binding, which proves they hold it, then
+  // KEYS/person-LOGIN.token, which says where the key is. The certificate must chain
+  // (through the token's authorities and those in `chain_pem`) to a root the
+  // organisation trusts (AddTrustRoot). From then on their signatures inside PDFs
+  // are made on the token, with its PIN (actor.pin) asked at each signing.
+  struct BoundToken {
+    std::string login;
+    x509::Certificate certificate;
+    token::Location where;  // token label and key id as found
+    bool already = false;   // the certificate was bound to them before: only the location was written
+  };
+  Result<BoundToken> BindToken(const Actor& actor, const token::Location& where, const std::string& chain_pem);
   // The roots this node checks a PDF signature's chain against: this organisation's
   // own authorities and trusted roots, and the authorities of the organisations it trusts.
   std::vector<std::string> TrustRoots() const;
@@ -392,8 +408,11 @@ class Node {
   // The one path of every action: build and check the record (refusing before any
   // passphrase is asked), unlock the key, then under the write lock re-read the
   // store, build and check again, sign, ingest, commit. Returns the record's id.
+  // `ready` runs once the action is allowed and the key unlocked, before the write
+  // lock: what asks the person more (a token's PIN) waits there, not under the lock.
   Result<std::string> Act(const Actor& actor, const std::string& doc_hex, const Build& build,
-                          const SignHook& hook = nullptr, const AfterHook& after = nullptr);
+                          const SignHook& hook = nullptr, const AfterHook& after = nullptr,
+                          const std::function<Status()>& ready = nullptr);
   // Fills by, at (never before the document's heads), org or doc, parents; checks the rules.
   Status Complete(const Person& who, const std::string& doc_hex, Record& r);
   Timestamp NotBeforeHeads(const Document& d, Timestamp now) const;
@@ -439,6 +458,12 @@ class Node {
   // The X.509 key bound to `holder`'s public key, from KEYS/`file`, opened with
   // `holder`; nullopt when no certificate is bound to it or its key is not here.
   Result<std::optional<Certified>> CertifiedKey(const SecretKey& holder, const std::string& file) const;
+  // The session on the token that holds `login`'s signing key (KEYS/person-LOGIN.token
+  // for the certificate bound to them now), logged in with `pin`; nullopt when
+  // their key is not on a token.
+  Result<std::optional<token::Session>> TokenOf(const std::string& login, const PassphraseSource& pin) const;
+  // The certificate's chain for a CMS: it, then the authorities between it and its root.
+  std::vector<std::string> ChainOf(const std::string& cert) const;
   // Inside a write transaction, on the node that holds the root key of `login`:
   // makes the organisation's certification authority if it has none, then a
   // signing certificate for the seal and for each key of `people` (every active

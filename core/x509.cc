@@ -165,14 +165,22 @@ struct Access {
 
 PrivateKey::PrivateKey() = default;
 PrivateKey::~PrivateKey() { EVP_PKEY_free(key_); }  // RSA_free clears the private numbers
-PrivateKey::PrivateKey(PrivateKey&& o) noexcept : key_(o.key_) { o.key_ = nullptr; }
+PrivateKey::PrivateKey(PrivateKey&& o) noexcept : key_(o.key_), keeper_(std::move(o.keeper_)) { o.key_ = nullptr; }
 PrivateKey& PrivateKey::operator=(PrivateKey&& o) noexcept {
   if (this != &o) {
     EVP_PKEY_free(key_);
     key_ = o.key_;
     o.key_ = nullptr;
+    keeper_ = std::move(o.keeper_);
   }
   return *this;
+}
+
+PrivateKey PrivateKey::Adopt(EVP_PKEY* k, std::shared_ptr<void> keeper) {
+  if (!k) throw std::logic_error("PrivateKey::Adopt of no key");
+  PrivateKey out(k);
+  out.keeper_ = std::move(keeper);
+  return out;
 }
 
 PrivateKey PrivateKey::Generate() {
@@ -315,6 +323,38 @@ Status CheckIssuedBy(std::string_view cert, std::string_view authority) {
   ERR_clear_error();
   if (ok != 1) return Status::Invalid("the authority's signature on the certificate does not verify");
   return Status::Ok();
+}
+
+Status CheckChain(std::string_view leaf, const std::vector<std::string>& others, const std::vector<std::string>& roots,
+                  int64_t at) {
+  using StorePtr = std::unique_ptr<X509_STORE, Free<X509_STORE, X509_STORE_free>>;
+  using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Free<X509_STORE_CTX, X509_STORE_CTX_free>>;
+  StorePtr store(X509_STORE_new());
+  StoreCtxPtr ctx(X509_STORE_CTX_new());
+  std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> untrusted(
+      sk_X509_new_null(), [](STACK_OF(X509)* s) { sk_X509_pop_free(s, X509_free); });
+  Must(store && ctx && untrusted, "X509_STORE_new");
+  X509Ptr x = Parse(leaf);
+  if (!x) return Status::Invalid("the signer's certificate cannot be read");
+  for (const std::string& r : roots)
+    if (X509Ptr c = Parse(r)) X509_STORE_add_cert(store.get(), c.get());  // the store keeps its own reference
+  for (const std::string& o : others)
+    if (X509Ptr c = Parse(o)) sk_X509_push(untrusted.get(), c.release());
+  ERR_clear_error();
+  Must(X509_STORE_CTX_init(ctx.get(), store.get(), x.get(), untrusted.get()) == 1, "X509_STORE_CTX_init");
+  // Every certificate is judged at the given time (a signature's), not today.
+  X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()), static_cast<time_t>(at));
+  int ok = X509_verify_cert(ctx.get());
+  int err = X509_STORE_CTX_get_error(ctx.get());
+  ERR_clear_error();
+  if (ok == 1) return Status::Ok();
+  std::string why = X509_verify_cert_error_string(err);
+  if (err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || err == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+      err == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT || err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)
+    return Status::Invalid("the chain does not reach a root trusted here (" + why + ")");
+  if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID)
+    return Status::Invalid("a certificate of the chain is not valid at the signing time (" + why + ")");
+  return Status::Invalid("the certificate chain does not verify (" + why + ")");
 }
 
 bool VerifySignature(std::string_view cert, std::string_view data, std::string_view signature) {

@@ -39,6 +39,9 @@ class PrivateKey {
   PrivateKey& operator=(PrivateKey&&) noexcept;
 
   static PrivateKey Generate();  // RSA-2048, e = 65537
+  // Takes `k`, a key held elsewhere (on a token, where libp11 signs with C_Sign:
+  // token.h); `keeper` holds what it needs (the token's session) while it lives.
+  static PrivateKey Adopt(evp_pkey_st* k, std::shared_ptr<void> keeper);
   bool valid() const { return key_ != nullptr; }
   // SubjectPublicKeyInfo, DER.
   std::string PublicDer() const;
@@ -51,6 +54,7 @@ class PrivateKey {
   friend struct Access;
   explicit PrivateKey(evp_pkey_st* k) : key_(k) {}
   evp_pkey_st* key_ = nullptr;
+  std::shared_ptr<void> keeper_;  // outlives key_ (members are destroyed after the body)
 };
 
 struct Name {
@@ -90,6 +94,11 @@ Result<std::string> Issue(const PrivateKey& authority_key, std::string_view auth
 // Ok if `cert` names `authority` as issuer and its signature verifies with the
 // authority's key; Invalid with the reason otherwise.
 Status CheckIssuedBy(std::string_view cert, std::string_view authority);
+// Ok if `leaf` chains through `others` (intermediate authorities, in any order) to
+// one of `roots`, every certificate of the chain valid at `at` (UTC seconds);
+// Invalid with the reason in words otherwise. Key usage is the caller's to judge.
+Status CheckChain(std::string_view leaf, const std::vector<std::string>& others, const std::vector<std::string>& roots,
+                  int64_t at);
 // Ok if `signature` is an RSASSA-PKCS1-v1_5 SHA-256 signature of `data` by the
 // key of `cert`.
 bool VerifySignature(std::string_view cert, std::string_view data, std::string_view signature);

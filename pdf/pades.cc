@@ -115,39 +115,7 @@ Result<StandardSigner> VerifyStandard(std::string_view cms_der, std::string_view
 Status CheckChain(const StandardSigner& signer, const std::vector<std::string>& roots, int64_t at) {
   if (!signer.certificate.signing)
     return Status::Invalid("the certificate does not allow signing (keyUsage)");
-  auto parse = [](const std::string& der) {
-    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-    return d2i_X509(nullptr, &p, static_cast<long>(der.size()));
-  };
-  std::unique_ptr<X509_STORE, Free<X509_STORE, X509_STORE_free>> store(X509_STORE_new());
-  std::unique_ptr<STACK_OF(X509), decltype(&FreeCerts)> others(sk_X509_new_null(), &FreeCerts);
-  std::unique_ptr<X509_STORE_CTX, Free<X509_STORE_CTX, X509_STORE_CTX_free>> ctx(X509_STORE_CTX_new());
-  std::unique_ptr<X509, Free<X509, X509_free>> leaf(parse(signer.certificate.der));
-  if (!store || !others || !ctx) throw std::bad_alloc();
-  if (!leaf) return Status::Invalid("the signer's certificate cannot be read");
-  for (const std::string& r : roots) {
-    X509* x = parse(r);
-    if (x) X509_STORE_add_cert(store.get(), x);
-    X509_free(x);  // the store keeps its own reference
-  }
-  for (const std::string& c : signer.certificates) {
-    if (X509* x = parse(c)) sk_X509_push(others.get(), x);
-  }
-  ERR_clear_error();
-  if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), others.get()) != 1) throw std::bad_alloc();
-  // Every certificate is judged at the signing time, not today.
-  X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()), static_cast<time_t>(at));
-  int ok = X509_verify_cert(ctx.get());
-  int err = X509_STORE_CTX_get_error(ctx.get());
-  ERR_clear_error();
-  if (ok == 1) return Status::Ok();
-  std::string why = X509_verify_cert_error_string(err);
-  if (err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || err == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
-      err == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT || err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)
-    return Status::Invalid("the chain does not reach a root trusted here (" + why + ")");
-  if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID)
-    return Status::Invalid("a certificate of the chain is not valid at the signing time (" + why + ")");
-  return Status::Invalid("the certificate chain does not verify (" + why + ")");
+  return x509::CheckChain(signer.certificate.der, signer.certificates, roots, at);
 }
 
 int64_t PdfDateSeconds(std::string_view t) {

@@ -177,16 +177,22 @@ Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& tru
       if (r.type() == "org.create" && !auth.FindOrg(r.author()))
         v.problems.push_back("organisation '" + r.Get("name") +
                              "' is not trusted on this node (vanban org trust CARD --alias ALIAS)");
-      if (r.type() == "org.ca" || r.type() == "person.certificate") {
+      if (r.type() == "org.ca" || r.type() == "org.trust-root" || r.type() == "person.certificate") {
         // The certificates in the PDF that this node has not seen yet, through the same rules.
         PublicKey o{};
         FromHex(r.Get("org"), &o);
         const Organisation* known = auth.FindOrg(o);
-        auto der = r.text() ? x509::FromPem(*r.text()) : Result<std::string>(Status::BadInput("no text"));
-        auto cert = der.ok() ? x509::Read(*der) : Result<x509::Certificate>(der.status());
+        // The certificate first, then (from a token) the authorities of its chain.
+        auto all = r.text() ? x509::AllFromPem(*r.text()) : Result<std::vector<std::string>>(Status::BadInput("no text"));
+        auto cert = all.ok() && !all->empty() ? x509::Read(all->front())
+                                              : Result<x509::Certificate>(Status::BadInput("no certificate"));
+        const std::vector<std::string>* list = !known                       ? nullptr
+                                               : r.type() == "org.ca"         ? &known->authorities
+                                               : r.type() == "org.trust-root" ? &known->trust_roots
+                                                                              : nullptr;
         bool have = cert.ok() && known &&
-                    (r.type() == "org.ca" ? std::count(known->authorities.begin(), known->authorities.end(), cert->der) > 0
-                                          : auth.FindCertificate(cert->fingerprint).has_value());
+                    (list ? std::count(list->begin(), list->end(), cert->der) > 0
+                          : auth.FindCertificate(cert->fingerprint).has_value());
         if (known && !have) {
           if (Status s = auth.Apply(r); !s.ok()) v.problems.push_back("a certificate in the PDF is refused: " + s.message());
         }

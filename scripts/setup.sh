@@ -11,6 +11,8 @@ packages=(
   libboost-dev             # Boost.Asio (header-only): the sync channel's TCP and coroutines
   libsodium-dev            # Ed25519 signatures, BLAKE2b, Argon2id, XChaCha20-Poly1305
   libssl-dev               # X.509 certificates, RSA and CMS of the standard PDF signatures (OpenSSL 3 libcrypto)
+  libp11-dev               # signing keys on PKCS#11 tokens (USB tokens), through OpenSSL: the key stays on the token
+  softhsm2 opensc          # a software PKCS#11 token and pkcs11-tool, for the token tests
   libsqlite3-dev sqlite3   # the node's store (and the sqlite3 tool the tamper tests use)
   libcli11-dev             # command-line parsing
   nlohmann-json3-dev       # JSON output

@@ -413,5 +413,41 @@ TEST_F(CertificateRules, TrustRootsByAnAdmin) {
   EXPECT_TRUE(IsRefused(w.OrgAct("a", WithPem("org.trust-root", other), &drafter, kAt), "does not hold the role admin"));
 }
 
+// A certificate from outside (a token's), bound by its holder with a proof that they
+// hold its key, chaining to a root an admin trusts.
+TEST_F(CertificateRules, OwnCertificateFromOutside) {
+  const SecretKey& holder = w.Key("giamdoc");
+  const PublicKey person = holder.public_key();
+  x509::PrivateKey root_key = x509::PrivateKey::Generate();
+  const std::string root = x509::MakeAuthority(root_key, {"Test Root CA", "", "Ban Cơ yếu Chính phủ"}, At(kAt).utc - 60);
+  x509::PrivateKey leaf_key = x509::PrivateKey::Generate();
+  const std::string leaf =
+      *x509::Issue(root_key, root, leaf_key.PublicDer(), {"Trịnh Tuyết Mai", "Giám đốc", "Sở Ngoại vụ"}, At(kAt).utc - 60);
+  const std::string fingerprint = x509::Read(leaf)->fingerprint;
+  auto own = [&](const PublicKey& key, const x509::PrivateKey& prover) {
+    Record r = Binding(key, leaf);
+    std::string proof = prover.Sign(Authority::PossessionMessage(w.OrgKey("a"), key, fingerprint));
+    r.Add("possession", ToHex(reinterpret_cast<const uint8_t*>(proof.data()), proof.size()));
+    return r;
+  };
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", own(person, leaf_key), &holder, kAt), "does not chain to a root"));
+  ASSERT_TRUE(w.OrgAct("a", WithPem("org.trust-root", root), nullptr, kAt).ok());
+  // The proof is the certificate key's signature of this binding, by its holder.
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", own(person, root_key), &holder, kAt), "'possession'"));
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", own(person, leaf_key), nullptr, kAt), "bound by its holder"));
+  const SecretKey& drafter = SeedKey(601);
+  ASSERT_TRUE(w.OrgAct("a", w.GrantRecord(drafter.public_key(), "hoa", {Role::kDrafter}), &holder, kAt).ok());
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", own(drafter.public_key(), leaf_key), &drafter, kAt), "role signer"));
+
+  ASSERT_TRUE(w.OrgAct("a", own(person, leaf_key), &holder, kAt).ok());
+  ASSERT_NE(w.auth.CertificateOf(person), nullptr);
+  EXPECT_EQ(*w.auth.CertificateOf(person), leaf);
+  auto b = w.auth.FindCertificate(fingerprint);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->key, person);
+  EXPECT_TRUE(b->intermediates.empty());
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", own(person, leaf_key), &holder, kAt), "already bound"));
+}
+
 }  // namespace
 }  // namespace vanban

@@ -50,7 +50,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Nothing from the caller's environment may leak into the program under test.
-unset VANBAN_HOME VANBAN_PASSPHRASE VANBAN_NOW
+unset VANBAN_HOME VANBAN_PASSPHRASE VANBAN_NOW VANBAN_PIN
 export LC_ALL=C.UTF-8
 
 H="$TMP/home"                   # the node the helpers act on (set_home changes it)
