@@ -51,25 +51,31 @@ std::vector<std::string> Node::ChainOf(const std::string& cert) const {
   return chain;
 }
 
-Result<std::optional<token::Session>> Node::TokenOf(const std::string& login, const PassphraseSource& pin) const {
+Result<std::optional<token::Location>> Node::SigningToken(const std::string& login) const {
   const Person* p = auth_.FindLogin(org_, login);
   const std::string* cert = p ? auth_.CertificateOf(p->key) : nullptr;
-  if (!cert) return std::optional<token::Session>();
+  if (!cert) return std::optional<token::Location>();
   const std::string path = KeyPath(TokenFile(login));
   auto bytes = files::Read(path, kMaxCertKeyFile);
   if (!bytes.ok()) {
-    if (bytes.status().code() == Status::Code::kNotFound) return std::optional<token::Session>();
+    if (bytes.status().code() == Status::Code::kNotFound) return std::optional<token::Location>();
     return bytes.status();
   }
   VB_ASSIGN_OR_RETURN(token::LocationFile where, token::ReadLocation(*bytes, path));
   VB_ASSIGN_OR_RETURN(x509::Certificate c, x509::Read(*cert));
   // The token of an earlier certificate (replaced since) does not sign for this one.
-  if (where.certificate != c.fingerprint || where.owner != login) return std::optional<token::Session>();
-  VB_ASSIGN_OR_RETURN(token::Session s, token::Session::Open(where.where, pin));
-  if (s.certificate() != *cert)
+  if (where.certificate != c.fingerprint || where.owner != login) return std::optional<token::Location>();
+  return std::optional<token::Location>(where.where);
+}
+
+Result<std::optional<token::Session>> Node::TokenOf(const std::string& login, const PassphraseSource& pin) const {
+  VB_ASSIGN_OR_RETURN(std::optional<token::Location> where, SigningToken(login));
+  if (!where) return std::optional<token::Session>();
+  VB_ASSIGN_OR_RETURN(token::Session s, token::Session::Open(*where, pin));
+  if (s.certificate() != *auth_.CertificateOf(auth_.FindLogin(org_, login)->key))
     return Status::Invalid("the key with id " + s.location().id + " on token '" + s.location().token +
-                           "' is not the one bound to '" + login + "' (serial " + c.serial +
-                           "): plug in their token, or bind this one with 'vanban key token'");
+                           "' is not the one bound to '" + login +
+                           "': plug in their token, or bind this one with 'vanban key token'");
   return std::optional<token::Session>(std::move(s));
 }
 

@@ -247,6 +247,9 @@ class Node {
     bool already = false;   // the certificate was bound to them before: only the location was written
   };
   Result<BoundToken> BindToken(const Actor& actor, const token::Location& where, const std::string& chain_pem);
+  // Where `login`'s signing key is when it is on a token (their current certificate
+  // bound with BindToken on this node); nullopt when it is not.
+  Result<std::optional<token::Location>> SigningToken(const std::string& login) const;
   // The roots this node checks a PDF signature's chain against: this organisation's
   // own authorities and trusted roots, and the authorities of the organisations it trusts.
   std::vector<std::string> TrustRoots() const;

@@ -281,7 +281,7 @@ Reply ConfirmPage(Node& node, const Viewer& v, const Document& d, const std::str
                   Escape(a.record) + "</code>:</p><dl class=\"will-sign\">";
   b += "<dt>Văn bản</dt><dd>" + Escape(KindLabel(d.kind)) + ": " + Escape(d.title) + "</dd>";
   b += "<dt>Mã văn bản</dt><dd><code>" + Escape(hex) + "</code></dd>";
-  std::string fields;
+  std::string fields, pin_field;
   if (name == "route") {
     std::string who;
     for (const std::string& l : call.Fields("to")) {
@@ -307,6 +307,10 @@ Reply ConfirmPage(Node& node, const Viewer& v, const Document& d, const std::str
     b += "<dt>Bản được ký</dt><dd>" + Escape(RevLabel(d)) + "</dd><dt>Hình thức</dt><dd>" +
          (kt ? "Ký thay (KT. " + Escape(v.person->title) + ")" : std::string("Ký trực tiếp")) + "</dd>";
     if (kt) fields += Hidden("on_behalf", "yes");
+    // A key on a token: its PIN, asked here and never kept (the token counts wrong ones).
+    if (auto token = node.SigningToken(v.person->login); token.ok() && *token)
+      pin_field = "<p><label>Mã PIN của token “" + Escape((*token)->token) +
+                  "” <input type=\"password\" name=\"pin\" autocomplete=\"off\" required></label></p>";
   } else if (name == "issue") {
     b += "<dt>Bản đã ký</dt><dd>" + Escape(RevLabel(d)) + "</dd><dt>Cấp</dt><dd>số tiếp theo trong sổ văn bản đi, "
          "ngày hôm nay, dấu của " + Escape(node.org().name) + "</dd>";
@@ -317,7 +321,7 @@ Reply ConfirmPage(Node& node, const Viewer& v, const Document& d, const std::str
   b += "</dl>";
   if (name == "sign" || name == "approve" || name == "submit")
     b += "<h2>Nội dung bản này</h2><pre class=\"text\">" + Escape(d.current_text) + "</pre>";
-  b += "<form method=\"post\" action=\"/doc/" + hex + "/" + name + "\">" + HiddenCsrf(v) + fields +
+  b += "<form method=\"post\" action=\"/doc/" + hex + "/" + name + "\">" + HiddenCsrf(v) + fields + pin_field +
        "<button type=\"submit\" name=\"confirm\" value=\"yes\">Xác nhận và ký</button> <a href=\"/doc/" + hex +
        "\">Huỷ</a></form></div>";
   return Reply::Html(Layout("Xác nhận", v, b));
@@ -331,7 +335,14 @@ Status Perform(Ctx& c, const std::string& action, const std::string& id, const C
   if (action == "approve") return n.Approve(a, id);
   if (action == "submit") return n.Submit(a, id, call.Field("to"));
   if (action == "return") return n.ReturnDoc(a, id, call.Field("reason"));
-  if (action == "sign") return n.Sign(a, id, call.Field("on_behalf") == "yes", pdf::CopyMaker());
+  if (action == "sign") {
+    const std::string pin = call.Field("pin");
+    a.pin = [pin]() -> Result<std::string> {
+      if (pin.empty()) return Status::BadInput("Hãy nhập mã PIN của token");
+      return pin;
+    };
+    return n.Sign(a, id, call.Field("on_behalf") == "yes", pdf::CopyMaker());
+  }
   if (action == "issue") return n.Issue(a, id, pdf::CopyMaker()).status();
   if (action == "receive") return n.Receive(a, id, pdf::ReceiptVerifier(n)).status();
   return Status::BadInput("no such action: " + action);
