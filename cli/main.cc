@@ -665,6 +665,25 @@ int Main(int argc, char** argv) {
                    " (SHA-256 " + c->fingerprint.substr(0, 16) + "…) for the signatures of PDFs, on every node of " +
                    prog.node().org().name);
   });
+  std::string tr_crl;
+  auto* c_tcrl = sub(c_trust_roots, "crl",
+                     "Keep an authority's certificate revocation list (CRL, DER or PEM) on this node: verify then "
+                     "refuses signatures by the certificates it lists (a newer list replaces the authority's older one)");
+  c_tcrl->add_option("file", tr_crl, "The revocation list, as the authority publishes it")->required();
+  c_tcrl->callback([&] {
+    if (!need_node()) return;
+    auto bytes = files::Read(tr_crl, 64u << 20);
+    if (!bytes.ok()) { rc = Fail(bytes.status()); return; }
+    auto l = prog.node().AddRevocationList(*bytes);
+    if (!l.ok()) { rc = Fail(l.status().With(tr_crl)); return; }
+    const std::string name = l->issuer.common_name.empty() ? l->issuer.organisation : l->issuer.common_name;
+    prog.Print({{"issuer", name}, {"this_update", Timestamp{l->this_update, 0}.Iso()},
+                {"next_update", l->next_update ? json(Timestamp{l->next_update, 0}.Iso()) : json(nullptr)},
+                {"revoked", l->revoked}},
+               "Kept the revocation list of " + name + " of " + Timestamp{l->this_update, 0}.Iso() + " (" +
+                   std::to_string(l->revoked) + " certificate(s) revoked" +
+                   (l->next_update ? ", next by " + Timestamp{l->next_update, 0}.Iso() : std::string()) + ")");
+  });
   auto* c_tlist = sub(c_trust_roots, "list", "The roots this node checks PDF signatures against");
   c_tlist->callback([&] {
     if (!need_node_to_read()) return;
@@ -981,11 +1000,14 @@ int Main(int argc, char** argv) {
                       {"time", s.time}, {"fingerprint", s.fingerprint},
                       {"serial", s.serial.empty() ? json(nullptr) : json(s.serial)},
                       {"issuer", s.issuer.empty() ? json(nullptr) : json(s.issuer)}, {"status", s.status},
-                      {"chain", s.chain.empty() ? json(nullptr) : json(s.chain)}, {"valid", s.valid}, {"reason", s.reason}});
+                      {"chain", s.chain.empty() ? json(nullptr) : json(s.chain)},
+                      {"revocation", s.revocation.empty() ? json(nullptr) : json(s.revocation)}, {"valid", s.valid},
+                      {"reason", s.reason}});
       const char* mark = s.status == "valid" ? "valid    " : s.status == "untrusted" ? "UNTRUSTED " : "INVALID  ";
       text += "  " + std::string(mark) + s.field + "  " + s.signer +
               (s.title.empty() ? "" : " (" + (s.on_behalf.empty() ? "" : s.on_behalf + " - ") + s.title + ")") + ", " + s.org + ", " + s.time + ", key " + s.fingerprint +
               (s.serial.empty() ? "" : ", certificate " + s.serial + (s.issuer.empty() ? "" : " by " + s.issuer)) +
+              (s.revocation.empty() || !s.valid ? "" : ", " + s.revocation) +
               (s.status == "untrusted" ? "\n           valid signature, signer not trusted here: " + s.reason
                : s.valid              ? ""
                                       : "\n           why: " + s.reason) +

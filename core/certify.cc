@@ -3,6 +3,8 @@
 // docs/certificates.md).
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "core/db.h"
 #include "core/files.h"
 #include "core/node.h"
@@ -217,6 +219,40 @@ Result<x509::Certificate> Node::AddTrustRoot(const Actor& actor, const std::stri
   r.SetText(x509::ToPem(all[0]));
   VB_RETURN_IF_ERROR(Act(actor, "", Fixed(r)).status());
   return c;
+}
+
+namespace {
+constexpr size_t kMaxRevocationList = 64u << 20;  // national CAs' lists run to megabytes
+std::string RevocationFile(const x509::RevocationList& l) {
+  Hash h = crypto::Blake2b(l.issuer.common_name + "\n" + l.issuer.organisation + "\n" + l.issuer.country);
+  return ToHex(h).substr(0, 32) + ".crl";
+}
+}  // namespace
+
+Result<x509::RevocationList> Node::AddRevocationList(const std::string& bytes) {
+  VB_ASSIGN_OR_RETURN(x509::RevocationList l, x509::ReadRevocationList(bytes));
+  const std::string dir = home_ + "/crl";
+  VB_RETURN_IF_ERROR(files::MakeDirs(dir, 0700));
+  const std::string path = dir + "/" + RevocationFile(l);
+  if (auto held = files::Read(path, kMaxRevocationList); held.ok()) {
+    if (auto old = x509::ReadRevocationList(*held); old.ok() && old->this_update > l.this_update)
+      return Status::Refused("this node has a newer list of " + l.issuer.common_name + " (of " +
+                             Timestamp{old->this_update, 0}.Iso() + "); this one is of " +
+                             Timestamp{l.this_update, 0}.Iso());
+  }
+  VB_RETURN_IF_ERROR(files::WriteAtomic(path, l.der, 0644, false));
+  return l;
+}
+
+std::vector<std::string> Node::RevocationLists() const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(home_ + "/crl", ec)) {
+    if (e.path().extension() != ".crl") continue;
+    if (auto bytes = files::Read(e.path().string(), kMaxRevocationList); bytes.ok()) out.push_back(std::move(*bytes));
+  }
+  std::sort(out.begin(), out.end());  // the same order on every run
+  return out;
 }
 
 std::vector<std::string> Node::TrustRoots() const {

@@ -250,6 +250,11 @@ class Node {
   // Where `login`'s signing key is when it is on a token (their current certificate
   // bound with BindToken on this node); nullopt when it is not.
   Result<std::optional<token::Location>> SigningToken(const std::string& login) const;
+  // Certificate revocation lists this node checks PDF signatures against (HOME/crl/,
+  // one per issuing authority: this node's own knowledge, not a record). Adding one
+  // replaces the list of the same authority when it is newer; an older one is refused.
+  Result<x509::RevocationList> AddRevocationList(const std::string& bytes);
+  std::vector<std::string> RevocationLists() const;  // DER
   // The roots this node checks a PDF signature's chain against: this organisation's
   // own authorities and trusted roots, and the authorities of the organisations it trusts.
   std::vector<std::string> TrustRoots() const;

@@ -357,6 +357,52 @@ Status CheckChain(std::string_view leaf, const std::vector<std::string>& others,
   return Status::Invalid("the certificate chain does not verify (" + why + ")");
 }
 
+Result<RevocationList> ReadRevocationList(std::string_view bytes) {
+  using CrlPtr = std::unique_ptr<X509_CRL, Free<X509_CRL, X509_CRL_free>>;
+  CrlPtr crl;
+  if (bytes.find("-----BEGIN X509 CRL-----") != std::string_view::npos) {
+    BioPtr in(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+    Must(in != nullptr, "BIO_new_mem_buf");
+    crl.reset(PEM_read_bio_X509_CRL(in.get(), nullptr, nullptr, nullptr));
+  } else {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    crl.reset(d2i_X509_CRL(nullptr, &p, static_cast<long>(bytes.size())));
+  }
+  ERR_clear_error();
+  if (!crl) return Status::BadInput("not a certificate revocation list (CRL, DER or PEM)");
+  RevocationList out;
+  int n = i2d_X509_CRL(crl.get(), nullptr);
+  Must(n > 0, "i2d_X509_CRL");
+  out.der.resize(static_cast<size_t>(n));
+  auto* w = reinterpret_cast<unsigned char*>(out.der.data());
+  i2d_X509_CRL(crl.get(), &w);
+  out.issuer = ReadName(X509_CRL_get_issuer(crl.get()));
+  out.this_update = Seconds(X509_CRL_get0_lastUpdate(crl.get()));
+  if (const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get())) out.next_update = Seconds(next);
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
+  out.revoked = revoked ? static_cast<size_t>(sk_X509_REVOKED_num(revoked)) : 0;
+  return out;
+}
+
+Result<std::optional<int64_t>> RevokedAt(std::string_view cert, std::string_view issuer, std::string_view crl) {
+  using CrlPtr = std::unique_ptr<X509_CRL, Free<X509_CRL, X509_CRL_free>>;
+  X509Ptr x = Parse(cert), ca = Parse(issuer);
+  const auto* p = reinterpret_cast<const unsigned char*>(crl.data());
+  CrlPtr list(d2i_X509_CRL(nullptr, &p, static_cast<long>(crl.size())));
+  ERR_clear_error();
+  if (!x || !ca || !list) return Status::Invalid("a certificate or the revocation list cannot be read");
+  if (X509_NAME_cmp(X509_CRL_get_issuer(list.get()), X509_get_subject_name(ca.get())) != 0 ||
+      X509_CRL_verify(list.get(), X509_get0_pubkey(ca.get())) != 1) {
+    ERR_clear_error();
+    return Status::Invalid("the revocation list is not signed by the certificate's issuer");
+  }
+  X509_REVOKED* entry = nullptr;
+  int found = X509_CRL_get0_by_cert(list.get(), &entry, x.get());
+  ERR_clear_error();
+  if (found != 1 || !entry) return std::optional<int64_t>();
+  return std::optional<int64_t>(Seconds(X509_REVOKED_get0_revocationDate(entry)));
+}
+
 bool VerifySignature(std::string_view cert, std::string_view data, std::string_view signature) {
   X509Ptr x = Parse(cert);
   if (!x) return false;

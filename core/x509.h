@@ -99,6 +99,18 @@ Status CheckIssuedBy(std::string_view cert, std::string_view authority);
 // Invalid with the reason in words otherwise. Key usage is the caller's to judge.
 Status CheckChain(std::string_view leaf, const std::vector<std::string>& others, const std::vector<std::string>& roots,
                   int64_t at);
+// A certificate revocation list (RFC 5280), as an authority publishes it.
+struct RevocationList {
+  std::string der;
+  Name issuer;
+  int64_t this_update = 0, next_update = 0;  // UTC seconds; next_update 0 when absent
+  size_t revoked = 0;                        // how many certificates it lists
+};
+// Parses a CRL, DER or PEM ("-----BEGIN X509 CRL-----"). BadInput if it is not one.
+Result<RevocationList> ReadRevocationList(std::string_view bytes);
+// When `cert` was revoked according to `crl`, or nullopt if the list does not name
+// it; Invalid when `crl` is not signed by `issuer` (the certificate's issuer, DER).
+Result<std::optional<int64_t>> RevokedAt(std::string_view cert, std::string_view issuer, std::string_view crl);
 // Ok if `signature` is an RSASSA-PKCS1-v1_5 SHA-256 signature of `data` by the
 // key of `cert`.
 bool VerifySignature(std::string_view cert, std::string_view data, std::string_view signature);

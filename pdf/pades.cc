@@ -1,6 +1,8 @@
 // Standard PDF signatures checked with libcrypto (pades.h).
 #include "pdf/pades.h"
 
+#include "core/clock.h"
+
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -116,6 +118,36 @@ Status CheckChain(const StandardSigner& signer, const std::vector<std::string>& 
   if (!signer.certificate.signing)
     return Status::Invalid("the certificate does not allow signing (keyUsage)");
   return x509::CheckChain(signer.certificate.der, signer.certificates, roots, at);
+}
+
+RevocationCheck CheckRevocation(const StandardSigner& signer, const std::vector<std::string>& roots,
+                                const std::vector<std::string>& crls) {
+  RevocationCheck out;
+  const x509::Certificate& c = signer.certificate;
+  const std::string issuer_name = c.issuer.common_name.empty() ? c.issuer.organisation : c.issuer.common_name;
+  out.words = "no revocation list of " + issuer_name + " here";
+  const std::string* issuer = nullptr;
+  for (const std::vector<std::string>* list : {&signer.certificates, &roots})
+    for (const std::string& der : *list)
+      if (!issuer && der != c.der && x509::CheckIssuedBy(c.der, der).ok()) issuer = &der;
+  if (!issuer) return out;
+  for (const std::string& crl : crls) {
+    auto l = x509::ReadRevocationList(crl);
+    if (!l.ok() || l->issuer.common_name != c.issuer.common_name || l->issuer.organisation != c.issuer.organisation)
+      continue;
+    auto revoked = x509::RevokedAt(c.der, *issuer, crl);
+    if (!revoked.ok()) continue;  // a list of another authority of the same name
+    const std::string of = "list of " + issuer_name + " of " + Timestamp{l->this_update, 420}.Date();
+    out.checked = true;
+    if (*revoked) {
+      out.revoked = true;
+      out.revoked_at = **revoked;
+      out.words = "revoked on " + Timestamp{**revoked, 420}.Iso() + " (" + of + ")";
+      return out;
+    }
+    out.words = "not revoked (" + of + ")";
+  }
+  return out;
 }
 
 int64_t PdfDateSeconds(std::string_view t) {

@@ -49,6 +49,7 @@ struct SignatureCheck {
   // to a root trusted here ("valid signature, signer not trusted here"); "invalid".
   std::string status;
   std::string chain;        // the chain's verdict in words ("trusted: Sở Ngoại vụ tỉnh Lạng Sơn"), "" for Ed25519
+  std::string revocation;   // what this node's revocation lists say ("not revoked (list of … of DATE)"), "" for Ed25519
   bool valid = false;
   std::string reason;       // why not, when not valid
 };
@@ -88,7 +89,8 @@ struct Verification {
 // to one of `roots` (DER) at the signing time, key usage, and that the last
 // signature covers the whole file. Empty `roots`: the authorities of the
 // organisations in `trusted`.
-Result<Verification> Verify(std::string_view pdf, const Authority& trusted, const std::vector<std::string>& roots = {});
+Result<Verification> Verify(std::string_view pdf, const Authority& trusted, const std::vector<std::string>& roots = {},
+                            const std::vector<std::string>& revocation_lists = {});
 
 // Verify against `node`'s authority (`vanban verify`, the web's "Kiểm tra PDF"), and
 // when the node holds the document, what only its records say: whether a signature

@@ -86,6 +86,7 @@ struct Identity {
   int64_t signing_time = 0;
   std::string serial;  // of the X.509 certificate; "" for Ed25519
   std::string issuer;
+  std::optional<StandardSigner> standard;  // a standard signature's signer
 };
 
 Result<Identity> Identify(const FoundSignature& f, const Authority& auth) {
@@ -107,9 +108,17 @@ Result<Identity> Identify(const FoundSignature& f, const Authority& auth) {
   auto binding = auth.FindCertificate(c.fingerprint);
   id.bound = binding.has_value();
   if (binding) id.key = binding->key;
+  id.standard = std_signer;
   if (id.bound && (id.signing_time < c.not_before || id.signing_time > c.not_after))
     return Status::Invalid("the certificate (serial " + c.serial + ") is not valid at the signing time");
   return id;
+}
+
+// A revoked certificate makes the signature invalid: revoked before the claimed
+// signing time, or after it with nothing but the signer's claim for that time.
+std::string RevokedReason(const RevocationCheck& r, int64_t signing_time) {
+  return "the certificate was " + r.words +
+         (r.revoked_at > signing_time ? "; the claimed signing time before it is not proven by a time-stamp" : "");
 }
 
 // The bytes of a signature verify with its own certificate (trust aside).
@@ -143,7 +152,8 @@ struct RevisionReport {
   std::string damage;
 };
 
-Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& trusted) {
+Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& trusted, const std::vector<std::string>& roots,
+                                      const std::vector<std::string>& crls) {
   RevisionReport out;
   Verification& v = out.v;
   auto read = ReadPdf(pdf);
@@ -238,6 +248,11 @@ Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& tru
       s.serial = cms->serial;
       s.issuer = cms->issuer;
       if (!cms->serial.empty()) s.chain = "trusted: bound by " + (org ? org->name : std::string("its organisation"));
+      if (cms->standard) {
+        RevocationCheck revocation = CheckRevocation(*cms->standard, roots, crls);
+        s.revocation = revocation.words;
+        if (revocation.revoked) fail(RevokedReason(revocation, cms->signing_time));
+      }
       if (org && cms->key == org->seal) {
         s.role = "seal";
         s.signer = org->name;
@@ -295,7 +310,8 @@ void ClearHeader(Verification& v) {
 namespace {
 
 // A PDF from another producer: its standard signatures as any reader checks them.
-Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std::vector<std::string>& roots) {
+Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std::vector<std::string>& roots,
+                           const std::vector<std::string>& crls) {
   Verification v;
   for (size_t i = 0; i < c.signatures.size(); ++i) {
     const FoundSignature& f = c.signatures[i];
@@ -331,6 +347,12 @@ Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std
         s.status = "valid";
         s.chain = "trusted";
       }
+      RevocationCheck revocation = CheckRevocation(*std_signer, roots, crls);
+      s.revocation = revocation.words;
+      if (revocation.revoked) {
+        s.status = "invalid";
+        s.reason = RevokedReason(revocation, at);
+      }
     }
     s.valid = s.status == "valid";
     if (s.status == "untrusted") v.problems.push_back(s.field + " (" + s.signer + "): valid signature, signer not trusted here: " + s.reason);
@@ -347,7 +369,8 @@ Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std
 
 }  // namespace
 
-Result<Verification> Verify(std::string_view pdf, const Authority& trusted, const std::vector<std::string>& roots_in) {
+Result<Verification> Verify(std::string_view pdf, const Authority& trusted, const std::vector<std::string>& roots_in,
+                            const std::vector<std::string>& crls) {
   auto read = ReadPdf(pdf);
   if (!read.ok()) {
     if (read.status().code() != Status::Code::kInvalid) return read.status();
@@ -362,7 +385,7 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted, cons
     std::vector<std::string> roots = roots_in;
     if (roots.empty())
       for (const auto& [k, o] : trusted.orgs()) roots.insert(roots.end(), o.authorities.begin(), o.authorities.end());
-    return VerifyForeign(pdf, c, roots);
+    return VerifyForeign(pdf, c, roots, crls);
   }
 
   // The revision the report describes: the last one a valid signature covers, else
@@ -373,7 +396,7 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted, cons
   for (size_t k = c.signatures.size(); k-- > 0;) {
     const FoundSignature& f = c.signatures[k];
     if (!BytesVerify(f)) continue;
-    VB_ASSIGN_OR_RETURN(RevisionReport r, VerifyRevision(pdf.substr(0, f.revision_end), trusted));
+    VB_ASSIGN_OR_RETURN(RevisionReport r, VerifyRevision(pdf.substr(0, f.revision_end), trusted, roots_in, crls));
     // The cut holds exactly the signatures up to this one (else it is not a revision of this file).
     if (r.v.signatures.size() != k + 1) continue;
     bool ok = r.v.signatures.back().valid;
@@ -388,7 +411,7 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted, cons
 
   if (!shown) {
     // No signature verifies: every signature with its failure, no header (nothing is vouched for).
-    VB_ASSIGN_OR_RETURN(RevisionReport whole, VerifyRevision(pdf, trusted));
+    VB_ASSIGN_OR_RETURN(RevisionReport whole, VerifyRevision(pdf, trusted, roots_in, crls));
     ClearHeader(whole.v);
     whole.v.valid = false;
     if (whole.v.problems.empty()) whole.v.problems.push_back("no signature of the PDF verifies");
@@ -430,7 +453,7 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted, cons
 }
 
 Result<Verification> VerifyOnNode(std::string_view pdf, Node& node) {
-  VB_ASSIGN_OR_RETURN(Verification v, Verify(pdf, node.authority(), node.TrustRoots()));
+  VB_ASSIGN_OR_RETURN(Verification v, Verify(pdf, node.authority(), node.TrustRoots(), node.RevocationLists()));
   RecordId rev{};
   if (v.document.empty() || !FromHex(v.revision, &rev)) return v;
   // A document this node does not hold (NotFound) is verified from the PDF alone.

@@ -159,6 +159,35 @@ vb --json verify "$TMP/other.pdf"
 assert_eq 0 "$RC" "after 'trust add ROOT.pem': valid"
 assert_jq '.signatures[0].status' valid "valid and trusted"
 assert_jq '.signatures[0].chain' trusted "the chain reaches the root"
+assert_jq '.signatures[0].revocation' "no revocation list of CA phụ thử nghiệm here" "no list to check it against"
+
+step "a revocation list of the issuing authority: not revoked, then revoked"
+touch "$P/index.txt"
+echo 01 >"$P/crlnumber"
+printf '[ca]\ndefault_ca = sub\n[sub]\ndatabase = %s\ncrlnumber = %s\ndefault_md = sha256\ndefault_crl_days = 30\n' \
+  "$P/index.txt" "$P/crlnumber" >"$P/ca.cnf"
+ca() { must_run openssl ca -config "$P/ca.cnf" -keyfile "$P/sub.key" -cert "$P/sub.pem" "$@"; }
+ca -gencrl -out "$P/none.crl"
+must trust crl "$P/none.crl"
+vb --json verify "$TMP/other.pdf"
+assert_eq 0 "$RC" "listed by no revocation list: still valid"
+assert_jq '.signatures[0].revocation | startswith("not revoked (list of CA phụ thử nghiệm of ")' true "checked against the list"
+ca -revoke "$P/me.pem"
+sleep 1  # a later thisUpdate than the first list's
+ca -gencrl -out "$P/revoked.crl"
+openssl crl -in "$P/revoked.crl" -outform DER -out "$P/revoked.der"
+vb --json trust crl "$P/revoked.der"
+assert_eq 0 "$RC" "a newer list, DER"
+assert_jq .revoked 1 "one certificate revoked"
+vb --json verify "$TMP/other.pdf"
+assert_eq 1 "$RC" "revoked: exit 1"
+assert_jq '.signatures[0].status' invalid "a revoked certificate's signature is invalid"
+assert_jq '.signatures[0].reason | test("^the certificate was revoked on .*; the claimed signing time before it is not proven by a time-stamp$")' true "says when, and what is not proven"
+assert_vb 3 trust crl "$P/none.crl"
+assert_contains "$ERR" "this node has a newer list of CA phụ thử nghiệm" "an older list does not replace a newer one"
+assert_vb 2 trust crl "$P/me.pem"
+assert_contains "$ERR" "not a certificate revocation list" "a certificate is not a list"
+rm -rf "$H/crl"  # as before: the rest of the test checks other things
 
 cp "$TMP/other.pdf" "$TMP/other-bad.pdf"
 printf 'X' | dd of="$TMP/other-bad.pdf" bs=1 seek=3000 conv=notrunc status=none
