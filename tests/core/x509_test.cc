@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 namespace vanban::x509 {
 namespace {
@@ -127,6 +128,67 @@ TEST_F(X509Test, KeyFileOpensOnlyWithItsHolder) {
   std::string flipped = file;
   flipped[flipped.size() - 3] = flipped[flipped.size() - 3] == 'a' ? 'b' : 'a';
   EXPECT_NE(OpenKey(flipped, holder, "k").status().message().find("does not open"), std::string::npos);
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A revocation list as an authority publishes it (made by OpenSSL's `ca`), and the
+// chain check, against certificates OpenSSL made.
+TEST(RevocationList, ReadsItAndFindsWhatItRevokes) {
+  ASSERT_TRUE(crypto::Init().ok());
+  const std::string dir = ::testing::TempDir() + "x509_crl";
+  const std::string script = "set -e; rm -rf '" + dir + "'; mkdir -p '" + dir + "'; cd '" + dir + "'\n" + R"(
+for ca in ca other; do
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout $ca.key -out $ca.pem -days 100 -utf8 -subj "/CN=CA phụ thử nghiệm" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+done
+for c in gone kept; do
+  openssl req -newkey rsa:2048 -nodes -keyout $c.key -out $c.csr -subj "/CN=$c" 2>/dev/null
+  openssl x509 -req -in $c.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 10 -out $c.pem 2>/dev/null
+done
+touch index.txt; echo 01 > crlnumber
+printf '[ca]\ndefault_ca = s\n[s]\ndatabase = index.txt\ncrlnumber = crlnumber\ndefault_md = sha256\ndefault_crl_days = 30\n' > ca.cnf
+openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -revoke gone.pem 2>/dev/null
+openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -gencrl -out list.pem 2>/dev/null
+)";
+  ASSERT_EQ(std::system(script.c_str()), 0) << script;
+  auto pem = [&](const char* name) { return *FromPem(ReadAll(dir + "/" + name)); };
+  const std::string ca = pem("ca.pem"), other = pem("other.pem"), gone = pem("gone.pem"), kept = pem("kept.pem");
+
+  auto list = ReadRevocationList(ReadAll(dir + "/list.pem"));
+  ASSERT_TRUE(list.ok()) << list.status().message();
+  EXPECT_EQ(list->issuer.common_name, "CA phụ thử nghiệm");
+  EXPECT_EQ(list->revoked, 1u);
+  EXPECT_GT(list->this_update, 0);
+  EXPECT_EQ(list->next_update - list->this_update, 30 * 86400);
+  auto again = ReadRevocationList(list->der);  // DER reads the same
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->der, list->der);
+  EXPECT_EQ(ReadRevocationList("not a list").status().code(), Status::Code::kBadInput);
+  EXPECT_FALSE(ReadRevocationList(ca).ok());  // a certificate is not a list
+
+  auto revoked = RevokedAt(gone, ca, list->der);
+  ASSERT_TRUE(revoked.ok());
+  ASSERT_TRUE(revoked->has_value());
+  EXPECT_NEAR(static_cast<double>(**revoked), static_cast<double>(list->this_update), 60);
+  auto not_revoked = RevokedAt(kept, ca, list->der);
+  ASSERT_TRUE(not_revoked.ok());
+  EXPECT_FALSE(not_revoked->has_value());
+  // Another authority of the same name did not sign this list.
+  EXPECT_EQ(RevokedAt(gone, other, list->der).status().code(), Status::Code::kInvalid);
+
+  // The chain: to the authority that issued it; its namesake's signature fails.
+  const int64_t now = list->this_update;
+  EXPECT_TRUE(CheckChain(kept, {}, {ca}, now).ok());
+  Status wrong = CheckChain(kept, {}, {other}, now);
+  EXPECT_EQ(wrong.message(), "the certificate chain does not verify (certificate signature failure)");
+  Status early = CheckChain(kept, {}, {ca}, now - 86400);
+  EXPECT_NE(early.message().find("not valid at the signing time"), std::string::npos) << early.message();
 }
 
 }  // namespace
