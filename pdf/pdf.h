@@ -50,6 +50,7 @@ struct SignatureCheck {
   std::string status;
   std::string chain;        // the chain's verdict in words ("trusted: Sở Ngoại vụ tỉnh Lạng Sơn"), "" for Ed25519
   std::string revocation;   // what this node's revocation lists say ("not revoked (list of … of DATE)"), "" for Ed25519
+  enum class Revocation { kNotChecked, kNoList, kNotRevoked, kRevoked } revocation_state = Revocation::kNotChecked;
   bool valid = false;
   std::string reason;       // why not, when not valid
 };

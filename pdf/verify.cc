@@ -114,6 +114,12 @@ Result<Identity> Identify(const FoundSignature& f, const Authority& auth) {
   return id;
 }
 
+void NoteRevocation(const RevocationCheck& r, SignatureCheck* s) {
+  using R = SignatureCheck::Revocation;
+  s->revocation = r.words;
+  s->revocation_state = r.revoked ? R::kRevoked : r.checked ? R::kNotRevoked : R::kNoList;
+}
+
 // A revoked certificate makes the signature invalid: revoked before the claimed
 // signing time, or after it with nothing but the signer's claim for that time.
 std::string RevokedReason(const RevocationCheck& r, int64_t signing_time) {
@@ -250,7 +256,7 @@ Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& tru
       if (!cms->serial.empty()) s.chain = "trusted: bound by " + (org ? org->name : std::string("its organisation"));
       if (cms->standard) {
         RevocationCheck revocation = CheckRevocation(*cms->standard, roots, crls);
-        s.revocation = revocation.words;
+        NoteRevocation(revocation, &s);
         if (revocation.revoked) fail(RevokedReason(revocation, cms->signing_time));
       }
       if (org && cms->key == org->seal) {
@@ -348,7 +354,7 @@ Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std
         s.chain = "trusted";
       }
       RevocationCheck revocation = CheckRevocation(*std_signer, roots, crls);
-      s.revocation = revocation.words;
+      NoteRevocation(revocation, &s);
       if (revocation.revoked) {
         s.status = "invalid";
         s.reason = RevokedReason(revocation, at);

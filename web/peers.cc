@@ -97,10 +97,23 @@ std::string VerifyResult(Node& node, const pdf::Verification& r) {
         if (!s.on_behalf.empty()) who += Escape(s.on_behalf) + " — ";
         who += Escape(s.title) + "</span>";
       }
+      using R = pdf::SignatureCheck::Revocation;
+      const std::string verdict =
+          s.valid ? std::string("hợp lệ")
+          : s.status == "untrusted"
+              ? "<strong>chữ ký đúng, nhưng người ký chưa được tin cậy trên máy này</strong>: " + Escape(s.reason)
+              : "<strong>không hợp lệ</strong>: " + Escape(s.reason);
+      std::string detail;
+      if (!s.serial.empty())
+        detail += "<br><span class=\"muted\">chứng thư số " + Escape(s.serial) +
+                  (s.issuer.empty() ? "" : " do " + Escape(s.issuer) + " cấp") + "</span>";
+      if (s.revocation_state == R::kNotRevoked)
+        detail += "<br><span class=\"muted\">chưa bị thu hồi (theo danh sách thu hồi trên máy này)</span>";
+      else if (s.revocation_state == R::kNoList)
+        detail += "<br><span class=\"muted\">máy này không có danh sách thu hồi của nơi cấp</span>";
+      if (!s.fingerprint.empty()) detail += "<br><span class=\"muted\">khóa " + Escape(s.fingerprint) + "</span>";
       b += "<tr><td>" + Escape(RoleLabel(s.role)) + "</td><td>" + who + "</td><td>" + Escape(s.org) + "</td><td>" +
-           (s.time.empty() ? std::string("—") : Escape(WhenText(s.time))) + "</td><td>" +
-           (s.valid ? std::string("hợp lệ") : "<strong>không hợp lệ</strong>: " + Escape(s.reason)) +
-           (s.fingerprint.empty() ? "" : "<br><span class=\"muted\">khóa " + Escape(s.fingerprint) + "</span>") +
+           (s.time.empty() ? std::string("—") : Escape(WhenText(s.time))) + "</td><td>" + verdict + detail +
            "</td></tr>";
     }
     b += "</tbody></table>";

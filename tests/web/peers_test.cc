@@ -149,6 +149,10 @@ TEST_F(PeersTest, WebVerifyASignedPdf) {
   EXPECT_TRUE(Has(r.body, "<dt>Loại</dt><dd>KẾ HOẠCH</dd>"));
   EXPECT_TRUE(Has(r.body, "chưa cấp số"));
   EXPECT_TRUE(Has(r.body, "<a href=\"/doc/" + id_ + "\">"));
+  // The standard signature's certificate, and that no revocation list was at hand.
+  EXPECT_TRUE(Has(r.body, "<br><span class=\"muted\">chứng thư số ")) << r.body;
+  EXPECT_TRUE(Has(r.body, " cấp</span>"));
+  EXPECT_TRUE(Has(r.body, "máy này không có danh sách thu hồi của nơi cấp"));
 }
 
 TEST_F(PeersTest, WebVerifyAChangedByteIsInvalidWithTheReason) {
