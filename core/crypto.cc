@@ -1,5 +1,7 @@
 #include "core/crypto.h"
 
+#include "core/text.h"
+
 #include <sodium.h>
 
 #include <cstring>
@@ -190,24 +192,18 @@ struct ParsedKeyFile {
 
 // Splits "key value" on the first space; the key must match `want`.
 bool Card(std::string_view line, std::string_view want, std::string_view* value) {
-  if (line.size() <= want.size() + 1 || line.substr(0, want.size()) != want || line[want.size()] != ' ')
-    return false;
-  *value = line.substr(want.size() + 1);
-  return true;
+  auto v = text::CardValue(line, want);
+  if (v) *value = *v;
+  return v.has_value();
 }
 
 Result<ParsedKeyFile> Parse(std::string_view bytes, std::string_view where) {
   auto bad = [&](const std::string& why) {
     return Status::BadInput(std::string(where) + ": not a vanban key file: " + why);
   };
-  std::vector<std::string_view> lines;
-  size_t pos = 0;
-  while (pos < bytes.size()) {
-    size_t nl = bytes.find('\n', pos);
-    if (nl == std::string_view::npos) return bad("last line is not terminated");
-    lines.push_back(bytes.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
+  auto split = text::TerminatedLines(bytes);
+  if (!split) return bad("last line is not terminated");
+  const std::vector<std::string_view>& lines = *split;
   if (lines.size() != 7) return bad("expected 7 lines, found " + std::to_string(lines.size()));
   if (lines[0] != kKeyMagic) return bad("first line must be '" + std::string(kKeyMagic) + "'");
   ParsedKeyFile f;

@@ -46,12 +46,7 @@ Result<KeyRequest> ParseKeyRequest(std::string_view bytes, std::string_view wher
   auto bad = [&](const std::string& why) { return Status::BadInput(pre + why); };
   if (bytes.size() > kMaxKeyRequestBytes) return bad("larger than 16 KiB");
   if (bytes.empty() || bytes.back() != '\n') return bad("last line is not terminated");
-  std::vector<std::string_view> lines;
-  for (size_t at = 0; at < bytes.size();) {
-    size_t lf = bytes.find('\n', at);
-    lines.push_back(bytes.substr(at, lf - at));
-    at = lf + 1;
-  }
+  const std::vector<std::string_view> lines = *text::TerminatedLines(bytes);  // the last LF is checked above
   constexpr size_t kLines = 2 + std::size(kFields);
   if (lines.size() != kLines) return bad("expected " + std::to_string(kLines) + " lines, found " + std::to_string(lines.size()));
   if (lines[0] != kMagic) return bad("first line must be '" + std::string(kMagic) + "'");

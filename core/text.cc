@@ -332,4 +332,20 @@ std::optional<uint64_t> ParseDecimal(std::string_view s, uint64_t max) {
   return v;
 }
 
+std::optional<std::vector<std::string_view>> TerminatedLines(std::string_view s) {
+  std::vector<std::string_view> lines;
+  for (size_t pos = 0; pos < s.size();) {
+    size_t nl = s.find('\n', pos);
+    if (nl == std::string_view::npos) return std::nullopt;
+    lines.push_back(s.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return lines;
+}
+
+std::optional<std::string_view> CardValue(std::string_view line, std::string_view key) {
+  if (line.size() <= key.size() + 1 || line.substr(0, key.size()) != key || line[key.size()] != ' ') return std::nullopt;
+  return line.substr(key.size() + 1);
+}
+
 }  // namespace vanban::text

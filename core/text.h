@@ -54,6 +54,13 @@ bool IsNfcSafe(uint32_t cp);
 // Trims ASCII whitespace at both ends.
 std::string Trim(std::string_view s);
 
+// The lines of a small line-oriented file (key files, key requests, token files),
+// each ended by LF, without it; nullopt when the last line is not ended.
+std::optional<std::vector<std::string_view>> TerminatedLines(std::string_view s);
+// The value of a "KEY VALUE" line (split at the first space) when its key is `key`
+// and the value is not empty; nullopt otherwise.
+std::optional<std::string_view> CardValue(std::string_view line, std::string_view key);
+
 // Upper-cases Vietnamese text (for headers such as "SỞ NGOẠI VỤ").
 std::string Upper(std::string_view s);
 

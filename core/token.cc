@@ -2,6 +2,7 @@
 #include "core/token.h"
 
 #include "core/crypto.h"
+#include "core/text.h"
 
 #include <libp11.h>
 #include <openssl/err.h>
@@ -26,15 +27,6 @@ unsigned long LastReason() {
   unsigned long e = ERR_peek_last_error();
   ERR_clear_error();
   return ERR_GET_REASON(e);
-}
-
-std::string Der(X509* x) {
-  int n = i2d_X509(x, nullptr);
-  if (n <= 0) return "";
-  std::string out(static_cast<size_t>(n), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(out.data());
-  i2d_X509(x, &p);
-  return out;
 }
 
 std::string Quoted(const std::string& s) { return "'" + s + "'"; }
@@ -132,7 +124,7 @@ Result<Session> Session::Open(const Location& where, const PinSource& pin) {
     PKCS11_CERT& c = certs[i];
     if (!c.x509) continue;
     if (X509_check_ca(c.x509) != 0) {
-      s.authorities_.push_back(Der(c.x509));
+      s.authorities_.push_back(x509::DerOf(c.x509));
       continue;
     }
     PKCS11_KEY* k = PKCS11_find_key(&c);
@@ -151,7 +143,7 @@ Result<Session> Session::Open(const Location& where, const PinSource& pin) {
     return Status::BadInput(named + " holds " + std::to_string(candidates) +
                             " signing certificates: choose one with --id (" + ids + ")");
   s.where_.id = ToHex(chosen->id, chosen->id_len);
-  s.certificate_ = Der(chosen->x509);
+  s.certificate_ = x509::DerOf(chosen->x509);
   s.key_ = PKCS11_find_key(chosen);
   ERR_clear_error();
   if (EVP_PKEY_get_base_id(X509_get0_pubkey(chosen->x509)) != EVP_PKEY_RSA)
@@ -190,22 +182,17 @@ Result<LocationFile> ReadLocation(std::string_view file, std::string_view path) 
   auto bad = [&](const std::string& why) {
     return Status::BadInput(std::string(path) + ": not a vanban token file: " + why);
   };
-  std::vector<std::string_view> lines;
-  for (size_t pos = 0; pos < file.size();) {
-    size_t nl = file.find('\n', pos);
-    if (nl == std::string_view::npos) return bad("last line is not terminated");
-    lines.push_back(file.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
+  auto split = text::TerminatedLines(file);
+  if (!split) return bad("last line is not terminated");
+  const std::vector<std::string_view>& lines = *split;
   if (lines.size() != 1 + std::size(kCards)) return bad("expected 6 lines, found " + std::to_string(lines.size()));
   if (lines[0] != kMagic) return bad("first line must be '" + std::string(kMagic) + "'");
   LocationFile f;
   std::string* values[] = {&f.owner, &f.where.module, &f.where.token, &f.where.id, &f.certificate};
   for (size_t i = 0; i < std::size(kCards); ++i) {
-    std::string_view l = lines[i + 1], key = kCards[i];
-    if (l.size() <= key.size() + 1 || l.substr(0, key.size()) != key || l[key.size()] != ' ')
-      return bad("line " + std::to_string(i + 2) + " must be '" + std::string(key) + " VALUE'");
-    *values[i] = std::string(l.substr(key.size() + 1));
+    auto value = text::CardValue(lines[i + 1], kCards[i]);
+    if (!value) return bad("line " + std::to_string(i + 2) + " must be '" + std::string(kCards[i]) + " VALUE'");
+    *values[i] = std::string(*value);
   }
   return f;
 }

@@ -1,6 +1,8 @@
 // X.509 with libcrypto (x509.h, docs/certificates.md).
 #include "core/x509.h"
 
+#include "core/text.h"
+
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -53,7 +55,9 @@ X509Ptr Parse(std::string_view der) {
   return x;
 }
 
-std::string Der(X509* x) {
+}  // namespace
+
+std::string DerOf(X509* x) {
   int n = i2d_X509(x, nullptr);
   Must(n > 0, "i2d_X509");
   std::string out(static_cast<size_t>(n), '\0');
@@ -61,6 +65,8 @@ std::string Der(X509* x) {
   i2d_X509(x, &p);
   return out;
 }
+
+namespace {
 
 // SubjectPublicKeyInfo, DER.
 std::string Spki(EVP_PKEY* k) {
@@ -263,7 +269,7 @@ Result<std::vector<std::string>> AllFromPem(std::string_view pem) {
   for (;;) {
     X509Ptr x(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (!x) break;
-    out.push_back(Der(x.get()));
+    out.push_back(DerOf(x.get()));
   }
   // The loop ends at the end of the text (no start line) or at a broken certificate.
   unsigned long e = ERR_peek_last_error();
@@ -290,7 +296,7 @@ std::string MakeAuthority(const PrivateKey& key, const Name& name, int64_t from)
   AddExtension(x.get(), &ctx, NID_key_usage, "critical,keyCertSign,cRLSign");
   AddExtension(x.get(), &ctx, NID_subject_key_identifier, "hash");
   Must(X509_sign(x.get(), k, EVP_sha256()) > 0, "X509_sign");
-  return Der(x.get());
+  return DerOf(x.get());
 }
 
 Result<std::string> Issue(const PrivateKey& authority_key, std::string_view authority, std::string_view subject_key,
@@ -310,7 +316,7 @@ Result<std::string> Issue(const PrivateKey& authority_key, std::string_view auth
   AddExtension(x.get(), &ctx, NID_subject_key_identifier, "hash");
   AddExtension(x.get(), &ctx, NID_authority_key_identifier, "keyid:always");
   Must(X509_sign(x.get(), Access::Of(authority_key), EVP_sha256()) > 0, "X509_sign");
-  return Der(x.get());
+  return DerOf(x.get());
 }
 
 Status CheckIssuedBy(std::string_view cert, std::string_view authority) {
@@ -438,20 +444,12 @@ Result<ParsedKey> ParseKey(std::string_view file, std::string_view where) {
   auto bad = [&](const std::string& why) {
     return Status::BadInput(std::string(where) + ": not a vanban certificate key file: " + why);
   };
-  std::vector<std::string_view> lines;
-  for (size_t pos = 0; pos < file.size();) {
-    size_t nl = file.find('\n', pos);
-    if (nl == std::string_view::npos) return bad("last line is not terminated");
-    lines.push_back(file.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
+  auto split = text::TerminatedLines(file);
+  if (!split) return bad("last line is not terminated");
+  const std::vector<std::string_view>& lines = *split;
   if (lines.size() != 6) return bad("expected 6 lines, found " + std::to_string(lines.size()));
   if (lines[0] != kKeyMagic) return bad("first line must be '" + std::string(kKeyMagic) + "'");
-  auto card = [&](size_t i, std::string_view key) -> std::optional<std::string_view> {
-    std::string_view l = lines[i];
-    if (l.size() <= key.size() + 1 || l.substr(0, key.size()) != key || l[key.size()] != ' ') return std::nullopt;
-    return l.substr(key.size() + 1);
-  };
+  auto card = [&](size_t i, std::string_view key) { return text::CardValue(lines[i], key); };
   ParsedKey k;
   auto holds = card(1, "holds");
   bool known = false;

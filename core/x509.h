@@ -20,6 +20,7 @@
 #include "core/status.h"
 
 struct evp_pkey_st;  // OpenSSL's EVP_PKEY, kept out of this header
+struct x509_st;      // OpenSSL's X509
 
 namespace vanban::x509 {
 
@@ -75,6 +76,9 @@ struct Certificate {
   std::string fingerprint;   // SHA-256 of der, lower-case hex
 };
 
+// The DER of a certificate libcrypto holds (for the modules that read a CMS or a
+// token with it).
+std::string DerOf(x509_st* x);
 // Parses a DER certificate. BadInput with the reason if it is not one.
 Result<Certificate> Read(std::string_view der);
 // "-----BEGIN CERTIFICATE-----" ... as RFC 7468 writes it; Read of PEM text.

@@ -25,15 +25,6 @@ using BioPtr = std::unique_ptr<BIO, Free<BIO, BIO_free_all>>;
 void FreeCerts(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
 void FreeStack(STACK_OF(X509) * s) { sk_X509_free(s); }
 
-std::string Der(X509* x) {
-  int n = i2d_X509(x, nullptr);
-  if (n <= 0) return "";
-  std::string out(static_cast<size_t>(n), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(out.data());
-  i2d_X509(x, &p);
-  return out;
-}
-
 // The CMS without the zero padding after it; null if it does not parse.
 CmsPtr Parse(std::string_view der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
@@ -96,9 +87,9 @@ Result<StandardSigner> VerifyStandard(std::string_view cms_der, std::string_view
   STACK_OF(X509)* signers = signer_stack.get();
   if (!signers || sk_X509_num(signers) != 1) return Status::Invalid("malformed CMS: no certificate for the signer");
   StandardSigner out;
-  VB_ASSIGN_OR_RETURN(out.certificate, x509::Read(Der(sk_X509_value(signers, 0))));
+  VB_ASSIGN_OR_RETURN(out.certificate, x509::Read(x509::DerOf(sk_X509_value(signers, 0))));
   std::unique_ptr<STACK_OF(X509), decltype(&FreeCerts)> all(CMS_get1_certs(cms.get()), &FreeCerts);
-  for (int i = 0; all && i < sk_X509_num(all.get()); ++i) out.certificates.push_back(Der(sk_X509_value(all.get(), i)));
+  for (int i = 0; all && i < sk_X509_num(all.get()); ++i) out.certificates.push_back(x509::DerOf(sk_X509_value(all.get(), i)));
   // PAdES: the signed ESS signingCertificateV2 names the signer's certificate.
   int at = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
   if (at >= 0) {
