@@ -244,13 +244,17 @@ Result<x509::RevocationList> Node::AddRevocationList(const std::string& bytes) {
   return l;
 }
 
-std::vector<std::string> Node::RevocationLists() const {
+Result<std::vector<std::string>> Node::RevocationLists() const {
   std::vector<std::string> out;
+  const std::string dir = home_ + "/crl";
+  if (!files::Exists(dir)) return out;
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(home_ + "/crl", ec)) {
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     if (e.path().extension() != ".crl") continue;
-    if (auto bytes = files::Read(e.path().string(), kMaxRevocationList); bytes.ok()) out.push_back(std::move(*bytes));
+    VB_ASSIGN_OR_RETURN(std::string bytes, files::Read(e.path().string(), kMaxRevocationList));
+    out.push_back(std::move(bytes));
   }
+  if (ec) return Status::BadInput(dir + ": " + ec.message());
   std::sort(out.begin(), out.end());  // the same order on every run
   return out;
 }

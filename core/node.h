@@ -254,7 +254,7 @@ class Node {
   // one per issuing authority: this node's own knowledge, not a record). Adding one
   // replaces the list of the same authority when it is newer; an older one is refused.
   Result<x509::RevocationList> AddRevocationList(const std::string& bytes);
-  std::vector<std::string> RevocationLists() const;  // DER
+  Result<std::vector<std::string>> RevocationLists() const;  // DER
   // The roots this node checks a PDF signature's chain against: this organisation's
   // own authorities and trusted roots, and the authorities of the organisations it trusts.
   std::vector<std::string> TrustRoots() const;

@@ -459,7 +459,8 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted, cons
 }
 
 Result<Verification> VerifyOnNode(std::string_view pdf, Node& node) {
-  VB_ASSIGN_OR_RETURN(Verification v, Verify(pdf, node.authority(), node.TrustRoots(), node.RevocationLists()));
+  VB_ASSIGN_OR_RETURN(std::vector<std::string> lists, node.RevocationLists());
+  VB_ASSIGN_OR_RETURN(Verification v, Verify(pdf, node.authority(), node.TrustRoots(), lists));
   RecordId rev{};
   if (v.document.empty() || !FromHex(v.revision, &rev)) return v;
   // A document this node does not hold (NotFound) is verified from the PDF alone.
