@@ -4,10 +4,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <ctime>
+#include <fstream>
+#include <filesystem>
 #include <condition_variable>
 #include <mutex>
 
 #include "pdf/layout.h"
+#include "pdf/pdf.h"
 #include "pdf/text_layout.h"
 #include "tests/web/web_fixture.h"
 #include "web/routes.h"
@@ -291,6 +295,49 @@ TEST_F(WebTest, WebSignThroughTheFormMakesItSigned) {
   EXPECT_EQ(pdf.body.substr(0, 5), "%PDF-");
   StopServer();
   EXPECT_EQ(StateOf(id_), DocState::kSigned);
+}
+
+// A signer whose key is on a token (SoftHSM2, tests/data/make-token.sh): the
+// confirmation asks its PIN; a wrong one signs nothing, the right one signs on the token.
+TEST_F(WebTest, WebSignWithATokenAsksItsPin) {
+  const std::string dir = ::testing::TempDir() + "web-token";
+  const std::string make = "rm -rf '" + dir + "' && bash " VANBAN_TEST_DATA "/make-token.sh '" + dir +
+                           "' 'Chữ ký số Test' 246810";
+  ASSERT_EQ(std::system(make.c_str()), 0) << make;
+  ::setenv("SOFTHSM2_CONF", (dir + "/softhsm2.conf").c_str(), 1);
+  // The test chain starts now: every act from here on is now too.
+  ScopedNow now(Timestamp{static_cast<int64_t>(std::time(nullptr)) + 60, 420}.Iso());
+  std::ifstream root_in(dir + "/root.pem");
+  const std::string root((std::istreambuf_iterator<char>(root_in)), std::istreambuf_iterator<char>());
+  ASSERT_TRUE(node_->AddTrustRoot(As("giamdoc"), root).ok());
+  Actor pgd = As("pgd");
+  pgd.pin = Pass("246810");
+  auto bound = node_->BindToken(pgd, {"/usr/lib/softhsm/libsofthsm2.so", "", ""}, "");
+  ASSERT_TRUE(bound.ok()) << bound.status().message();
+  ASSERT_NO_FATAL_FAILURE(Advance(id_, PathStep::kApprove, PathStep::kSubmit));
+
+  StartServer();
+  std::string cookie = Login("pgd");
+  std::string csrf = Csrf(Get("/doc/" + id_, cookie).body);
+  Reply confirm = Post("/doc/" + id_ + "/sign", "csrf=" + csrf, cookie);
+  EXPECT_EQ(confirm.status, 200);
+  EXPECT_NE(confirm.body.find("Mã PIN của token “Chữ ký số Test”"), std::string::npos) << confirm.body;
+  EXPECT_NE(confirm.body.find("type=\"password\" name=\"pin\""), std::string::npos);
+  Reply wrong = Post("/doc/" + id_ + "/sign", "csrf=" + csrf + "&confirm=yes&pin=000000", cookie);
+  EXPECT_NE(wrong.status, 303);
+  EXPECT_NE(wrong.body.find("wrong PIN for token"), std::string::npos) << wrong.body;
+  Reply r = Post("/doc/" + id_ + "/sign", "csrf=" + csrf + "&confirm=yes&pin=246810", cookie);
+  EXPECT_EQ(r.status, 303) << r.body;
+  StopServer();
+  EXPECT_EQ(StateOf(id_), DocState::kSigned);
+  auto copy = node_->SignedCopy(id_);
+  ASSERT_TRUE(copy.ok() && copy->has_value());
+  auto v = pdf::VerifyOnNode(**copy, *node_);
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  ASSERT_EQ(v->signatures.size(), 1u);
+  EXPECT_EQ(v->signatures[0].serial, bound->certificate.serial);  // signed on the token
+  EXPECT_TRUE(v->signatures[0].valid) << v->signatures[0].reason;
+  std::filesystem::remove_all(dir);
 }
 
 // Route, submit, return, submit again, sign, issue: each through its form and confirmation.
