@@ -19,6 +19,7 @@
 #include "pdf/pdf.h"
 #include "sync/bundle.h"
 #include "sync/session.h"
+#include "sync/tsa.h"
 #include "web/web.h"
 
 using nlohmann::json;
@@ -59,6 +60,20 @@ std::vector<std::string> SplitComma(const std::string& s) {
     if (!item.empty()) out.push_back(item);
   }
   return out;
+}
+
+// Signed copies with this node's time-stamping authority, when one is set (config
+// set tsa URL): `failure` says why a signature went without its time-stamp.
+SignedCopyMaker CopyMakerOf(Node& node, const std::shared_ptr<std::string>& failure) {
+  auto url = node.NodeSetting("tsa");
+  if (!url.ok() || url->empty()) return pdf::CopyMaker();
+  return pdf::CopyMaker(sync::Stamper(*url, failure));
+}
+
+// Said on stderr, the command still succeeding: the signature is B-B, not B-T.
+void WarnUnstamped(const std::shared_ptr<std::string>& failure) {
+  if (!failure->empty())
+    std::cerr << "vanban: signed without a time-stamp (PAdES B-B): " << *failure << "\n";
 }
 
 class Program {
@@ -645,6 +660,35 @@ int Main(int argc, char** argv) {
     if (!s.ok()) { rc = Fail(s); return; }
     prog.Print({{"name", o_name}, {"value", o_value}}, o_name + " = " + o_value);
   });
+  // --- this node's own settings
+  auto* c_config = sub(&app, "config", "Settings of this node alone (not shared by sync): tsa");
+  c_config->require_subcommand(1);
+  std::string cf_name, cf_value;
+  auto* c_cset = sub(c_config, "set", "Set a setting of this node (an empty VALUE unsets it)");
+  c_cset->add_option("name", cf_name, "tsa: the http:// URL of the time-stamping authority signatures ask")->required();
+  c_cset->add_option("value", cf_value, "The value")->required();
+  c_cset->callback([&] {
+    if (!need_node()) return;
+    Status s = prog.node().SetNodeSetting(cf_name, cf_value);
+    if (!s.ok()) { rc = Fail(s); return; }
+    prog.Print({{"name", cf_name}, {"value", cf_value}},
+               cf_value.empty() ? cf_name + " unset" : cf_name + " = " + cf_value);
+  });
+  auto* c_cshow = sub(c_config, "show", "This node's settings");
+  c_cshow->callback([&] {
+    if (!need_node_to_read()) return;
+    json out = json::object();
+    std::string text;
+    for (const std::string& name : Node::NodeSettingNames()) {
+      auto v = prog.node().NodeSetting(name);
+      if (!v.ok()) { rc = Fail(v.status()); return; }
+      out[name] = v->empty() ? json(nullptr) : json(*v);
+      text += name + " = " + (v->empty() ? "(unset)" : *v) + "\n";
+    }
+    text.pop_back();
+    prog.Print(out, text);
+  });
+
   // --- roots trusted for the signatures of PDFs from anywhere
   auto* c_trust_roots = sub(&app, "trust", "Root certification authorities trusted for the signatures of PDFs from anywhere");
   c_trust_roots->require_subcommand(1);
@@ -910,16 +954,20 @@ int Main(int argc, char** argv) {
   c_sign->add_flag("--on-behalf", w_behalf, "Sign on behalf of the head: \"KT. GIÁM ĐỐC\" (a deputy)");
   c_sign->callback([&] {
     if (!need_node()) return;
-    Status s = prog.node().Sign(prog.actor(), w_id, w_behalf, pdf::CopyMaker());
+    auto unstamped = std::make_shared<std::string>();
+    Status s = prog.node().Sign(prog.actor(), w_id, w_behalf, CopyMakerOf(prog.node(), unstamped));
     if (!s.ok()) { rc = Fail(s); return; }
+    WarnUnstamped(unstamped);
     done("Signed");
   });
   auto* c_issue = sub(&app, "issue", "Records office: next number, today's date, organisation seal (-> issued)");
   c_issue->add_option("id", w_id, "Document id")->required();
   c_issue->callback([&] {
     if (!need_node()) return;
-    auto n = prog.node().Issue(prog.actor(), w_id, pdf::CopyMaker());
+    auto unstamped = std::make_shared<std::string>();
+    auto n = prog.node().Issue(prog.actor(), w_id, CopyMakerOf(prog.node(), unstamped));
     if (!n.ok()) { rc = Fail(n.status()); return; }
+    WarnUnstamped(unstamped);
     auto d = prog.node().Show(w_id);
     if (!d.ok()) { rc = Fail(d.status()); return; }
     prog.Print({{"id", ToHex(d->id)}, {"state", StateName(d->state)}, {"number", *n}, {"date", d->issue->date}},
@@ -1001,13 +1049,18 @@ int Main(int argc, char** argv) {
                       {"serial", s.serial.empty() ? json(nullptr) : json(s.serial)},
                       {"issuer", s.issuer.empty() ? json(nullptr) : json(s.issuer)}, {"status", s.status},
                       {"chain", s.chain.empty() ? json(nullptr) : json(s.chain)},
-                      {"revocation", s.revocation.empty() ? json(nullptr) : json(s.revocation)}, {"valid", s.valid},
+                      {"revocation", s.revocation.empty() ? json(nullptr) : json(s.revocation)},
+                      {"timestamp", s.timestamp_time.empty()
+                                        ? json(nullptr)
+                                        : json{{"time", s.timestamp_time}, {"authority", s.timestamp_authority}}},
+                      {"valid", s.valid},
                       {"reason", s.reason}});
       const char* mark = s.status == "valid" ? "valid    " : s.status == "untrusted" ? "UNTRUSTED " : "INVALID  ";
       text += "  " + std::string(mark) + s.field + "  " + s.signer +
               (s.title.empty() ? "" : " (" + (s.on_behalf.empty() ? "" : s.on_behalf + " - ") + s.title + ")") + ", " + s.org + ", " + s.time + ", key " + s.fingerprint +
               (s.serial.empty() ? "" : ", certificate " + s.serial + (s.issuer.empty() ? "" : " by " + s.issuer)) +
               (s.revocation.empty() || !s.valid ? "" : ", " + s.revocation) +
+              (s.timestamp_time.empty() ? "" : ", time-stamped " + s.timestamp_time + " by " + s.timestamp_authority) +
               (s.status == "untrusted" ? "\n           valid signature, signer not trusted here: " + s.reason
                : s.valid              ? ""
                                       : "\n           why: " + s.reason) +

@@ -3,12 +3,14 @@
 // docs/certificates.md).
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/db.h"
 #include "core/files.h"
 #include "core/node.h"
 #include "core/store.h"
+#include "core/text.h"
 
 namespace vanban {
 
@@ -228,6 +230,27 @@ std::string RevocationFile(const x509::RevocationList& l) {
   return ToHex(h).substr(0, 32) + ".crl";
 }
 }  // namespace
+
+const std::vector<std::string>& Node::NodeSettingNames() {
+  static const std::vector<std::string> kNames = {"tsa"};
+  return kNames;
+}
+
+Result<std::string> Node::NodeSetting(const std::string& name) const {
+  const auto& names = NodeSettingNames();
+  if (std::find(names.begin(), names.end(), name) == names.end())
+    return Status::BadInput("no node setting '" + name + "' (there is: tsa)");
+  return store_->Meta("setting." + name);
+}
+
+Status Node::SetNodeSetting(const std::string& name, const std::string& value) {
+  VB_RETURN_IF_ERROR(NodeSetting(name).status());
+  if (name == "tsa" && !value.empty() &&
+      (value.rfind("http://", 0) != 0 || value.size() <= 7 || text::HasControl(value) || value.find(' ') != std::string::npos))
+    return Status::BadInput("tsa must be an http:// URL of a time-stamping authority (the token is signed; "
+                            "no TLS is needed), e.g. http://timestamp.example.vn/tsa");
+  return store_->SetMeta("setting." + name, value);
+}
 
 Result<x509::RevocationList> Node::AddRevocationList(const std::string& bytes) {
   VB_ASSIGN_OR_RETURN(x509::RevocationList l, x509::ReadRevocationList(bytes));

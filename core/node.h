@@ -250,6 +250,11 @@ class Node {
   // Where `login`'s signing key is when it is on a token (their current certificate
   // bound with BindToken on this node); nullopt when it is not.
   Result<std::optional<token::Location>> SigningToken(const std::string& login) const;
+  // Settings of this node alone, not records (docs/cli.md "config"): "tsa", the URL
+  // of the time-stamping authority its signatures ask (http://…; "" for none).
+  Result<std::string> NodeSetting(const std::string& name) const;  // "" when unset
+  Status SetNodeSetting(const std::string& name, const std::string& value);  // "" unsets
+  static const std::vector<std::string>& NodeSettingNames();
   // Certificate revocation lists this node checks PDF signatures against (HOME/crl/,
   // one per issuing authority: this node's own knowledge, not a record). Adding one
   // replaces the list of the same authority when it is newer; an older one is refused.

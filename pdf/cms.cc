@@ -60,6 +60,7 @@ constexpr std::string_view kOidSha512 = "2.16.840.1.101.3.4.2.3";
 constexpr std::string_view kOidSha256 = "2.16.840.1.101.3.4.2.1";
 constexpr std::string_view kOidRsaEncryption = "1.2.840.113549.1.1.1";
 constexpr std::string_view kOidSigningCertificateV2 = "1.2.840.113549.1.9.16.2.47";
+constexpr std::string_view kOidSignatureTimeStampToken = "1.2.840.113549.1.9.16.2.14";
 constexpr std::string_view kOidEd25519 = "1.3.101.112";
 constexpr std::string_view kOidCommonName = "2.5.4.3";
 constexpr std::string_view kOidCountry = "2.5.4.6";
@@ -360,7 +361,8 @@ std::string SignDetached(const SecretKey& key, std::string_view certificate_der,
   return der::Sequence({der::Oid(kOidSignedData), der::Explicit(0, signed_data)});
 }
 
-std::string SignPades(const std::vector<std::string>& chain, std::string_view content, const RsaSign& sign) {
+std::string SignPades(const std::vector<std::string>& chain, std::string_view content, const RsaSign& sign,
+                      const SignatureStamper& stamp) {
   if (chain.empty()) throw std::invalid_argument("SignPades: no certificate");
   // The signer's issuer and serial, read from its TBSCertificate.
   std::string issuer, serial;
@@ -393,6 +395,11 @@ std::string SignPades(const std::vector<std::string>& chain, std::string_view co
   });
   const std::string sig = sign(attrs);
   const std::string sha256 = AlgorithmId(kOidSha256);
+  // B-T: the authority's token over the signature value, unsigned.
+  std::string unsigned_attrs;
+  if (std::optional<std::string> token = stamp ? stamp(sig) : std::nullopt)
+    unsigned_attrs = der::Implicit(
+        1, der::SetOf({der::Sequence({der::Oid(kOidSignatureTimeStampToken), der::SetOf({*token})})}));
   const std::string signer = der::Sequence({
       der::Integer(1),
       der::Sequence({issuer, serial}),
@@ -400,6 +407,7 @@ std::string SignPades(const std::vector<std::string>& chain, std::string_view co
       der::Implicit(0, attrs),
       der::Sequence({der::Oid(kOidRsaEncryption), der::Null()}),
       der::Octets(sig),
+      unsigned_attrs,
   });
   const std::string signed_data = der::Sequence({
       der::Integer(1),

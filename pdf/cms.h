@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <vector>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -52,8 +53,15 @@ std::string SignDetached(const SecretKey& key, std::string_view certificate_der,
 // certificate of `chain` (the signer's first, then its authority) included.
 // Deterministic for a deterministic `sign`. A chain[0] that is not a certificate
 // throws std::invalid_argument (a programmer error).
+//
+// PAdES B-T when `stamp` is given and gives a token: an RFC 3161 TimeStampToken over
+// the signature value (timestamp.h), as the unsigned attribute
+// id-aa-signatureTimeStampToken. `stamp` gives nullopt when no authority answered:
+// the signature is then B-B.
 using RsaSign = std::function<std::string(std::string_view data)>;
-std::string SignPades(const std::vector<std::string>& chain, std::string_view content, const RsaSign& sign);
+using SignatureStamper = std::function<std::optional<std::string>(std::string_view signature)>;
+std::string SignPades(const std::vector<std::string>& chain, std::string_view content, const RsaSign& sign,
+                      const SignatureStamper& stamp = nullptr);
 
 struct CmsSigner {
   PublicKey key{};           // the Ed25519 key that signed

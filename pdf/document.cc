@@ -77,8 +77,8 @@ ReceiptCheck ReceiptVerifier(Node& node) {
   };
 }
 
-SignedCopyMaker CopyMaker() {
-  return [](const SignedCopyRequest& req) -> Result<std::string> {
+SignedCopyMaker CopyMaker(const SignatureStamper& stamp) {
+  return [stamp](const SignedCopyRequest& req) -> Result<std::string> {
     const Document& d = req.doc;
     const Record& r = req.record;
     VB_ASSIGN_OR_RETURN(Timestamp at, ParseTimestamp(r.Get("at")));
@@ -90,6 +90,7 @@ SignedCopyMaker CopyMaker() {
     u.proof = EncodeRecordList(kProofMagic, req.proof);
     u.x509_key = req.x509_key;
     u.chain = req.chain;
+    u.stamp = stamp;
     std::string base;
 
     if (r.type() == "doc.sign") {

@@ -99,6 +99,15 @@ Result<StandardSigner> VerifyStandard(std::string_view cms_der, std::string_view
         ASN1_TIME_to_tm(reinterpret_cast<const ASN1_TIME*>(t->value.asn1_string), &tm) == 1)
       out.signing_time = static_cast<int64_t>(timegm(&tm));
   }
+  if (ASN1_OCTET_STRING* sig = CMS_SignerInfo_get0_signature(si))
+    out.signature.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(sig)), static_cast<size_t>(ASN1_STRING_length(sig)));
+  int stamp = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1);
+  if (stamp >= 0) {
+    ASN1_TYPE* t = X509_ATTRIBUTE_get0_type(CMS_unsigned_get_attr(si, stamp), 0);
+    if (t && t->type == V_ASN1_SEQUENCE)
+      out.timestamp_token.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(t->value.sequence)),
+                                 static_cast<size_t>(ASN1_STRING_length(t->value.sequence)));
+  }
   out.signing_certificate_v2 = CMS_signed_get_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2, -1) >= 0 &&
                                CMS_SignerInfo_cert_cmp(si, sk_X509_value(signers, 0)) == 0;
   ERR_clear_error();

@@ -22,6 +22,8 @@ struct StandardSigner {
   std::vector<std::string> certificates;  // every certificate the CMS carries, DER
   bool signing_certificate_v2 = false;    // the ESS attribute names this certificate (PAdES)
   int64_t signing_time = 0;               // the signingTime attribute, when there is one (not PAdES)
+  std::string signature;                  // the signature value (what a signature-time-stamp covers)
+  std::string timestamp_token;            // the unsigned signatureTimeStampToken (PAdES B-T), DER; "" if none
 };
 
 // Whether the signer's certificate chains (through the other certificates the CMS

@@ -15,11 +15,14 @@
 #include <vector>
 
 #include "core/node.h"
+#include "pdf/cms.h"
 
 namespace vanban::pdf {
 
 // The maker Node::Sign and Node::Issue call to make and extend the signed PDF.
-SignedCopyMaker CopyMaker();
+// `stamp`, when given, time-stamps each standard signature (PAdES B-T, cms.h); when
+// it gives no token the signature stays B-B.
+SignedCopyMaker CopyMaker(const SignatureStamper& stamp = nullptr);
 
 // The check Node::Receive calls before a receipt vouches for a document: its signed
 // PDF must verify against `node`'s trusted organisations and be this issuance's copy.
@@ -51,6 +54,8 @@ struct SignatureCheck {
   std::string chain;        // the chain's verdict in words ("trusted: Sở Ngoại vụ tỉnh Lạng Sơn"), "" for Ed25519
   std::string revocation;   // what this node's revocation lists say ("not revoked (list of … of DATE)"), "" for Ed25519
   enum class Revocation { kNotChecked, kNoList, kNotRevoked, kRevoked } revocation_state = Revocation::kNotChecked;
+  // The signature's RFC 3161 time-stamp (PAdES B-T): when, and by which authority; "" if none.
+  std::string timestamp_time, timestamp_authority;
   bool valid = false;
   std::string reason;       // why not, when not valid
 };

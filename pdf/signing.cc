@@ -30,6 +30,8 @@ namespace {
 // The CMS's size depends on the names and times, never on the content (digest and
 // signature have fixed sizes), so the room in /Contents is exact plus a margin.
 constexpr size_t kSignatureMargin = 16;
+// An RFC 3161 token: the authority's signature, its certificate and often its chain.
+constexpr size_t kTimeStampRoom = 12000;
 
 std::string Num(double v) {
   char buf[32];
@@ -451,7 +453,7 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     PdfSignOutputDevice signer(&out);
     std::string cert = standard ? "" : SelfCertificate(key, u.subject, u.signing_time, u.signing_time + 10LL * 366 * 86400);
     auto make_cms = [&](std::string_view covered) {
-      return standard ? SignPades(u.chain, covered, [&](std::string_view tbs) { return u.x509_key->Sign(tbs); })
+      return standard ? SignPades(u.chain, covered, [&](std::string_view tbs) { return u.x509_key->Sign(tbs); }, u.stamp)
                       : SignDetached(key, cert, covered, u.signing_time);
     };
     // RSA signatures have the modulus's length whatever they sign: the room is sized
@@ -460,7 +462,7 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
         (standard ? SignPades(u.chain, "", [&](std::string_view) { return std::string(u.x509_key->SignatureSize(), '\x01'); })
                   : make_cms(""))
             .size() +
-        kSignatureMargin;
+        kSignatureMargin + (standard && u.stamp ? kTimeStampRoom : 0);
     signer.SetSignatureSize(room);
     field.SetSignature(*signer.GetSignatureBeacon());
     doc.WriteUpdate(&signer, true);

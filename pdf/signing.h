@@ -54,6 +54,7 @@ struct Update {
   // X.509 key and its chain, signing certificate first (cms.h SignPades).
   const x509::PrivateKey* x509_key = nullptr;
   std::vector<std::string> chain;
+  SignatureStamper stamp;        // B-T when given (cms.h SignPades); room is kept for its token
 };
 
 // The PDF with one more revision: `u` applied and signed with `key`.

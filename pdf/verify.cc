@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/files.h"
+#include "core/timestamp.h"
 #include "core/workflow.h"
 #include "pdf/pades.h"
 #include "pdf/pdf.h"
@@ -120,9 +121,22 @@ void NoteRevocation(const RevocationCheck& r, SignatureCheck* s) {
   s->revocation_state = r.revoked ? R::kRevoked : r.checked ? R::kNotRevoked : R::kNoList;
 }
 
-// A revoked certificate makes the signature invalid: revoked before the claimed
-// signing time, or after it with nothing but the signer's claim for that time.
-std::string RevokedReason(const RevocationCheck& r, int64_t signing_time) {
+// A signature's time-stamp, when it has one: Ok with the proven time (0: none), or
+// Invalid when the token is not a time-stamp of this signature.
+Result<int64_t> NoteTimeStamp(const StandardSigner& signer, int offset_minutes, SignatureCheck* s) {
+  if (signer.timestamp_token.empty()) return int64_t{0};
+  auto ts = timestamp::Read(signer.timestamp_token, signer.signature);
+  if (!ts.ok()) return Status::Invalid("its time-stamp is not valid: " + ts.status().message());
+  s->timestamp_time = Timestamp{ts->time, offset_minutes}.Iso();
+  s->timestamp_authority = ts->authority;
+  return ts->time;
+}
+
+// A revoked certificate makes the signature invalid, unless a time-stamp proves it
+// was made before the revocation; the signer's own claim of a time proves nothing.
+std::optional<std::string> RevokedReason(const RevocationCheck& r, int64_t signing_time, int64_t proven_time) {
+  if (!r.revoked) return std::nullopt;
+  if (proven_time && proven_time < r.revoked_at) return std::nullopt;
   return "the certificate was " + r.words +
          (r.revoked_at > signing_time ? "; the claimed signing time before it is not proven by a time-stamp" : "");
 }
@@ -255,9 +269,11 @@ Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& tru
       s.issuer = cms->issuer;
       if (!cms->serial.empty()) s.chain = "trusted: bound by " + (org ? org->name : std::string("its organisation"));
       if (cms->standard) {
+        auto proven = NoteTimeStamp(*cms->standard, org ? org->offset_minutes : 420, &s);
+        if (!proven.ok()) fail(proven.status().message());
         RevocationCheck revocation = CheckRevocation(*cms->standard, roots, crls);
         NoteRevocation(revocation, &s);
-        if (revocation.revoked) fail(RevokedReason(revocation, cms->signing_time));
+        if (auto why = RevokedReason(revocation, cms->signing_time, proven.ok() ? *proven : 0)) fail(*why);
       }
       if (org && cms->key == org->seal) {
         s.role = "seal";
@@ -353,11 +369,15 @@ Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std
         s.status = "valid";
         s.chain = "trusted";
       }
+      auto proven = NoteTimeStamp(*std_signer, 420, &s);
       RevocationCheck revocation = CheckRevocation(*std_signer, roots, crls);
       NoteRevocation(revocation, &s);
-      if (revocation.revoked) {
+      if (!proven.ok()) {
         s.status = "invalid";
-        s.reason = RevokedReason(revocation, at);
+        s.reason = proven.status().message();
+      } else if (auto why = RevokedReason(revocation, at, *proven)) {
+        s.status = "invalid";
+        s.reason = *why;
       }
     }
     s.valid = s.status == "valid";

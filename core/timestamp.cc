@@ -1,5 +1,5 @@
 // RFC 3161 time-stamps with libcrypto's TS (timestamp.h).
-#include "pdf/timestamp.h"
+#include "core/timestamp.h"
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -15,7 +15,7 @@
 
 #include "core/x509.h"
 
-namespace vanban::pdf {
+namespace vanban::timestamp {
 
 namespace {
 
@@ -69,8 +69,8 @@ std::string Reason(const char* fallback) {
 
 }  // namespace
 
-TimeStampRequest MakeTimeStampRequest(std::string_view data) {
-  TimeStampRequest out;
+Request MakeRequest(std::string_view data) {
+  Request out;
   out.imprint = Sha256(data);
   out.nonce.resize(8);
   randombytes_buf(out.nonce.data(), out.nonce.size());
@@ -96,7 +96,7 @@ TimeStampRequest MakeTimeStampRequest(std::string_view data) {
   return out;
 }
 
-Result<std::string> TokenFromResponse(std::string_view response, const TimeStampRequest& request) {
+Result<std::string> TokenFrom(std::string_view response, const Request& request) {
   const auto* p = reinterpret_cast<const unsigned char*>(response.data());
   RespPtr resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(response.size())));
   if (!resp) {
@@ -130,7 +130,7 @@ Result<std::string> TokenFromResponse(std::string_view response, const TimeStamp
   return ToDer<PKCS7, i2d_PKCS7>(token);
 }
 
-Result<TimeStamp> ReadTimeStamp(std::string_view token, std::string_view data) {
+Result<Stamp> Read(std::string_view token, std::string_view data) {
   const auto* p = reinterpret_cast<const unsigned char*>(token.data());
   P7Ptr p7(d2i_PKCS7(nullptr, &p, static_cast<long>(token.size())));
   if (!p7) {
@@ -153,7 +153,7 @@ Result<TimeStamp> ReadTimeStamp(std::string_view token, std::string_view data) {
   // for it is the verifier's choice, as for any signature.
   if (PKCS7_verify(p7.get(), nullptr, nullptr, nullptr, nullptr, PKCS7_NOVERIFY) != 1)
     return Status::Invalid("the time-stamp's signature does not verify (" + Reason("signature") + ")");
-  TimeStamp out;
+  Stamp out;
   std::tm tm{};
   Must(ASN1_TIME_to_tm(TS_TST_INFO_get_time(info.get()), &tm) == 1, "genTime");
   out.time = static_cast<int64_t>(timegm(&tm));
@@ -170,4 +170,4 @@ Result<TimeStamp> ReadTimeStamp(std::string_view token, std::string_view data) {
   return out;
 }
 
-}  // namespace vanban::pdf
+}  // namespace vanban::timestamp

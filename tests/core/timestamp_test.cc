@@ -1,6 +1,6 @@
-// RFC 3161 time-stamps (pdf/timestamp.h) against a time-stamping authority made
+// RFC 3161 time-stamps (core/timestamp.h) against a time-stamping authority made
 // here with libcrypto's own TS responder, as `openssl ts -reply` answers.
-#include "pdf/timestamp.h"
+#include "core/timestamp.h"
 
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
@@ -13,7 +13,7 @@
 #include <ctime>
 #include <string>
 
-namespace vanban::pdf {
+namespace vanban::timestamp {
 namespace {
 
 class TimeStampTest : public ::testing::Test {
@@ -73,38 +73,38 @@ EVP_PKEY* TimeStampTest::key_ = nullptr;
 
 TEST_F(TimeStampTest, AGrantedTokenSaysWhenAndWho) {
   const std::string data = "the signature value of ky-1";
-  TimeStampRequest req = MakeTimeStampRequest(data);
+  Request req = MakeRequest(data);
   EXPECT_EQ(req.imprint.size(), 32u);
   EXPECT_EQ(req.nonce.size(), 8u);
-  auto token = TokenFromResponse(Answer(req.der), req);
+  auto token = TokenFrom(Answer(req.der), req);
   ASSERT_TRUE(token.ok()) << token.status().message();
-  auto ts = ReadTimeStamp(*token, data);
+  auto ts = Read(*token, data);
   ASSERT_TRUE(ts.ok()) << ts.status().message();
   EXPECT_NEAR(static_cast<double>(ts->time), static_cast<double>(std::time(nullptr)), 120);
   EXPECT_EQ(ts->authority, "Test TSA");
   EXPECT_FALSE(ts->serial.empty());
   // Of other data: refused.
-  auto other = ReadTimeStamp(*token, "the signature value of ky-2");
+  auto other = Read(*token, "the signature value of ky-2");
   EXPECT_EQ(other.status().message(), "the time-stamp is of other data (message imprint)");
   // One changed byte of the token: its signature fails, or it no longer reads.
   std::string bad = *token;
   bad[bad.size() - 10] ^= 0x01;
-  EXPECT_FALSE(ReadTimeStamp(bad, data).ok());
+  EXPECT_FALSE(Read(bad, data).ok());
 }
 
 TEST_F(TimeStampTest, AnAnswerToAnotherRequestOrARefusalIsNoToken) {
-  TimeStampRequest mine = MakeTimeStampRequest("a"), theirs = MakeTimeStampRequest("a");
+  Request mine = MakeRequest("a"), theirs = MakeRequest("a");
   EXPECT_NE(mine.nonce, theirs.nonce);  // fresh each time
-  auto wrong = TokenFromResponse(Answer(theirs.der), mine);
+  auto wrong = TokenFrom(Answer(theirs.der), mine);
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.status().message().find("does not answer this request"), std::string::npos) << wrong.status().message();
-  auto refused = TokenFromResponse(Answer(mine.der, EVP_sha512()), mine);  // an authority that takes SHA-512 only
+  auto refused = TokenFrom(Answer(mine.der, EVP_sha512()), mine);  // an authority that takes SHA-512 only
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("refused (status 2)"), std::string::npos) << refused.status().message();
-  EXPECT_EQ(TokenFromResponse("not DER", mine).status().message(),
+  EXPECT_EQ(TokenFrom("not DER", mine).status().message(),
             "the time-stamping authority's answer is not a time-stamp response");
-  EXPECT_FALSE(ReadTimeStamp("not DER", "a").ok());
+  EXPECT_FALSE(Read("not DER", "a").ok());
 }
 
 }  // namespace
-}  // namespace vanban::pdf
+}  // namespace vanban::timestamp
