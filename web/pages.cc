@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "core/workflow.h"
 #include "pdf/pdf.h"
+#include "sync/tsa.h"
 #include "web/routes.h"
 #include "web/web.h"
 
@@ -327,6 +328,14 @@ Reply ConfirmPage(Node& node, const Viewer& v, const Document& d, const std::str
   return Reply::Html(Layout("Xác nhận", v, b));
 }
 
+// Signed copies time-stamped by this node's authority when one is set (config set
+// tsa URL), as the CLI makes them; without an answer the signature stays B-B.
+SignedCopyMaker CopyMakerOf(Node& node) {
+  auto url = node.NodeSetting("tsa");
+  if (!url.ok() || url->empty()) return pdf::CopyMaker();
+  return pdf::CopyMaker(sync::Stamper(*url, nullptr));
+}
+
 Status Perform(Ctx& c, const std::string& action, const std::string& id, const Call& call) {
   Actor a = c.actor();
   Node& n = c.node;
@@ -341,9 +350,9 @@ Status Perform(Ctx& c, const std::string& action, const std::string& id, const C
       if (pin.empty()) return Status::BadInput("Hãy nhập mã PIN của token");
       return pin;
     };
-    return n.Sign(a, id, call.Field("on_behalf") == "yes", pdf::CopyMaker());
+    return n.Sign(a, id, call.Field("on_behalf") == "yes", CopyMakerOf(n));
   }
-  if (action == "issue") return n.Issue(a, id, pdf::CopyMaker()).status();
+  if (action == "issue") return n.Issue(a, id, CopyMakerOf(n)).status();
   if (action == "receive") return n.Receive(a, id, pdf::ReceiptVerifier(n)).status();
   return Status::BadInput("no such action: " + action);
 }
