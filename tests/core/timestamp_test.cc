@@ -13,6 +13,8 @@
 #include <ctime>
 #include <string>
 
+#include "tests/tools/tsa_responder.h"
+
 namespace vanban::timestamp {
 namespace {
 
@@ -43,27 +45,7 @@ class TimeStampTest : public ::testing::Test {
   }
   // The authority's answer to `request` (DER), accepting `md` only.
   static std::string Answer(const std::string& request, const EVP_MD* md = EVP_sha256()) {
-    TS_RESP_CTX* ctx = TS_RESP_CTX_new();
-    ASN1_OBJECT* policy = OBJ_txt2obj("1.2.3.4.1", 1);
-    TS_RESP_CTX_set_signer_cert(ctx, cert_);
-    TS_RESP_CTX_set_signer_key(ctx, key_);
-    TS_RESP_CTX_set_def_policy(ctx, policy);
-    TS_RESP_CTX_add_md(ctx, md);
-    TS_RESP_CTX_set_signer_digest(ctx, EVP_sha256());
-    BIO* in = BIO_new_mem_buf(request.data(), static_cast<int>(request.size()));
-    TS_RESP* resp = TS_RESP_create_response(ctx, in);
-    std::string out;
-    if (resp) {
-      int n = i2d_TS_RESP(resp, nullptr);
-      out.resize(static_cast<size_t>(n));
-      auto* p = reinterpret_cast<unsigned char*>(out.data());
-      i2d_TS_RESP(resp, &p);
-    }
-    TS_RESP_free(resp);
-    BIO_free(in);
-    ASN1_OBJECT_free(policy);
-    TS_RESP_CTX_free(ctx);
-    return out;
+    return testing::TsaReply(cert_, key_, request, md, 1);
   }
   static X509* cert_;
   static EVP_PKEY* key_;

@@ -17,6 +17,8 @@
 #include <iostream>
 #include <string>
 
+#include "tests/tools/tsa_responder.h"
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -27,36 +29,9 @@ X509* g_cert = nullptr;
 EVP_PKEY* g_key = nullptr;
 long g_serial = 0;
 
-ASN1_INTEGER* NextSerial(TS_RESP_CTX*, void*) {
-  ASN1_INTEGER* s = ASN1_INTEGER_new();
-  ASN1_INTEGER_set(s, ++g_serial);
-  return s;
-}
-
+// An authority that takes only SHA-1 refuses every SHA-256 query.
 std::string Reply(const std::string& query, bool refuse) {
-  TS_RESP_CTX* ctx = TS_RESP_CTX_new();
-  ASN1_OBJECT* policy = OBJ_txt2obj("1.2.3.4.1", 1);
-  TS_RESP_CTX_set_signer_cert(ctx, g_cert);
-  TS_RESP_CTX_set_signer_key(ctx, g_key);
-  TS_RESP_CTX_set_def_policy(ctx, policy);
-  // An authority that takes only SHA-1 refuses every SHA-256 query.
-  TS_RESP_CTX_add_md(ctx, refuse ? EVP_sha1() : EVP_sha256());
-  TS_RESP_CTX_set_signer_digest(ctx, EVP_sha256());
-  TS_RESP_CTX_set_serial_cb(ctx, NextSerial, nullptr);
-  BIO* in = BIO_new_mem_buf(query.data(), static_cast<int>(query.size()));
-  TS_RESP* resp = TS_RESP_create_response(ctx, in);
-  std::string out;
-  if (resp) {
-    int n = i2d_TS_RESP(resp, nullptr);
-    out.resize(static_cast<size_t>(n));
-    auto* p = reinterpret_cast<unsigned char*>(out.data());
-    i2d_TS_RESP(resp, &p);
-  }
-  TS_RESP_free(resp);
-  BIO_free(in);
-  ASN1_OBJECT_free(policy);
-  TS_RESP_CTX_free(ctx);
-  return out;
+  return vanban::testing::TsaReply(g_cert, g_key, query, refuse ? EVP_sha1() : EVP_sha256(), ++g_serial);
 }
 
 }  // namespace
