@@ -195,7 +195,9 @@ must --json inbox
 assert_jq '[.[] | select(.action == "sign")] | length' 1 "Cao Bằng's director is asked to sign"
 assert_vb 4 doc show "$SECRET"
 exec 9>&-
-for secret in "ZQX7" "QWX9" "WQ5" "Sửa trên máy" "Kế hoạch kiểm tra"; do
+# Whole phrases: a marker of three or four ASCII letters turns up by chance in
+# megabytes of keys, signatures and compressed PDF streams (a false "leak").
+for secret in "SẺ ZQX7" "MẬT-ZQX7" "NỘI BỘ QWX9" "GIAO ƯỚC WQ5" "Sửa trên máy" "Kế hoạch kiểm tra"; do
   if grep -rqa "$secret" "$CB" "$LC"; then fail "'$secret' leaked to another organisation's files"; else ok; fi
 done
 
@@ -273,7 +275,7 @@ must --json register --incoming
 assert_jq '.[0].received' true "received"
 set_home "$LC"
 assert_vb 4 doc show "$DIRV"
-if grep -rqa "K8J" "$CB" "$LC"; then fail "an internal comment leaked to another organisation's files"; else ok; fi
+if grep -rqa "CHỈ THỊ K8J" "$CB" "$LC"; then fail "an internal comment leaked to another organisation's files"; else ok; fi
 sync_with "$CB"
 set_home "$LS"
 must --json register
@@ -360,7 +362,7 @@ must submit "$PLG2" --to giamdoc --as chuyenvien
 must sign "$PLG2"
 must --json bundle export -o "$TMP/for-caobang.bundle" --for caobang
 assert_ne 0 "$(jqo .records)" "the bundle holds records"
-if grep -qa "ZQX7" "$TMP/for-caobang.bundle"; then fail "the draft is in the bundle for Cao Bằng"; else ok; fi
+if grep -qa "MẬT-ZQX7" "$TMP/for-caobang.bundle"; then fail "the draft is in the bundle for Cao Bằng"; else ok; fi
 set_home "$CB"
 cp "$TMP/for-caobang.bundle" "$TMP/damaged.bundle"
 # Damage one byte inside the last record: every other record still comes in.
