@@ -121,7 +121,7 @@ Status CheckChain(const StandardSigner& signer, const std::vector<std::string>& 
 }
 
 RevocationCheck CheckRevocation(const StandardSigner& signer, const std::vector<std::string>& roots,
-                                const std::vector<std::string>& crls) {
+                                const std::vector<x509::RevocationList>& crls) {
   RevocationCheck out;
   const x509::Certificate& c = signer.certificate;
   const std::string issuer_name = c.issuer.common_name.empty() ? c.issuer.organisation : c.issuer.common_name;
@@ -131,13 +131,11 @@ RevocationCheck CheckRevocation(const StandardSigner& signer, const std::vector<
     for (const std::string& der : *list)
       if (!issuer && der != c.der && x509::CheckIssuedBy(c.der, der).ok()) issuer = &der;
   if (!issuer) return out;
-  for (const std::string& crl : crls) {
-    auto l = x509::ReadRevocationList(crl);
-    if (!l.ok() || l->issuer.common_name != c.issuer.common_name || l->issuer.organisation != c.issuer.organisation)
-      continue;
-    auto revoked = x509::RevokedAt(c.der, *issuer, crl);
+  for (const x509::RevocationList& l : crls) {
+    if (l.issuer.common_name != c.issuer.common_name || l.issuer.organisation != c.issuer.organisation) continue;
+    auto revoked = x509::RevokedAt(c.der, *issuer, l.der);
     if (!revoked.ok()) continue;  // a list of another authority of the same name
-    const std::string of = "list of " + issuer_name + " of " + Timestamp{l->this_update, 420}.Date();
+    const std::string of = "list of " + issuer_name + " of " + Timestamp{l.this_update, 420}.Date();
     out.checked = true;
     if (*revoked) {
       out.revoked = true;

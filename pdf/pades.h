@@ -32,7 +32,7 @@ struct StandardSigner {
 // chain does not reach a root trusted here: unable to get local issuer certificate").
 Status CheckChain(const StandardSigner& signer, const std::vector<std::string>& roots, int64_t at);
 
-// What the certificate revocation lists `crls` (DER) say of the signer's certificate,
+// What the certificate revocation lists `crls` (read once per verification) say of the signer's certificate,
 // its issuer found among the certificates the CMS carries and `roots`. `checked`:
 // a list of its issuer, signed by it, is here; `words` for a person either way.
 struct RevocationCheck {
@@ -41,7 +41,7 @@ struct RevocationCheck {
   std::string words;       // "not revoked (list of CA phụ of 2026-12-07)", "revoked on …", "no revocation list of … here"
 };
 RevocationCheck CheckRevocation(const StandardSigner& signer, const std::vector<std::string>& roots,
-                                const std::vector<std::string>& crls);
+                                const std::vector<x509::RevocationList>& crls);
 
 // Checks the CMS (trailing zero bytes allowed: /Contents is padded) over `content`:
 // the message digest, then the signature with the signer's certificate. No chain

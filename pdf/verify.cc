@@ -173,7 +173,7 @@ struct RevisionReport {
 };
 
 Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& trusted, const std::vector<std::string>& roots,
-                                      const std::vector<std::string>& crls) {
+                                      const std::vector<x509::RevocationList>& crls) {
   RevisionReport out;
   Verification& v = out.v;
   auto read = ReadPdf(pdf);
@@ -333,7 +333,7 @@ namespace {
 
 // A PDF from another producer: its standard signatures as any reader checks them.
 Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std::vector<std::string>& roots,
-                           const std::vector<std::string>& crls) {
+                           const std::vector<x509::RevocationList>& crls) {
   Verification v;
   for (size_t i = 0; i < c.signatures.size(); ++i) {
     const FoundSignature& f = c.signatures[i];
@@ -396,7 +396,11 @@ Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std
 }  // namespace
 
 Result<Verification> Verify(std::string_view pdf, const Authority& trusted, const std::vector<std::string>& roots_in,
-                            const std::vector<std::string>& crls) {
+                            const std::vector<std::string>& revocation_lists) {
+  // Read once: every signature of every revision is checked against them.
+  std::vector<x509::RevocationList> crls;
+  for (const std::string& der : revocation_lists)
+    if (auto l = x509::ReadRevocationList(der); l.ok()) crls.push_back(std::move(*l));
   auto read = ReadPdf(pdf);
   if (!read.ok()) {
     if (read.status().code() != Status::Code::kInvalid) return read.status();
