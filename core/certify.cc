@@ -103,9 +103,9 @@ Result<Node::BoundToken> Node::BindToken(const Actor& actor, const token::Locati
   // those given, without the roots themselves (the organisation trusts those).
   std::string text = x509::ToPem(c.der);
   std::set<std::string> seen = {c.der};
-  for (const std::vector<std::string>* list : {&session.authorities(), static_cast<const std::vector<std::string>*>(&extra)})
-    for (const std::string& der : *list)
-      if (seen.insert(der).second && !x509::CheckIssuedBy(der, der).ok()) text += x509::ToPem(der);
+  extra.insert(extra.begin(), session.authorities().begin(), session.authorities().end());
+  for (const std::string& der : extra)
+    if (seen.insert(der).second && !x509::CheckIssuedBy(der, der).ok()) text += x509::ToPem(der);
   const std::string path = KeyPath(TokenFile(login));
   const std::string location = token::WriteLocation({out.where, login, c.fingerprint});
   if (out.already) {
