@@ -473,6 +473,23 @@ int Main(int argc, char** argv) {
     if (!s.ok()) { rc = Fail(s); return; }
     prog.Print({{"login", u_login}, {"active", false}}, "Revoked " + u_login);
   });
+  std::string u_image;
+  auto* c_uimage = sub(c_user, "image",
+                       "Set a person's handwritten-signature image (PNG, blue on a transparent background), shown in "
+                       "their signature between title and name (Decree 30 Appendix I; needs role admin)");
+  c_uimage->add_option("login", u_login, "Login")->required();
+  c_uimage->add_option("file", u_image, "The image, PNG")->required();
+  c_uimage->callback([&] {
+    if (!need_node()) return;
+    auto png = files::Read(u_image, 64u << 20);
+    if (!png.ok()) { rc = Fail(png.status()); return; }
+    auto r = prog.node().SetSignatureImage(prog.actor(), u_login, *png);
+    if (!r.ok()) { rc = Fail(r.status().With(u_image)); return; }
+    prog.Print({{"login", u_login}, {"width", r->width}, {"height", r->height}, {"transparent", !r->alpha.empty()}},
+               "Set the signature image of " + u_login + " (" + std::to_string(r->width) + "x" +
+                   std::to_string(r->height) + " pixels" + (r->alpha.empty() ? ", no transparency" : "") +
+                   "): it shows in the signatures they make from now on");
+  });
   auto* c_ulist = sub(c_user, "list", "List the people of this organisation and their roles");
   c_ulist->callback([&] {
     if (!need_node_to_read()) return;
@@ -581,6 +598,26 @@ int Main(int argc, char** argv) {
     Status s = files::WriteAtomic(o_file, *card, 0644, false);
     if (!s.ok()) { rc = Fail(s); return; }
     prog.Print({{"file", o_file}, {"org", ToHex(prog.node().org().root)}}, "Wrote the card of " + prog.node().org().name + " to " + o_file);
+  });
+  std::string o_image;
+  int o_diameter = image::kDefaultSealMm;
+  auto* c_oseal = sub(c_org, "seal-image",
+                      "Set the seal's image (PNG, red on a transparent background), shown at its real size over the "
+                      "signer's image at issuance (Decree 30 Appendix I; needs role admin)");
+  c_oseal->add_option("file", o_image, "The image, PNG")->required();
+  c_oseal->add_option("--diameter", o_diameter, "The seal's real diameter in millimetres")->capture_default_str();
+  c_oseal->callback([&] {
+    if (!need_node()) return;
+    auto png = files::Read(o_image, 64u << 20);
+    if (!png.ok()) { rc = Fail(png.status()); return; }
+    auto r = prog.node().SetSealImage(prog.actor(), *png, o_diameter);
+    if (!r.ok()) { rc = Fail(r.status().With(o_image)); return; }
+    prog.Print({{"org", ToHex(prog.node().org().root)}, {"width", r->width}, {"height", r->height},
+                {"diameter_mm", o_diameter}, {"transparent", !r->alpha.empty()}},
+               "Set the seal image of " + prog.node().org().name + " (" + std::to_string(r->width) + "x" +
+                   std::to_string(r->height) + " pixels, " + std::to_string(o_diameter) +
+                   " mm across" + (r->alpha.empty() ? ", no transparency" : "") +
+                   "): it shows on the documents issued from now on");
   });
   auto* c_trust = sub(c_org, "trust", "Trust another organisation (a peer in a cluster) from its card");
   c_trust->add_option("file", o_file, "The organisation's card")->required();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/image.h"
+#include "core/text.h"
 #include "core/x509.h"
 
 namespace vanban {
@@ -45,7 +47,7 @@ std::set<Role> Person::RolesAt(const Timestamp& t) const {
 bool Authority::IsOrgRecord(std::string_view type) {
   return type == "org.create" || type == "person.grant" || type == "person.revoke" || type == "node.admit" ||
          type == "org.setting" || type == "org.ca" || type == "person.certificate" ||
-         type == "org.trust-root";
+         type == "org.trust-root" || type == "person.image" || type == "org.seal-image";
 }
 
 const std::string* Authority::CertificateOf(const PublicKey& key) const {
@@ -239,6 +241,25 @@ Status Authority::Validate(const Record& r, const Timestamp& at) const {
     if (!issued) return Refuse(r, "the certificate was not issued by the organisation's certification authority");
     return Status::Ok();
   }
+  if (r.type() == "person.image" || r.type() == "org.seal-image") {
+    if (r.type() == "person.image") {
+      PublicKey key;
+      if (!FromHex(r.Get("key"), &key)) return Refuse(r, "'key' must be a public key");
+      const Person* p = FindPerson(key);
+      if (!p || p->org != org) return Refuse(r, "no such person in this organisation");
+      if (!p->active()) return Refuse(r, "'" + p->login + "' has been revoked");
+    } else {
+      const auto mm = text::ParseDecimal(r.Get("diameter"), 999);
+      if (!mm || *mm < image::kMinSealMm || *mm > image::kMaxSealMm)
+        return Refuse(r, "'diameter' must be the seal's diameter in millimetres, " + std::to_string(image::kMinSealMm) +
+                             " to " + std::to_string(image::kMaxSealMm));
+    }
+    if (!r.text()) return Refuse(r, r.type() + " carries the PNG (base64) as its text");
+    auto png = image::FromText(*r.text());
+    if (!png.ok()) return Refuse(r, png.status().message());
+    if (auto read = image::ReadPng(*png); !read.ok()) return Refuse(r, read.status().message());
+    return Status::Ok();
+  }
   if (r.type() == "org.setting") {
     static const std::set<std::string> kSettings = {"require-concurrence"};
     if (!kSettings.count(r.Get("name"))) return Refuse(r, "unknown setting '" + r.Get("name") + "'");
@@ -346,6 +367,13 @@ Status Authority::Apply(const Record& r) {
     orgs_[org].authorities.push_back(*x509::FromPem(*r.text()));
   } else if (r.type() == "org.trust-root") {
     orgs_[org].trust_roots.push_back(*x509::FromPem(*r.text()));
+  } else if (r.type() == "person.image") {
+    PublicKey key;
+    FromHex(r.Get("key"), &key);
+    persons_[key].signature_image = *image::FromText(*r.text());
+  } else if (r.type() == "org.seal-image") {
+    orgs_[org].seal_image = *image::FromText(*r.text());
+    orgs_[org].seal_diameter_mm = static_cast<int>(*text::ParseDecimal(r.Get("diameter"), 999));
   } else if (r.type() == "person.certificate") {
     PublicKey key;
     FromHex(r.Get("key"), &key);

@@ -1,7 +1,8 @@
 // vanban/core — Authority: organisations, people and the roles in force over time.
 //
 // Folded from the organisation-level records (org.create, person.grant,
-// person.revoke, node.admit, org.setting, org.ca, person.certificate, org.trust-root;
+// person.revoke, node.admit, org.setting, org.ca, person.certificate, org.trust-root,
+// person.image, org.seal-image;
 // docs/records.md). An organisation is
 // named by its root public key; the root key grants and revokes roles, and so may
 // a person who holds `admin` at that moment. A role is "in force" for a record
@@ -62,6 +63,10 @@ struct Organisation {
   // (org.trust-root: the national CA of the Government Cipher Committee, a
   // ministry's), DER, in record order.
   std::vector<std::string> trust_roots;
+  // The image of its seal (org.seal-image: PNG, red, transparent background) and its
+  // real diameter, drawn in the seal's field at issuance; empty: a text stamp.
+  std::string seal_image;
+  int seal_diameter_mm = 0;
 };
 
 struct Person {
@@ -75,6 +80,9 @@ struct Person {
   };
   std::vector<Entry> history;  // in the organisation's record order
   std::vector<std::string> certificates;  // signing certificates (DER), in record order: the last is in use
+  // The image of their handwritten signature (person.image: PNG, blue, transparent
+  // background), drawn in their signature's field; empty: a text stamp.
+  std::string signature_image;
   std::set<Role> RolesAt(const Timestamp& t) const;
   bool active() const { return !history.empty() && !history.back().revoked; }
   std::set<Role> current_roles() const { return history.empty() ? std::set<Role>{} : history.back().roles; }

@@ -223,6 +223,30 @@ Result<x509::Certificate> Node::AddTrustRoot(const Actor& actor, const std::stri
   return c;
 }
 
+Result<image::Raster> Node::SetSignatureImage(const Actor& actor, const std::string& login, const std::string& png) {
+  const Person* p = auth_.FindLogin(org_, login);
+  if (!p) return Status::NotFound("no person '" + login + "' in " + org().name);
+  if (!p->active()) return Status::Refused("'" + login + "' has been revoked");
+  VB_ASSIGN_OR_RETURN(image::Raster raster, image::ReadPng(png));
+  Record r("person.image");
+  r.Add("key", ToHex(p->key));
+  r.SetText(image::ToText(png));
+  VB_RETURN_IF_ERROR(Act(actor, "", Fixed(r)).status());
+  return raster;
+}
+
+Result<image::Raster> Node::SetSealImage(const Actor& actor, const std::string& png, int diameter_mm) {
+  if (diameter_mm < image::kMinSealMm || diameter_mm > image::kMaxSealMm)
+    return Status::BadInput("the seal's diameter must be " + std::to_string(image::kMinSealMm) + " to " +
+                            std::to_string(image::kMaxSealMm) + " mm (a round seal of an office is usually 35-36 mm)");
+  VB_ASSIGN_OR_RETURN(image::Raster raster, image::ReadPng(png));
+  Record r("org.seal-image");
+  r.Add("diameter", std::to_string(diameter_mm));
+  r.SetText(image::ToText(png));
+  VB_RETURN_IF_ERROR(Act(actor, "", Fixed(r)).status());
+  return raster;
+}
+
 namespace {
 constexpr size_t kMaxRevocationList = 64u << 20;  // national CAs' lists run to megabytes
 std::string RevocationFile(const x509::RevocationList& l) {

@@ -20,6 +20,7 @@
 #include "core/authority.h"
 #include "core/clock.h"
 #include "core/docfile.h"
+#include "core/image.h"
 #include "core/keyrequest.h"
 #include "core/record.h"
 #include "core/status.h"
@@ -233,6 +234,13 @@ class Node {
   // anywhere, for every node of this organisation (an org.trust-root record; needs
   // role admin). Returns the certificate as read.
   Result<x509::Certificate> AddTrustRoot(const Actor& actor, const std::string& pem);
+  // The images of Decree 30 Appendix I, for every node of this organisation (needs
+  // role admin): `login`'s handwritten signature (a person.image record), drawn in
+  // their signature's field between title and name; the seal (org.seal-image), drawn
+  // at its real diameter over the left third of the signer's image at issuance.
+  // `png` is checked first (image::ReadPng). Returns the image's width and height.
+  Result<image::Raster> SetSignatureImage(const Actor& actor, const std::string& login, const std::string& png);
+  Result<image::Raster> SetSealImage(const Actor& actor, const std::string& png, int diameter_mm);
   // Binds the certificate and key on a PKCS#11 token to the acting person (a
   // signer): a person.certificate record with their chain and a signature by the
   // token's key over the binding, which proves they hold it, then

@@ -90,6 +90,8 @@ SignedCopyMaker CopyMaker(const SignatureStamper& stamp) {
     u.proof = EncodeRecordList(kProofMagic, req.proof);
     u.x509_key = req.x509_key;
     u.chain = req.chain;
+    if (!req.chain.empty())
+      if (auto c = x509::Read(req.chain.front()); c.ok()) u.serial = c->serial;
     u.stamp = stamp;
     std::string base;
 
@@ -144,6 +146,7 @@ SignedCopyMaker CopyMaker(const SignatureStamper& stamp) {
                        "Khóa: " + crypto::Fingerprint(r.author())};
       u.reason = d.kind == "pledge" ? "Ký giao ước" : !d.parties.empty() ? "Ký ban hành liên tịch" : "Ký ban hành";
       u.subject = CertSubject{r.Get("name"), r.Get("title"), their ? their->name : ""};
+      u.image_png = who->signature_image;
       return AppendSignature(base, u, req.key);
     }
 
@@ -160,6 +163,12 @@ SignedCopyMaker CopyMaker(const SignatureStamper& stamp) {
       u.stamp_lines = {"ĐÃ ĐÓNG DẤU", org->name, "Số " + number, at.Iso(), "Khóa: " + crypto::Fingerprint(org->seal)};
       u.reason = "Đóng dấu, cấp số " + number;
       u.subject = CertSubject{org->name, "Con dấu điện tử", org->name};
+      if (!org->seal_image.empty()) {
+        // Appendix I: the seal at its real size, the organisation and the time with it.
+        u.image_png = org->seal_image;
+        u.seal_mm = org->seal_diameter_mm;
+        u.small_print = {org->name, at.Iso()};
+      }
       return AppendSignature(base, u, req.key);
     }
     return Status::BadInput("no signed copy for a " + r.type() + " record");

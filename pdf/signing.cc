@@ -18,6 +18,7 @@
 #include <set>
 
 #include "core/clock.h"
+#include "core/image.h"
 #include "core/text.h"
 #include "pdf/text_layout.h"
 
@@ -32,6 +33,8 @@ namespace {
 constexpr size_t kSignatureMargin = 16;
 // An RFC 3161 token: the authority's signature, its certificate and often its chain.
 constexpr size_t kTimeStampRoom = 12000;
+constexpr double kPointsPerMm = 72.0 / 25.4;
+constexpr double kSmallPrint = 6;  // the line height of the small print under a seal image
 
 std::string Num(double v) {
   char buf[32];
@@ -102,12 +105,18 @@ class Writer {
     fonts_.AddKey(PdfName(f.name), f.font);
     ops_ += "BT /" + f.name + " " + Num(size) + " Tf " + Num(x) + " " + Num(y) + " Td <" + hex + "> Tj ET\n";
   }
+  // An image XObject drawn into the rectangle (x, y, w, h).
+  void Image(const std::string& name, const PdfReference& ref, double x, double y, double w, double h) {
+    images_.AddKey(PdfName(name), ref);
+    ops_ += "q " + Num(w) + " 0 0 " + Num(h) + " " + Num(x) + " " + Num(y) + " cm /" + name + " Do Q\n";
+  }
   void Raw(const std::string& ops) { ops_ += ops; }
   const std::string& ops() const { return ops_; }
   const PdfDictionary& fonts() const { return fonts_; }
+  const PdfDictionary& images() const { return images_; }
 
  private:
-  PdfDictionary fonts_;
+  PdfDictionary fonts_, images_;
   std::string ops_;
 };
 
@@ -116,6 +125,7 @@ PdfObject* Appearance(PdfMemDocument& doc, const Box& box, const Writer& w) {
   PdfXObject xo(PdfRect(0, 0, box.w, box.h), &doc);
   PdfObject* res = xo.GetResources();
   res->GetDictionary().AddKey("Font", w.fonts());
+  if (!w.images().GetKeys().empty()) res->GetDictionary().AddKey("XObject", w.images());
   res->GetDictionary().RemoveKey("ProcSet");
   xo.GetObject()->GetStream()->Set(w.ops().data(), static_cast<pdf_long>(w.ops().size()));
   return xo.GetObject();
@@ -237,6 +247,46 @@ Status DrawQr(Writer& w, const std::string& payload, double x, double y, double 
   w.Raw(ops);
   return Status::Ok();
 }
+
+// A PNG as an image XObject: 8-bit RGB, its alpha as a soft mask (PDF/A-2 and -3
+// allow /SMask; PDF/A-1 would not), both Flate-compressed. Returns it and its size.
+struct PlacedImage {
+  PdfReference ref;
+  double width = 0, height = 0;  // pixels
+};
+Result<PlacedImage> AddImage(PdfMemDocument& doc, const std::string& png) {
+  VB_ASSIGN_OR_RETURN(image::Raster r, image::ReadPng(png));
+  auto raster = [&](const std::string& pixels, const char* space) {
+    PdfObject* o = doc.GetObjects().CreateObject("XObject");
+    PdfDictionary& d = o->GetDictionary();
+    d.AddKey("Subtype", PdfName("Image"));
+    d.AddKey("Width", static_cast<pdf_int64>(r.width));
+    d.AddKey("Height", static_cast<pdf_int64>(r.height));
+    d.AddKey("ColorSpace", PdfName(space));
+    d.AddKey("BitsPerComponent", static_cast<pdf_int64>(8));
+    TVecFilters flate{ePdfFilter_FlateDecode};
+    o->GetStream()->Set(pixels.data(), static_cast<pdf_long>(pixels.size()), flate);
+    return o;
+  };
+  PdfObject* img = raster(r.rgb, "DeviceRGB");
+  if (!r.alpha.empty()) img->GetDictionary().AddKey("SMask", raster(r.alpha, "DeviceGray")->Reference());
+  return PlacedImage{img->Reference(), static_cast<double>(r.width), static_cast<double>(r.height)};
+}
+
+// The largest rectangle of the image's proportions inside (x, y, w, h), centred.
+Box FitImage(const PlacedImage& img, double x, double y, double w, double h) {
+  double scale = std::min(w / img.width, h / img.height);
+  Box b;
+  b.w = img.width * scale;
+  b.h = img.height * scale;
+  b.x = x + (w - b.w) / 2;
+  b.y = y + (h - b.h) / 2;
+  return b;
+}
+
+// Where a signer's image was drawn, in page coordinates, kept in its widget so the
+// seal drawn at issuance can cover the image's left third.
+constexpr const char* kImageMarkKey = "VB_Image";
 
 // PoDoFo tells literal (...) from hex <...> strings; both are text to us.
 bool IsText(const PdfObject* o) { return o->IsString() || o->IsHexString(); }
@@ -376,6 +426,69 @@ void ReplaceProof(PdfMemDocument& doc, const std::string& proof, const PdfString
   catalog.AddKey("AF", af);
 }
 
+// The visible stamp without an image: a thin frame, the QR code (seal) at the
+// left, the lines at the right.
+Status DrawTextStamp(PdfMemDocument& doc, Faces& faces, PdfPage* page, const Box& box,
+                     const Update& u, Writer& w) {
+  w.Raw("0.1 0.2 0.6 RG 0.8 w 0.5 0.5 " + Num(box.w - 1) + " " + Num(box.h - 1) + " re S\n");
+  double left = 3;
+  // The seal is stamped partly over the signer's stamp (as a red seal over a
+  // signature): the signer's lines start right of it.
+  if (u.sign_field != kSealFieldName) {
+    if (PdfObject* seal = FindField(doc, kSealFieldName); seal && PageOf(doc, seal) == page) {
+      Box sb = BoxOf(seal);
+      bool overlap = sb.x < box.x + box.w && box.x < sb.x + sb.w && sb.y < box.y + box.h && box.y < sb.y + sb.h;
+      if (overlap && sb.x + sb.w > box.x) left = std::max(left, sb.x + sb.w - box.x + 3);
+    }
+  }
+  if (!u.qr_payload.empty()) {
+    double side = std::min(box.h - 4, box.w * 0.45);
+    VB_RETURN_IF_ERROR(DrawQr(w, u.qr_payload, 2, (box.h - side) / 2, side));
+    left = side + 4;
+  }
+  w.Raw("0.1 0.2 0.6 rg\n");
+  double line = std::min(9.0, (box.h - 4) / std::max<size_t>(u.stamp_lines.size(), 1));
+  double y = box.h - 2 - line * 0.85;
+  VB_ASSIGN_OR_RETURN(Face regular, faces.Get(0, u.stamp_lines));
+  for (size_t i = 0; i < u.stamp_lines.size(); ++i, y -= line) {
+    double size = w.Fit(regular, line * 0.85, box.w - left - 3, u.stamp_lines[i]);
+    w.Text(regular, size, left, y, u.stamp_lines[i]);
+  }
+  return Status::Ok();
+}
+
+// The seal's field moved to where Appendix I puts the seal image: its real
+// diameter, covering the left third of the signer's image when that image is on
+// the same page and overlaps the field as laid out (one signer), else centred
+// where the field was (a pledge's seal, a signer without an image); the small
+// print under it. Returns the new box.
+Box PlaceSeal(PdfMemDocument& doc, PdfPage* page, PdfObject* seal, const Update& u) {
+  const Box was = BoxOf(seal);
+  const double d = u.seal_mm * kPointsPerMm;
+  double cx = was.x + was.w / 2, cy = was.y + was.h / 2;
+  PdfAcroForm* form = doc.GetAcroForm(false);
+  PdfObject* fields = form ? Deref(doc, form->GetObject()->GetDictionary().GetKey("Fields")) : nullptr;
+  if (!fields || !fields->IsArray()) fields = nullptr;
+  for (size_t i = 0; fields && i < fields->GetArray().size(); ++i) {
+    PdfObject* f = Deref(doc, &fields->GetArray()[i]);
+    if (!f || f == seal || !f->IsDictionary() || PageOf(doc, f) != page) continue;
+    PdfObject* mark = f->GetDictionary().GetKey(kImageMarkKey);
+    if (!mark || !mark->IsArray() || mark->GetArray().size() != 4) continue;
+    const Box b = BoxOf(f);
+    if (!(was.x < b.x + b.w && b.x < was.x + was.w && was.y < b.y + b.h && b.y < was.y + was.h)) continue;
+    const PdfArray& m = mark->GetArray();
+    cx = m[0].GetReal() + m[2].GetReal() / 3 - d / 2;
+    cy = m[1].GetReal() + m[3].GetReal() / 2;
+    break;
+  }
+  const double print = kSmallPrint * static_cast<double>(u.small_print.size());
+  Box nb{was.page, std::max(0.0, cx - d / 2), cy - d / 2 - print, d, d + print};
+  PdfVariant rect;
+  PdfRect(nb.x, nb.y, nb.w, nb.h).ToVariant(rect);
+  seal->GetDictionary().AddKey("Rect", rect);
+  return nb;
+}
+
 }  // namespace
 
 Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const SecretKey& key) {
@@ -409,38 +522,40 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     PdfSignatureField field(&widget);
     field.EnsureSignatureObject();
 
-    // The visible stamp: a thin frame, the QR code (seal) at the left, the lines at the right.
     Box box = BoxOf(field_obj);
     Writer w;
-    w.Raw("0.1 0.2 0.6 RG 0.8 w 0.5 0.5 " + Num(box.w - 1) + " " + Num(box.h - 1) + " re S\n");
-    double left = 3;
-    // The seal is stamped partly over the signer's stamp (as a red seal over a
-    // signature): the signer's lines start right of it.
-    if (u.sign_field != kSealFieldName) {
-      if (PdfObject* seal = FindField(doc, kSealFieldName); seal && PageOf(doc, seal) == page) {
-        Box sb = BoxOf(seal);
-        bool overlap = sb.x < box.x + box.w && box.x < sb.x + sb.w && sb.y < box.y + box.h && box.y < sb.y + sb.h;
-        if (overlap && sb.x + sb.w > box.x) left = std::max(left, sb.x + sb.w - box.x + 3);
+    if (!u.image_png.empty()) {
+      VB_ASSIGN_OR_RETURN(PlacedImage img, AddImage(doc, u.image_png));
+      if (u.seal_mm > 0) {
+        box = PlaceSeal(doc, page, field_obj, u);
+        const double d = u.seal_mm * kPointsPerMm;
+        Box at = FitImage(img, 0, box.h - d, d, d);
+        w.Image("Im0", img.ref, at.x, at.y, at.w, at.h);
+        if (!u.small_print.empty()) {
+          VB_ASSIGN_OR_RETURN(Face regular, faces.Get(0, u.small_print));
+          w.Raw("0 0 0 rg\n");
+          double y = box.h - d - kSmallPrint;
+          for (const std::string& line : u.small_print) {
+            w.Text(regular, w.Fit(regular, kSmallPrint - 1, d * 0.6, line), 0, y + 1, line);
+            y -= kSmallPrint;
+          }
+        }
+      } else {
+        Box at = FitImage(img, 2, 2, box.w - 4, box.h - 4);
+        w.Image("Im0", img.ref, at.x, at.y, at.w, at.h);
+        PdfArray mark;
+        for (double v : {box.x + at.x, box.y + at.y, at.w, at.h}) mark.push_back(PdfVariant(v));
+        field_obj->GetDictionary().AddKey(kImageMarkKey, mark);
       }
-    }
-    if (!u.qr_payload.empty()) {
-      double side = std::min(box.h - 4, box.w * 0.45);
-      VB_RETURN_IF_ERROR(DrawQr(w, u.qr_payload, 2, (box.h - side) / 2, side));
-      left = side + 4;
-    }
-    w.Raw("0.1 0.2 0.6 rg\n");
-    double line = std::min(9.0, (box.h - 4) / std::max<size_t>(u.stamp_lines.size(), 1));
-    double y = box.h - 2 - line * 0.85;
-    VB_ASSIGN_OR_RETURN(Face regular, faces.Get(0, u.stamp_lines));
-    for (size_t i = 0; i < u.stamp_lines.size(); ++i, y -= line) {
-      double size = w.Fit(regular, line * 0.85, box.w - left - 3, u.stamp_lines[i]);
-      w.Text(regular, size, left, y, u.stamp_lines[i]);
+    } else {
+      VB_RETURN_IF_ERROR(DrawTextStamp(doc, faces, page, box, u, w));
     }
     SetAppearance(field_obj, Appearance(doc, box, w));
     field.SetSignatureReason(Utf8(u.reason));
     PdfObject* sig = field.GetSignatureObject();
     sig->GetDictionary().AddKey("M", when);
     sig->GetDictionary().AddKey("Name", Utf8(u.subject.common_name));
+    if (!u.serial.empty()) sig->GetDictionary().AddKey("VB_Serial", PdfString(u.serial.c_str()));
     const bool standard = u.x509_key != nullptr;
     sig->GetDictionary().AddKey("SubFilter", PdfName(standard ? "ETSI.CAdES.detached" : "adbe.pkcs7.detached"));
     // The field's name again, in ASCII inside the signature dictionary: a damaged

@@ -45,6 +45,14 @@ struct Update {
   std::string sign_field;        // the signature field this update signs
   std::vector<std::string> stamp_lines;  // the visible stamp, top to bottom
   std::string qr_payload;        // drawn at the stamp's left when not empty
+  // Decree 30 Appendix I: a PNG (image.h) drawn instead of the text stamp. A
+  // signer's handwritten signature fits its field; the seal (seal_mm > 0) is drawn
+  // at that real diameter over the left third of the signer's image on the same
+  // page (its field moves there), `small_print` under it.
+  std::string image_png;
+  double seal_mm = 0;
+  std::vector<std::string> small_print;
+  std::string serial;            // the signing certificate's serial, in the signature dictionary
   std::string proof;             // the embedded records file (replaces the previous one)
   int64_t signing_time = 0;      // UTC seconds
   int offset_minutes = 420;      // for /M

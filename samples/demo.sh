@@ -46,6 +46,10 @@ adduser langson giamdoc tpqlbg "Lương Thị Thu" "Trưởng phòng Quản lý 
 adduser langson giamdoc pgd "Vi Đức Thắng" "Phó Giám đốc" signer
 adduser langson giamdoc vanthu "Lộc Thị Mai" "Văn thư" clerk
 vb langson giamdoc "$T0" user list
+# Decree 30 Appendix I: the deputy's handwritten signature and the seal, as images
+# (made-up ones: samples/images/README.md).
+vb langson giamdoc "$T0" user image pgd "$SAMPLES/images/chu-ky-pgd.png"
+vb langson giamdoc "$T0" org seal-image "$SAMPLES/images/dau-so-ngoai-vu.png" --diameter 36
 
 say "Directive: draft, route for comments, concur"
 DIR=$(vb langson chuyenvien 2021-02-01T08:30:00+07:00 --json doc new "$SAMPLES/directive-2021-thi-dua.md" | sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p')

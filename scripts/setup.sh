@@ -23,6 +23,7 @@ packages=(
   fonts-liberation2        # Liberation Serif, embedded (subset) in every PDF page
   icc-profiles-free        # sRGB.icc: the PDF/A output intent (/usr/share/color/icc/sRGB.icc)
   libqrencode-dev          # the QR code on an issued document's seal stamp
+  libpng-dev               # the signature and seal images (PNG) are checked and decoded with libpng
   gnutls-bin               # certtool: the tests check each PDF signature with an independent verifier
   poppler-utils qpdf       # tests read the PDFs back (pdftotext, pdffonts, pdfinfo; qpdf --check) and pdfsig checks the standard signatures
   libnss3-tools            # certutil: the NSS database pdfsig trusts the organisations' authorities from

@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include "core/image.h"
 #include "core/x509.h"
 #include "tests/core/fixture.h"
+#include "tests/tools/png_maker.h"
 
 namespace vanban {
 namespace {
@@ -306,6 +308,51 @@ TEST_F(AuthorityTest, HoldersInLoginOrderAndOnlyActive) {
   EXPECT_EQ(names(Role::kSigner), (std::vector<std::string>{"giamdoc", "pgd"}));
   EXPECT_EQ(names(Role::kReviewer), std::vector<std::string>{"tp1"});
   EXPECT_TRUE(names(Role::kArchivist).empty());
+}
+
+TEST_F(AuthorityTest, SignatureAndSealImagesByAnAdmin) {
+  w.AddPerson("a", "pgd", {Role::kSigner});
+  w.AddPerson("a", "vt", {Role::kClerk});
+  const std::string png = testing::SignaturePng();
+  auto image_of = [&](const std::string& login) {
+    Record r("person.image");
+    r.Add("key", ToHex(w.Pk(login)));
+    r.SetText(image::ToText(png));
+    return r;
+  };
+  // A clerk may not set anyone's image, not even their own.
+  EXPECT_TRUE(IsRefused(w.auth.Apply(Probe(w, "a", image_of("vt"), w.Key("vt"), w.Tick())), "does not hold the role admin"));
+  ASSERT_TRUE(w.OrgAct("a", image_of("pgd"), &w.Key("giamdoc")).ok());
+  EXPECT_EQ(w.auth.FindLogin(w.OrgKey("a"), "pgd")->signature_image, png);
+  EXPECT_TRUE(w.auth.FindLogin(w.OrgKey("a"), "vt")->signature_image.empty());
+  // What is not a usable PNG, or names nobody here, is refused with the reason.
+  Record jpeg("person.image");
+  jpeg.Add("key", ToHex(w.Pk("vt")));
+  jpeg.SetText(image::ToText("\xFF\xD8\xFF\xE0 a JPEG"));
+  EXPECT_TRUE(IsRefused(w.auth.Apply(Probe(w, "a", jpeg, w.Key("giamdoc"), w.Tick())), "this is a JPEG file"));
+  Record nobody("person.image");
+  nobody.Add("key", ToHex(SeedKey(777).public_key()));
+  nobody.SetText(image::ToText(png));
+  EXPECT_TRUE(IsRefused(w.auth.Apply(Probe(w, "a", nobody, w.Key("giamdoc"), w.Tick())), "no such person"));
+  Record bare("person.image");
+  bare.Add("key", ToHex(w.Pk("vt")));
+  EXPECT_TRUE(IsRefused(w.auth.Apply(Probe(w, "a", bare, w.Key("giamdoc"), w.Tick())), "carries the PNG"));
+  ASSERT_TRUE(w.Revoke("a", "pgd").ok());
+  EXPECT_TRUE(IsRefused(w.auth.Apply(Probe(w, "a", image_of("pgd"), w.Key("giamdoc"), w.Tick())), "has been revoked"));
+
+  // The seal: its image and real diameter, 20 to 60 mm.
+  auto seal = [&](const std::string& mm) {
+    Record r("org.seal-image");
+    r.Add("diameter", mm);
+    r.SetText(image::ToText(testing::SealPng()));
+    return Probe(w, "a", r, w.Key("giamdoc"), w.Tick());
+  };
+  EXPECT_TRUE(IsRefused(w.auth.Apply(seal("19")), "'diameter' must be the seal's diameter in millimetres, 20 to 60"));
+  EXPECT_TRUE(IsRefused(w.auth.Apply(seal("036")), "'diameter'"));
+  EXPECT_TRUE(w.auth.FindOrg(w.OrgKey("a"))->seal_image.empty());
+  ASSERT_TRUE(w.auth.Apply(seal("36")).ok());
+  EXPECT_EQ(w.auth.FindOrg(w.OrgKey("a"))->seal_image, testing::SealPng());
+  EXPECT_EQ(w.auth.FindOrg(w.OrgKey("a"))->seal_diameter_mm, 36);
 }
 
 TEST(Roles, NamesParseAndText) {

@@ -16,6 +16,7 @@
 #include "core/docfile.h"
 #include "pdf/layout.h"
 #include "tests/pdf/util.h"
+#include "tests/tools/png_maker.h"
 
 namespace vanban::pdf {
 namespace {
@@ -183,6 +184,39 @@ const Word* Find(const std::vector<Word>& words, const std::string& text) {
 }
 
 // "Số: 12/KH-SNgV" is one line centred under the issuing body, whatever the number.
+TEST(Signing, SignatureAndSealImagesAreReproducibleAndKeepBothValid) {
+  crypto::Init();
+  Rendered r = RenderDirective();
+  SecretKey signer = Key(7), seal = Key(9);
+  Update su = SignerUpdate(r);
+  su.image_png = vanban::testing::SignaturePng();
+  auto one = AppendSignature(r.pdf, su, signer);
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  Update seal_update = SealUpdate();
+  seal_update.image_png = vanban::testing::SealPng();
+  seal_update.seal_mm = 36;
+  seal_update.small_print = {"Sở Ngoại vụ tỉnh Lạng Sơn", "2021-02-05T15:30:00+07:00"};
+  auto two = AppendSignature(*one, seal_update, seal);
+  ASSERT_TRUE(two.ok()) << two.status().message();
+  EXPECT_EQ(two->compare(0, one->size(), *one), 0) << "the signer's revision is untouched";
+  EXPECT_EQ(*AppendSignature(*one, seal_update, seal), *two) << "same inputs, same bytes";
+  auto c = ReadPdf(*two);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_EQ(c->signatures.size(), 2u);
+  for (const FoundSignature& f : c->signatures)
+    EXPECT_TRUE(VerifyDetached(f.cms, f.signed_bytes).ok()) << f.field;
+  EXPECT_NE(one->find("/SMask"), std::string::npos) << "the signature's transparency as a soft mask";
+  EXPECT_NE(one->find("/VB_Image"), std::string::npos) << "where the signature image was drawn";
+  EXPECT_EQ(two->find("/VB_Image", one->size()), std::string::npos);
+
+  // A PNG that does not decode is refused before anything is written.
+  Update broken = SignerUpdate(r);
+  broken.image_png = vanban::testing::SignaturePng().substr(0, 200);
+  auto bad = AppendSignature(r.pdf, broken, signer);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("the PNG is damaged"), std::string::npos) << bad.status().message();
+}
+
 TEST(Signing, NumberLineCentredUnderTheIssuingBody) {
   if (!HaveTool("pdftotext")) GTEST_SKIP() << "pdftotext is not installed";
   crypto::Init();
