@@ -70,6 +70,25 @@ SignedCopyMaker CopyMakerOf(Node& node, const std::shared_ptr<std::string>& fail
   return pdf::CopyMaker(sync::Stamper(*url, failure));
 }
 
+// Whether a command's argument names a file rather than a document: a name that reads
+// as a file is one, there or not ("FILE: no such file", like every command's input
+// files); anything else names a document of this node.
+bool NamesFile(const std::string& what) {
+  std::string lower = what;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const bool pdf = lower.size() > 4 && lower.compare(lower.size() - 4, 4, ".pdf") == 0;
+  return pdf || what.rfind("/", 0) == 0 || what.rfind("./", 0) == 0 || what.rfind("../", 0) == 0 || files::Exists(what);
+}
+
+// The PDF a command works on: the file `what` names, or the stored signed copy of
+// the document it names.
+Result<std::string> SignedPdf(Node& node, const std::string& what) {
+  if (NamesFile(what)) return files::Read(what, 256u << 20);
+  VB_ASSIGN_OR_RETURN(auto stored, node.SignedCopy(what));
+  if (!stored) return Status::NotFound("'" + what + "' has no signed PDF yet");
+  return std::move(*stored);
+}
+
 // Said on stderr, the command still succeeding: the signature is B-B, not B-T.
 void WarnUnstamped(const std::shared_ptr<std::string>& failure) {
   if (!failure->empty())
@@ -1050,26 +1069,10 @@ int Main(int argc, char** argv) {
   c_verify->add_option("--signatures", v_sigdir, "Also write each signature (N.p7s, DER) and its signed bytes (N.bin) here, for certtool");
   c_verify->callback([&] {
     if (!need_node_to_read()) return;
-    std::string bytes;
-    // A name that reads as a file is one, there or not ("FILE: no such file", like
-    // every command's input files); anything else names a document of this node.
-    auto ends_pdf = [](std::string w) {
-      for (char& ch : w) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      return w.size() > 4 && w.compare(w.size() - 4, 4, ".pdf") == 0;
-    };
-    const bool path_like = ends_pdf(v_what) || v_what.rfind("/", 0) == 0 || v_what.rfind("./", 0) == 0 ||
-                           v_what.rfind("../", 0) == 0;
-    const bool from_file = path_like || files::Exists(v_what);
-    if (from_file) {
-      auto b = files::Read(v_what, 256u << 20);
-      if (!b.ok()) { rc = Fail(b.status()); return; }
-      bytes = std::move(*b);
-    } else {
-      auto b = prog.node().SignedCopy(v_what);
-      if (!b.ok()) { rc = Fail(b.status()); return; }
-      if (!*b) { rc = Fail(Status::NotFound("'" + v_what + "' has no signed PDF yet")); return; }
-      bytes = std::move(**b);
-    }
+    const bool from_file = NamesFile(v_what);
+    auto read = SignedPdf(prog.node(), v_what);
+    if (!read.ok()) { rc = Fail(read.status()); return; }
+    std::string bytes = std::move(*read);
     if (!v_sigdir.empty()) {
       auto n = pdf::ExportSignatures(bytes, v_sigdir);
       if (!n.ok()) { rc = Fail(n.status()); return; }
@@ -1106,13 +1109,21 @@ int Main(int argc, char** argv) {
     if (v->revoked)
       text += "REVOKED by " + v->revoked->by + " at " + v->revoked->at +
               (v->revoked->reason.empty() ? "" : ": " + v->revoked->reason) + "\n";
+    json stamps = json::array();
+    for (const pdf::DocumentTimeStampCheck& d : v->document_timestamps) {
+      stamps.push_back({{"field", d.field}, {"valid", d.valid}, {"time", d.time.empty() ? json(nullptr) : json(d.time)},
+                        {"authority", d.authority.empty() ? json(nullptr) : json(d.authority)},
+                        {"serial", d.serial.empty() ? json(nullptr) : json(d.serial)}, {"reason", d.reason}});
+      text += d.valid ? "  valid    " + d.field + "  document time-stamp " + d.time + " by " + d.authority + "\n"
+                      : "  INVALID  " + d.field + "  document time-stamp\n           why: " + d.reason + "\n";
+    }
     for (const std::string& a : v->awaiting) text += "Awaiting the signature of " + a + "\n";
     for (const std::string& p : v->problems) text += "PROBLEM: " + p + "\n";
     if (!text.empty() && text.back() == '\n') text.pop_back();
     prog.Print({{"valid", v->valid}, {"number", v->number.empty() ? json(nullptr) : json(v->number)},
                 {"date", v->date.empty() ? json(nullptr) : json(v->date)}, {"title", v->title}, {"kind", v->kind},
                 {"org", v->org}, {"document", v->document}, {"revision", v->revision}, {"signatures", sigs},
-                {"awaiting", v->awaiting}, {"problems", v->problems},
+                {"document_timestamps", stamps}, {"awaiting", v->awaiting}, {"problems", v->problems},
                 {"revoked", v->revoked ? json{{"by", v->revoked->by}, {"at", v->revoked->at}, {"reason", v->revoked->reason}}
                                        : json(nullptr)},
                 {"issued_as", v->issued_as_number.empty()
@@ -1121,6 +1132,43 @@ int Main(int argc, char** argv) {
                text);
     if (!v->valid) rc = 1;
   });
+  std::string ts_what, ts_out, ts_url;
+  auto* c_pdf = sub(&app, "pdf", "Signed PDFs");
+  c_pdf->require_subcommand(1);
+  auto* c_pts = sub(c_pdf, "timestamp",
+                    "Add a document time-stamp (RFC 3161, /ETSI.RFC3161) from the time-stamping authority to a signed "
+                    "PDF, as one more incremental update: proof that the PDF and its signatures existed then");
+  c_pts->add_option("what", ts_what, "A PDF file, or the id or number of a document on this node (its signed PDF)")->required();
+  c_pts->add_option("-o,--output", ts_out, "The time-stamped PDF to write")->required();
+  c_pts->add_option("--tsa", ts_url, "The authority's URL (default: this node's 'config set tsa')");
+  c_pts->callback([&] {
+    if (!need_node_to_read()) return;
+    std::string url = ts_url;
+    if (url.empty()) {
+      auto set = prog.node().NodeSetting("tsa");
+      if (!set.ok()) { rc = Fail(set.status()); return; }
+      url = *set;
+    }
+    if (url.empty()) {
+      rc = Fail(Status::BadInput("no time-stamping authority: give --tsa URL, or set one with 'vanban config set tsa URL'"));
+      return;
+    }
+    auto bytes = SignedPdf(prog.node(), ts_what);
+    if (!bytes.ok()) { rc = Fail(bytes.status()); return; }
+    auto now = prog.node().Now();
+    if (!now.ok()) { rc = Fail(now.status()); return; }
+    auto stamped = pdf::AddDocumentTimeStamp(
+        *bytes, [&](std::string_view covered) { return sync::TimeStampOf(url, covered, sync::kTimeStampTimeout); },
+        now->utc);
+    if (!stamped.ok()) { rc = Fail(stamped.status().With(ts_what)); return; }
+    Status s = files::WriteAtomic(ts_out, stamped->pdf, 0644, false);
+    if (!s.ok()) { rc = Fail(s); return; }
+    const pdf::DocumentTimeStampCheck& d = stamped->stamp;
+    prog.Print({{"file", ts_out}, {"field", d.field}, {"time", d.time}, {"authority", d.authority}, {"serial", d.serial},
+                {"bytes", stamped->pdf.size()}},
+               "Wrote " + ts_out + ": time-stamped " + d.time + " by " + d.authority + " (" + d.field + ")");
+  });
+
   int a_year = 0;
   std::string a_dir;
   auto* c_archive = sub(&app, "archive", "The archive of issued documents");

@@ -67,6 +67,29 @@ struct Revocation {
   std::string reason;
 };
 
+// A document time-stamp (/ETSI.RFC3161): an authority's proof that the whole file
+// before it existed at `time`.
+struct DocumentTimeStampCheck {
+  std::string field;      // "dau-thoi-gian-1"
+  bool valid = false;     // the token's signature verifies and its imprint is the covered bytes'
+  std::string time;       // ISO 8601, +07:00
+  std::string authority;  // the TSA certificate's subject
+  std::string serial;     // the token's serial
+  std::string reason;     // why not valid
+};
+
+// A signed PDF with one more revision: a document time-stamp (/ETSI.RFC3161) over the
+// whole file before it, from the authority `stamp` asks (sync/tsa.h TimeStampOf),
+// checked once written. BadInput when the PDF carries no signature; the authority's
+// failure as `stamp` returns it. `now` (UTC seconds) goes in the Info's ModDate.
+struct TimeStamped {
+  std::string pdf;
+  DocumentTimeStampCheck stamp;
+};
+Result<TimeStamped> AddDocumentTimeStamp(std::string_view pdf,
+                                         const std::function<Result<std::string>(std::string_view covered)>& stamp,
+                                         int64_t now);
+
 struct Verification {
   bool valid = false;       // every signature valid, the proof consistent, the organisation trusted
   // The header comes only from the revision the last valid signature covers (if no
@@ -74,6 +97,9 @@ struct Verification {
   // bytes added after it never show here, they are a problem.
   std::string number, date, title, kind, org, document, revision;
   std::vector<SignatureCheck> signatures;
+  // After the signatures, in file order; each valid one extends what is covered to
+  // the end of its own revision.
+  std::vector<DocumentTimeStampCheck> document_timestamps;
   std::vector<std::string> awaiting;  // pledges: organisations whose signature is still to come
   std::vector<std::string> problems;  // each reason the PDF is not valid
   std::optional<Revocation> revoked;  // VerifyOnNode: the node knows the document was revoked

@@ -489,6 +489,29 @@ Box PlaceSeal(PdfMemDocument& doc, PdfPage* page, PdfObject* seal, const Update&
   return nb;
 }
 
+// Writes `doc` as an incremental update in which `field` holds, in `room` bytes of
+// /Contents, what `contents` makes of the bytes its /ByteRange covers.
+Result<std::string> WriteSignedUpdate(PdfMemDocument& doc, PdfSignatureField& field, size_t room,
+                                      const std::function<Result<std::string>(std::string_view)>& contents) {
+  PdfRefCountedBuffer buffer;
+  PdfOutputDevice out(&buffer);
+  PdfSignOutputDevice signer(&out);
+  signer.SetSignatureSize(room);
+  field.SetSignature(*signer.GetSignatureBeacon());
+  doc.WriteUpdate(&signer, true);
+  if (!signer.HasSignaturePosition()) return Status::BadInput("PDF: the signature's place was not written");
+  signer.AdjustByteRange();
+  signer.Seek(0);
+  std::string covered;
+  char chunk[65536];
+  for (size_t n; (n = signer.ReadForSignature(chunk, sizeof chunk)) > 0;) covered.append(chunk, n);
+  VB_ASSIGN_OR_RETURN(std::string value, contents(covered));
+  if (value.size() > room) return Status::BadInput("PDF: the signature is larger than its reserved room");
+  signer.SetSignature(PdfData(value.data(), value.size()));
+  signer.Flush();
+  return std::string(buffer.GetBuffer(), out.GetLength());
+}
+
 }  // namespace
 
 Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const SecretKey& key) {
@@ -563,9 +586,6 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     sig->GetDictionary().AddKey("VB_Field", PdfString(u.sign_field.c_str()));
 
     VB_RETURN_IF_ERROR(faces.Embed());
-    PdfRefCountedBuffer buffer;
-    PdfOutputDevice out(&buffer);
-    PdfSignOutputDevice signer(&out);
     std::string cert = standard ? "" : SelfCertificate(key, u.subject, u.signing_time, u.signing_time + 10LL * 366 * 86400);
     auto make_cms = [&](std::string_view covered) {
       return standard ? SignPades(u.chain, covered, [&](std::string_view tbs) { return u.x509_key->Sign(tbs); }, u.stamp)
@@ -578,20 +598,45 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
                   : make_cms(""))
             .size() +
         kSignatureMargin + (standard && u.stamp ? kTimeStampRoom : 0);
-    signer.SetSignatureSize(room);
-    field.SetSignature(*signer.GetSignatureBeacon());
-    doc.WriteUpdate(&signer, true);
-    if (!signer.HasSignaturePosition()) return Status::BadInput("PDF: the signature's place was not written");
-    signer.AdjustByteRange();
-    signer.Seek(0);
-    std::string covered;
-    char chunk[65536];
-    for (size_t n; (n = signer.ReadForSignature(chunk, sizeof chunk)) > 0;) covered.append(chunk, n);
-    std::string cms = make_cms(covered);
-    if (cms.size() > room) return Status::BadInput("PDF: the signature is larger than its reserved room");
-    signer.SetSignature(PdfData(cms.data(), cms.size()));
-    signer.Flush();
-    return std::string(buffer.GetBuffer(), out.GetLength());
+    return WriteSignedUpdate(doc, field, room, [&](std::string_view covered) -> Result<std::string> { return make_cms(covered); });
+  } catch (const PdfError& e) {
+    return Status::BadInput("PDF: " + ErrorText(e));
+  }
+}
+
+Result<std::string> AppendDocumentTimeStamp(std::string_view pdf, const DocumentStamper& stamp, int64_t now) {
+  QuietPoDoFo();
+  try {
+    PdfMemDocument doc;
+    doc.LoadFromBuffer(pdf.data(), static_cast<long>(pdf.size()), true);
+    if (doc.GetPageCount() == 0) return Status::BadInput("the PDF has no page");
+    const PdfString when = PdfTime(now, 0);
+    doc.GetInfo()->GetObject()->GetDictionary().AddKey("ModDate", when);
+    PdfAcroForm* form = doc.GetAcroForm(true, ePdfAcroFormDefaultAppearance_None);
+    form->GetObject()->GetDictionary().AddKey("SigFlags", static_cast<pdf_int64>(3));
+    form->GetObject()->GetDictionary().RemoveKey("NeedAppearances");
+    std::string name;
+    for (int n = 1; name.empty() || FindField(doc, name); ++n) name = "dau-thoi-gian-" + std::to_string(n);
+    // Invisible (a zero rectangle) but printable with an empty appearance, as PDF/A
+    // wants of every widget.
+    PdfPage* page = doc.GetPage(doc.GetPageCount() - 1);
+    PdfAnnotation* a = page->CreateAnnotation(ePdfAnnotation_Widget, PdfRect(0, 0, 0, 0));
+    a->SetFlags(ePdfAnnotationFlags_Print);
+    a->GetObject()->GetDictionary().AddKey("M", when);
+    a->GetObject()->GetDictionary().AddKey("P", page->GetObject()->Reference());
+    PdfSignatureField field(a, form, &doc, false);
+    field.SetFieldName(Utf8(name));
+    Writer empty;
+    SetAppearance(a->GetObject(), Appearance(doc, Box{}, empty));
+    a->GetObject()->GetDictionary().RemoveKey("DA");
+    a->GetObject()->GetDictionary().RemoveKey("DS");
+    field.EnsureSignatureObject();
+    PdfDictionary& sig = field.GetSignatureObject()->GetDictionary();
+    sig.AddKey("Type", PdfName("DocTimeStamp"));
+    sig.AddKey("Filter", PdfName("Adobe.PPKLite"));
+    sig.AddKey("SubFilter", PdfName("ETSI.RFC3161"));
+    sig.AddKey("VB_Field", PdfString(name.c_str()));
+    return WriteSignedUpdate(doc, field, kTimeStampRoom + kSignatureMargin, stamp);
   } catch (const PdfError& e) {
     return Status::BadInput("PDF: " + ErrorText(e));
   }
@@ -601,7 +646,7 @@ namespace {
 
 // Signatures found in the raw bytes, not through the parser: a damaged file still
 // shows which signature its damage breaks.
-Status ScanSignatures(std::string_view pdf, std::vector<FoundSignature>* out) {
+Status ScanSignatures(std::string_view pdf, std::vector<FoundSignature>* out, std::vector<FoundSignature>* stamps) {
   std::set<std::array<size_t, 4>> seen;
   for (size_t at = pdf.find("/ByteRange"); at != std::string_view::npos; at = pdf.find("/ByteRange", at + 1)) {
     size_t open = pdf.find('[', at);
@@ -648,10 +693,14 @@ Status ScanSignatures(std::string_view pdf, std::vector<FoundSignature>* out) {
     f.signed_bytes.assign(pdf.substr(0, r[1]));
     f.signed_bytes.append(pdf.substr(r[2], r[3]));
     f.revision_end = r[2] + r[3];
-    out->push_back(std::move(f));
+    f.contents_at = r[1];
+    std::string_view dict = pdf.substr(obj == std::string_view::npos ? 0 : obj, end == std::string_view::npos ? 0 : end - obj);
+    const bool stamp = dict.find("/DocTimeStamp") != std::string_view::npos || dict.find("/ETSI.RFC3161") != std::string_view::npos;
+    (stamp ? stamps : out)->push_back(std::move(f));
   }
-  std::sort(out->begin(), out->end(),
-            [](const FoundSignature& a, const FoundSignature& b) { return a.revision_end < b.revision_end; });
+  auto by_end = [](const FoundSignature& a, const FoundSignature& b) { return a.revision_end < b.revision_end; };
+  std::sort(out->begin(), out->end(), by_end);
+  std::sort(stamps->begin(), stamps->end(), by_end);
   return Status::Ok();
 }
 
@@ -662,7 +711,7 @@ Result<PdfContents> ReadPdf(std::string_view pdf) {
   QuietPoDoFo();
   PdfContents c;
   c.size = pdf.size();
-  VB_RETURN_IF_ERROR(ScanSignatures(pdf, &c.signatures));
+  VB_RETURN_IF_ERROR(ScanSignatures(pdf, &c.signatures, &c.document_timestamps));
   try {
     PdfMemDocument doc;
     doc.LoadFromBuffer(pdf.data(), static_cast<long>(pdf.size()), false);
@@ -684,12 +733,13 @@ Result<PdfContents> ReadPdf(std::string_view pdf) {
           PdfObject* contents = v->GetDictionary().GetKey("Contents");
           if (!contents || !IsText(contents)) continue;
           std::string cms(contents->GetString().GetString(), contents->GetString().GetLength());
-          for (FoundSignature& s : c.signatures)
-            if (s.cms == cms) {
-              s.field = name;
-              if (PdfObject* r = v->GetDictionary().GetKey("Reason"); r && IsText(r)) s.reason = r->GetString().GetStringUtf8();
-              if (PdfObject* m = v->GetDictionary().GetKey("M"); m && IsText(m)) s.time_text = m->GetString().GetStringUtf8();
-            }
+          for (auto* list : {&c.signatures, &c.document_timestamps})
+            for (FoundSignature& s : *list)
+              if (s.cms == cms) {
+                s.field = name;
+                if (PdfObject* r = v->GetDictionary().GetKey("Reason"); r && IsText(r)) s.reason = r->GetString().GetStringUtf8();
+                if (PdfObject* m = v->GetDictionary().GetKey("M"); m && IsText(m)) s.time_text = m->GetString().GetStringUtf8();
+              }
         }
       }
     }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,15 +74,30 @@ struct FoundSignature {
   std::string cms;        // /Contents, zero padding included
   std::string signed_bytes;  // the bytes /ByteRange covers
   size_t revision_end = 0;   // where the signed revision ends (ByteRange's last offset)
+  size_t contents_at = 0;    // where its /Contents begins: everything before is covered
   std::string reason, time_text;  // /Reason, /M as written
 };
+// A signature's /Contents without its zero padding: the CMS (or RFC 3161 token), DER.
+std::string ContentsDer(const FoundSignature& f);
+
 struct PdfContents {
   std::vector<FoundSignature> signatures;  // in field order; unsigned fields left out
+  // Document time-stamps (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161): `cms` is
+  // an RFC 3161 TimeStampToken over `signed_bytes`; in file order.
+  std::vector<FoundSignature> document_timestamps;
   std::vector<std::pair<std::string, std::string>> fields;  // text fields: name -> value
   std::optional<std::string> proof;  // the embedded records file of the last revision
   size_t size = 0;
   std::string damage;  // why the structure could not be read (fields and proof then missing)
 };
+// One more revision holding a document time-stamp (PAdES B-LTA's building block,
+// ETSI EN 319 142-1 5.4): an invisible signature field whose /Contents is the RFC
+// 3161 token `stamp` gives for the bytes its /ByteRange covers, the whole PDF before
+// it. `stamp` asks the authority (sync/tsa.h); its failure is returned as it is.
+// `now` (UTC seconds) goes in the Info dictionary's ModDate.
+using DocumentStamper = std::function<Result<std::string>(std::string_view covered)>;
+Result<std::string> AppendDocumentTimeStamp(std::string_view pdf, const DocumentStamper& stamp, int64_t now);
+
 // BadInput if the bytes are not a PDF; Invalid if a signature's byte range is
 // malformed. A structure PoDoFo cannot read still gives the signatures (`damage`).
 Result<PdfContents> ReadPdf(std::string_view pdf);

@@ -141,6 +141,35 @@ std::optional<std::string> RevokedReason(const RevocationCheck& r, int64_t signi
          (r.revoked_at > signing_time ? "; the claimed signing time before it is not proven by a time-stamp" : "");
 }
 
+// Each document time-stamp of the file, checked; `end` (where what the signatures
+// cover ends) moves to the end of each valid one that covers everything before it.
+std::vector<DocumentTimeStampCheck> CheckDocumentTimeStamps(const PdfContents& c, size_t* end) {
+  std::vector<DocumentTimeStampCheck> out;
+  for (size_t i = 0; i < c.document_timestamps.size(); ++i) {
+    const FoundSignature& f = c.document_timestamps[i];
+    DocumentTimeStampCheck d;
+    d.field = f.field.empty() ? "time-stamp " + std::to_string(i + 1) : f.field;
+    auto ts = timestamp::Read(ContentsDer(f), f.signed_bytes);
+    if (!ts.ok()) {
+      d.reason = ts.status().message();
+    } else {
+      d.valid = true;
+      d.time = Timestamp{ts->time, 420}.Iso();
+      d.authority = ts->authority;
+      d.serial = ts->serial;
+      if (f.contents_at >= *end) *end = std::max(*end, f.revision_end);
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+// Problems of the document time-stamps, for the report.
+void NoteDocumentTimeStamps(Verification& v) {
+  for (const DocumentTimeStampCheck& d : v.document_timestamps)
+    if (!d.valid) v.problems.push_back("document time-stamp " + d.field + ": " + d.reason);
+}
+
 // The bytes of a signature verify with its own certificate (trust aside).
 bool BytesVerify(const FoundSignature& f) {
   return IsEd25519Cms(f.cms) ? VerifyDetached(f.cms, f.signed_bytes).ok() : VerifyStandard(f.cms, f.signed_bytes).ok();
@@ -148,17 +177,40 @@ bool BytesVerify(const FoundSignature& f) {
 
 }  // namespace
 
+std::string ContentsDer(const FoundSignature& f) {
+  const size_t n = DerLength(f.cms);
+  return f.cms.substr(0, n ? n : f.cms.size());
+}
+
+Result<TimeStamped> AddDocumentTimeStamp(std::string_view pdf,
+                                         const std::function<Result<std::string>(std::string_view covered)>& stamp,
+                                         int64_t now) {
+  VB_ASSIGN_OR_RETURN(PdfContents before, ReadPdf(pdf));
+  if (before.signatures.empty()) return Status::BadInput("the PDF carries no signature to time-stamp");
+  TimeStamped out;
+  VB_ASSIGN_OR_RETURN(out.pdf, AppendDocumentTimeStamp(pdf, stamp, now));
+  VB_ASSIGN_OR_RETURN(PdfContents after, ReadPdf(out.pdf));
+  size_t end = pdf.size();
+  std::vector<DocumentTimeStampCheck> checks = CheckDocumentTimeStamps(after, &end);
+  if (checks.empty() || !checks.back().valid || end != out.pdf.size())
+    return Status::Invalid("the time-stamp added does not verify" +
+                           (checks.empty() ? std::string() : ": " + checks.back().reason) + "; nothing written");
+  out.stamp = checks.back();
+  return out;
+}
+
 Result<size_t> ExportSignatures(std::string_view pdf, const std::string& dir) {
   VB_ASSIGN_OR_RETURN(PdfContents c, ReadPdf(pdf));
   VB_RETURN_IF_ERROR(files::MakeDirs(dir, 0755));
-  for (size_t i = 0; i < c.signatures.size(); ++i) {
-    const FoundSignature& f = c.signatures[i];
-    size_t n = DerLength(f.cms);
+  std::vector<FoundSignature> all = c.signatures;
+  all.insert(all.end(), c.document_timestamps.begin(), c.document_timestamps.end());
+  for (size_t i = 0; i < all.size(); ++i) {
+    const FoundSignature& f = all[i];
     std::string base = dir + "/" + std::to_string(i + 1);
-    VB_RETURN_IF_ERROR(files::WriteAtomic(base + ".p7s", f.cms.substr(0, n ? n : f.cms.size()), 0644, false));
+    VB_RETURN_IF_ERROR(files::WriteAtomic(base + ".p7s", ContentsDer(f), 0644, false));
     VB_RETURN_IF_ERROR(files::WriteAtomic(base + ".bin", f.signed_bytes, 0644, false));
   }
-  return c.signatures.size();
+  return all.size();
 }
 
 namespace {
@@ -385,7 +437,10 @@ Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std
     if (s.status == "invalid") v.problems.push_back(s.field + " (" + s.signer + "): " + s.reason);
     v.signatures.push_back(std::move(s));
   }
-  std::string_view rest = pdf.substr(std::min(pdf.size(), c.signatures.back().revision_end));
+  size_t covered = c.signatures.back().revision_end;
+  v.document_timestamps = CheckDocumentTimeStamps(c, &covered);
+  NoteDocumentTimeStamps(v);
+  std::string_view rest = pdf.substr(std::min(pdf.size(), covered));
   if (rest.find_first_not_of("\r\n ") != std::string_view::npos)
     v.problems.push_back(std::to_string(rest.size()) + " bytes were added after the last signature (" +
                          v.signatures.back().field + "): the signatures do not cover the whole file");
@@ -467,7 +522,12 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted, cons
     v.problems.push_back(s.field + " (" + s.signer + "): " + s.reason);
     v.signatures.push_back(std::move(s));
   }
-  const size_t end = c.signatures[*shown].revision_end;
+  size_t end = c.signatures[*shown].revision_end;
+  // Time-stamps over the shown revision count only when it is the last signature's.
+  if (*shown + 1 == c.signatures.size()) {
+    v.document_timestamps = CheckDocumentTimeStamps(c, &end);
+    NoteDocumentTimeStamps(v);
+  }
   std::string_view rest = pdf.substr(end);
   if (rest.find_first_not_of("\r\n ") != std::string_view::npos) {
     v.problems.push_back(std::to_string(rest.size()) + " bytes were added after the last signature (" +
