@@ -1157,16 +1157,21 @@ int Main(int argc, char** argv) {
     if (!bytes.ok()) { rc = Fail(bytes.status()); return; }
     auto now = prog.node().Now();
     if (!now.ok()) { rc = Fail(now.status()); return; }
+    auto lists = prog.node().RevocationLists();
+    if (!lists.ok()) { rc = Fail(lists.status()); return; }
     auto stamped = pdf::AddDocumentTimeStamp(
         *bytes, [&](std::string_view covered) { return sync::TimeStampOf(url, covered, sync::kTimeStampTimeout); },
-        now->utc);
+        now->utc, *lists);
     if (!stamped.ok()) { rc = Fail(stamped.status().With(ts_what)); return; }
     Status s = files::WriteAtomic(ts_out, stamped->pdf, 0644, false);
     if (!s.ok()) { rc = Fail(s); return; }
     const pdf::DocumentTimeStampCheck& d = stamped->stamp;
     prog.Print({{"file", ts_out}, {"field", d.field}, {"time", d.time}, {"authority", d.authority}, {"serial", d.serial},
-                {"bytes", stamped->pdf.size()}},
-               "Wrote " + ts_out + ": time-stamped " + d.time + " by " + d.authority + " (" + d.field + ")");
+                {"revocation_lists", stamped->revocation_lists}, {"bytes", stamped->pdf.size()}},
+               "Wrote " + ts_out + ": time-stamped " + d.time + " by " + d.authority + " (" + d.field + ")" +
+                   (stamped->revocation_lists ? ", with " + std::to_string(stamped->revocation_lists) +
+                                                    " revocation list(s) of the signers' authorities"
+                                              : std::string()));
   });
 
   int a_year = 0;

@@ -85,10 +85,15 @@ struct DocumentTimeStampCheck {
 struct TimeStamped {
   std::string pdf;
   DocumentTimeStampCheck stamp;
+  size_t revocation_lists = 0;  // how many went into the Document Security Store
 };
+// Of `revocation_lists` (DER or PEM: the node's, Node::RevocationLists), those
+// that speak for a signature's certificate go into the PDF's Document Security
+// Store in the same revision, so the file shows later, alone, that no signer was
+// revoked when it was time-stamped (PAdES B-LTA).
 Result<TimeStamped> AddDocumentTimeStamp(std::string_view pdf,
                                          const std::function<Result<std::string>(std::string_view covered)>& stamp,
-                                         int64_t now);
+                                         int64_t now, const std::vector<std::string>& revocation_lists = {});
 
 struct Verification {
   bool valid = false;       // every signature valid, the proof consistent, the organisation trusted

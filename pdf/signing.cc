@@ -64,6 +64,16 @@ PdfString PdfTime(int64_t utc, int offset_minutes) {
   return PdfString(d);
 }
 
+// A stream's bytes, its filters undone.
+std::string StreamBytes(const PdfObject* o) {
+  char* buf = nullptr;
+  pdf_long len = 0;
+  o->GetStream()->GetFilteredCopy(&buf, &len);
+  std::string out(buf, static_cast<size_t>(len));
+  podofo_free(buf);
+  return out;
+}
+
 // A face to draw with in this update: the document's own font when its subset
 // already holds every glyph needed (no new font program), else a new subset.
 struct Face {
@@ -193,11 +203,7 @@ class Faces {
     PdfObject* fd = cid ? cid->GetIndirectKey("FontDescriptor") : nullptr;
     PdfObject* set = fd ? fd->GetIndirectKey("CIDSet") : nullptr;
     if (!set || !set->HasStream()) return &own;
-    char* bits = nullptr;
-    pdf_long len = 0;
-    set->GetStream()->GetFilteredCopy(&bits, &len);
-    own.cidset.assign(bits, static_cast<size_t>(len));
-    podofo_free(bits);
+    own.cidset = StreamBytes(set);
     own.font = font;
     return &own;
   }
@@ -604,7 +610,38 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
   }
 }
 
-Result<std::string> AppendDocumentTimeStamp(std::string_view pdf, const DocumentStamper& stamp, int64_t now) {
+// Revocation lists into the catalog's Document Security Store (ETSI EN 319 142-1
+// 5.4.2: /DSS << /CRLs [stream ...] >>), after those it holds, each list once.
+void AddToSecurityStore(PdfMemDocument& doc, const std::vector<std::string>& crls) {
+  PdfDictionary& catalog = doc.GetCatalog()->GetDictionary();
+  PdfDictionary dss;
+  if (PdfObject* have = Deref(doc, catalog.GetKey("DSS")); have && have->IsDictionary()) dss = have->GetDictionary();
+  PdfArray list;
+  std::set<std::string> held;
+  if (PdfObject* have = Deref(doc, dss.GetKey("CRLs")); have && have->IsArray())
+    for (PdfObject& ref : have->GetArray()) {
+      list.push_back(ref);
+      PdfObject* stream = Deref(doc, &ref);
+      if (!stream || !stream->HasStream()) continue;
+      held.insert(StreamBytes(stream));
+    }
+  for (const std::string& der : crls) {
+    if (!held.insert(der).second) continue;
+    PdfObject* stream = doc.GetObjects().CreateObject();
+    TVecFilters flate{ePdfFilter_FlateDecode};
+    stream->GetStream()->Set(der.data(), static_cast<pdf_long>(der.size()), flate);
+    list.push_back(stream->Reference());
+  }
+  dss.AddKey("CRLs", list);
+  // Keys set on a new object mark it for the update (an object made from a
+  // dictionary would not be written).
+  PdfObject* store = doc.GetObjects().CreateObject();
+  for (const auto& [key, value] : dss.GetKeys()) store->GetDictionary().AddKey(key, *value);
+  catalog.AddKey("DSS", store->Reference());
+}
+
+Result<std::string> AppendDocumentTimeStamp(std::string_view pdf, const DocumentStamper& stamp, int64_t now,
+                                            const std::vector<std::string>& crls) {
   QuietPoDoFo();
   try {
     PdfMemDocument doc;
@@ -615,6 +652,7 @@ Result<std::string> AppendDocumentTimeStamp(std::string_view pdf, const Document
     PdfAcroForm* form = doc.GetAcroForm(true, ePdfAcroFormDefaultAppearance_None);
     form->GetObject()->GetDictionary().AddKey("SigFlags", static_cast<pdf_int64>(3));
     form->GetObject()->GetDictionary().RemoveKey("NeedAppearances");
+    if (!crls.empty()) AddToSecurityStore(doc, crls);
     std::string name;
     for (int n = 1; name.empty() || FindField(doc, name); ++n) name = "dau-thoi-gian-" + std::to_string(n);
     // Invisible (a zero rectangle) but printable with an empty appearance, as PDF/A
@@ -743,6 +781,14 @@ Result<PdfContents> ReadPdf(std::string_view pdf) {
         }
       }
     }
+    PdfObject* dss = Deref(doc, doc.GetCatalog()->GetDictionary().GetKey("DSS"));
+    PdfObject* dss_crls = dss && dss->IsDictionary() ? Deref(doc, dss->GetDictionary().GetKey("CRLs")) : nullptr;
+    if (dss_crls && dss_crls->IsArray())
+      for (PdfObject& ref : dss_crls->GetArray()) {
+        PdfObject* stream = Deref(doc, &ref);
+        if (!stream || !stream->HasStream()) continue;
+        c.dss_crls.push_back(StreamBytes(stream));
+      }
     PdfObject* names = Deref(doc, doc.GetCatalog()->GetDictionary().GetKey("Names"));
     PdfObject* files = names && names->IsDictionary() ? Deref(doc, names->GetDictionary().GetKey("EmbeddedFiles")) : nullptr;
     PdfObject* list = files && files->IsDictionary() ? Deref(doc, files->GetDictionary().GetKey("Names")) : nullptr;
@@ -754,11 +800,7 @@ Result<PdfContents> ReadPdf(std::string_view pdf) {
         PdfObject* ef = spec && spec->IsDictionary() ? Deref(doc, spec->GetDictionary().GetKey("EF")) : nullptr;
         PdfObject* file = ef && ef->IsDictionary() ? Deref(doc, ef->GetDictionary().GetKey("F")) : nullptr;
         if (!file || !file->HasStream()) continue;
-        char* buf = nullptr;
-        pdf_long len = 0;
-        file->GetStream()->GetFilteredCopy(&buf, &len);
-        c.proof = std::string(buf, static_cast<size_t>(len));
-        podofo_free(buf);
+        c.proof = StreamBytes(file);
       }
     }
   } catch (const PdfError& e) {

@@ -87,6 +87,8 @@ struct PdfContents {
   std::vector<FoundSignature> document_timestamps;
   std::vector<std::pair<std::string, std::string>> fields;  // text fields: name -> value
   std::optional<std::string> proof;  // the embedded records file of the last revision
+  // The Document Security Store's revocation lists (/DSS /CRLs, PAdES B-LT), DER.
+  std::vector<std::string> dss_crls;
   size_t size = 0;
   std::string damage;  // why the structure could not be read (fields and proof then missing)
 };
@@ -95,8 +97,11 @@ struct PdfContents {
 // 3161 token `stamp` gives for the bytes its /ByteRange covers, the whole PDF before
 // it. `stamp` asks the authority (sync/tsa.h); its failure is returned as it is.
 // `now` (UTC seconds) goes in the Info dictionary's ModDate.
+// `crls` (DER) join the Document Security Store (/DSS /CRLs) in the same revision,
+// so the time-stamp covers them (PAdES B-LTA).
 using DocumentStamper = std::function<Result<std::string>(std::string_view covered)>;
-Result<std::string> AppendDocumentTimeStamp(std::string_view pdf, const DocumentStamper& stamp, int64_t now);
+Result<std::string> AppendDocumentTimeStamp(std::string_view pdf, const DocumentStamper& stamp, int64_t now,
+                                            const std::vector<std::string>& crls = {});
 
 // BadInput if the bytes are not a PDF; Invalid if a signature's byte range is
 // malformed. A structure PoDoFo cannot read still gives the signatures (`damage`).

@@ -184,11 +184,27 @@ std::string ContentsDer(const FoundSignature& f) {
 
 Result<TimeStamped> AddDocumentTimeStamp(std::string_view pdf,
                                          const std::function<Result<std::string>(std::string_view covered)>& stamp,
-                                         int64_t now) {
+                                         int64_t now, const std::vector<std::string>& revocation_lists) {
   VB_ASSIGN_OR_RETURN(PdfContents before, ReadPdf(pdf));
   if (before.signatures.empty()) return Status::BadInput("the PDF carries no signature to time-stamp");
+  // The lists of the authorities that issued the signers' certificates.
+  std::vector<std::string> relevant;
+  for (const std::string& bytes : revocation_lists) {
+    auto l = x509::ReadRevocationList(bytes);
+    if (!l.ok()) continue;
+    bool speaks = false;
+    for (const FoundSignature& f : before.signatures) {
+      if (IsEd25519Cms(f.cms)) continue;
+      auto signer = VerifyStandard(f.cms, f.signed_bytes);
+      if (!signer.ok()) continue;
+      for (const std::string& issuer : signer->certificates)
+        speaks = speaks || (issuer != signer->certificate.der && x509::RevokedAt(signer->certificate.der, issuer, l->der).ok());
+    }
+    if (speaks) relevant.push_back(l->der);
+  }
   TimeStamped out;
-  VB_ASSIGN_OR_RETURN(out.pdf, AppendDocumentTimeStamp(pdf, stamp, now));
+  out.revocation_lists = relevant.size();
+  VB_ASSIGN_OR_RETURN(out.pdf, AppendDocumentTimeStamp(pdf, stamp, now, relevant));
   VB_ASSIGN_OR_RETURN(PdfContents after, ReadPdf(out.pdf));
   size_t end = pdf.size();
   std::vector<DocumentTimeStampCheck> checks = CheckDocumentTimeStamps(after, &end);
@@ -453,9 +469,6 @@ Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std
 Result<Verification> Verify(std::string_view pdf, const Authority& trusted, const std::vector<std::string>& roots_in,
                             const std::vector<std::string>& revocation_lists) {
   // Read once: every signature of every revision is checked against them.
-  std::vector<x509::RevocationList> crls;
-  for (const std::string& der : revocation_lists)
-    if (auto l = x509::ReadRevocationList(der); l.ok()) crls.push_back(std::move(*l));
   auto read = ReadPdf(pdf);
   if (!read.ok()) {
     if (read.status().code() != Status::Code::kInvalid) return read.status();
@@ -464,6 +477,12 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted, cons
     return v;
   }
   const PdfContents& c = *read;
+  // This node's lists, and those the PDF carries in its Document Security Store
+  // (each checked against its authority before it counts: CheckRevocation).
+  std::vector<x509::RevocationList> crls;
+  for (const auto* lists : {&revocation_lists, &c.dss_crls})
+    for (const std::string& der : *lists)
+      if (auto l = x509::ReadRevocationList(der); l.ok()) crls.push_back(std::move(*l));
   // Nothing signed and nothing readable ("%PDF-1.7" alone): not a document to judge.
   if (c.signatures.empty() && !c.damage.empty()) return Status::BadInput("not a readable PDF (" + c.damage + ")");
   if (!c.proof && !c.signatures.empty() && c.damage.empty()) {

@@ -276,6 +276,22 @@ full_workflow() {
   NUMBER=$(jqo .number)
 }
 
+# start_test_tsa: a time-stamping authority on 127.0.0.1 (tests/tools/test_tsa.cc)
+# with its own certificate $TMP/tsa.pem; sets TSA_URL (its /refuse and /broken paths
+# refuse or answer garbage). Stopped by cleanup like every job of the test.
+start_test_tsa() {
+  local bin
+  bin="$(dirname "$VANBAN")/vanban_test_tsa"
+  [[ -x $bin ]] || die "$bin is missing (built with the tests)"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/tsa.key" -out "$TMP/tsa.pem" -days 30 \
+    -subj "/C=VN/O=Test/CN=Test TSA" -addext "extendedKeyUsage=critical,timeStamping" \
+    -addext "keyUsage=critical,digitalSignature" >"$TMP/tsa.log" 2>&1 || die "openssl req failed: $(cat "$TMP/tsa.log")"
+  "$bin" "$TMP/tsa.pem" "$TMP/tsa.key" "$TMP/tsa.port" >"$TMP/tsa.log" 2>&1 &
+  for _ in $(seq 50); do [[ -s $TMP/tsa.port ]] && break; sleep 0.1; done
+  [[ -s $TMP/tsa.port ]] || die "the test TSA did not start: $(cat "$TMP/tsa.log")"
+  TSA_URL="http://127.0.0.1:$(<"$TMP/tsa.port")/"
+}
+
 # state ID: the document's state (doc show --json), without touching RC/OUT/ERR.
 state() { "$VANBAN" --home "$H" --json doc show "$1" 2>/dev/null | jq -r .state; }
 

@@ -5,20 +5,13 @@
 # or refuses, the act still succeeds, signed B-B, and says so. The authority here is
 # tests/tools/test_tsa.cc on 127.0.0.1, never the internet.
 source "$(dirname "$0")/lib.sh"
-TSA_BIN="$(dirname "$VANBAN")/vanban_test_tsa"
-[[ -x $TSA_BIN ]] || die "$TSA_BIN is missing (built with the tests)"
 for tool in openssl pdfsig certutil; do
   command -v "$tool" >/dev/null || die "$tool is required (bash scripts/setup.sh installs it)"
 done
 quiet() { "$@" >"$TMP/.tool" 2>&1 || die "$* failed: $(cat "$TMP/.tool")"; }
 
 step "a time-stamping authority on 127.0.0.1"
-quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/tsa.key" -out "$TMP/tsa.pem" -days 30 \
-  -subj "/C=VN/O=Test/CN=Test TSA" -addext "extendedKeyUsage=critical,timeStamping" \
-  -addext "keyUsage=critical,digitalSignature"
-"$TSA_BIN" "$TMP/tsa.pem" "$TMP/tsa.key" "$TMP/tsa.port" >"$TMP/tsa.log" 2>&1 &
-for _ in $(seq 50); do [[ -s $TMP/tsa.port ]] && break; sleep 0.1; done
-[[ -s $TMP/tsa.port ]] || die "the test TSA did not start: $(cat "$TMP/tsa.log")"
+start_test_tsa
 PORT=$(<"$TMP/tsa.port")
 
 # The real clock: the authority's tokens say now.
