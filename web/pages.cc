@@ -330,13 +330,21 @@ Reply ConfirmPage(Node& node, const Viewer& v, const Document& d, const std::str
 
 // Signed copies time-stamped by this node's authority when one is set (config set
 // tsa URL), as the CLI makes them; without an answer the signature stays B-B.
-SignedCopyMaker CopyMakerOf(Node& node) {
+// `failure` says why a signature went without its time-stamp.
+SignedCopyMaker CopyMakerOf(Node& node, const std::shared_ptr<std::string>& failure) {
   auto url = node.NodeSetting("tsa");
   if (!url.ok() || url->empty()) return pdf::CopyMaker();
-  return pdf::CopyMaker(sync::Stamper(*url, nullptr));
+  return pdf::CopyMaker(sync::Stamper(*url, failure));
 }
 
-Status Perform(Ctx& c, const std::string& action, const std::string& id, const Call& call) {
+// Shown once after a signature that went without its time-stamp (a fixed text: the
+// redirect's query names it, nothing from it is echoed).
+constexpr const char* kUnstampedNotice =
+    "Đã ký, nhưng không có dấu thời gian (PAdES B-B): máy chủ cấp dấu thời gian không trả lời hoặc từ chối. "
+    "Có thể thêm dấu thời gian cho bản PDF sau (vanban pdf timestamp).";
+
+Status Perform(Ctx& c, const std::string& action, const std::string& id, const Call& call,
+               const std::shared_ptr<std::string>& unstamped) {
   Actor a = c.actor();
   Node& n = c.node;
   if (action == "route") return n.Route(a, id, call.Fields("to"));
@@ -350,9 +358,9 @@ Status Perform(Ctx& c, const std::string& action, const std::string& id, const C
       if (pin.empty()) return Status::BadInput("Hãy nhập mã PIN của token");
       return pin;
     };
-    return n.Sign(a, id, call.Field("on_behalf") == "yes", CopyMakerOf(n));
+    return n.Sign(a, id, call.Field("on_behalf") == "yes", CopyMakerOf(n, unstamped));
   }
-  if (action == "issue") return n.Issue(a, id, CopyMakerOf(n)).status();
+  if (action == "issue") return n.Issue(a, id, CopyMakerOf(n, unstamped)).status();
   if (action == "receive") return n.Receive(a, id, pdf::ReceiptVerifier(n)).status();
   return Status::BadInput("no such action: " + action);
 }
@@ -528,7 +536,7 @@ std::optional<Reply> DocRoutes(Ctx& c, const Call& call) {
   std::string id, what;
   if (!DocPath(call.path, &id, &what)) return std::nullopt;
   if (!call.post && what.empty()) {
-    auto page = DocPage(c.node, v, id, "");
+    auto page = DocPage(c.node, v, id, call.Field("notice") == "unstamped" ? kUnstampedNotice : "");
     if (!page.ok()) return ErrorReply(v, HttpStatusOf(page.status()), page.status().message());
     return Reply::Html(std::move(page).value());
   }
@@ -549,8 +557,9 @@ std::optional<Reply> DocRoutes(Ctx& c, const Call& call) {
   if (!d.ok()) return ErrorReply(v, HttpStatusOf(d.status()), d.status().message());
   if (std::string missing = MissingInput(what, call); !missing.empty()) return again(missing, 400);
   if (call.Field("confirm") != "yes") return ConfirmPage(c.node, v, *d, id, *info, call);
-  Status st = Perform(c, what, id, call);
-  if (st.ok()) return Reply::Redirect("/doc/" + id);
+  auto unstamped = std::make_shared<std::string>();
+  Status st = Perform(c, what, id, call, unstamped);
+  if (st.ok()) return Reply::Redirect("/doc/" + id + (unstamped->empty() ? "" : "?notice=unstamped"));
   return again(st.message(), HttpStatusOf(st));
 }
 

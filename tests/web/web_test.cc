@@ -297,6 +297,24 @@ TEST_F(WebTest, WebSignThroughTheFormMakesItSigned) {
   EXPECT_EQ(StateOf(id_), DocState::kSigned);
 }
 
+// With a time-stamping authority set that does not answer, the signature is made
+// without its time-stamp (B-B) and the page says so, in Vietnamese.
+TEST_F(WebTest, WebSignWithoutTheAuthoritysTimeStampSaysSo) {
+  ASSERT_TRUE(node_->SetNodeSetting("tsa", "http://127.0.0.1:1/").ok());
+  ASSERT_NO_FATAL_FAILURE(Advance(id_, PathStep::kApprove, PathStep::kSubmit));
+  StartServer();
+  std::string cookie = Login("pgd");
+  std::string csrf = Csrf(Get("/doc/" + id_, cookie).body);
+  Reply r = Post("/doc/" + id_ + "/sign", "csrf=" + csrf + "&confirm=yes", cookie);
+  EXPECT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(r.headers["location"], "/doc/" + id_ + "?notice=unstamped");
+  Reply page = Get(r.headers["location"], cookie);
+  EXPECT_NE(page.body.find("Đã ký, nhưng không có dấu thời gian"), std::string::npos) << page.body;
+  EXPECT_EQ(Get("/doc/" + id_, cookie).body.find("không có dấu thời gian"), std::string::npos) << "said once";
+  StopServer();
+  EXPECT_EQ(StateOf(id_), DocState::kSigned);
+}
+
 // A signer whose key is on a token (SoftHSM2, tests/data/make-token.sh): the
 // confirmation asks its PIN; a wrong one signs nothing, the right one signs on the token.
 TEST_F(WebTest, WebSignWithATokenAsksItsPin) {
