@@ -1092,7 +1092,8 @@ int Main(int argc, char** argv) {
                       {"revocation", s.revocation.empty() ? json(nullptr) : json(s.revocation)},
                       {"timestamp", s.timestamp_time.empty()
                                         ? json(nullptr)
-                                        : json{{"time", s.timestamp_time}, {"authority", s.timestamp_authority}}},
+                                        : json{{"time", s.timestamp_time}, {"authority", s.timestamp_authority},
+                                               {"trusted", s.timestamp_trusted}}},
                       {"valid", s.valid},
                       {"reason", s.reason}});
       const char* mark = s.status == "valid" ? "valid    " : s.status == "untrusted" ? "UNTRUSTED " : "INVALID  ";
@@ -1100,7 +1101,9 @@ int Main(int argc, char** argv) {
               (s.title.empty() ? "" : " (" + (s.on_behalf.empty() ? "" : s.on_behalf + " - ") + s.title + ")") + ", " + s.org + ", " + s.time + ", key " + s.fingerprint +
               (s.serial.empty() ? "" : ", certificate " + s.serial + (s.issuer.empty() ? "" : " by " + s.issuer)) +
               (s.revocation.empty() || !s.valid ? "" : ", " + s.revocation) +
-              (s.timestamp_time.empty() ? "" : ", time-stamped " + s.timestamp_time + " by " + s.timestamp_authority) +
+              (s.timestamp_time.empty() ? ""
+                                        : ", time-stamped " + s.timestamp_time + " by " + s.timestamp_authority +
+                                              (s.timestamp_trusted ? "" : " (authority not trusted here)")) +
               (s.status == "untrusted" ? "\n           valid signature, signer not trusted here: " + s.reason
                : s.valid              ? ""
                                       : "\n           why: " + s.reason) +
@@ -1113,8 +1116,10 @@ int Main(int argc, char** argv) {
     for (const pdf::DocumentTimeStampCheck& d : v->document_timestamps) {
       stamps.push_back({{"field", d.field}, {"valid", d.valid}, {"time", d.time.empty() ? json(nullptr) : json(d.time)},
                         {"authority", d.authority.empty() ? json(nullptr) : json(d.authority)},
-                        {"serial", d.serial.empty() ? json(nullptr) : json(d.serial)}, {"reason", d.reason}});
-      text += d.valid ? "  valid    " + d.field + "  document time-stamp " + d.time + " by " + d.authority + "\n"
+                        {"serial", d.serial.empty() ? json(nullptr) : json(d.serial)}, {"trusted", d.trusted},
+                        {"reason", d.reason}});
+      text += d.valid ? "  valid    " + d.field + "  document time-stamp " + d.time + " by " + d.authority +
+                            (d.trusted ? "" : " (authority not trusted here)") + "\n"
                       : "  INVALID  " + d.field + "  document time-stamp\n           why: " + d.reason + "\n";
     }
     for (const std::string& a : v->awaiting) text += "Awaiting the signature of " + a + "\n";

@@ -164,9 +164,12 @@ Result<Stamp> Read(std::string_view token, std::string_view data) {
       PKCS7_get0_signers(p7.get(), nullptr, 0), [](STACK_OF(X509)* s) { sk_X509_free(s); });
   ERR_clear_error();
   if (signers && sk_X509_num(signers.get()) > 0) {
-    auto cert = x509::Read(x509::DerOf(sk_X509_value(signers.get(), 0)));
+    out.certificate = x509::DerOf(sk_X509_value(signers.get(), 0));
+    auto cert = x509::Read(out.certificate);
     if (cert.ok()) out.authority = cert->subject.common_name.empty() ? cert->subject.organisation : cert->subject.common_name;
   }
+  if (const STACK_OF(X509)* all = p7->d.sign ? p7->d.sign->cert : nullptr)
+    for (int i = 0; i < sk_X509_num(all); ++i) out.certificates.push_back(x509::DerOf(sk_X509_value(all, i)));
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -34,6 +35,8 @@ struct Stamp {
   int64_t time = 0;       // genTime, UTC seconds
   std::string authority;  // the TSA's certificate subject (CN, else O)
   std::string serial;     // the token's serial number, hex
+  std::string certificate;                // the authority's certificate (DER), as the token carries it
+  std::vector<std::string> certificates;  // every certificate the token carries (its chain), DER
 };
 // What a token says, once its CMS signature verifies with the certificate it carries
 // and its imprint is SHA-256(data). Invalid with the reason otherwise.

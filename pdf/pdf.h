@@ -56,6 +56,9 @@ struct SignatureCheck {
   enum class Revocation { kNotChecked, kNoList, kNotRevoked, kRevoked } revocation_state = Revocation::kNotChecked;
   // The signature's RFC 3161 time-stamp (PAdES B-T): when, and by which authority; "" if none.
   std::string timestamp_time, timestamp_authority;
+  // Whether the authority's certificate chains to a root trusted here (trust add);
+  // an untrusted authority's time proves nothing (a revocation after it still counts).
+  bool timestamp_trusted = false;
   bool valid = false;
   std::string reason;       // why not, when not valid
 };
@@ -75,7 +78,8 @@ struct DocumentTimeStampCheck {
   std::string time;       // ISO 8601, +07:00
   std::string authority;  // the TSA certificate's subject
   std::string serial;     // the token's serial
-  std::string reason;     // why not valid
+  bool trusted = false;   // the authority's certificate chains to a root trusted here
+  std::string reason;     // why not valid; when valid and not trusted, why not trusted
 };
 
 // A signed PDF with one more revision: a document time-stamp (/ETSI.RFC3161) over the

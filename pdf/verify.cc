@@ -123,13 +123,26 @@ void NoteRevocation(const RevocationCheck& r, SignatureCheck* s) {
 
 // A signature's time-stamp, when it has one: Ok with the proven time (0: none), or
 // Invalid when the token is not a time-stamp of this signature.
-Result<int64_t> NoteTimeStamp(const StandardSigner& signer, int offset_minutes, SignatureCheck* s) {
+// Whether a time-stamping authority is trusted here: its certificate chains to one
+// of `roots` at the time it stamped.
+Status CheckAuthority(const timestamp::Stamp& ts, const std::vector<std::string>& roots) {
+  if (ts.certificate.empty()) return Status::Invalid("the token carries no certificate of its authority");
+  Status chain = x509::CheckChain(ts.certificate, ts.certificates, roots, ts.time);
+  if (!chain.ok()) return Status::Invalid("the time-stamping authority is not trusted here: " + chain.message());
+  return Status::Ok();
+}
+
+// The signature's time-stamp (B-T), noted in `s`; the time it proves (0 when it has
+// none, or when its authority is not trusted here).
+Result<int64_t> NoteTimeStamp(const StandardSigner& signer, int offset_minutes, const std::vector<std::string>& roots,
+                              SignatureCheck* s) {
   if (signer.timestamp_token.empty()) return int64_t{0};
   auto ts = timestamp::Read(signer.timestamp_token, signer.signature);
   if (!ts.ok()) return Status::Invalid("its time-stamp is not valid: " + ts.status().message());
   s->timestamp_time = Timestamp{ts->time, offset_minutes}.Iso();
   s->timestamp_authority = ts->authority;
-  return ts->time;
+  s->timestamp_trusted = CheckAuthority(*ts, roots).ok();
+  return s->timestamp_trusted ? ts->time : 0;
 }
 
 // A revoked certificate makes the signature invalid, unless a time-stamp proves it
@@ -143,7 +156,8 @@ std::optional<std::string> RevokedReason(const RevocationCheck& r, int64_t signi
 
 // Each document time-stamp of the file, checked; `end` (where what the signatures
 // cover ends) moves to the end of each valid one that covers everything before it.
-std::vector<DocumentTimeStampCheck> CheckDocumentTimeStamps(const PdfContents& c, size_t* end) {
+std::vector<DocumentTimeStampCheck> CheckDocumentTimeStamps(const PdfContents& c, const std::vector<std::string>& roots,
+                                                            size_t* end) {
   std::vector<DocumentTimeStampCheck> out;
   for (size_t i = 0; i < c.document_timestamps.size(); ++i) {
     const FoundSignature& f = c.document_timestamps[i];
@@ -157,6 +171,9 @@ std::vector<DocumentTimeStampCheck> CheckDocumentTimeStamps(const PdfContents& c
       d.time = Timestamp{ts->time, 420}.Iso();
       d.authority = ts->authority;
       d.serial = ts->serial;
+      Status trust = CheckAuthority(*ts, roots);
+      d.trusted = trust.ok();
+      if (!d.trusted) d.reason = trust.message();
       if (f.contents_at >= *end) *end = std::max(*end, f.revision_end);
     }
     out.push_back(std::move(d));
@@ -207,7 +224,7 @@ Result<TimeStamped> AddDocumentTimeStamp(std::string_view pdf,
   VB_ASSIGN_OR_RETURN(out.pdf, AppendDocumentTimeStamp(pdf, stamp, now, relevant));
   VB_ASSIGN_OR_RETURN(PdfContents after, ReadPdf(out.pdf));
   size_t end = pdf.size();
-  std::vector<DocumentTimeStampCheck> checks = CheckDocumentTimeStamps(after, &end);
+  std::vector<DocumentTimeStampCheck> checks = CheckDocumentTimeStamps(after, {}, &end);
   if (checks.empty() || !checks.back().valid || end != out.pdf.size())
     return Status::Invalid("the time-stamp added does not verify" +
                            (checks.empty() ? std::string() : ": " + checks.back().reason) + "; nothing written");
@@ -337,7 +354,7 @@ Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& tru
       s.issuer = cms->issuer;
       if (!cms->serial.empty()) s.chain = "trusted: bound by " + (org ? org->name : std::string("its organisation"));
       if (cms->standard) {
-        auto proven = NoteTimeStamp(*cms->standard, org ? org->offset_minutes : 420, &s);
+        auto proven = NoteTimeStamp(*cms->standard, org ? org->offset_minutes : 420, roots, &s);
         if (!proven.ok()) fail(proven.status().message());
         RevocationCheck revocation = CheckRevocation(*cms->standard, roots, crls);
         NoteRevocation(revocation, &s);
@@ -437,7 +454,7 @@ Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std
         s.status = "valid";
         s.chain = "trusted";
       }
-      auto proven = NoteTimeStamp(*std_signer, 420, &s);
+      auto proven = NoteTimeStamp(*std_signer, 420, roots, &s);
       RevocationCheck revocation = CheckRevocation(*std_signer, roots, crls);
       NoteRevocation(revocation, &s);
       if (!proven.ok()) {
@@ -454,7 +471,7 @@ Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std
     v.signatures.push_back(std::move(s));
   }
   size_t covered = c.signatures.back().revision_end;
-  v.document_timestamps = CheckDocumentTimeStamps(c, &covered);
+  v.document_timestamps = CheckDocumentTimeStamps(c, roots, &covered);
   NoteDocumentTimeStamps(v);
   std::string_view rest = pdf.substr(std::min(pdf.size(), covered));
   if (rest.find_first_not_of("\r\n ") != std::string_view::npos)
@@ -544,7 +561,7 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted, cons
   size_t end = c.signatures[*shown].revision_end;
   // Time-stamps over the shown revision count only when it is the last signature's.
   if (*shown + 1 == c.signatures.size()) {
-    v.document_timestamps = CheckDocumentTimeStamps(c, &end);
+    v.document_timestamps = CheckDocumentTimeStamps(c, roots_in, &end);
     NoteDocumentTimeStamps(v);
   }
   std::string_view rest = pdf.substr(end);

@@ -111,12 +111,24 @@ std::string VerifyResult(Node& node, const pdf::Verification& r) {
         detail += "<br><span class=\"muted\">chưa bị thu hồi (theo danh sách thu hồi trên máy này)</span>";
       else if (s.revocation_state == R::kNoList)
         detail += "<br><span class=\"muted\">máy này không có danh sách thu hồi của nơi cấp</span>";
+      if (!s.timestamp_time.empty())
+        detail += "<br><span class=\"muted\">dấu thời gian " + Escape(WhenText(s.timestamp_time)) + " của " +
+                  Escape(s.timestamp_authority) + (s.timestamp_trusted ? "" : " (máy này chưa tin cậy nơi cấp)") +
+                  "</span>";
       if (!s.fingerprint.empty()) detail += "<br><span class=\"muted\">khóa " + Escape(s.fingerprint) + "</span>";
       b += "<tr><td>" + Escape(RoleLabel(s.role)) + "</td><td>" + who + "</td><td>" + Escape(s.org) + "</td><td>" +
            (s.time.empty() ? std::string("—") : Escape(WhenText(s.time))) + "</td><td>" + verdict + detail +
            "</td></tr>";
     }
     b += "</tbody></table>";
+  }
+  if (!r.document_timestamps.empty()) {
+    b += "<h3>Dấu thời gian của cả văn bản</h3><ul>";
+    for (const pdf::DocumentTimeStampCheck& d : r.document_timestamps)
+      b += d.valid ? "<li>" + Escape(WhenText(d.time)) + ", của " + Escape(d.authority) +
+                         (d.trusted ? "" : " <span class=\"muted\">(máy này chưa tin cậy nơi cấp)</span>") + "</li>"
+                   : "<li><strong>không hợp lệ</strong>: " + Escape(d.reason) + "</li>";
+    b += "</ul>";
   }
   if (!r.awaiting.empty()) {
     b += "<p>Còn chờ chữ ký của:</p><ul>";

@@ -1,6 +1,7 @@
 // RFC 3161 time-stamps (core/timestamp.h) against a time-stamping authority made
 // here with libcrypto's own TS responder, as `openssl ts -reply` answers.
 #include "core/timestamp.h"
+#include "core/x509.h"
 
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
@@ -8,6 +9,7 @@
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <ctime>
@@ -22,7 +24,8 @@ class TimeStampTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     ASSERT_GE(sodium_init(), 0);
-    const std::string dir = ::testing::TempDir() + "tsa";
+    // One folder per process: ctest runs each test of the suite in its own, side by side.
+    const std::string dir = ::testing::TempDir() + "tsa-" + std::to_string(::getpid());
     const std::string cmd = "rm -rf '" + dir + "' && mkdir -p '" + dir + "' && cd '" + dir +
                             "' && openssl req -x509 -newkey rsa:2048 -nodes -keyout tsa.key -out tsa.pem -days 30 "
                             "-subj '/C=VN/O=Test/CN=Test TSA' -addext 'extendedKeyUsage=critical,timeStamping' "
@@ -65,6 +68,9 @@ TEST_F(TimeStampTest, AGrantedTokenSaysWhenAndWho) {
   EXPECT_NEAR(static_cast<double>(ts->time), static_cast<double>(std::time(nullptr)), 120);
   EXPECT_EQ(ts->authority, "Test TSA");
   EXPECT_FALSE(ts->serial.empty());
+  // The authority's certificate, for the verifier to judge (x509::CheckChain).
+  EXPECT_EQ(ts->certificate, vanban::x509::DerOf(cert_));
+  EXPECT_EQ(ts->certificates, std::vector<std::string>{ts->certificate});
   // Of other data: refused.
   auto other = Read(*token, "the signature value of ky-2");
   EXPECT_EQ(other.status().message(), "the time-stamp is of other data (message imprint)");
