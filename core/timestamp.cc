@@ -13,26 +13,23 @@
 #include <memory>
 #include <new>
 
+#include "core/libcrypto.h"
 #include "core/x509.h"
 
 namespace vanban::timestamp {
 
 namespace {
 
-template <typename T, void (*F)(T*)>
-struct Free {
-  void operator()(T* p) const { F(p); }
-};
-using ReqPtr = std::unique_ptr<TS_REQ, Free<TS_REQ, TS_REQ_free>>;
-using RespPtr = std::unique_ptr<TS_RESP, Free<TS_RESP, TS_RESP_free>>;
-using InfoPtr = std::unique_ptr<TS_TST_INFO, Free<TS_TST_INFO, TS_TST_INFO_free>>;
-using P7Ptr = std::unique_ptr<PKCS7, Free<PKCS7, PKCS7_free>>;
-using VerifyPtr = std::unique_ptr<TS_VERIFY_CTX, Free<TS_VERIFY_CTX, TS_VERIFY_CTX_free>>;
-using BnPtr = std::unique_ptr<BIGNUM, Free<BIGNUM, BN_free>>;
+using libcrypto::BioPtr;
+using libcrypto::BnPtr;
+using libcrypto::X509Ptr;
+using libcrypto::Must;
+using ReqPtr = libcrypto::Owned<TS_REQ, TS_REQ_free>;
+using RespPtr = libcrypto::Owned<TS_RESP, TS_RESP_free>;
+using InfoPtr = libcrypto::Owned<TS_TST_INFO, TS_TST_INFO_free>;
+using P7Ptr = libcrypto::Owned<PKCS7, PKCS7_free>;
+using VerifyPtr = libcrypto::Owned<TS_VERIFY_CTX, TS_VERIFY_CTX_free>;
 
-void Must(bool ok, const char* what) {
-  if (!ok) throw std::runtime_error(std::string("libcrypto: ") + what + " failed");
-}
 
 std::string Sha256(std::string_view data) {
   unsigned char md[32];
@@ -60,12 +57,7 @@ std::string Hex(const BIGNUM* b) {
   return out;
 }
 
-std::string Reason(const char* fallback) {
-  unsigned long e = ERR_peek_last_error();
-  const char* r = e ? ERR_reason_error_string(e) : nullptr;
-  ERR_clear_error();
-  return r ? r : fallback;
-}
+std::string Reason(const char* fallback) { return libcrypto::ErrorReason(fallback); }
 
 }  // namespace
 
@@ -77,8 +69,8 @@ Request MakeRequest(std::string_view data) {
   out.nonce[0] = static_cast<char>(out.nonce[0] & 0x7f);  // a positive INTEGER, as every TSA reads it
 
   ReqPtr req(TS_REQ_new());
-  std::unique_ptr<TS_MSG_IMPRINT, Free<TS_MSG_IMPRINT, TS_MSG_IMPRINT_free>> imprint(TS_MSG_IMPRINT_new());
-  std::unique_ptr<X509_ALGOR, Free<X509_ALGOR, X509_ALGOR_free>> alg(X509_ALGOR_new());
+  libcrypto::Owned<TS_MSG_IMPRINT, TS_MSG_IMPRINT_free> imprint(TS_MSG_IMPRINT_new());
+  libcrypto::Owned<X509_ALGOR, X509_ALGOR_free> alg(X509_ALGOR_new());
   if (!req || !imprint || !alg) throw std::bad_alloc();
   Must(X509_ALGOR_set0(alg.get(), OBJ_nid2obj(NID_sha256), V_ASN1_NULL, nullptr) == 1, "X509_ALGOR_set0");
   Must(TS_MSG_IMPRINT_set_algo(imprint.get(), alg.get()) == 1, "TS_MSG_IMPRINT_set_algo");
@@ -89,7 +81,7 @@ Request MakeRequest(std::string_view data) {
   Must(TS_REQ_set_msg_imprint(req.get(), imprint.get()) == 1, "TS_REQ_set_msg_imprint");
   BnPtr n(BN_bin2bn(reinterpret_cast<const unsigned char*>(out.nonce.data()), 8, nullptr));
   Must(n != nullptr, "BN_bin2bn");
-  std::unique_ptr<ASN1_INTEGER, Free<ASN1_INTEGER, ASN1_INTEGER_free>> nonce(BN_to_ASN1_INTEGER(n.get(), nullptr));
+  libcrypto::Owned<ASN1_INTEGER, ASN1_INTEGER_free> nonce(BN_to_ASN1_INTEGER(n.get(), nullptr));
   Must(nonce && TS_REQ_set_nonce(req.get(), nonce.get()) == 1, "TS_REQ_set_nonce");
   Must(TS_REQ_set_cert_req(req.get(), 1) == 1, "TS_REQ_set_cert_req");
   out.der = ToDer<TS_REQ, i2d_TS_REQ>(req.get());

@@ -1,6 +1,7 @@
 // X.509 with libcrypto (x509.h, docs/certificates.md).
 #include "core/x509.h"
 
+#include "core/libcrypto.h"
 #include "core/text.h"
 
 #include <openssl/bio.h>
@@ -22,29 +23,21 @@ namespace vanban::x509 {
 
 namespace {
 
-template <typename T, void (*F)(T*)>
-struct Free {
-  void operator()(T* p) const { F(p); }
-};
-using X509Ptr = std::unique_ptr<X509, Free<X509, X509_free>>;
-using KeyPtr = std::unique_ptr<EVP_PKEY, Free<EVP_PKEY, EVP_PKEY_free>>;
-using BioPtr = std::unique_ptr<BIO, Free<BIO, BIO_free_all>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Free<EVP_MD_CTX, EVP_MD_CTX_free>>;
-using BnPtr = std::unique_ptr<BIGNUM, Free<BIGNUM, BN_free>>;
-using P8Ptr = std::unique_ptr<PKCS8_PRIV_KEY_INFO, Free<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>>;
+using libcrypto::BioPtr;
+using libcrypto::BnPtr;
+using libcrypto::X509Ptr;
+using libcrypto::Must;
+using KeyPtr = libcrypto::Owned<EVP_PKEY, EVP_PKEY_free>;
+using MdCtxPtr = libcrypto::Owned<EVP_MD_CTX, EVP_MD_CTX_free>;
+using P8Ptr = libcrypto::Owned<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>;
 
-// The reason libcrypto gives for the last failure (and its queue emptied).
+// The reason libcrypto gives for the first failure in its queue (the queue emptied).
 std::string OpenSslError() {
   unsigned long e = ERR_get_error();
   std::string why = e ? ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "error " + std::to_string(e)
                       : "unknown error";
   ERR_clear_error();
   return why;
-}
-
-// libcrypto fails here only when out of memory or given what we never give it.
-void Must(bool ok, const char* what) {
-  if (!ok) throw std::runtime_error(std::string("libcrypto: ") + what + ": " + OpenSslError());
 }
 
 X509Ptr Parse(std::string_view der) {
@@ -333,8 +326,8 @@ Status CheckIssuedBy(std::string_view cert, std::string_view authority) {
 
 Status CheckChain(std::string_view leaf, const std::vector<std::string>& others, const std::vector<std::string>& roots,
                   int64_t at) {
-  using StorePtr = std::unique_ptr<X509_STORE, Free<X509_STORE, X509_STORE_free>>;
-  using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Free<X509_STORE_CTX, X509_STORE_CTX_free>>;
+  using StorePtr = libcrypto::Owned<X509_STORE, X509_STORE_free>;
+  using StoreCtxPtr = libcrypto::Owned<X509_STORE_CTX, X509_STORE_CTX_free>;
   StorePtr store(X509_STORE_new());
   StoreCtxPtr ctx(X509_STORE_CTX_new());
   std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> untrusted(
@@ -364,7 +357,7 @@ Status CheckChain(std::string_view leaf, const std::vector<std::string>& others,
 }
 
 Result<RevocationList> ReadRevocationList(std::string_view bytes) {
-  using CrlPtr = std::unique_ptr<X509_CRL, Free<X509_CRL, X509_CRL_free>>;
+  using CrlPtr = libcrypto::Owned<X509_CRL, X509_CRL_free>;
   CrlPtr crl;
   if (bytes.find("-----BEGIN X509 CRL-----") != std::string_view::npos) {
     BioPtr in(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
@@ -391,7 +384,7 @@ Result<RevocationList> ReadRevocationList(std::string_view bytes) {
 }
 
 Result<std::optional<int64_t>> RevokedAt(std::string_view cert, std::string_view issuer, std::string_view crl) {
-  using CrlPtr = std::unique_ptr<X509_CRL, Free<X509_CRL, X509_CRL_free>>;
+  using CrlPtr = libcrypto::Owned<X509_CRL, X509_CRL_free>;
   X509Ptr x = Parse(cert), ca = Parse(issuer);
   const auto* p = reinterpret_cast<const unsigned char*>(crl.data());
   CrlPtr list(d2i_X509_CRL(nullptr, &p, static_cast<long>(crl.size())));

@@ -2,6 +2,7 @@
 #include "pdf/pades.h"
 
 #include "core/clock.h"
+#include "core/libcrypto.h"
 
 #include <openssl/bio.h>
 #include <openssl/cms.h>
@@ -16,12 +17,10 @@ namespace vanban::pdf {
 
 namespace {
 
-template <typename T, void (*F)(T*)>
-struct Free {
-  void operator()(T* p) const { F(p); }
-};
-using CmsPtr = std::unique_ptr<CMS_ContentInfo, Free<CMS_ContentInfo, CMS_ContentInfo_free>>;
-using BioPtr = std::unique_ptr<BIO, Free<BIO, BIO_free_all>>;
+using libcrypto::BioPtr;
+using libcrypto::BnPtr;
+using libcrypto::X509Ptr;
+using CmsPtr = libcrypto::Owned<CMS_ContentInfo, CMS_ContentInfo_free>;
 void FreeCerts(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
 void FreeStack(STACK_OF(X509) * s) { sk_X509_free(s); }
 
