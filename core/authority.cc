@@ -186,6 +186,11 @@ Status Authority::Validate(const Record& r, const Timestamp& at) const {
     if (!r.Has("name") || !r.Has("title")) return Refuse(r, "a person needs 'name' and 'title'");
     auto roles = r.GetAll("role");
     if (roles.empty()) return Refuse(r, "a grant names at least one role");
+    if (r.Has("x509-key")) {
+      std::string spki;
+      if (!FromHex(r.Get("x509-key"), &spki)) return Refuse(r, "'x509-key' must be hex");
+      if (Status s = x509::CheckSigningKey(spki); !s.ok()) return Refuse(r, "'x509-key': " + s.message());
+    }
     for (const auto& rn : roles)
       if (!ParseRole(rn)) return Refuse(r, "unknown role '" + rn + "'");
     if (const Person* existing = FindPerson(key)) {
@@ -348,6 +353,7 @@ Status Authority::Apply(const Record& r) {
     p.login = r.Get("login");
     p.name = r.Get("name");
     p.title = r.Get("title");
+    if (r.Has("x509-key")) FromHex(r.Get("x509-key"), &p.x509_key);
     Person::Entry e{*at, false, {}};
     for (const auto& rn : r.GetAll("role")) e.roles.insert(*ParseRole(rn));
     p.history.push_back(std::move(e));

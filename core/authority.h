@@ -80,6 +80,10 @@ struct Person {
   };
   std::vector<Entry> history;  // in the organisation's record order
   std::vector<std::string> certificates;  // signing certificates (DER), in record order: the last is in use
+  // The public key (SubjectPublicKeyInfo, DER) of the X.509 signing key made on the
+  // person's own node with their key request, for the authority to certify; "" when
+  // their keys were made on the admin's node.
+  std::string x509_key;
   // The image of their handwritten signature (person.image: PNG, blue, transparent
   // background), drawn in their signature's field; empty: a text stamp.
   std::string signature_image;

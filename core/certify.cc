@@ -36,8 +36,10 @@ Result<std::optional<Node::Certified>> Node::CertifiedKey(const SecretKey& holde
   }
   VB_ASSIGN_OR_RETURN(x509::Certificate c, x509::Read(*cert));
   VB_ASSIGN_OR_RETURN(x509::KeyFileInfo info, x509::PeekKey(*bytes, path));
-  // A key file of an earlier certificate (replaced since) is not this one's key.
-  if (info.certificate != c.fingerprint) return std::optional<Certified>();
+  // A key file of an earlier certificate (replaced since) is not this one's key; a key
+  // made with a key request names its own public key until its certificate arrives.
+  if (info.certificate != c.fingerprint && info.certificate != x509::Sha256Hex(c.public_key))
+    return std::optional<Certified>();
   VB_ASSIGN_OR_RETURN(x509::PrivateKey key, x509::OpenKey(*bytes, holder, path));
   if (key.PublicDer() != c.public_key) return Status::Invalid(path + ": holds another key than its certificate's");
   return std::optional<Certified>(Certified{std::move(key), ChainOf(*cert)});
@@ -203,11 +205,21 @@ Status Node::CertifyHere(const std::string& login, const PassphraseSource& pass,
   for (const PublicKey& k : wanted) {
     const Person* p = auth_.FindPerson(k);
     if (!p || p->org != org_ || !p->active() || !p->certificates.empty()) continue;
-    // The person's X.509 key is made where their Ed25519 key is, and never leaves it.
-    if (!files::Exists(KeyPath("person-" + p->login + ".key"))) continue;
     const std::string person_login = p->login;
-    VB_RETURN_IF_ERROR(certify(k, x509::KeyHolder::kPerson, person_login, {p->name, p->title, org_name},
-                               PersonFile(person_login)));
+    const x509::Name name{p->name, p->title, org_name};
+    // The person's X.509 key is made where their Ed25519 key is, and never leaves it:
+    // here, or on their own node, whose key request gave its public key (the grant's
+    // x509-key), which is certified without a key file here.
+    if (files::Exists(KeyPath("person-" + person_login + ".key"))) {
+      VB_RETURN_IF_ERROR(certify(k, x509::KeyHolder::kPerson, person_login, name, PersonFile(person_login)));
+    } else if (!p->x509_key.empty()) {
+      const std::string spki = p->x509_key;
+      VB_ASSIGN_OR_RETURN(std::string cert, x509::Issue(ca_key, ca, spki, name, now.utc));
+      Record r("person.certificate");
+      r.Add("key", ToHex(k));
+      r.SetText(x509::ToPem(cert));
+      VB_RETURN_IF_ERROR(bind(std::move(r)));
+    }
   }
   return Status::Ok();
 }
@@ -324,7 +336,8 @@ bool Node::CertificatesMissing(const Actor& actor) const {
   const Organisation& o = org();
   if (o.authorities.empty() || o.seal_certificates.empty()) return true;
   for (const Person* p : auth_.Holders(org_, Role::kSigner))
-    if (p->certificates.empty() && files::Exists(KeyPath("person-" + p->login + ".key"))) return true;
+    if (p->certificates.empty() && (files::Exists(KeyPath("person-" + p->login + ".key")) || !p->x509_key.empty()))
+      return true;
   return false;
 }
 

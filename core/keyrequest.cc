@@ -4,6 +4,7 @@
 
 #include "core/authority.h"
 #include "core/text.h"
+#include "core/x509.h"
 
 namespace vanban {
 
@@ -22,6 +23,8 @@ std::string Body(const KeyRequest& r) {
   b += "title " + r.title + "\n";
   b += "key " + ToHex(r.key) + "\n";
   b += "node " + ToHex(r.node) + "\n";
+  if (!r.x509_key.empty())
+    b += "x509 " + ToHex(reinterpret_cast<const uint8_t*>(r.x509_key.data()), r.x509_key.size()) + "\n";
   return b;
 }
 
@@ -47,8 +50,12 @@ Result<KeyRequest> ParseKeyRequest(std::string_view bytes, std::string_view wher
   if (bytes.size() > kMaxKeyRequestBytes) return bad("larger than 16 KiB");
   if (bytes.empty() || bytes.back() != '\n') return bad("last line is not terminated");
   const std::vector<std::string_view> lines = *text::TerminatedLines(bytes);  // the last LF is checked above
-  constexpr size_t kLines = 2 + std::size(kFields);
-  if (lines.size() != kLines) return bad("expected " + std::to_string(kLines) + " lines, found " + std::to_string(lines.size()));
+  // An optional 'x509' line after the fields (requests made before certificates have none).
+  constexpr size_t kShort = 2 + std::size(kFields);
+  if (lines.size() != kShort && lines.size() != kShort + 1)
+    return bad("expected " + std::to_string(kShort) + " or " + std::to_string(kShort + 1) + " lines, found " +
+               std::to_string(lines.size()));
+  const size_t kLines = lines.size();
   if (lines[0] != kMagic) return bad("first line must be '" + std::string(kMagic) + "'");
   KeyRequest r;
   for (size_t i = 0; i < std::size(kFields); ++i) {
@@ -67,6 +74,13 @@ Result<KeyRequest> ParseKeyRequest(std::string_view bytes, std::string_view wher
       if (!GoodText(v)) return bad(n + "bad " + key + " (one line of UTF-8 in NFC)");
       (key == "name" ? r.name : r.title) = v;
     }
+  }
+  if (kLines == kShort + 1) {
+    std::string_view line = lines[kShort - 1];
+    const std::string n = "line " + std::to_string(kShort) + ": ";
+    if (line.substr(0, 5) != "x509 " || !FromHex(line.substr(5), &r.x509_key))
+      return bad(n + "expected 'x509 ' and the signing key's SubjectPublicKeyInfo in lower-case hex");
+    if (Status s = x509::CheckSigningKey(r.x509_key); !s.ok()) return bad(n + s.message());
   }
   std::string_view sig_line = lines[kLines - 1];
   Signature sig;

@@ -17,6 +17,10 @@ struct KeyRequest {
   std::string login, name, title;
   PublicKey key{};   // the person's new public key
   PublicKey node{};  // the node where the secret key was made and stays
+  // The SubjectPublicKeyInfo (DER) of the X.509 signing key made beside it, for the
+  // organisation's authority to certify if the person is granted `signer`; empty in
+  // requests made before certificates.
+  std::string x509_key;
 };
 
 // The request file's bytes, signed by `key` (whose public key must be `req.key`).

@@ -1111,8 +1111,19 @@ Result<std::string> Node::RequestKey(const std::string& login, const std::string
   HeldPassphrase held{std::move(p)};
   if (held.value.empty()) return Status::BadInput("the new person's passphrase is empty");
   SecretKey key = SecretKey::Generate();
-  std::string request = EncodeKeyRequest({org_, login, name, title, key.public_key(), node_}, key);
-  VB_RETURN_IF_ERROR(files::WriteAtomic(path, KeyFile::Seal(key, KeyPurpose::kPerson, login, held.value), 0600, true));
+  // Beside it, the X.509 signing key the organisation's authority certifies when the
+  // person is granted 'signer' (docs/certificates.md): made here, it never leaves.
+  x509::PrivateKey signing = x509::PrivateKey::Generate();
+  const std::string spki = signing.PublicDer();
+  std::string request = EncodeKeyRequest({org_, login, name, title, key.public_key(), node_, spki}, key);
+  const std::string x509_path = KeyPath("person-" + login + ".x509");
+  VB_RETURN_IF_ERROR(files::WriteAtomic(
+      x509_path, x509::SealKey(signing, x509::KeyHolder::kPerson, login, key.public_key(), spki), 0600, false));
+  Status written = files::WriteAtomic(path, KeyFile::Seal(key, KeyPurpose::kPerson, login, held.value), 0600, true);
+  if (!written.ok()) {
+    ::unlink(x509_path.c_str());
+    return written;
+  }
   return request;
 }
 
@@ -1131,13 +1142,24 @@ Result<Person> Node::AddUserFromRequest(const Actor& actor, const std::string& l
   if (roles.count(Role::kClerk))
     return Status::Refused("a clerk needs a copy of the seal, which cannot travel with a key request: add the clerk "
                            "with 'vanban user add' on a node that holds the seal");
+  VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
+  const std::string actor_login = who->login;  // `who` does not survive Act's reload
   Record r("person.grant");
   r.Add("key", ToHex(req.key));
   r.Add("login", req.login);
   r.Add("name", req.name);
   r.Add("title", req.title);
   for (Role role : roles) r.Add("role", RoleName(role));
-  VB_RETURN_IF_ERROR(Act(actor, "", Fixed(r)).status());
+  if (!req.x509_key.empty())
+    r.Add("x509-key", ToHex(reinterpret_cast<const uint8_t*>(req.x509_key.data()), req.x509_key.size()));
+  // A signer's key from the request is certified at once where the authority is.
+  std::vector<std::string> written;
+  auto certify = [&](const Record&, const PassphraseSource& actor_pass) -> Status {
+    if (!roles.count(Role::kSigner) || req.x509_key.empty()) return Status::Ok();
+    Status c = CertifyHere(actor_login, actor_pass, {req.key}, &written);
+    return c.code() == Status::Code::kNotFound ? Status::Ok() : c;
+  };
+  VB_RETURN_IF_ERROR(Act(actor, "", Fixed(r), nullptr, certify).status());
   return *auth_.FindLogin(org_, login);
 }
 

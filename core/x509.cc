@@ -292,15 +292,36 @@ std::string MakeAuthority(const PrivateKey& key, const Name& name, int64_t from)
   return DerOf(x.get());
 }
 
+namespace {
+KeyPtr ParsePublicKey(std::string_view spki) {
+  const auto* p = reinterpret_cast<const unsigned char*>(spki.data());
+  KeyPtr pub(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
+  ERR_clear_error();
+  if (pub && p != reinterpret_cast<const unsigned char*>(spki.data()) + spki.size()) pub.reset();  // bytes after it
+  return pub;
+}
+}  // namespace
+
+Status CheckSigningKey(std::string_view spki) {
+  KeyPtr pub = ParsePublicKey(spki);
+  if (!pub || EVP_PKEY_get_base_id(pub.get()) != EVP_PKEY_RSA || EVP_PKEY_get_bits(pub.get()) < 2048)
+    return Status::BadInput("a signing key must be RSA of at least 2048 bits");
+  return Status::Ok();
+}
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char md[32];
+  unsigned int md_len = 0;
+  Must(EVP_Digest(data.data(), data.size(), md, &md_len, EVP_sha256(), nullptr) == 1, "SHA-256");
+  return ToHex(md, md_len);
+}
+
 Result<std::string> Issue(const PrivateKey& authority_key, std::string_view authority, std::string_view subject_key,
                           const Name& subject, int64_t from) {
   X509Ptr ca = Parse(authority);
   if (!ca) return Status::BadInput("the authority's certificate is not a certificate");
-  const auto* p = reinterpret_cast<const unsigned char*>(subject_key.data());
-  KeyPtr pub(d2i_PUBKEY(nullptr, &p, static_cast<long>(subject_key.size())));
-  ERR_clear_error();
-  if (!pub || EVP_PKEY_get_base_id(pub.get()) != EVP_PKEY_RSA || EVP_PKEY_get_bits(pub.get()) < 2048)
-    return Status::BadInput("a signing key must be RSA of at least 2048 bits");
+  VB_RETURN_IF_ERROR(CheckSigningKey(subject_key));
+  KeyPtr pub = ParsePublicKey(subject_key);
   X509Ptr x = Skeleton(subject, X509_get_subject_name(ca.get()), pub.get(), from, kSigningYears);
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, ca.get(), x.get(), nullptr, nullptr, 0);
@@ -482,12 +503,8 @@ std::string SealKey(const PrivateKey& key, KeyHolder what, std::string_view owne
   unsigned char* der = nullptr;
   int n = i2d_PKCS8_PRIV_KEY_INFO(p8.get(), &der);
   Must(n > 0, "i2d_PKCS8_PRIV_KEY_INFO");
-  unsigned char md[32];
-  unsigned int md_len = 0;
-  Must(EVP_Digest(certificate_der.data(), certificate_der.size(), md, &md_len, EVP_sha256(), nullptr) == 1,
-       "SHA-256");
   const std::string header = std::string(kKeyMagic) + "\nholds " + HolderName(what) + "\nowner " + std::string(owner) +
-                             "\nholder " + ToHex(holder) + "\ncertificate " + ToHex(md, md_len) + "\n";
+                             "\nholder " + ToHex(holder) + "\ncertificate " + Sha256Hex(certificate_der) + "\n";
   // The plaintext: BLAKE2b(header) then the key, so no header line can be changed.
   Hash bound = crypto::Blake2b(header);
   std::string plain(reinterpret_cast<const char*>(bound.data()), bound.size());

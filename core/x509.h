@@ -93,6 +93,12 @@ std::string MakeAuthority(const PrivateKey& key, const Name& name, int64_t from)
 // the public key `subject_key` (SubjectPublicKeyInfo DER), issued by the CA
 // `authority` (its DER; `authority_key` its key), valid from `from` for kSigningYears.
 // The serial is derived from the key and the time, so it is unique per issuance.
+// Ok if `spki` (SubjectPublicKeyInfo, DER) is a key this organisation certifies for
+// signing: RSA of at least 2048 bits. BadInput with the reason otherwise.
+Status CheckSigningKey(std::string_view spki);
+// SHA-256 of `data`, lower-case hex (a certificate's or a public key's fingerprint).
+std::string Sha256Hex(std::string_view data);
+
 Result<std::string> Issue(const PrivateKey& authority_key, std::string_view authority, std::string_view subject_key,
                           const Name& subject, int64_t from);
 // Ok if `cert` names `authority` as issuer and its signature verifies with the
@@ -126,7 +132,9 @@ const char* HolderName(KeyHolder h);
 // The key file (docs/certificates.md): the key's PKCS#8 DER sealed to the Ed25519
 // key that opens it (crypto_box_seal to its X25519 form), so that whoever can open
 // the holder's Ed25519 key file can open it, and no one else; no second passphrase,
-// no second Argon2id. The header is bound inside the sealed bytes.
+// no second Argon2id. The header is bound inside the sealed bytes. `certificate_der`
+// is the certificate the key belongs to; for a key still awaiting its certificate
+// (made with a key request), the key's own SubjectPublicKeyInfo.
 std::string SealKey(const PrivateKey& key, KeyHolder what, std::string_view owner, const PublicKey& holder,
                     std::string_view certificate_der);
 struct KeyFileInfo {

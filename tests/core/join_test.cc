@@ -3,11 +3,13 @@
 // another node through a key request; records move with Node::Ingest.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/keyrequest.h"
 #include "core/node.h"
 #include "core/record.h"
+#include "core/x509.h"
 #include "tests/core/fixture.h"
 
 namespace vanban {
@@ -209,6 +211,23 @@ TEST_F(JoinTest, KeyRequestRoundTrip) {
   EXPECT_EQ(d->title, "Kế hoạch soạn trên máy B");
 }
 
+// A request carries the public key of the X.509 signing key made beside the person's
+// key; one made before certificates (no 'x509' line) still reads.
+TEST(KeyRequestFormat, SigningKeyLineIsOptional) {
+  ASSERT_TRUE(crypto::Init().ok());
+  SecretKey key = SecretKey::Generate();
+  KeyRequest r{key.public_key(), "hoa", "Nguyễn Thị Hòa", "Chuyên viên", key.public_key(), key.public_key(), ""};
+  auto old = ParseKeyRequest(EncodeKeyRequest(r, key), "REQ");
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  EXPECT_TRUE(old->x509_key.empty());
+  r.x509_key = x509::PrivateKey::Generate().PublicDer();
+  const std::string bytes = EncodeKeyRequest(r, key);
+  EXPECT_EQ(std::count(bytes.begin(), bytes.end(), '\n'), 9);
+  auto now = ParseKeyRequest(bytes, "REQ");
+  ASSERT_TRUE(now.ok()) << now.status().message();
+  EXPECT_EQ(now->x509_key, r.x509_key);
+}
+
 TEST_F(JoinTest, TamperedOrForeignRequestsAreRefused) {
   JoinB();
   auto req = b_->RequestKey("hoa", "Nguyễn Thị Hòa", "Chuyên viên", Pass("p"));
@@ -227,7 +246,9 @@ TEST_F(JoinTest, TamperedOrForeignRequestsAreRefused) {
   refused(replace("name Nguyễn", "name Trần"), "signature does not verify");
   refused(replace("vanban-key-request 1", "vanban-key-request 2"), "first line");
   refused(replace("login hoa", "login Hoa"), "line 3: bad login");
-  refused(replace("\nsig ", "\nextra x\nsig "), "expected 8 lines");
+  refused(replace("\nsig ", "\nextra x\nsig "), "expected 8 or 9 lines, found 10");
+  refused(replace("\nx509 30", "\nx509 31"), "line 8: a signing key must be RSA of at least 2048 bits");
+  refused(replace("\nx509 ", "\nx590 "), "line 8: expected 'x509 '");
   refused(req->substr(0, req->size() - 1), "not terminated");
   refused("", "not terminated");
   std::string sig = *req;

@@ -109,7 +109,7 @@ assert_one_line_error "tampered request"
 assert_contains "$ERR" "signature does not verify" "a tampered request is refused"
 printf 'vanban-key-request 1\n' >"$TMP/short.req"
 assert_vb 2 user add hoa --request "$TMP/short.req" --roles drafter
-assert_contains "$ERR" "expected 8 lines" "a malformed request"
+assert_contains "$ERR" "expected 8 or 9 lines" "a malformed request"
 assert_vb 2 user add lan --request "$TMP/hoa.req" --roles drafter
 assert_contains "$ERR" "'hoa'" "the login must match the request"
 assert_vb 2 user add hoa --request "$TMP/hoa.req" --roles drafter --name "Khác"
@@ -125,5 +125,44 @@ assert_contains "$ERR" "already granted" "granting a request twice"
 must --json user list
 assert_jq '.[] | select(.login=="hoa") | .roles | join(",")' drafter "hoa is a drafter"
 assert_vb 0 check
+
+step "a signer's key request: its X.509 key made on B, certified on A with the grant"
+set_home "$B"
+printf '%s\n' "mật khẩu của Phó" >"$TMP/pgdb.pass"
+assert_vb 0 key request pgdb --name "Hà Văn Phó" --title "Phó Giám đốc" -o "$TMP/pgdb.req" \
+  --new-passphrase-file "$TMP/pgdb.pass"
+grep -q '^x509 30' "$TMP/pgdb.req" && ok || fail "the request carries the signing key's public key (SubjectPublicKeyInfo)"
+assert_eq 600 "$(stat -c %a "$B/keys/person-pgdb.x509")" "the X.509 key stays on B, mode 0600"
+grep -q "BEGIN" "$B/keys/person-pgdb.x509" && fail "the X.509 key is stored in the clear" || ok
+sed 's/^x509 30/x509 31/' "$TMP/pgdb.req" >"$TMP/pgdb-bad.req"
+set_home "$A"
+assert_vb 2 user add pgdb --request "$TMP/pgdb-bad.req" --roles signer
+assert_contains "$ERR" "line 8" "a damaged signing key in a request is refused at its line"
+assert_vb 0 --json user add pgdb --request "$TMP/pgdb.req" --roles signer
+[[ ! -e "$A/keys/person-pgdb.x509" ]] && ok || fail "no X.509 key file for pgdb on A"
+must --json org certificate -o "$TMP/ca.pem"
+assert_jq .made 0 "nothing missing: pgdb's key was certified with the grant"
+new_doc chuyenvien "$SAMPLES/directive-2021-thi-dua.md"
+must_as chuyenvien submit "$DOC" --to pgdb
+must bundle export -o "$TMP/a-to-b.bundle"
+
+step "pgdb signs on B: a standard signature with the certified key"
+set_home "$B"
+must bundle import "$TMP/a-to-b.bundle"
+run "$VANBAN" --home "$B" --as pgdb --passphrase-file "$TMP/pgdb.pass" sign "$DOC"
+assert_eq 0 "$RC" "pgdb signs on B"
+must export pdf "$DOC" -o "$TMP/b-signed.pdf"
+grep -qa "/ETSI.CAdES.detached" "$TMP/b-signed.pdf" && ok || fail "PAdES, not vanban's Ed25519 CMS"
+vb --json verify "$TMP/b-signed.pdf"
+assert_eq 0 "$RC" "valid"
+assert_jq '.signatures[0].signer' "Hà Văn Phó" "pgdb's signature"
+assert_jq '.signatures[0].serial | test("^[0-9a-f]+$")' true "with pgdb's certificate"
+assert_jq '.signatures[0].issuer' "Sở Ngoại vụ tỉnh Lạng Sơn" "issued by the organisation's authority"
+mkdir -p "$TMP/nss"
+certutil -N -d "sql:$TMP/nss" --empty-password >/dev/null 2>&1 &&
+  certutil -A -d "sql:$TMP/nss" -n langson -t "CT,C,C" -i "$TMP/ca.pem" >/dev/null 2>&1 || die "certutil failed"
+run pdfsig -nssdir "sql:$TMP/nss" "$TMP/b-signed.pdf"
+assert_contains "$OUT" "Signature Validation: Signature is Valid." "pdfsig: valid"
+assert_contains "$OUT" "Certificate Validation: Certificate is Trusted." "pdfsig: trusted, given the organisation's authority"
 
 finish
