@@ -207,7 +207,19 @@ TEST_F(AuthorityTest, GrantContentRules) {
                         "an organisation key cannot be a person"));
   EXPECT_TRUE(IsRefused(w.OrgAct("a", w.GrantRecord(w.org("a").seal.public_key(), "hoa", {Role::kDrafter})),
                         "an organisation key cannot be a person"));
+  // The public key of a key request's X.509 signing key: hex of an RSA-2048 SubjectPublicKeyInfo.
+  Record odd = w.GrantRecord(k, "hoa", {Role::kSigner});
+  odd.Add("x509-key", "zz");
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", odd), "'x509-key' must be hex"));
+  Record not_a_key = w.GrantRecord(k, "hoa", {Role::kSigner});
+  not_a_key.Add("x509-key", "3082");
+  EXPECT_TRUE(IsRefused(w.OrgAct("a", not_a_key), "'x509-key': a signing key must be RSA of at least 2048 bits"));
   EXPECT_EQ(w.auth.FindLogin(w.OrgKey("a"), "hoa"), nullptr);
+  const std::string spki = x509::PrivateKey::Generate().PublicDer();
+  Record with_key = w.GrantRecord(k, "hoa", {Role::kSigner});
+  with_key.Add("x509-key", ToHex(reinterpret_cast<const uint8_t*>(spki.data()), spki.size()));
+  ASSERT_TRUE(w.OrgAct("a", with_key).ok());
+  EXPECT_EQ(w.auth.FindLogin(w.OrgKey("a"), "hoa")->x509_key, spki);
 }
 
 TEST_F(AuthorityTest, RevokeRules) {
