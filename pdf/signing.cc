@@ -432,6 +432,10 @@ void ReplaceProof(PdfMemDocument& doc, const std::string& proof, const PdfString
   catalog.AddKey("AF", af);
 }
 
+bool Overlap(const Box& a, const Box& b) {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
 // The visible stamp without an image: a thin frame, the QR code (seal) at the
 // left, the lines at the right.
 Status DrawTextStamp(PdfMemDocument& doc, Faces& faces, PdfPage* page, const Box& box,
@@ -443,8 +447,7 @@ Status DrawTextStamp(PdfMemDocument& doc, Faces& faces, PdfPage* page, const Box
   if (u.sign_field != kSealFieldName) {
     if (PdfObject* seal = FindField(doc, kSealFieldName); seal && PageOf(doc, seal) == page) {
       Box sb = BoxOf(seal);
-      bool overlap = sb.x < box.x + box.w && box.x < sb.x + sb.w && sb.y < box.y + box.h && box.y < sb.y + sb.h;
-      if (overlap && sb.x + sb.w > box.x) left = std::max(left, sb.x + sb.w - box.x + 3);
+      if (Overlap(sb, box) && sb.x + sb.w > box.x) left = std::max(left, sb.x + sb.w - box.x + 3);
     }
   }
   if (!u.qr_payload.empty()) {
@@ -480,8 +483,7 @@ Box PlaceSeal(PdfMemDocument& doc, PdfPage* page, PdfObject* seal, const Update&
     if (!f || f == seal || !f->IsDictionary() || PageOf(doc, f) != page) continue;
     PdfObject* mark = f->GetDictionary().GetKey(kImageMarkKey);
     if (!mark || !mark->IsArray() || mark->GetArray().size() != 4) continue;
-    const Box b = BoxOf(f);
-    if (!(was.x < b.x + b.w && b.x < was.x + was.w && was.y < b.y + b.h && b.y < was.y + was.h)) continue;
+    if (!Overlap(was, BoxOf(f))) continue;
     const PdfArray& m = mark->GetArray();
     cx = m[0].GetReal() + m[2].GetReal() / 3 - d / 2;
     cy = m[1].GetReal() + m[3].GetReal() / 2;

@@ -121,8 +121,6 @@ void NoteRevocation(const RevocationCheck& r, SignatureCheck* s) {
   s->revocation_state = r.revoked ? R::kRevoked : r.checked ? R::kNotRevoked : R::kNoList;
 }
 
-// A signature's time-stamp, when it has one: Ok with the proven time (0: none), or
-// Invalid when the token is not a time-stamp of this signature.
 // Whether a time-stamping authority is trusted here: its certificate chains to one
 // of `roots` at the time it stamped.
 Status CheckAuthority(const timestamp::Stamp& ts, const std::vector<std::string>& roots) {
@@ -132,8 +130,9 @@ Status CheckAuthority(const timestamp::Stamp& ts, const std::vector<std::string>
   return Status::Ok();
 }
 
-// The signature's time-stamp (B-T), noted in `s`; the time it proves (0 when it has
-// none, or when its authority is not trusted here).
+// The signature's time-stamp (B-T), noted in `s`: Ok with the time it proves (0 when
+// it has none, or when its authority is not trusted here), or Invalid when the token
+// is not a time-stamp of this signature.
 Result<int64_t> NoteTimeStamp(const StandardSigner& signer, int offset_minutes, const std::vector<std::string>& roots,
                               SignatureCheck* s) {
   if (signer.timestamp_token.empty()) return int64_t{0};
