@@ -108,7 +108,9 @@ Result<std::string> ReadFile(const std::string& path, const char* package) {
   return ss.str();
 }
 
-// The four TTF files, read once per process (Render's fonts come from here).
+// The four TTF files, read once per process and stripped of their hinting
+// (truetype.h: the embedded subsets come out the same, and each subset PoDoFo
+// builds copies far fewer bytes). Render's fonts come from here.
 struct FontFiles {
   std::array<std::string, 4> bytes;
   Status status;
@@ -124,7 +126,12 @@ const FontFiles& CachedFontFiles() {
         files->status = r.status();
         return;
       }
-      files->bytes[i] = std::move(r).value();
+      auto stripped = internal::StripHinting(*r);
+      if (!stripped.ok()) {
+        files->status = Status::BadInput(std::string(kFontFiles[i]) + ": " + stripped.status().message());
+        return;
+      }
+      files->bytes[i] = std::move(stripped).value();
     }
   });
   return *files;
@@ -140,8 +147,7 @@ Result<Fonts> RenderFonts(PdfMemDocument& doc, OwnedFonts* owned) {
   if (!files.status.ok()) return files.status;
   FT_Library lib = doc.GetFontLibrary();  // only used while the metrics open the face
   for (int i = 0; i < 4; ++i) {
-    const std::string& b = files.bytes[i];
-    auto* metrics = new PdfFontMetricsFreetype(&lib, b.data(), static_cast<unsigned int>(b.size()), false, "AAAAAA+");
+    PdfFontMetricsFreetype* metrics = FaceMetrics(&lib, i, "AAAAAA+").release();
     int flags = ePdfFont_Embedded | ePdfFont_Subsetting | (i & 1 ? ePdfFont_Bold : 0) | (i & 2 ? ePdfFont_Italic : 0);
     (*owned)[i].reset(PdfFontFactory::CreateFontObject(metrics, flags, Identity(), &doc.GetObjects()));
     if (!(*owned)[i]) return Status::BadInput(std::string(kFontFiles[i]) + ": PoDoFo cannot load the font");
@@ -618,6 +624,18 @@ Result<std::string_view> FaceFile(int face) {
   if (!files.status.ok()) return files.status;
   if (face < 0 || face > 3) return Status::BadInput("no font face " + std::to_string(face));
   return std::string_view(files.bytes[face]);
+}
+
+std::unique_ptr<PdfFontMetricsFreetype> FaceMetrics(FT_Library* lib, int face, const char* subset_prefix) {
+  const FontFiles& files = CachedFontFiles();
+  if (!files.status.ok() || face < 0 || face > 3) throw std::logic_error("FaceMetrics before FaceFile succeeded");
+  const std::string& b = files.bytes[face];
+  // A view of the process's copy (the buffer does not own it): PoDoFo's other
+  // constructor copies the whole font for every metrics object. The buffer's
+  // reference count is this call's own, so threads share only immutable bytes.
+  PdfRefCountedBuffer view(const_cast<char*>(b.data()), b.size());
+  view.SetTakePossesion(false);
+  return std::make_unique<PdfFontMetricsFreetype>(lib, view, false, subset_prefix);
 }
 
 std::string VietnameseDate(const std::string& iso) {

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,9 @@ namespace PoDoFo {
 class PdfDocument;
 class PdfMemDocument;
 class PdfFont;
+class PdfFontMetricsFreetype;
 }  // namespace PoDoFo
+typedef struct FT_LibraryRec_* FT_Library;  // as FreeType declares it
 
 namespace vanban::pdf {
 
@@ -97,6 +100,11 @@ Status EmbedSlimFonts(PoDoFo::PdfMemDocument& doc, const std::array<PoDoFo::PdfF
 // The bytes of a face's TrueType file, read once per process (0 regular, 1 bold,
 // 2 italic, 3 bold italic: also the page resource names /F0../F3).
 Result<std::string_view> FaceFile(int face);
+
+// FreeType metrics of a face, over FaceFile's bytes without copying them.
+// Call only after FaceFile(face) succeeded (a programmer error otherwise).
+std::unique_ptr<PoDoFo::PdfFontMetricsFreetype> FaceMetrics(FT_Library* lib, int face,
+                                                            const char* subset_prefix = nullptr);
 
 // "ngày 05 tháng 02 năm 2024" from "2024-02-05".
 std::string VietnameseDate(const std::string& iso_date);

@@ -190,9 +190,9 @@ class Faces {
   Result<Own*> OwnFace(int index) {
     Own& own = own_[index];
     if (own.metrics) return &own;
-    VB_ASSIGN_OR_RETURN(std::string_view file, FaceFile(index));
+    VB_RETURN_IF_ERROR(FaceFile(index).status());
     FT_Library lib = doc_.GetFontLibrary();
-    own.metrics = std::make_unique<PdfFontMetricsFreetype>(&lib, file.data(), static_cast<unsigned int>(file.size()), false);
+    own.metrics = FaceMetrics(&lib, index);
     PdfPage* first = doc_.GetPage(0);
     PdfObject* res = first ? first->GetResources() : nullptr;
     PdfObject* fonts = res ? res->GetIndirectKey("Font") : nullptr;

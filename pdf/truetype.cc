@@ -79,9 +79,9 @@ bool StripGlyph(std::string_view g, std::string* out) {
   return true;
 }
 
-}  // namespace
-
-Result<std::string> SlimTrueType(std::string_view d) {
+// The font without hinting; with `subset_metrics`, glyphs without an outline get
+// no metrics (see truetype.h).
+Result<std::string> Rewrite(std::string_view d, bool subset_metrics) {
   if (d.size() < 12) return Bad("too short");
   uint16_t n = U16(d, 4);
   if (12 + 16 * static_cast<size_t>(n) > d.size()) return Bad("bad table directory");
@@ -118,7 +118,7 @@ Result<std::string> SlimTrueType(std::string_view d) {
       while (new_glyf.size() % 4) new_glyf.push_back('\0');
     }
     uint16_t adv = 0, lsb = 0;
-    if (present) {
+    if (present || !subset_metrics) {
       adv = U16(hmtx, 4 * std::min(g, hmetrics - 1));
       lsb = g < hmetrics ? U16(hmtx, 4 * g + 2) : U16(hmtx, 4 * hmetrics + 2 * (g - hmetrics));
     }
@@ -169,5 +169,11 @@ Result<std::string> SlimTrueType(std::string_view d) {
   Set32(&out, head_at + 8, 0xB1B0AFBAu - Checksum(out));
   return out;
 }
+
+}  // namespace
+
+Result<std::string> SlimTrueType(std::string_view ttf) { return Rewrite(ttf, true); }
+
+Result<std::string> StripHinting(std::string_view ttf) { return Rewrite(ttf, false); }
 
 }  // namespace vanban::pdf::internal

@@ -18,4 +18,10 @@ namespace vanban::pdf::internal {
 
 Result<std::string> SlimTrueType(std::string_view ttf);
 
+// The whole font without its hinting, every glyph's metrics kept and glyph ids
+// unchanged: what Render subsets from. PoDoFo copies the font program for every
+// subset it builds, and the hinting is most of the glyf table's bytes; the
+// subsets SlimTrueType then makes are the same, byte for byte.
+Result<std::string> StripHinting(std::string_view ttf);
+
 }  // namespace vanban::pdf::internal

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <regex>
@@ -373,6 +374,29 @@ TEST(Signing, PledgeOfThreeOrganisationsKeepsEverySignatureValid) {
     std::string out = Shell("qpdf --check " + path.string() + " 2>&1", &st);
     EXPECT_EQ(st, 0) << out;
     std::filesystem::remove(path);
+  }
+}
+
+// Writes the directive signed and sealed, with and without the images, to
+// $VANBAN_PDF_OUT (manual inspection; comparing bytes across a change).
+TEST(Signing, DumpSigned) {
+  const char* out = std::getenv("VANBAN_PDF_OUT");
+  if (!out) GTEST_SKIP() << "set VANBAN_PDF_OUT=DIR to write the signed samples";
+  crypto::Init();
+  Rendered r = RenderDirective();
+  for (bool images : {false, true}) {
+    Update su = SignerUpdate(r);
+    Update seal_update = SealUpdate();
+    if (images) {
+      su.image_png = vanban::testing::SignaturePng();
+      seal_update.image_png = vanban::testing::SealPng();
+      seal_update.small_print = {"Sở Ngoại vụ tỉnh Lạng Sơn", "2021-02-05T15:30:00+07:00"};
+    }
+    auto one = AppendSignature(r.pdf, su, Key(7));
+    ASSERT_TRUE(one.ok()) << one.status().message();
+    auto two = AppendSignature(*one, seal_update, Key(9));
+    ASSERT_TRUE(two.ok()) << two.status().message();
+    WriteFile(std::string(out) + (images ? "/signed-images.pdf" : "/signed.pdf"), *two);
   }
 }
 
