@@ -8,6 +8,47 @@
 
 namespace vanban {
 
+namespace {
+
+// What a person should know when the node's own storage failed (exit 6), as
+// against a statement or value that is wrong (exit 2, empty here): SQLite's
+// primary result codes that mean the disk, the file or another process is in the way.
+const char* StorageCause(int rc) {
+  switch (rc & 0xFF) {
+    case SQLITE_FULL:
+      return "the disk is full";
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return "the disk or folder is read-only, or the file may not be written";
+    case SQLITE_IOERR:
+    case SQLITE_NOLFS:
+      return "the disk failed to read or write";
+    case SQLITE_CANTOPEN:
+      return "the file cannot be opened";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return "the file is damaged or is not a vanban database";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_PROTOCOL:
+      return "another program holds the database locked";
+    default:
+      return nullptr;
+  }
+}
+
+// "PATH: the disk is full (SQLite: database or disk is full)": the file named, as
+// every failure names what it is about.
+Status DatabaseFailure(sqlite3* db, int rc, const std::string& detail) {
+  const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+  std::string name = file && *file ? file : "database";
+  std::string sqlite = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  if (const char* cause = StorageCause(rc)) return Status::Storage(name + ": " + cause + " (SQLite: " + sqlite + ")");
+  return Status::BadInput(name + ": database: " + sqlite + detail);
+}
+
+}  // namespace
+
 Stmt& Stmt::Bind(int i, std::string_view v) {
   sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   return *this;
@@ -36,10 +77,7 @@ Stmt& Stmt::BindNull(int i) {
 bool Stmt::Step() {
   int rc = sqlite3_step(s_);
   if (rc == SQLITE_ROW) return true;
-  if (rc != SQLITE_DONE) {
-    status_ = Status::BadInput(std::string("database: ") + sqlite3_errmsg(db_) + " in: " +
-                               std::string(sqlite3_sql(s_)).substr(0, 80));
-  }
+  if (rc != SQLITE_DONE) status_ = DatabaseFailure(db_, rc, " in: " + std::string(sqlite3_sql(s_)).substr(0, 80));
   return false;
 }
 
@@ -111,20 +149,18 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, OpenMode mode) {
                          nullptr);
   }
   if (rc != SQLITE_OK) {
-    return Status::BadInput(path + ": cannot open database: " + (db->db_ ? sqlite3_errmsg(db->db_) : "out of memory"));
+    return Status::Storage(path + ": cannot open database: " + (db->db_ ? sqlite3_errmsg(db->db_) : "out of memory"));
   }
   sqlite3_busy_timeout(db->db_, 10000);
   sqlite3_extended_result_codes(db->db_, 1);
   return db;
 }
 
+Status Db::Failure(int rc, const std::string& detail) const { return DatabaseFailure(db_, rc, detail); }
+
 Status Db::Exec(const std::string& sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string m = err ? err : "unknown error";
-    sqlite3_free(err);
-    return Status::BadInput("database: " + m);
-  }
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return DatabaseFailure(db_, rc, " in: " + sql.substr(0, 80));
   return Status::Ok();
 }
 

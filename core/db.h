@@ -74,6 +74,9 @@ class Db {
   // statement left mid-result pins an old snapshot and makes BEGIN IMMEDIATE fail).
   void ResetAll();
   sqlite3* raw() { return db_; }
+  // A failed SQLite call on this database as a Status naming the file: kStorage
+  // when the disk, the file or a lock is the cause, kBadInput otherwise.
+  Status Failure(int rc, const std::string& detail = "") const;
 
  private:
   sqlite3* db_ = nullptr;

@@ -10,11 +10,31 @@
 
 namespace vanban::files {
 
+namespace {
+
+// The disk or the file system failed (exit 6), as against a path the person
+// named that cannot be used (exit 2).
+Status Failed(const std::string& path, int err) {
+  std::string m = path + ": " + std::strerror(err);
+  switch (err) {
+    case ENOSPC:
+    case EDQUOT:
+    case EIO:
+    case EROFS:
+    case EFBIG:
+      return Status::Storage(std::move(m));
+    default:
+      return Status::BadInput(std::move(m));
+  }
+}
+
+}  // namespace
+
 Result<std::string> Read(const std::string& path, size_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return Status::NotFound(path + ": no such file");
-    return Status::BadInput(path + ": " + std::strerror(errno));
+    return Failed(path, errno);
   }
   struct stat st {};
   if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -29,7 +49,7 @@ Result<std::string> Read(const std::string& path, size_t max_bytes) {
       if (errno == EINTR) continue;
       int e = errno;
       ::close(fd);
-      return Status::BadInput(path + ": " + std::strerror(e));
+      return Failed(path, e);
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
@@ -46,7 +66,7 @@ Status WriteAtomic(const std::string& path, const std::string& bytes, unsigned m
   if (exclusive && Exists(path)) return Status::BadInput(path + ": already exists");
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Status::BadInput(tmp + ": " + std::strerror(errno));
+  if (fd < 0) return Failed(tmp, errno);
   ::fchmod(fd, mode);
   size_t off = 0;
   while (off < bytes.size()) {
@@ -56,18 +76,19 @@ Status WriteAtomic(const std::string& path, const std::string& bytes, unsigned m
       int e = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return Status::BadInput(path + ": " + std::strerror(e));
+      return Failed(path, e);
     }
     off += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    int e = errno;
     ::unlink(tmp.c_str());
-    return Status::BadInput(path + ": could not write to disk");
+    return Status::Storage(path + ": could not write to disk (" + std::strerror(e) + ")");
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     int e = errno;
     ::unlink(tmp.c_str());
-    return Status::BadInput(path + ": " + std::strerror(e));
+    return Failed(path, e);
   }
   return Status::Ok();
 }
@@ -80,7 +101,7 @@ bool Exists(const std::string& path) {
 Status MakeDirs(const std::string& path, unsigned mode) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
-  if (ec) return Status::BadInput(path + ": " + ec.message());
+  if (ec) return Failed(path, ec.value());
   ::chmod(path.c_str(), mode);
   return Status::Ok();
 }

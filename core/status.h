@@ -20,10 +20,11 @@ class Status {
   enum class Code {
     kOk = 0,
     kInvalid = 1,     // a verification found something invalid
-    kBadInput = 2,    // bad usage, malformed input, I/O failure: nothing changed
+    kBadInput = 2,    // bad usage or malformed input: nothing changed
     kRefused = 3,     // workflow state or role does not allow it: nothing changed
     kNotFound = 4,    // document, person, organisation, peer
     kPeer = 5,        // could not reach or finish with a peer
+    kStorage = 6,     // disk full, read-only, unreadable or locked database, corruption: nothing changed
   };
 
   Status() = default;
@@ -33,6 +34,7 @@ class Status {
   static Status Refused(std::string msg) { return Status(Code::kRefused, std::move(msg)); }
   static Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
   static Status Peer(std::string msg) { return Status(Code::kPeer, std::move(msg)); }
+  static Status Storage(std::string msg) { return Status(Code::kStorage, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -445,8 +445,9 @@ Result<std::optional<Record>> Store::GetRecordAnywhere(const RecordId& id) {
 Status Store::ForEachRecord(const std::function<Status(const std::string&, const std::string&)>& fn) {
   // A separate statement: `fn` may use the cached ones.
   sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_->raw(), "SELECT id, bytes FROM records ORDER BY seq", -1, &raw, nullptr) != SQLITE_OK)
-    return Status::BadInput(std::string("database: ") + sqlite3_errmsg(db_->raw()));
+  if (int rc = sqlite3_prepare_v2(db_->raw(), "SELECT id, bytes FROM records ORDER BY seq", -1, &raw, nullptr);
+      rc != SQLITE_OK)
+    return db_->Failure(rc);
   Stmt q(db_->raw(), raw);
   while (q.Step()) VB_RETURN_IF_ERROR(fn(q.Text(0), q.Blob(1)));
   return q.status();

@@ -515,6 +515,7 @@ Reply ErrorReply(const Viewer& v, int status, const std::string& message) {
 int HttpStatusOf(const Status& s) {
   if (s.code() == Status::Code::kNotFound) return 404;
   if (s.code() == Status::Code::kRefused) return 409;
+  if (s.code() == Status::Code::kStorage) return 503;  // the node's disk, not the request
   return 400;
 }
 

@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "core/db.h"
+#include "core/files.h"
 #include "core/node.h"
 #include "core/text.h"
 #include "tests/core/fixture.h"
@@ -214,6 +215,32 @@ TEST_F(StoreTest, PrepareOnceGivesAStatementOfItsOwn) {
   EXPECT_EQ(a->Int(0), 2);
   EXPECT_EQ(b->Int(0), 42);
   EXPECT_THROW(store_->db().PrepareOnce("SELEC 1"), std::logic_error);  // a programmer's error
+}
+
+TEST_F(StoreTest, StorageFailuresAreTheirOwnCodeAndNameTheFile) {
+  // A file that is not a database: exit 6, the file named, what it means said plainly.
+  std::string junk = dir_ + "/not-a-database.db";
+  ASSERT_TRUE(files::WriteAtomic(junk, std::string(4096, 'x'), 0600, false).ok());
+  auto bad = Store::Open(junk);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Status::Code::kStorage);
+  EXPECT_EQ(bad.status().exit_code(), 6);
+  EXPECT_NE(bad.status().message().find(junk + ": the file is damaged"), std::string::npos) << bad.status().message();
+
+  // A constraint broken by a statement is the statement's fault, not the disk's.
+  Db& db = store_->db();
+  ASSERT_TRUE(db.Exec("CREATE TABLE t(x INTEGER PRIMARY KEY)").ok());
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES(1)").ok());
+  Status dup = db.Exec("INSERT INTO t VALUES(1)");
+  EXPECT_EQ(dup.code(), Status::Code::kBadInput) << dup.message();
+  EXPECT_NE(dup.message().find("vanban.db: database: UNIQUE constraint failed"), std::string::npos) << dup.message();
+  Stmt& q = db.Prepare("INSERT INTO t VALUES(?)");
+  q.Bind(1, int64_t{1});
+  EXPECT_EQ(q.Run().code(), Status::Code::kBadInput);
+
+  // A file the person named in a folder that is not there: their input, exit 2.
+  Status missing = files::WriteAtomic(dir_ + "/no/such/folder/x.pdf", "pdf", 0644, false);
+  EXPECT_EQ(missing.code(), Status::Code::kBadInput) << missing.message();
 }
 
 TEST_F(StoreTest, Meta) {

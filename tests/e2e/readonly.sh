@@ -66,7 +66,9 @@ assert_eq 0 "$RC" "export pdf: $ERR"
 
 step "a command that writes says why it cannot"
 ro --as chuyenvien doc new "$SAMPLES/directive-2021-thi-dua.md"
-assert_ne 0 "$RC" "doc new on a read-only home fails"
+assert_eq 6 "$RC" "doc new on a read-only home: a storage failure (exit 6)"
+assert_contains "$ERR" "$RO/" "names the file in the home"
+assert_one_line_error "one line"
 
 step "nothing in the home changed"
 chmod -R u+w "$RO" 2>/dev/null
