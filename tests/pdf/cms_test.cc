@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "pdf/der.h"
+#include "tests/pdf/util.h"
 
 namespace vanban::pdf {
 namespace {
@@ -422,7 +423,7 @@ std::string Pem(std::string_view der_bytes) {
 class CmsCerttool : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::system("command -v certtool >/dev/null 2>&1") != 0) GTEST_SKIP() << "certtool (gnutls-bin) not on PATH";
+    VB_REQUIRE_TOOL("certtool");
     std::random_device rd;
     dir_ = std::filesystem::temp_directory_path() / ("vanban-cms-" + std::to_string(rd()));
     std::filesystem::create_directories(dir_);

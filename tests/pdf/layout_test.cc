@@ -197,7 +197,7 @@ class Poppler : public ::testing::TestWithParam<Sample> {
  protected:
   void SetUp() override {
     for (const char* t : {"pdftotext", "pdffonts", "pdfinfo", "qpdf"})
-      if (!HaveTool(t)) GTEST_SKIP() << t << " is not installed";
+      VB_REQUIRE_TOOL(t);
   }
 };
 
@@ -493,7 +493,7 @@ std::vector<std::string> MissingText(const RenderInput& in, int* pages = nullptr
 class AllText : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!HaveTool("pdftotext")) GTEST_SKIP() << "pdftotext is not installed";
+    VB_REQUIRE_TOOL("pdftotext");
   }
 };
 
@@ -733,7 +733,7 @@ TEST(LoadFonts, IncrementalUpdateEmbedsSubset) {
     FAIL() << "PoDoFo: " << PoDoFo::PdfError::ErrorName(e.GetError());
   }
   ASSERT_EQ(updated.compare(0, r->pdf.size(), r->pdf), 0) << "the update must append";
-  if (!HaveTool("pdftotext") || !HaveTool("pdffonts") || !HaveTool("qpdf")) GTEST_SKIP() << "poppler/qpdf missing";
+  for (const char* t : {"pdftotext", "pdffonts", "qpdf"}) VB_REQUIRE_TOOL(t);
   TempDir dir;
   std::string file = dir / "updated.pdf";
   WriteFile(file, updated);

@@ -219,7 +219,7 @@ TEST(Signing, SignatureAndSealImagesAreReproducibleAndKeepBothValid) {
 }
 
 TEST(Signing, NumberLineCentredUnderTheIssuingBody) {
-  if (!HaveTool("pdftotext")) GTEST_SKIP() << "pdftotext is not installed";
+  VB_REQUIRE_TOOL("pdftotext");
   crypto::Init();
   Rendered r = RenderDirective();
   auto one = AppendSignature(r.pdf, SignerUpdate(r), Key(7));

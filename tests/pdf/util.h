@@ -27,6 +27,14 @@ inline bool HaveTool(const std::string& tool) {
   return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
 }
 
+// A test that needs a tool fails without it, never skips: CI has every tool the
+// setup installs, so a missing one is a broken machine, not a reason to pass.
+#define VB_REQUIRE_TOOL(tool)                                                              \
+  do {                                                                                     \
+    if (!::vanban::pdf::testing::HaveTool(tool))                                           \
+      FAIL() << (tool) << " is not installed (bash scripts/setup.sh installs every tool)"; \
+  } while (0)
+
 // Runs a shell command; returns its standard output, and its exit status in *status.
 inline std::string Shell(const std::string& cmd, int* status = nullptr) {
   std::string out;

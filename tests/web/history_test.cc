@@ -225,7 +225,7 @@ TEST_F(WebHistoryTest, WebRevisionPdfIsADraft) {
   EXPECT_EQ(pdf.headers["content-disposition"].rfind("inline;", 0), 0u);
   Reply download = Get("/doc/" + id_ + "/rev/r1/pdf?download=1", cookie);
   EXPECT_EQ(download.headers["content-disposition"], "attachment; filename=\"" + id_.substr(0, 12) + "-r1.pdf\"");
-  if (!pdf::testing::HaveTool("pdftotext")) GTEST_SKIP() << "pdftotext is not installed";
+  VB_REQUIRE_TOOL("pdftotext");
   std::string file = home_ + "/r1.pdf";
   pdf::testing::WriteFile(file, pdf.body);
   std::string text = pdf::testing::Shell("pdftotext -enc UTF-8 " + file + " -");
