@@ -1,21 +1,14 @@
 // The yearly archive (pdf.h, docs/pdf.md): the stored signed PDFs of one year's
 // issued documents, a manifest of their hashes, and the seal's signature over it.
-#include <sodium.h>
-
 #include <nlohmann/json.hpp>
 
 #include "core/files.h"
+#include "core/x509.h"
 #include "pdf/pdf.h"
 
 namespace vanban::pdf {
 
 namespace {
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char h[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  return ToHex(h, sizeof h);
-}
 
 // "12/KH-SNgV" -> "12_KH-SNgV.pdf": a number is a file name once its '/' is replaced.
 std::string FileName(const std::string& number) {
@@ -50,10 +43,10 @@ Result<size_t> ExportArchive(Node& node, const Actor& actor, int year, const std
     if (!pdf) return Status::NotFound(e.number + ": the document has no signed PDF (signed before PDFs were made)");
     std::string file = FileName(e.number);
     std::string path = dir + "/" + file;
-    std::string sha = Sha256Hex(*pdf);
+    std::string sha = x509::Sha256Hex(*pdf);
     // Resumable: a copy already written whole (same hash) is kept as it is.
     auto have = files::Read(path, pdf->size() + 1);
-    if (!have.ok() || Sha256Hex(*have) != sha) VB_RETURN_IF_ERROR(files::WriteAtomic(path, *pdf, 0644, false));
+    if (!have.ok() || x509::Sha256Hex(*have) != sha) VB_RETURN_IF_ERROR(files::WriteAtomic(path, *pdf, 0644, false));
     docs.push_back({{"number", e.number}, {"date", e.date}, {"kind", e.kind}, {"title", e.title}, {"signer", e.signer},
                     {"document", e.doc}, {"file", file}, {"bytes", pdf->size()}, {"sha256", sha}});
     ++p.done;

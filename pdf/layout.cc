@@ -143,11 +143,10 @@ const FontFiles& CachedFontFiles() {
 // go before the document (their FreeType faces belong to its library).
 using OwnedFonts = std::array<std::unique_ptr<PdfFont>, 4>;
 Result<Fonts> RenderFonts(PdfMemDocument& doc, OwnedFonts* owned) {
-  const FontFiles& files = CachedFontFiles();
-  if (!files.status.ok()) return files.status;
   FT_Library lib = doc.GetFontLibrary();  // only used while the metrics open the face
   for (int i = 0; i < 4; ++i) {
-    PdfFontMetricsFreetype* metrics = FaceMetrics(&lib, i, "AAAAAA+").release();
+    VB_ASSIGN_OR_RETURN(auto face, FaceMetrics(&lib, i, "AAAAAA+"));
+    PdfFontMetricsFreetype* metrics = face.release();  // the font object owns it
     int flags = ePdfFont_Embedded | ePdfFont_Subsetting | (i & 1 ? ePdfFont_Bold : 0) | (i & 2 ? ePdfFont_Italic : 0);
     (*owned)[i].reset(PdfFontFactory::CreateFontObject(metrics, flags, Identity(), &doc.GetObjects()));
     if (!(*owned)[i]) return Status::BadInput(std::string(kFontFiles[i]) + ": PoDoFo cannot load the font");
@@ -619,16 +618,10 @@ Result<Fonts> LoadFonts(PdfDocument& doc, unsigned faces) {
 
 Result<Rendered> Render(const RenderInput& in) { return RenderImpl(in, nullptr); }
 
-Result<std::string_view> FaceFile(int face) {
+Result<std::unique_ptr<PdfFontMetricsFreetype>> FaceMetrics(FT_Library* lib, int face, const char* subset_prefix) {
   const FontFiles& files = CachedFontFiles();
   if (!files.status.ok()) return files.status;
   if (face < 0 || face > 3) return Status::BadInput("no font face " + std::to_string(face));
-  return std::string_view(files.bytes[face]);
-}
-
-std::unique_ptr<PdfFontMetricsFreetype> FaceMetrics(FT_Library* lib, int face, const char* subset_prefix) {
-  const FontFiles& files = CachedFontFiles();
-  if (!files.status.ok() || face < 0 || face > 3) throw std::logic_error("FaceMetrics before FaceFile succeeded");
   const std::string& b = files.bytes[face];
   // A view of the process's copy (the buffer does not own it): PoDoFo's other
   // constructor copies the whole font for every metrics object. The buffer's

@@ -97,14 +97,11 @@ Result<Fonts> LoadFonts(PoDoFo::PdfDocument& doc, unsigned faces = kAllFaces);
 // call after the last text is drawn, before Write or WriteUpdate.
 Status EmbedSlimFonts(PoDoFo::PdfMemDocument& doc, const std::array<PoDoFo::PdfFont*, 4>& fonts);
 
-// The bytes of a face's TrueType file, read once per process (0 regular, 1 bold,
-// 2 italic, 3 bold italic: also the page resource names /F0../F3).
-Result<std::string_view> FaceFile(int face);
-
-// FreeType metrics of a face, over FaceFile's bytes without copying them.
-// Call only after FaceFile(face) succeeded (a programmer error otherwise).
-std::unique_ptr<PoDoFo::PdfFontMetricsFreetype> FaceMetrics(FT_Library* lib, int face,
-                                                            const char* subset_prefix = nullptr);
+// FreeType metrics of a face (0 regular, 1 bold, 2 italic, 3 bold italic: also
+// the page resource names /F0../F3), over the font's bytes read once per process,
+// without copying them.
+Result<std::unique_ptr<PoDoFo::PdfFontMetricsFreetype>> FaceMetrics(FT_Library* lib, int face,
+                                                                    const char* subset_prefix = nullptr);
 
 // "ngày 05 tháng 02 năm 2024" from "2024-02-05".
 std::string VietnameseDate(const std::string& iso_date);

@@ -190,9 +190,8 @@ class Faces {
   Result<Own*> OwnFace(int index) {
     Own& own = own_[index];
     if (own.metrics) return &own;
-    VB_RETURN_IF_ERROR(FaceFile(index).status());
     FT_Library lib = doc_.GetFontLibrary();
-    own.metrics = FaceMetrics(&lib, index);
+    VB_ASSIGN_OR_RETURN(own.metrics, FaceMetrics(&lib, index));
     PdfPage* first = doc_.GetPage(0);
     PdfObject* res = first ? first->GetResources() : nullptr;
     PdfObject* fonts = res ? res->GetIndirectKey("Font") : nullptr;
@@ -324,7 +323,7 @@ PdfPage* PageOf(PdfMemDocument& doc, PdfObject* widget) {
 }
 
 // How a text field is drawn: the number upright 13, the place and date italic 14,
-// a signer's name bold 14 (Decree 30/2020, Appendix I); face 0..3 as FaceFile.
+// a signer's name bold 14 (Decree 30/2020, Appendix I); face 0..3 as FaceMetrics.
 struct TextStyle {
   int face;
   double size;

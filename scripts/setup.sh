@@ -28,6 +28,7 @@ packages=(
   poppler-utils qpdf       # tests read the PDFs back (pdftotext, pdffonts, pdfinfo; qpdf --check) and pdfsig checks the standard signatures
   libnss3-tools            # certutil: the NSS database pdfsig trusts the organisations' authorities from
   jq                       # end-to-end tests read JSON output
+  util-linux mount         # unshare and mount: the storage tests put a home on a small tmpfs of their own
   openssl xxd              # an independent Ed25519 check of the archive manifest's seal signature
   clang libclang-rt-14-dev # the libFuzzer targets (scripts/fuzz.sh): clang 14 and its libclang_rt.fuzzer (only a Recommends)
   chromium                 # the browser tests (tests/browser): Debian's headless Chromium, /usr/bin/chromium

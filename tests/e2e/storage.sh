@@ -59,8 +59,8 @@ as chuyenvien comment "$FIRST" "Góp ý khi đã ghi được"
 assert_eq 0 "$RC" "the comment succeeds on a writable home"
 
 step "a damaged database file: exit 6, naming it"
-DB=$(find "$DISK/home" -maxdepth 1 -name '*.db' -o -maxdepth 1 -name '*.sqlite' | head -1)
-[[ -f $DB ]] || die "no database file in $DISK/home"
+DB="$DISK/home/vanban.db"
+[[ -f $DB ]] || die "no database file $DB"
 cp -a "$DISK/home" "$TMP/damaged"
 printf 'this is not a database, it was overwritten by mistake...........................................' |
   dd of="$TMP/damaged/$(basename "$DB")" conv=notrunc status=none

@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/x509.h"
 #include "pdf/pdf.h"
 #include "tests/core/fixture.h"
 
@@ -17,6 +17,7 @@ namespace vanban::pdf {
 namespace {
 
 using vanban::testing::As;
+using vanban::testing::ReadAll;
 using vanban::testing::ScopedNow;
 
 class ArchiveTest : public vanban::testing::OrgTest {
@@ -40,17 +41,6 @@ class ArchiveTest : public vanban::testing::OrgTest {
     ids_.push_back(id);
     return n.ok() ? *n : "";
   }
-  static std::string Read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  static std::string Sha256Hex(const std::string& bytes) {
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-    return ToHex(h, sizeof h);
-  }
   std::vector<std::string> ids_;
 };
 
@@ -71,7 +61,7 @@ TEST_F(ArchiveTest, SignedPdfsAndASealedManifestResumable) {
   EXPECT_EQ(seen[1].total, 2u);
 
   // The manifest names each file with its hash, and the files are the node's signed copies.
-  std::string manifest = Read(dir + "/manifest.json");
+  std::string manifest = ReadAll(dir + "/manifest.json");
   auto m = nlohmann::json::parse(manifest);
   EXPECT_EQ(m["format"], "vanban-archive 1");
   EXPECT_EQ(m["year"], 2024);
@@ -82,8 +72,8 @@ TEST_F(ArchiveTest, SignedPdfsAndASealedManifestResumable) {
     numbers.insert(d["number"].get<std::string>());
     std::string file = d["file"];
     EXPECT_EQ(file.find('/'), std::string::npos) << "the '/' of the number is not a folder";
-    std::string bytes = Read(dir + "/" + file);
-    EXPECT_EQ(Sha256Hex(bytes), d["sha256"]) << file;
+    std::string bytes = ReadAll(dir + "/" + file);
+    EXPECT_EQ(x509::Sha256Hex(bytes), d["sha256"]) << file;
     EXPECT_EQ(bytes.size(), d["bytes"].get<size_t>()) << file;
     auto stored = node_->SignedCopy(d["document"]);
     ASSERT_TRUE(stored.ok() && *stored) << file;
@@ -92,7 +82,7 @@ TEST_F(ArchiveTest, SignedPdfsAndASealedManifestResumable) {
   EXPECT_EQ(numbers, (std::set<std::string>{first, second}));
 
   // The seal's signature over the manifest's bytes.
-  std::string sig_file = Read(dir + "/manifest.json.sig");
+  std::string sig_file = ReadAll(dir + "/manifest.json.sig");
   size_t at = sig_file.find("\nsig ");
   ASSERT_NE(at, std::string::npos) << sig_file;
   Signature sig{};
@@ -111,9 +101,9 @@ TEST_F(ArchiveTest, SignedPdfsAndASealedManifestResumable) {
   auto kept_time = std::filesystem::last_write_time(kept);
   auto again = ExportArchive(*node_, As("vanthu"), 2024, dir, nullptr);
   ASSERT_TRUE(again.ok()) << again.status().message();
-  EXPECT_EQ(Sha256Hex(Read(cut)), m["documents"][0]["sha256"]);
+  EXPECT_EQ(x509::Sha256Hex(ReadAll(cut)), m["documents"][0]["sha256"]);
   EXPECT_EQ(std::filesystem::last_write_time(kept), kept_time) << "a whole copy is not written again";
-  EXPECT_EQ(Read(dir + "/manifest.json"), manifest) << "the same manifest, byte for byte";
+  EXPECT_EQ(ReadAll(dir + "/manifest.json"), manifest) << "the same manifest, byte for byte";
 }
 
 TEST_F(ArchiveTest, RefusedBeforeAnyFileIsWritten) {
