@@ -57,26 +57,27 @@ Status TakeStep(Program& prog, StepArgs& a) {
 }
 
 void AddStep(CLI::App* parent, Program& prog, const Step& step) {
-  auto [c, a] = prog.Command(parent, step.name, step.help, Access::kWrite, TakeStep);
-  a.step = &step;
-  c->add_option("id", a.id, step.id_help)->required();
-  if (*step.arg) c->add_option(step.arg, a.arg, step.arg_help)->required();
+  auto cmd = prog.Command(parent, step.name, step.help, Access::kWrite, TakeStep).Need("id", &StepArgs::id, step.id_help);
+  cmd.args().step = &step;
+  if (*step.arg) cmd.Need(step.arg, &StepArgs::arg, step.arg_help);
 }
 
 // doc new and doc edit: a revision from a file; prints the document's id (new) or the
 // revision's (edit: a merge of every head unless --base).
 struct RevisionArgs {
-  bool edit = false;
   std::string id, file, base;
 };
 
-Status SaveRevision(Program& prog, RevisionArgs& a) {
+Status SaveRevision(Program& prog, RevisionArgs& a, bool edit) {
   VB_ASSIGN_OR_RETURN(std::string bytes, ReadDocFile(a.file));
-  VB_ASSIGN_OR_RETURN(DocRef ref, a.edit ? prog.node().EditDocument(prog.actor(), a.id, bytes, a.file, a.base)
+  VB_ASSIGN_OR_RETURN(DocRef ref, edit ? prog.node().EditDocument(prog.actor(), a.id, bytes, a.file, a.base)
                                          : prog.node().NewDocument(prog.actor(), bytes, a.file));
-  prog.Print({{"id", ref.id}, {"rev", ref.rev}}, a.edit ? ref.rev : ref.id);
+  prog.Print({{"id", ref.id}, {"rev", ref.rev}}, edit ? ref.rev : ref.id);
   return Status::Ok();
 }
+
+Status NewDoc(Program& prog, RevisionArgs& a) { return SaveRevision(prog, a, false); }
+Status EditDoc(Program& prog, RevisionArgs& a) { return SaveRevision(prog, a, true); }
 
 Status ShowDoc(Program& prog, std::string& id) {
   VB_ASSIGN_OR_RETURN(Document d, prog.node().Show(id));
@@ -134,29 +135,24 @@ Status PrintLog(Program& prog, std::string& id) {
 }
 
 void DeclareDocCommands(CLI::App& app, Program& prog) {
-  auto* doc = Sub(&app, "doc", "Documents: new, edit, show, list, log, text, revoke");
-  doc->require_subcommand(1);
-  auto [create, n] = prog.Command(doc, "new", "Create a document from a file (front matter + body; docs/document-format.md)",
-                                  Access::kWrite, SaveRevision);
-  create->add_option("file", n.file, "The document file")->required();
-  auto [edit, e] = prog.Command(doc, "edit", "Make a new revision from a file (a merge when the document has several heads)",
-                                Access::kWrite, SaveRevision);
-  e.edit = true;
-  edit->add_option("id", e.id, "Document id (or a unique prefix)")->required();
-  edit->add_option("file", e.file, "The document file")->required();
-  edit->add_option("--base", e.base, "Continue this revision (rN or id prefix) instead of every current head");
-  auto [show, shown] = prog.Command(doc, "show", "Show a document: state, revisions, comments, concurrences, signatures, number",
-                                    Access::kRead, ShowDoc);
-  show->add_option("id", shown, "Document id, unique prefix, or issued number")->required();
-  auto [text, t] = prog.Command(doc, "text", "Print the text of a revision (default: the current one)", Access::kWrite, PrintText);
-  text->add_option("id", t.id, "Document id")->required();
-  text->add_option("--rev", t.rev, "Revision (rN or id prefix)");
-  auto [list, l] = prog.Command(doc, "list", "List documents, oldest first", Access::kRead, ListDocs);
-  list->add_option("--state", l.state, "Only this state");
-  list->add_option("--kind", l.kind, "Only this kind");
-  list->add_option("--query", l.query, "Words to find in title, text and number (diacritics optional)");
-  auto [log, logged] = prog.Command(doc, "log", "Full history: who did what, when, on which revision", Access::kRead, PrintLog);
-  log->add_option("id", logged, "Document id")->required();
+  auto* doc = Group(&app, "doc", "Documents: new, edit, show, list, log, text, revoke");
+  prog.Command(doc, "new", "Create a document from a file (front matter + body; docs/document-format.md)",
+               Access::kWrite, NewDoc).Need("file", &RevisionArgs::file, "The document file");
+  prog.Command(doc, "edit", "Make a new revision from a file (a merge when the document has several heads)",
+               Access::kWrite, EditDoc).Need("id", &RevisionArgs::id, "Document id (or a unique prefix)")
+      .Need("file", &RevisionArgs::file, "The document file")
+      .Opt("--base", &RevisionArgs::base, "Continue this revision (rN or id prefix) instead of every current head");
+  prog.Command(doc, "show", "Show a document: state, revisions, comments, concurrences, signatures, number",
+               Access::kRead, ShowDoc).Need("id", "Document id, unique prefix, or issued number");
+  prog.Command(doc, "text", "Print the text of a revision (default: the current one)", Access::kWrite, PrintText)
+      .Need("id", &TextArgs::id, "Document id")
+      .Opt("--rev", &TextArgs::rev, "Revision (rN or id prefix)");
+  prog.Command(doc, "list", "List documents, oldest first", Access::kRead, ListDocs)
+      .Opt("--state", &ListArgs::state, "Only this state")
+      .Opt("--kind", &ListArgs::kind, "Only this kind")
+      .Opt("--query", &ListArgs::query, "Words to find in title, text and number (diacritics optional)");
+  prog.Command(doc, "log", "Full history: who did what, when, on which revision", Access::kRead, PrintLog)
+      .Need("id", "Document id");
   AddStep(doc, prog, kRevoke);
 }
 
@@ -219,17 +215,15 @@ void AddDocumentCommands(CLI::App& app, Program& prog) {
   DeclareDocCommands(app, prog);
   prog.Command(&app, "inbox", "What waits for the acting person, oldest first", Access::kRead, PrintInbox);
   for (const Step& step : kSteps) AddStep(&app, prog, step);
-  auto [sign, s] = prog.Command(&app, "sign", "Sign the current revision (Ed25519) -> signed", Access::kWrite, Sign);
-  sign->add_option("id", s.id, "Document id")->required();
-  sign->add_flag("--on-behalf", s.on_behalf, "Sign on behalf of the head: \"KT. GIÁM ĐỐC\" (a deputy)");
-  auto [issue, issued] = prog.Command(&app, "issue", "Records office: next number, today's date, organisation seal (-> issued)",
-                                      Access::kWrite, Issue);
-  issue->add_option("id", issued, "Document id")->required();
-  auto [receive, received] = prog.Command(&app, "receive",
-                                          "Records office of an addressed organisation: register an issued document as incoming "
-                                          "(next incoming number, today's date), after verifying its signed PDF",
-                                          Access::kWrite, Receive);
-  receive->add_option("id", received, "Document id, unique prefix, or the issuer's number")->required();
+  prog.Command(&app, "sign", "Sign the current revision (Ed25519) -> signed", Access::kWrite, Sign)
+      .Need("id", &SignArgs::id, "Document id")
+      .Flag("--on-behalf", &SignArgs::on_behalf, "Sign on behalf of the head: \"KT. GIÁM ĐỐC\" (a deputy)");
+  prog.Command(&app, "issue", "Records office: next number, today's date, organisation seal (-> issued)",
+               Access::kWrite, Issue).Need("id", "Document id");
+  prog.Command(&app, "receive",
+               "Records office of an addressed organisation: register an issued document as incoming "
+               "(next incoming number, today's date), after verifying its signed PDF",
+               Access::kWrite, Receive).Need("id", "Document id, unique prefix, or the issuer's number");
 }
 
 }  // namespace vanban::cli

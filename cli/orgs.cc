@@ -112,32 +112,26 @@ Status SetOrgSetting(Program& prog, Setting& a) {
 }
 
 void DeclareOrgCommands(CLI::App& app, Program& prog) {
-  auto* org = Sub(&app, "org", "This organisation and the organisations it trusts");
-  org->require_subcommand(1);
-  auto [card, file] = prog.Command(org, "card", "Write this organisation's public card, signed by the organisation key",
-                                   Access::kWrite, WriteCard);
-  card->add_option("-o", file, "Output file")->required();
-  auto [seal, sa] = prog.Command(org, "seal-image",
-                                 "Set the seal's image (PNG, red on a transparent background), shown at its real size over the "
-                                 "signer's image at issuance (Decree 30 Appendix I; needs role admin)",
-                                 Access::kWrite, SetSealImage);
-  seal->add_option("file", sa.image, "The image, PNG")->required();
-  seal->add_option("--diameter", sa.diameter, "The seal's real diameter in millimetres")->capture_default_str();
-  auto [trust, ta] = prog.Command(org, "trust", "Trust another organisation (a peer in a cluster) from its card",
-                                  Access::kWrite, TrustOrg);
-  trust->add_option("file", ta.file, "The organisation's card")->required();
-  trust->add_option("--alias", ta.alias, "Short local name, e.g. caobang")->required();
-  auto [cert, ca] = prog.Command(org, "certificate",
-                                 "Write the certification authority (PEM) that certifies the signatures inside this organisation's PDFs, "
-                                 "for any PDF reader's trust store; on the node of the root key, first make what is missing",
-                                 Access::kWrite, WriteCertificate);
-  cert->add_option("-o,--output", ca.file, "The PEM file to write")->required();
-  cert->add_option("--of", ca.of, "A trusted organisation's authority instead (its alias)");
+  auto* org = Group(&app, "org", "This organisation and the organisations it trusts");
+  prog.Command(org, "card", "Write this organisation's public card, signed by the organisation key", Access::kWrite, WriteCard)
+      .Need("-o", "Output file");
+  prog.Command(org, "seal-image",
+               "Set the seal's image (PNG, red on a transparent background), shown at its real size over the "
+               "signer's image at issuance (Decree 30 Appendix I; needs role admin)",
+               Access::kWrite, SetSealImage).Need("file", &SealArgs::image, "The image, PNG")
+      .Shown("--diameter", &SealArgs::diameter, "The seal's real diameter in millimetres");
+  prog.Command(org, "trust", "Trust another organisation (a peer in a cluster) from its card",
+               Access::kWrite, TrustOrg).Need("file", &TrustArgs::file, "The organisation's card")
+      .Need("--alias", &TrustArgs::alias, "Short local name, e.g. caobang");
+  prog.Command(org, "certificate",
+               "Write the certification authority (PEM) that certifies the signatures inside this organisation's PDFs, "
+               "for any PDF reader's trust store; on the node of the root key, first make what is missing",
+               Access::kWrite, WriteCertificate).Need("-o,--output", &CertificateArgs::file, "The PEM file to write")
+      .Opt("--of", &CertificateArgs::of, "A trusted organisation's authority instead (its alias)");
   prog.Command(org, "show", "Show this organisation and the trusted ones", Access::kWrite, ShowOrg);
-  auto [set, setting] = prog.Command(org, "set", "Change an organisation setting (needs role admin): require-concurrence yes|no",
-                                     Access::kWrite, SetOrgSetting);
-  set->add_option("name", setting.name, "Setting name")->required();
-  set->add_option("value", setting.value, "Value")->required();
+  prog.Command(org, "set", "Change an organisation setting (needs role admin): require-concurrence yes|no",
+               Access::kWrite, SetOrgSetting).Need("name", &Setting::name, "Setting name")
+      .Need("value", &Setting::value, "Value");
 }
 
 Status SetNodeSetting(Program& prog, Setting& a) {
@@ -160,12 +154,10 @@ Status ShowNodeSettings(Program& prog) {
 }
 
 void DeclareConfigCommands(CLI::App& app, Program& prog) {
-  auto* config = Sub(&app, "config", "Settings of this node alone (not shared by sync): tsa");
-  config->require_subcommand(1);
-  auto [set, a] = prog.Command(config, "set", "Set a setting of this node (an empty VALUE unsets it)", Access::kWrite,
-                               SetNodeSetting);
-  set->add_option("name", a.name, "tsa: the http:// URL of the time-stamping authority signatures ask")->required();
-  set->add_option("value", a.value, "The value")->required();
+  auto* config = Group(&app, "config", "Settings of this node alone (not shared by sync): tsa");
+  prog.Command(config, "set", "Set a setting of this node (an empty VALUE unsets it)", Access::kWrite,
+               SetNodeSetting).Need("name", &Setting::name, "tsa: the http:// URL of the time-stamping authority signatures ask")
+      .Need("value", &Setting::value, "The value");
   prog.Command(config, "show", "This node's settings", Access::kRead, ShowNodeSettings);
 }
 
@@ -212,18 +204,15 @@ Status ListTrustRoots(Program& prog) {
 }
 
 void DeclareTrustCommands(CLI::App& app, Program& prog) {
-  auto* trust = Sub(&app, "trust", "Root certification authorities trusted for the signatures of PDFs from anywhere");
-  trust->require_subcommand(1);
-  auto [add, root] = prog.Command(trust, "add",
-                                  "Trust a root CA (PEM) for PDF signatures, e.g. the national CA, on every node of this organisation "
-                                  "(needs role admin)",
-                                  Access::kWrite, AddTrustRoot);
-  add->add_option("file", root, "The root certificate, PEM")->required();
-  auto [crl, list] = prog.Command(trust, "crl",
-                                  "Keep an authority's certificate revocation list (CRL, DER or PEM) on this node: verify then "
-                                  "refuses signatures by the certificates it lists (a newer list replaces the authority's older one)",
-                                  Access::kWrite, AddRevocationList);
-  crl->add_option("file", list, "The revocation list, as the authority publishes it")->required();
+  auto* trust = Group(&app, "trust", "Root certification authorities trusted for the signatures of PDFs from anywhere");
+  prog.Command(trust, "add",
+               "Trust a root CA (PEM) for PDF signatures, e.g. the national CA, on every node of this organisation "
+               "(needs role admin)",
+               Access::kWrite, AddTrustRoot).Need("file", "The root certificate, PEM");
+  prog.Command(trust, "crl",
+               "Keep an authority's certificate revocation list (CRL, DER or PEM) on this node: verify then "
+               "refuses signatures by the certificates it lists (a newer list replaces the authority's older one)",
+               Access::kWrite, AddRevocationList).Need("file", "The revocation list, as the authority publishes it");
   prog.Command(trust, "list", "The roots this node checks PDF signatures against", Access::kRead, ListTrustRoots);
 }
 
@@ -265,13 +254,12 @@ Status ListNodes(Program& prog) {
 }
 
 void DeclareNodeCommands(CLI::App& app, Program& prog) {
-  auto* node = Sub(&app, "node", "This node");
-  node->require_subcommand(1);
+  auto* node = Group(&app, "node", "This node");
   prog.Command(node, "id", "Print this node's public key (hex)", Access::kRead, PrintNodeId);
-  auto [admit, a] = prog.Command(node, "admit", "Admit a node of this organisation by its key, so it may sync (needs role admin)",
-                                 Access::kWrite, AdmitNode);
-  admit->add_option("key", a.key, "The node's key, as 'vanban node id' prints it on that node")->required();
-  admit->add_option("--label", a.label, "What the node is, e.g. \"Máy văn thư\"");
+  prog.Command(node, "admit", "Admit a node of this organisation by its key, so it may sync (needs role admin)",
+               Access::kWrite, AdmitNode)
+      .Need("key", &AdmitArgs::key, "The node's key, as 'vanban node id' prints it on that node")
+      .Opt("--label", &AdmitArgs::label, "What the node is, e.g. \"Máy văn thư\"");
   prog.Command(node, "list", "The nodes admitted by this organisation", Access::kWrite, ListNodes);
 }
 

@@ -14,15 +14,14 @@ namespace {
 
 using Flags = std::vector<std::pair<std::string, std::string>>;
 
-struct InitArgs {
-  InitOptions init;
+struct InitArgs : InitOptions {
   std::string join;
   CLI::Option* offset = nullptr;
 };
 
 // init --join CARD: a new node of the card's organisation.
 Status JoinNode(Program& prog, InitArgs& a) {
-  const InitOptions& init = a.init;
+  const InitOptions& init = a;
   for (const auto& [flag, v] : Flags{{"--org", init.org_name}, {"--code", init.code}, {"--place", init.place},
                                      {"--admin", init.admin_login}, {"--name", init.admin_name},
                                      {"--title", init.admin_title}, {"--parent", init.parent_body}})
@@ -47,7 +46,7 @@ Status JoinNode(Program& prog, InitArgs& a) {
 
 // init: a new node, organisation and admin.
 Status InitNode(Program& prog, InitArgs& a) {
-  InitOptions& init = a.init;
+  InitOptions& init = a;
   for (const auto& [flag, v] : Flags{{"--org", init.org_name}, {"--code", init.code}, {"--place", init.place},
                                      {"--admin", init.admin_login}, {"--name", init.admin_name},
                                      {"--title", init.admin_title}})
@@ -67,21 +66,22 @@ Status InitNode(Program& prog, InitArgs& a) {
 Status Init(Program& prog, InitArgs& a) { return a.join.empty() ? InitNode(prog, a) : JoinNode(prog, a); }
 
 void DeclareInit(CLI::App& app, Program& prog) {
-  auto [c, a] = prog.Command(&app, "init", "Create a node and its organisation, with the admin (roles admin, signer); "
-                                           "or, with --join CARD, a new node of an existing organisation",
-                             Access::kNone, Init);
-  InitOptions& init = a.init;
-  c->add_option("--org", init.org_name, "Organisation name, e.g. \"Sở Ngoại vụ tỉnh Lạng Sơn\" (required without --join)");
-  c->add_option("--code", init.code, "Organisation symbol used in numbers, e.g. SNgV (required without --join)");
-  c->add_option("--place", init.place, "Place printed before the date, e.g. \"Lạng Sơn\" (required without --join)");
-  c->add_option("--admin", init.admin_login, "Login of the head of the organisation (required without --join)");
-  c->add_option("--name", init.admin_name, "The head's full name (required without --join)");
-  c->add_option("--title", init.admin_title, "The head's title, e.g. \"Giám đốc\" (required without --join)");
-  c->add_option("--parent", init.parent_body, "Parent body, e.g. \"UBND TỈNH LẠNG SƠN\"");
-  a.offset = c->add_option("--utc-offset", init.utc_offset, "The organisation's time zone (default +07:00)");
-  c->add_option("--join", a.join,
-                "Join the organisation of this card ('vanban org card -o FILE' on one of its nodes): a new node "
-                "with its own node key and no organisation or admin keys");
+  auto init = prog.Command(&app, "init",
+                          "Create a node and its organisation, with the admin (roles admin, signer); "
+                          "or, with --join CARD, a new node of an existing organisation",
+                          Access::kNone, Init);
+  init.Opt("--org", &InitArgs::org_name, "Organisation name, e.g. \"Sở Ngoại vụ tỉnh Lạng Sơn\" (required without --join)")
+      .Opt("--code", &InitArgs::code, "Organisation symbol used in numbers, e.g. SNgV (required without --join)")
+      .Opt("--place", &InitArgs::place, "Place printed before the date, e.g. \"Lạng Sơn\" (required without --join)")
+      .Opt("--admin", &InitArgs::admin_login, "Login of the head of the organisation (required without --join)")
+      .Opt("--name", &InitArgs::admin_name, "The head's full name (required without --join)")
+      .Opt("--title", &InitArgs::admin_title, "The head's title, e.g. \"Giám đốc\" (required without --join)")
+      .Opt("--parent", &InitArgs::parent_body, "Parent body, e.g. \"UBND TỈNH LẠNG SƠN\"")
+      .Opt("--utc-offset", &InitArgs::utc_offset, "The organisation's time zone (default +07:00)")
+      .Opt("--join", &InitArgs::join,
+           "Join the organisation of this card ('vanban org card -o FILE' on one of its nodes): a new node "
+           "with its own node key and no organisation or admin keys");
+  init.args().offset = init.cmd()->get_option("--utc-offset");
 }
 
 Result<std::set<Role>> ParseRoles(const std::string& list) {
@@ -124,17 +124,16 @@ Status AddUser(Program& prog, UserArgs& a) {
 }
 
 void DeclareUserAdd(CLI::App* user, Program& prog) {
-  auto [c, a] = prog.Command(user, "add", "Add a person (needs role admin): makes their key on this node, or grants the key of "
-                                          "a request made on their own node (--request)",
-                             Access::kWrite, AddUser);
-  c->add_option("login", a.login, "Login, e.g. nguyenvana")->required();
-  c->add_option("--name", a.name, "Full name (required without --request)");
-  c->add_option("--title", a.title, "Title, e.g. \"Chuyên viên\", \"Phó Giám đốc\" (required without --request)");
-  c->add_option("--roles", a.roles, "Comma-separated: drafter, reviewer, signer, clerk, archivist, admin")->required();
-  c->add_option("--new-passphrase-file", a.newpass,
-                "File with the new person's passphrase (default: the acting person's source)");
-  c->add_option("--request", a.request,
-                "A key request file ('vanban key request' on the person's node): grant its key, make none here");
+  prog.Command(user, "add", "Add a person (needs role admin): makes their key on this node, or grants the key of "
+               "a request made on their own node (--request)",
+               Access::kWrite, AddUser).Need("login", &UserArgs::login, "Login, e.g. nguyenvana")
+      .Opt("--name", &UserArgs::name, "Full name (required without --request)")
+      .Opt("--title", &UserArgs::title, "Title, e.g. \"Chuyên viên\", \"Phó Giám đốc\" (required without --request)")
+      .Need("--roles", &UserArgs::roles, "Comma-separated: drafter, reviewer, signer, clerk, archivist, admin")
+      .Opt("--new-passphrase-file", &UserArgs::newpass,
+           "File with the new person's passphrase (default: the acting person's source)")
+      .Opt("--request", &UserArgs::request,
+           "A key request file ('vanban key request' on the person's node): grant its key, make none here");
 }
 
 Status RevokeUser(Program& prog, std::string& login) {
@@ -171,18 +170,14 @@ Status ListUsers(Program& prog) {
 }
 
 void DeclareUserCommands(CLI::App& app, Program& prog) {
-  auto* user = Sub(&app, "user", "People of this organisation");
-  user->require_subcommand(1);
+  auto* user = Group(&app, "user", "People of this organisation");
   DeclareUserAdd(user, prog);
-  auto [revoke, login] = prog.Command(user, "revoke", "Revoke a person: their later records no longer count (needs role admin)",
-                                      Access::kWrite, RevokeUser);
-  revoke->add_option("login", login, "Login")->required();
-  auto [image, a] = prog.Command(user, "image",
-                                 "Set a person's handwritten-signature image (PNG, blue on a transparent background), shown in "
-                                 "their signature between title and name (Decree 30 Appendix I; needs role admin)",
-                                 Access::kWrite, SetUserImage);
-  image->add_option("login", a.login, "Login")->required();
-  image->add_option("file", a.image, "The image, PNG")->required();
+  prog.Command(user, "revoke", "Revoke a person: their later records no longer count (needs role admin)",
+               Access::kWrite, RevokeUser).Need("login", "Login");
+  prog.Command(user, "image",
+               "Set a person's handwritten-signature image (PNG, blue on a transparent background), shown in "
+               "their signature between title and name (Decree 30 Appendix I; needs role admin)",
+               Access::kWrite, SetUserImage).Need("login", &ImageArgs::login, "Login").Need("file", &ImageArgs::image, "The image, PNG");
   prog.Command(user, "list", "List the people of this organisation and their roles", Access::kRead, ListUsers);
 }
 
@@ -197,21 +192,20 @@ Status ChangePassphrase(Program& prog, std::string& newpass) {
   return Status::Ok();
 }
 
-struct TokenArgs {
-  token::Location where;
+struct TokenArgs : token::Location {
   std::string chain;
 };
 
 // key token: the signing key and certificate on a PKCS#11 token, bound to the acting person.
 Status BindToken(Program& prog, TokenArgs& a) {
-  for (char& ch : a.where.id) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (a.where.id.find_first_not_of("0123456789abcdef") != std::string::npos || a.where.id.size() % 2)
+  for (char& ch : a.id) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (a.id.find_first_not_of("0123456789abcdef") != std::string::npos || a.id.size() % 2)
     return Status::BadInput("--id must be hex digits, two per byte (e.g. 01)");
   std::string chain;
   if (!a.chain.empty()) {
     VB_ASSIGN_OR_RETURN(chain, files::Read(a.chain, 1u << 20));
   }
-  VB_ASSIGN_OR_RETURN(auto b, prog.node().BindToken(prog.actor(), a.where, chain));
+  VB_ASSIGN_OR_RETURN(auto b, prog.node().BindToken(prog.actor(), a, chain));
   const x509::Certificate& c = b.certificate;
   const std::string& login = b.login;
   prog.Print({{"login", login}, {"subject", c.subject.common_name}, {"issuer", c.issuer.common_name},
@@ -224,16 +218,16 @@ Status BindToken(Program& prog, TokenArgs& a) {
 }
 
 void DeclareKeyToken(CLI::App* key, Program& prog) {
-  auto [c, a] = prog.Command(key, "token",
-                             "Bind the signing key and certificate on a PKCS#11 token (USB token, smart card) to the acting "
-                             "person (a signer); signing then asks for the token's PIN (--pin-file, $VANBAN_PIN, a prompt)",
-                             Access::kWrite, BindToken);
-  c->add_option("--module", a.where.module, "The token's PKCS#11 module, e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so")
-      ->required();
-  c->add_option("--token", a.where.token, "The token's label (default: the only token plugged in)");
-  c->add_option("--id", a.where.id, "The key's id on the token, hex (default: the only certificate with a key)");
-  c->add_option("--chain", a.chain,
-                "PEM file with the authorities between the certificate and its root, when the token lacks them");
+  prog.Command(key, "token",
+               "Bind the signing key and certificate on a PKCS#11 token (USB token, smart card) to the acting "
+               "person (a signer); signing then asks for the token's PIN (--pin-file, $VANBAN_PIN, a prompt)",
+               Access::kWrite, BindToken)
+      .Need("--module", &TokenArgs::module,
+            "The token's PKCS#11 module, e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so")
+      .Opt("--token", &TokenArgs::token, "The token's label (default: the only token plugged in)")
+      .Opt("--id", &TokenArgs::id, "The key's id on the token, hex (default: the only certificate with a key)")
+      .Opt("--chain", &TokenArgs::chain,
+           "PEM file with the authorities between the certificate and its root, when the token lacks them");
 }
 
 struct KeyRequestArgs {
@@ -258,20 +252,17 @@ Status RequestKey(Program& prog, KeyRequestArgs& a) {
 }
 
 void DeclareKeyCommands(CLI::App& app, Program& prog) {
-  auto* key = Sub(&app, "key", "Key files on this node");
-  key->require_subcommand(1);
-  auto [passwd, newpass] = prog.Command(key, "passwd", "Change the passphrase of the acting person's keys (--as LOGIN)",
-                                        Access::kWrite, ChangePassphrase);
-  passwd->add_option("--new-passphrase-file", newpass, "File with the new passphrase (else a prompt)");
+  auto* key = Group(&app, "key", "Key files on this node");
+  prog.Command(key, "passwd", "Change the passphrase of the acting person's keys (--as LOGIN)",
+               Access::kWrite, ChangePassphrase).Opt("--new-passphrase-file", "File with the new passphrase (else a prompt)");
   DeclareKeyToken(key, prog);
-  auto [c, a] = prog.Command(key, "request", "Make a person's key on this node and write a key request for an admin to grant",
-                             Access::kWrite, RequestKey);
-  c->add_option("login", a.login, "The login asked for, e.g. nguyenvana")->required();
-  c->add_option("--name", a.name, "Full name")->required();
-  c->add_option("--title", a.title, "Title, e.g. \"Chuyên viên\"")->required();
-  c->add_option("-o,--output", a.out, "The request file to write")->required();
-  c->add_option("--new-passphrase-file", a.newpass,
-                "File with the new key's passphrase (else --passphrase-file, $VANBAN_PASSPHRASE, a prompt)");
+  prog.Command(key, "request", "Make a person's key on this node and write a key request for an admin to grant",
+               Access::kWrite, RequestKey).Need("login", &KeyRequestArgs::login, "The login asked for, e.g. nguyenvana")
+      .Need("--name", &KeyRequestArgs::name, "Full name")
+      .Need("--title", &KeyRequestArgs::title, "Title, e.g. \"Chuyên viên\"")
+      .Need("-o,--output", &KeyRequestArgs::out, "The request file to write")
+      .Opt("--new-passphrase-file", &KeyRequestArgs::newpass,
+           "File with the new key's passphrase (else --passphrase-file, $VANBAN_PASSPHRASE, a prompt)");
 }
 
 }  // namespace

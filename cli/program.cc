@@ -58,6 +58,12 @@ CLI::App* Sub(CLI::App* parent, const std::string& name, const std::string& help
   return c;
 }
 
+CLI::App* Group(CLI::App* parent, const std::string& name, const std::string& help) {
+  CLI::App* g = Sub(parent, name, help);
+  g->require_subcommand(1);
+  return g;
+}
+
 std::string Program::home() const { return g_.home.empty() ? DefaultHome() : g_.home; }
 
 Actor Program::actor() const {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/node.h"
@@ -35,14 +36,63 @@ using Body = std::function<Status()>;
 
 // A subcommand of `parent` that leaves the options it does not know to its parents.
 CLI::App* Sub(CLI::App* parent, const std::string& name, const std::string& help);
+// A group of commands ("user", "org"): a Sub that needs one of its subcommands.
+CLI::App* Group(CLI::App* parent, const std::string& name, const std::string& help);
 
 class Program;
 
-// A command as Program::Command declares it: its options bind to `args`.
+// A command as Program::Command returns it, to declare its options in the order its
+// help lists them: each binds a member of the command's `Args` (`&Args::member`), or,
+// given no member, the `Args` itself (a command whose options are one value).
 template <typename Args>
-struct Declared {
-  CLI::App* cmd;
-  Args& args;
+class Declared {
+ public:
+  Declared(CLI::App* cmd, Args& args) : cmd_(cmd), args_(args) {}
+  CLI::App* cmd() const { return cmd_; }
+  Args& args() const { return args_; }
+
+  // A required option or argument.
+  template <typename M>
+  Declared& Need(const std::string& name, M member, const std::string& help) {
+    Bind(name, member, help)->required();
+    return *this;
+  }
+  template <typename M>
+  Declared& Opt(const std::string& name, M member, const std::string& help) {
+    Bind(name, member, help);
+    return *this;
+  }
+  template <typename M>
+  Declared& Flag(const std::string& name, M member, const std::string& help) {
+    cmd_->add_flag(name, Value(member), help);
+    return *this;
+  }
+  // An option whose help shows its default.
+  template <typename M>
+  Declared& Shown(const std::string& name, M member, const std::string& help) {
+    Bind(name, member, help)->capture_default_str();
+    return *this;
+  }
+  // The same for the command's one value, when `Args` is that value: Need("login", "Login").
+  Declared& Need(const std::string& name, const std::string& help) { return Need(name, nullptr, help); }
+  Declared& Opt(const std::string& name, const std::string& help) { return Opt(name, nullptr, help); }
+  Declared& Flag(const std::string& name, const std::string& help) { return Flag(name, nullptr, help); }
+
+ private:
+  // `member` of the Args, or the Args itself (nullptr).
+  template <typename M>
+  auto& Value(M member) const {
+    if constexpr (std::is_null_pointer_v<M>) return args_;
+    else return args_.*member;
+  }
+  template <typename M>
+  CLI::Option* Bind(const std::string& name, M member, const std::string& help) {
+    return cmd_->add_option(name, Value(member), help);
+  }
+
+ private:
+  CLI::App* cmd_;
+  Args& args_;
 };
 
 class Program {
@@ -84,7 +134,7 @@ class Program {
     Args& args = Keep<Args>();
     CLI::App* cmd = Sub(parent, name, help);
     On(cmd, access, [this, &args, body] { return body(*this, args); });
-    return {cmd, args};
+    return Declared<Args>(cmd, args);
   }
   // The same for a command without options.
   CLI::App* Command(CLI::App* parent, const std::string& name, const std::string& help, Access access,

@@ -247,26 +247,24 @@ Status Check(Program& prog, bool& repair) {
 
 void DeclarePdfCommands(CLI::App& app, Program& prog) {
   auto* c_export = Sub(&app, "export", "Export a document");
-  auto [xpdf, e] = prog.Command(c_export, "pdf",
-                               "The document as PDF: the signed copy as stored once signed, else the draft rendered now",
-                               Access::kRead, ExportPdf);
-  xpdf->add_option("id", e.id, "Document id, unique prefix, or issued number")->required();
-  xpdf->add_option("-o,--output", e.out, "The PDF file to write")->required();
-  auto [verify, v] = prog.Command(&app, "verify",
-                                  "Verify a signed PDF on its own (or a stored document's): signatures, signers, number, date",
-                                  Access::kRead, Verify);
-  verify->add_option("what", v.what, "A PDF file, or the id or number of a document on this node")->required();
-  verify->add_option("--signatures", v.sigdir,
-                     "Also write each signature (N.p7s, DER) and its signed bytes (N.bin) here, for certtool");
-  auto* c_pdf = Sub(&app, "pdf", "Signed PDFs");
-  c_pdf->require_subcommand(1);
-  auto [stamp, t] = prog.Command(c_pdf, "timestamp",
-                                 "Add a document time-stamp (RFC 3161, /ETSI.RFC3161) from the time-stamping authority to a signed "
-                                 "PDF, as one more incremental update: proof that the PDF and its signatures existed then",
-                                 Access::kRead, TimeStamp);
-  stamp->add_option("what", t.what, "A PDF file, or the id or number of a document on this node (its signed PDF)")->required();
-  stamp->add_option("-o,--output", t.out, "The time-stamped PDF to write")->required();
-  stamp->add_option("--tsa", t.url, "The authority's URL (default: this node's 'config set tsa')");
+  prog.Command(c_export, "pdf",
+               "The document as PDF: the signed copy as stored once signed, else the draft rendered now",
+               Access::kRead, ExportPdf).Need("id", &ExportArgs::id, "Document id, unique prefix, or issued number")
+      .Need("-o,--output", &ExportArgs::out, "The PDF file to write");
+  prog.Command(&app, "verify",
+               "Verify a signed PDF on its own (or a stored document's): signatures, signers, number, date",
+               Access::kRead, Verify)
+      .Need("what", &VerifyArgs::what, "A PDF file, or the id or number of a document on this node")
+      .Opt("--signatures", &VerifyArgs::sigdir,
+           "Also write each signature (N.p7s, DER) and its signed bytes (N.bin) here, for certtool");
+  auto* c_pdf = Group(&app, "pdf", "Signed PDFs");
+  prog.Command(c_pdf, "timestamp",
+               "Add a document time-stamp (RFC 3161, /ETSI.RFC3161) from the time-stamping authority to a signed "
+               "PDF, as one more incremental update: proof that the PDF and its signatures existed then",
+               Access::kRead, TimeStamp)
+      .Need("what", &TimeStampArgs::what, "A PDF file, or the id or number of a document on this node (its signed PDF)")
+      .Need("-o,--output", &TimeStampArgs::out, "The time-stamped PDF to write")
+      .Opt("--tsa", &TimeStampArgs::url, "The authority's URL (default: this node's 'config set tsa')");
 }
 
 }  // namespace
@@ -274,18 +272,15 @@ void DeclarePdfCommands(CLI::App& app, Program& prog) {
 void AddRegisterCommands(CLI::App& app, Program& prog) {
   DeclarePdfCommands(app, prog);
   auto* c_archive = Sub(&app, "archive", "The archive of issued documents");
-  auto [archive, a] = prog.Command(c_archive, "export",
-                                   "Every issued document of a year as signed PDF, with a manifest signed by the seal",
-                                   Access::kWrite, ExportArchive);
-  archive->add_option("--year", a.year, "The year")->required();
-  archive->add_option("-o,--output", a.dir, "The folder to write (made if missing; resumable)")->required();
-  auto [reg, r] = prog.Command(&app, "register", "The outgoing register (default) or the incoming one", Access::kRead,
-                               PrintRegister);
-  reg->add_option("--year", r.year, "Only this year");
-  reg->add_flag("--incoming", r.incoming, "The incoming register");
-  auto [check, repair] = prog.Command(&app, "check", "Re-verify every stored record and view; exit 1 on any problem",
-                                      Access::kNone, Check);
-  check->add_flag("--repair", repair, "First rebuild every view from the records (records are never rewritten)");
+  prog.Command(c_archive, "export",
+               "Every issued document of a year as signed PDF, with a manifest signed by the seal",
+               Access::kWrite, ExportArchive).Need("--year", &ArchiveArgs::year, "The year")
+      .Need("-o,--output", &ArchiveArgs::dir, "The folder to write (made if missing; resumable)");
+  prog.Command(&app, "register", "The outgoing register (default) or the incoming one", Access::kRead,
+               PrintRegister).Opt("--year", &RegisterArgs::year, "Only this year")
+      .Flag("--incoming", &RegisterArgs::incoming, "The incoming register");
+  prog.Command(&app, "check", "Re-verify every stored record and view; exit 1 on any problem",
+               Access::kNone, Check).Flag("--repair", "First rebuild every view from the records (records are never rewritten)");
 }
 
 }  // namespace vanban::cli

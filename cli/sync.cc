@@ -102,26 +102,23 @@ Status ImportBundle(Program& prog, std::string& file) {
 }  // namespace
 
 void AddSyncCommands(CLI::App& app, Program& prog) {
-  auto [serve, s] = prog.Command(&app, "serve", "Serve syncs to this organisation's nodes and trusted organisations (foreground)",
-                                 Access::kWrite, Serve);
-  serve->add_option("--listen", s.listen, "HOST:PORT to listen on, e.g. 0.0.0.0:7410 (port 0: any free port)")->required();
-  serve->add_option("--max-sessions", s.max_sessions, "Sessions at once (default 256)");
-  serve->add_option("--idle-timeout", s.timeout, "Seconds a peer may stay silent (default 30)");
-  auto [sync, peer] = prog.Command(&app, "sync", "Exchange records with one peer (a 'vanban serve'), then exit", Access::kWrite,
-                                   Sync);
-  sync->add_option("peer", peer.peer, "HOST:PORT of the peer")->required();
-  sync->add_option("--timeout", peer.timeout, "Seconds to wait for the peer at each step (default 30)");
-  auto* bundle = Sub(&app, "bundle", "Sync by file, where no network reaches: export on one node, import on the other");
-  bundle->require_subcommand(1);
-  auto [bexport, e] = prog.Command(bundle, "export",
-                                   "Write what a trusted organisation (--for) or this organisation's nodes may receive",
-                                   Access::kWrite, ExportBundle);
-  bexport->add_option("-o,--output", e.out, "The bundle file to write")->required();
-  bexport->add_option("--for", e.for_alias, "Alias of the trusted organisation it is for (default: this organisation's own nodes)");
-  auto [bimport, file] = prog.Command(bundle, "import",
-                                      "Take in a bundle: every record that verifies is kept; exit 1 if anything did not",
-                                      Access::kWrite, ImportBundle);
-  bimport->add_option("file", file, "The bundle file")->required();
+  prog.Command(&app, "serve", "Serve syncs to this organisation's nodes and trusted organisations (foreground)",
+               Access::kWrite, Serve)
+      .Need("--listen", &ServeArgs::listen, "HOST:PORT to listen on, e.g. 0.0.0.0:7410 (port 0: any free port)")
+      .Opt("--max-sessions", &ServeArgs::max_sessions, "Sessions at once (default 256)")
+      .Opt("--idle-timeout", &ServeArgs::timeout, "Seconds a peer may stay silent (default 30)");
+  prog.Command(&app, "sync", "Exchange records with one peer (a 'vanban serve'), then exit", Access::kWrite,
+               Sync).Need("peer", &SyncArgs::peer, "HOST:PORT of the peer")
+      .Opt("--timeout", &SyncArgs::timeout, "Seconds to wait for the peer at each step (default 30)");
+  auto* bundle = Group(&app, "bundle", "Sync by file, where no network reaches: export on one node, import on the other");
+  prog.Command(bundle, "export",
+               "Write what a trusted organisation (--for) or this organisation's nodes may receive",
+               Access::kWrite, ExportBundle).Need("-o,--output", &ExportArgs::out, "The bundle file to write")
+      .Opt("--for", &ExportArgs::for_alias,
+           "Alias of the trusted organisation it is for (default: this organisation's own nodes)");
+  prog.Command(bundle, "import",
+               "Take in a bundle: every record that verifies is kept; exit 1 if anything did not",
+               Access::kWrite, ImportBundle).Need("file", "The bundle file");
 }
 
 }  // namespace vanban::cli

@@ -31,12 +31,10 @@ Status Serve(Program& prog, WebArgs& a) {
 }  // namespace
 
 void AddWebCommands(CLI::App& app, Program& prog) {
-  auto [c, a] = prog.Command(&app, "web",
-                             "Serve the browser interface (Vietnamese) on this node, loopback only by default (foreground)",
-                             Access::kNone, Serve);
-  c->add_option("--listen", a.listen, "HOST:PORT (default 127.0.0.1:8765; port 0: any free port)");
-  c->add_flag("--allow-remote", a.remote,
-              "Accept a non-loopback address: there is no TLS, passphrases cross the network in clear (docs/web.md)");
+  prog.Command(&app, "web", "Serve the browser interface (Vietnamese) on this node, loopback only by default (foreground)",
+               Access::kNone, Serve).Opt("--listen", &WebArgs::listen, "HOST:PORT (default 127.0.0.1:8765; port 0: any free port)")
+      .Flag("--allow-remote", &WebArgs::remote,
+            "Accept a non-loopback address: there is no TLS, passphrases cross the network in clear (docs/web.md)");
 }
 
 }  // namespace vanban::cli
