@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 namespace vanban::bench {
 
@@ -54,6 +55,8 @@ IngestFigures IngestRecords(Node& node, const std::vector<std::string>& records)
   for (size_t i = 0; i < records.size(); i += 1000)
     batches.emplace_back(records.begin() + static_cast<long>(i),
                          records.begin() + static_cast<long>(std::min(i + 1000, records.size())));
+  // As sync and bundles ingest (sync/session.cc, sync/bundle.cc): signatures checked on every core.
+  node.set_verify_threads(std::max(1u, std::thread::hardware_concurrency()));
   IngestFigures f;
   double u0 = CpuSeconds(false), s0 = CpuSeconds(true);
   auto t0 = Clock::now();

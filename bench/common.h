@@ -29,7 +29,7 @@ struct IngestFigures {
   size_t accepted = 0, refused = 0;
 };
 // Ingests `records` in batches of 1000 (made before the clock starts), one
-// transaction each; exits if ingest fails as a whole.
+// transaction each, signatures checked on every core as sync does; exits if ingest fails as a whole.
 IngestFigures IngestRecords(Node& node, const std::vector<std::string>& records);
 // A node of g's organisation (Node::Join from its card, node key passphrase "bench"):
 // every node refuses on receipt what its organisation may not hold (another

@@ -20,7 +20,7 @@
 //   7. web pages (bench/web_bench.cc): every page kind served by web::Server over a
 //      store of --web-docs documents in various states, median and max round trip of
 //      --web-requests requests each, beside the issue's 50 ms.
-// Usage: vanban_bench [--docs N] [--query-docs N] [--keep DIR]
+// Usage: vanban_bench [--ingest-scale] [--docs N] [--query-docs N] [--keep DIR]
 //                     [--pdf-only | --no-pdf] [--pdf-runs N] [--lo-runs N] [--samples DIR]
 //                     [--sync-only | --no-sync] [--sync-records N] [--sync-diff N]
 //                     [--web-only | --no-web] [--web-docs N] [--web-requests N]
@@ -44,6 +44,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench/common.h"
@@ -66,6 +67,43 @@ using vanban::bench::TimedRun;
 using vanban::bench::Tmp;
 
 namespace {
+
+// --ingest-scale: ingest with full verification at about 10,000, 100,000 and
+// 1,000,000 records (a full document is 9 records), each store fresh, each beside
+// raw single-core verification of the same run's records; then how the ratio at
+// 1M compares with the one at 10k (issue 15: >= 0.9, ingest that does not slow
+// down as the store grows). Returns 0.
+int RunIngestScale() {
+  std::printf("\ningest at scale: a fresh store per size, batches of 1000 records, signatures checked\n"
+              "on %u threads before each batch is applied; ratio = ingest records/s / raw Ed25519\n"
+              "verifications/s on one core, measured just before on (up to 200,000 of) the same records\n",
+              std::max(1u, std::thread::hardware_concurrency()));
+  std::printf("   %9s %8s %10s %12s %12s %7s %10s\n", "records", "docs", "gen s", "raw verify/s", "ingest/s", "ratio",
+              "cpu ratio");
+  std::vector<double> ratios;
+  for (size_t target : {size_t{10000}, size_t{100000}, size_t{1000000}}) {
+    const size_t docs = (target + 8) / 9;
+    auto tg = Clock::now();
+    bench::Generated g = bench::GenerateOrg(docs, /*full=*/true, 7);
+    double gen = Seconds(tg, Clock::now());
+    std::vector<std::string> sample(g.records.begin(),
+                                    g.records.begin() + static_cast<long>(std::min<size_t>(g.records.size(), 200000)));
+    bench::VerifyFigures raw = bench::RawVerify(sample);
+    sample.clear();
+    std::string home = Tmp("scale");
+    auto node = bench::JoinGenerated(home, g);
+    IngestFigures f = IngestAll(*node, g);
+    node.reset();
+    std::filesystem::remove_all(home);
+    double rate = f.accepted / f.seconds, cpu_rate = f.accepted / (f.user + f.sys);
+    ratios.push_back(rate / raw.rate);
+    std::printf("   %9zu %8zu %10.1f %12.0f %12.0f %7.2f %10.2f%s\n", g.records.size(), docs, gen, raw.rate, rate,
+                rate / raw.rate, cpu_rate / raw.per_cpu_second, f.refused ? "  (some refused!)" : "");
+    std::fflush(stdout);
+  }
+  std::printf("   ratio at 1M / ratio at 10k: %.2f (target >= 0.90)\n", ratios.back() / ratios.front());
+  return 0;
+}
 
 // Median of `runs` timings of fn, in milliseconds.
 double MedianMs(int runs, const std::function<void()>& fn) {
@@ -99,6 +137,7 @@ double RunMs(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   size_t docs = 10000, query_docs = 100000;
   std::string keep;
+  bool ingest_scale = false;
   bool pdf_only = false, no_pdf = false, sync_only = false, no_sync = false, web_only = false, no_web = false;
   bench::PdfBenchOptions pdf_opt;
   bench::SyncBenchOptions sync_opt;
@@ -106,6 +145,7 @@ int main(int argc, char** argv) {
   pdf_opt.samples = VANBAN_SAMPLES_DIR;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--ingest-scale") { ingest_scale = true; continue; }
     if (a == "--pdf-only") { pdf_only = true; continue; }
     if (a == "--no-pdf") { no_pdf = true; continue; }
     if (a == "--sync-only") { sync_only = true; continue; }
@@ -138,6 +178,10 @@ int main(int argc, char** argv) {
     return rc ? rc : sync ? sync : web;
   };
   std::printf("\n");
+  if (ingest_scale) {
+    RunIngestScale();
+    return rest();
+  }
 
   auto tg = Clock::now();
   bench::Generated g = bench::GenerateOrg(docs, /*full=*/true, 7);

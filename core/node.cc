@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -640,28 +641,67 @@ Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes, 
   return rep;
 }
 
-Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* out, bool more_follows) {
-  // Decoding (hashing) and signature checks need nothing from the store: with more
-  // than one thread they run beside each other before the records are applied in order.
-  std::vector<std::optional<Result<Record>>> decoded(record_bytes.size());
-  std::vector<char> signed_ok(record_bytes.size(), 0);
-  auto check = [&](size_t from, size_t to) {
-    for (size_t i = from; i < to; ++i) {
-      decoded[i] = Record::Decode(record_bytes[i]);
-      signed_ok[i] = decoded[i]->ok() && (*decoded[i])->VerifySignature();
+namespace {
+
+// The decoding and signature check of a batch's records, shared by the thread that
+// applies them in order and helper threads: each record is claimed once, in order,
+// checked by whoever claimed it, and published to the others.
+class BatchCheck {
+ public:
+  explicit BatchCheck(const std::vector<std::string>& bytes)
+      : bytes_(bytes), decoded_(bytes.size()), signed_ok_(bytes.size(), 0),
+        done_(std::make_unique<std::atomic<bool>[]>(bytes.size())) {}
+  // A helper thread's work: check records until none is left to claim.
+  void Work() {
+    while (CheckNext()) {
     }
-  };
-  const size_t n = record_bytes.size();
-  const size_t threads = std::max<size_t>(1, std::min<size_t>(verify_threads_, n / 32));
-  {
-    std::vector<std::thread> workers;
-    for (size_t t = 1; t < threads; ++t) workers.emplace_back(check, n * t / threads, n * (t + 1) / threads);
-    check(0, n / threads);
-    for (std::thread& w : workers) w.join();
   }
+  // Record i, decoded and checked; while another thread is at it, this one checks
+  // records further on rather than wait.
+  const Result<Record>& Await(size_t i) {
+    while (!done_[i].load(std::memory_order_acquire))
+      if (!CheckNext()) std::this_thread::yield();
+    return *decoded_[i];
+  }
+  // Whether record i's signature verifies (after Await(i)).
+  bool signed_ok(size_t i) const { return signed_ok_[i] != 0; }
+
+ private:
+  bool CheckNext() {
+    const size_t i = next_.fetch_add(1, std::memory_order_relaxed);
+    if (i >= bytes_.size()) return false;
+    decoded_[i] = Record::Decode(bytes_[i]);
+    signed_ok_[i] = decoded_[i]->ok() && (*decoded_[i])->VerifySignature();
+    done_[i].store(true, std::memory_order_release);
+    return true;
+  }
+
+  const std::vector<std::string>& bytes_;
+  std::vector<std::optional<Result<Record>>> decoded_;
+  std::vector<char> signed_ok_;
+  std::unique_ptr<std::atomic<bool>[]> done_;
+  std::atomic<size_t> next_{0};
+};
+
+}  // namespace
+
+Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* out, bool more_follows) {
+  // Decoding (hashing) and signature checks need nothing from the store: they run on
+  // helper threads beside the apply, which takes the records in order as each is
+  // checked and checks the next unclaimed ones itself while it waits (BatchCheck).
+  // Who checked a record does not change what is applied: the outcome is the same.
+  const size_t n = record_bytes.size();
+  BatchCheck check(record_bytes);
+  const size_t helpers = std::min<size_t>(verify_threads_, n / 32 + 1) - 1;
+  std::vector<std::thread> workers;
+  struct Joiner {  // the helpers end before `check` goes, on every return path
+    std::vector<std::thread>& w;
+    ~Joiner() {
+      for (std::thread& t : w) t.join();
+    }
+  } joiner{workers};
+  for (size_t t = 0; t < helpers; ++t) workers.emplace_back([&check] { check.Work(); });
   std::vector<const Record*> records(n, nullptr);
-  for (size_t i = 0; i < n; ++i)
-    if (decoded[i]->ok()) records[i] = &**decoded[i];
   // Scope is decided on the document as the batch leaves it (a record alone cannot
   // tell: the issuance addressed here follows the creation). Records beyond it are
   // left out and the batch applied again without them, until none is.
@@ -675,12 +715,14 @@ Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestRep
       VB_RETURN_IF_ERROR(SeeOtherWriters());
       for (size_t i = 0; i < n; ++i) {
         if (beyond[i]) continue;
-        if (!records[i]) {
-          rep.refused.push_back(decoded[i]->status().message());
+        const Result<Record>& decoded = check.Await(i);
+        if (!decoded.ok()) {
+          rep.refused.push_back(decoded.status().message());
           continue;
         }
+        records[i] = &*decoded;
         bool duplicate = false;
-        Status s = IngestOne(*records[i], &duplicate, signed_ok[i] != 0);
+        Status s = IngestOne(*records[i], &duplicate, check.signed_ok(i));
         if (!s.ok() && applied_first[i]) beyond[i] = 1;  // it followed a record left out: left out too
         else if (!s.ok()) rep.refused.push_back(s.message());
         else if (duplicate) ++rep.duplicate;
@@ -695,6 +737,7 @@ Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestRep
       if (outside.empty()) {
         VB_RETURN_IF_ERROR(FlushViews());
         VB_RETURN_IF_ERROR(tx.Commit());
+        ForgetFoldedIfMany();
         for (size_t i = 0; i < n; ++i) {
           if (!beyond[i]) continue;
           const Record& r = *records[i];
@@ -720,6 +763,15 @@ Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestRep
     // The transaction rolled back: forget what it applied in memory, then again.
     VB_RETURN_IF_ERROR(Load());
   }
+}
+
+void Node::ForgetFoldedIfMany() {
+  // A long transfer (a first sync, a large bundle) touches every document once or
+  // twice: keeping each folded document would grow memory with the store (some
+  // 110,000 for a million records) and slow every allocation. Any of them folds
+  // again from its records when asked; the views are already written.
+  constexpr size_t kMaxFoldedDocuments = 4096;
+  if (cache_.size() > kMaxFoldedDocuments) cache_.clear();
 }
 
 Result<std::vector<size_t>> Node::BeyondScope(const std::vector<const Record*>& records,

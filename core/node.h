@@ -452,6 +452,8 @@ class Node {
   Status KeepArrivingBlobs(const Record& r);
   // Inside a write transaction: reloads if another connection committed since.
   Status SeeOtherWriters();
+  // After a committed batch: drops the folded documents once there are many.
+  void ForgetFoldedIfMany();
   Result<int64_t> DataVersion();
   Status RebuildViewsTx();
   // Numbers held by more than one document, as (the documents in keeping order):
