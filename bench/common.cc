@@ -11,7 +11,7 @@
 
 namespace vanban::bench {
 
-double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+double Seconds(Steady::time_point a, Steady::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
 double CpuSeconds(bool sys) {
   rusage u{};
@@ -32,6 +32,13 @@ std::string Tmp(const std::string& tag) {
   return d.string();
 }
 
+NodeOptions BenchOptions() {
+  NodeOptions o;
+  o.signed_copy = NoSignedCopies();
+  o.receipt_check = ReceiptsUnchecked();
+  return o;
+}
+
 std::unique_ptr<Node> MakeNode(const std::string& home) {
   InitOptions o;
   o.org_name = "Sở Ngoại vụ tỉnh Lạng Sơn";
@@ -41,7 +48,7 @@ std::unique_ptr<Node> MakeNode(const std::string& home) {
   o.admin_name = "Trịnh Tuyết Mai";
   o.admin_title = "Giám đốc";
   o.passphrase = "bench";
-  auto n = Node::Init(home, o);
+  auto n = Node::Init(home, o, BenchOptions());
   if (!n.ok()) {
     std::fprintf(stderr, "init: %s\n", n.status().message().c_str());
     std::exit(2);
@@ -59,7 +66,7 @@ IngestFigures IngestRecords(Node& node, const std::vector<std::string>& records)
   node.set_verify_threads(std::max(1u, std::thread::hardware_concurrency()));
   IngestFigures f;
   double u0 = CpuSeconds(false), s0 = CpuSeconds(true);
-  auto t0 = Clock::now();
+  auto t0 = Steady::now();
   for (const auto& batch : batches) {
     auto rep = node.Ingest(batch);
     if (!rep.ok()) {
@@ -71,14 +78,14 @@ IngestFigures IngestRecords(Node& node, const std::vector<std::string>& records)
     if (!rep->refused.empty() && f.refused == rep->refused.size())
       std::fprintf(stderr, "first refusal: %s\n", rep->refused[0].c_str());
   }
-  f.seconds = Seconds(t0, Clock::now());
+  f.seconds = Seconds(t0, Steady::now());
   f.user = CpuSeconds(false) - u0;
   f.sys = CpuSeconds(true) - s0;
   return f;
 }
 
 std::unique_ptr<Node> JoinGenerated(const std::string& home, const Generated& g) {
-  auto n = Node::Join(home, g.card, "bench");
+  auto n = Node::Join(home, g.card, "bench", BenchOptions());
   if (!n.ok()) {
     std::fprintf(stderr, "join: %s\n", n.status().message().c_str());
     std::exit(2);
@@ -94,10 +101,10 @@ VerifyFigures RawVerify(const std::vector<std::string>& records) {
   for (const auto& b : records) decoded.push_back(*Record::Decode(b));
   VerifyFigures f;
   f.total = decoded.size();
-  auto t0 = Clock::now();
+  auto t0 = Steady::now();
   double cpu0 = CpuSeconds(false);
   for (const Record& r : decoded) f.valid += r.VerifySignature();
-  double s = Seconds(t0, Clock::now());
+  double s = Seconds(t0, Steady::now());
   double cpu = CpuSeconds(false) - cpu0;
   f.rate = f.total / s;
   f.per_cpu_second = f.total / cpu;

@@ -12,15 +12,18 @@
 
 namespace vanban::bench {
 
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
-double Seconds(Clock::time_point a, Clock::time_point b);
+double Seconds(Steady::time_point a, Steady::time_point b);
 // This process's user (or system) cpu seconds so far.
 double CpuSeconds(bool sys);
 // This thread's user+system cpu seconds so far.
 double ThreadCpuSeconds();
 // A fresh temporary folder name for `tag` (removed if it exists).
 std::string Tmp(const std::string& tag);
+// The options of the benchmarks' nodes: the production clock and key cost; the
+// records alone (NoSignedCopies, ReceiptsUnchecked) unless a benchmark sets pdf's.
+NodeOptions BenchOptions();
 // A node made by Node::Init with passphrase "bench" (exits on failure).
 std::unique_ptr<Node> MakeNode(const std::string& home);
 

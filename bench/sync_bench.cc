@@ -134,9 +134,9 @@ SyncRun SyncOnce(Node& b, const SecretKey& key_b, uint16_t port, Served& served)
     before = served.reports.size();
   }
   double cpu0 = ThreadCpuSeconds();
-  auto t0 = Clock::now();
+  auto t0 = Steady::now();
   auto rep = sync::SyncWith(b, key_b, "127.0.0.1:" + std::to_string(port));
-  run.seconds = Seconds(t0, Clock::now());
+  run.seconds = Seconds(t0, Steady::now());
   run.client_cpu = ThreadCpuSeconds() - cpu0;
   if (!rep.ok()) {
     std::printf("ERROR: sync failed: %s\n", rep.status().message().c_str());
@@ -157,7 +157,7 @@ SyncRun SyncOnce(Node& b, const SecretKey& key_b, uint16_t port, Served& served)
 
 // B's ids equal A's (read afresh from A's store).
 bool SameStores(const std::string& home_a, Node& b, const char* when) {
-  auto a = Node::Open(home_a);
+  auto a = Node::Open(home_a, BenchOptions());
   if (!a.ok()) {
     std::printf("ERROR: cannot open A: %s\n", a.status().message().c_str());
     return false;
@@ -175,13 +175,13 @@ bool SameStores(const std::string& home_a, Node& b, const char* when) {
 int RunSyncBench(const SyncBenchOptions& o) {
   std::printf("\n6. sync on loopback: two nodes of one organisation (sync::Serve on a thread, SyncWith on this one;\n"
               "   node keys unlocked before the clock)\n");
-  auto tg = Clock::now();
+  auto tg = Steady::now();
   size_t total = o.records + o.difference;
   Generated g = GenerateOrg((total + kRecordsPerDocument - 1) / kRecordsPerDocument, /*full=*/true, kSyncSeed);
   g.records.resize(std::min(total, g.records.size()));  // a prefix in causal order
   std::vector<std::string> first(g.records.begin(), g.records.begin() + static_cast<long>(std::min(o.records, g.records.size())));
   std::vector<std::string> later(g.records.begin() + static_cast<long>(first.size()), g.records.end());
-  std::printf("   generated %zu + %zu records in %.1f s\n", first.size(), later.size(), Seconds(tg, Clock::now()));
+  std::printf("   generated %zu + %zu records in %.1f s\n", first.size(), later.size(), Seconds(tg, Steady::now()));
 
   VerifyFigures raw = RawVerify(first);
   std::printf("   raw Ed25519 verify (libsodium), same records:  %9.0f records/s  (%zu/%zu valid; %.0f per core-second)\n",
@@ -205,7 +205,7 @@ int RunSyncBench(const SyncBenchOptions& o) {
   }
   auto card = a->OrgCard();
   if (!card.ok()) return 2;
-  auto b = Node::Join(home_b, *card, "bench");
+  auto b = Node::Join(home_b, *card, "bench", BenchOptions());
   if (!b.ok()) {
     std::fprintf(stderr, "join: %s\n", b.status().message().c_str());
     return 2;
@@ -247,7 +247,7 @@ int RunSyncBench(const SyncBenchOptions& o) {
     served.log.push_back(line);
   };
   std::thread server([&] {
-    Status s = sync::Serve(home_a, *key_a, "127.0.0.1:0", so, &stop);
+    Status s = sync::Serve(home_a, BenchOptions(), *key_a, "127.0.0.1:0", so, &stop);
     if (!s.ok()) std::fprintf(stderr, "serve: %s\n", s.message().c_str());
     std::call_once(port_once, [&] { port_promise.set_value(0); });
   });
@@ -320,15 +320,15 @@ int RunSyncBench(const SyncBenchOptions& o) {
 
   // Where a first sync's time goes, measured apart on A's store (same records).
   {
-    auto t0 = Clock::now();
-    auto opened = Node::Open(home_a);
-    double open_ms = Seconds(t0, Clock::now()) * 1000;
+    auto t0 = Steady::now();
+    auto opened = Node::Open(home_a, BenchOptions());
+    double open_ms = Seconds(t0, Steady::now()) * 1000;
     if (!opened.ok()) return finish(2);
     Node& na = **opened;
-    t0 = Clock::now();
+    t0 = Steady::now();
     Held ha = HeldBy(na);
-    double shared_ms = Seconds(t0, Clock::now()) * 1000;
-    t0 = Clock::now();
+    double shared_ms = Seconds(t0, Steady::now()) * 1000;
+    t0 = Steady::now();
     size_t read_bytes = 0;
     for (size_t i = 0; i < ha.seqs.size(); i += 1000) {
       std::vector<int64_t> part(ha.seqs.begin() + static_cast<long>(i),
@@ -337,11 +337,11 @@ int RunSyncBench(const SyncBenchOptions& o) {
       if (out.ok())
         for (const auto& r : out->records) read_bytes += r.size();
     }
-    double read_ms = Seconds(t0, Clock::now()) * 1000;
+    double read_ms = Seconds(t0, Steady::now()) * 1000;
     // Reconciliation against an empty set and an equal one, in memory (both sides).
     auto reconcile = [&](std::vector<sync::Id> mine, std::vector<sync::Id> theirs, size_t* bytes, int* rounds) {
       sync::Reconciler client(std::move(mine)), server(std::move(theirs));
-      auto t = Clock::now();
+      auto t = Steady::now();
       std::string m = client.Start();
       *bytes = m.size();
       *rounds = 1;
@@ -354,7 +354,7 @@ int RunSyncBench(const SyncBenchOptions& o) {
         ++*rounds;
         turn = turn == &server ? &client : &server;
       }
-      return Seconds(t, Clock::now()) * 1000;
+      return Seconds(t, Steady::now()) * 1000;
     };
     std::vector<sync::Id> ids(ha.ids.begin(), ha.ids.end());
     size_t empty_bytes = 0, equal_bytes = 0;

@@ -56,7 +56,7 @@
 #include "core/node.h"
 
 using namespace vanban;
-using vanban::bench::Clock;
+using vanban::bench::Steady;
 using vanban::bench::CpuSeconds;
 using vanban::bench::IngestAll;
 using vanban::bench::IngestFigures;
@@ -83,9 +83,9 @@ int RunIngestScale() {
   std::vector<double> ratios;
   for (size_t target : {size_t{10000}, size_t{100000}, size_t{1000000}}) {
     const size_t docs = (target + 8) / 9;
-    auto tg = Clock::now();
+    auto tg = Steady::now();
     bench::Generated g = bench::GenerateOrg(docs, /*full=*/true, 7);
-    double gen = Seconds(tg, Clock::now());
+    double gen = Seconds(tg, Steady::now());
     std::vector<std::string> sample(g.records.begin(),
                                     g.records.begin() + static_cast<long>(std::min<size_t>(g.records.size(), 200000)));
     bench::VerifyFigures raw = bench::RawVerify(sample);
@@ -109,9 +109,9 @@ int RunIngestScale() {
 double MedianMs(int runs, const std::function<void()>& fn) {
   std::vector<double> ms;
   for (int i = 0; i < runs; ++i) {
-    auto t0 = Clock::now();
+    auto t0 = Steady::now();
     fn();
-    ms.push_back(Seconds(t0, Clock::now()) * 1000);
+    ms.push_back(Seconds(t0, Steady::now()) * 1000);
   }
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
@@ -183,10 +183,10 @@ int main(int argc, char** argv) {
     return rest();
   }
 
-  auto tg = Clock::now();
+  auto tg = Steady::now();
   bench::Generated g = bench::GenerateOrg(docs, /*full=*/true, 7);
   std::printf("generated %zu documents, %zu records (%.1f MB) in %.1f s\n", g.documents, g.records.size(),
-              g.record_bytes / 1e6, Seconds(tg, Clock::now()));
+              g.record_bytes / 1e6, Seconds(tg, Steady::now()));
 
   // 1. Raw verification of the same signatures.
   bench::VerifyFigures raw = bench::RawVerify(g.records);

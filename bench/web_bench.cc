@@ -46,6 +46,7 @@
 #include "bench/generator.h"
 #include "core/crypto.h"
 #include "core/node.h"
+#include "pdf/pdf.h"
 #include "web/web.h"
 
 namespace vanban::bench {
@@ -53,6 +54,14 @@ namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
+
+// The web's node as the CLI opens it: signed PDFs made and checked by pdf.
+NodeOptions WebOptions() {
+  NodeOptions o = BenchOptions();
+  o.signed_copy = pdf::CopyMaker();
+  o.receipt_check = pdf::ReceiptVerifier();
+  return o;
+}
 namespace http = beast::http;
 
 constexpr unsigned kSeed = 11, kPartySeed = 12;
@@ -169,16 +178,16 @@ struct Page {
 int RunWebBench(const WebBenchOptions& o) {
   Watchdog dog(std::chrono::minutes(10));
   std::printf("\n7. web pages (web::Server on 127.0.0.1, in-process): store of %zu documents\n", o.documents);
-  auto tg = Clock::now();
+  auto tg = Steady::now();
   Shape shape;
   shape.mixed = true;
   shape.party = OrgKey(kPartySeed);
   Generated g = GenerateOrg(o.documents, /*full=*/true, kSeed, shape);
   Generated party = GenerateOrg(0, /*full=*/false, kPartySeed);
-  const double gen_s = Seconds(tg, Clock::now());
+  const double gen_s = Seconds(tg, Steady::now());
 
   const std::string home = Tmp("web");
-  auto joined = Node::Join(home, g.card, "bench");
+  auto joined = Node::Join(home, g.card, "bench", WebOptions());
   if (!joined.ok()) {
     std::fprintf(stderr, "ERROR: join: %s\n", joined.status().message().c_str());
     return 2;
@@ -203,7 +212,7 @@ int RunWebBench(const WebBenchOptions& o) {
 
   // As `vanban web` starts: a Node opened on the store, nothing folded yet.
   node.reset();
-  auto opened = Node::Open(home);
+  auto opened = Node::Open(home, WebOptions());
   if (!opened.ok()) {
     std::fprintf(stderr, "ERROR: open: %s\n", opened.status().message().c_str());
     return 2;
@@ -274,9 +283,9 @@ int RunWebBench(const WebBenchOptions& o) {
     std::printf("   %-34s %6s %8s %9s %9s %9s  %s\n", "page", "status", "bytes", "first", "median", "max", "target");
     for (const Page& p : pages) {
       if (rc) break;
-      auto t_first = Clock::now();
+      auto t_first = Steady::now();
       auto warm = client.Ask(http::verb::get, p.target, *p.cookie);
-      const double first_ms = Seconds(t_first, Clock::now()) * 1000;
+      const double first_ms = Seconds(t_first, Steady::now()) * 1000;
       if (!warm) {
         std::fprintf(stderr, "ERROR: %s: no answer\n", p.target.c_str());
         rc = 2;
@@ -293,9 +302,9 @@ int RunWebBench(const WebBenchOptions& o) {
       }
       std::vector<double> ms;
       for (int i = 0; i < o.requests && !rc; ++i) {
-        auto t0 = Clock::now();
+        auto t0 = Steady::now();
         auto r = client.Ask(http::verb::get, p.target, *p.cookie);
-        ms.push_back(Seconds(t0, Clock::now()) * 1000);
+        ms.push_back(Seconds(t0, Steady::now()) * 1000);
         if (!r || r->status != 200) {
           std::fprintf(stderr, "ERROR: %s answered %d on request %d\n", p.target.c_str(), r ? r->status : 0, i + 2);
           rc = 2;

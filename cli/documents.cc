@@ -179,17 +179,14 @@ struct SignArgs {
 };
 
 Status Sign(Program& prog, SignArgs& a) {
-  VB_RETURN_IF_ERROR(prog.WithCopyMaker(
-      [&](const SignedCopyMaker& copy) { return prog.node().Sign(prog.actor(), a.id, a.on_behalf, copy); }));
+  VB_RETURN_IF_ERROR(prog.node().Sign(prog.actor(), a.id, a.on_behalf));
+  prog.WarnUnstamped();
   return prog.PrintState("Signed", a.id);
 }
 
 Status Issue(Program& prog, std::string& id) {
-  std::string n;
-  VB_RETURN_IF_ERROR(prog.WithCopyMaker([&](const SignedCopyMaker& copy) -> Status {
-    VB_ASSIGN_OR_RETURN(n, prog.node().Issue(prog.actor(), id, copy));
-    return Status::Ok();
-  }));
+  VB_ASSIGN_OR_RETURN(std::string n, prog.node().Issue(prog.actor(), id));
+  prog.WarnUnstamped();
   VB_ASSIGN_OR_RETURN(Document d, prog.node().Show(id));
   prog.Print({{"id", ToHex(d.id)}, {"state", StateName(d.state)}, {"number", n}, {"date", d.issue->date}},
              "Issued " + Short(ToHex(d.id)) + " as " + n + " on " + d.issue->date);
@@ -197,8 +194,9 @@ Status Issue(Program& prog, std::string& id) {
 }
 
 Status Receive(Program& prog, std::string& id) {
-  // The signed copy must be authentic and intact before the receipt vouches for it.
-  VB_ASSIGN_OR_RETURN(std::string n, prog.node().Receive(prog.actor(), id, pdf::ReceiptVerifier(prog.node())));
+  // The signed copy must be authentic and intact before the receipt vouches for it
+  // (pdf::ReceiptVerifier, the node's receipt check).
+  VB_ASSIGN_OR_RETURN(std::string n, prog.node().Receive(prog.actor(), id));
   VB_ASSIGN_OR_RETURN(Document d, prog.node().Show(id));
   const Receipt* r = d.ReceiptOf(prog.node().org().root);
   std::string date = r ? r->date : "";

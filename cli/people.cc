@@ -29,7 +29,8 @@ Status JoinNode(Program& prog, InitArgs& a) {
   if (a.offset->count()) return Status::BadInput("init --join takes the organisation from the card: leave out --utc-offset");
   VB_ASSIGN_OR_RETURN(std::string card, files::Read(a.join, (4u << 20) + 1));
   VB_ASSIGN_OR_RETURN(std::string passphrase, prog.Passphrase("the new node's key")());
-  auto n = Node::Join(prog.home(), card, passphrase);
+  VB_ASSIGN_OR_RETURN(NodeOptions options, prog.NodeOptionsOfRun());
+  auto n = Node::Join(prog.home(), card, passphrase, options);
   std::fill(passphrase.begin(), passphrase.end(), '\0');
   if (!n.ok()) return n.status().With(a.join);
   const Organisation& o = (*n)->org();
@@ -52,7 +53,8 @@ Status InitNode(Program& prog, InitArgs& a) {
                                      {"--title", init.admin_title}})
     if (v.empty()) return Status::BadInput("init: " + flag + " is required (or --join CARD to join an organisation)");
   VB_ASSIGN_OR_RETURN(init.passphrase, prog.Passphrase("the new admin '" + init.admin_login + "'")());
-  auto n = Node::Init(prog.home(), init);
+  VB_ASSIGN_OR_RETURN(NodeOptions options, prog.NodeOptionsOfRun());
+  auto n = Node::Init(prog.home(), init, options);
   std::fill(init.passphrase.begin(), init.passphrase.end(), '\0');
   if (!n.ok()) return n.status();
   const Organisation& o = (*n)->org();

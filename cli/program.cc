@@ -18,20 +18,6 @@ std::string DefaultHome() {
   return ".vanban";
 }
 
-// Signed copies with this node's time-stamping authority, when one is set (config
-// set tsa URL): `failure` says why a signature went without its time-stamp.
-SignedCopyMaker CopyMakerOf(Node& node, const std::shared_ptr<std::string>& failure) {
-  auto url = node.NodeSetting("tsa");
-  if (!url.ok() || url->empty()) return pdf::CopyMaker();
-  return pdf::CopyMaker(sync::Stamper(*url, failure));
-}
-
-// Said on stderr, the command still succeeding: the signature is B-B, not B-T.
-void WarnUnstamped(const std::shared_ptr<std::string>& failure) {
-  if (!failure->empty())
-    std::cerr << "vanban: signed without a time-stamp (PAdES B-B): " << *failure << "\n";
-}
-
 }  // namespace
 
 int Fail(const Status& s) {
@@ -75,9 +61,22 @@ PassphraseSource Program::Passphrase(const std::string& label) const {
   return PassphraseFrom(g_.passphrase_file, "VANBAN_PASSPHRASE", label);
 }
 
+Result<NodeOptions> Program::NodeOptionsOfRun() const {
+  NodeOptions o;
+  if (const char* fixed = std::getenv("VANBAN_NOW"); fixed && *fixed) {
+    auto clock = FixedClock(fixed);
+    if (!clock.ok()) return clock.status().With("VANBAN_NOW");
+    o.clock = *clock;
+  }
+  o.signed_copy = pdf::CopyMaker(sync::Stamper);
+  o.receipt_check = pdf::ReceiptVerifier();
+  return o;
+}
+
 Status Program::OpenNode(bool read_only) {
   if (node_) return Status::Ok();
-  auto n = read_only ? Node::OpenReadOnly(home()) : Node::Open(home());
+  VB_ASSIGN_OR_RETURN(NodeOptions options, NodeOptionsOfRun());
+  auto n = read_only ? Node::OpenReadOnly(home(), options) : Node::Open(home(), options);
   if (!n.ok()) return n.status();
   node_ = std::move(n).value();
   return Status::Ok();
@@ -110,11 +109,9 @@ Status Program::PrintState(const std::string& verb, const std::string& id) {
   return Status::Ok();
 }
 
-Status Program::WithCopyMaker(const std::function<Status(const SignedCopyMaker&)>& act) {
-  auto unstamped = std::make_shared<std::string>();
-  VB_RETURN_IF_ERROR(act(CopyMakerOf(node(), unstamped)));
-  WarnUnstamped(unstamped);
-  return Status::Ok();
+void Program::WarnUnstamped() {
+  if (node_ && !node_->unstamped().empty())
+    std::cerr << "vanban: signed without a time-stamp (PAdES B-B): " << node_->unstamped() << "\n";
 }
 
 }  // namespace vanban::cli

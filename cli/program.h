@@ -144,9 +144,13 @@ class Program {
   void Print(const json& j, const std::string& text);
   // "VERB ID: now STATE" (or its JSON) for the document `id`, after a workflow step.
   Status PrintState(const std::string& verb, const std::string& id);
-  // Runs `act` with this node's signed-copy maker (time-stamped when 'config set tsa'
-  // names an authority); once it succeeds, warns when a signature went without its time-stamp.
-  Status WithCopyMaker(const std::function<Status(const SignedCopyMaker&)>& act);
+  // After a sign or issue: says on stderr when the signature went without its
+  // time-stamp (PAdES B-B), the command still succeeding.
+  void WarnUnstamped();
+  // The options every node of this run opens with (NodeOptions): the clock fixed at
+  // VANBAN_NOW when it is set; signed copies made by pdf::CopyMaker, time-stamped by
+  // the authority 'config set tsa' names; receipts checked by pdf::ReceiptVerifier.
+  Result<NodeOptions> NodeOptionsOfRun() const;
 
   // Documents as shown (document_view.cc).
   json DocJson(const Document& d);

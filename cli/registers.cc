@@ -141,7 +141,7 @@ Status TimeStamp(Program& prog, TimeStampArgs& a) {
   if (url.empty())
     return Status::BadInput("no time-stamping authority: give --tsa URL, or set one with 'vanban config set tsa URL'");
   VB_ASSIGN_OR_RETURN(std::string bytes, SignedPdf(prog.node(), a.what));
-  VB_ASSIGN_OR_RETURN(Timestamp now, prog.node().Now());
+  const Timestamp now = prog.node().Now();
   VB_ASSIGN_OR_RETURN(std::vector<std::string> lists, prog.node().RevocationLists());
   auto stamped = pdf::AddDocumentTimeStamp(
       bytes, [&](std::string_view covered) { return sync::TimeStampOf(url, covered, sync::kTimeStampTimeout); },

@@ -26,8 +26,7 @@ Status Serve(Program& prog, ServeArgs& a) {
   if (a.max_sessions) so.max_sessions = a.max_sessions;
   if (a.timeout > 0) so.limits.idle = std::chrono::seconds(a.timeout);
   so.log = [&](const std::string& line) {
-    auto now = prog.node().Now();
-    std::cerr << (now.ok() ? now->Iso() + " " : "") << line << std::endl;
+    std::cerr << prog.node().Now().Iso() << " " << line << std::endl;
   };
   so.listening = [&](uint16_t port) {
     std::string where = a.listen.substr(0, a.listen.rfind(':')) + ":" + std::to_string(port);
@@ -36,7 +35,7 @@ Status Serve(Program& prog, ServeArgs& a) {
                    prog.node().org().name + " (Ctrl-C stops)");
     std::cout << std::flush;
   };
-  VB_RETURN_IF_ERROR(sync::Serve(prog.home(), key, a.listen, so));
+  VB_RETURN_IF_ERROR(sync::Serve(prog.home(), prog.node().options(), key, a.listen, so));
   std::cerr << "Stopped.\n";
   return Status::Ok();
 }

@@ -319,7 +319,7 @@ Status Node::ReturnDoc(const Actor& actor, const std::string& id, const std::str
   return Act(actor, doc, Fixed(r)).status();
 }
 
-Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf, const SignedCopyMaker& copy) {
+Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf) {
   VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   std::string name = who->name, title = who->title;
@@ -327,12 +327,10 @@ Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf, con
   // A key on a token: its PIN is asked once the act is allowed, before the write lock.
   std::optional<token::Session> token;
   auto ready = [&]() -> Status {
-    if (!copy) return Status::Ok();
     VB_ASSIGN_OR_RETURN(token, TokenOf(login, actor.pin));
     return Status::Ok();
   };
   auto attach = [&](Record& r, const SecretKey& key, const PassphraseSource&) -> Status {
-    if (!copy) return Status::Ok();
     VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
     std::optional<Certified> certified;
     if (token) {
@@ -340,7 +338,7 @@ Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf, con
     } else {
       VB_ASSIGN_OR_RETURN(certified, CertifiedKey(key, "person-" + login + ".x509"));
     }
-    return AttachCopy(copy, d, r, key, certified);
+    return AttachCopy(d, r, key, certified);
   };
   return Act(actor, doc, OnRevision(doc, "doc.sign", [&](Record& r) {
            r.Add("name", name);
@@ -424,9 +422,7 @@ Result<std::vector<Record>> Node::ProofOf(const Document& d, const Record& act) 
   return ordered;
 }
 
-Status Node::AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key,
-                        const std::optional<Certified>& certified) {
-  if (!maker) return Status::Ok();
+Status Node::AttachCopy(const Document& d, Record& r, const SecretKey& key, const std::optional<Certified>& certified) {
   RecordId rev{};
   FromHex(r.Get("rev"), &rev);
   // Each act continues the copy of the revision's latest signature: a pledge's
@@ -444,13 +440,17 @@ Status Node::AttachCopy(const SignedCopyMaker& maker, const Document& d, Record&
     req.x509_key = &certified->key;
     req.chain = certified->chain;
   }
-  VB_ASSIGN_OR_RETURN(std::string bytes, maker(req));
+  VB_ASSIGN_OR_RETURN(req.tsa_url, NodeSetting("tsa"));
+  unstamped_.clear();
+  req.unstamped = &unstamped_;
+  VB_ASSIGN_OR_RETURN(std::string bytes, options_.signed_copy(req));
+  if (bytes.empty()) return Status::Ok();  // NoSignedCopies: the records alone
   VB_ASSIGN_OR_RETURN(Hash h, store_->PutBlob(bytes));
   r.Add("blob", ToHex(h));
   return Status::Ok();
 }
 
-Result<std::string> Node::Issue(const Actor& actor, const std::string& id, const SignedCopyMaker& copy) {
+Result<std::string> Node::Issue(const Actor& actor, const std::string& id) {
   VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   std::string login = who->login;
@@ -464,7 +464,7 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id, const
       if (!lost) return Status::Refused("already issued as " + d.issue->number + "; nothing to re-issue");
       r.Add("reissue-of", ToHex(d.issue->id));
     }
-    VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+    Timestamp now = Now();
     now = NotBeforeHeads(d, now);
     int year = now.Year();
     // Read under the write lock (the builder runs again inside Act's transaction),
@@ -493,7 +493,7 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id, const
     rec.Add("seal-sig", ToHex(seal.Sign(SealMessage(d, rev, rec.Get("number"), rec.Get("date")))));
     // The clerk numbers the copy the signer signed, and seals it.
     VB_ASSIGN_OR_RETURN(auto certified, CertifiedKey(seal, "seal.x509"));
-    return AttachCopy(copy, d, rec, seal, certified);
+    return AttachCopy(d, rec, seal, certified);
   };
   VB_RETURN_IF_ERROR(Act(actor, doc, build, seal_it).status());
   VB_ASSIGN_OR_RETURN(Document issued, LoadDoc(doc));
@@ -520,7 +520,7 @@ Result<std::vector<PublicKey>> Node::AddressedOrgs(const Document& d, const Reco
   return std::vector<PublicKey>(out.begin(), out.end());
 }
 
-Result<std::string> Node::Receive(const Actor& actor, const std::string& id, const ReceiptCheck& check) {
+Result<std::string> Node::Receive(const Actor& actor, const std::string& id) {
   VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   // Someone who is no clerk hears that from the rules, not that it was received.
@@ -539,7 +539,7 @@ Result<std::string> Node::Receive(const Actor& actor, const std::string& id, con
                                std::to_string(mine->year) + " on " + mine->date + "; nothing to receive again");
       r.Add("replaces", ToHex(mine->id));
     }
-    VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+    Timestamp now = Now();
     now = NotBeforeHeads(d, now);
     int year = now.Year();
     // Under the write lock on the second build (as in Issue): gapless on this node.
@@ -555,10 +555,9 @@ Result<std::string> Node::Receive(const Actor& actor, const std::string& id, con
     return r;
   };
   auto verify = [&](Record&, const SecretKey&, const PassphraseSource&) -> Status {
-    if (!check) return Status::Ok();
     VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
     VB_ASSIGN_OR_RETURN(auto copy, SignedCopy(doc));
-    return check(d, copy);
+    return options_.receipt_check(auth_, d, copy);
   };
   VB_RETURN_IF_ERROR(Act(actor, doc, build, verify).status());
   VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));

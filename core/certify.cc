@@ -143,7 +143,7 @@ Status Node::CertifyHere(const std::string& login, const PassphraseSource& pass,
     return Status::NotFound("the organisation's root key on this node is '" + root_info.owner + "''s, not '" + login + "''s");
   VB_ASSIGN_OR_RETURN(SecretKey root, UnlockKeyFile("org-root.key", pass));
   if (root.public_key() != org_) return Status::Invalid(root_path + " holds another key than this organisation's root");
-  VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+  Timestamp now = Now();
   const Organisation& o = org();
   const std::string org_name = o.name;
 

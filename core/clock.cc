@@ -119,15 +119,14 @@ Result<Timestamp> ParseTimestamp(std::string_view s) {
   return Timestamp{local - int64_t{off} * 60, off};
 }
 
-Result<Timestamp> Now(int offset_minutes) {
-  if (const char* fixed = std::getenv("VANBAN_NOW"); fixed && *fixed) {
-    auto t = ParseTimestamp(fixed);
-    if (!t.ok()) return t.status().With("VANBAN_NOW");
-    return t->InOffset(offset_minutes);
-  }
+int64_t SystemClock() {
   auto now = std::chrono::system_clock::now();
-  int64_t secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  return Timestamp{secs, offset_minutes};
+  return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+}
+
+Result<Clock> FixedClock(std::string_view iso) {
+  VB_ASSIGN_OR_RETURN(Timestamp t, ParseTimestamp(iso));
+  return Clock([utc = t.utc] { return utc; });
 }
 
 }  // namespace vanban

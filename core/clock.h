@@ -3,11 +3,13 @@
 // Record timestamps are ISO 8601 with an explicit offset ("2024-02-05T09:30:00+07:00").
 // Dates on documents and registers are in the organisation's zone, a fixed offset
 // (Vietnam has kept +07:00 without daylight saving since 1975), whatever the
-// machine's zone. VANBAN_NOW (an ISO 8601 timestamp) overrides the clock, for
-// tests and for re-creating a document set; documented in docs/cli.md.
+// machine's zone. Which clock a node reads is an option of its opening
+// (NodeOptions::clock): the interfaces give a fixed one when VANBAN_NOW is set
+// (tests, re-creating a document set; docs/cli.md); core never reads the environment.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -35,7 +37,11 @@ Result<Timestamp> ParseTimestamp(std::string_view s);
 Result<int> ParseOffset(std::string_view s);
 std::string FormatOffset(int minutes);
 
-// Now, in the given offset (VANBAN_NOW if set and valid).
-Result<Timestamp> Now(int offset_minutes);
+// A source of the current time, in seconds since 1970-01-01T00:00:00Z.
+using Clock = std::function<int64_t()>;
+// The machine's clock: the production default.
+int64_t SystemClock();
+// A clock that always reads `iso` (a timestamp of the form above).
+Result<Clock> FixedClock(std::string_view iso);
 
 }  // namespace vanban

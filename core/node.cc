@@ -57,12 +57,25 @@ Result<std::string> Nfc(const std::string& v, const std::string& what) {
 
 }  // namespace
 
-Node::Node() = default;
+Node::Node(const NodeOptions& options) : options_(options) {
+  // Programmer errors: every interface gives both (NodeOptions).
+  if (!options_.clock) throw std::invalid_argument("NodeOptions without a clock");
+  if (!options_.signed_copy) throw std::invalid_argument("NodeOptions without a signed-copy maker");
+  if (!options_.receipt_check) throw std::invalid_argument("NodeOptions without a receipt check");
+}
 Node::~Node() = default;
+
+SignedCopyMaker NoSignedCopies() {
+  return [](const SignedCopyRequest&) -> Result<std::string> { return std::string(); };
+}
+
+ReceiptCheck ReceiptsUnchecked() {
+  return [](const Authority&, const Document&, const std::optional<std::string>&) { return Status::Ok(); };
+}
 
 std::string Node::KeyPath(const std::string& file) const { return home_ + "/keys/" + file; }
 
-Result<Timestamp> Node::Now() const { return vanban::Now(org().offset_minutes); }
+Timestamp Node::Now() const { return Timestamp{options_.clock(), org().offset_minutes}; }
 
 const Organisation& Node::org() const {
   const Organisation* o = auth_.FindOrg(org_);
@@ -84,7 +97,7 @@ std::string Node::Who(const PublicKey& k) const {
   return ToHex(k).substr(0, 12);
 }
 
-Result<std::unique_ptr<Node>> Node::Init(const std::string& home, const InitOptions& in) {
+Result<std::unique_ptr<Node>> Node::Init(const std::string& home, const InitOptions& in, const NodeOptions& options) {
   VB_RETURN_IF_ERROR(crypto::Init());
   if (files::Exists(home + "/vanban.db"))
     return Status::BadInput(home + " already holds a vanban node; choose another --home");
@@ -102,7 +115,7 @@ Result<std::unique_ptr<Node>> Node::Init(const std::string& home, const InitOpti
   SecretKey root = SecretKey::Generate(), seal = SecretKey::Generate(), node = SecretKey::Generate(),
             admin = SecretKey::Generate();
   int offset = *ParseOffset(o.utc_offset);
-  VB_ASSIGN_OR_RETURN(Timestamp now, vanban::Now(offset));
+  const Timestamp now{options.clock(), offset};
   std::string org_hex = ToHex(root.public_key());
 
   Record create("org.create");
@@ -159,7 +172,7 @@ Result<std::unique_ptr<Node>> Node::Init(const std::string& home, const InitOpti
   };
   for (const KeyOut& k : keys) {
     std::string path = home + "/keys/" + k.file;
-    Status s = files::WriteAtomic(path, KeyFile::Seal(*k.key, k.purpose, o.admin_login, o.passphrase), 0600, true);
+    Status s = files::WriteAtomic(path, KeyFile::Seal(*k.key, k.purpose, o.admin_login, o.passphrase, options.key_cost), 0600, true);
     if (!s.ok()) {
       undo();
       return s;
@@ -167,7 +180,7 @@ Result<std::unique_ptr<Node>> Node::Init(const std::string& home, const InitOpti
     written.push_back(path);
   }
 
-  auto node_ptr = std::unique_ptr<Node>(new Node());
+  auto node_ptr = std::unique_ptr<Node>(new Node(options));
   node_ptr->home_ = home;
   auto store = Store::Open(home + "/vanban.db");
   if (!store.ok()) {
@@ -200,15 +213,19 @@ Result<std::unique_ptr<Node>> Node::Init(const std::string& home, const InitOpti
   return node_ptr;
 }
 
-Result<std::unique_ptr<Node>> Node::Open(const std::string& home) { return OpenIn(home, OpenMode::kReadWrite); }
+Result<std::unique_ptr<Node>> Node::Open(const std::string& home, const NodeOptions& options) {
+  return OpenIn(home, OpenMode::kReadWrite, options);
+}
 
-Result<std::unique_ptr<Node>> Node::OpenReadOnly(const std::string& home) { return OpenIn(home, OpenMode::kReadOnly); }
+Result<std::unique_ptr<Node>> Node::OpenReadOnly(const std::string& home, const NodeOptions& options) {
+  return OpenIn(home, OpenMode::kReadOnly, options);
+}
 
-Result<std::unique_ptr<Node>> Node::OpenIn(const std::string& home, OpenMode mode) {
+Result<std::unique_ptr<Node>> Node::OpenIn(const std::string& home, OpenMode mode, const NodeOptions& options) {
   VB_RETURN_IF_ERROR(crypto::Init());
   if (!files::Exists(home + "/vanban.db"))
     return Status::NotFound("no vanban node in " + home + " (run 'vanban init' or give --home)");
-  auto node = std::unique_ptr<Node>(new Node());
+  auto node = std::unique_ptr<Node>(new Node(options));
   node->home_ = home;
   VB_ASSIGN_OR_RETURN(node->store_, Store::Open(home + "/vanban.db", kSchemaVersion, mode));
   VB_RETURN_IF_ERROR(node->Load());
@@ -216,7 +233,7 @@ Result<std::unique_ptr<Node>> Node::OpenIn(const std::string& home, OpenMode mod
 }
 
 Result<std::unique_ptr<Node>> Node::Join(const std::string& home, const std::string& card,
-                                         const std::string& passphrase) {
+                                         const std::string& passphrase, const NodeOptions& options) {
   VB_RETURN_IF_ERROR(crypto::Init());
   if (files::Exists(home + "/vanban.db"))
     return Status::BadInput(home + " already holds a vanban node; choose another --home");
@@ -243,9 +260,9 @@ Result<std::unique_ptr<Node>> Node::Join(const std::string& home, const std::str
   ::chmod(home.c_str(), 0700);
   // No person owns a joined node's key: its owner line says so (docs/keys.md).
   const std::string key_path = home + "/keys/node.key";
-  VB_RETURN_IF_ERROR(files::WriteAtomic(key_path, KeyFile::Seal(node, KeyPurpose::kNode, "node", passphrase), 0600, true));
+  VB_RETURN_IF_ERROR(files::WriteAtomic(key_path, KeyFile::Seal(node, KeyPurpose::kNode, "node", passphrase, options.key_cost), 0600, true));
 
-  auto node_ptr = std::unique_ptr<Node>(new Node());
+  auto node_ptr = std::unique_ptr<Node>(new Node(options));
   node_ptr->home_ = home;
   auto undo = [&](Status s) -> Status {
     node_ptr->store_.reset();
@@ -424,7 +441,7 @@ Result<Document> Node::LoadDoc(const std::string& doc_hex) {
 Status Node::Complete(const Person& who, const std::string& doc_hex, Record& r) {
   r.SetAuthor(who.key);
   if (!r.Has("at")) {
-    VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+    Timestamp now = Now();
     // A record never predates what it follows, even if this machine's clock is behind.
     if (!doc_hex.empty()) {
       VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc_hex));
@@ -1094,7 +1111,7 @@ Result<Person> Node::AddUser(const Actor& actor, const std::string& login, const
   {
     Record probe = r;
     probe.SetAuthor(who->key);
-    VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+    const Timestamp now = Now();
     probe.Add("at", now.Iso());
     probe.Add("org", ToHex(org_));
     Status s = auth_.Check(probe);
@@ -1112,7 +1129,7 @@ Result<Person> Node::AddUser(const Actor& actor, const std::string& login, const
       VB_ASSIGN_OR_RETURN(fresh.value, actor_pass());
     }
     if (fresh.value.empty()) return Status::BadInput("the new person's passphrase is empty");
-    VB_RETURN_IF_ERROR(files::WriteAtomic(key_path, KeyFile::Seal(key, KeyPurpose::kPerson, login, fresh.value), 0600, false));
+    VB_RETURN_IF_ERROR(files::WriteAtomic(key_path, KeyFile::Seal(key, KeyPurpose::kPerson, login, fresh.value, options_.key_cost), 0600, false));
     written.push_back(key_path);
     if (roles.count(Role::kClerk)) {
       // The records office works with the organisation's seal: the new clerk gets a
@@ -1124,7 +1141,7 @@ Result<Person> Node::AddUser(const Actor& actor, const std::string& login, const
         return seal.status();
       }
       std::string seal_path = KeyPath("seal-" + login + ".key");
-      VB_RETURN_IF_ERROR(files::WriteAtomic(seal_path, KeyFile::Seal(*seal, KeyPurpose::kOrgSeal, login, fresh.value),
+      VB_RETURN_IF_ERROR(files::WriteAtomic(seal_path, KeyFile::Seal(*seal, KeyPurpose::kOrgSeal, login, fresh.value, options_.key_cost),
                                             0600, false));
       written.push_back(seal_path);
     }
@@ -1171,7 +1188,7 @@ Result<std::string> Node::RequestKey(const std::string& login, const std::string
   const std::string x509_path = KeyPath("person-" + login + ".x509");
   VB_RETURN_IF_ERROR(files::WriteAtomic(
       x509_path, x509::SealKey(signing, x509::KeyHolder::kPerson, login, key.public_key(), spki), 0600, false));
-  Status written = files::WriteAtomic(path, KeyFile::Seal(key, KeyPurpose::kPerson, login, held.value), 0600, true);
+  Status written = files::WriteAtomic(path, KeyFile::Seal(key, KeyPurpose::kPerson, login, held.value, options_.key_cost), 0600, true);
   if (!written.ok()) {
     ::unlink(x509_path.c_str());
     return written;
@@ -1257,7 +1274,7 @@ Status Node::ChangePassphrase(const std::string& login, const PassphraseSource& 
     auto info = KeyFile::Peek(*bytes, KeyPath(w.file));
     if (!info.ok() || info->owner != login) continue;  // root and node keys follow the admin who made them
     VB_ASSIGN_OR_RETURN(SecretKey k, KeyFile::Open(*bytes, held_old.value, KeyPath(w.file)));
-    out.push_back({KeyPath(w.file), KeyFile::Seal(k, w.purpose, login, held_new.value)});
+    out.push_back({KeyPath(w.file), KeyFile::Seal(k, w.purpose, login, held_new.value, options_.key_cost)});
   }
   if (out.empty()) return Status::NotFound("no key of '" + login + "' on this node");
   for (const auto& [path, bytes] : out) VB_RETURN_IF_ERROR(files::WriteAtomic(path, bytes, 0600, false));
@@ -1267,7 +1284,7 @@ Status Node::ChangePassphrase(const std::string& login, const PassphraseSource& 
 Result<size_t> Node::Certify(const Actor& actor) {
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   const std::string login = who->login;
-  VB_ASSIGN_OR_RETURN(Timestamp now, Now());
+  const Timestamp now = Now();
   if (!auth_.HasRole(who->key, Role::kAdmin, now))
     return Status::Refused("'" + login + "' does not hold the role admin; certificates are issued by the admin who holds the root key");
   if (!actor.passphrase) return Status::BadInput("no passphrase given");

@@ -125,9 +125,13 @@ struct RegisterPage {
 };
 
 // Checks an issued document before this organisation's clerk acknowledges it
-// (Receive): given the stored signed copy, if there is one. The CLI verifies the
-// PDF with it; a failing check refuses the receipt with its status.
-using ReceiptCheck = std::function<Status(const Document& doc, const std::optional<std::string>& signed_copy)>;
+// (Receive): given the organisations this node knows and the stored signed copy, if
+// there is one (pdf::ReceiptVerifier verifies the PDF); a failing check refuses the
+// receipt with its status.
+using ReceiptCheck = std::function<Status(const Authority& authority, const Document& doc,
+                                          const std::optional<std::string>& signed_copy)>;
+// For nodes that hold records alone (core tests, benchmarks of the records): no check.
+ReceiptCheck ReceiptsUnchecked();
 
 // A signed copy of a document (the PDF: made by the pdf module, core knows nothing of
 // its format), made inside Sign and Issue under the same lock and key as the act's
@@ -147,8 +151,31 @@ struct SignedCopyRequest {
   // Ed25519 one, which only vanban verifies.
   const x509::PrivateKey* x509_key = nullptr;
   std::vector<std::string> chain;
+  // The time-stamping authority this node uses (config set tsa); empty: none.
+  std::string tsa_url;
+  // Where the maker says why a signature went without its time-stamp (Node::unstamped).
+  std::string* unstamped = nullptr;
 };
 using SignedCopyMaker = std::function<Result<std::string>(const SignedCopyRequest&)>;
+// For nodes that hold records alone (core tests, benchmarks of the records): signing
+// and issuing make no PDF. Its copies are empty, and an empty copy is not kept.
+SignedCopyMaker NoSignedCopies();
+
+// What a node is given when it opens (Init, Join, Open), set once: the interfaces
+// make it (the CLI from its settings and VANBAN_NOW, the web and sync from the
+// CLI's), and core reads nothing from the environment. The two makers have no
+// default that does nothing: a node opened without them refuses to open.
+struct NodeOptions {
+  // Now, in UTC; dates are taken in the organisation's zone (its card's utc-offset).
+  Clock clock = SystemClock;
+  // The Argon2id cost of the key files this node writes (a file keeps its own).
+  KeyFile::Cost key_cost = KeyFile::DefaultCost();
+  // Makes the signed PDF when a person signs and when the records office issues
+  // (pdf::CopyMaker).
+  SignedCopyMaker signed_copy;
+  // Vouches for an issued document's signed copy before a receipt (pdf::ReceiptVerifier).
+  ReceiptCheck receipt_check;
+};
 
 struct CheckReport {
   bool ok = true;
@@ -188,18 +215,19 @@ inline constexpr size_t kSyncLogPerPeer = 20;
 class Node {
  public:
   ~Node();
-  static Result<std::unique_ptr<Node>> Init(const std::string& home, const InitOptions& opt);
-  static Result<std::unique_ptr<Node>> Open(const std::string& home);
+  static Result<std::unique_ptr<Node>> Init(const std::string& home, const InitOptions& opt,
+                                            const NodeOptions& options);
+  static Result<std::unique_ptr<Node>> Open(const std::string& home, const NodeOptions& options);
   // For commands that only read: the database opened read-only, so a home that
   // cannot be written (a backup mounted read-only, an archive copy) still opens.
   // Any act that writes then fails.
-  static Result<std::unique_ptr<Node>> OpenReadOnly(const std::string& home);
+  static Result<std::unique_ptr<Node>> OpenReadOnly(const std::string& home, const NodeOptions& options);
   // A new node of an existing organisation, from its card (OrgCard of a node of
   // it): the card's records go through ingest; a fresh node key is sealed under
   // `passphrase`. No root, seal or person key is made here. The node syncs only
   // once an admin has admitted its key (AdmitNode) and the record reached the peer.
   static Result<std::unique_ptr<Node>> Join(const std::string& home, const std::string& card,
-                                            const std::string& passphrase);
+                                            const std::string& passphrase, const NodeOptions& options);
 
   // --- this node and organisation
   const Organisation& org() const;
@@ -332,17 +360,21 @@ class Node {
   Status Approve(const Actor& actor, const std::string& id);
   Status Submit(const Actor& actor, const std::string& id, const std::string& to_login);
   Status ReturnDoc(const Actor& actor, const std::string& id, const std::string& reason);
-  // With `copy`, the act also makes the document's signed copy and stores it as a blob.
-  Status Sign(const Actor& actor, const std::string& id, bool on_behalf, const SignedCopyMaker& copy = nullptr);
-  Result<std::string> Issue(const Actor& actor, const std::string& id,
-                            const SignedCopyMaker& copy = nullptr);  // returns the number
+  // Signing and issuing also make the document's signed copy (NodeOptions::signed_copy)
+  // and store it as a blob.
+  Status Sign(const Actor& actor, const std::string& id, bool on_behalf);
+  Result<std::string> Issue(const Actor& actor, const std::string& id);  // returns the number
+  // Why the signed copy of this node's last sign or issue went without its
+  // time-stamp (it is then PAdES B-B); empty when it has one or none was asked.
+  const std::string& unstamped() const { return unstamped_; }
   // The latest signed copy of a document (issued, else last signed), if any.
   Result<std::optional<std::string>> SignedCopy(const std::string& id);
   Status RevokeDoc(const Actor& actor, const std::string& id, const std::string& reason);
   // The records office of an organisation an issued document is addressed to
   // registers it as incoming (doc.receive): next incoming number of the year, today's
   // date. Again only when that number collided and lost. Returns the incoming number.
-  Result<std::string> Receive(const Actor& actor, const std::string& id, const ReceiptCheck& check = nullptr);
+  // The signed copy is checked first (NodeOptions::receipt_check).
+  Result<std::string> Receive(const Actor& actor, const std::string& id);
 
   // Signs `message` with the organisation's seal, from the copy the acting person
   // holds on this node (the admin and the records clerks): archive manifests.
@@ -405,11 +437,13 @@ class Node {
   const Organisation* OrgOfNode(const PublicKey& node) const;
   Result<std::optional<std::string>> GetBlob(const Hash& h);
 
-  Result<Timestamp> Now() const;
+  // Now, by this node's clock, in the organisation's zone.
+  Timestamp Now() const;
+  const NodeOptions& options() const { return options_; }
 
  private:
-  Node();
-  static Result<std::unique_ptr<Node>> OpenIn(const std::string& home, OpenMode mode);
+  explicit Node(const NodeOptions& options);
+  static Result<std::unique_ptr<Node>> OpenIn(const std::string& home, OpenMode mode, const NodeOptions& options);
   Status Load();
   Result<const Person*> ActingPerson(const Actor& actor) const;
   Result<std::string> ResolveDoc(const std::string& id_or_prefix);
@@ -470,13 +504,13 @@ class Node {
   std::string KeyPath(const std::string& file) const;
   // The blob a record of this node names, if any (signed copies).
   Result<std::optional<std::string>> BlobOf(const Document& d, const RecordId& id);
-  // Makes the signed copy of an act and names it in `r` (no-op without a maker).
+  // Makes the signed copy of an act and names it in `r` (none when NoSignedCopies).
   // `certified`: the X.509 key of `key` on this node (CertifiedKey), if any.
   struct Certified {
     x509::PrivateKey key;
     std::vector<std::string> chain;  // its certificate, then the authority that issued it
   };
-  Status AttachCopy(const SignedCopyMaker& maker, const Document& d, Record& r, const SecretKey& key,
+  Status AttachCopy(const Document& d, Record& r, const SecretKey& key,
                     const std::optional<Certified>& certified = std::nullopt);
   // The X.509 key bound to `holder`'s public key, from KEYS/`file`, opened with
   // `holder`; nullopt when no certificate is bound to it or its key is not here.
@@ -499,6 +533,7 @@ class Node {
   // Records a signed copy carries so it verifies alone (docs/pdf.md).
   Result<std::vector<Record>> ProofOf(const Document& d, const Record& act);
 
+  NodeOptions options_;
   std::string home_;
   std::unique_ptr<Store> store_;
   Authority auth_;
@@ -512,6 +547,7 @@ class Node {
   // FlushViews and Load, which end every transaction that ingests.
   std::unordered_set<std::string> new_docs_;
   std::string last_id_;                    // id of the record the last action made
+  std::string unstamped_;                  // unstamped()
   const std::map<Hash, std::string_view>* arriving_ = nullptr;  // blobs given to Ingest
   unsigned verify_threads_ = 1;
   int64_t data_version_ = -1;              // PRAGMA data_version when last loaded

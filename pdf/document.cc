@@ -62,10 +62,10 @@ std::string StampTime(const Timestamp& t) { return "Thời gian: " + t.Iso(); }
 
 }  // namespace
 
-ReceiptCheck ReceiptVerifier(Node& node) {
-  return [&node](const Document& d, const std::optional<std::string>& copy) -> Status {
+ReceiptCheck ReceiptVerifier() {
+  return [](const Authority& authority, const Document& d, const std::optional<std::string>& copy) -> Status {
     if (!copy) return Status::Ok();  // issued without a PDF: its records were verified on arrival
-    auto v = Verify(*copy, node.authority());
+    auto v = Verify(*copy, authority);
     if (!v.ok()) return Status::Refused("the signed PDF cannot be read: " + v.status().message() + "; not received");
     std::string why;
     if (!v->valid) why = v->problems.empty() ? "it is not valid" : v->problems.front();
@@ -77,8 +77,8 @@ ReceiptCheck ReceiptVerifier(Node& node) {
   };
 }
 
-SignedCopyMaker CopyMaker(const SignatureStamper& stamp) {
-  return [stamp](const SignedCopyRequest& req) -> Result<std::string> {
+SignedCopyMaker CopyMaker(const StamperFor& stamper_for) {
+  return [stamper_for](const SignedCopyRequest& req) -> Result<std::string> {
     const Document& d = req.doc;
     const Record& r = req.record;
     VB_ASSIGN_OR_RETURN(Timestamp at, ParseTimestamp(r.Get("at")));
@@ -92,7 +92,14 @@ SignedCopyMaker CopyMaker(const SignatureStamper& stamp) {
     u.chain = req.chain;
     if (!req.chain.empty())
       if (auto c = x509::Read(req.chain.front()); c.ok()) u.serial = c->serial;
-    u.stamp = stamp;
+    if (stamper_for && !req.tsa_url.empty()) {
+      auto failure = std::make_shared<std::string>();
+      u.stamp = [stamp = stamper_for(req.tsa_url, failure), failure, said = req.unstamped](std::string_view value) {
+        auto token = stamp(value);
+        if (!token && said) *said = *failure;
+        return token;
+      };
+    }
     std::string base;
 
     if (r.type() == "doc.sign") {

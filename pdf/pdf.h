@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,14 +20,21 @@
 
 namespace vanban::pdf {
 
-// The maker Node::Sign and Node::Issue call to make and extend the signed PDF.
-// `stamp`, when given, time-stamps each standard signature (PAdES B-T, cms.h); when
-// it gives no token the signature stays B-B.
-SignedCopyMaker CopyMaker(const SignatureStamper& stamp = nullptr);
+// The stamper for a node's time-stamping authority (SignedCopyRequest::tsa_url),
+// which says in `failure` why it gave no token (sync::Stamper).
+using StamperFor = std::function<SignatureStamper(std::string tsa_url, std::shared_ptr<std::string> failure)>;
 
-// The check Node::Receive calls before a receipt vouches for a document: its signed
-// PDF must verify against `node`'s trusted organisations and be this issuance's copy.
-ReceiptCheck ReceiptVerifier(Node& node);
+// The maker Node::Sign and Node::Issue call to make and extend the signed PDF
+// (NodeOptions::signed_copy). When the node names a time-stamping authority,
+// `stamper_for` gives the stamper that time-stamps each standard signature (PAdES
+// B-T, cms.h); without one, or when it gives no token, the signature stays B-B
+// (and SignedCopyRequest::unstamped says why).
+SignedCopyMaker CopyMaker(const StamperFor& stamper_for = nullptr);
+
+// The check Node::Receive calls before a receipt vouches for a document
+// (NodeOptions::receipt_check): its signed PDF must verify against the node's
+// trusted organisations and be this issuance's copy.
+ReceiptCheck ReceiptVerifier();
 
 // A revision rendered on the fly: drafts (and any revision not yet signed) carry
 // "DỰ THẢO" and the revision, never a signature. `rev` is "rN" or an id prefix;

@@ -68,7 +68,7 @@ Result<BundleExport> MakeBundle(Node& node, const SecretKey& node_key, const Pub
     out.records += o.records.size();
     out.blobs += o.blobs.size();
   }
-  VB_ASSIGN_OR_RETURN(Timestamp now, node.Now());
+  const Timestamp now = node.Now();
   std::string header(kMagic);
   header += "from-org " + ToHex(node.org().root) + "\n";
   header += "from-node " + ToHex(node.node_key()) + "\n";

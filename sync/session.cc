@@ -33,8 +33,7 @@ std::string Short(const PublicKey& k) { return crypto::Fingerprint(k); }
 SyncLogEntry LogEntry(Node& node, const std::string& side, const std::string& address,
                       const Result<SessionReport>& rep, std::chrono::steady_clock::time_point t0) {
   SyncLogEntry e;
-  auto now = node.Now();
-  if (now.ok()) e.at = *now;
+  e.at = node.Now();
   e.side = side;
   e.address = address;
   e.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
@@ -287,14 +286,14 @@ Result<SessionReport> SyncAndRecord(Node& node, const SecretKey& node_key, const
                           kept.message());
 }
 
-Status Serve(const std::string& home, const SecretKey& node_key, const std::string& listen, ServeOptions opt,
+Status Serve(const std::string& home, const NodeOptions& node_options, const SecretKey& node_key, const std::string& listen, ServeOptions opt,
              const std::atomic<bool>* stop) {
   VB_ASSIGN_OR_RETURN(tcp::endpoint at, ParseEndpoint(listen));
   asio::io_context io;
   // Read afresh at each handshake: organisations trusted or nodes admitted since
   // the server started count at once.
-  Policy policy = [home](const PublicKey& peer) -> Status {
-    auto n = Node::Open(home);
+  Policy policy = [home, node_options](const PublicKey& peer) -> Status {
+    auto n = Node::Open(home, node_options);
     if (!n.ok()) return Status::Peer("this node cannot open its store: " + n.status().message());
     return NodePolicy(**n)(peer);
   };
@@ -302,7 +301,7 @@ Status Serve(const std::string& home, const SecretKey& node_key, const std::stri
     if (opt.log) opt.log(line);
   };
   SessionHandler handler = [&](Channel& ch) -> awaitable<void> {
-    auto node = Node::Open(home);
+    auto node = Node::Open(home, node_options);
     if (!node.ok()) {
       log(ch.where() + ": cannot open the store: " + node.status().message());
       co_await ch.Close("the node cannot open its store");

@@ -73,11 +73,12 @@ struct ServeOptions {
 };
 
 // `vanban serve --listen HOST:PORT`: serves syncs for the node at `home` (opened
-// afresh for every session, so changes by other commands are seen) until SIGINT or
-// SIGTERM, or until `*stop` becomes true (checked a few times a second). Each
-// session after the handshake goes into the node's sync history (side "server").
-Status Serve(const std::string& home, const SecretKey& node_key, const std::string& listen, ServeOptions options,
-             const std::atomic<bool>* stop = nullptr);
+// with `node_options` afresh for every session, so changes by other commands are
+// seen) until SIGINT or SIGTERM, or until `*stop` becomes true (checked a few times
+// a second). Each session after the handshake goes into the node's sync history
+// (side "server").
+Status Serve(const std::string& home, const NodeOptions& node_options, const SecretKey& node_key,
+             const std::string& listen, ServeOptions options, const std::atomic<bool>* stop = nullptr);
 
 // "HOST:PORT" (IPv6 hosts in brackets) to an endpoint; names resolve locally.
 Result<tcp::endpoint> ParseEndpoint(const std::string& host_port);

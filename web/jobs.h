@@ -2,7 +2,7 @@
 // thread so the server keeps answering; the page polls its progress (/jobs/ID).
 //
 // A job must not touch the server's Node (a Node is used from one thread at a time):
-// it opens its own with Node::Open(home); the server's Node sees the job's commits at
+// it opens its own with Node::Open(home, options); the server's Node sees the job's commits at
 // its next request (Node::Refresh). A job's result is a Status, a line of text and,
 // optionally, a file to download: written to a private folder of its own under
 // `parent` when the job ends (the server gives HOME/web-jobs: an archive can be

@@ -11,7 +11,6 @@
 #include "core/text.h"
 #include "core/workflow.h"
 #include "pdf/pdf.h"
-#include "sync/tsa.h"
 #include "web/routes.h"
 #include "web/web.h"
 
@@ -328,23 +327,13 @@ Reply ConfirmPage(Node& node, const Viewer& v, const Document& d, const std::str
   return Reply::Html(Layout("Xác nhận", v, b));
 }
 
-// Signed copies time-stamped by this node's authority when one is set (config set
-// tsa URL), as the CLI makes them; without an answer the signature stays B-B.
-// `failure` says why a signature went without its time-stamp.
-SignedCopyMaker CopyMakerOf(Node& node, const std::shared_ptr<std::string>& failure) {
-  auto url = node.NodeSetting("tsa");
-  if (!url.ok() || url->empty()) return pdf::CopyMaker();
-  return pdf::CopyMaker(sync::Stamper(*url, failure));
-}
-
 // Shown once after a signature that went without its time-stamp (a fixed text: the
 // redirect's query names it, nothing from it is echoed).
 constexpr const char* kUnstampedNotice =
     "Đã ký, nhưng không có dấu thời gian (PAdES B-B): máy chủ cấp dấu thời gian không trả lời hoặc từ chối. "
     "Có thể thêm dấu thời gian cho bản PDF sau (vanban pdf timestamp).";
 
-Status Perform(Ctx& c, const std::string& action, const std::string& id, const Call& call,
-               const std::shared_ptr<std::string>& unstamped) {
+Status Perform(Ctx& c, const std::string& action, const std::string& id, const Call& call) {
   Actor a = c.actor();
   Node& n = c.node;
   if (action == "route") return n.Route(a, id, call.Fields("to"));
@@ -358,10 +347,10 @@ Status Perform(Ctx& c, const std::string& action, const std::string& id, const C
       if (pin.empty()) return Status::BadInput("Hãy nhập mã PIN của token");
       return pin;
     };
-    return n.Sign(a, id, call.Field("on_behalf") == "yes", CopyMakerOf(n, unstamped));
+    return n.Sign(a, id, call.Field("on_behalf") == "yes");
   }
-  if (action == "issue") return n.Issue(a, id, CopyMakerOf(n, unstamped)).status();
-  if (action == "receive") return n.Receive(a, id, pdf::ReceiptVerifier(n)).status();
+  if (action == "issue") return n.Issue(a, id).status();
+  if (action == "receive") return n.Receive(a, id).status();
   return Status::BadInput("no such action: " + action);
 }
 
@@ -558,9 +547,9 @@ std::optional<Reply> DocRoutes(Ctx& c, const Call& call) {
   if (!d.ok()) return ErrorReply(v, HttpStatusOf(d.status()), d.status().message());
   if (std::string missing = MissingInput(what, call); !missing.empty()) return again(missing, 400);
   if (call.Field("confirm") != "yes") return ConfirmPage(c.node, v, *d, id, *info, call);
-  auto unstamped = std::make_shared<std::string>();
-  Status st = Perform(c, what, id, call, unstamped);
-  if (st.ok()) return Reply::Redirect("/doc/" + id + (unstamped->empty() ? "" : "?notice=unstamped"));
+  Status st = Perform(c, what, id, call);
+  const bool unstamped = (what == "sign" || what == "issue") && !c.node.unstamped().empty();
+  if (st.ok()) return Reply::Redirect("/doc/" + id + (unstamped ? "?notice=unstamped" : ""));
   return again(st.message(), HttpStatusOf(st));
 }
 

@@ -212,9 +212,10 @@ std::string PeerError(const std::string& peer, const Status& s) {
   return "Không đồng bộ được với " + peer + ": " + s.message();
 }
 
-Job::Outcome SyncJob(Job& job, const std::string& home, const std::string& peer, HeldPassphrase& pass) {
+Job::Outcome SyncJob(Job& job, const std::string& home, const NodeOptions& options, const std::string& peer,
+                     HeldPassphrase& pass) {
   job.Progress(0, 2, "Đang mở khóa của máy…");
-  auto node = Node::Open(home);  // the job's own Node: the server's belongs to its thread
+  auto node = Node::Open(home, options);  // the job's own Node: the server's belongs to its thread
   if (!node.ok()) return {node.status(), "", "", ""};
   auto key = UnlockInJob(**node, pass);
   if (!key.ok()) return {key.status(), "", "", ""};
@@ -233,9 +234,10 @@ Job::Outcome SyncJob(Job& job, const std::string& home, const std::string& peer,
   return {Status::Ok(), s + ".", "", ""};
 }
 
-Job::Outcome BundleJob(Job& job, const std::string& home, const std::string& alias, HeldPassphrase& pass) {
+Job::Outcome BundleJob(Job& job, const std::string& home, const NodeOptions& options, const std::string& alias,
+                       HeldPassphrase& pass) {
   job.Progress(0, 2, "Đang mở khóa của máy…");
-  auto node = Node::Open(home);
+  auto node = Node::Open(home, options);
   if (!node.ok()) return {node.status(), "", "", ""};
   auto for_org = sync::BundleRecipient(**node, alias);
   if (!for_org.ok()) return {for_org.status(), "", "", ""};
@@ -417,7 +419,9 @@ std::optional<Reply> StartSync(Ctx& c, const Call& call) {
     return PeersPage(c, {{"peer", "Hãy nhập địa chỉ máy kia dạng MÁY:CỔNG, ví dụ 192.168.1.20:7410."}}, "", 400);
   auto pass = NodePassphrase(c, call);
   std::string id = c.jobs.Start("Đồng bộ với " + peer, c.viewer.person->login,
-                                [home = c.home, peer, pass](Job& job) { return SyncJob(job, home, peer, *pass); });
+                                [home = c.home, options = c.node.options(), peer, pass](Job& job) {
+                                  return SyncJob(job, home, options, peer, *pass);
+                                });
   return Reply::Redirect("/jobs/" + id);
 }
 
@@ -427,7 +431,9 @@ std::optional<Reply> StartBundle(Ctx& c, const Call& call) {
   if (!to.ok()) return PeersPage(c, {{"for", "Máy này không tin cậy đơn vị «" + alias + "»."}}, "", 404);
   auto pass = NodePassphrase(c, call);
   std::string id = c.jobs.Start("Gói dữ liệu cho " + c.node.OrgName(*to), c.viewer.person->login,
-                                [home = c.home, alias, pass](Job& job) { return BundleJob(job, home, alias, *pass); });
+                                [home = c.home, options = c.node.options(), alias, pass](Job& job) {
+                                  return BundleJob(job, home, options, alias, *pass);
+                                });
   return Reply::Redirect("/jobs/" + id);
 }
 

@@ -164,8 +164,7 @@ Result<RegisterView> ParseRegisterView(Ctx& c, const Call& call) {
   r.incoming = kind == "in";
   const std::string y = call.Field("year");
   if (y.empty()) {
-    VB_ASSIGN_OR_RETURN(Timestamp now, c.node.Now());
-    r.year = now.Year();
+    r.year = c.node.Now().Year();
   } else {
     if (y.size() != 4 || y.find_first_not_of("0123456789") != std::string::npos || std::stoi(y) < 1970)
       return Status::BadInput("Năm '" + y + "' không hợp lệ");
@@ -259,7 +258,7 @@ Reply RegistersPage(Ctx& c, const Call& call) {
   if (!years.ok()) return ErrorReply(v, 500, years.status().message());
   std::set<int, std::greater<int>> shown(years->begin(), years->end());
   shown.insert(r.year);
-  if (auto now = c.node.Now(); now.ok()) shown.insert(now->Year());
+  shown.insert(c.node.Now().Year());
 
   const std::string kind = r.incoming ? "in" : "out", year = std::to_string(r.year);
   const std::string name = r.incoming ? "Sổ văn bản đến" : "Sổ văn bản đi";
@@ -409,12 +408,12 @@ HeldSecret Hold(std::string& pass) {
 
 // The work of an archive job, on its own thread: its own Node, a fresh temporary
 // folder for `archive export`, packed into one tar, the folder removed.
-Job::Outcome ArchiveWork(Job& job, const std::string& home, const std::string& login, int year,
-                         const HeldSecret& secret) {
+Job::Outcome ArchiveWork(Job& job, const std::string& home, const NodeOptions& options, const std::string& login,
+                         int year, const HeldSecret& secret) {
   namespace fs = std::filesystem;
   Job::Outcome out;
   job.Progress(0, 0, "Đang chuẩn bị…");
-  auto node = Node::Open(home);  // never the server's Node: one thread per Node
+  auto node = Node::Open(home, options);  // never the server's Node: one thread per Node
   if (!node.ok()) {
     out.status = node.status();
     return out;
@@ -433,8 +432,7 @@ Job::Outcome ArchiveWork(Job& job, const std::string& home, const std::string& l
     out.status = n.status();
   } else {
     job.Progress(*n, *n, "Đang đóng gói…");
-    auto now = (*node)->Now();
-    auto tar = UstarOfFolder(dir, top, {"manifest.json", "manifest.json.sig"}, now.ok() ? now->utc : 0);
+    auto tar = UstarOfFolder(dir, top, {"manifest.json", "manifest.json.sig"}, (*node)->Now().utc);
     if (!tar.ok()) {
       out.status = tar.status();
     } else {
@@ -466,8 +464,7 @@ Reply ArchivePage(Ctx& c, const std::string& notice, int status) {
     b += "<p>Chưa có văn bản nào được ban hành.</p>";
   } else {
     int def = years->back();
-    if (auto now = c.node.Now(); now.ok() && std::find(years->begin(), years->end(), now->Year()) != years->end())
-      def = now->Year();
+    if (const int now = c.node.Now().Year(); std::find(years->begin(), years->end(), now) != years->end()) def = now;
     b += "<form class=\"action\" method=\"post\" action=\"/archive\">" + HiddenCsrf(v) +
          "<label>Năm <select name=\"year\">";
     for (auto it = years->rbegin(); it != years->rend(); ++it)
@@ -508,8 +505,9 @@ Reply StartArchive(Ctx& c, const Call& call) {
     return ArchivePage(c, "Năm " + y + " không có văn bản nào được ban hành.", 404);
   std::string pass = c.passphrase();
   HeldSecret secret = Hold(pass);  // `pass` is wiped
-  std::string id = c.jobs.Start(kArchiveTitle + y, login, [home = c.home, login, year, secret](Job& job) {
-    Job::Outcome out = ArchiveWork(job, home, login, year, secret);
+  std::string id = c.jobs.Start(kArchiveTitle + y, login, [home = c.home, options = c.node.options(), login, year,
+                                                                   secret](Job& job) {
+    Job::Outcome out = ArchiveWork(job, home, options, login, year, secret);
     sodium_memzero(secret->data(), secret->size());  // done with it, whoever still holds the pointer
     return out;
   });

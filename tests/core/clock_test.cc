@@ -153,27 +153,22 @@ TEST(ClockOffset, ParseAndFormat) {
   EXPECT_EQ(FormatOffset(345), "+05:45");
 }
 
-TEST(ClockNow, VanbanNowOverridesTheClock) {
-  {
-    ScopedNow now("2023-12-31T20:00:00Z");
-    auto t = Now(420);
-    ASSERT_TRUE(t.ok()) << t.status().message();
-    EXPECT_EQ(t->Iso(), "2024-01-01T03:00:00+07:00");  // given in the asked offset
-    EXPECT_EQ(t->Year(), 2024);
-  }
-  {
-    ScopedNow now("tomorrow");
-    auto t = Now(420);
-    ASSERT_FALSE(t.ok());
-    EXPECT_EQ(t.status().code(), Status::Code::kBadInput);
-    EXPECT_EQ(t.status().message().rfind("VANBAN_NOW: bad timestamp 'tomorrow'", 0), 0u) << t.status().message();
-  }
-  // Unset: the system clock.
-  ASSERT_EQ(std::getenv("VANBAN_NOW"), nullptr);
-  auto t = Now(420);
-  ASSERT_TRUE(t.ok());
-  EXPECT_NEAR(static_cast<double>(t->utc), static_cast<double>(std::time(nullptr)), 5.0);
-  EXPECT_EQ(t->offset_minutes, 420);
+TEST(ClockNow, FixedClockHoldsItsTimeAndRefusesABadOne) {
+  auto fixed = FixedClock("2023-12-31T20:00:00Z");
+  ASSERT_TRUE(fixed.ok()) << fixed.status().message();
+  const Timestamp t{(*fixed)(), 420};
+  EXPECT_EQ(t.Iso(), "2024-01-01T03:00:00+07:00");  // given in the node's offset
+  EXPECT_EQ(t.Year(), 2024);
+  EXPECT_EQ((*fixed)(), t.utc);  // and again
+
+  auto bad = FixedClock("tomorrow");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Status::Code::kBadInput);
+  EXPECT_EQ(bad.status().message().rfind("bad timestamp 'tomorrow'", 0), 0u) << bad.status().message();
+}
+
+TEST(ClockNow, SystemClockIsTheMachines) {
+  EXPECT_NEAR(static_cast<double>(SystemClock()), static_cast<double>(std::time(nullptr)), 5.0);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <climits>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -66,23 +68,48 @@ inline std::string PledgeText(const std::vector<std::string>& parties,
   return "---\nkind: pledge\ntitle: " + title + "\nparties: [" + list + "]\n---\n" + body;
 }
 
-// Sets VANBAN_NOW for the life of the object, then restores what was there.
+// The tests' clock (TestOptions): the time a ScopedNow holds, else the machine's.
+inline std::atomic<int64_t>& HeldNow() {
+  static std::atomic<int64_t> held{INT64_MIN};
+  return held;
+}
+inline int64_t TestClock() {
+  const int64_t held = HeldNow().load();
+  return held == INT64_MIN ? SystemClock() : held;
+}
+
+// Holds the tests' clock at `iso` for the life of the object, then restores it (as
+// VANBAN_NOW holds the CLI's).
 class ScopedNow {
  public:
-  explicit ScopedNow(const std::string& iso) {
-    if (const char* old = std::getenv("VANBAN_NOW")) old_ = old;
-    ::setenv("VANBAN_NOW", iso.c_str(), 1);
+  explicit ScopedNow(const std::string& iso) : old_(HeldNow().load()) {
+    auto t = ParseTimestamp(iso);
+    if (!t.ok()) throw std::logic_error("ScopedNow: " + t.status().message());
+    HeldNow() = t->utc;
   }
-  ~ScopedNow() {
-    if (old_) ::setenv("VANBAN_NOW", old_->c_str(), 1);
-    else ::unsetenv("VANBAN_NOW");
-  }
+  ~ScopedNow() { HeldNow() = old_; }
   ScopedNow(const ScopedNow&) = delete;
   ScopedNow& operator=(const ScopedNow&) = delete;
 
  private:
-  std::optional<std::string> old_;
+  int64_t old_;
 };
+
+// Argon2id at its least for the tests' key files (the production cost,
+// KeyFile::DefaultCost, has its own test in keys_test).
+inline constexpr KeyFile::Cost kTestKeyCost{1, 8192};
+
+// The options of the tests' nodes: the tests' clock, cheap key files, and what
+// signing and issuing make and receipts check (the core's tests hold records
+// alone; the pdf and web tests give pdf::CopyMaker and pdf::ReceiptVerifier).
+inline NodeOptions TestOptions(SignedCopyMaker copies = NoSignedCopies(), ReceiptCheck receipts = ReceiptsUnchecked()) {
+  NodeOptions o;
+  o.clock = TestClock;
+  o.key_cost = kTestKeyCost;
+  o.signed_copy = std::move(copies);
+  o.receipt_check = std::move(receipts);
+  return o;
+}
 
 inline Timestamp At(const std::string& iso) {
   auto t = ParseTimestamp(iso);
@@ -138,7 +165,7 @@ class TemplateHome {
     o.admin_name = "Trịnh Tuyết Mai";
     o.admin_title = "Giám đốc";
     o.passphrase = "matkhau";
-    auto n = Node::Init(dir, o);
+    auto n = Node::Init(dir, o, TestOptions());
     if (!n.ok()) throw std::runtime_error("template Init: " + n.status().message());
     auto add = [&](const std::string& login, const std::string& name, const std::string& title, std::set<Role> roles) {
       auto p = (*n)->AddUser(As("giamdoc"), login, name, title, roles, Pass("matkhau"));
@@ -202,7 +229,6 @@ class TemplateHome {
 enum class PathStep { kRoute, kApprove, kSubmit, kSign };
 struct PathOptions {
   bool on_behalf = false;       // pgd signs "KT." for the director
-  SignedCopyMaker copy;         // makes the signed copy with the sign (pdf::CopyMaker()); none: no copy
   std::vector<std::string> at;  // each step's time (VANBAN_NOW), in order; past its end: the clock as it is
 };
 
@@ -215,9 +241,16 @@ class OrgTest : public ::testing::Test {
     const std::string& tpl = TemplateHome::Path();
     home_ = TempDir("org");
     std::filesystem::copy(tpl, home_, std::filesystem::copy_options::recursive);
-    auto n = Node::Open(home_);
+    auto n = Node::Open(home_, Options());
     ASSERT_TRUE(n.ok()) << n.status().message();
     node_ = std::move(n).value();
+  }
+  // The node's options (TestOptions), its makers reading copies_ and receipts_ at each call.
+  NodeOptions Options() {
+    return TestOptions([this](const SignedCopyRequest& r) { return copies_(r); },
+                       [this](const Authority& a, const Document& d, const std::optional<std::string>& copy) {
+                         return receipts_(a, d, copy);
+                       });
   }
   void TearDown() override {
     node_.reset();
@@ -258,7 +291,7 @@ class OrgTest : public ::testing::Test {
           break;
         }
         case PathStep::kSign: {
-          Status s = node_->Sign(As("pgd"), id, o.on_behalf, o.copy);
+          Status s = node_->Sign(As("pgd"), id, o.on_behalf);
           ASSERT_TRUE(s.ok()) << "sign: " << s.message();
           break;
         }
@@ -287,6 +320,10 @@ class OrgTest : public ::testing::Test {
 
   std::string home_;
   std::unique_ptr<Node> node_;
+  // What the node's signing and issuing make, and how its receipts check the signed
+  // copy: nothing here; the pdf and web tests set pdf's.
+  SignedCopyMaker copies_ = NoSignedCopies();
+  ReceiptCheck receipts_ = ReceiptsUnchecked();
 };
 
 // A second organisation beside the fixture's, on its own node.
@@ -311,7 +348,7 @@ inline InitOptions SecondOrgOptions(const SecondOrgSpec& spec = {}) {
 // Its node made at `home`, dated kOrgCreated as the fixture's organisation is.
 inline Result<std::unique_ptr<Node>> SecondOrg(const std::string& home, const SecondOrgSpec& spec = {}) {
   ScopedNow now(kOrgCreated);
-  VB_ASSIGN_OR_RETURN(std::unique_ptr<Node> n, Node::Init(home, SecondOrgOptions(spec)));
+  VB_ASSIGN_OR_RETURN(std::unique_ptr<Node> n, Node::Init(home, SecondOrgOptions(spec), TestOptions()));
   if (spec.staff) {
     const Actor admin = As("giamdoc", spec.passphrase);
     VB_RETURN_IF_ERROR(n->AddUser(admin, "vanthu", "Lộc Thị Mai", "Văn thư", {Role::kClerk}, Pass("matkhau")).status());

@@ -23,6 +23,7 @@ using testing::OrgTest;
 using testing::Pass;
 using testing::SecondOrg;
 using testing::TempDir;
+using testing::TestOptions;
 
 class JoinTest : public OrgTest {
  protected:
@@ -39,7 +40,7 @@ class JoinTest : public OrgTest {
   // Node B of the same organisation, joined from A's card.
   void JoinB() {
     b_dir_ = TempDir("join");
-    auto b = Node::Join(b_dir_ + "/home", Card(), "mật khẩu máy B");
+    auto b = Node::Join(b_dir_ + "/home", Card(), "mật khẩu máy B", TestOptions());
     ASSERT_TRUE(b.ok()) << b.status().message();
     b_ = std::move(b).value();
   }
@@ -73,7 +74,7 @@ TEST_F(JoinTest, JoinFromTheCard) {
   // Same records, same digest; and it opens again.
   EXPECT_EQ(b_->Check()->digest, node_->Check()->digest);
   b_.reset();
-  auto b = Node::Open(BHome());
+  auto b = Node::Open(BHome(), TestOptions());
   ASSERT_TRUE(b.ok()) << b.status().message();
   b_ = std::move(b).value();
   EXPECT_EQ(b_->org().code, "SNgV");
@@ -88,14 +89,14 @@ TEST_F(JoinTest, JoinFromTheCard) {
   EXPECT_TRUE(b_->List({}).ok());
   EXPECT_TRUE(b_->Check()->ok);
   // A second join into the same home is refused.
-  EXPECT_TRUE(HasCode(Node::Join(BHome(), Card(), "x").status(), Status::Code::kBadInput, "already holds"));
+  EXPECT_TRUE(HasCode(Node::Join(BHome(), Card(), "x", TestOptions()).status(), Status::Code::kBadInput, "already holds"));
 }
 
 TEST_F(JoinTest, BadCardsAreRefusedAndLeaveNothing) {
   const std::string card = Card();
   auto refused = [&](const std::string& bytes, const std::string& part) {
     std::string dir = TempDir("badjoin");
-    auto b = Node::Join(dir + "/home", bytes, "x");
+    auto b = Node::Join(dir + "/home", bytes, "x", TestOptions());
     EXPECT_TRUE(HasCode(b.status(), Status::Code::kBadInput, part));
     EXPECT_FALSE(std::filesystem::exists(dir + "/home/vanban.db"));
     EXPECT_FALSE(std::filesystem::exists(dir + "/home/keys/node.key"));
@@ -121,7 +122,7 @@ TEST_F(JoinTest, BadCardsAreRefusedAndLeaveNothing) {
   refused(EncodeRecordList("vanban-card 1\n", gap), "has not arrived");
   // An empty passphrase.
   std::string dir = TempDir("badjoin");
-  EXPECT_TRUE(HasCode(Node::Join(dir + "/home", card, "").status(), Status::Code::kBadInput, "passphrase"));
+  EXPECT_TRUE(HasCode(Node::Join(dir + "/home", card, "", TestOptions()).status(), Status::Code::kBadInput, "passphrase"));
   std::filesystem::remove_all(dir);
 }
 

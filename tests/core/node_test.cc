@@ -17,6 +17,7 @@ namespace vanban {
 namespace {
 
 using testing::As;
+using testing::TestOptions;
 using testing::DirectiveText;
 using testing::HasCode;
 using testing::IsRefused;
@@ -41,7 +42,7 @@ std::string ReadFile(const std::string& path) {
 TEST(NodeInit, MakesTheOrganisationItsAdminAndKeys) {
   const std::string home = TempDir("init") + "/home";
   ScopedNow now("2024-01-02T08:00:00+07:00");
-  auto n = Node::Init(home, SecondOrgOptions());
+  auto n = Node::Init(home, SecondOrgOptions(), TestOptions());
   ASSERT_TRUE(n.ok()) << n.status().message();
   Node& node = **n;
   EXPECT_EQ(node.org().code, "SNV");
@@ -117,7 +118,7 @@ TEST(NodeInit, RefusesBadOptionsBeforeWritingAnything) {
   const std::string dir = TempDir("init-bad");
   auto expect_bad = [&](InitOptions o, const std::string& part) {
     const std::string home = dir + "/h";
-    auto n = Node::Init(home, o);
+    auto n = Node::Init(home, o, TestOptions());
     ASSERT_FALSE(n.ok()) << part;
     EXPECT_TRUE(HasCode(n.status(), Status::Code::kBadInput, part));
     EXPECT_FALSE(files::Exists(home + "/vanban.db")) << part;
@@ -182,7 +183,7 @@ struct HandCard {
 
 
 TEST_F(NodeTest, InitRefusesAnExistingHome) {
-  auto n = Node::Init(home_, SecondOrgOptions());
+  auto n = Node::Init(home_, SecondOrgOptions(), TestOptions());
   ASSERT_FALSE(n.ok());
   EXPECT_TRUE(HasCode(n.status(), Status::Code::kBadInput, "already holds a vanban node"));
   EXPECT_EQ(node_->org().code, "SNgV");  // untouched
@@ -190,7 +191,7 @@ TEST_F(NodeTest, InitRefusesAnExistingHome) {
 
 TEST_F(NodeTest, OpenAMissingHomeIsNotFound) {
   const std::string empty = TempDir("empty");
-  auto n = Node::Open(empty);
+  auto n = Node::Open(empty, TestOptions());
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.status().code(), Status::Code::kNotFound);
   EXPECT_EQ(n.status().exit_code(), 4);
@@ -203,7 +204,7 @@ TEST_F(NodeTest, ReopenSeesTheSameState) {
   auto before = node_->Check();
   ASSERT_TRUE(before.ok());
   node_.reset();
-  auto n = Node::Open(home_);
+  auto n = Node::Open(home_, TestOptions());
   ASSERT_TRUE(n.ok()) << n.status().message();
   node_ = std::move(n).value();
   auto after = node_->Check();
@@ -565,7 +566,7 @@ TEST_F(NodeTest, ANewDocumentTwiceInOneBatch) {
   const std::string other = testing::TempDir("org-b");
   std::filesystem::copy(testing::TemplateHome::Path(), other, std::filesystem::copy_options::recursive);
   {
-    auto b = Node::Open(other);
+    auto b = Node::Open(other, TestOptions());
     ASSERT_TRUE(b.ok()) << b.status().message();
     auto rep = (*b)->Ingest(twice);
     ASSERT_TRUE(rep.ok()) << rep.status().message();
@@ -590,7 +591,7 @@ TEST_F(NodeTest, IngestANewRecordOnceThenAsDuplicate) {
   Record c("doc.comment");
   c.Add("doc", id);
   c.Add("rev", id);
-  c.Add("at", node_->Now()->Iso());
+  c.Add("at", node_->Now().Iso());
   for (const RecordId& h : d->heads) c.Add("parent", ToHex(h));
   c.SetText("Góp ý từ máy khác.");
   ASSERT_TRUE(c.Sign(PersonKey("chuyenvien")).ok());
@@ -608,7 +609,7 @@ TEST_F(NodeTest, IngestANewRecordOnceThenAsDuplicate) {
   EXPECT_FALSE(node_->RecordVerifies(id, RecordId{}));
   // Without the document at hand: from a fresh node that has not read it.
   node_.reset();
-  node_ = std::move(Node::Open(home_)).value();
+  node_ = std::move(Node::Open(home_, TestOptions())).value();
   EXPECT_TRUE(node_->RecordVerifies(c.id()));
 }
 
@@ -620,7 +621,7 @@ TEST_F(NodeTest, IngestRefusesBadRecordsAndKeepsTheGoodOnes) {
     Record c("doc.comment");
     c.Add("doc", doc);
     c.Add("rev", id);
-    c.Add("at", node_->Now()->Iso());
+    c.Add("at", node_->Now().Iso());
     for (const auto& p : parents) c.Add("parent", p);
     c.SetText(text);
     EXPECT_TRUE(c.Sign(key).ok());
@@ -657,7 +658,7 @@ TEST_F(NodeTest, IngestOfAConcurrentRecordRefoldsTheDocument) {
   Record c("doc.comment");
   c.Add("doc", id);
   c.Add("rev", id);
-  c.Add("at", node_->Now()->Iso());
+  c.Add("at", node_->Now().Iso());
   c.Add("parent", create_only);
   c.SetText("Ý kiến từ máy khác.");
   ASSERT_TRUE(c.Sign(PersonKey("chuyenvien")).ok());
@@ -704,7 +705,7 @@ TEST_F(NodeTest, RecordNamingAMissingBlobWaitsForIt) {
   c.Add("doc", id);
   c.Add("rev", id);
   c.Add("blob", ToHex(h));
-  c.Add("at", node_->Now()->Iso());
+  c.Add("at", node_->Now().Iso());
   for (const RecordId& p : d->heads) c.Add("parent", ToHex(p));
   c.SetText("Gửi kèm phụ lục.");
   ASSERT_TRUE(c.Sign(PersonKey("chuyenvien")).ok());
@@ -730,7 +731,7 @@ TEST_F(NodeTest, MalformedBlobCardIsBadInput) {
   c.Add("doc", id);
   c.Add("rev", id);
   c.Add("blob", "xyz");
-  c.Add("at", node_->Now()->Iso());
+  c.Add("at", node_->Now().Iso());
   for (const RecordId& p : d->heads) c.Add("parent", ToHex(p));
   c.SetText("x");
   ASSERT_TRUE(c.Sign(PersonKey("chuyenvien")).ok());
@@ -838,7 +839,7 @@ TEST_F(NodeTest, RevisionReferencesAreUnambiguous) {
     t.Add("doc", id);
     t.Add("base", id);
     t.Add("title", "Kế hoạch số hai");
-    t.Add("at", Timestamp{node_->Now()->utc + i, 420}.Iso());
+    t.Add("at", Timestamp{node_->Now().utc + i, 420}.Iso());
     for (const RecordId& h : d->heads) t.Add("parent", ToHex(h));
     t.SetText(DirectiveText("Kế hoạch số hai"));
     ASSERT_TRUE(t.Sign(key).ok());
@@ -894,12 +895,12 @@ TEST_F(NodeTest, DigestIsStableAndOverTheSetOfIds) {
   node_.reset();
   std::filesystem::copy(home_, copy, std::filesystem::copy_options::recursive);
   {
-    auto other = Node::Open(copy);
+    auto other = Node::Open(copy, TestOptions());
     ASSERT_TRUE(other.ok());
     EXPECT_EQ((*other)->Check()->digest, a->digest);
   }
   std::filesystem::remove_all(std::filesystem::path(copy).parent_path());
-  node_ = Node::Open(home_).value();
+  node_ = Node::Open(home_, TestOptions()).value();
   // One more record changes it.
   ASSERT_TRUE(node_->Approve(As("tp1"), id).ok());
   auto c = node_->Check();
@@ -924,13 +925,14 @@ TEST_F(NodeTest, SignAndIssueAttachSignedCopies) {
     // The maker signs with the key it is given: the signer's, then the seal.
     return "copy by " + ToHex(req.key.public_key()) + " after [" + req.previous.value_or("") + "]";
   };
-  ASSERT_TRUE(node_->Sign(As("pgd"), id, true, maker).ok());
+  copies_ = maker;
+  ASSERT_TRUE(node_->Sign(As("pgd"), id, true).ok());
   auto first = node_->SignedCopy(id);
   ASSERT_TRUE(first.ok() && first->has_value());
   const Person* pgd = node_->authority().FindLogin(node_->org().root, "pgd");
   EXPECT_EQ(**first, "copy by " + ToHex(pgd->key) + " after []");
 
-  auto number = node_->Issue(As("vanthu"), id, maker);
+  auto number = node_->Issue(As("vanthu"), id);
   ASSERT_TRUE(number.ok()) << number.status().message();
   auto issued = node_->SignedCopy(id);
   ASSERT_TRUE(issued.ok() && issued->has_value());
@@ -965,7 +967,8 @@ TEST_F(NodeTest, AFailingCopyMakerChangesNothing) {
   SignedCopyMaker broken = [](const SignedCopyRequest&) -> Result<std::string> {
     return Status::BadInput("cannot render");
   };
-  Status s = node_->Sign(As("pgd"), id, false, broken);
+  copies_ = broken;
+  Status s = node_->Sign(As("pgd"), id, false);
   EXPECT_EQ(s.code(), Status::Code::kBadInput);
   EXPECT_EQ(s.message(), "cannot render");
   EXPECT_EQ(StateOf(id), DocState::kSubmitted);

@@ -22,6 +22,7 @@ using testing::OrgTest;
 using testing::ScopedNow;
 using testing::SecondOrg;
 using testing::TempDir;
+using testing::TestOptions;
 
 std::string Addressed(const std::string& title, const std::vector<std::string>& aliases) {
   std::string list;
@@ -77,8 +78,8 @@ class ReceiveTest : public OrgTest {
   void CopyP() {
     p_.reset();
     std::filesystem::copy(root_ + "/p", root_ + "/p2", std::filesystem::copy_options::recursive);
-    p_ = Node::Open(root_ + "/p").value();
-    p2_ = Node::Open(root_ + "/p2").value();
+    p_ = Node::Open(root_ + "/p", TestOptions()).value();
+    p2_ = Node::Open(root_ + "/p2", TestOptions()).value();
   }
   // A directive of A, drafted, signed by pgd and issued by vanthu at `when`.
   std::string Issued(const std::string& title, const std::vector<std::string>& to = {"caobang"},
@@ -420,20 +421,21 @@ TEST_F(ReceiveTest, TheCheckHookRefusesTheReceipt) {
   std::string id = Issued("Kế hoạch một");
   Send(home_, *p_);
   int calls = 0;
-  ReceiptCheck bad = [&](const Document& d, const std::optional<std::string>& copy) -> Status {
+  ReceiptCheck bad = [&](const Authority&, const Document& d, const std::optional<std::string>& copy) -> Status {
     ++calls;
     EXPECT_EQ(ToHex(d.id), id);
     EXPECT_FALSE(copy.has_value());  // issued without a signed copy
     return Status::Refused("the signed PDF does not verify: altered");
   };
   ScopedNow now("2024-03-06T08:00:00+07:00");
-  auto n = p_->Receive(As("vanthu"), id, bad);
+  p_ = Node::Open(root_ + "/p", TestOptions(NoSignedCopies(), bad)).value();  // the node's receipt check
+  auto n = p_->Receive(As("vanthu"), id);
   EXPECT_TRUE(IsRefused(n.status(), "the signed PDF does not verify: altered"));
   EXPECT_EQ(calls, 1);
   EXPECT_TRUE(p_->Show(id)->receipts.empty());
   EXPECT_EQ(p_->Register(std::nullopt, true)->at(0).received, false);
-  ReceiptCheck good = [](const Document&, const std::optional<std::string>&) { return Status::Ok(); };
-  EXPECT_EQ(p_->Receive(As("vanthu"), id, good).value(), "1");
+  p_ = Node::Open(root_ + "/p", TestOptions()).value();  // no check
+  EXPECT_EQ(p_->Receive(As("vanthu"), id).value(), "1");
 }
 
 TEST_F(ReceiveTest, CheckComparesTheIncomingRegisterView) {
@@ -447,7 +449,7 @@ TEST_F(ReceiveTest, CheckComparesTheIncomingRegisterView) {
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE((*db)->Exec("UPDATE register_in SET seq = 7").ok());
   }
-  p_ = Node::Open(root_ + "/p").value();
+  p_ = Node::Open(root_ + "/p", TestOptions()).value();
   EXPECT_EQ(p_->Register(std::nullopt, true)->at(0).number, "7");
   auto check = p_->Check().value();
   EXPECT_FALSE(check.ok);

@@ -22,6 +22,7 @@ using testing::DirectiveText;
 using testing::MemWorld;
 using testing::OrgTest;
 using testing::TempDir;
+using testing::TestOptions;
 
 class StoreTest : public ::testing::Test {
  protected:
@@ -461,7 +462,7 @@ class TamperTest : public OrgTest {
       ASSERT_TRUE(db.ok());
       fn(**db);
     }
-    auto n = Node::Open(home_);
+    auto n = Node::Open(home_, TestOptions());
     ASSERT_TRUE(n.ok()) << n.status().message();
     node_ = std::move(n).value();
   }
@@ -642,7 +643,7 @@ TEST_F(TamperTest, NumberIssuedTwiceOffline) {
   auto seal = KeyFile::Open(testing::ReadAll(home_ + "/keys/seal-vanthu.key"), "matkhau", "seal");
   ASSERT_TRUE(seal.ok());
   auto d = node_->Show(other).value();
-  Timestamp now = node_->Now().value();
+  Timestamp now = node_->Now();
   const RecordId rev = d.signatures.back().rev;
   Record r("doc.issue");
   r.Add("doc", other);

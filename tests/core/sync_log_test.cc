@@ -17,6 +17,7 @@ using testing::At;
 using testing::HasCode;
 using testing::OrgTest;
 using testing::TempDir;
+using testing::TestOptions;
 
 SyncLogEntry Session(const std::string& side, const std::string& address, const std::string& at, int64_t received) {
   SyncLogEntry e;
@@ -51,7 +52,7 @@ TEST_F(SyncLogTest, NewestFirstAndKeptAcrossAReopen) {
   ASSERT_TRUE(node_->RecordSync(Session("server", "10.0.0.9:51234", "2024-02-05T11:00:00+07:00", 7)).ok());
 
   node_.reset();
-  auto n = Node::Open(home_);
+  auto n = Node::Open(home_, TestOptions());
   ASSERT_TRUE(n.ok());
   node_ = std::move(n).value();
   auto log = node_->SyncLog();

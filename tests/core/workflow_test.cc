@@ -1247,7 +1247,7 @@ TEST_F(NodeWorkflowTest, NumberingPerSymbolAndYear) {
     ScopedNow now("2025-01-02T09:00:00+07:00");
     EXPECT_EQ(IssueNew(*node_, DirectiveText("Kế hoạch năm mới")), "01/KH-SNgV");  // a new year starts at 1
   }
-  ASSERT_EQ(std::getenv("VANBAN_NOW"), nullptr);
+  ASSERT_EQ(testing::HeldNow().load(), INT64_MIN);  // the clock let go
   auto y2024 = node_->Register(2024, false);
   ASSERT_TRUE(y2024.ok());
   ASSERT_EQ(y2024->size(), 3u);
@@ -1445,7 +1445,7 @@ class PledgeTest : public OrgTest {
     r.Add("rev", ToHex(d->current()->id));
     r.Add("name", o.signer_name);
     r.Add("title", "Giám đốc");
-    r.Add("at", node_->Now()->Iso());
+    r.Add("at", node_->Now().Iso());
     for (const RecordId& h : d->heads) r.Add("parent", ToHex(h));
     EXPECT_TRUE(r.Sign(o.signer).ok());
     return r;

@@ -22,6 +22,7 @@ using vanban::testing::ScopedNow;
 
 class ArchiveTest : public vanban::testing::OrgTest {
  protected:
+  ArchiveTest() { copies_ = CopyMaker(); }
   // A directive taken through sign and issue on 2024-03-DAY, with its signed PDFs; its number.
   std::string Issued(const std::string& title, int day) {
     std::string d = (day < 10 ? "0" : "") + std::to_string(day);
@@ -32,11 +33,10 @@ class ArchiveTest : public vanban::testing::OrgTest {
     }
     EXPECT_NO_FATAL_FAILURE(
         Advance(id, vanban::testing::PathStep::kRoute, vanban::testing::PathStep::kSign,
-                {.copy = CopyMaker(),
-                 .at = {"2024-03-" + d + "T08:00:00+07:00", "2024-03-" + d + "T08:10:00+07:00",
+                {.at = {"2024-03-" + d + "T08:00:00+07:00", "2024-03-" + d + "T08:10:00+07:00",
                         "2024-03-" + d + "T08:20:00+07:00", "2024-03-" + d + "T08:30:00+07:00"}}));
     ScopedNow now("2024-03-" + d + "T09:00:00+07:00");
-    auto n = node_->Issue(As("vanthu"), id, CopyMaker());
+    auto n = node_->Issue(As("vanthu"), id);
     EXPECT_TRUE(n.ok()) << n.status().message();
     ids_.push_back(id);
     return n.ok() ? *n : "";

@@ -37,16 +37,15 @@ std::string Joined(const std::vector<std::string>& list) {
 
 class VerifyTest : public OrgTest {
  protected:
+  VerifyTest() { copies_ = CopyMaker(); }
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(OrgTest::SetUp());
     id_ = NewDirective(kTitle);
-    PathOptions o;
-    o.copy = CopyMaker();
-    ASSERT_NO_FATAL_FAILURE(Advance(id_, PathStep::kRoute, PathStep::kSign, o));
+    ASSERT_NO_FATAL_FAILURE(Advance(id_, PathStep::kRoute, PathStep::kSign));
     auto s = ExportPdf(*node_, id_);
     ASSERT_TRUE(s.ok()) << s.status().message();
     signed_ = *s;
-    auto n = node_->Issue(As("vanthu"), id_, CopyMaker());
+    auto n = node_->Issue(As("vanthu"), id_);
     ASSERT_TRUE(n.ok()) << n.status().message();
     number_ = *n;
     auto i = ExportPdf(*node_, id_);
@@ -220,7 +219,10 @@ TEST_F(VerifyTest, ACopyWithoutItsIssuanceIsNotTheIssuedOne) {
 TEST_F(VerifyTest, TheReceiptCheckRefusesABadSignedCopy) {
   auto d = node_->Show(id_);
   ASSERT_TRUE(d.ok());
-  ReceiptCheck check = ReceiptVerifier(*node_);
+  ReceiptCheck verifier = ReceiptVerifier();
+  auto check = [&](const Document& doc, const std::optional<std::string>& copy) {
+    return verifier(node_->authority(), doc, copy);
+  };
   EXPECT_TRUE(check(*d, issued_).ok());
   Status appended = check(*d, UnsignedUpdate(issued_, ProofTitled(kEvil)));
   EXPECT_EQ(appended.code(), Status::Code::kRefused) << appended.message();

@@ -30,6 +30,7 @@ using testing::Pass;
 using testing::ScopedNow;
 using testing::SecondOrg;
 using testing::TempDir;
+using testing::TestOptions;
 
 std::string Addressed(const std::string& title, const std::string& alias) {
   return "---\nkind: directive\ntitle: " + title + "\nrecipients:\n  - org:" + alias +
@@ -251,8 +252,8 @@ TEST_F(TwoOrgsTest, ABundleImportGivesWhatANetworkSyncGives) {
   const std::string q_home = root_ + "/q";  // a second copy of P's home, as it is now
   p_.reset();
   std::filesystem::copy(root_ + "/p", q_home, std::filesystem::copy_options::recursive);
-  p_ = Node::Open(root_ + "/p").value();
-  auto q = Node::Open(q_home).value();
+  p_ = Node::Open(root_ + "/p", TestOptions()).value();
+  auto q = Node::Open(q_home, TestOptions()).value();
   auto imported = ImportBundle(*p_, Bundle(p_->org().root));
   ASSERT_TRUE(imported.ok()) << imported.status().message();
   EXPECT_TRUE(imported->clean());
@@ -305,7 +306,7 @@ TEST_F(TwoOrgsTest, ABundleForAnotherOrganisationIsRefused) {
 
 TEST_F(TwoOrgsTest, ABundleOfANodeNotAdmittedIsRefused) {
   // A node joined to A's organisation but never admitted makes a bundle for it.
-  auto joined = Node::Join(root_ + "/joined", node_->OrgCard().value(), "mật khẩu máy mới");
+  auto joined = Node::Join(root_ + "/joined", node_->OrgCard().value(), "mật khẩu máy mới", TestOptions());
   ASSERT_TRUE(joined.ok()) << joined.status().message();
   auto key = (*joined)->UnlockNodeKey(Pass("mật khẩu máy mới"));
   ASSERT_TRUE(key.ok());

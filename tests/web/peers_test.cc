@@ -25,7 +25,7 @@ class PeersTest : public WebServerTest {
     ScopedNow now("2024-02-05T09:00:00+07:00");
     id_ = NewDirective();
     ASSERT_NO_FATAL_FAILURE(
-        Advance(id_, PathStep::kRoute, PathStep::kSign, {.on_behalf = true, .copy = pdf::CopyMaker()}));
+        Advance(id_, PathStep::kRoute, PathStep::kSign, {.on_behalf = true}));
     auto bytes = pdf::ExportPdf(*node_, id_);
     ASSERT_TRUE(bytes.ok()) << bytes.status().message();
     pdf_ = *bytes;
@@ -47,7 +47,7 @@ class PeersTest : public WebServerTest {
     std::filesystem::copy(TemplateHome::Path(), other, std::filesystem::copy_options::recursive);
     std::vector<std::string> records;
     {
-      auto n2 = Node::Open(other);
+      auto n2 = Node::Open(other, TestOptions());
       EXPECT_TRUE(n2.ok());
       if (!n2.ok()) return 0;
       auto ref = (*n2)->NewDocument(As("chuyenvien"), DirectiveText("Kế hoạch làm việc tại cửa khẩu"), "b.md");
@@ -64,7 +64,7 @@ class PeersTest : public WebServerTest {
     const std::string dir = TempDir("peers-b");
     dirs_.push_back(dir);
     peer_home_ = dir + "/home";
-    auto b = Node::Join(peer_home_, *card, "mật khẩu máy B");
+    auto b = Node::Join(peer_home_, *card, "mật khẩu máy B", TestOptions());
     EXPECT_TRUE(b.ok()) << b.status().message();
     if (!b.ok()) return 0;
     peer_ = std::move(b).value();
@@ -92,7 +92,7 @@ class PeersTest : public WebServerTest {
         std::lock_guard<std::mutex> l(peer_log_mu_);
         peer_log_.push_back(line);
       };
-      Status s = sync::Serve(peer_home_, *peer_key_, "127.0.0.1:0", so, &stop_peer_);
+      Status s = sync::Serve(peer_home_, TestOptions(), *peer_key_, "127.0.0.1:0", so, &stop_peer_);
       if (!told) bound.set_value(0);
       (void)s;
     });
@@ -177,7 +177,7 @@ TEST_F(PeersTest, WebVerifyARevokedDocumentSaysSoAndIsNotValid) {
   std::string issued;
   {
     ScopedNow now("2024-02-06T09:00:00+07:00");
-    ASSERT_TRUE(node_->Issue(As("vanthu"), id_, pdf::CopyMaker()).ok());
+    ASSERT_TRUE(node_->Issue(As("vanthu"), id_).ok());
     auto bytes = pdf::ExportPdf(*node_, id_);
     ASSERT_TRUE(bytes.ok()) << bytes.status().message();
     issued = *bytes;
@@ -290,7 +290,7 @@ TEST_F(PeersTest, WebSyncNowWithASecondNode) {
   EXPECT_EQ((*mine)[0].address, address);
   EXPECT_EQ((*mine)[0].received, static_cast<int64_t>(lacking));
   EXPECT_TRUE((*mine)[0].ok);
-  auto peer = Node::Open(peer_home_);
+  auto peer = Node::Open(peer_home_, TestOptions());
   ASSERT_TRUE(peer.ok());
   auto theirs = (*peer)->SyncLog();
   ASSERT_TRUE(theirs.ok());

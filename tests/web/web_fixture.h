@@ -20,6 +20,8 @@
 #include <boost/beast/http.hpp>
 
 #include "core/crypto.h"
+#include "pdf/pdf.h"
+#include "sync/tsa.h"
 #include "tests/core/fixture.h"
 #include "web/web.h"
 
@@ -38,8 +40,14 @@ struct Reply {
   std::string body;
 };
 
+// The web's node makes and checks signed PDFs, time-stamped when it names an
+// authority, as the CLI opens it.
 class WebServerTest : public OrgTest {
  protected:
+  WebServerTest() {
+    copies_ = pdf::CopyMaker(sync::Stamper);
+    receipts_ = pdf::ReceiptVerifier();
+  }
   void TearDown() override {
     StopServer();
     OrgTest::TearDown();
