@@ -7,6 +7,7 @@
 
 #include "core/files.h"
 #include "core/node.h"
+#include "core/reason.h"
 #include "core/store.h"
 #include "core/text.h"
 
@@ -461,7 +462,7 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id) {
     if (d.state == DocState::kIssued && d.issue) {
       // A second issuance only replaces a number that collided and lost.
       VB_ASSIGN_OR_RETURN(bool lost, LostNumber(doc, false));
-      if (!lost) return Status::Refused("already issued as " + d.issue->number + "; nothing to re-issue");
+      if (!lost) return Status::Refused(Reason{"already-issued", {{"number", d.issue->number}}});
       r.Add("reissue-of", ToHex(d.issue->id));
     }
     Timestamp now = Now();
@@ -513,8 +514,7 @@ Result<std::vector<PublicKey>> Node::AddressedOrgs(const Document& d, const Reco
     // Issuing to an organisation this node cannot name would leave it out of the
     // addressees for good: refuse, and say how to fix it.
     if (it == trusted.end())
-      return Status::Refused("recipient 'org:" + alias + "' is not a trusted organisation; run 'vanban org trust CARD --alias " +
-                             alias + "' first");
+      return Status::Refused(Reason{"recipient-untrusted", {{"alias", alias}}});
     out.insert(it->second);
   }
   return std::vector<PublicKey>(out.begin(), out.end());
@@ -528,15 +528,17 @@ Result<std::string> Node::Receive(const Actor& actor, const std::string& id) {
   auto build = [&]() -> Result<Record> {
     VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
     if (d.org == org_)
-      return Status::Refused("this organisation issued the document; the organisations it is addressed to receive it");
+      return Status::Refused(Reason{"issuer-receives", {}});
     Record r("doc.receive");
     if (d.issue) r.Add("issue", ToHex(d.issue->id));  // without one, the rules refuse by state
     if (const Receipt* mine = clerk ? d.ReceiptOf(org_) : nullptr) {
       // A second receipt only replaces an incoming number that collided and lost.
       VB_ASSIGN_OR_RETURN(bool lost, LostNumber(doc, true));
       if (!lost)
-        return Status::Refused("already received as incoming " + std::to_string(mine->seq) + " of " +
-                               std::to_string(mine->year) + " on " + mine->date + "; nothing to receive again");
+        return Status::Refused(Reason{"already-received",
+                                      {{"seq", std::to_string(mine->seq)},
+                                       {"year", std::to_string(mine->year)},
+                                       {"date", mine->date}}});
       r.Add("replaces", ToHex(mine->id));
     }
     Timestamp now = Now();
@@ -568,7 +570,7 @@ Result<std::string> Node::Receive(const Actor& actor, const std::string& id) {
 
 Result<Signature> Node::SignWithSeal(const Actor& actor, std::string_view message) {
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
-  if (!who->active()) return Status::Refused("'" + who->login + "' has been revoked");
+  if (!who->active()) return Status::Refused(Reason{"person-revoked", {{"login", who->login}}});
   if (!actor.passphrase) return Status::BadInput("no passphrase given");
   VB_ASSIGN_OR_RETURN(SecretKey seal, UnlockSeal(who->login, actor.passphrase));
   return seal.Sign(message);
@@ -577,9 +579,9 @@ Result<Signature> Node::SignWithSeal(const Actor& actor, std::string_view messag
 Status Node::CheckSealHolder(const std::string& login) const {
   const Person* who = auth_.FindLogin(org_, login);
   if (!who) return Status::NotFound("no person '" + login + "' in " + org().name);
-  if (!who->active()) return Status::Refused("'" + login + "' has been revoked");
+  if (!who->active()) return Status::Refused(Reason{"person-revoked", {{"login", login}}});
   if (!files::Exists(KeyPath("seal-" + login + ".key")))
-    return Status::Refused("'" + login + "' holds no copy of the organisation's seal on this node");
+    return Status::Refused(Reason{"no-seal-copy", {{"login", login}}});
   return Status::Ok();
 }
 
@@ -587,10 +589,10 @@ Result<SecretKey> Node::UnlockSeal(const std::string& login, const PassphraseSou
   auto seal = UnlockKeyFile("seal-" + login + ".key", pass);
   if (!seal.ok()) {
     if (seal.status().code() == Status::Code::kNotFound)
-      return Status::Refused("'" + login + "' holds no copy of the organisation's seal on this node");
+      return Status::Refused(Reason{"no-seal-copy", {{"login", login}}});
     return seal.status();
   }
-  if (seal->public_key() != org().seal) return Status::Refused("the seal key file holds another key than the organisation's seal");
+  if (seal->public_key() != org().seal) return Status::Refused(Reason{"seal-file-other-key", {}});
   return std::move(seal).value();
 }
 

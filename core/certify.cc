@@ -98,7 +98,7 @@ Result<Node::BoundToken> Node::BindToken(const Actor& actor, const token::Locati
   VB_ASSIGN_OR_RETURN(out.certificate, x509::Read(session.certificate()));
   const x509::Certificate& c = out.certificate;
   if (auto bound = auth_.FindCertificate(c.fingerprint)) {
-    if (bound->key != key) return Status::Refused("this certificate (serial " + c.serial + ") is bound to another key");
+    if (bound->key != key) return Status::Refused(Reason{"certificate-bound-elsewhere", {{"serial", c.serial}}});
     out.already = true;
   }
   // The authorities between the certificate and its root: those the token holds and
@@ -238,7 +238,7 @@ Result<x509::Certificate> Node::AddTrustRoot(const Actor& actor, const std::stri
 Result<image::Raster> Node::SetSignatureImage(const Actor& actor, const std::string& login, const std::string& png) {
   const Person* p = auth_.FindLogin(org_, login);
   if (!p) return Status::NotFound("no person '" + login + "' in " + org().name);
-  if (!p->active()) return Status::Refused("'" + login + "' has been revoked");
+  if (!p->active()) return Status::Refused(Reason{"person-revoked", {{"login", login}}});
   VB_ASSIGN_OR_RETURN(image::Raster raster, image::ReadPng(png));
   Record r("person.image");
   r.Add("key", ToHex(p->key));
@@ -295,9 +295,10 @@ Result<x509::RevocationList> Node::AddRevocationList(const std::string& bytes) {
   const std::string path = dir + "/" + RevocationFile(l);
   if (auto held = files::Read(path, kMaxRevocationList); held.ok()) {
     if (auto old = x509::ReadRevocationList(*held); old.ok() && old->this_update > l.this_update)
-      return Status::Refused("this node has a newer list of " + l.issuer.common_name + " (of " +
-                             Timestamp{old->this_update, 0}.Iso() + "); this one is of " +
-                             Timestamp{l.this_update, 0}.Iso());
+      return Status::Refused(Reason{"revocation-list-older",
+                                    {{"issuer", l.issuer.common_name},
+                                     {"held", Timestamp{old->this_update, 0}.Iso()},
+                                     {"given", Timestamp{l.this_update, 0}.Iso()}}});
   }
   VB_RETURN_IF_ERROR(files::WriteAtomic(path, l.der, 0644, false));
   return l;

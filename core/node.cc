@@ -346,7 +346,7 @@ Result<const Person*> Node::ActingPerson(const Actor& actor) const {
     return Status::NotFound("'" + login + "' has a key on this node but no grant of it has arrived yet (an admin runs "
                             "'vanban user add " + login + " --request REQ', then the nodes sync)");
   if (!p) return Status::NotFound("no person '" + login + "' in " + org().name + " (see 'vanban user list')");
-  if (!p->active()) return Status::Refused("'" + login + "' has been revoked");
+  if (!p->active()) return Status::Refused(Reason{"person-revoked", {{"login", login}}});
   return p;
 }
 
@@ -943,7 +943,7 @@ Status Node::Trust(const std::string& card, const std::string& alias) {
     Stmt& q = store_->db().Prepare("SELECT org FROM trust WHERE alias=?");
     q.Bind(1, alias);
     if (q.Step() && q.Text(0) != ToHex(org))
-      return Status::Refused("alias '" + alias + "' already names another organisation");
+      return Status::Refused(Reason{"alias-taken", {{"alias", alias}}});
   }
   Status s = [&]() -> Status {
     Transaction tx(store_->db());
@@ -1068,8 +1068,8 @@ Result<NodeAdmission> Node::AdmitNode(const Actor& actor, const std::string& nod
   Build build = [this, r, key]() -> Result<Record> {
     for (const NodeAdmission& a : org().admissions)
       if (a.node == key)
-        return Status::Refused("node " + crypto::Fingerprint(key) + " is already admitted (" + a.at.Iso() + " by " +
-                               Who(a.by) + ")");
+        return Status::Refused(
+            Reason{"node-admitted", {{"node", crypto::Fingerprint(key)}, {"at", a.at.Iso()}, {"who", Who(a.by)}}});
     return r;
   };
   VB_RETURN_IF_ERROR(Act(actor, "", build).status());
@@ -1137,7 +1137,7 @@ Result<Person> Node::AddUser(const Actor& actor, const std::string& login, const
       auto seal = UnlockKeyFile("seal-" + actor_login + ".key", actor_pass);
       if (!seal.ok()) {
         if (seal.status().code() == Status::Code::kNotFound)
-          return Status::Refused("'" + actor_login + "' holds no copy of the seal key on this node to hand to a clerk");
+          return Status::Refused(Reason{"no-seal-to-hand", {{"login", actor_login}}});
         return seal.status();
       }
       std::string seal_path = KeyPath("seal-" + login + ".key");
@@ -1209,8 +1209,7 @@ Result<Person> Node::AddUserFromRequest(const Actor& actor, const std::string& l
   if (const Person* p = auth_.FindLogin(org_, login))
     return Status::BadInput("login '" + login + "' is already taken (" + p->name + ")");
   if (roles.count(Role::kClerk))
-    return Status::Refused("a clerk needs a copy of the seal, which cannot travel with a key request: add the clerk "
-                           "with 'vanban user add' on a node that holds the seal");
+    return Status::Refused(Reason{"clerk-needs-seal", {}});
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   const std::string actor_login = who->login;  // `who` does not survive Act's reload
   Record r("person.grant");
@@ -1286,7 +1285,7 @@ Result<size_t> Node::Certify(const Actor& actor) {
   const std::string login = who->login;
   const Timestamp now = Now();
   if (!auth_.HasRole(who->key, Role::kAdmin, now))
-    return Status::Refused("'" + login + "' does not hold the role admin; certificates are issued by the admin who holds the root key");
+    return Status::Refused(Reason{"certificates-by-admin", {{"login", login}}});
   if (!actor.passphrase) return Status::BadInput("no passphrase given");
   VB_ASSIGN_OR_RETURN(std::string p, actor.passphrase());
   HeldPassphrase held{std::move(p)};

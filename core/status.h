@@ -8,12 +8,22 @@
 #pragma once
 
 #include <cassert>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace vanban {
+
+// A refusal as data: an id of core/reason.h and its arguments by name.
+struct Reason {
+  std::string id;
+  std::vector<std::pair<std::string, std::string>> args;
+  // The argument `name`, or "" when it has none.
+  const std::string& Arg(const std::string& name) const;
+};
 
 class Status {
  public:
@@ -32,6 +42,8 @@ class Status {
   static Status Invalid(std::string msg) { return Status(Code::kInvalid, std::move(msg)); }
   static Status BadInput(std::string msg) { return Status(Code::kBadInput, std::move(msg)); }
   static Status Refused(std::string msg) { return Status(Code::kRefused, std::move(msg)); }
+  // A refusal with its reason: the message is the reason's English form (core/reason.h).
+  static Status Refused(Reason why);
   static Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
   static Status Peer(std::string msg) { return Status(Code::kPeer, std::move(msg)); }
   static Status Storage(std::string msg) { return Status(Code::kStorage, std::move(msg)); }
@@ -40,17 +52,22 @@ class Status {
   Code code() const { return code_; }
   int exit_code() const { return static_cast<int>(code_); }
   const std::string& message() const { return message_; }
+  // Why, as data, when the failure was given one (a refusal by the rules); else null.
+  const Reason* reason() const { return reason_.get(); }
 
-  // Prefixes context ("sample.md: ") to the message, keeping the code.
+  // Prefixes context ("sample.md: ") to the message, keeping the code and the reason.
   Status With(const std::string& context) const {
     if (ok()) return *this;
-    return Status(code_, context + ": " + message_);
+    Status s(code_, context + ": " + message_);
+    s.reason_ = reason_;
+    return s;
   }
 
  private:
   Status(Code c, std::string m) : code_(c), message_(std::move(m)) {}
   Code code_ = Code::kOk;
   std::string message_;
+  std::shared_ptr<const Reason> reason_;
 };
 
 // Either a value or a failed Status.

@@ -92,7 +92,7 @@ Result<Session> Session::Open(const Location& where, const PinSource& pin) {
   s.where_ = where;
   s.where_.token = tok->label;
   const std::string named = "token " + Quoted(s.where_.token) + " (" + path + ")";
-  if (tok->userPinLocked) return Status::Refused("the PIN of " + named + " is locked: unlock it with the token's tool");
+  if (tok->userPinLocked) return Status::Refused(Reason{"pin-locked", {{"token", named}}});
   if (PKCS11_open_session(slot, 0) != 0) {
     ERR_clear_error();
     return Status::BadInput("cannot open a session on " + named);
@@ -104,10 +104,10 @@ Result<Session> Session::Open(const Location& where, const PinSource& pin) {
     sodium_memzero(secret.data(), secret.size());
     if (rc != 0) {
       unsigned long why = LastReason();
-      if (why == kPinLocked) return Status::Refused("the PIN of " + named + " is locked: unlock it with the token's tool");
+      if (why == kPinLocked) return Status::Refused(Reason{"pin-locked", {{"token", named}}});
       if (why == kPinIncorrect || why == kPinInvalid || why == kPinLenRange)
         return Status::BadInput("wrong PIN for " + named + (tok->userPinFinalTry ? " (the next wrong PIN locks it)" : ""));
-      if (why == kPinExpired) return Status::Refused("the PIN of " + named + " has expired: change it with the token's tool");
+      if (why == kPinExpired) return Status::Refused(Reason{"pin-expired", {{"token", named}}});
       return Status::BadInput("cannot log in to " + named);
     }
   }

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "core/reason.h"
 #include "core/text.h"
 
 namespace vanban {
@@ -181,27 +182,27 @@ Result<DocumentFile> RevisionText(const Record& r) {
 Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Timestamp& at, bool preflight) {
   const std::string& type = r.type();
   const Rule* rule = FindRule(type);
-  if (!rule) return Status::Refused("unknown record type");
+  if (!rule) return Status::Refused(Reason{"unknown-record-type", {}});
   const PublicKey by = r.author();
   const Person* person = auth.FindPerson(by);
-  if (!person) return Status::Refused("the author's key is not a person known to this node");
+  if (!person) return Status::Refused(Reason{"author-unknown", {}});
   std::set<Role> roles = person->RolesAt(at);
   if (roles.empty()) {
-    return Status::Refused("'" + person->login + "' holds no role at " + at.Iso() +
-                           (person->active() ? "" : " (revoked)"));
+    return Status::Refused(
+        Reason{person->active() ? "no-role-at" : "no-role-at-revoked", {{"login", person->login}, {"at", at.Iso()}}});
   }
 
   if (type == "doc.create") {
-    if (!roles.count(Role::kDrafter)) return Status::Refused("'" + person->login + "' does not hold the role drafter");
+    if (!roles.count(Role::kDrafter)) return Status::Refused(Reason{"lacks-role", {{"login", person->login}, {"role", "drafter"}}});
     VB_ASSIGN_OR_RETURN(PublicKey org, KeyCard(r, "org"));
-    if (org != person->org) return Status::Refused("a drafter creates documents of their own organisation");
+    if (org != person->org) return Status::Refused(Reason{"drafter-other-org", {}});
     VB_ASSIGN_OR_RETURN(DocumentFile f, RevisionText(r));
     if (f.kind != r.Get("kind")) return Status::BadInput("'kind' card differs from the text's kind");
     if (f.symbol != r.Get("symbol")) return Status::BadInput("'symbol' card differs from the text's symbol");
     VB_ASSIGN_OR_RETURN(std::vector<PublicKey> listed, PartiesOf(r));
     std::vector<PublicKey> parties;
     for (const PublicKey& k : listed) {
-      if (!auth.FindOrg(k)) return Status::Refused("party " + ToHex(k).substr(0, 12) + " is not a known organisation");
+      if (!auth.FindOrg(k)) return Status::Refused(Reason{"party-unknown", {{"key", ToHex(k).substr(0, 12)}}});
       if (k == org || std::find(parties.begin(), parties.end(), k) != parties.end())
         return Status::BadInput("'parties' lists an organisation twice");
       parties.push_back(k);
@@ -225,24 +226,25 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
   }
 
   // Every other record continues an existing document.
-  if (d.revisions.empty()) return Status::Refused("the document does not exist here");
+  if (d.revisions.empty()) return Status::Refused(Reason{"document-unknown", {}});
   if (r.Get("doc") != ToHex(d.id)) return Status::BadInput("'doc' card names another document");
   if (!Contains(rule->from, d.state)) {
-    return Status::Refused("cannot " + std::string(rule->action) + " a document in state " + StateName(d.state) +
-                           " (allowed in " + StatesText(rule->from) + ")");
+    return Status::Refused(Reason{"wrong-state",
+                                  {{"action", std::string(rule->action)},
+                                   {"state", StateName(d.state)},
+                                   {"states", StatesText(rule->from)}}});
   }
   const bool own_org = person->org == d.org;
   auto need = [&](Role role) -> Status {
     if (!roles.count(role) || !own_org)
-      return Status::Refused("'" + person->login + "' does not hold the role " + RoleName(role) + " in " +
-                             OrgName(auth, d.org));
+      return Status::Refused(
+          Reason{"lacks-role-in", {{"login", person->login}, {"role", RoleName(role)}, {"org", OrgName(auth, d.org)}}});
     return Status::Ok();
   };
   auto need_current = [&](const RecordId& rev) -> Status {
     if (d.conflicted())
-      return Status::Refused("the document has " + std::to_string(d.rev_heads.size()) +
-                             " concurrent revisions; make a merge revision first (vanban doc edit)");
-    if (d.rev_heads[0] != rev) return Status::Refused("revision " + ToHex(rev).substr(0, 12) + " is not the current one");
+      return Status::Refused(Reason{"concurrent-revisions", {{"count", std::to_string(d.rev_heads.size())}}});
+    if (d.rev_heads[0] != rev) return Status::Refused(Reason{"revision-not-current", {{"rev", ToHex(rev).substr(0, 12)}}});
     return Status::Ok();
   };
 
@@ -287,7 +289,8 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
       if (!FromHex(t, &k)) return Status::BadInput("'to' must be person keys");
       const Person* p = auth.FindPerson(k);
       if (!p || p->org != d.org || !p->RolesAt(at).count(Role::kReviewer))
-        return Status::Refused(Who(auth, k) + " does not hold the role reviewer in " + OrgName(auth, d.org));
+        return Status::Refused(
+            Reason{"other-lacks-role-in", {{"who", Who(auth, k)}, {"role", "reviewer"}, {"org", OrgName(auth, d.org)}}});
       add.push_back(k);
     }
     for (const PublicKey& k : add) {
@@ -303,7 +306,7 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     bool may = (own_org && roles.count(Role::kDrafter)) || by == d.creator ||
                (d.routed_to(by) && roles.count(Role::kReviewer)) || (d.submitted_to && *d.submitted_to == by);
     if (!may)
-      return Status::Refused("'" + person->login + "' may not comment: neither a routed reviewer, a drafter, nor the signer");
+      return Status::Refused(Reason{"may-not-comment", {{"login", person->login}}});
     VB_ASSIGN_OR_RETURN(RecordId rev, IdCard(r, "rev"));
     if (!d.FindRevision(rev)) return Status::BadInput("'rev' names no revision of this document");
     if (!r.text() || r.text()->empty()) return Status::BadInput("a comment has text");
@@ -311,11 +314,11 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     return Status::Ok();
   }
   if (type == "doc.approve") {
-    if (!d.routed_to(by)) return Status::Refused("'" + person->login + "' was not asked for comments on this document");
+    if (!d.routed_to(by)) return Status::Refused(Reason{"not-routed", {{"login", person->login}}});
     VB_RETURN_IF_ERROR(need(Role::kReviewer));
     VB_ASSIGN_OR_RETURN(RecordId rev, IdCard(r, "rev"));
     VB_RETURN_IF_ERROR(need_current(rev));
-    if (d.approved(by, rev)) return Status::Refused("'" + person->login + "' has already approved this revision");
+    if (d.approved(by, rev)) return Status::Refused(Reason{"already-approved", {{"login", person->login}}});
     d.approvals.push_back({r.id(), by, at, rev});
     return Status::Ok();
   }
@@ -326,13 +329,14 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     VB_ASSIGN_OR_RETURN(PublicKey to, KeyCard(r, "to"));
     const Person* signer = auth.FindPerson(to);
     if (!signer || signer->org != d.org || !signer->RolesAt(at).count(Role::kSigner))
-      return Status::Refused(Who(auth, to) + " does not hold the role signer in " + OrgName(auth, d.org));
+      return Status::Refused(
+          Reason{"other-lacks-role-in", {{"who", Who(auth, to)}, {"role", "signer"}, {"org", OrgName(auth, d.org)}}});
     if (auth.Setting(d.org, "require-concurrence", "no", at) == "yes") {
       std::string missing;
       for (const auto& [k, when] : d.routed)
         if (!d.approved(k, rev)) missing += (missing.empty() ? "" : ", ") + Who(auth, k);
       if (!missing.empty())
-        return Status::Refused("this organisation requires every routed reviewer to concur; awaiting " + missing);
+        return Status::Refused(Reason{"concurrence-required", {{"who", missing}}});
     }
     d.submitted_to = to;
     d.submitted_at = at;
@@ -342,8 +346,8 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
   }
   if (type == "doc.return") {
     if (!d.submitted_to || *d.submitted_to != by)
-      return Status::Refused("only the signer it was submitted to (" +
-                             (d.submitted_to ? Who(auth, *d.submitted_to) : std::string("nobody")) + ") may return it");
+      return Status::Refused(
+          Reason{"return-not-signer", {{"who", d.submitted_to ? Who(auth, *d.submitted_to) : std::string("nobody")}}});
     VB_RETURN_IF_ERROR(need(Role::kSigner));
     if (!r.Has("reason")) return Status::BadInput("a return gives a reason");
     d.returns.push_back({r.id(), by, at, r.Get("reason")});
@@ -356,19 +360,20 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     VB_ASSIGN_OR_RETURN(RecordId rev, IdCard(r, "rev"));
     VB_RETURN_IF_ERROR(need_current(rev));
     auto awaited = d.awaited_org();
-    if (!awaited) return Status::Refused("no signature is awaited");
+    if (!awaited) return Status::Refused(Reason{"no-signature-awaited", {}});
     if (d.signatures.empty()) {
       if (!d.submitted_to || *d.submitted_to != by)
-        return Status::Refused("it was submitted to " +
-                               (d.submitted_to ? Who(auth, *d.submitted_to) : std::string("nobody")) +
-                               ", not to '" + person->login + "'");
+        return Status::Refused(Reason{
+            "submitted-to-other",
+            {{"who", d.submitted_to ? Who(auth, *d.submitted_to) : std::string("nobody")}, {"login", person->login}}});
       VB_RETURN_IF_ERROR(need(Role::kSigner));
     } else {
       if (person->org != *awaited) {
-        return Status::Refused("awaiting the signature of " + OrgName(auth, *awaited) + " first");
+        return Status::Refused(Reason{"awaiting-other-org", {{"org", OrgName(auth, *awaited)}}});
       }
       if (!roles.count(Role::kSigner))
-        return Status::Refused("'" + person->login + "' does not hold the role signer in " + OrgName(auth, *awaited));
+        return Status::Refused(Reason{
+            "lacks-role-in", {{"login", person->login}, {"role", "signer"}, {"org", OrgName(auth, *awaited)}}});
     }
     if (!r.Has("name") || !r.Has("title")) return Status::BadInput("a signature names the signer's name and title");
     SignatureEntry s{r.id(), by, person->org, at, rev, r.Get("on-behalf") == "yes", r.Get("name"), r.Get("title")};
@@ -382,8 +387,8 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     const Organisation* o = auth.FindOrg(d.org);
     if (d.state == DocState::kIssued) {
       if (!d.issue || r.Get("reissue-of") != ToHex(d.issue->id))
-        return Status::Refused("already issued as " + (d.issue ? d.issue->number : std::string("?")) +
-                               "; a re-issue names the issuance it replaces");
+        return Status::Refused(
+            Reason{"reissue-names-issuance", {{"number", d.issue ? d.issue->number : std::string("?")}}});
     } else if (r.Has("reissue-of")) {
       return Status::BadInput("'reissue-of' on a first issuance");
     }
@@ -418,11 +423,11 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     if (is.date != local.Date() || is.year != local.Year())
       return Status::BadInput("'date' and 'year' are the issuing day in the organisation's time zone");
     VB_ASSIGN_OR_RETURN(PublicKey seal, KeyCard(r, "seal"));
-    if (seal != o->seal) return Status::Refused("'seal' is not the seal key of " + o->name);
+    if (seal != o->seal) return Status::Refused(Reason{"seal-not-org", {{"org", o->name}}});
     Signature sig;
     if (!preflight && !FromHex(r.Get("seal-sig"), &sig)) return Status::BadInput("'seal-sig' must be 128 hex digits");
     if (!preflight && !crypto::Verify(seal, SealMessage(d, rev, is.number, is.date), sig))
-      return Status::Refused("the seal signature does not verify");
+      return Status::Refused(Reason{"seal-signature-bad", {}});
     if (d.issue) d.earlier_issues.push_back(*d.issue);
     // The latest issuance says who the document is addressed to.
     d.addressed = is.to;
@@ -433,7 +438,7 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
   }
   if (type == "doc.revoke") {
     if (!own_org || !(roles.count(Role::kSigner) || roles.count(Role::kAdmin)))
-      return Status::Refused("'" + person->login + "' is neither a signer nor an admin of " + OrgName(auth, d.org));
+      return Status::Refused(Reason{"not-signer-or-admin", {{"login", person->login}, {"org", OrgName(auth, d.org)}}});
     if (!r.Has("reason")) return Status::BadInput("a revocation gives a reason");
     d.revocation = Return{r.id(), by, at, r.Get("reason")};
     d.state = DocState::kRevoked;
@@ -444,9 +449,10 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     // Made by another organisation than the document's: its own clerk, on its node.
     const Organisation* mine = auth.FindOrg(person->org);
     if (!roles.count(Role::kClerk) || !mine)
-      return Status::Refused("'" + person->login + "' does not hold the role clerk in " + OrgName(auth, person->org));
+      return Status::Refused(
+          Reason{"lacks-role-in", {{"login", person->login}, {"role", "clerk"}, {"org", OrgName(auth, person->org)}}});
     if (!d.addressed_to(person->org))
-      return Status::Refused(OrgName(auth, person->org) + " is not among the organisations this document is addressed to");
+      return Status::Refused(Reason{"not-addressed", {{"org", OrgName(auth, person->org)}}});
     VB_ASSIGN_OR_RETURN(PublicKey org, KeyCard(r, "org"));
     if (org != person->org) return Status::BadInput("'org' is not the receiving clerk's organisation");
     VB_ASSIGN_OR_RETURN(RecordId issue, IdCard(r, "issue"));
@@ -475,9 +481,11 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
       // Two clerks of one organisation may receive it offline on two nodes: the first
       // in fold order counts; a later receipt only renumbers one that collided.
       if (r.Get("replaces") != ToHex(earlier->id))
-        return Status::Refused(mine->name + " has already received this document as incoming " +
-                               std::to_string(earlier->seq) + " of " + std::to_string(earlier->year) + " on " +
-                               earlier->date + "; a second receipt names the receipt it replaces");
+        return Status::Refused(Reason{"receipt-names-receipt",
+                                      {{"org", mine->name},
+                                       {"seq", std::to_string(earlier->seq)},
+                                       {"year", std::to_string(earlier->year)},
+                                       {"date", earlier->date}}});
       rc.renumbered = true;
     } else if (r.Has("replaces")) {
       return Status::BadInput("'replaces' on a first receipt");
@@ -486,7 +494,7 @@ Status ApplyInner(const Authority& auth, Document& d, const Record& r, const Tim
     d.receipts.push_back(std::move(rc));
     return Status::Ok();
   }
-  return Status::Refused("unknown record type");
+  return Status::Refused(Reason{"unknown-record-type", {}});
 }
 
 }  // namespace

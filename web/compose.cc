@@ -10,6 +10,7 @@
 #include "core/crypto.h"
 #include "core/docfile.h"
 #include "core/workflow.h"
+#include "web/reasons.h"
 #include "web/routes.h"
 #include "web/web.h"
 
@@ -197,7 +198,7 @@ Reply Save(Ctx& c, const Call& call, const std::string& doc) {
                                       : c.node.EditDocument(c.actor(), doc, bytes, "văn bản");
     if (made.ok()) return Reply::Redirect("/doc/" + made->id);
     if (made.status().code() == Status::Code::kBadInput) e[FieldOfLine(d, made.status().message())] = made.status().message();
-    else return ErrorReply(c.viewer, HttpStatusOf(made.status()), made.status().message());
+    else return ErrorReply(c.viewer, HttpStatusOf(made.status()), Said(made.status()));
   }
   return Reply::Html(ComposePage(c.viewer, f, e, doc, Preview(c.node, d)), e.empty() ? 200 : 400);
 }
@@ -219,11 +220,11 @@ std::optional<Reply> ComposeRoutes(Ctx& c, const Call& call) {
   std::string id, what;
   if (!DocPath(call.path, &id, &what) || what != "edit") return std::nullopt;
   auto d = c.node.Show(id);
-  if (!d.ok()) return ErrorReply(c.viewer, HttpStatusOf(d.status()), d.status().message());
+  if (!d.ok()) return ErrorReply(c.viewer, HttpStatusOf(d.status()), Said(d.status()));
   const std::string hex = ToHex(d->id);
   if (call.post) return Save(c, call, hex);
   auto fields = ReadDocumentFields(d->current_text);
-  if (!fields.ok()) return ErrorReply(c.viewer, 500, fields.status().message());
+  if (!fields.ok()) return ErrorReply(c.viewer, 500, Said(fields.status()));
   Form f{fields->kind, fields->title, fields->symbol, "", "", fields->body};
   for (const std::string& r : fields->recipients) f.recipients += r + "\n";
   for (const std::string& p : fields->parties) f.parties += (f.parties.empty() ? "" : ", ") + p;

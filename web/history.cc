@@ -12,6 +12,7 @@
 #include "core/docfile.h"
 #include "pdf/pdf.h"
 #include "web/diff.h"
+#include "web/reasons.h"
 #include "web/routes.h"
 #include "web/web.h"
 
@@ -113,9 +114,9 @@ Reply RevisionsPage(Node& node, const Viewer& v, const Document& d, const Call& 
   b += "</select></label><button type=\"submit\">So sánh</button></form>";
 
   auto ta = node.RevisionText(ToHex(d.id), ToHex(ra->id));
-  if (!ta.ok()) return ErrorReply(v, HttpStatusOf(ta.status()), ta.status().message());
+  if (!ta.ok()) return ErrorReply(v, HttpStatusOf(ta.status()), Said(ta.status()));
   auto tb = node.RevisionText(ToHex(d.id), ToHex(rb->id));
-  if (!tb.ok()) return ErrorReply(v, HttpStatusOf(tb.status()), tb.status().message());
+  if (!tb.ok()) return ErrorReply(v, HttpStatusOf(tb.status()), Said(tb.status()));
   Diff diff = WordDiff(*ta, *tb);
   size_t added = 0, removed = 0;
   for (const DiffRun& r : diff.runs) {
@@ -139,7 +140,7 @@ Reply RevisionsPage(Node& node, const Viewer& v, const Document& d, const Call& 
 Reply RevisionPage(Node& node, const Viewer& v, const Document& d, const Revision& r) {
   const std::string href = DocHref(d), rev = href + "/rev/" + RevName(r);
   auto text = node.RevisionText(ToHex(d.id), ToHex(r.id));
-  if (!text.ok()) return ErrorReply(v, HttpStatusOf(text.status()), text.status().message());
+  if (!text.ok()) return ErrorReply(v, HttpStatusOf(text.status()), Said(text.status()));
   std::string b = "<p><a href=\"" + href + "\">← " + Escape(d.title) + "</a> · <a href=\"" + href +
                   "/revisions\">Các bản</a></p><h1>Bản " + RevName(r) + ": " + Escape(r.title) + "</h1><dl>";
   b += "<dt>Người soạn</dt><dd>" + Escape(PersonLabel(node, r.author)) + "</dd><dt>Thời điểm</dt><dd>" +
@@ -211,7 +212,7 @@ std::string Details(Node& node, const Document& d, const Record& r) {
 Reply HistoryPage(Node& node, const Viewer& v, const Document& d) {
   const std::string hex = ToHex(d.id), href = DocHref(d);
   auto log = node.Log(hex);
-  if (!log.ok()) return ErrorReply(v, HttpStatusOf(log.status()), log.status().message());
+  if (!log.ok()) return ErrorReply(v, HttpStatusOf(log.status()), Said(log.status()));
   std::string b = "<p><a href=\"" + href + "\">← " + Escape(d.title) + "</a></p><h1>Lịch sử văn bản</h1>";
   b += "<p>" + std::to_string(log->size()) +
        " bản ghi, theo thứ tự được áp dụng; mỗi bản ghi được kiểm tra lại chữ ký khi mở trang này.</p>";
@@ -254,7 +255,7 @@ std::optional<Reply> HistoryRoutes(Ctx& c, const Call& call) {
   if (!revisions && !history && !rev) return std::nullopt;
   const Viewer& v = c.viewer;
   auto d = c.node.Show(id);
-  if (!d.ok()) return ErrorReply(v, HttpStatusOf(d.status()), d.status().message());
+  if (!d.ok()) return ErrorReply(v, HttpStatusOf(d.status()), Said(d.status()));
   if (revisions) return RevisionsPage(c.node, v, *d, call);
   if (history) return HistoryPage(c.node, v, *d);
   // rev/REF or rev/REF/pdf
@@ -268,7 +269,7 @@ std::optional<Reply> HistoryRoutes(Ctx& c, const Call& call) {
   if (!r) return NoSuchRevision(v, *d, ref);
   if (tail.empty()) return RevisionPage(c.node, v, *d, *r);
   auto pdf = pdf::RenderRevision(c.node, ToHex(d->id), ToHex(r->id));
-  if (!pdf.ok()) return ErrorReply(v, HttpStatusOf(pdf.status()), pdf.status().message());
+  if (!pdf.ok()) return ErrorReply(v, HttpStatusOf(pdf.status()), Said(pdf.status()));
   return Reply::File(std::move(pdf).value(), "application/pdf", call.Field("download") == "1" ? "attachment" : "inline",
                      ToHex(d->id).substr(0, 12) + "-" + RevName(*r) + ".pdf");
 }

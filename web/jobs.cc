@@ -12,6 +12,7 @@
 
 #include "core/crypto.h"
 #include "core/files.h"
+#include "web/reasons.h"
 #include "web/routes.h"
 #include "web/web.h"
 
@@ -35,7 +36,7 @@ Job::View Job::Snapshot() const {
   v.finished = finished_;
   if (finished_) {
     v.ok = outcome_.status.ok();
-    v.error = v.ok ? "" : outcome_.status.message();
+    v.error = v.ok ? "" : Said(outcome_.status);
     v.summary = outcome_.summary;
     v.has_file = !file_path_.empty();
     v.filename = outcome_.filename;
@@ -211,7 +212,7 @@ std::optional<Reply> JobRoutes(Ctx& c, const Call& call) {
   if (what == "file") {
     if (!v.finished || !v.has_file) return ErrorReply(c.viewer, 404, "Chưa có tệp để tải");
     auto bytes = job->FileBytes();
-    if (!bytes.ok()) return ErrorReply(c.viewer, 500, "Không đọc được tệp kết quả: " + bytes.status().message());
+    if (!bytes.ok()) return ErrorReply(c.viewer, 500, "Không đọc được tệp kết quả: " + Said(bytes.status()));
     return Reply::File(std::move(bytes).value(), job->FileType(), "attachment", v.filename);
   }
   if (!what.empty()) return std::nullopt;

@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "core/workflow.h"
 #include "pdf/pdf.h"
+#include "web/reasons.h"
 #include "web/routes.h"
 #include "web/web.h"
 
@@ -520,19 +521,19 @@ std::optional<Reply> DocRoutes(Ctx& c, const Call& call) {
   const Viewer& v = c.viewer;
   if (!call.post && call.path == "/") {
     auto page = InboxPage(c.node, v);
-    if (!page.ok()) return ErrorReply(v, 500, page.status().message());
+    if (!page.ok()) return ErrorReply(v, 500, Said(page.status()));
     return Reply::Html(std::move(page).value());
   }
   std::string id, what;
   if (!DocPath(call.path, &id, &what)) return std::nullopt;
   if (!call.post && what.empty()) {
     auto page = DocPage(c.node, v, id, call.Field("notice") == "unstamped" ? kUnstampedNotice : "");
-    if (!page.ok()) return ErrorReply(v, HttpStatusOf(page.status()), page.status().message());
+    if (!page.ok()) return ErrorReply(v, HttpStatusOf(page.status()), Said(page.status()));
     return Reply::Html(std::move(page).value());
   }
   if (!call.post && what == "pdf") {
     auto bytes = pdf::ExportPdf(c.node, id);
-    if (!bytes.ok()) return ErrorReply(v, HttpStatusOf(bytes.status()), bytes.status().message());
+    if (!bytes.ok()) return ErrorReply(v, HttpStatusOf(bytes.status()), Said(bytes.status()));
     return Reply::File(std::move(bytes).value(), "application/pdf",
                        call.Field("download") == "1" ? "attachment" : "inline", id.substr(0, 12) + ".pdf");
   }
@@ -540,17 +541,17 @@ std::optional<Reply> DocRoutes(Ctx& c, const Call& call) {
   if (!info) return std::nullopt;
   auto again = [&](const std::string& notice, int status) -> Reply {
     auto page = DocPage(c.node, v, id, notice);
-    if (!page.ok()) return ErrorReply(v, HttpStatusOf(page.status()), page.status().message());
+    if (!page.ok()) return ErrorReply(v, HttpStatusOf(page.status()), Said(page.status()));
     return Reply::Html(std::move(page).value(), status);
   };
   auto d = c.node.Show(id);
-  if (!d.ok()) return ErrorReply(v, HttpStatusOf(d.status()), d.status().message());
+  if (!d.ok()) return ErrorReply(v, HttpStatusOf(d.status()), Said(d.status()));
   if (std::string missing = MissingInput(what, call); !missing.empty()) return again(missing, 400);
   if (call.Field("confirm") != "yes") return ConfirmPage(c.node, v, *d, id, *info, call);
   Status st = Perform(c, what, id, call);
   const bool unstamped = (what == "sign" || what == "issue") && !c.node.unstamped().empty();
   if (st.ok()) return Reply::Redirect("/doc/" + id + (unstamped ? "?notice=unstamped" : ""));
-  return again(st.message(), HttpStatusOf(st));
+  return again(Said(st), HttpStatusOf(st));
 }
 
 }  // namespace vanban::web

@@ -18,6 +18,7 @@
 #include "sync/bundle.h"
 #include "sync/session.h"
 #include "web/jobs.h"
+#include "web/reasons.h"
 #include "web/routes.h"
 #include "web/web.h"
 
@@ -209,7 +210,7 @@ std::string PeerError(const std::string& peer, const Status& s) {
            ")";
   if (s.code() == Status::Code::kBadInput && s.message().find("HOST:PORT") != std::string::npos)
     return "«" + peer + "» không phải địa chỉ dạng MÁY:CỔNG, ví dụ 192.168.1.20:7410 (" + s.message() + ")";
-  return "Không đồng bộ được với " + peer + ": " + s.message();
+  return "Không đồng bộ được với " + peer + ": " + Said(s);
 }
 
 Job::Outcome SyncJob(Job& job, const std::string& home, const NodeOptions& options, const std::string& peer,
@@ -327,7 +328,7 @@ Reply PeersPage(Ctx& c, const std::map<std::string, std::string>& errors, const 
     return it == errors.end() ? "" : "<p class=\"field-error\" role=\"alert\">" + Escape(it->second) + "</p>";
   };
   auto log = n.SyncLog();
-  if (!log.ok()) return ErrorReply(v, 500, log.status().message());
+  if (!log.ok()) return ErrorReply(v, 500, Said(log.status()));
   const std::vector<PeerRow> rows = PeerRows(*log);
   std::map<std::string, std::string> labels;  // node hex -> label, for this organisation's nodes
   for (const NodeAdmission& a : n.Nodes()) labels[ToHex(a.node)] = a.label;
@@ -445,7 +446,7 @@ std::optional<Reply> ImportUpload(Ctx& c, const Call& call) {
   if (!rep.ok()) {
     const Status& s = rep.status();
     std::string why = s.code() == Status::Code::kRefused
-                          ? "Gói dữ liệu bị từ chối, không nhập gì: " + s.message()
+                          ? "Gói dữ liệu bị từ chối, không nhập gì: " + Said(s)
                           : "Tệp «" + f->second.filename + "» không phải gói dữ liệu vanban đọc được: " + s.message();
     return PeersPage(c, {{"bundle", why}}, "", HttpStatusOf(s));
   }

@@ -22,6 +22,7 @@
 #include "core/workflow.h"
 #include "pdf/pdf.h"
 #include "web/jobs.h"
+#include "web/reasons.h"
 #include "web/routes.h"
 #include "web/tar.h"
 #include "web/web.h"
@@ -116,7 +117,7 @@ Reply DocsPage(Ctx& c, const Call& call) {
   f.offset = (page - 1) * kDocsPerPage;
   f.limit = kDocsPerPage + 1;  // one more: is there a next page?
   auto list = c.node.List(f);
-  if (!list.ok()) return ErrorReply(v, HttpStatusOf(list.status()), "Không lọc được: " + list.status().message());
+  if (!list.ok()) return ErrorReply(v, HttpStatusOf(list.status()), "Không lọc được: " + Said(list.status()));
   const bool more = list->size() > kDocsPerPage;
   if (more) list->pop_back();
 
@@ -249,13 +250,13 @@ std::string IncomingRow(const RegisterEntry& e, const std::map<std::string, std:
 Reply RegistersPage(Ctx& c, const Call& call) {
   const Viewer& v = c.viewer;
   auto view = ParseRegisterView(c, call);
-  if (!view.ok()) return ErrorReply(v, 400, view.status().message());
+  if (!view.ok()) return ErrorReply(v, 400, Said(view.status()));
   const RegisterView& r = *view;
   const size_t page = PageOf(call);
   auto rows = RegisterRows(c.node, r, (page - 1) * kRowsPerPage, kRowsPerPage);
-  if (!rows.ok()) return ErrorReply(v, HttpStatusOf(rows.status()), rows.status().message());
+  if (!rows.ok()) return ErrorReply(v, HttpStatusOf(rows.status()), Said(rows.status()));
   auto years = c.node.RegisterYears(r.incoming);
-  if (!years.ok()) return ErrorReply(v, 500, years.status().message());
+  if (!years.ok()) return ErrorReply(v, 500, Said(years.status()));
   std::set<int, std::greater<int>> shown(years->begin(), years->end());
   shown.insert(r.year);
   shown.insert(c.node.Now().Year());
@@ -375,9 +376,9 @@ std::string RegisterCsv(const std::vector<RegisterEntry>& rows, bool incoming,
 
 Reply RegisterExport(Ctx& c, const Call& call) {
   auto view = ParseRegisterView(c, call);
-  if (!view.ok()) return ErrorReply(c.viewer, 400, view.status().message());
+  if (!view.ok()) return ErrorReply(c.viewer, 400, Said(view.status()));
   auto page = RegisterRows(c.node, *view);
-  if (!page.ok()) return ErrorReply(c.viewer, HttpStatusOf(page.status()), page.status().message());
+  if (!page.ok()) return ErrorReply(c.viewer, HttpStatusOf(page.status()), Said(page.status()));
   std::vector<RegisterEntry> rows = std::move(page->rows);
   for (RegisterEntry& e : page->awaiting) rows.push_back(std::move(e));
   return Reply::File(RegisterCsv(rows, view->incoming, OurNames(c.node)), "text/csv; charset=utf-8", "attachment",
@@ -455,11 +456,11 @@ Reply ArchivePage(Ctx& c, const std::string& notice, int status) {
   b += "<p>Xuất toàn bộ văn bản đã ban hành trong một năm: bản PDF đã ký của từng văn bản, và tệp manifest.json "
        "liệt kê mã băm (SHA-256) của từng tệp, được ký bằng con dấu của cơ quan. Kết quả là một tệp .tar để tải về.</p>";
   auto years = c.node.RegisterYears(false);
-  if (!years.ok()) return ErrorReply(v, 500, years.status().message());
+  if (!years.ok()) return ErrorReply(v, 500, Said(years.status()));
   Status holder = c.node.CheckSealHolder(v.person->login);
   if (!holder.ok()) {
     b += "<p class=\"notice\">Chỉ người giữ bản sao con dấu trên máy này (quản trị, văn thư) mới xuất được lưu trữ: " +
-         Escape(holder.message()) + "</p>";
+         Escape(Said(holder)) + "</p>";
   } else if (years->empty()) {
     b += "<p>Chưa có văn bản nào được ban hành.</p>";
   } else {
@@ -498,9 +499,9 @@ Reply StartArchive(Ctx& c, const Call& call) {
     return ArchivePage(c, "Hãy chọn năm cần xuất.", 400);
   const int year = std::stoi(y);
   if (Status s = c.node.CheckSealHolder(login); !s.ok())
-    return ArchivePage(c, "Không xuất được lưu trữ: " + s.message(), HttpStatusOf(s));
+    return ArchivePage(c, "Không xuất được lưu trữ: " + Said(s), HttpStatusOf(s));
   auto years = c.node.RegisterYears(false);
-  if (!years.ok()) return ErrorReply(c.viewer, 500, years.status().message());
+  if (!years.ok()) return ErrorReply(c.viewer, 500, Said(years.status()));
   if (std::find(years->begin(), years->end(), year) == years->end())
     return ArchivePage(c, "Năm " + y + " không có văn bản nào được ban hành.", 404);
   std::string pass = c.passphrase();

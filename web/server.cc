@@ -24,6 +24,7 @@
 #include "pdf/pdf.h"
 #include "web/jobs.h"
 #include "web/pages.h"
+#include "web/reasons.h"
 #include "web/routes.h"
 #include "web/web.h"
 
@@ -381,7 +382,7 @@ struct Server::Impl {
       // Argon2id that may itself take a second).
       if (s.code() == Status::Code::kBadInput && ++tr.failed >= kFreeTries)
         tr.not_before = opt.clock() + std::chrono::seconds(std::min(300, 1 << std::min(tr.failed - kFreeTries, 9)));
-      std::string msg = s.code() == Status::Code::kBadInput ? "Mật khẩu không đúng." : "Không đăng nhập được: " + s.message();
+      std::string msg = s.code() == Status::Code::kBadInput ? "Mật khẩu không đúng." : "Không đăng nhập được: " + Said(s);
       return ToResponse(req, LoginForm(msg, 401));
     }
     tries.erase(login);

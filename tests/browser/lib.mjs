@@ -258,3 +258,24 @@ export async function noticeOf(page) {
 // Does this server have `route` (a logged-in page's GET is not 404)? For a page of issue 5
 // still being built (/verify): until it answers, the step that needs it is reported as
 // skipped with the reason, never passed.
+
+// A form built in `page` and posted as the browser would post it (cookie sent, same
+// origin), to `action` with `fields`; the navigation's response.
+export async function postForm(page, action, fields) {
+  const [r] = await Promise.all([
+    page.waitForNavigation({ timeout: STEP_MS }),
+    page.evaluate(({ action, fields }) => {
+      const f = document.createElement('form');
+      f.method = 'post';
+      f.action = action;
+      for (const [k, v] of Object.entries(fields)) {
+        const i = document.createElement('input');
+        i.type = 'hidden'; i.name = k; i.value = v;
+        f.appendChild(i);
+      }
+      document.body.appendChild(f);
+      setTimeout(() => f.submit(), 0);  // after evaluate() has returned
+    }, { action, fields }),
+  ]);
+  return r;
+}

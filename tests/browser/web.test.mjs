@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   BASE, PASS, OUT, PEOPLE, STEP_MS, launch, closeAll, withSession, submit, login, pathOf, text, noticeOf, openDoc, actions, act,
+  postForm,
 } from './lib.mjs';
 
 // A draft of chuyenvien's that run.sh made with the CLI, for the CSRF test.
@@ -356,25 +357,7 @@ test('CSRF: a POST with a wrong or missing token is refused (403) and changes no
     assert.match(mine, /^[0-9a-f]{64}$/);
     assert.notEqual(foreign, mine);
 
-    // A form built in the page and posted as the browser would (cookie sent, same origin).
-    const post = async (action, fields) => {
-      const [r] = await Promise.all([
-        page.waitForNavigation({ timeout: STEP_MS }),
-        page.evaluate(({ action, fields }) => {
-          const f = document.createElement('form');
-          f.method = 'post';
-          f.action = action;
-          for (const [k, v] of Object.entries(fields)) {
-            const i = document.createElement('input');
-            i.type = 'hidden'; i.name = k; i.value = v;
-            f.appendChild(i);
-          }
-          document.body.appendChild(f);
-          setTimeout(() => f.submit(), 0);  // after evaluate() has returned
-        }, { action, fields }),
-      ]);
-      return r;
-    };
+    const post = (action, fields) => postForm(page, action, fields);
     const comment = `/doc/${CSRF_DOC}/comment`;
     for (const csrf of ['0'.repeat(64), foreign, '']) {
       const r = await post(comment, { csrf, text: 'Ý kiến từ trang lạ', confirm: 'yes' });
@@ -402,6 +385,31 @@ test('CSRF: a POST with a wrong or missing token is refused (403) and changes no
     assert.equal(pathOf(page), `/doc/${CSRF_DOC}`);
     assert.equal(await page.locator('.comment', { hasText: 'Ý kiến thật' }).count(), 1);
     assert.equal(await page.locator('.comment', { hasText: 'trang lạ' }).count(), 0);
+  });
+});
+
+test('refusals are said in Vietnamese: three actions the rules refuse, each with its reason', { timeout: 6 * STEP_MS }, async () => {
+  await withSession(browser, 'refusals', async (s) => {
+    // Forms posted as a stale page would post them (the buttons are not offered now):
+    // the rules refuse, the document page says why in Vietnamese, nothing changes.
+    const refused = async (who, action, fields) => {
+      const page = await openDoc(await s.as(who), CSRF_DOC);
+      const csrf = await page.locator('input[name=csrf]').first().inputValue();
+      const r = await postForm(page, `/doc/${CSRF_DOC}/${action}`, { csrf, confirm: 'yes', ...fields });
+      assert.equal(r.status(), 409, `${who} ${action}: refused (${await noticeOf(page)})`);
+      assert.equal(pathOf(page), `/doc/${CSRF_DOC}/${action}`);
+      return text(page, '.notice');
+    };
+    assert.equal(await refused('tp2', 'comment', { text: 'Ý kiến khi chưa được hỏi' }),
+      "'tp2' không được cho ý kiến: không được xin ý kiến, không phải người soạn hay người ký.");
+    assert.equal(await refused('chuyenvien', 'submit', { to: 'tp1' }),
+      "'tp1' không có vai trò ký tại Sở Ngoại vụ tỉnh Lạng Sơn.");
+    assert.match(await refused('vanthu', 'issue', {}),
+      /^Không thể ban hành văn bản đang ở trạng thái «nháp» \(chỉ được khi «đã ký»/);
+    // Nothing changed: still a draft, no comment of tp2's.
+    const page = await openDoc(await s.as('chuyenvien'), CSRF_DOC);
+    assert.equal(await text(page, '#state'), 'nháp');
+    assert.equal(await page.locator('.comment', { hasText: 'chưa được hỏi' }).count(), 0);
   });
 });
 

@@ -478,12 +478,12 @@ TEST_F(RegistersTest, WebArchiveRefusedWithoutTheSeal) {
   std::string cookie = Login("tp1");
   Reply page = Get("/archive", cookie);
   ASSERT_EQ(page.status, 200);
-  EXPECT_NE(page.body.find("holds no copy of the organisation&#39;s seal"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("không giữ bản sao con dấu của đơn vị"), std::string::npos) << page.body;
   EXPECT_EQ(page.body.find("Xuất lưu trữ</button>"), std::string::npos);
   Reply r = Post("/archive", "csrf=" + Csrf(page.body) + "&year=2024", cookie);
   EXPECT_EQ(r.status, 409);
   EXPECT_TRUE(JobOf(r).empty());
-  EXPECT_NE(r.body.find("Không xuất được lưu trữ: &#39;tp1&#39; holds no copy of the organisation&#39;s seal"),
+  EXPECT_NE(r.body.find("Không xuất được lưu trữ: &#39;tp1&#39; không giữ bản sao con dấu của đơn vị trên máy này"),
             std::string::npos)
       << r.body;
   // The admin holds the seal, but no document was issued in that year.
