@@ -1,0 +1,415 @@
+// Node's replication: records arriving (Ingest: checked, in scope, applied in order,
+// one transaction per batch) and leaving (what a peer may have, read for sending).
+#include "core/node.h"
+
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "core/files.h"
+#include "core/node_internal.h"
+#include "core/scope.h"
+#include "core/store.h"
+#include "core/text.h"
+
+namespace vanban {
+
+using namespace node_internal;
+
+Status Node::IngestOne(const Record& r, bool* duplicate, std::optional<bool> signature) {
+  const bool signature_checked = signature.has_value(), signature_ok = signature.value_or(false);
+  const bool org_record = Authority::IsOrgRecord(r.type());
+  // The document a record belongs to is in its own bytes: where a copy would be held.
+  const std::string doc_hex = org_record ? "" : r.type() == "doc.create" ? r.id_hex() : r.Get("doc");
+  bool held = false;
+  auto fresh = new_docs_.count(doc_hex) ? cache_.find(doc_hex) : cache_.end();
+  if (fresh != cache_.end()) {
+    // A document this transaction created: its cached log lists every record it holds.
+    const auto& log = fresh->second.log;
+    held = std::any_of(log.begin(), log.end(), [&](const Event& e) { return e.id == r.id(); });
+  } else {
+    held = store_->HasRecord(r.id(), doc_hex);
+  }
+  if (held) {
+    if (duplicate) *duplicate = true;
+    return Status::Ok();
+  }
+  if (!(signature_checked ? signature_ok : r.VerifySignature()))
+    return Status::Invalid("record " + r.id_hex().substr(0, 12) + ": signature does not verify");
+  for (const Card& c : r.cards()) {
+    if (c.key != "blob") continue;
+    Hash h;
+    if (!FromHex(c.value, &h)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'blob' card");
+    if (!store_->HasBlob(h) && !(arriving_ && arriving_->count(h)))
+      return Status::Refused("record " + r.id_hex().substr(0, 12) + ": blob " + c.value.substr(0, 12) + " has not arrived");
+  }
+  auto missing_parent = [&](const RecordId& p) {
+    return Status::Refused("record " + r.id_hex().substr(0, 12) + ": parent " + ToHex(p).substr(0, 12) +
+                           " has not arrived");
+  };
+  if (org_record) {
+    // An organisation record follows organisation records; any other parent is
+    // looked for the slow way.
+    for (const RecordId& p : r.parents())
+      if (!store_->HasRecord(p, "") && !store_->HasRecordAnywhere(p)) return missing_parent(p);
+    PublicKey org;
+    if (!FromHex(r.Get("org"), &org)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'org'");
+    if (org != org_) {
+      Stmt& q = store_->db().Prepare("SELECT 1 FROM trust WHERE org=?");
+      q.Bind(1, ToHex(org));
+      if (!q.Step()) return Status::Refused("record " + r.id_hex().substr(0, 12) + ": organisation is not trusted here");
+    }
+    VB_RETURN_IF_ERROR(auth_.Apply(r));
+    VB_RETURN_IF_ERROR(store_->PutRecord(r, "", ToHex(org)));
+    VB_RETURN_IF_ERROR(store_->WritePersonsView(auth_));
+    if (r.type() == "person.revoke") {
+      // Records this person made after the revocation no longer count: refold their documents.
+      Stmt& q = store_->db().Prepare("SELECT DISTINCT doc FROM records WHERE author=? AND doc IS NOT NULL");
+      q.Bind(1, r.Get("key"));
+      std::vector<std::string> docs;
+      while (q.Step()) docs.push_back(q.Text(0));
+      VB_RETURN_IF_ERROR(q.status());
+      for (const std::string& doc : docs) {
+        cache_.erase(doc);
+        dirty_.insert(doc);
+      }
+    }
+    return Status::Ok();
+  }
+  const std::string id12 = r.id_hex().substr(0, 12);
+  if (r.type() == "doc.create") {
+    Document d;
+    VB_RETURN_IF_ERROR(ApplyDocRecord(auth_, d, r).With("record " + id12));
+    VB_RETURN_IF_ERROR(store_->PutRecord(r, doc_hex, ToHex(d.org)));
+    cache_[doc_hex] = std::move(d);
+    dirty_.insert(doc_hex);
+    new_docs_.insert(doc_hex);
+    return Status::Ok();
+  }
+  RecordId doc_id;
+  if (!FromHex(doc_hex, &doc_id)) return Status::BadInput("record " + id12 + ": bad 'doc' card");
+  auto cached = Cached(doc_hex);
+  if (!cached.ok()) {
+    if (cached.status().code() == Status::Code::kNotFound)
+      return Status::Refused("record " + id12 + ": its document has not arrived");
+    return cached.status();
+  }
+  Document& d = **cached;  // changed in place: a failed batch reloads (see Ingest, Act)
+  auto parents = r.parents();
+  // A document record's parents are records of the same document, all in its log,
+  // but for another organisation's document: of that, only its share reaches us.
+  const bool was_partial = d.partial;
+  for (const RecordId& p : parents) {
+    bool known = std::any_of(d.log.begin(), d.log.end(), [&](const Event& e) { return e.id == p; });
+    if (known) continue;
+    if (d.org == org_) return missing_parent(p);
+    d.partial = true;
+  }
+  bool follows_all = std::all_of(d.heads.begin(), d.heads.end(), [&](const RecordId& h) {
+    return std::find(parents.begin(), parents.end(), h) != parents.end();
+  });
+  if (follows_all) {
+    // It descends from every record of the document: it is last in causal order.
+    Status s = ApplyDocRecord(auth_, d, r);
+    if (!s.ok()) {
+      d.log.pop_back();  // the refusal's log entry: the record is not kept
+      d.partial = was_partial;
+      return s.With("record " + id12);
+    }
+  } else {
+    VB_ASSIGN_OR_RETURN(std::vector<Record> all, store_->DocRecords(doc_hex));
+    all.push_back(r);
+    VB_ASSIGN_OR_RETURN(Document refolded, FoldDocument(auth_, all));
+    for (const Event& e : refolded.log) {
+      if (e.id == r.id() && !e.accepted) return Status::Refused("record " + id12 + ": " + e.note);
+    }
+    d = std::move(refolded);
+  }
+  VB_RETURN_IF_ERROR(store_->PutRecord(r, doc_hex, ToHex(d.org)));
+  dirty_.insert(doc_hex);
+  return Status::Ok();
+}
+
+Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes, const std::vector<std::string>& blobs,
+                                  bool more_follows) {
+  IngestReport rep;
+  // A blob is known by its hash: one that no record names is simply not kept.
+  std::map<Hash, std::string_view> arriving;
+  for (const std::string& b : blobs) arriving.emplace(crypto::Blake2b(b), b);
+  arriving_ = &arriving;
+  Status s = IngestBatch(record_bytes, &rep, more_follows);
+  arriving_ = nullptr;
+  if (!s.ok()) {
+    (void)Load();  // the batch rolled back: forget what it applied in memory
+    return s;
+  }
+  return rep;
+}
+
+namespace {
+
+// The decoding and signature check of a batch's records, shared by the thread that
+// applies them in order and helper threads: each record is claimed once, in order,
+// checked by whoever claimed it, and published to the others.
+class BatchCheck {
+ public:
+  explicit BatchCheck(const std::vector<std::string>& bytes)
+      : bytes_(bytes), decoded_(bytes.size()), signed_ok_(bytes.size(), 0),
+        done_(std::make_unique<std::atomic<bool>[]>(bytes.size())) {}
+  // A helper thread's work: check records until none is left to claim.
+  void Work() {
+    while (CheckNext()) {
+    }
+  }
+  // Record i, decoded and checked; while another thread is at it, this one checks
+  // records further on rather than wait.
+  const Result<Record>& Await(size_t i) {
+    while (!done_[i].load(std::memory_order_acquire))
+      if (!CheckNext()) std::this_thread::yield();
+    return *decoded_[i];
+  }
+  // Whether record i's signature verifies (after Await(i)).
+  bool signed_ok(size_t i) const { return signed_ok_[i] != 0; }
+
+ private:
+  bool CheckNext() {
+    const size_t i = next_.fetch_add(1, std::memory_order_relaxed);
+    if (i >= bytes_.size()) return false;
+    decoded_[i] = Record::Decode(bytes_[i]);
+    signed_ok_[i] = decoded_[i]->ok() && (*decoded_[i])->VerifySignature();
+    done_[i].store(true, std::memory_order_release);
+    return true;
+  }
+
+  const std::vector<std::string>& bytes_;
+  std::vector<std::optional<Result<Record>>> decoded_;
+  std::vector<char> signed_ok_;
+  std::unique_ptr<std::atomic<bool>[]> done_;
+  std::atomic<size_t> next_{0};
+};
+
+}  // namespace
+
+Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* out, bool more_follows) {
+  // Decoding (hashing) and signature checks need nothing from the store: they run on
+  // helper threads beside the apply, which takes the records in order as each is
+  // checked and checks the next unclaimed ones itself while it waits (BatchCheck).
+  // Who checked a record does not change what is applied: the outcome is the same.
+  const size_t n = record_bytes.size();
+  BatchCheck check(record_bytes);
+  const size_t helpers = std::min<size_t>(verify_threads_, n / 32 + 1) - 1;
+  std::vector<std::thread> workers;
+  struct Joiner {  // the helpers end before `check` goes, on every return path
+    std::vector<std::thread>& w;
+    ~Joiner() {
+      for (std::thread& t : w) t.join();
+    }
+  } joiner{workers};
+  for (size_t t = 0; t < helpers; ++t) workers.emplace_back([&check] { check.Work(); });
+  std::vector<const Record*> records(n, nullptr);
+  // Scope is decided on the document as the batch leaves it (a record alone cannot
+  // tell: the issuance addressed here follows the creation). Records beyond it are
+  // left out and the batch applied again without them, until none is.
+  std::vector<char> beyond(n, 0), applied_first(n, 0);
+  for (bool first = true;; first = false) {
+    IngestReport rep;
+    std::vector<size_t> fresh;
+    {
+      Transaction tx(store_->db());
+      VB_RETURN_IF_ERROR(tx.status());
+      VB_RETURN_IF_ERROR(SeeOtherWriters());
+      for (size_t i = 0; i < n; ++i) {
+        if (beyond[i]) continue;
+        const Result<Record>& decoded = check.Await(i);
+        if (!decoded.ok()) {
+          rep.refused.push_back(decoded.status().message());
+          continue;
+        }
+        records[i] = &*decoded;
+        bool duplicate = false;
+        Status s = IngestOne(*records[i], &duplicate, check.signed_ok(i));
+        if (!s.ok() && applied_first[i]) beyond[i] = 1;  // it followed a record left out: left out too
+        else if (!s.ok()) rep.refused.push_back(s.message());
+        else if (duplicate) ++rep.duplicate;
+        else {
+          ++rep.accepted;
+          fresh.push_back(i);
+          if (first) applied_first[i] = 1;
+          if (arriving_) VB_RETURN_IF_ERROR(KeepArrivingBlobs(*records[i]));
+        }
+      }
+      VB_ASSIGN_OR_RETURN(std::vector<size_t> outside, BeyondScope(records, fresh));
+      if (outside.empty()) {
+        VB_RETURN_IF_ERROR(FlushViews());
+        VB_RETURN_IF_ERROR(tx.Commit());
+        ForgetFoldedIfMany();
+        for (size_t i = 0; i < n; ++i) {
+          if (!beyond[i]) continue;
+          const Record& r = *records[i];
+          if (more_follows) {
+            rep.held_back.push_back(record_bytes[i]);
+            for (const std::string& b : r.GetAll("blob")) {
+              Hash h;
+              if (!arriving_ || !FromHex(b, &h)) continue;
+              auto it = arriving_->find(h);
+              if (it != arriving_->end()) rep.held_back_blobs.emplace_back(it->second);
+            }
+            continue;
+          }
+          ++rep.out_of_scope;
+          rep.refused.push_back("record " + r.id_hex().substr(0, 12) + ": a " + r.type() +
+                                " of another organisation's document that this organisation may not hold");
+        }
+        *out = std::move(rep);
+        return Status::Ok();
+      }
+      for (size_t i : outside) beyond[i] = 1;
+    }
+    // The transaction rolled back: forget what it applied in memory, then again.
+    VB_RETURN_IF_ERROR(Load());
+  }
+}
+
+void Node::ForgetFoldedIfMany() {
+  // A long transfer (a first sync, a large bundle) touches every document once or
+  // twice: keeping each folded document would grow memory with the store (some
+  // 110,000 for a million records) and slow every allocation. Any of them folds
+  // again from its records when asked; the views are already written.
+  constexpr size_t kMaxFoldedDocuments = 4096;
+  if (cache_.size() > kMaxFoldedDocuments) cache_.clear();
+}
+
+Result<std::vector<size_t>> Node::BeyondScope(const std::vector<const Record*>& records,
+                                              const std::vector<size_t>& fresh) {
+  std::map<std::string, std::vector<size_t>> by_doc;
+  for (size_t i : fresh) {
+    const Record& r = *records[i];
+    if (Authority::IsOrgRecord(r.type())) continue;
+    by_doc[r.type() == "doc.create" ? r.id_hex() : r.Get("doc")].push_back(i);
+  }
+  std::vector<size_t> out;
+  for (const auto& [doc_hex, applied] : by_doc) {
+    VB_ASSIGN_OR_RETURN(Document * cached, Cached(doc_hex));
+    if (cached->org == org_) continue;  // this organisation's own: all of it
+    VB_ASSIGN_OR_RETURN(std::vector<Record> held, store_->DocRecords(doc_hex));
+    VB_ASSIGN_OR_RETURN(Document d, FoldDocument(auth_, held));
+    std::set<RecordId> keep = MayHold(auth_, d, held, org_);
+    for (size_t i : applied)
+      if (!keep.count(records[i]->id())) out.push_back(i);
+  }
+  return out;
+}
+
+Status Node::KeepArrivingBlobs(const Record& r) {
+  for (const Card& c : r.cards()) {
+    Hash h;
+    if (c.key != "blob" || !FromHex(c.value, &h) || store_->HasBlob(h)) continue;
+    auto it = arriving_->find(h);
+    if (it != arriving_->end()) { VB_RETURN_IF_ERROR(store_->PutBlob(it->second).status()); }
+  }
+  return Status::Ok();
+}
+
+Status Node::Refresh() {
+  // A cached statement stopped after its first row (a lookup) keeps its read open, and
+  // with it the snapshot it began in: data_version would not move and other writers'
+  // commits would stay unseen. Between requests nothing is mid-iteration.
+  store_->db().ResetAll();
+  return SeeOtherWriters();
+}
+
+Status Node::SeeOtherWriters() {
+  // data_version changes when another connection (another vanban process, another
+  // sync session) commits: what this Node folded before may be stale.
+  VB_ASSIGN_OR_RETURN(int64_t v, DataVersion());
+  return v == data_version_ ? Status::Ok() : Load();
+}
+
+Result<int64_t> Node::DataVersion() {
+  Stmt& q = store_->db().Prepare("PRAGMA data_version");
+  int64_t v = q.Step() ? q.Int(0) : -1;
+  q.Step();  // to the end: a statement left on a row would hold its read snapshot
+  VB_RETURN_IF_ERROR(q.status());
+  return v;
+}
+
+// --- sync ------------------------------------------------------------------------
+
+Result<std::vector<Node::HeldRecord>> Node::SharedWith(const PublicKey& peer) {
+  std::vector<HeldRecord> out;
+  if (peer == org_) {
+    VB_ASSIGN_OR_RETURN(auto all, store_->AllHeld());
+    out.reserve(all.size());
+    for (const auto& [id, seq] : all) out.push_back({id, seq});
+  } else {
+    std::set<PublicKey> orgs = {org_, peer};
+    // Only these can hold a share: the peer's own documents, pledges, issued ones.
+    Stmt& q = store_->db().Prepare(
+        "SELECT doc FROM documents WHERE org=? OR kind='pledge' OR state IN ('issued', 'revoked')");
+    q.Bind(1, ToHex(peer));
+    std::vector<std::string> docs;
+    while (q.Step()) docs.push_back(q.Text(0));
+    VB_RETURN_IF_ERROR(q.status());
+    for (const std::string& doc : docs) {
+      VB_ASSIGN_OR_RETURN(auto held, store_->DocRecordsWithSeq(doc));
+      std::vector<Record> records;
+      records.reserve(held.size());
+      std::map<RecordId, int64_t> seq_of;
+      for (auto& [seq, r] : held) {
+        seq_of[r.id()] = seq;
+        records.push_back(std::move(r));
+      }
+      VB_ASSIGN_OR_RETURN(Document d, FoldDocument(auth_, records));
+      std::vector<RecordId> part = SharedPart(auth_, d, records, peer);
+      if (part.empty()) continue;
+      for (const RecordId& id : part) out.push_back({id, seq_of[id]});
+      for (const PublicKey& o : InvolvedOrgs(d)) orgs.insert(o);
+    }
+    VB_ASSIGN_OR_RETURN(auto org_records, store_->OrgRecordsWithSeq());
+    for (const auto& [seq, r] : org_records) {
+      PublicKey o;
+      if (FromHex(r.Get("org"), &o) && orgs.count(o)) out.push_back({r.id(), seq});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const HeldRecord& a, const HeldRecord& b) { return a.id < b.id; });
+  return out;
+}
+
+Result<Node::Outgoing> Node::ReadHeld(std::vector<int64_t> seqs) {
+  std::sort(seqs.begin(), seqs.end());
+  Outgoing out;
+  std::set<std::string> named;
+  for (int64_t seq : seqs) {
+    VB_ASSIGN_OR_RETURN(std::string bytes, store_->RecordBytesAt(seq));
+    // Only signed copies name blobs: a cheap look before decoding.
+    if (bytes.find("\nblob ") != std::string::npos) {
+      VB_ASSIGN_OR_RETURN(Record r, Record::Decode(bytes));
+      for (const std::string& b : r.GetAll("blob")) {
+        Hash h;
+        if (!FromHex(b, &h) || !named.insert(b).second) continue;
+        VB_ASSIGN_OR_RETURN(auto blob, store_->GetBlob(h));
+        if (blob) out.blobs.push_back(std::move(*blob));
+      }
+    }
+    out.records.push_back(std::move(bytes));
+  }
+  return out;
+}
+
+const Organisation* Node::OrgOfNode(const PublicKey& node) const {
+  for (const auto& [key, o] : auth_.orgs())
+    if (o.nodes.count(node)) return &o;
+  return nullptr;
+}
+
+Result<Hash> Node::PutBlob(std::string_view bytes) { return store_->PutBlob(bytes); }
+Result<std::optional<std::string>> Node::GetBlob(const Hash& h) { return store_->GetBlob(h); }
+
+}  // namespace vanban
