@@ -1,11 +1,21 @@
 // vanban/core — Node: one node's state (a --home folder) and every action on it.
 //
-// This is the one path that changes anything: the CLI and (later) the web
-// interface call these methods, and records from peers enter through Ingest(),
-// the same validation local actions pass. Every action is one SQLite transaction;
-// a refused action changes nothing and says why (Status codes = CLI exit codes).
-// Secret keys are unlocked only inside an action, from key files in HOME/keys,
-// and wiped when it returns. A Node is used from one thread at a time.
+// This is the one path that changes anything: the CLI and the web call these
+// methods, and records from peers enter through Ingest(), the same validation local
+// actions pass. Every action is one SQLite transaction; a refused action changes
+// nothing and says why (Status codes = CLI exit codes; refusals carry a Reason,
+// core/reason.h). Secret keys are unlocked only inside an action, from key files in
+// HOME/keys, and wiped when it returns. A Node is used from one thread at a time.
+//
+// Contents, in the order below (and the file that does each):
+//   NodeOptions        what a node is given when it opens: clock, key cost, makers
+//   Init, Join, Open   opening a home (node.cc)
+//   this node          organisation, settings, acting person, passphrases (node.cc, people.cc)
+//   certificates       X.509 for the standard signatures, tokens (certify.cc)
+//   nodes, people      admitted nodes, grants, key requests, revocations (people.cc)
+//   documents          draft … sign, issue, receive, revoke; lists, inbox (actions.cc)
+//   registers, check   the registers, collisions, check and rebuild (registers.cc, check.cc)
+//   records, sync      Ingest, what a peer may have, the sync history (replication.cc, people.cc)
 #pragma once
 
 #include <functional>
