@@ -67,13 +67,6 @@ const std::vector<ReasonForm> kForms = {
 
 }  // namespace
 
-const std::string& Reason::Arg(const std::string& name) const {
-  static const std::string kNone;
-  for (const auto& [n, v] : args)
-    if (n == name) return v;
-  return kNone;
-}
-
 Status Status::Refused(Reason why) {
   Status s(Code::kRefused, Phrase(EnglishForm(why.id), why));
   s.reason_ = std::make_shared<const Reason>(std::move(why));

@@ -21,8 +21,6 @@ namespace vanban {
 struct Reason {
   std::string id;
   std::vector<std::pair<std::string, std::string>> args;
-  // The argument `name`, or "" when it has none.
-  const std::string& Arg(const std::string& name) const;
 };
 
 class Status {

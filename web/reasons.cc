@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "web/web.h"
+
 namespace vanban::web {
 namespace {
 
@@ -74,15 +76,6 @@ std::string RoleWord(const std::string& role) {
   return role;
 }
 
-std::string StateWord(const std::string& state) {
-  static const std::vector<std::pair<std::string_view, std::string_view>> m = {
-      {"draft", "nháp"},   {"in_review", "đang xin ý kiến"},   {"submitted", "trình ký"},
-      {"partially_signed", "đã ký một phần"},  {"signed", "đã ký"}, {"issued", "đã ban hành"}, {"revoked", "đã thu hồi"}};
-  for (const auto& [k, v] : m)
-    if (k == state) return std::string(v);
-  return state;
-}
-
 std::string ActionWord(const std::string& action) {
   static const std::vector<std::pair<std::string_view, std::string_view>> m = {
       {"edit", "sửa"},     {"route", "xin ý kiến"}, {"comment", "cho ý kiến"},  {"approve", "thông qua"},
@@ -100,7 +93,7 @@ std::string StatesWords(const std::string& states) {
   while (i <= states.size()) {
     size_t j = states.find(" or ", i);
     if (j == std::string::npos) j = states.size();
-    out += (out.empty() ? "" : " hoặc ") + ("«" + StateWord(states.substr(i, j - i)) + "»");
+    out += (out.empty() ? "" : " hoặc ") + ("«" + StateLabel(states.substr(i, j - i)) + "»");
     i = j + 4;
   }
   return out;
@@ -123,7 +116,7 @@ std::string Vietnamese(const Reason& r) {
   Reason vi = r;
   for (auto& [name, value] : vi.args) {
     if (name == "role") value = RoleWord(value);
-    else if (name == "state") value = StateWord(value);
+    else if (name == "state") value = StateLabel(value);
     else if (name == "states") value = StatesWords(value);
     else if (name == "action") value = ActionWord(value);
     else if (value == "nobody") value = "chưa ai";
