@@ -574,13 +574,13 @@ int RunPdfBench(const PdfBenchOptions& o) {
     Die("add clerk", p.status());
   std::vector<Captured> sign(docs.size()), issue(docs.size());
   for (size_t i = 0; i < docs.size(); ++i) {
-    auto ref = n.NewDocument(As("chuyenvien"), docs[i].text, docs[i].label);
+    auto ref = n.Do(As("chuyenvien"), act::Draft{docs[i].text, docs[i].label});
     if (!ref.ok()) Die("new " + docs[i].label, ref.status());
-    if (Status s = n.Submit(As("chuyenvien"), ref->id, "giamdoc"); !s.ok()) Die("submit", s);
+    if (Status s = n.Do(As("chuyenvien"), act::Submit{ref->id, "giamdoc"}).status(); !s.ok()) Die("submit", s);
     capture_into = &sign[i];
-    if (Status s = n.Sign(As("giamdoc"), ref->id, false); !s.ok()) Die("sign", s);
+    if (Status s = n.Do(As("giamdoc"), act::Sign{ref->id, false}).status(); !s.ok()) Die("sign", s);
     capture_into = &issue[i];
-    auto num = n.Issue(As("vanthu"), ref->id);
+    auto num = n.Do(As("vanthu"), act::Issue{ref->id});
     if (!num.ok()) Die("issue", num.status());
   }
   // The same documents again, with the Decree 30 images set (samples/images): the
@@ -592,13 +592,13 @@ int RunPdfBench(const PdfBenchOptions& o) {
     if (auto r = n.SetSignatureImage(As("giamdoc"), "giamdoc", sig_png); !r.ok()) Die("user image", r.status());
     if (auto r = n.SetSealImage(As("giamdoc"), seal_png, 36); !r.ok()) Die("org seal-image", r.status());
     for (size_t i = 0; i < docs.size(); ++i) {
-      auto ref = n.NewDocument(As("chuyenvien"), docs[i].text, docs[i].label);
+      auto ref = n.Do(As("chuyenvien"), act::Draft{docs[i].text, docs[i].label});
       if (!ref.ok()) Die("new " + docs[i].label, ref.status());
-      if (Status s = n.Submit(As("chuyenvien"), ref->id, "giamdoc"); !s.ok()) Die("submit", s);
+      if (Status s = n.Do(As("chuyenvien"), act::Submit{ref->id, "giamdoc"}).status(); !s.ok()) Die("submit", s);
       capture_into = &sign_img[i];
-      if (Status s = n.Sign(As("giamdoc"), ref->id, false); !s.ok()) Die("sign", s);
+      if (Status s = n.Do(As("giamdoc"), act::Sign{ref->id, false}).status(); !s.ok()) Die("sign", s);
       capture_into = &issue_img[i];
-      auto num = n.Issue(As("vanthu"), ref->id);
+      auto num = n.Do(As("vanthu"), act::Issue{ref->id});
       if (!num.ok()) Die("issue", num.status());
     }
   }

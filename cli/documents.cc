@@ -21,28 +21,26 @@ struct Step {
   const char* arg;
   const char* arg_help;
   const char* verb;  // "Routed": "Routed ID: now STATE"
-  Status (*act)(Node& node, const Actor& actor, const std::string& id, const std::string& arg);
+  Action (*action)(const std::string& id, const std::string& arg);
 };
 
 const Step kRevoke = {"revoke", "Withdraw an issued document by a later decision (signer or admin)",
                       "Document id or number", "--reason", "The decision withdrawing it", "Revoked",
-                      [](Node& n, const Actor& who, const std::string& id, const std::string& reason) {
-                        return n.RevokeDoc(who, id, reason);
-                      }};
+                      [](const std::string& id, const std::string& reason) -> Action { return act::Revoke{id, reason}; }};
 
 const Step kSteps[] = {
     {"route", "Ask reviewers for comments (draft -> in_review)", "Document id", "--to",
      "Reviewers' logins, comma-separated", "Routed",
-     [](Node& n, const Actor& who, const std::string& id, const std::string& to) { return n.Route(who, id, SplitComma(to)); }},
+     [](const std::string& id, const std::string& to) -> Action { return act::Route{id, SplitComma(to)}; }},
     {"comment", "Comment on the current revision (a routed reviewer, a drafter, or the signer)", "Document id", "text",
      "The comment", "Commented on",
-     [](Node& n, const Actor& who, const std::string& id, const std::string& text) { return n.AddComment(who, id, text); }},
+     [](const std::string& id, const std::string& text) -> Action { return act::Comment{id, text}; }},
     {"approve", "Concur with the current revision (a routed reviewer)", "Document id", "", "", "Approved",
-     [](Node& n, const Actor& who, const std::string& id, const std::string&) { return n.Approve(who, id); }},
+     [](const std::string& id, const std::string&) -> Action { return act::Approve{id}; }},
     {"submit", "Submit for signature (-> submitted)", "Document id", "--to", "The signer's login", "Submitted",
-     [](Node& n, const Actor& who, const std::string& id, const std::string& to) { return n.Submit(who, id, to); }},
+     [](const std::string& id, const std::string& to) -> Action { return act::Submit{id, to}; }},
     {"return", "Send a submitted document back to its drafter (-> draft)", "Document id", "--reason", "Why", "Returned",
-     [](Node& n, const Actor& who, const std::string& id, const std::string& reason) { return n.ReturnDoc(who, id, reason); }},
+     [](const std::string& id, const std::string& reason) -> Action { return act::Return{id, reason}; }},
 };
 
 // Where AddStep finds what a workflow command does, once parsed.
@@ -52,7 +50,7 @@ struct StepArgs {
 };
 
 Status TakeStep(Program& prog, StepArgs& a) {
-  VB_RETURN_IF_ERROR(a.step->act(prog.node(), prog.actor(), a.id, a.arg));
+  VB_RETURN_IF_ERROR(prog.node().Do(prog.actor(), a.step->action(a.id, a.arg)).status());
   return prog.PrintState(a.step->verb, a.id);
 }
 
@@ -70,9 +68,9 @@ struct RevisionArgs {
 
 Status SaveRevision(Program& prog, RevisionArgs& a, bool edit) {
   VB_ASSIGN_OR_RETURN(std::string bytes, ReadDocFile(a.file));
-  VB_ASSIGN_OR_RETURN(DocRef ref, edit ? prog.node().EditDocument(prog.actor(), a.id, bytes, a.file, a.base)
-                                         : prog.node().NewDocument(prog.actor(), bytes, a.file));
-  prog.Print({{"id", ref.id}, {"rev", ref.rev}}, edit ? ref.rev : ref.id);
+  Action action = edit ? Action{act::Revise{a.id, bytes, a.file, a.base}} : Action{act::Draft{bytes, a.file}};
+  VB_ASSIGN_OR_RETURN(Done made, prog.node().Do(prog.actor(), action));
+  prog.Print({{"id", made.id}, {"rev", made.record}}, edit ? made.record : made.id);
   return Status::Ok();
 }
 
@@ -179,13 +177,14 @@ struct SignArgs {
 };
 
 Status Sign(Program& prog, SignArgs& a) {
-  VB_RETURN_IF_ERROR(prog.node().Sign(prog.actor(), a.id, a.on_behalf));
+  VB_RETURN_IF_ERROR(prog.node().Do(prog.actor(), act::Sign{a.id, a.on_behalf}).status());
   prog.WarnUnstamped();
   return prog.PrintState("Signed", a.id);
 }
 
 Status Issue(Program& prog, std::string& id) {
-  VB_ASSIGN_OR_RETURN(std::string n, prog.node().Issue(prog.actor(), id));
+  VB_ASSIGN_OR_RETURN(Done issued, prog.node().Do(prog.actor(), act::Issue{id}));
+  const std::string& n = issued.number;
   prog.WarnUnstamped();
   VB_ASSIGN_OR_RETURN(Document d, prog.node().Show(id));
   prog.Print({{"id", ToHex(d.id)}, {"state", StateName(d.state)}, {"number", n}, {"date", d.issue->date}},
@@ -196,7 +195,8 @@ Status Issue(Program& prog, std::string& id) {
 Status Receive(Program& prog, std::string& id) {
   // The signed copy must be authentic and intact before the receipt vouches for it
   // (pdf::ReceiptVerifier, the node's receipt check).
-  VB_ASSIGN_OR_RETURN(std::string n, prog.node().Receive(prog.actor(), id));
+  VB_ASSIGN_OR_RETURN(Done received, prog.node().Do(prog.actor(), act::Receive{id}));
+  const std::string& n = received.number;
   VB_ASSIGN_OR_RETURN(Document d, prog.node().Show(id));
   const Receipt* r = d.ReceiptOf(prog.node().org().root);
   std::string date = r ? r->date : "";

@@ -40,6 +40,12 @@ std::string RandomHex(size_t bytes) {
   return ToHex(reinterpret_cast<const uint8_t*>(b.data()), b.size());
 }
 
+// What an action on `doc` made, once Act returned the record's id.
+Result<Done> Acted(const std::string& doc, Result<std::string> record) {
+  if (!record.ok()) return record.status();
+  return Done{doc, *record, ""};
+}
+
 }  // namespace
 
 Node::Build Node::Fixed(const Record& r) {
@@ -71,8 +77,13 @@ Result<RecordId> Node::ResolveRevision(const Document& d, const std::string& ref
   return found->id;
 }
 
-Result<DocRef> Node::NewDocument(const Actor& actor, const std::string& bytes, const std::string& where) {
-  VB_ASSIGN_OR_RETURN(DocumentFile f, ParseDocumentFile(bytes, where));
+Result<Done> Node::Do(const Actor& actor, const Action& action) {
+  return std::visit([&](const auto& a) { return Perform(actor, a); }, action);
+}
+
+Result<Done> Node::Perform(const Actor& actor, const act::Draft& a) {
+  const std::string& where = a.where;
+  VB_ASSIGN_OR_RETURN(DocumentFile f, ParseDocumentFile(a.bytes, where));
   Record r("doc.create");
   r.Add("org", ToHex(org_));
   r.Add("kind", f.kind);
@@ -94,13 +105,13 @@ Result<DocRef> Node::NewDocument(const Actor& actor, const std::string& bytes, c
   // Two documents drafted alike in the same second must still be two documents.
   r.Add("nonce", RandomHex(16));
   VB_ASSIGN_OR_RETURN(std::string id, Act(actor, "", Fixed(r)));
-  return DocRef{id, id};
+  return Done{id, id, ""};
 }
 
-Result<DocRef> Node::EditDocument(const Actor& actor, const std::string& id, const std::string& bytes,
-                                  const std::string& where, const std::string& base) {
-  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
-  VB_ASSIGN_OR_RETURN(DocumentFile f, ParseDocumentFile(bytes, where));
+Result<Done> Node::Perform(const Actor& actor, const act::Revise& a) {
+  const std::string &where = a.where, &base = a.base;
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(a.doc));
+  VB_ASSIGN_OR_RETURN(DocumentFile f, ParseDocumentFile(a.bytes, where));
   VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
   if (f.kind != d.kind) return Status::BadInput(where + ": kind '" + f.kind + "' differs from the document's kind '" + d.kind + "'");
   auto trusted = Trusted();
@@ -124,7 +135,7 @@ Result<DocRef> Node::EditDocument(const Actor& actor, const std::string& id, con
     return r;
   };
   VB_ASSIGN_OR_RETURN(std::string rev, Act(actor, doc, build));
-  return DocRef{doc, rev};
+  return Done{doc, rev, ""};
 }
 
 Result<Document> Node::Show(const std::string& id) {
@@ -279,8 +290,9 @@ Result<std::vector<InboxItem>> Node::Inbox(const std::string& login_in) {
   return out;
 }
 
-Status Node::Route(const Actor& actor, const std::string& id, const std::vector<std::string>& logins) {
-  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+Result<Done> Node::Perform(const Actor& actor, const act::Route& a) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(a.doc));
+  const std::vector<std::string>& logins = a.to;
   if (logins.empty()) return Status::BadInput("--to names at least one reviewer");
   Record r("doc.route");
   for (const std::string& l : logins) {
@@ -288,41 +300,42 @@ Status Node::Route(const Actor& actor, const std::string& id, const std::vector<
     if (!p) return Status::NotFound("no person '" + l + "' in " + org().name);
     r.Add("to", ToHex(p->key));
   }
-  return Act(actor, doc, Fixed(r)).status();
+  return Acted(doc, Act(actor, doc, Fixed(r)));
 }
 
-Status Node::AddComment(const Actor& actor, const std::string& id, const std::string& comment) {
-  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
-  std::string t = text::Trim(comment);
+Result<Done> Node::Perform(const Actor& actor, const act::Comment& a) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(a.doc));
+  std::string t = text::Trim(a.text);
   if (t.empty()) return Status::BadInput("the comment is empty");
   if (t.size() > kMaxComment) return Status::BadInput("the comment is longer than 64 KiB");
   VB_ASSIGN_OR_RETURN(std::string nfc, text::Normalize(t));
-  return Act(actor, doc, OnRevision(doc, "doc.comment", [&](Record& r) { r.SetText(nfc); })).status();
+  return Acted(doc, Act(actor, doc, OnRevision(doc, "doc.comment", [&](Record& r) { r.SetText(nfc); })));
 }
 
-Status Node::Approve(const Actor& actor, const std::string& id) {
-  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
-  return Act(actor, doc, OnRevision(doc, "doc.approve", nullptr)).status();
+Result<Done> Node::Perform(const Actor& actor, const act::Approve& a) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(a.doc));
+  return Acted(doc, Act(actor, doc, OnRevision(doc, "doc.approve", nullptr)));
 }
 
-Status Node::Submit(const Actor& actor, const std::string& id, const std::string& to_login) {
-  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
-  const Person* to = auth_.FindLogin(org_, to_login);
-  if (!to) return Status::NotFound("no person '" + to_login + "' in " + org().name);
+Result<Done> Node::Perform(const Actor& actor, const act::Submit& a) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(a.doc));
+  const Person* to = auth_.FindLogin(org_, a.to);
+  if (!to) return Status::NotFound("no person '" + a.to + "' in " + org().name);
   std::string to_hex = ToHex(to->key);
-  return Act(actor, doc, OnRevision(doc, "doc.submit", [&](Record& r) { r.Add("to", to_hex); })).status();
+  return Acted(doc, Act(actor, doc, OnRevision(doc, "doc.submit", [&](Record& r) { r.Add("to", to_hex); })));
 }
 
-Status Node::ReturnDoc(const Actor& actor, const std::string& id, const std::string& reason) {
-  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
-  VB_ASSIGN_OR_RETURN(std::string why, OneLine(reason, "--reason"));
+Result<Done> Node::Perform(const Actor& actor, const act::Return& a) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(a.doc));
+  VB_ASSIGN_OR_RETURN(std::string why, OneLine(a.reason, "--reason"));
   Record r("doc.return");
   r.Add("reason", why);
-  return Act(actor, doc, Fixed(r)).status();
+  return Acted(doc, Act(actor, doc, Fixed(r)));
 }
 
-Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf) {
-  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+Result<Done> Node::Perform(const Actor& actor, const act::Sign& a) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(a.doc));
+  const bool on_behalf = a.on_behalf;
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   std::string name = who->name, title = who->title;
   const std::string login = who->login;
@@ -342,11 +355,11 @@ Status Node::Sign(const Actor& actor, const std::string& id, bool on_behalf) {
     }
     return AttachCopy(d, r, key, certified);
   };
-  return Act(actor, doc, OnRevision(doc, "doc.sign", [&](Record& r) {
+  return Acted(doc, Act(actor, doc, OnRevision(doc, "doc.sign", [&](Record& r) {
            r.Add("name", name);
            r.Add("title", title);
            if (on_behalf) r.Add("on-behalf", "yes");
-         }), attach, nullptr, ready).status();
+         }), attach, nullptr, ready));
 }
 
 Result<std::optional<std::string>> Node::BlobOf(const Document& d, const RecordId& id) {
@@ -452,8 +465,8 @@ Status Node::AttachCopy(const Document& d, Record& r, const SecretKey& key, cons
   return Status::Ok();
 }
 
-Result<std::string> Node::Issue(const Actor& actor, const std::string& id) {
-  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+Result<Done> Node::Perform(const Actor& actor, const act::Issue& a) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(a.doc));
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   std::string login = who->login;
   Document d;  // as the builder last read it; the seal covers its signatures
@@ -497,9 +510,9 @@ Result<std::string> Node::Issue(const Actor& actor, const std::string& id) {
     VB_ASSIGN_OR_RETURN(auto certified, CertifiedKey(seal, "seal.x509"));
     return AttachCopy(d, rec, seal, certified);
   };
-  VB_RETURN_IF_ERROR(Act(actor, doc, build, seal_it).status());
+  VB_ASSIGN_OR_RETURN(std::string record, Act(actor, doc, build, seal_it));
   VB_ASSIGN_OR_RETURN(Document issued, LoadDoc(doc));
-  return issued.issue->number;
+  return Done{doc, record, issued.issue->number};
 }
 
 Result<std::vector<PublicKey>> Node::AddressedOrgs(const Document& d, const RecordId& rev) {
@@ -521,8 +534,8 @@ Result<std::vector<PublicKey>> Node::AddressedOrgs(const Document& d, const Reco
   return std::vector<PublicKey>(out.begin(), out.end());
 }
 
-Result<std::string> Node::Receive(const Actor& actor, const std::string& id) {
-  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
+Result<Done> Node::Perform(const Actor& actor, const act::Receive& a) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(a.doc));
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   // Someone who is no clerk hears that from the rules, not that it was received.
   const bool clerk = who->current_roles().count(Role::kClerk) > 0;
@@ -562,11 +575,11 @@ Result<std::string> Node::Receive(const Actor& actor, const std::string& id) {
     VB_ASSIGN_OR_RETURN(auto copy, SignedCopy(doc));
     return options_.receipt_check(auth_, d, copy);
   };
-  VB_RETURN_IF_ERROR(Act(actor, doc, build, verify).status());
+  VB_ASSIGN_OR_RETURN(std::string record, Act(actor, doc, build, verify));
   VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
   const Receipt* mine = d.ReceiptOf(org_);
   if (!mine) return Status::Invalid("the receipt was stored but does not count");
-  return std::to_string(mine->seq);
+  return Done{doc, record, std::to_string(mine->seq)};
 }
 
 Result<Signature> Node::SignWithSeal(const Actor& actor, std::string_view message) {
@@ -597,12 +610,12 @@ Result<SecretKey> Node::UnlockSeal(const std::string& login, const PassphraseSou
   return std::move(seal).value();
 }
 
-Status Node::RevokeDoc(const Actor& actor, const std::string& id, const std::string& reason) {
-  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(id));
-  VB_ASSIGN_OR_RETURN(std::string why, OneLine(reason, "--reason"));
+Result<Done> Node::Perform(const Actor& actor, const act::Revoke& a) {
+  VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(a.doc));
+  VB_ASSIGN_OR_RETURN(std::string why, OneLine(a.reason, "--reason"));
   Record r("doc.revoke");
   r.Add("reason", why);
-  return Act(actor, doc, Fixed(r)).status();
+  return Acted(doc, Act(actor, doc, Fixed(r)));
 }
 
 }  // namespace vanban

@@ -27,6 +27,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/action.h"
 #include "core/authority.h"
 #include "core/clock.h"
 #include "core/docfile.h"
@@ -58,11 +59,6 @@ struct InitOptions {
   std::string admin_login, admin_name, admin_title;
   std::string utc_offset = "+07:00";
   std::string passphrase;       // protects the admin's, root, seal and node keys
-};
-
-struct DocRef {
-  std::string id;   // hex
-  std::string rev;  // hex
 };
 
 struct DocSummary {
@@ -343,10 +339,11 @@ class Node {
   Status CheckPassphrase(const std::string& login, const PassphraseSource& pass) const;
 
   // --- documents
-  Result<DocRef> NewDocument(const Actor& actor, const std::string& bytes, const std::string& where);
-  // `base`: continue this revision (prefix) instead of every current head.
-  Result<DocRef> EditDocument(const Actor& actor, const std::string& id, const std::string& bytes,
-                              const std::string& where, const std::string& base = "");
+  // Does what a person asks (core/action.h): checks it against the rules, builds
+  // the record, signs it and ingests it, in one transaction (refusing before any
+  // passphrase is asked). Signing and issuing also make the signed copy
+  // (NodeOptions::signed_copy); receiving checks it first (NodeOptions::receipt_check).
+  Result<Done> Do(const Actor& actor, const Action& action);
   Result<Document> Show(const std::string& id);
   Result<std::vector<DocSummary>> List(const DocFilter& f);
   Result<std::vector<InboxItem>> Inbox(const std::string& login);
@@ -365,27 +362,11 @@ class Node {
   // of a document this Node has read (Show, Log, ...), else a scan of the store.
   bool RecordVerifies(const RecordId& id);
 
-  Status Route(const Actor& actor, const std::string& id, const std::vector<std::string>& logins);
-  Status AddComment(const Actor& actor, const std::string& id, const std::string& text);
-  Status Approve(const Actor& actor, const std::string& id);
-  Status Submit(const Actor& actor, const std::string& id, const std::string& to_login);
-  Status ReturnDoc(const Actor& actor, const std::string& id, const std::string& reason);
-  // Signing and issuing also make the document's signed copy (NodeOptions::signed_copy)
-  // and store it as a blob.
-  Status Sign(const Actor& actor, const std::string& id, bool on_behalf);
-  Result<std::string> Issue(const Actor& actor, const std::string& id);  // returns the number
   // Why the signed copy of this node's last sign or issue went without its
   // time-stamp (it is then PAdES B-B); empty when it has one or none was asked.
   const std::string& unstamped() const { return unstamped_; }
   // The latest signed copy of a document (issued, else last signed), if any.
   Result<std::optional<std::string>> SignedCopy(const std::string& id);
-  Status RevokeDoc(const Actor& actor, const std::string& id, const std::string& reason);
-  // The records office of an organisation an issued document is addressed to
-  // registers it as incoming (doc.receive): next incoming number of the year, today's
-  // date. Again only when that number collided and lost. Returns the incoming number.
-  // The signed copy is checked first (NodeOptions::receipt_check).
-  Result<std::string> Receive(const Actor& actor, const std::string& id);
-
   // Signs `message` with the organisation's seal, from the copy the acting person
   // holds on this node (the admin and the records clerks): archive manifests.
   Result<Signature> SignWithSeal(const Actor& actor, std::string_view message);
@@ -453,6 +434,18 @@ class Node {
 
  private:
   explicit Node(const NodeOptions& options);
+  // Do's work, one per action (actions.cc).
+  Result<Done> Perform(const Actor& actor, const act::Draft& a);
+  Result<Done> Perform(const Actor& actor, const act::Revise& a);
+  Result<Done> Perform(const Actor& actor, const act::Route& a);
+  Result<Done> Perform(const Actor& actor, const act::Comment& a);
+  Result<Done> Perform(const Actor& actor, const act::Approve& a);
+  Result<Done> Perform(const Actor& actor, const act::Submit& a);
+  Result<Done> Perform(const Actor& actor, const act::Return& a);
+  Result<Done> Perform(const Actor& actor, const act::Sign& a);
+  Result<Done> Perform(const Actor& actor, const act::Issue& a);
+  Result<Done> Perform(const Actor& actor, const act::Receive& a);
+  Result<Done> Perform(const Actor& actor, const act::Revoke& a);
   static Result<std::unique_ptr<Node>> OpenIn(const std::string& home, OpenMode mode, const NodeOptions& options);
   Status Load();
   Result<const Person*> ActingPerson(const Actor& actor) const;

@@ -194,8 +194,8 @@ Reply Save(Ctx& c, const Call& call, const std::string& doc) {
   Errors e = preview_only ? Errors{} : Precheck(c.node, d);
   if (e.empty() && !preview_only) {
     const std::string bytes = WriteDocumentFile(d);
-    Result<DocRef> made = doc.empty() ? c.node.NewDocument(c.actor(), bytes, "văn bản")
-                                      : c.node.EditDocument(c.actor(), doc, bytes, "văn bản");
+    Action save = doc.empty() ? Action{act::Draft{bytes, "văn bản"}} : Action{act::Revise{doc, bytes, "văn bản"}};
+    Result<Done> made = c.node.Do(c.actor(), save);
     if (made.ok()) return Reply::Redirect("/doc/" + made->id);
     if (made.status().code() == Status::Code::kBadInput) e[FieldOfLine(d, made.status().message())] = made.status().message();
     else return ErrorReply(c.viewer, HttpStatusOf(made.status()), Said(made.status()));

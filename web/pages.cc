@@ -334,25 +334,30 @@ constexpr const char* kUnstampedNotice =
     "Đã ký, nhưng không có dấu thời gian (PAdES B-B): máy chủ cấp dấu thời gian không trả lời hoặc từ chối. "
     "Có thể thêm dấu thời gian cho bản PDF sau (vanban pdf timestamp).";
 
+// The action a confirmed form asks for, from its fields.
+Result<Action> ActionOfForm(const std::string& action, const std::string& id, const Call& call) {
+  if (action == "route") return Action{act::Route{id, call.Fields("to")}};
+  if (action == "comment") return Action{act::Comment{id, call.Field("text")}};
+  if (action == "approve") return Action{act::Approve{id}};
+  if (action == "submit") return Action{act::Submit{id, call.Field("to")}};
+  if (action == "return") return Action{act::Return{id, call.Field("reason")}};
+  if (action == "sign") return Action{act::Sign{id, call.Field("on_behalf") == "yes"}};
+  if (action == "issue") return Action{act::Issue{id}};
+  if (action == "receive") return Action{act::Receive{id}};
+  return Status::BadInput("no such action: " + action);
+}
+
 Status Perform(Ctx& c, const std::string& action, const std::string& id, const Call& call) {
   Actor a = c.actor();
-  Node& n = c.node;
-  if (action == "route") return n.Route(a, id, call.Fields("to"));
-  if (action == "comment") return n.AddComment(a, id, call.Field("text"));
-  if (action == "approve") return n.Approve(a, id);
-  if (action == "submit") return n.Submit(a, id, call.Field("to"));
-  if (action == "return") return n.ReturnDoc(a, id, call.Field("reason"));
   if (action == "sign") {
     const std::string pin = call.Field("pin");
     a.pin = [pin]() -> Result<std::string> {
       if (pin.empty()) return Status::BadInput("Hãy nhập mã PIN của token");
       return pin;
     };
-    return n.Sign(a, id, call.Field("on_behalf") == "yes");
   }
-  if (action == "issue") return n.Issue(a, id).status();
-  if (action == "receive") return n.Receive(a, id).status();
-  return Status::BadInput("no such action: " + action);
+  VB_ASSIGN_OR_RETURN(Action what, ActionOfForm(action, id, call));
+  return c.node.Do(a, what).status();
 }
 
 }  // namespace

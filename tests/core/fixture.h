@@ -48,6 +48,11 @@ inline PassphraseSource Pass(const std::string& p) {
 }
 
 inline Actor As(const std::string& login, const std::string& pass = "matkhau") { return Actor{login, Pass(pass)}; }
+// The number an Issue or a Receive gave (Done::number), or why there is none.
+inline Result<std::string> NumberOf(const Result<Done>& done) {
+  if (!done.ok()) return done.status();
+  return done->number;
+}
 
 inline std::string DirectiveText(const std::string& title = "Phát động phong trào thi đua năm 2021",
                                  const std::string& body = "## I. MỤC ĐÍCH, YÊU CẦU\n1. Đẩy mạnh phong trào thi đua.\n") {
@@ -262,7 +267,7 @@ class OrgTest : public ::testing::Test {
   }
   // A directive drafted by chuyenvien; returns its id.
   std::string NewDirective(const std::string& title = "Phát động phong trào thi đua năm 2021") {
-    auto ref = node_->NewDocument(As("chuyenvien"), DirectiveText(title), "test.md");
+    auto ref = node_->Do(As("chuyenvien"), act::Draft{DirectiveText(title), "test.md"});
     EXPECT_TRUE(ref.ok()) << ref.status().message();
     return ref.ok() ? ref->id : "";
   }
@@ -276,22 +281,22 @@ class OrgTest : public ::testing::Test {
       if (i < o.at.size()) now.emplace(o.at[i]);
       switch (static_cast<PathStep>(k)) {
         case PathStep::kRoute: {
-          Status s = node_->Route(As("chuyenvien"), id, {"tp1"});
+          Status s = node_->Do(As("chuyenvien"), act::Route{id, {"tp1"}}).status();
           ASSERT_TRUE(s.ok()) << "route: " << s.message();
           break;
         }
         case PathStep::kApprove: {
-          Status s = node_->Approve(As("tp1"), id);
+          Status s = node_->Do(As("tp1"), act::Approve{id}).status();
           ASSERT_TRUE(s.ok()) << "approve: " << s.message();
           break;
         }
         case PathStep::kSubmit: {
-          Status s = node_->Submit(As("chuyenvien"), id, "pgd");
+          Status s = node_->Do(As("chuyenvien"), act::Submit{id, "pgd"}).status();
           ASSERT_TRUE(s.ok()) << "submit: " << s.message();
           break;
         }
         case PathStep::kSign: {
-          Status s = node_->Sign(As("pgd"), id, o.on_behalf);
+          Status s = node_->Do(As("pgd"), act::Sign{id, o.on_behalf}).status();
           ASSERT_TRUE(s.ok()) << "sign: " << s.message();
           break;
         }

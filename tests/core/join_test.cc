@@ -80,7 +80,7 @@ TEST_F(JoinTest, JoinFromTheCard) {
   EXPECT_EQ(b_->org().code, "SNgV");
   // No one to act by default, and actions that need a key say why.
   EXPECT_TRUE(HasCode(b_->DefaultLogin().status(), Status::Code::kBadInput, "--as"));
-  EXPECT_TRUE(HasCode(b_->NewDocument(Actor{"", Pass("x")}, DirectiveText(), "f.md").status(),
+  EXPECT_TRUE(HasCode(b_->Do(Actor{"", Pass("x")}, act::Draft{DirectiveText(), "f.md"}).status(),
                       Status::Code::kBadInput, "--as"));
   // giamdoc is a person of the organisation, but their key is on node A.
   EXPECT_TRUE(HasCode(b_->AdmitNode(As("giamdoc"), ToHex(b_->node_key()), "").status(), Status::Code::kNotFound,
@@ -171,7 +171,7 @@ TEST_F(JoinTest, KeyRequestRoundTrip) {
   EXPECT_EQ(parsed->login, "hoa");
   // Before the grant arrives, B says what is missing.
   EXPECT_TRUE(HasCode(b_->DefaultLogin().status(), Status::Code::kNotFound, "no grant"));
-  EXPECT_TRUE(HasCode(b_->NewDocument(As("hoa", "mật khẩu của Hòa"), DirectiveText(), "f.md").status(),
+  EXPECT_TRUE(HasCode(b_->Do(As("hoa", "mật khẩu của Hòa"), act::Draft{DirectiveText(), "f.md"}).status(),
                       Status::Code::kNotFound, "no grant"));
   // A second request for the same login on B would overwrite the key: refused.
   EXPECT_TRUE(HasCode(b_->RequestKey("hoa", "X", "Y", Pass("z")).status(), Status::Code::kBadInput, "already"));
@@ -194,7 +194,7 @@ TEST_F(JoinTest, KeyRequestRoundTrip) {
   ASSERT_TRUE(rep.ok());
   EXPECT_TRUE(rep->refused.empty());
   EXPECT_EQ(*b_->DefaultLogin(), "hoa");
-  auto doc = b_->NewDocument(Actor{"", Pass("mật khẩu của Hòa")}, DirectiveText("Kế hoạch soạn trên máy B"), "f.md");
+  auto doc = b_->Do(Actor{"", Pass("mật khẩu của Hòa")}, act::Draft{DirectiveText("Kế hoạch soạn trên máy B"), "f.md"});
   ASSERT_TRUE(doc.ok()) << doc.status().message();
 
   // ... and what she signed on B is accepted on A.

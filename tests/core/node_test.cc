@@ -334,22 +334,22 @@ TEST_F(NodeTest, ChangePassphrase) {
 
 TEST_F(NodeTest, KeyFileProblemsNameTheFile) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1", "tp2"}).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1", "tp2"}}).status().ok());
   const std::string tp1 = home_ + "/keys/person-tp1.key", tp2 = home_ + "/keys/person-tp2.key";
   const std::string saved = ReadFile(tp1);
   const int64_t before = RecordCount();
   // Someone else's key file in tp1's place: same passphrase, another key.
   std::filesystem::copy_file(tp2, tp1, std::filesystem::copy_options::overwrite_existing);
-  EXPECT_TRUE(HasCode(node_->Approve(As("tp1"), id), Status::Code::kBadInput,
+  EXPECT_TRUE(HasCode(node_->Do(As("tp1"), act::Approve{id}).status(), Status::Code::kBadInput,
                       "the key file of 'tp1' holds another key than the one granted"));
   // No key file at all on this node.
   std::filesystem::remove(tp1);
-  EXPECT_TRUE(HasCode(node_->Approve(As("tp1"), id), Status::Code::kNotFound, "no key file " + tp1 + " on this node"));
+  EXPECT_TRUE(HasCode(node_->Do(As("tp1"), act::Approve{id}).status(), Status::Code::kNotFound, "no key file " + tp1 + " on this node"));
   EXPECT_TRUE(HasCode(node_->ChangePassphrase("tp1", Pass("matkhau"), Pass("mới")), Status::Code::kNotFound,
                       "no key of 'tp1' on this node"));
   EXPECT_EQ(RecordCount(), before);
   std::ofstream(tp1, std::ios::binary) << saved;
-  EXPECT_TRUE(node_->Approve(As("tp1"), id).ok());
+  EXPECT_TRUE(node_->Do(As("tp1"), act::Approve{id}).status().ok());
 }
 
 TEST_F(NodeTest, UnlockNodeKey) {
@@ -369,28 +369,28 @@ TEST_F(NodeTest, UnlockNodeKey) {
 
 TEST_F(NodeTest, SealKeyProblemsRefuseTheIssue) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
-  ASSERT_TRUE(node_->Sign(As("giamdoc"), id, false).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("giamdoc"), act::Sign{id, false}).status().ok());
   const std::string seal = home_ + "/keys/seal-vanthu.key";
   const std::string saved = ReadFile(seal);
   // A seal key file that holds another key than the organisation's seal.
   std::ofstream(seal, std::ios::binary | std::ios::trunc)
       << KeyFile::Seal(SecretKey::Generate(), KeyPurpose::kOrgSeal, "vanthu", "matkhau", {1, 8192});
-  EXPECT_TRUE(IsRefused(node_->Issue(As("vanthu"), id).status(), "the seal key file holds another key than the organisation's seal"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("vanthu"), act::Issue{id}).status(), "the seal key file holds another key than the organisation's seal"));
   std::filesystem::remove(seal);
-  EXPECT_TRUE(IsRefused(node_->Issue(As("vanthu"), id).status(), "'vanthu' holds no copy of the organisation's seal on this node"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("vanthu"), act::Issue{id}).status(), "'vanthu' holds no copy of the organisation's seal on this node"));
   EXPECT_EQ(StateOf(id), DocState::kSigned);
   std::ofstream(seal, std::ios::binary) << saved;
-  EXPECT_TRUE(node_->Issue(As("vanthu"), id).ok());
+  EXPECT_TRUE(node_->Do(As("vanthu"), act::Issue{id}).ok());
 }
 
 TEST_F(NodeTest, CommentSizeLimit) {
   std::string id = NewDirective();
-  EXPECT_TRUE(HasCode(node_->AddComment(As("chuyenvien"), id, std::string((64 << 10) + 1, 'x')), Status::Code::kBadInput,
+  EXPECT_TRUE(HasCode(node_->Do(As("chuyenvien"), act::Comment{id, std::string((64 << 10) + 1, 'x')}).status(), Status::Code::kBadInput,
                       "the comment is longer than 64 KiB"));
-  EXPECT_TRUE(HasCode(node_->AddComment(As("chuyenvien"), id, "a\xff"), Status::Code::kBadInput, "invalid UTF-8"));
+  EXPECT_TRUE(HasCode(node_->Do(As("chuyenvien"), act::Comment{id, "a\xff"}).status(), Status::Code::kBadInput, "invalid UTF-8"));
   // Decomposed text is stored NFC.
-  ASSERT_TRUE(node_->AddComment(As("chuyenvien"), id, "Vie\xcc\xa3\xcc\x82t  ").ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Comment{id, "Vie\xcc\xa3\xcc\x82t  "}).status().ok());
   EXPECT_EQ(node_->Show(id)->comments.at(0).text, "Việt");
 }
 
@@ -530,7 +530,7 @@ std::vector<std::string> AllRecordBytes(const std::string& home) {
 
 TEST_F(NodeTest, IngestOfKnownRecordsIsANoOp) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1"}}).status().ok());
   auto before = node_->Check();
   ASSERT_TRUE(before.ok());
   auto all = AllRecordBytes(home_);
@@ -552,8 +552,8 @@ TEST_F(NodeTest, ANewDocumentTwiceInOneBatch) {
   // A document made here, then sent to a node of the same organisation that has
   // never seen it, twice over in one batch: the second copies are duplicates.
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok());
-  ASSERT_TRUE(node_->AddComment(As("tp1"), id, "Đồng ý.").ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1"}}).status().ok());
+  ASSERT_TRUE(node_->Do(As("tp1"), act::Comment{id, "Đồng ý."}).status().ok());
   auto log = node_->Log(id);
   ASSERT_TRUE(log.ok());
   std::vector<std::string> once;
@@ -653,7 +653,7 @@ TEST_F(NodeTest, IngestRefusesBadRecordsAndKeepsTheGoodOnes) {
 TEST_F(NodeTest, IngestOfAConcurrentRecordRefoldsTheDocument) {
   std::string id = NewDirective();
   const std::string create_only = id;  // the document's first record
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1"}}).status().ok());
   // A comment made elsewhere that only knew the doc.create: it doesn't follow every head.
   Record c("doc.comment");
   c.Add("doc", id);
@@ -670,7 +670,7 @@ TEST_F(NodeTest, IngestOfAConcurrentRecordRefoldsTheDocument) {
   EXPECT_EQ(d->comments.size(), 1u);
   EXPECT_EQ(d->state, DocState::kInReview);
   // The next local action follows both heads.
-  ASSERT_TRUE(node_->Approve(As("tp1"), id).ok());
+  ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{id}).status().ok());
   EXPECT_EQ(node_->Show(id)->heads.size(), 1u);
   EXPECT_TRUE(node_->Check()->ok);
 }
@@ -743,9 +743,9 @@ TEST_F(NodeTest, MalformedBlobCardIsBadInput) {
 // --- search and lists ---------------------------------------------------------------
 
 TEST_F(NodeTest, SearchFoldsVietnamese) {
-  auto a = node_->NewDocument(As("chuyenvien"), DirectiveText("Kế hoạch thi đua năm 2024", "Nội dung kế hoạch.\n"), "a.md");
-  auto b = node_->NewDocument(As("chuyenvien"), ReportText("Báo cáo tình hình tỉnh Lạng Sơn", "Số liệu tổng hợp.\n"), "b.md");
-  auto c = node_->NewDocument(As("chuyenvien"), ReportText("Báo cáo tuyên truyền", "Nội dung báo cáo.\n"), "c.md");
+  auto a = node_->Do(As("chuyenvien"), act::Draft{DirectiveText("Kế hoạch thi đua năm 2024", "Nội dung kế hoạch.\n"), "a.md"});
+  auto b = node_->Do(As("chuyenvien"), act::Draft{ReportText("Báo cáo tình hình tỉnh Lạng Sơn", "Số liệu tổng hợp.\n"), "b.md"});
+  auto c = node_->Do(As("chuyenvien"), act::Draft{ReportText("Báo cáo tuyên truyền", "Nội dung báo cáo.\n"), "c.md"});
   ASSERT_TRUE(a.ok() && b.ok() && c.ok());
   auto ids = [&](const DocFilter& f) {
     auto r = node_->List(f);
@@ -805,7 +805,7 @@ TEST_F(NodeTest, SearchFollowsTheCurrentRevision) {
   DocFilter f;
   f.query = "lang son";
   EXPECT_TRUE(node_->List(f)->empty());
-  ASSERT_TRUE(node_->EditDocument(As("chuyenvien"), id, DirectiveText("Kế hoạch tuyên truyền tại Lạng Sơn"), "v2.md").ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Revise{id, DirectiveText("Kế hoạch tuyên truyền tại Lạng Sơn"), "v2.md"}).ok());
   auto found = node_->List(f);
   ASSERT_EQ(found->size(), 1u);
   EXPECT_EQ((*found)[0].title, "Kế hoạch tuyên truyền tại Lạng Sơn");
@@ -877,7 +877,7 @@ TEST_F(NodeTest, CheckOfAFreshOrganisation) {
 
 TEST_F(NodeTest, DigestIsStableAndOverTheSetOfIds) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1", "tp2"}).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1", "tp2"}}).status().ok());
   auto a = node_->Check();
   auto b = node_->Check();
   ASSERT_TRUE(a.ok() && b.ok());
@@ -902,7 +902,7 @@ TEST_F(NodeTest, DigestIsStableAndOverTheSetOfIds) {
   std::filesystem::remove_all(std::filesystem::path(copy).parent_path());
   node_ = Node::Open(home_, TestOptions()).value();
   // One more record changes it.
-  ASSERT_TRUE(node_->Approve(As("tp1"), id).ok());
+  ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{id}).status().ok());
   auto c = node_->Check();
   EXPECT_NE(c->digest, a->digest);
   EXPECT_EQ(c->records, a->records + 1);
@@ -912,7 +912,7 @@ TEST_F(NodeTest, DigestIsStableAndOverTheSetOfIds) {
 // record, hands the next act the copy to continue, and the proof to carry.
 TEST_F(NodeTest, SignAndIssueAttachSignedCopies) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "pgd").ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "pgd"}).status().ok());
   std::vector<std::string> seen_previous, seen_types;
   std::vector<std::vector<std::string>> proof_types;
   SignedCopyMaker maker = [&](const SignedCopyRequest& req) -> Result<std::string> {
@@ -926,13 +926,13 @@ TEST_F(NodeTest, SignAndIssueAttachSignedCopies) {
     return "copy by " + ToHex(req.key.public_key()) + " after [" + req.previous.value_or("") + "]";
   };
   copies_ = maker;
-  ASSERT_TRUE(node_->Sign(As("pgd"), id, true).ok());
+  ASSERT_TRUE(node_->Do(As("pgd"), act::Sign{id, true}).status().ok());
   auto first = node_->SignedCopy(id);
   ASSERT_TRUE(first.ok() && first->has_value());
   const Person* pgd = node_->authority().FindLogin(node_->org().root, "pgd");
   EXPECT_EQ(**first, "copy by " + ToHex(pgd->key) + " after []");
 
-  auto number = node_->Issue(As("vanthu"), id);
+  auto number = vanban::testing::NumberOf(node_->Do(As("vanthu"), act::Issue{id}));
   ASSERT_TRUE(number.ok()) << number.status().message();
   auto issued = node_->SignedCopy(id);
   ASSERT_TRUE(issued.ok() && issued->has_value());
@@ -962,13 +962,13 @@ TEST_F(NodeTest, SignAndIssueAttachSignedCopies) {
 
 TEST_F(NodeTest, AFailingCopyMakerChangesNothing) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "pgd").ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "pgd"}).status().ok());
   int64_t before = RecordCount();
   SignedCopyMaker broken = [](const SignedCopyRequest&) -> Result<std::string> {
     return Status::BadInput("cannot render");
   };
   copies_ = broken;
-  Status s = node_->Sign(As("pgd"), id, false);
+  Status s = node_->Do(As("pgd"), act::Sign{id, false}).status();
   EXPECT_EQ(s.code(), Status::Code::kBadInput);
   EXPECT_EQ(s.message(), "cannot render");
   EXPECT_EQ(StateOf(id), DocState::kSubmitted);

@@ -85,11 +85,11 @@ class ReceiveTest : public OrgTest {
   std::string Issued(const std::string& title, const std::vector<std::string>& to = {"caobang"},
                      const std::string& when = "2024-03-05T09:00:00+07:00") {
     ScopedNow now(when);
-    auto ref = node_->NewDocument(As("chuyenvien"), Addressed(title, to), "test.md");
+    auto ref = node_->Do(As("chuyenvien"), act::Draft{Addressed(title, to), "test.md"});
     EXPECT_TRUE(ref.ok()) << ref.status().message();
-    EXPECT_TRUE(node_->Submit(As("chuyenvien"), ref->id, "pgd").ok());
-    EXPECT_TRUE(node_->Sign(As("pgd"), ref->id, false).ok());
-    auto n = node_->Issue(As("vanthu"), ref->id);
+    EXPECT_TRUE(node_->Do(As("chuyenvien"), act::Submit{ref->id, "pgd"}).status().ok());
+    EXPECT_TRUE(node_->Do(As("pgd"), act::Sign{ref->id, false}).status().ok());
+    auto n = vanban::testing::NumberOf(node_->Do(As("vanthu"), act::Issue{ref->id}));
     EXPECT_TRUE(n.ok()) << n.status().message();
     return ref->id;
   }
@@ -103,7 +103,7 @@ class ReceiveTest : public OrgTest {
   }
   Result<std::string> Receive(Node& n, const std::string& doc, const std::string& when, const std::string& login = "vanthu") {
     ScopedNow now(when);
-    return n.Receive(As(login), doc);
+    return vanban::testing::NumberOf(n.Do(As(login), act::Receive{doc}));
   }
   // Two documents received as incoming number 1 on two nodes of P, offline, then
   // synced to p_: the first ("một", received earlier) keeps the number.
@@ -154,13 +154,13 @@ TEST_F(ReceiveTest, TheIssuanceNamesTheAddressedOrganisations) {
 
 TEST_F(ReceiveTest, AnUntrustedAliasRefusesTheIssuance) {
   ScopedNow now("2024-03-05T09:00:00+07:00");
-  auto ref = node_->NewDocument(As("chuyenvien"), Addressed("Kế hoạch", {"caobang", "haiphong"}), "test.md");
+  auto ref = node_->Do(As("chuyenvien"), act::Draft{Addressed("Kế hoạch", {"caobang", "haiphong"}), "test.md"});
   ASSERT_TRUE(ref.ok());
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), ref->id, "pgd").ok());
-  ASSERT_TRUE(node_->Sign(As("pgd"), ref->id, false).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{ref->id, "pgd"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("pgd"), act::Sign{ref->id, false}).status().ok());
   int64_t before = RecordCount();
   // Refused before any passphrase is asked.
-  auto n = node_->Issue(Actor{"vanthu", nullptr}, ref->id);
+  auto n = vanban::testing::NumberOf(node_->Do(Actor{"vanthu", nullptr}, act::Issue{ref->id}));
   EXPECT_TRUE(IsRefused(n.status(), "recipient 'org:haiphong' is not a trusted organisation; run 'vanban org trust CARD --alias haiphong'"));
   EXPECT_EQ(n.status().exit_code(), 3);
   EXPECT_EQ(RecordCount(), before);
@@ -237,9 +237,9 @@ TEST_F(ReceiveTest, OnlyAnAddressedOrganisationsClerkReceivesAnIssuedDocument) {
   std::string signed_only;
   {
     ScopedNow now("2024-03-05T10:00:00+07:00");
-    signed_only = node_->NewDocument(As("chuyenvien"), Addressed("Chưa ban hành", {"caobang"}), "t.md")->id;
-    ASSERT_TRUE(node_->Submit(As("chuyenvien"), signed_only, "pgd").ok());
-    ASSERT_TRUE(node_->Sign(As("pgd"), signed_only, false).ok());
+    signed_only = node_->Do(As("chuyenvien"), act::Draft{Addressed("Chưa ban hành", {"caobang"}), "t.md"})->id;
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{signed_only, "pgd"}).status().ok());
+    ASSERT_TRUE(node_->Do(As("pgd"), act::Sign{signed_only, false}).status().ok());
   }
   Send(home_, *p_);
   Send(home_, *c_);
@@ -247,7 +247,7 @@ TEST_F(ReceiveTest, OnlyAnAddressedOrganisationsClerkReceivesAnIssuedDocument) {
   // No passphrase: every refusal comes before a key is unlocked.
   auto no_key = [&](Node& n, const std::string& doc, const std::string& login) {
     ScopedNow now(when);
-    return n.Receive(Actor{login, nullptr}, doc).status();
+    return n.Do(Actor{login, nullptr}, act::Receive{doc}).status();
   };
   EXPECT_TRUE(IsRefused(no_key(*p_, issued, "chuyenvien"), "'chuyenvien' does not hold the role clerk in Sở Nội vụ tỉnh Cao Bằng"));
   // C, not addressed, and P before the issuance do not even hold the document (scope on
@@ -265,7 +265,7 @@ TEST_F(ReceiveTest, OnlyAnAddressedOrganisationsClerkReceivesAnIssuedDocument) {
   {
     ScopedNow now("2024-03-07T08:00:00+07:00");
     std::string other = Issued("Kế hoạch hai", {"caobang"}, "2024-03-07T08:00:00+07:00");
-    ASSERT_TRUE(node_->RevokeDoc(As("giamdoc"), other, "Bị thay thế").ok());
+    ASSERT_TRUE(node_->Do(As("giamdoc"), act::Revoke{other, "Bị thay thế"}).status().ok());
     Send(home_, *p_, other);
     EXPECT_TRUE(IsRefused(no_key(*p_, other, "vanthu"), "cannot receive a document in state revoked"));
   }
@@ -325,13 +325,13 @@ TEST_F(ReceiveTest, ThePartAnAddresseeHoldsIsEnough) {
   // Routed, commented and approved on A; P gets only create, submit, sign, issue.
   std::string id;
   auto at = [](int minute) { return "2024-03-05T09:0" + std::to_string(minute) + ":00+07:00"; };
-  { ScopedNow now(at(0)); id = node_->NewDocument(As("chuyenvien"), Addressed("Kế hoạch có góp ý", {"caobang"}), "t.md")->id; }
-  { ScopedNow now(at(1)); ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok()); }
-  { ScopedNow now(at(2)); ASSERT_TRUE(node_->AddComment(As("tp1"), id, "Đề nghị bổ sung.").ok()); }
-  { ScopedNow now(at(3)); ASSERT_TRUE(node_->Approve(As("tp1"), id).ok()); }
-  { ScopedNow now(at(4)); ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "pgd").ok()); }
-  { ScopedNow now(at(5)); ASSERT_TRUE(node_->Sign(As("pgd"), id, true).ok()); }
-  { ScopedNow now(at(6)); ASSERT_TRUE(node_->Issue(As("vanthu"), id).ok()); }
+  { ScopedNow now(at(0)); id = node_->Do(As("chuyenvien"), act::Draft{Addressed("Kế hoạch có góp ý", {"caobang"}), "t.md"})->id; }
+  { ScopedNow now(at(1)); ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1"}}).status().ok()); }
+  { ScopedNow now(at(2)); ASSERT_TRUE(node_->Do(As("tp1"), act::Comment{id, "Đề nghị bổ sung."}).status().ok()); }
+  { ScopedNow now(at(3)); ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{id}).status().ok()); }
+  { ScopedNow now(at(4)); ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "pgd"}).status().ok()); }
+  { ScopedNow now(at(5)); ASSERT_TRUE(node_->Do(As("pgd"), act::Sign{id, true}).status().ok()); }
+  { ScopedNow now(at(6)); ASSERT_TRUE(node_->Do(As("vanthu"), act::Issue{id}).ok()); }
   const std::set<std::string> internal = {"doc.route", "doc.comment", "doc.approve"};
   auto part = DocRecordBytes(home_, id, internal);
   EXPECT_EQ(part.size(), 4u);
@@ -429,13 +429,13 @@ TEST_F(ReceiveTest, TheCheckHookRefusesTheReceipt) {
   };
   ScopedNow now("2024-03-06T08:00:00+07:00");
   p_ = Node::Open(root_ + "/p", TestOptions(NoSignedCopies(), bad)).value();  // the node's receipt check
-  auto n = p_->Receive(As("vanthu"), id);
+  auto n = vanban::testing::NumberOf(p_->Do(As("vanthu"), act::Receive{id}));
   EXPECT_TRUE(IsRefused(n.status(), "the signed PDF does not verify: altered"));
   EXPECT_EQ(calls, 1);
   EXPECT_TRUE(p_->Show(id)->receipts.empty());
   EXPECT_EQ(p_->Register(std::nullopt, true)->at(0).received, false);
   p_ = Node::Open(root_ + "/p", TestOptions()).value();  // no check
-  EXPECT_EQ(p_->Receive(As("vanthu"), id).value(), "1");
+  EXPECT_EQ(vanban::testing::NumberOf(p_->Do(As("vanthu"), act::Receive{id})).value(), "1");
 }
 
 TEST_F(ReceiveTest, CheckComparesTheIncomingRegisterView) {
@@ -500,22 +500,22 @@ TEST_F(ReceiveTest, ScopeGivesAnAddressedOrganisationOnlyItsShare) {
   std::string draft, issued;
   {
     ScopedNow now("2024-03-04T09:00:00+07:00");
-    draft = node_->NewDocument(As("chuyenvien"), Addressed("Dự thảo nội bộ", {"caobang"}), "d.md")->id;
-    ASSERT_TRUE(node_->Route(As("chuyenvien"), draft, {"tp1"}).ok());
-    ASSERT_TRUE(node_->AddComment(As("tp1"), draft, "Ý kiến nội bộ").ok());
+    draft = node_->Do(As("chuyenvien"), act::Draft{Addressed("Dự thảo nội bộ", {"caobang"}), "d.md"})->id;
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{draft, {"tp1"}}).status().ok());
+    ASSERT_TRUE(node_->Do(As("tp1"), act::Comment{draft, "Ý kiến nội bộ"}).status().ok());
   }
   {
     ScopedNow now("2024-03-05T08:00:00+07:00");
-    issued = node_->NewDocument(As("chuyenvien"), Addressed("Kế hoạch gửi Cao Bằng", {"caobang"}), "i.md")->id;
-    ASSERT_TRUE(node_->Route(As("chuyenvien"), issued, {"tp1"}).ok());
-    ASSERT_TRUE(node_->AddComment(As("tp1"), issued, "Góp ý nội bộ").ok());
-    ASSERT_TRUE(node_->Approve(As("tp1"), issued).ok());
-    ASSERT_TRUE(node_->Submit(As("chuyenvien"), issued, "pgd").ok());
-    ASSERT_TRUE(node_->ReturnDoc(As("pgd"), issued, "Sửa lại").ok());
-    ASSERT_TRUE(node_->EditDocument(As("chuyenvien"), issued, Addressed("Kế hoạch gửi Cao Bằng (sửa)", {"caobang"}), "i.md").ok());
-    ASSERT_TRUE(node_->Submit(As("chuyenvien"), issued, "pgd").ok());
-    ASSERT_TRUE(node_->Sign(As("pgd"), issued, false).ok());
-    ASSERT_TRUE(node_->Issue(As("vanthu"), issued).ok());
+    issued = node_->Do(As("chuyenvien"), act::Draft{Addressed("Kế hoạch gửi Cao Bằng", {"caobang"}), "i.md"})->id;
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{issued, {"tp1"}}).status().ok());
+    ASSERT_TRUE(node_->Do(As("tp1"), act::Comment{issued, "Góp ý nội bộ"}).status().ok());
+    ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{issued}).status().ok());
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{issued, "pgd"}).status().ok());
+    ASSERT_TRUE(node_->Do(As("pgd"), act::Return{issued, "Sửa lại"}).status().ok());
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Revise{issued, Addressed("Kế hoạch gửi Cao Bằng (sửa)", {"caobang"}), "i.md"}).ok());
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{issued, "pgd"}).status().ok());
+    ASSERT_TRUE(node_->Do(As("pgd"), act::Sign{issued, false}).status().ok());
+    ASSERT_TRUE(node_->Do(As("vanthu"), act::Issue{issued}).ok());
   }
   auto for_p = node_->SharedWith(p_->org().root).value();
   EXPECT_TRUE(TypesOf(*node_, for_p, draft).empty());
@@ -562,17 +562,17 @@ TEST_F(ReceiveTest, ScopeGivesAPartyThePledgeFromItsSubmissionOn) {
   ScopedNow now("2024-03-05T08:00:00+07:00");
   std::string text =
       "---\nkind: pledge\ntitle: Giao ước thi đua\nrecipients:\n  - \"Lưu: VT\"\nparties: [caobang]\n---\nCùng thi đua.\n";
-  std::string id = node_->NewDocument(As("chuyenvien"), text, "p.md")->id;
-  ASSERT_TRUE(node_->AddComment(As("chuyenvien"), id, "Ghi chú nội bộ").ok());
+  std::string id = node_->Do(As("chuyenvien"), act::Draft{text, "p.md"})->id;
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Comment{id, "Ghi chú nội bộ"}).status().ok());
   // Two revisions; only the second is submitted: the first never leaves (its base is absent there).
   std::string r2 = text, r3 = text;
   r2.replace(r2.find("Cùng thi đua."), 13, "Bản nháp hai.");
   r3.replace(r3.find("Cùng thi đua."), 13, "Bản trình ký.");
-  ASSERT_TRUE(node_->EditDocument(As("chuyenvien"), id, r2, "p.md").ok());
-  ASSERT_TRUE(node_->EditDocument(As("chuyenvien"), id, r3, "p.md").ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Revise{id, r2, "p.md"}).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Revise{id, r3, "p.md"}).ok());
   EXPECT_TRUE(TypesOf(*node_, node_->SharedWith(p_->org().root).value(), id).empty());  // a draft
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "pgd").ok());
-  ASSERT_TRUE(node_->Sign(As("pgd"), id, false).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "pgd"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("pgd"), act::Sign{id, false}).status().ok());
   EXPECT_EQ(TypesOf(*node_, node_->SharedWith(p_->org().root).value(), id),
             (std::vector<std::string>{"doc.create", "doc.revise", "doc.sign", "doc.submit"}));
   EXPECT_TRUE(TypesOf(*node_, node_->SharedWith(c_->org().root).value(), id).empty());  // not a party
@@ -586,7 +586,7 @@ TEST_F(ReceiveTest, ScopeGivesAPartyThePledgeFromItsSubmissionOn) {
   EXPECT_EQ(d->current_text, node_->Show(id)->current_text);
   EXPECT_EQ(d->current_text.find("Bản nháp hai"), std::string::npos);
   // The party signs on its own node; the drafting organisation takes the signature.
-  ASSERT_TRUE(p_->Sign(As("giamdoc"), id, false).ok());
+  ASSERT_TRUE(p_->Do(As("giamdoc"), act::Sign{id, false}).status().ok());
   EXPECT_EQ(Share(*p_, *node_).accepted, 1u);
   EXPECT_EQ(node_->Show(id)->state, DocState::kSigned);
   EXPECT_EQ(p_->Show(id)->state, DocState::kSigned);
@@ -599,18 +599,18 @@ TEST_F(ReceiveTest, ScopeGivesAPartyThePledgeFromItsSubmissionOn) {
 TEST_F(ReceiveTest, ScopeOnReceiptKeepsOnlyTheShareWhateverArrives) {
   ScopedNow now("2024-03-05T08:00:00+07:00");
   ASSERT_TRUE(p_->Trust(c_->OrgCard().value(), "laocai").ok());  // P knows C's clerk
-  std::string draft = node_->NewDocument(As("chuyenvien"), Addressed("Dự thảo nội bộ", {"caobang"}), "d.md")->id;
-  ASSERT_TRUE(node_->AddComment(As("chuyenvien"), draft, "Ý kiến nội bộ").ok());
-  std::string id = node_->NewDocument(As("chuyenvien"), Addressed("Kế hoạch gửi hai tỉnh", {"caobang", "laocai"}), "i.md")->id;
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok());
-  ASSERT_TRUE(node_->AddComment(As("tp1"), id, "Góp ý nội bộ").ok());
-  ASSERT_TRUE(node_->Approve(As("tp1"), id).ok());
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "pgd").ok());
-  ASSERT_TRUE(node_->ReturnDoc(As("pgd"), id, "Lý do trả lại nội bộ").ok());
-  ASSERT_TRUE(node_->EditDocument(As("chuyenvien"), id, Addressed("Kế hoạch gửi hai tỉnh (sửa)", {"caobang", "laocai"}), "i.md").ok());
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "pgd").ok());
-  ASSERT_TRUE(node_->Sign(As("pgd"), id, false).ok());
-  ASSERT_TRUE(node_->Issue(As("vanthu"), id).ok());
+  std::string draft = node_->Do(As("chuyenvien"), act::Draft{Addressed("Dự thảo nội bộ", {"caobang"}), "d.md"})->id;
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Comment{draft, "Ý kiến nội bộ"}).status().ok());
+  std::string id = node_->Do(As("chuyenvien"), act::Draft{Addressed("Kế hoạch gửi hai tỉnh", {"caobang", "laocai"}), "i.md"})->id;
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1"}}).status().ok());
+  ASSERT_TRUE(node_->Do(As("tp1"), act::Comment{id, "Góp ý nội bộ"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{id}).status().ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "pgd"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("pgd"), act::Return{id, "Lý do trả lại nội bộ"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Revise{id, Addressed("Kế hoạch gửi hai tỉnh (sửa)", {"caobang", "laocai"}), "i.md"}).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "pgd"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("pgd"), act::Sign{id, false}).status().ok());
+  ASSERT_TRUE(node_->Do(As("vanthu"), act::Issue{id}).ok());
   // C receives it; its receipt comes back to A.
   IngestReport to_c = Share(*node_, *c_);
   EXPECT_TRUE(to_c.refused.empty()) << to_c.refused[0];

@@ -443,9 +443,9 @@ class TamperTest : public OrgTest {
   void SetUp() override {
     OrgTest::SetUp();
     id_ = NewDirective();
-    ASSERT_TRUE(node_->Route(As("chuyenvien"), id_, {"tp1"}).ok());
-    ASSERT_TRUE(node_->AddComment(As("tp1"), id_, "Đồng ý với dự thảo lần 1.").ok());
-    ASSERT_TRUE(node_->Approve(As("tp1"), id_).ok());
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id_, {"tp1"}}).status().ok());
+    ASSERT_TRUE(node_->Do(As("tp1"), act::Comment{id_, "Đồng ý với dự thảo lần 1."}).status().ok());
+    ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{id_}).status().ok());
     auto log = node_->Log(id_);
     ASSERT_TRUE(log.ok());
     ASSERT_EQ(log->size(), 4u);
@@ -633,12 +633,12 @@ TEST_F(TamperTest, RepairDoesNotMakeAnAlteredRecordGood) {
 
 TEST_F(TamperTest, NumberIssuedTwiceOffline) {
   // Two documents get 01/KH-SNgV: one here, one from a node that was offline.
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id_, "giamdoc").ok());
-  ASSERT_TRUE(node_->Sign(As("giamdoc"), id_, false).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id_, "giamdoc"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("giamdoc"), act::Sign{id_, false}).status().ok());
   std::string other = NewDirective("Kế hoạch khác");
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), other, "giamdoc").ok());
-  ASSERT_TRUE(node_->Sign(As("giamdoc"), other, false).ok());
-  ASSERT_EQ(node_->Issue(As("vanthu"), id_).value(), "01/KH-SNgV");
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{other, "giamdoc"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("giamdoc"), act::Sign{other, false}).status().ok());
+  ASSERT_EQ(vanban::testing::NumberOf(node_->Do(As("vanthu"), act::Issue{id_})).value(), "01/KH-SNgV");
   // The offline node's issuance of the other document, with the same number.
   auto seal = KeyFile::Open(testing::ReadAll(home_ + "/keys/seal-vanthu.key"), "matkhau", "seal");
   ASSERT_TRUE(seal.ok());
@@ -675,8 +675,8 @@ TEST_F(TamperTest, NumberIssuedTwiceOffline) {
   EXPECT_EQ((*inbox)[0].doc.id, loser);
   // The winner can't be re-issued; the loser gets the next number.
   const std::string winner = loser == id_ ? other : id_;
-  EXPECT_TRUE(testing::IsRefused(node_->Issue(As("vanthu"), winner).status(), "nothing to re-issue"));
-  auto again = node_->Issue(As("vanthu"), loser);
+  EXPECT_TRUE(testing::IsRefused(node_->Do(As("vanthu"), act::Issue{winner}).status(), "nothing to re-issue"));
+  auto again = vanban::testing::NumberOf(node_->Do(As("vanthu"), act::Issue{loser}));
   ASSERT_TRUE(again.ok()) << again.status().message();
   EXPECT_EQ(*again, "02/KH-SNgV");
   auto shown = node_->Show(loser).value();

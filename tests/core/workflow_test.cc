@@ -936,26 +936,26 @@ TEST_F(NodeWorkflowTest, DirectiveFromDraftToIssued) {
   std::string id = NewDirective();
   ASSERT_FALSE(id.empty());
   EXPECT_EQ(StateOf(id), S::kDraft);
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1", "tp2"}).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1", "tp2"}}).status().ok());
   EXPECT_EQ(StateOf(id), S::kInReview);
   auto inbox = node_->Inbox("tp1");
   ASSERT_TRUE(inbox.ok());
   ASSERT_EQ(inbox->size(), 1u);
   EXPECT_EQ((*inbox)[0].action, "review");
   EXPECT_EQ((*inbox)[0].doc.id, id);
-  ASSERT_TRUE(node_->AddComment(As("tp1"), id, "Đề nghị bổ sung chỉ tiêu.").ok());
-  ASSERT_TRUE(node_->Approve(As("tp1"), id).ok());
-  ASSERT_TRUE(node_->Approve(As("tp2"), id).ok());
+  ASSERT_TRUE(node_->Do(As("tp1"), act::Comment{id, "Đề nghị bổ sung chỉ tiêu."}).status().ok());
+  ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{id}).status().ok());
+  ASSERT_TRUE(node_->Do(As("tp2"), act::Approve{id}).status().ok());
   inbox = node_->Inbox("chuyenvien");
   ASSERT_EQ(inbox->size(), 1u);
   EXPECT_EQ((*inbox)[0].action, "submit");
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status().ok());
   EXPECT_EQ(StateOf(id), S::kSubmitted);
   EXPECT_EQ(node_->Inbox("giamdoc")->at(0).action, "sign");
-  ASSERT_TRUE(node_->Sign(As("giamdoc"), id, false).ok());
+  ASSERT_TRUE(node_->Do(As("giamdoc"), act::Sign{id, false}).status().ok());
   EXPECT_EQ(StateOf(id), S::kSigned);
   EXPECT_EQ(node_->Inbox("vanthu")->at(0).action, "issue");
-  auto number = node_->Issue(As("vanthu"), id);
+  auto number = vanban::testing::NumberOf(node_->Do(As("vanthu"), act::Issue{id}));
   ASSERT_TRUE(number.ok()) << number.status().message();
   EXPECT_EQ(*number, "01/KH-SNgV");
 
@@ -982,7 +982,7 @@ TEST_F(NodeWorkflowTest, DirectiveFromDraftToIssued) {
   EXPECT_EQ((*reg)[0].signer, "Trịnh Tuyết Mai");
   EXPECT_EQ((*reg)[0].kind, "directive");
   // Issued once: a second issue is refused.
-  EXPECT_TRUE(IsRefused(node_->Issue(As("vanthu"), id).status(), "already issued as 01/KH-SNgV"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("vanthu"), act::Issue{id}).status(), "already issued as 01/KH-SNgV"));
   auto check = node_->Check();
   ASSERT_TRUE(check.ok());
   EXPECT_TRUE(check->ok) << (check->problems.empty() ? "" : check->problems[0]);
@@ -990,9 +990,9 @@ TEST_F(NodeWorkflowTest, DirectiveFromDraftToIssued) {
 
 TEST_F(NodeWorkflowTest, ApproveByANonRoutedReviewerIsRefused) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1"}}).status().ok());
   const int64_t before = RecordCount();
-  Status s = node_->Approve(As("tp2"), id);
+  Status s = node_->Do(As("tp2"), act::Approve{id}).status();
   EXPECT_TRUE(IsRefused(s, "'tp2' was not asked for comments on this document"));
   EXPECT_EQ(s.exit_code(), 3);
   EXPECT_EQ(RecordCount(), before);
@@ -1001,45 +1001,45 @@ TEST_F(NodeWorkflowTest, ApproveByANonRoutedReviewerIsRefused) {
 
 TEST_F(NodeWorkflowTest, SubmitToANonSignerIsRefused) {
   std::string id = NewDirective();
-  EXPECT_TRUE(IsRefused(node_->Submit(As("chuyenvien"), id, "tp1"), "'tp1' does not hold the role signer"));
-  EXPECT_TRUE(IsRefused(node_->Submit(As("chuyenvien"), id, "vanthu"), "'vanthu' does not hold the role signer"));
-  EXPECT_TRUE(HasCode(node_->Submit(As("chuyenvien"), id, "nobody"), Status::Code::kNotFound, "no person 'nobody'"));
-  EXPECT_TRUE(IsRefused(node_->Submit(As("tp1"), id, "giamdoc"), "'tp1' does not hold the role drafter"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("chuyenvien"), act::Submit{id, "tp1"}).status(), "'tp1' does not hold the role signer"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("chuyenvien"), act::Submit{id, "vanthu"}).status(), "'vanthu' does not hold the role signer"));
+  EXPECT_TRUE(HasCode(node_->Do(As("chuyenvien"), act::Submit{id, "nobody"}).status(), Status::Code::kNotFound, "no person 'nobody'"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("tp1"), act::Submit{id, "giamdoc"}).status(), "'tp1' does not hold the role drafter"));
   EXPECT_EQ(StateOf(id), S::kDraft);
 }
 
 TEST_F(NodeWorkflowTest, SignByAnyoneButTheSubmittedToSignerIsRefused) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
-  EXPECT_TRUE(IsRefused(node_->Sign(As("pgd"), id, false), "it was submitted to 'giamdoc', not to 'pgd'"));
-  EXPECT_TRUE(IsRefused(node_->Sign(As("chuyenvien"), id, false), "not to 'chuyenvien'"));
-  EXPECT_TRUE(IsRefused(node_->ReturnDoc(As("pgd"), id, "Không đồng ý"), "only the signer it was submitted to"));
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status().ok());
+  EXPECT_TRUE(IsRefused(node_->Do(As("pgd"), act::Sign{id, false}).status(), "it was submitted to 'giamdoc', not to 'pgd'"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("chuyenvien"), act::Sign{id, false}).status(), "not to 'chuyenvien'"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("pgd"), act::Return{id, "Không đồng ý"}).status(), "only the signer it was submitted to"));
   EXPECT_EQ(StateOf(id), S::kSubmitted);
 }
 
 TEST_F(NodeWorkflowTest, ReturnThenEditThenSign) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
-  EXPECT_TRUE(HasCode(node_->ReturnDoc(As("giamdoc"), id, "  "), Status::Code::kBadInput, "--reason is empty"));
-  ASSERT_TRUE(node_->ReturnDoc(As("giamdoc"), id, "Bổ sung số liệu quý IV").ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status().ok());
+  EXPECT_TRUE(HasCode(node_->Do(As("giamdoc"), act::Return{id, "  "}).status(), Status::Code::kBadInput, "--reason is empty"));
+  ASSERT_TRUE(node_->Do(As("giamdoc"), act::Return{id, "Bổ sung số liệu quý IV"}).status().ok());
   EXPECT_EQ(StateOf(id), S::kDraft);
   auto inbox = node_->Inbox("chuyenvien");
   ASSERT_EQ(inbox->size(), 1u);
   EXPECT_EQ((*inbox)[0].action, "revise");
   EXPECT_EQ((*inbox)[0].detail, "returned: Bổ sung số liệu quý IV");
   // Signing a returned document is refused until it is submitted again.
-  EXPECT_TRUE(IsRefused(node_->Sign(As("giamdoc"), id, false), "cannot sign a document in state draft"));
-  auto rev2 = node_->EditDocument(As("chuyenvien"), id,
+  EXPECT_TRUE(IsRefused(node_->Do(As("giamdoc"), act::Sign{id, false}).status(), "cannot sign a document in state draft"));
+  auto rev2 = node_->Do(As("chuyenvien"), act::Revise{id,
                                   DirectiveText("Phát động phong trào thi đua năm 2021",
                                                 "## I. MỤC ĐÍCH\nSố liệu quý IV đã bổ sung.\n"),
-                                  "ke-hoach-v2.md");
+                                  "ke-hoach-v2.md"});
   ASSERT_TRUE(rev2.ok()) << rev2.status().message();
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
-  ASSERT_TRUE(node_->Sign(As("giamdoc"), id, false).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("giamdoc"), act::Sign{id, false}).status().ok());
   auto d = node_->Show(id);
   EXPECT_EQ(d->state, S::kSigned);
   ASSERT_EQ(d->revisions.size(), 2u);
-  EXPECT_EQ(ToHex(d->signatures[0].rev), rev2->rev);
+  EXPECT_EQ(ToHex(d->signatures[0].rev), rev2->record);
   EXPECT_EQ(d->returns.size(), 1u);
   auto text = node_->RevisionText(id, "");
   ASSERT_TRUE(text.ok());
@@ -1051,8 +1051,8 @@ TEST_F(NodeWorkflowTest, ReturnThenEditThenSign) {
 
 TEST_F(NodeWorkflowTest, SignOnBehalf) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "pgd").ok());
-  ASSERT_TRUE(node_->Sign(As("pgd"), id, /*on_behalf=*/true).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "pgd"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("pgd"), act::Sign{id, /*on_behalf=*/true}).status().ok());
   auto d = node_->Show(id);
   ASSERT_EQ(d->signatures.size(), 1u);
   EXPECT_TRUE(d->signatures[0].on_behalf);
@@ -1063,44 +1063,44 @@ TEST_F(NodeWorkflowTest, SignOnBehalf) {
 
 TEST_F(NodeWorkflowTest, NoNewRevisionAfterSigning) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
-  EXPECT_TRUE(IsRefused(node_->EditDocument(As("chuyenvien"), id, DirectiveText("Sửa khi đã trình"), "x.md").status(),
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status().ok());
+  EXPECT_TRUE(IsRefused(node_->Do(As("chuyenvien"), act::Revise{id, DirectiveText("Sửa khi đã trình"), "x.md"}).status(),
                         "cannot doc edit a document in state submitted"));
-  ASSERT_TRUE(node_->Sign(As("giamdoc"), id, false).ok());
-  Status s = node_->EditDocument(As("chuyenvien"), id, DirectiveText("Sửa sau khi ký"), "x.md").status();
+  ASSERT_TRUE(node_->Do(As("giamdoc"), act::Sign{id, false}).status().ok());
+  Status s = node_->Do(As("chuyenvien"), act::Revise{id, DirectiveText("Sửa sau khi ký"), "x.md"}).status();
   EXPECT_TRUE(IsRefused(s, "cannot doc edit a document in state signed (allowed in draft or in_review)"));
   EXPECT_EQ(node_->Show(id)->revisions.size(), 1u);
   // The same text again is not a revision at all.
   std::string id2 = NewDirective("Kế hoạch khác");
-  EXPECT_TRUE(HasCode(node_->EditDocument(As("chuyenvien"), id2, DirectiveText("Kế hoạch khác"), "x.md").status(),
+  EXPECT_TRUE(HasCode(node_->Do(As("chuyenvien"), act::Revise{id2, DirectiveText("Kế hoạch khác"), "x.md"}).status(),
                       Status::Code::kBadInput, "nothing to revise"));
-  EXPECT_TRUE(HasCode(node_->EditDocument(As("chuyenvien"), id2, ReportText(), "x.md").status(), Status::Code::kBadInput,
+  EXPECT_TRUE(HasCode(node_->Do(As("chuyenvien"), act::Revise{id2, ReportText(), "x.md"}).status(), Status::Code::kBadInput,
                       "kind 'report' differs from the document's kind 'directive'"));
 }
 
 TEST_F(NodeWorkflowTest, IssueByANonClerkIsRefused) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
-  EXPECT_TRUE(IsRefused(node_->Issue(As("vanthu"), id).status(), "cannot issue a document in state submitted"));
-  ASSERT_TRUE(node_->Sign(As("giamdoc"), id, false).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status().ok());
+  EXPECT_TRUE(IsRefused(node_->Do(As("vanthu"), act::Issue{id}).status(), "cannot issue a document in state submitted"));
+  ASSERT_TRUE(node_->Do(As("giamdoc"), act::Sign{id, false}).status().ok());
   const int64_t before = RecordCount();
-  EXPECT_TRUE(IsRefused(node_->Issue(As("giamdoc"), id).status(), "'giamdoc' does not hold the role clerk"));
-  EXPECT_TRUE(IsRefused(node_->Issue(As("chuyenvien"), id).status(), "'chuyenvien' does not hold the role clerk"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("giamdoc"), act::Issue{id}).status(), "'giamdoc' does not hold the role clerk"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("chuyenvien"), act::Issue{id}).status(), "'chuyenvien' does not hold the role clerk"));
   EXPECT_EQ(RecordCount(), before);
   EXPECT_EQ(StateOf(id), S::kSigned);
 }
 
 TEST_F(NodeWorkflowTest, CommentRules) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok());
-  EXPECT_TRUE(IsRefused(node_->AddComment(As("tp2"), id, "Tôi chưa được hỏi."), "'tp2' may not comment"));
-  EXPECT_TRUE(IsRefused(node_->AddComment(As("pgd"), id, "Ý kiến."), "'pgd' may not comment"));
-  EXPECT_TRUE(IsRefused(node_->AddComment(As("vanthu"), id, "Ý kiến."), "'vanthu' may not comment"));
-  EXPECT_TRUE(HasCode(node_->AddComment(As("tp1"), id, "   "), Status::Code::kBadInput, "the comment is empty"));
-  ASSERT_TRUE(node_->AddComment(As("tp1"), id, "Nhất trí, đề nghị sửa mục II.").ok());
-  ASSERT_TRUE(node_->AddComment(As("chuyenvien"), id, "Đã tiếp thu.").ok());
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
-  ASSERT_TRUE(node_->AddComment(As("giamdoc"), id, "Ý kiến của Giám đốc.").ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1"}}).status().ok());
+  EXPECT_TRUE(IsRefused(node_->Do(As("tp2"), act::Comment{id, "Tôi chưa được hỏi."}).status(), "'tp2' may not comment"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("pgd"), act::Comment{id, "Ý kiến."}).status(), "'pgd' may not comment"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("vanthu"), act::Comment{id, "Ý kiến."}).status(), "'vanthu' may not comment"));
+  EXPECT_TRUE(HasCode(node_->Do(As("tp1"), act::Comment{id, "   "}).status(), Status::Code::kBadInput, "the comment is empty"));
+  ASSERT_TRUE(node_->Do(As("tp1"), act::Comment{id, "Nhất trí, đề nghị sửa mục II."}).status().ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Comment{id, "Đã tiếp thu."}).status().ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("giamdoc"), act::Comment{id, "Ý kiến của Giám đốc."}).status().ok());
   auto d = node_->Show(id);
   ASSERT_EQ(d->comments.size(), 3u);
   EXPECT_EQ(d->comments[0].text, "Nhất trí, đề nghị sửa mục II.");
@@ -1112,30 +1112,30 @@ TEST_F(NodeWorkflowTest, RequireConcurrenceBlocksSubmitUntilEveryReviewerApprove
   ASSERT_TRUE(node_->SetSetting(As("giamdoc"), "require-concurrence", "yes").ok());
   EXPECT_EQ(node_->authority().CurrentSetting(node_->org().root, "require-concurrence", "no"), "yes");
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1", "tp2"}).ok());
-  ASSERT_TRUE(node_->Approve(As("tp1"), id).ok());
-  EXPECT_TRUE(IsRefused(node_->Submit(As("chuyenvien"), id, "giamdoc"),
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1", "tp2"}}).status().ok());
+  ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{id}).status().ok());
+  EXPECT_TRUE(IsRefused(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status(),
                         "this organisation requires every routed reviewer to concur; awaiting 'tp2'"));
-  ASSERT_TRUE(node_->Approve(As("tp2"), id).ok());
+  ASSERT_TRUE(node_->Do(As("tp2"), act::Approve{id}).status().ok());
   // A new revision: both approvals are of the old text now.
-  ASSERT_TRUE(node_->EditDocument(As("chuyenvien"), id, DirectiveText("Phát động phong trào thi đua năm 2021",
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Revise{id, DirectiveText("Phát động phong trào thi đua năm 2021",
                                                                       "Nội dung đã sửa.\n"),
-                                  "v2.md")
+                                  "v2.md"})
                   .ok());
-  Status both = node_->Submit(As("chuyenvien"), id, "giamdoc");
+  Status both = node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status();
   EXPECT_TRUE(IsRefused(both, "this organisation requires every routed reviewer to concur; awaiting '"));
   EXPECT_TRUE(IsRefused(both, "'tp1'"));
   EXPECT_TRUE(IsRefused(both, "'tp2'"));
-  ASSERT_TRUE(node_->Approve(As("tp2"), id).ok());
-  EXPECT_TRUE(IsRefused(node_->Submit(As("chuyenvien"), id, "giamdoc"), "awaiting 'tp1'"));
-  ASSERT_TRUE(node_->Approve(As("tp1"), id).ok());
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
+  ASSERT_TRUE(node_->Do(As("tp2"), act::Approve{id}).status().ok());
+  EXPECT_TRUE(IsRefused(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status(), "awaiting 'tp1'"));
+  ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{id}).status().ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status().ok());
   EXPECT_EQ(StateOf(id), S::kSubmitted);
   // Without the setting (a second document after turning it off), submit needs no approval.
   ASSERT_TRUE(node_->SetSetting(As("giamdoc"), "require-concurrence", "no").ok());
   std::string id2 = NewDirective("Kế hoạch không cần đồng thuận");
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id2, {"tp1"}).ok());
-  EXPECT_TRUE(node_->Submit(As("chuyenvien"), id2, "giamdoc").ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id2, {"tp1"}}).status().ok());
+  EXPECT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id2, "giamdoc"}).status().ok());
   EXPECT_TRUE(HasCode(node_->SetSetting(As("giamdoc"), "require-concurrence", "maybe"), Status::Code::kBadInput,
                       "setting require-concurrence takes yes or no, not 'maybe'"));
   EXPECT_TRUE(HasCode(node_->SetSetting(As("giamdoc"), "colour", "yes"), Status::Code::kBadInput, "unknown setting 'colour'"));
@@ -1143,12 +1143,12 @@ TEST_F(NodeWorkflowTest, RequireConcurrenceBlocksSubmitUntilEveryReviewerApprove
 
 TEST_F(NodeWorkflowTest, ConcurrentEditsNeedAMergeRevision) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1"}}).status().ok());
   const std::string title = "Phát động phong trào thi đua năm 2021";
   // Two edits, both continuing revision 1 (as two offices would offline).
-  auto a = node_->EditDocument(As("chuyenvien"), id, DirectiveText(title, "Bản của phòng A.\n"), "a.md", id.substr(0, 12));
+  auto a = node_->Do(As("chuyenvien"), act::Revise{id, DirectiveText(title, "Bản của phòng A.\n"), "a.md", id.substr(0, 12)});
   ASSERT_TRUE(a.ok()) << a.status().message();
-  auto b = node_->EditDocument(As("chuyenvien"), id, DirectiveText(title, "Bản của phòng B.\n"), "b.md", id.substr(0, 12));
+  auto b = node_->Do(As("chuyenvien"), act::Revise{id, DirectiveText(title, "Bản của phòng B.\n"), "b.md", id.substr(0, 12)});
   ASSERT_TRUE(b.ok()) << b.status().message();
   auto d = node_->Show(id);
   ASSERT_TRUE(d.ok());
@@ -1156,39 +1156,39 @@ TEST_F(NodeWorkflowTest, ConcurrentEditsNeedAMergeRevision) {
   std::vector<std::string> heads;
   for (const RecordId& h : d->rev_heads) heads.push_back(ToHex(h));
   std::sort(heads.begin(), heads.end());
-  std::vector<std::string> want = {a->rev, b->rev};
+  std::vector<std::string> want = {a->record, b->record};
   std::sort(want.begin(), want.end());
   EXPECT_EQ(heads, want);
   EXPECT_EQ(node_->Inbox("chuyenvien")->at(0).action, "merge");
   // Refused until merged.
-  EXPECT_TRUE(IsRefused(node_->Submit(As("chuyenvien"), id, "giamdoc"),
+  EXPECT_TRUE(IsRefused(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status(),
                         "the document has 2 concurrent revisions; make a merge revision first"));
-  EXPECT_TRUE(IsRefused(node_->Approve(As("tp1"), id), "2 concurrent revisions"));
-  EXPECT_TRUE(IsRefused(node_->Sign(As("giamdoc"), id, false), "cannot sign a document in state in_review"));
-  EXPECT_TRUE(HasCode(node_->EditDocument(As("chuyenvien"), id, DirectiveText(title, "x\n"), "c.md", "r9").status(),
+  EXPECT_TRUE(IsRefused(node_->Do(As("tp1"), act::Approve{id}).status(), "2 concurrent revisions"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("giamdoc"), act::Sign{id, false}).status(), "cannot sign a document in state in_review"));
+  EXPECT_TRUE(HasCode(node_->Do(As("chuyenvien"), act::Revise{id, DirectiveText(title, "x\n"), "c.md", "r9"}).status(),
                       Status::Code::kNotFound, "no revision 'r9'"));
-  EXPECT_TRUE(HasCode(node_->EditDocument(As("chuyenvien"), id, DirectiveText(title, "x\n"), "c.md", "9").status(),
+  EXPECT_TRUE(HasCode(node_->Do(As("chuyenvien"), act::Revise{id, DirectiveText(title, "x\n"), "c.md", "9"}).status(),
                       Status::Code::kBadInput, "'9' is not a revision"));
   // The merge: an edit without a base continues every head.
-  auto m = node_->EditDocument(As("chuyenvien"), id, DirectiveText(title, "Bản hợp nhất A và B.\n"), "m.md");
+  auto m = node_->Do(As("chuyenvien"), act::Revise{id, DirectiveText(title, "Bản hợp nhất A và B.\n"), "m.md"});
   ASSERT_TRUE(m.ok()) << m.status().message();
   d = node_->Show(id);
   EXPECT_FALSE(d->conflicted());
   ASSERT_NE(d->current(), nullptr);
-  EXPECT_EQ(ToHex(d->current()->id), m->rev);
+  EXPECT_EQ(ToHex(d->current()->id), m->record);
   EXPECT_EQ(d->current()->bases.size(), 2u);
-  ASSERT_TRUE(node_->Approve(As("tp1"), id).ok());
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
-  ASSERT_TRUE(node_->Sign(As("giamdoc"), id, false).ok());
+  ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{id}).status().ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("giamdoc"), act::Sign{id, false}).status().ok());
   EXPECT_EQ(StateOf(id), S::kSigned);
 }
 
 TEST_F(NodeWorkflowTest, FoldOfTheStoredRecordsIsTheShownState) {
   std::string id = NewDirective();
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1", "tp2"}).ok());
-  ASSERT_TRUE(node_->AddComment(As("tp2"), id, "Góp ý.").ok());
-  ASSERT_TRUE(node_->Approve(As("tp1"), id).ok());
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1", "tp2"}}).status().ok());
+  ASSERT_TRUE(node_->Do(As("tp2"), act::Comment{id, "Góp ý."}).status().ok());
+  ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{id}).status().ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status().ok());
   auto log = node_->Log(id);
   ASSERT_TRUE(log.ok());
   ASSERT_EQ(log->size(), 5u);
@@ -1215,7 +1215,7 @@ TEST_F(NodeWorkflowTest, ABehindClockDoesNotPredateTheDocument) {
   }
   // This machine's clock is an hour behind: the route is dated with its parent's time.
   ScopedNow behind("2024-03-01T09:00:00+07:00");
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1"}}).status().ok());
   auto d = node_->Show(id);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->state, S::kInReview);
@@ -1226,12 +1226,12 @@ TEST_F(NodeWorkflowTest, ABehindClockDoesNotPredateTheDocument) {
 
 // Issues a fresh document of `text`: new, submit, sign, issue. Returns the number.
 std::string IssueNew(Node& node, const std::string& text) {
-  auto ref = node.NewDocument(As("chuyenvien"), text, "x.md");
+  auto ref = node.Do(As("chuyenvien"), act::Draft{text, "x.md"});
   EXPECT_TRUE(ref.ok()) << ref.status().message();
   if (!ref.ok()) return "";
-  EXPECT_TRUE(node.Submit(As("chuyenvien"), ref->id, "giamdoc").ok());
-  EXPECT_TRUE(node.Sign(As("giamdoc"), ref->id, false).ok());
-  auto n = node.Issue(As("vanthu"), ref->id);
+  EXPECT_TRUE(node.Do(As("chuyenvien"), act::Submit{ref->id, "giamdoc"}).status().ok());
+  EXPECT_TRUE(node.Do(As("giamdoc"), act::Sign{ref->id, false}).status().ok());
+  auto n = vanban::testing::NumberOf(node.Do(As("vanthu"), act::Issue{ref->id}));
   EXPECT_TRUE(n.ok()) << n.status().message();
   return n.ok() ? *n : "";
 }
@@ -1285,9 +1285,9 @@ TEST_F(NodeWorkflowTest, RevokedPersonsLaterActionsRefusedEarlierRecordsCount) {
   {
     ScopedNow now("2024-03-01T10:00:00+07:00");
     id = NewDirective();
-    ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1", "tp2"}).ok());
-    ASSERT_TRUE(node_->Approve(As("tp1"), id).ok());
-    ASSERT_TRUE(node_->AddComment(As("tp1"), id, "Nhất trí.").ok());
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1", "tp2"}}).status().ok());
+    ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{id}).status().ok());
+    ASSERT_TRUE(node_->Do(As("tp1"), act::Comment{id, "Nhất trí."}).status().ok());
   }
   {
     ScopedNow now("2024-03-01T11:00:00+07:00");
@@ -1295,7 +1295,7 @@ TEST_F(NodeWorkflowTest, RevokedPersonsLaterActionsRefusedEarlierRecordsCount) {
     ASSERT_TRUE(node_->RevokeUser(As("giamdoc"), "tp1").ok());
   }
   ScopedNow now("2024-03-01T11:30:00+07:00");
-  Status s = node_->AddComment(As("tp1"), id, "Ý kiến sau khi thôi việc.");
+  Status s = node_->Do(As("tp1"), act::Comment{id, "Ý kiến sau khi thôi việc."}).status();
   EXPECT_EQ(s.exit_code(), 3);
   EXPECT_TRUE(IsRefused(s, "'tp1' has been revoked"));
   // A record tp1 signs by hand after the revocation is refused on arrival too.
@@ -1325,7 +1325,7 @@ TEST_F(NodeWorkflowTest, RevokedPersonsLaterActionsRefusedEarlierRecordsCount) {
   ASSERT_NE(tp1, users.end());
   EXPECT_FALSE(tp1->active());
   // The document moves on without tp1.
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status().ok());
   EXPECT_TRUE(node_->Check()->ok);
 }
 
@@ -1334,7 +1334,7 @@ TEST_F(NodeWorkflowTest, RevocationArrivingLateUndoesLaterRecords) {
   {
     ScopedNow now("2024-03-01T10:00:00+07:00");
     id = NewDirective();
-    ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok());
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1"}}).status().ok());
   }
   // tp1 comments at 11:30 (e.g. on another node) and it arrives here first.
   auto d = node_->Show(id);
@@ -1370,29 +1370,29 @@ TEST_F(NodeWorkflowTest, RevocationArrivingLateUndoesLaterRecords) {
 TEST_F(NodeWorkflowTest, WrongPassphraseChangesNothing) {
   std::string id = NewDirective();
   const int64_t before = RecordCount();
-  Status s = node_->Route(As("chuyenvien", "sai mật khẩu"), id, {"tp1"});
+  Status s = node_->Do(As("chuyenvien", "sai mật khẩu"), act::Route{id, {"tp1"}}).status();
   EXPECT_EQ(s.code(), Status::Code::kBadInput);
   EXPECT_EQ(s.exit_code(), 2);
   EXPECT_NE(s.message().find("wrong passphrase for the person key of 'chuyenvien'"), std::string::npos) << s.message();
   EXPECT_EQ(RecordCount(), before);
   EXPECT_EQ(StateOf(id), S::kDraft);
   // No passphrase at all, or a source that fails, is bad input too.
-  EXPECT_TRUE(HasCode(node_->Route(Actor{"chuyenvien", nullptr}, id, {"tp1"}), Status::Code::kBadInput, "no passphrase given"));
+  EXPECT_TRUE(HasCode(node_->Do(Actor{"chuyenvien", nullptr}, act::Route{id, {"tp1"}}).status(), Status::Code::kBadInput, "no passphrase given"));
   PassphraseSource fails = []() -> Result<std::string> { return Status::BadInput("no terminal to ask on"); };
-  EXPECT_TRUE(HasCode(node_->Route(Actor{"chuyenvien", fails}, id, {"tp1"}), Status::Code::kBadInput, "no terminal"));
+  EXPECT_TRUE(HasCode(node_->Do(Actor{"chuyenvien", fails}, act::Route{id, {"tp1"}}).status(), Status::Code::kBadInput, "no terminal"));
   EXPECT_EQ(RecordCount(), before);
   // The right one still works afterwards.
-  EXPECT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok());
+  EXPECT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1"}}).status().ok());
   EXPECT_EQ(RecordCount(), before + 1);
 }
 
 TEST_F(NodeWorkflowTest, UnknownActorOrDocument) {
   std::string id = NewDirective();
-  EXPECT_TRUE(HasCode(node_->Route(As("khach"), id, {"tp1"}), Status::Code::kNotFound, "no person 'khach'"));
-  EXPECT_TRUE(HasCode(node_->Route(As("chuyenvien"), id, {"khach"}), Status::Code::kNotFound, "no person 'khach'"));
-  EXPECT_TRUE(HasCode(node_->Route(As("chuyenvien"), id, {}), Status::Code::kBadInput, "--to names at least one reviewer"));
-  EXPECT_TRUE(HasCode(node_->Approve(As("tp1"), "ffffffff"), Status::Code::kNotFound, "no document ffffffff"));
-  EXPECT_TRUE(HasCode(node_->Approve(As("tp1"), "xyz"), Status::Code::kBadInput, "is not a document id"));
+  EXPECT_TRUE(HasCode(node_->Do(As("khach"), act::Route{id, {"tp1"}}).status(), Status::Code::kNotFound, "no person 'khach'"));
+  EXPECT_TRUE(HasCode(node_->Do(As("chuyenvien"), act::Route{id, {"khach"}}).status(), Status::Code::kNotFound, "no person 'khach'"));
+  EXPECT_TRUE(HasCode(node_->Do(As("chuyenvien"), act::Route{id, {}}).status(), Status::Code::kBadInput, "--to names at least one reviewer"));
+  EXPECT_TRUE(HasCode(node_->Do(As("tp1"), act::Approve{"ffffffff"}).status(), Status::Code::kNotFound, "no document ffffffff"));
+  EXPECT_TRUE(HasCode(node_->Do(As("tp1"), act::Approve{"xyz"}).status(), Status::Code::kBadInput, "is not a document id"));
 }
 
 // --- a pledge between two organisations in one store ---------------------------------
@@ -1464,12 +1464,12 @@ TEST_F(PledgeTest, TwoOrganisationsSignInOrder) {
   EXPECT_EQ(trusted[0].second, cb.root.public_key());
   EXPECT_EQ(node_->OrgName(cb.root.public_key()), "Sở Nội vụ tỉnh Cao Bằng");
 
-  auto ref = node_->NewDocument(As("chuyenvien"), PledgeText({"caobang", "laocai"}), "giao-uoc.md");
+  auto ref = node_->Do(As("chuyenvien"), act::Draft{PledgeText({"caobang", "laocai"}), "giao-uoc.md"});
   ASSERT_TRUE(ref.ok()) << ref.status().message();
   const std::string id = ref->id;
   auto d = node_->Show(id);
   EXPECT_EQ(d->parties, (std::vector<PublicKey>{cb.root.public_key(), lc.root.public_key()}));
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), id, "giamdoc").ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id, "giamdoc"}).status().ok());
 
   // Cao Bằng may not sign before Lạng Sơn.
   auto early = node_->Ingest({SignAs(cb, id).bytes()});
@@ -1477,7 +1477,7 @@ TEST_F(PledgeTest, TwoOrganisationsSignInOrder) {
   ASSERT_EQ(early->refused.size(), 1u);
   EXPECT_NE(early->refused[0].find("it was submitted to 'giamdoc', not to 'nvdung'"), std::string::npos) << early->refused[0];
 
-  ASSERT_TRUE(node_->Sign(As("giamdoc"), id, false).ok());
+  ASSERT_TRUE(node_->Do(As("giamdoc"), act::Sign{id, false}).status().ok());
   EXPECT_EQ(StateOf(id), S::kPartiallySigned);
   // Lào Cai out of turn: the message names whose signature is awaited.
   auto out_of_order = node_->Ingest({SignAs(lc, id).bytes()});
@@ -1486,7 +1486,7 @@ TEST_F(PledgeTest, TwoOrganisationsSignInOrder) {
   ASSERT_EQ(out_of_order->refused.size(), 1u);
   EXPECT_NE(out_of_order->refused[0].find("awaiting the signature of Sở Nội vụ tỉnh Cao Bằng first"), std::string::npos)
       << out_of_order->refused[0];
-  EXPECT_TRUE(IsRefused(node_->Sign(As("pgd"), id, false), "awaiting the signature of Sở Nội vụ tỉnh Cao Bằng first"));
+  EXPECT_TRUE(IsRefused(node_->Do(As("pgd"), act::Sign{id, false}).status(), "awaiting the signature of Sở Nội vụ tỉnh Cao Bằng first"));
   EXPECT_EQ(StateOf(id), S::kPartiallySigned);
 
   auto by_cb = node_->Ingest({SignAs(cb, id).bytes()});
@@ -1503,7 +1503,7 @@ TEST_F(PledgeTest, TwoOrganisationsSignInOrder) {
   EXPECT_EQ(d->signatures[1].name, "Nông Văn Dũng");
   EXPECT_EQ(d->signatures[2].org, lc.root.public_key());
   EXPECT_EQ(node_->Who(cb.signer.public_key()), "nvdung@SNV");
-  auto n = node_->Issue(As("vanthu"), id);
+  auto n = vanban::testing::NumberOf(node_->Do(As("vanthu"), act::Issue{id}));
   ASSERT_TRUE(n.ok()) << n.status().message();
   EXPECT_EQ(*n, "01/GƯ-SNgV");
   EXPECT_TRUE(node_->Check()->ok);
@@ -1512,10 +1512,10 @@ TEST_F(PledgeTest, TwoOrganisationsSignInOrder) {
 TEST_F(PledgeTest, SingleParty) {
   Other cb = MakeOrg("SNV", "Sở Nội vụ tỉnh Cao Bằng", "giamdoc", "Nông Văn Dũng");  // same login as ours: fine
   ASSERT_TRUE(node_->Trust(Card(cb), "caobang").ok());
-  auto ref = node_->NewDocument(As("chuyenvien"), PledgeText({"caobang"}), "giao-uoc.md");
+  auto ref = node_->Do(As("chuyenvien"), act::Draft{PledgeText({"caobang"}), "giao-uoc.md"});
   ASSERT_TRUE(ref.ok()) << ref.status().message();
-  ASSERT_TRUE(node_->Submit(As("chuyenvien"), ref->id, "giamdoc").ok());
-  ASSERT_TRUE(node_->Sign(As("giamdoc"), ref->id, false).ok());
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{ref->id, "giamdoc"}).status().ok());
+  ASSERT_TRUE(node_->Do(As("giamdoc"), act::Sign{ref->id, false}).status().ok());
   EXPECT_EQ(StateOf(ref->id), S::kPartiallySigned);
   auto rep = node_->Ingest({SignAs(cb, ref->id).bytes()});
   ASSERT_TRUE(rep.ok());
@@ -1524,7 +1524,7 @@ TEST_F(PledgeTest, SingleParty) {
 }
 
 TEST_F(PledgeTest, PartiesMustBeTrusted) {
-  auto ref = node_->NewDocument(As("chuyenvien"), PledgeText({"caobang"}), "giao-uoc.md");
+  auto ref = node_->Do(As("chuyenvien"), act::Draft{PledgeText({"caobang"}), "giao-uoc.md"});
   ASSERT_FALSE(ref.ok());
   EXPECT_TRUE(HasCode(ref.status(), Status::Code::kNotFound, "giao-uoc.md: party 'caobang' is not a trusted organisation"));
 }

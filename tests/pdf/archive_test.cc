@@ -36,7 +36,7 @@ class ArchiveTest : public vanban::testing::OrgTest {
                 {.at = {"2024-03-" + d + "T08:00:00+07:00", "2024-03-" + d + "T08:10:00+07:00",
                         "2024-03-" + d + "T08:20:00+07:00", "2024-03-" + d + "T08:30:00+07:00"}}));
     ScopedNow now("2024-03-" + d + "T09:00:00+07:00");
-    auto n = node_->Issue(As("vanthu"), id);
+    auto n = vanban::testing::NumberOf(node_->Do(As("vanthu"), act::Issue{id}));
     EXPECT_TRUE(n.ok()) << n.status().message();
     ids_.push_back(id);
     return n.ok() ? *n : "";

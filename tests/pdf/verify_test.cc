@@ -45,7 +45,7 @@ class VerifyTest : public OrgTest {
     auto s = ExportPdf(*node_, id_);
     ASSERT_TRUE(s.ok()) << s.status().message();
     signed_ = *s;
-    auto n = node_->Issue(As("vanthu"), id_);
+    auto n = vanban::testing::NumberOf(node_->Do(As("vanthu"), act::Issue{id_}));
     ASSERT_TRUE(n.ok()) << n.status().message();
     number_ = *n;
     auto i = ExportPdf(*node_, id_);
@@ -191,7 +191,7 @@ TEST_F(VerifyTest, ARevokedDocumentIsNotValidOnTheNodeThatKnows) {
   ASSERT_TRUE(VerifyOnNode(issued_, *node_).value().valid);
   {
     ScopedNow later("2030-01-05T10:00:00+07:00");
-    Status s = node_->RevokeDoc(As("giamdoc"), id_, "Bị thay thế bởi kế hoạch mới");
+    Status s = node_->Do(As("giamdoc"), act::Revoke{id_, "Bị thay thế bởi kế hoạch mới"}).status();
     ASSERT_TRUE(s.ok()) << s.message();
   }
   auto v = VerifyOnNode(issued_, *node_);

@@ -112,18 +112,18 @@ class TwoOrgsTest : public testing::OrgTest {
     a_key_ = std::make_unique<SecretKey>(std::move(ak).value());
     p_key_ = std::make_unique<SecretKey>(std::move(pk).value());
     ScopedNow now("2024-03-05T08:00:00+07:00");
-    draft_ = node_->NewDocument(As("chuyenvien"), Addressed("Dự thảo nội bộ", "caobang"), "d.md")->id;
-    ASSERT_TRUE(node_->AddComment(As("chuyenvien"), draft_, "Ý kiến nội bộ").ok());
-    id_ = node_->NewDocument(As("chuyenvien"), Addressed("Kế hoạch gửi Cao Bằng", "caobang"), "i.md")->id;
-    ASSERT_TRUE(node_->Route(As("chuyenvien"), id_, {"tp1"}).ok());
-    ASSERT_TRUE(node_->AddComment(As("tp1"), id_, "Góp ý nội bộ").ok());
-    ASSERT_TRUE(node_->Approve(As("tp1"), id_).ok());
-    ASSERT_TRUE(node_->Submit(As("chuyenvien"), id_, "pgd").ok());
-    ASSERT_TRUE(node_->ReturnDoc(As("pgd"), id_, "Lý do trả lại nội bộ").ok());
-    ASSERT_TRUE(node_->EditDocument(As("chuyenvien"), id_, Addressed("Kế hoạch (sửa)", "caobang"), "i.md").ok());
-    ASSERT_TRUE(node_->Submit(As("chuyenvien"), id_, "pgd").ok());
-    ASSERT_TRUE(node_->Sign(As("pgd"), id_, false).ok());
-    ASSERT_TRUE(node_->Issue(As("vanthu"), id_).ok());
+    draft_ = node_->Do(As("chuyenvien"), act::Draft{Addressed("Dự thảo nội bộ", "caobang"), "d.md"})->id;
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Comment{draft_, "Ý kiến nội bộ"}).status().ok());
+    id_ = node_->Do(As("chuyenvien"), act::Draft{Addressed("Kế hoạch gửi Cao Bằng", "caobang"), "i.md"})->id;
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id_, {"tp1"}}).status().ok());
+    ASSERT_TRUE(node_->Do(As("tp1"), act::Comment{id_, "Góp ý nội bộ"}).status().ok());
+    ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{id_}).status().ok());
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id_, "pgd"}).status().ok());
+    ASSERT_TRUE(node_->Do(As("pgd"), act::Return{id_, "Lý do trả lại nội bộ"}).status().ok());
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Revise{id_, Addressed("Kế hoạch (sửa)", "caobang"), "i.md"}).ok());
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{id_, "pgd"}).status().ok());
+    ASSERT_TRUE(node_->Do(As("pgd"), act::Sign{id_, false}).status().ok());
+    ASSERT_TRUE(node_->Do(As("vanthu"), act::Issue{id_}).ok());
   }
   void TearDown() override {
     p_.reset();

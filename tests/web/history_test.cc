@@ -148,11 +148,10 @@ class WebHistoryTest : public WebServerTest {
       id_ = NewDirective("Kế hoạch thi đua năm 2024");
     }
     ScopedNow now("2024-02-05T10:00:00+07:00");
-    auto r = node_->EditDocument(
-        As("chuyenvien"), id_,
+    auto r = node_->Do(As("chuyenvien"), act::Revise{id_,
         DirectiveText("Kế hoạch thi đua năm 2024",
                       "## I. MỤC ĐÍCH, YÊU CẦU\n1. Đẩy mạnh phong trào khen thưởng <b>đột xuất</b>.\n"),
-        "test.md");
+        "test.md"});
     ASSERT_TRUE(r.ok()) << r.status().message();
   }
   std::string id_;
@@ -250,7 +249,7 @@ TEST_F(WebHistoryTest, WebHistoryListsEveryRecordInOrder) {
   ASSERT_NO_FATAL_FAILURE(Advance(id_, PathStep::kRoute, PathStep::kRoute, {.at = {"2024-02-05T11:00:00+07:00"}}));
   {
     ScopedNow now("2024-02-05T12:00:00+07:00");
-    ASSERT_TRUE(node_->AddComment(As("tp1"), id_, "Đồng ý <i>về</i> nội dung").ok());
+    ASSERT_TRUE(node_->Do(As("tp1"), act::Comment{id_, "Đồng ý <i>về</i> nội dung"}).status().ok());
   }
   ASSERT_NO_FATAL_FAILURE(Advance(id_, PathStep::kApprove, PathStep::kSign,
                                   {.on_behalf = true,

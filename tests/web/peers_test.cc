@@ -50,10 +50,10 @@ class PeersTest : public WebServerTest {
       auto n2 = Node::Open(other, TestOptions());
       EXPECT_TRUE(n2.ok());
       if (!n2.ok()) return 0;
-      auto ref = (*n2)->NewDocument(As("chuyenvien"), DirectiveText("Kế hoạch làm việc tại cửa khẩu"), "b.md");
+      auto ref = (*n2)->Do(As("chuyenvien"), act::Draft{DirectiveText("Kế hoạch làm việc tại cửa khẩu"), "b.md"});
       EXPECT_TRUE(ref.ok()) << ref.status().message();
       if (!ref.ok()) return 0;
-      EXPECT_TRUE((*n2)->Route(As("chuyenvien"), ref->id, {"tp2"}).ok());
+      EXPECT_TRUE((*n2)->Do(As("chuyenvien"), act::Route{ref->id, {"tp2"}}).status().ok());
       auto log = (*n2)->Log(ref->id);
       EXPECT_TRUE(log.ok());
       for (const Node::LogEntry& e : *log) records.push_back(e.record.bytes());
@@ -177,14 +177,14 @@ TEST_F(PeersTest, WebVerifyARevokedDocumentSaysSoAndIsNotValid) {
   std::string issued;
   {
     ScopedNow now("2024-02-06T09:00:00+07:00");
-    ASSERT_TRUE(node_->Issue(As("vanthu"), id_).ok());
+    ASSERT_TRUE(node_->Do(As("vanthu"), act::Issue{id_}).ok());
     auto bytes = pdf::ExportPdf(*node_, id_);
     ASSERT_TRUE(bytes.ok()) << bytes.status().message();
     issued = *bytes;
   }
   {
     ScopedNow now("2024-03-01T10:00:00+07:00");
-    Status s = node_->RevokeDoc(As("giamdoc"), id_, "Thay bằng kế hoạch khác");
+    Status s = node_->Do(As("giamdoc"), act::Revoke{id_, "Thay bằng kế hoạch khác"}).status();
     ASSERT_TRUE(s.ok()) << s.message();
   }
   StartServer();

@@ -60,15 +60,15 @@ class ReasonsOfANode : public OrgTest {};
 
 TEST_F(ReasonsOfANode, ARefusalCarriesItsReason) {
   const std::string id = NewDirective();
-  ASSERT_TRUE(node_->Route(As("chuyenvien"), id, {"tp1"}).ok());
-  ASSERT_TRUE(node_->Approve(As("tp1"), id).ok());
-  Status again = node_->Approve(As("tp1"), id);
+  ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{id, {"tp1"}}).status().ok());
+  ASSERT_TRUE(node_->Do(As("tp1"), act::Approve{id}).status().ok());
+  Status again = node_->Do(As("tp1"), act::Approve{id}).status();
   ASSERT_NE(again.reason(), nullptr) << again.message();
   EXPECT_EQ(again.reason()->id, "already-approved");
   EXPECT_EQ(again.message(), "'tp1' has already approved this revision");
   EXPECT_EQ(Said(again), "'tp1' đã thông qua bản này rồi.");
 
-  Status early = node_->Issue(As("vanthu"), id).status();
+  Status early = node_->Do(As("vanthu"), act::Issue{id}).status();
   ASSERT_NE(early.reason(), nullptr) << early.message();
   EXPECT_EQ(early.reason()->id, "wrong-state");
   EXPECT_EQ(Said(early).rfind("Không thể ban hành văn bản đang ở trạng thái «đang xin ý kiến»", 0), 0u) << Said(early);

@@ -74,13 +74,13 @@ class RegistersTest : public WebServerTest {
   std::string Issued(const std::string& title, const std::string& when = "2024-03-05T09:00:00+07:00",
                      const std::string& text = "") {
     ScopedNow now(when);
-    auto ref = node_->NewDocument(As("chuyenvien"), text.empty() ? DirectiveText(title) : text, "test.md");
+    auto ref = node_->Do(As("chuyenvien"), act::Draft{text.empty() ? DirectiveText(title) : text, "test.md"});
     EXPECT_TRUE(ref.ok()) << ref.status().message();
     if (!ref.ok()) return "";
-    EXPECT_TRUE(node_->Submit(As("chuyenvien"), ref->id, "pgd").ok());
-    Status signed_ = node_->Sign(As("pgd"), ref->id, false);
+    EXPECT_TRUE(node_->Do(As("chuyenvien"), act::Submit{ref->id, "pgd"}).status().ok());
+    Status signed_ = node_->Do(As("pgd"), act::Sign{ref->id, false}).status();
     EXPECT_TRUE(signed_.ok()) << signed_.message();
-    auto n = node_->Issue(As("vanthu"), ref->id);
+    auto n = vanban::testing::NumberOf(node_->Do(As("vanthu"), act::Issue{ref->id}));
     EXPECT_TRUE(n.ok()) << n.status().message();
     return ref->id;
   }
@@ -138,10 +138,10 @@ TEST_F(RegistersTest, WebDocsFilterAndSearchWithoutDiacritics) {
   }
   {
     ScopedNow now("2024-02-06T09:00:00+07:00");
-    auto r = node_->NewDocument(As("chuyenvien"), ReportText("Báo cáo công tác đối ngoại quý I"), "r.md");
+    auto r = node_->Do(As("chuyenvien"), act::Draft{ReportText("Báo cáo công tác đối ngoại quý I"), "r.md"});
     ASSERT_TRUE(r.ok()) << r.status().message();
     report = r->id;
-    ASSERT_TRUE(node_->Route(As("chuyenvien"), report, {"tp1"}).ok());
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{report, {"tp1"}}).status().ok());
   }
   // The filter the page reads with: a page of the newest first.
   DocFilter newest;
@@ -307,11 +307,11 @@ TEST_F(RegistersTest, WebIncomingRegisterAndReceipts) {
   // P issues two documents to this office.
   auto p_issue = [&](const std::string& title, const std::string& when) {
     ScopedNow now(when);
-    auto ref = p->NewDocument(As("chuyenvien"), addressed(title, "langson"), "p.md");
+    auto ref = p->Do(As("chuyenvien"), act::Draft{addressed(title, "langson"), "p.md"});
     EXPECT_TRUE(ref.ok()) << ref.status().message();
-    EXPECT_TRUE(p->Submit(As("chuyenvien"), ref->id, "giamdoc").ok());
-    EXPECT_TRUE(p->Sign(As("giamdoc"), ref->id, false).ok());
-    EXPECT_TRUE(p->Issue(As("vanthu"), ref->id).ok());
+    EXPECT_TRUE(p->Do(As("chuyenvien"), act::Submit{ref->id, "giamdoc"}).status().ok());
+    EXPECT_TRUE(p->Do(As("giamdoc"), act::Sign{ref->id, false}).status().ok());
+    EXPECT_TRUE(p->Do(As("vanthu"), act::Issue{ref->id}).ok());
     auto rep = node_->Ingest(DocRecords(root + "/p", ref->id));
     EXPECT_TRUE(rep.ok() && rep->refused.empty());
     return ref->id;
@@ -320,7 +320,7 @@ TEST_F(RegistersTest, WebIncomingRegisterAndReceipts) {
   std::string waiting = p_issue("Thông báo lịch họp giao ban", "2024-03-05T09:00:00+07:00");
   {
     ScopedNow now("2024-03-06T08:00:00+07:00");
-    auto n = node_->Receive(As("vanthu"), got);
+    auto n = vanban::testing::NumberOf(node_->Do(As("vanthu"), act::Receive{got}));
     ASSERT_TRUE(n.ok()) << n.status().message();
     EXPECT_EQ(*n, "1");
   }
@@ -330,18 +330,18 @@ TEST_F(RegistersTest, WebIncomingRegisterAndReceipts) {
   std::string mine;
   {
     ScopedNow now("2024-03-07T09:00:00+07:00");
-    auto ref = node_->NewDocument(As("chuyenvien"), addressed("Kế hoạch phối hợp biên giới", "caobang"), "a.md");
+    auto ref = node_->Do(As("chuyenvien"), act::Draft{addressed("Kế hoạch phối hợp biên giới", "caobang"), "a.md"});
     ASSERT_TRUE(ref.ok()) << ref.status().message();
     mine = ref->id;
-    ASSERT_TRUE(node_->Submit(As("chuyenvien"), mine, "pgd").ok());
-    ASSERT_TRUE(node_->Sign(As("pgd"), mine, false).ok());
-    ASSERT_TRUE(node_->Issue(As("vanthu"), mine).ok());
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Submit{mine, "pgd"}).status().ok());
+    ASSERT_TRUE(node_->Do(As("pgd"), act::Sign{mine, false}).status().ok());
+    ASSERT_TRUE(node_->Do(As("vanthu"), act::Issue{mine}).ok());
     auto rep = p->Ingest(DocRecords(home_, mine));
     ASSERT_TRUE(rep.ok() && rep->refused.empty());
   }
   {
     ScopedNow now("2024-03-08T08:00:00+07:00");
-    ASSERT_TRUE(p->Receive(As("vanthu"), mine).ok());
+    ASSERT_TRUE(p->Do(As("vanthu"), act::Receive{mine}).ok());
     auto rep = node_->Ingest(DocRecords(root + "/p", mine));
     ASSERT_TRUE(rep.ok() && rep->refused.empty());
   }
@@ -392,11 +392,11 @@ TEST_F(RegistersTest, WebRegisterWarnsOfANumberIssuedTwice) {
   auto node2 = Node::Open(other, TestOptions()).value();
   auto issue = [](Node& n, const std::string& title, const std::string& when) {
     ScopedNow now(when);
-    auto ref = n.NewDocument(As("chuyenvien"), DirectiveText(title), "t.md");
+    auto ref = n.Do(As("chuyenvien"), act::Draft{DirectiveText(title), "t.md"});
     EXPECT_TRUE(ref.ok()) << ref.status().message();
-    EXPECT_TRUE(n.Submit(As("chuyenvien"), ref->id, "pgd").ok());
-    EXPECT_TRUE(n.Sign(As("pgd"), ref->id, false).ok());
-    auto num = n.Issue(As("vanthu"), ref->id);
+    EXPECT_TRUE(n.Do(As("chuyenvien"), act::Submit{ref->id, "pgd"}).status().ok());
+    EXPECT_TRUE(n.Do(As("pgd"), act::Sign{ref->id, false}).status().ok());
+    auto num = vanban::testing::NumberOf(n.Do(As("vanthu"), act::Issue{ref->id}));
     EXPECT_TRUE(num.ok()) << num.status().message();
     EXPECT_EQ(num.ok() ? *num : "", "01/KH-SNgV");
     return ref->id;

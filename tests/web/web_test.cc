@@ -222,7 +222,7 @@ TEST_F(WebTest, WebTitleIsEscaped) {
   {
     ScopedNow now("2024-02-05T09:30:00+07:00");
     evil = NewDirective("<script>alert(1)</script>");
-    ASSERT_TRUE(node_->Route(As("chuyenvien"), evil, {"tp1"}).ok());
+    ASSERT_TRUE(node_->Do(As("chuyenvien"), act::Route{evil, {"tp1"}}).status().ok());
   }
   StartServer();
   std::string cookie = Login("tp1");
@@ -514,7 +514,7 @@ TEST_F(WebTest, WebBodyMarkupReadsAsInThePdf) {
   std::string id;
   {
     ScopedNow now("2024-02-05T10:00:00+07:00");
-    auto ref = node_->NewDocument(As("chuyenvien"), text, "t.md");
+    auto ref = node_->Do(As("chuyenvien"), act::Draft{text, "t.md"});
     ASSERT_TRUE(ref.ok()) << ref.status().message();
     id = ref->id;
   }
