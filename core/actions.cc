@@ -184,12 +184,10 @@ bool Node::RecordVerifies(const RecordId& id) {
 }
 
 Result<std::vector<DocSummary>> Node::List(const DocFilter& f) {
-  std::string sql = "SELECT d.doc, d.kind, d.title, d.state, d.number, d.created, d.since FROM documents d";
-  std::vector<std::string> binds;
-  std::vector<std::string> where;
+  std::string match;
   if (f.query) {
     // Every word of the query, folded like the index ("thi dua" finds "thi đua").
-    std::string folded = text::Fold(*f.query), match, word;
+    std::string folded = text::Fold(*f.query), word;
     auto flush = [&] {
       if (!word.empty()) match += (match.empty() ? "" : " ") + std::string("\"") + word + "\"";
       word.clear();
@@ -200,35 +198,12 @@ Result<std::vector<DocSummary>> Node::List(const DocFilter& f) {
     }
     flush();
     if (match.empty()) return Status::BadInput("--query has no words to search for");
-    // Only the index's rowids are read (not the stored text): see DocRowid.
-    where.push_back("d.search IN (SELECT rowid FROM doc_search WHERE doc_search MATCH ?)");
-    binds.push_back(match);
   }
-  if (f.state) {
-    if (!ParseState(*f.state))
-      return Status::BadInput("--state '" + *f.state + "' is not a state (draft, in_review, submitted, partially_signed, signed, issued, revoked)");
-    where.push_back("d.state = ?");
-    binds.push_back(*f.state);
-  }
-  if (f.kind) {
-    if (!FindKind(*f.kind)) return Status::BadInput("--kind '" + *f.kind + "' is not a kind (directive, pledge, report)");
-    where.push_back("d.kind = ?");
-    binds.push_back(*f.kind);
-  }
-  for (size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
-  sql += f.newest_first ? " ORDER BY d.created DESC, d.doc DESC" : " ORDER BY d.created, d.doc";
-  // Bound, not written into the text: one cached statement serves every page.
-  sql += " LIMIT ? OFFSET ?";
-  Stmt& q = store_->db().Prepare(sql);
-  for (size_t i = 0; i < binds.size(); ++i) q.Bind(static_cast<int>(i + 1), binds[i]);
-  q.Bind(static_cast<int>(binds.size() + 1), f.limit ? static_cast<int64_t>(f.limit) : int64_t{-1});
-  q.Bind(static_cast<int>(binds.size() + 2), static_cast<int64_t>(f.offset));
-  std::vector<DocSummary> out;
-  while (q.Step()) {
-    out.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Get(4), q.Int(5), q.Int(6)});
-  }
-  VB_RETURN_IF_ERROR(q.status());
-  return out;
+  if (f.state && !ParseState(*f.state))
+    return Status::BadInput("--state '" + *f.state + "' is not a state (draft, in_review, submitted, partially_signed, signed, issued, revoked)");
+  if (f.kind && !FindKind(*f.kind))
+    return Status::BadInput("--kind '" + *f.kind + "' is not a kind (directive, pledge, report)");
+  return store_->ListDocuments(f, match);
 }
 
 Result<std::vector<InboxItem>> Node::Inbox(const std::string& login_in) {
@@ -240,24 +215,15 @@ Result<std::vector<InboxItem>> Node::Inbox(const std::string& login_in) {
   if (!p->active()) return out;
   std::vector<std::string> roles;
   for (Role r : p->current_roles()) roles.push_back(RoleName(r));
-  std::string sql =
-      "SELECT d.doc, d.kind, d.title, d.state, d.number, d.created, d.since, t.action, t.detail, t.since "
-      "FROM tasks t JOIN documents d ON d.doc = t.doc WHERE t.assignee = ? OR (t.assignee IS NULL AND t.org = ? AND "
-      "t.role IN (SELECT value FROM json_each(?))) ORDER BY t.since, d.doc";
-  std::string json = "[";
-  for (size_t i = 0; i < roles.size(); ++i) json += (i ? ",\"" : "\"") + roles[i] + "\"";
-  json += "]";
-  Stmt& q = store_->db().Prepare(sql);
-  q.Bind(1, ToHex(p->key)).Bind(2, ToHex(p->org)).Bind(3, json);
-  while (q.Step()) {
+  VB_ASSIGN_OR_RETURN(std::vector<TaskRow> tasks, store_->TasksFor(ToHex(p->key), ToHex(p->org), roles));
+  for (TaskRow& t : tasks) {
     InboxItem it;
-    it.doc = {q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Get(4), q.Int(5), q.Int(6)};
-    it.action = q.Text(7);
-    it.detail = q.Text(8);
-    it.since = Timestamp{q.Int(9), org().offset_minutes};
+    it.doc = std::move(t.doc);
+    it.action = std::move(t.action);
+    it.detail = std::move(t.detail);
+    it.since = Timestamp{t.since, org().offset_minutes};
     out.push_back(std::move(it));
   }
-  VB_RETURN_IF_ERROR(q.status());
   if (p->current_roles().count(Role::kClerk)) {
     // A number that lost a collision between two offline nodes: the clerk acts again.
     auto again = [&](const RegisterEntry& e, const std::string& shown, const std::string& action,
@@ -484,10 +450,8 @@ Result<Done> Node::Perform(const Actor& actor, const act::Issue& a) {
     int year = now.Year();
     // Read under the write lock (the builder runs again inside Act's transaction),
     // so two clerks of one node never take the same number.
-    Stmt& q = store_->db().Prepare("SELECT coalesce(max(seq), 0) FROM register_out WHERE org=? AND year=? AND symbol=?");
-    q.Bind(1, ToHex(org_)).Bind(2, int64_t{year}).Bind(3, d.symbol);
-    int64_t seq = q.Step() ? q.Int(0) + 1 : 1;
-    VB_RETURN_IF_ERROR(q.status());
+    VB_ASSIGN_OR_RETURN(int64_t last, store_->MaxOutgoingSeq(ToHex(org_), year, d.symbol));
+    const int64_t seq = last + 1;
     RecordId rev = d.signatures.empty() ? ActiveRevision(d) : d.signatures.back().rev;
     r.Add("rev", ToHex(rev));
     VB_ASSIGN_OR_RETURN(std::vector<PublicKey> to, AddressedOrgs(d, rev));
@@ -559,10 +523,8 @@ Result<Done> Node::Perform(const Actor& actor, const act::Receive& a) {
     now = NotBeforeHeads(d, now);
     int year = now.Year();
     // Under the write lock on the second build (as in Issue): gapless on this node.
-    Stmt& q = store_->db().Prepare("SELECT coalesce(max(seq), 0) FROM register_in WHERE org=? AND year=?");
-    q.Bind(1, ToHex(org_)).Bind(2, int64_t{year});
-    int64_t seq = q.Step() ? q.Int(0) + 1 : 1;
-    VB_RETURN_IF_ERROR(q.status());
+    VB_ASSIGN_OR_RETURN(int64_t last, store_->MaxIncomingSeq(ToHex(org_), year));
+    const int64_t seq = last + 1;
     r.Add("org", ToHex(org_));
     r.Add("number", std::to_string(seq));
     r.Add("year", std::to_string(year));

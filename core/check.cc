@@ -18,14 +18,13 @@ Status Node::RebuildViews() {
 }
 
 Status Node::RebuildViewsTx() {
-  Transaction tx(store_->db());
+  Transaction tx = store_->Begin();
   VB_RETURN_IF_ERROR(tx.status());
   VB_RETURN_IF_ERROR(store_->ClearDocViews());
   VB_RETURN_IF_ERROR(Load());
   VB_RETURN_IF_ERROR(store_->WritePersonsView(auth_));
-  Stmt& q = store_->db().Prepare("SELECT DISTINCT doc FROM records WHERE doc IS NOT NULL");
-  while (q.Step()) dirty_.insert(q.Text(0));
-  VB_RETURN_IF_ERROR(q.status());
+  VB_ASSIGN_OR_RETURN(std::vector<std::string> docs, store_->DocsWithRecords());
+  dirty_.insert(docs.begin(), docs.end());
   VB_RETURN_IF_ERROR(FlushViews());
   return tx.Commit();
 }
@@ -121,21 +120,13 @@ Result<CheckReport> Node::Check() {
   }
   // View rows of documents that have no records at all.
   for (const ViewTable& t : DocViewTables()) {
-    Stmt& q = store_->db().Prepare("SELECT DISTINCT doc FROM " + t.name);
-    while (q.Step()) {
-      std::string doc = q.Text(0);
+    VB_ASSIGN_OR_RETURN(std::vector<std::string> shown, store_->DocsInView(t));
+    for (const std::string& doc : shown)
       if (!docs.count(doc)) rep.problems.push_back("view '" + t.name + "' shows document " + doc.substr(0, 12) + " that has no records");
-    }
-    VB_RETURN_IF_ERROR(q.status());
   }
-  {
-    Stmt& q = store_->db().Prepare("SELECT hash, bytes FROM blobs");
-    while (q.Step()) {
-      if (ToHex(crypto::Blake2b(q.Blob(1))) != q.Text(0))
-        rep.problems.push_back("blob " + q.Text(0).substr(0, 12) + ": its bytes do not hash to its name (altered)");
-    }
-    VB_RETURN_IF_ERROR(q.status());
-  }
+  VB_ASSIGN_OR_RETURN(std::vector<std::string> altered, store_->AlteredBlobs());
+  for (const std::string& hash : altered)
+    rep.problems.push_back("blob " + hash.substr(0, 12) + ": its bytes do not hash to its name (altered)");
   RegisterQuery lost;
   lost.lost_only = true;
   VB_ASSIGN_OR_RETURN(RegisterPage reg, ReadRegister(lost));

@@ -89,6 +89,8 @@ class Transaction {
  public:
   explicit Transaction(Db& db);
   ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
   Status status() const { return status_; }
   Status Commit();
 

@@ -153,7 +153,7 @@ Result<std::unique_ptr<Node>> Node::Init(const std::string& home, const InitOpti
   }
   node_ptr->store_ = std::move(store).value();
   Status s = [&]() -> Status {
-    Transaction tx(node_ptr->store_->db());
+    Transaction tx = node_ptr->store_->Begin();
     VB_RETURN_IF_ERROR(tx.status());
     VB_RETURN_IF_ERROR(node_ptr->store_->SetMeta("org", org_hex));
     VB_RETURN_IF_ERROR(node_ptr->store_->SetMeta("admin", o.admin_login));
@@ -238,7 +238,7 @@ Result<std::unique_ptr<Node>> Node::Join(const std::string& home, const std::str
   if (!store.ok()) return undo(store.status());
   node_ptr->store_ = std::move(store).value();
   Status s = [&]() -> Status {
-    Transaction tx(node_ptr->store_->db());
+    Transaction tx = node_ptr->store_->Begin();
     VB_RETURN_IF_ERROR(tx.status());
     VB_RETURN_IF_ERROR(node_ptr->store_->SetMeta("org", ToHex(org)));
     VB_RETURN_IF_ERROR(node_ptr->store_->SetMeta("admin", ""));
@@ -351,20 +351,10 @@ Result<std::string> Node::ResolveDoc(const std::string& ref) {
     // "1/KH-SNgV" finds "01/KH-SNgV" and the other way round (NumberSpellings).
     const std::vector<std::string> spell = NumberSpellings(ref);
     const std::string& other = spell.back();
-    Stmt& q = store_->db().Prepare(
-        "SELECT doc, year FROM register_out WHERE number IN (?, ?) AND org=? ORDER BY year, at, issue");
-    q.Bind(1, ref).Bind(2, other).Bind(3, ToHex(org_));
-    std::vector<std::pair<std::string, std::string>> found;
-    while (q.Step()) found.push_back({q.Text(0), q.Text(1)});
-    VB_RETURN_IF_ERROR(q.status());
+    VB_ASSIGN_OR_RETURN(auto found, store_->OutgoingNumbered(ToHex(org_), ref, other));
     if (found.empty()) {
       // Else another organisation's number on a document addressed to this one.
-      Stmt& in = store_->db().Prepare(
-          "SELECT o.doc, o.year FROM register_out o JOIN register_in i ON i.doc = o.doc AND i.org = ? "
-          "WHERE o.number IN (?, ?) ORDER BY o.year, o.at, o.issue");
-      in.Bind(1, ToHex(org_)).Bind(2, ref).Bind(3, other);
-      while (in.Step()) found.push_back({in.Text(0), in.Text(1)});
-      VB_RETURN_IF_ERROR(in.status());
+      VB_ASSIGN_OR_RETURN(found, store_->IncomingNumbered(ToHex(org_), ref, other));
     }
     if (found.empty()) return Status::NotFound("no document numbered " + ref);
     if (found.size() > 1) {
@@ -378,11 +368,7 @@ Result<std::string> Node::ResolveDoc(const std::string& ref) {
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
   if (lower.size() < 4 || lower.size() > 64 || lower.find_first_not_of("0123456789abcdef") != std::string::npos)
     return Status::BadInput("'" + ref + "' is not a document id (4 to 64 hex digits) or number (e.g. 1/KH-SNgV)");
-  Stmt& q = store_->db().Prepare("SELECT doc FROM documents WHERE doc >= ? AND doc < ? ORDER BY doc LIMIT 2");
-  q.Bind(1, lower).Bind(2, lower + "g");
-  std::vector<std::string> found;
-  while (q.Step()) found.push_back(q.Text(0));
-  VB_RETURN_IF_ERROR(q.status());
+  VB_ASSIGN_OR_RETURN(std::vector<std::string> found, store_->DocumentsWithPrefix(lower));
   if (found.empty()) return Status::NotFound("no document " + ref);
   if (found.size() > 1) return Status::BadInput("'" + ref + "' matches several documents; give more digits");
   return found[0];
@@ -459,7 +445,7 @@ Result<std::string> Node::Act(const Actor& actor, const std::string& doc_hex, co
   // Then under the write lock, from a fresh read: another process may have acted
   // meanwhile, and the record must follow what the store holds now.
   Status s = [&]() -> Status {
-    Transaction tx(store_->db());
+    Transaction tx = store_->Begin();
     VB_RETURN_IF_ERROR(tx.status());
     VB_RETURN_IF_ERROR(Load());
     VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));

@@ -16,6 +16,7 @@
 //   documents          draft … sign, issue, receive, revoke; lists, inbox (actions.cc)
 //   registers, check   the registers, collisions, check and rebuild (registers.cc, check.cc)
 //   records, sync      Ingest, what a peer may have, the sync history (replication.cc, people.cc)
+// None of these files prepares SQL: each asks the Store (core/store.h) by name.
 #pragma once
 
 #include <functional>
@@ -31,10 +32,13 @@
 #include "core/authority.h"
 #include "core/clock.h"
 #include "core/docfile.h"
+#include "core/doclist.h"
 #include "core/image.h"
 #include "core/keyrequest.h"
 #include "core/record.h"
+#include "core/register.h"
 #include "core/status.h"
+#include "core/synclog.h"
 #include "core/token.h"
 #include "core/workflow.h"
 #include "core/x509.h"
@@ -61,18 +65,7 @@ struct InitOptions {
   std::string passphrase;       // protects the admin's, root, seal and node keys
 };
 
-struct DocSummary {
-  std::string id, kind, title, state;
-  std::optional<std::string> number;
-  int64_t created = 0, since = 0;
-};
-
-struct DocFilter {
-  std::optional<std::string> state, kind, query;
-  size_t limit = 0;  // 0: all
-  size_t offset = 0;          // skip this many first (a page of a long list)
-  bool newest_first = false;  // by creation time, newest first (default: oldest first)
-};
+// DocSummary and DocFilter (a list of documents): core/doclist.h.
 
 struct InboxItem {
   DocSummary doc;
@@ -105,21 +98,7 @@ struct RegisterEntry {
   std::string their_number, their_date, from, received_by;
 };
 
-// Which rows of a register to read (ReadRegister).
-struct RegisterQuery {
-  bool incoming = false;
-  std::optional<int> year;  // all years when absent
-  // Rows holding every word of it, diacritics optional ("ke hoach" finds "Kế hoạch"):
-  // in the number, dates (2024-03-05 or 05/03/2024), kind, title, signer, incoming
-  // number, and the names of the organisations and people the row shows.
-  // At most kMaxWords different words (BadInput beyond): each word is a clause.
-  std::string query;
-  static constexpr size_t kMaxWords = 12;
-  size_t offset = 0, limit = 0;  // a page of the listed rows; limit 0: all
-  // Only rows whose number was also given to another document and lost it: the
-  // documents to issue (receive) again.
-  bool lost_only = false;
-};
+// RegisterQuery (which rows of a register to read): core/register.h.
 
 struct RegisterPage {
   // Outgoing: issued documents; incoming: received ones. Register order.
@@ -201,22 +180,7 @@ struct IngestReport {
   std::vector<std::string> held_back, held_back_blobs;
 };
 
-// One sync session as this node saw it: its sync history (Node::RecordSync), shown
-// on the web's peers page. Local to the node: not a record, never synced, not checked.
-struct SyncLogEntry {
-  Timestamp at;             // when the session ended
-  std::string side;         // "client": this node called (`sync`); "server": the peer called (`serve`)
-  std::string address;      // client: HOST:PORT as given; server: where the peer called from
-  std::string peer_org;     // the peer organisation's name; "" when the session never reached it
-  std::string peer_node;    // the peer's node key, hex; "" likewise
-  int64_t sent = 0, received = 0, duplicate = 0, refused = 0;  // records, as SessionReport counts them
-  int64_t peer_refused = 0;  // of those sent, refused by the peer
-  bool ok = false;
-  std::string message;      // why it failed, else the first refusal ("" when none)
-  int64_t ms = 0;           // how long it took
-};
-// Sessions kept per peer (an address called, or a node that called); older ones go.
-inline constexpr size_t kSyncLogPerPeer = 20;
+// SyncLogEntry and kSyncLogPerPeer (this node's sync history): core/synclog.h.
 
 class Node {
  public:

@@ -43,19 +43,15 @@ Status Node::Trust(const std::string& card, const std::string& alias) {
   PublicKey org = first.author();
   if (org == org_) return Status::BadInput("this is our own organisation's card");
   {
-    Stmt& q = store_->db().Prepare("SELECT org FROM trust WHERE alias=?");
-    q.Bind(1, alias);
-    if (q.Step() && q.Text(0) != ToHex(org))
+    // A failed read refuses nothing here: the write below meets the same store.
+    auto taken = store_->TrustedAlias(alias);
+    if (taken.ok() && *taken && **taken != ToHex(org))
       return Status::Refused(Reason{"alias-taken", {{"alias", alias}}});
   }
   Status s = [&]() -> Status {
-    Transaction tx(store_->db());
+    Transaction tx = store_->Begin();
     VB_RETURN_IF_ERROR(tx.status());
-    VB_RETURN_IF_ERROR(store_->db()
-                           .Prepare("INSERT INTO trust(alias, org) VALUES(?, ?) ON CONFLICT(org) DO UPDATE SET alias=excluded.alias")
-                           .Bind(1, alias)
-                           .Bind(2, ToHex(org))
-                           .Run());
+    VB_RETURN_IF_ERROR(store_->SetTrust(alias, ToHex(org)));
     for (const std::string& b : parts) {
       auto r = Record::Decode(b);
       if (!r.ok()) return Status::BadInput("organisation card: " + r.status().message());
@@ -73,10 +69,9 @@ Status Node::Trust(const std::string& card, const std::string& alias) {
 
 std::vector<std::pair<std::string, PublicKey>> Node::Trusted() {
   std::vector<std::pair<std::string, PublicKey>> out;
-  Stmt& q = store_->db().Prepare("SELECT alias, org FROM trust ORDER BY alias");
-  while (q.Step()) {
+  for (const auto& [alias, org] : store_->TrustList()) {
     PublicKey k;
-    if (FromHex(q.Text(1), &k)) out.push_back({q.Text(0), k});
+    if (FromHex(org, &k)) out.push_back({alias, k});
   }
   return out;
 }
@@ -85,64 +80,14 @@ Status Node::RecordSync(const SyncLogEntry& e) {
   if (e.side != "client" && e.side != "server") return Status::BadInput("sync log: side '" + e.side + "'");
   // A peer is the address this node calls, or the node that calls it (its address changes).
   const std::string peer = e.side == "client" ? e.address : e.peer_node;
-  Transaction tx(store_->db());
+  Transaction tx = store_->Begin();
   VB_RETURN_IF_ERROR(tx.status());
-  VB_RETURN_IF_ERROR(store_->db()
-                         .Prepare("INSERT INTO sync_log(at, side, peer, address, peer_org, peer_node, sent, received, "
-                                  "duplicate, refused, peer_refused, ok, message, ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-                         .Bind(1, e.at.Iso())
-                         .Bind(2, e.side)
-                         .Bind(3, peer)
-                         .Bind(4, e.address)
-                         .Bind(5, e.peer_org)
-                         .Bind(6, e.peer_node)
-                         .Bind(7, e.sent)
-                         .Bind(8, e.received)
-                         .Bind(9, e.duplicate)
-                         .Bind(10, e.refused)
-                         .Bind(11, e.peer_refused)
-                         .Bind(12, e.ok ? 1 : 0)
-                         .Bind(13, e.message)
-                         .Bind(14, e.ms)
-                         .Run());
-  VB_RETURN_IF_ERROR(store_->db()
-                         .Prepare("DELETE FROM sync_log WHERE side=?1 AND peer=?2 AND seq NOT IN "
-                                  "(SELECT seq FROM sync_log WHERE side=?1 AND peer=?2 ORDER BY seq DESC LIMIT ?3)")
-                         .Bind(1, e.side)
-                         .Bind(2, peer)
-                         .Bind(3, static_cast<int64_t>(kSyncLogPerPeer))
-                         .Run());
+  VB_RETURN_IF_ERROR(store_->AppendSyncLog(e, peer));
+  VB_RETURN_IF_ERROR(store_->TrimSyncLog(e.side, peer, kSyncLogPerPeer));
   return tx.Commit();
 }
 
-Result<std::vector<SyncLogEntry>> Node::SyncLog(size_t limit) {
-  Stmt& q = store_->db().Prepare(
-      "SELECT at, side, address, peer_org, peer_node, sent, received, duplicate, refused, peer_refused, ok, message, ms "
-      "FROM sync_log ORDER BY seq DESC LIMIT ?");
-  q.Bind(1, limit ? static_cast<int64_t>(limit) : int64_t{-1});
-  std::vector<SyncLogEntry> out;
-  while (q.Step()) {
-    SyncLogEntry e;
-    auto at = ParseTimestamp(q.Text(0));
-    if (!at.ok()) return at.status().With("sync log");
-    e.at = *at;
-    e.side = q.Text(1);
-    e.address = q.Text(2);
-    e.peer_org = q.Text(3);
-    e.peer_node = q.Text(4);
-    e.sent = q.Int(5);
-    e.received = q.Int(6);
-    e.duplicate = q.Int(7);
-    e.refused = q.Int(8);
-    e.peer_refused = q.Int(9);
-    e.ok = q.Int(10) != 0;
-    e.message = q.Text(11);
-    e.ms = q.Int(12);
-    out.push_back(std::move(e));
-  }
-  VB_RETURN_IF_ERROR(q.status());
-  return out;
-}
+Result<std::vector<SyncLogEntry>> Node::SyncLog(size_t limit) { return store_->SyncLog(limit); }
 
 Status Node::SetSetting(const Actor& actor, const std::string& name, const std::string& value) {
   if (name != "require-concurrence") return Status::BadInput("unknown setting '" + name + "' (known: require-concurrence)");
@@ -396,7 +341,7 @@ Result<size_t> Node::Certify(const Actor& actor) {
   std::vector<std::string> written;
   size_t made = 0;
   Status s = [&]() -> Status {
-    Transaction tx(store_->db());
+    Transaction tx = store_->Begin();
     VB_RETURN_IF_ERROR(tx.status());
     VB_RETURN_IF_ERROR(Load());
     VB_RETURN_IF_ERROR(CertifyHere(login, same, {}, &written));

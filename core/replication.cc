@@ -61,21 +61,14 @@ Status Node::IngestOne(const Record& r, bool* duplicate, std::optional<bool> sig
       if (!store_->HasRecord(p, "") && !store_->HasRecordAnywhere(p)) return missing_parent(p);
     PublicKey org;
     if (!FromHex(r.Get("org"), &org)) return Status::BadInput("record " + r.id_hex().substr(0, 12) + ": bad 'org'");
-    if (org != org_) {
-      Stmt& q = store_->db().Prepare("SELECT 1 FROM trust WHERE org=?");
-      q.Bind(1, ToHex(org));
-      if (!q.Step()) return Status::Refused("record " + r.id_hex().substr(0, 12) + ": organisation is not trusted here");
-    }
+    if (org != org_ && !store_->IsTrusted(ToHex(org)))
+      return Status::Refused("record " + r.id_hex().substr(0, 12) + ": organisation is not trusted here");
     VB_RETURN_IF_ERROR(auth_.Apply(r));
     VB_RETURN_IF_ERROR(store_->PutRecord(r, "", ToHex(org)));
     VB_RETURN_IF_ERROR(store_->WritePersonsView(auth_));
     if (r.type() == "person.revoke") {
       // Records this person made after the revocation no longer count: refold their documents.
-      Stmt& q = store_->db().Prepare("SELECT DISTINCT doc FROM records WHERE author=? AND doc IS NOT NULL");
-      q.Bind(1, r.Get("key"));
-      std::vector<std::string> docs;
-      while (q.Step()) docs.push_back(q.Text(0));
-      VB_RETURN_IF_ERROR(q.status());
+      VB_ASSIGN_OR_RETURN(std::vector<std::string> docs, store_->DocsAuthoredBy(r.Get("key")));
       for (const std::string& doc : docs) {
         cache_.erase(doc);
         dirty_.insert(doc);
@@ -222,7 +215,7 @@ Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestRep
     IngestReport rep;
     std::vector<size_t> fresh;
     {
-      Transaction tx(store_->db());
+      Transaction tx = store_->Begin();
       VB_RETURN_IF_ERROR(tx.status());
       VB_RETURN_IF_ERROR(SeeOtherWriters());
       for (size_t i = 0; i < n; ++i) {
@@ -321,7 +314,7 @@ Status Node::Refresh() {
   // A cached statement stopped after its first row (a lookup) keeps its read open, and
   // with it the snapshot it began in: data_version would not move and other writers'
   // commits would stay unseen. Between requests nothing is mid-iteration.
-  store_->db().ResetAll();
+  store_->ResetStatements();
   return SeeOtherWriters();
 }
 
@@ -332,13 +325,7 @@ Status Node::SeeOtherWriters() {
   return v == data_version_ ? Status::Ok() : Load();
 }
 
-Result<int64_t> Node::DataVersion() {
-  Stmt& q = store_->db().Prepare("PRAGMA data_version");
-  int64_t v = q.Step() ? q.Int(0) : -1;
-  q.Step();  // to the end: a statement left on a row would hold its read snapshot
-  VB_RETURN_IF_ERROR(q.status());
-  return v;
-}
+Result<int64_t> Node::DataVersion() { return store_->DataVersion(); }
 
 // --- sync ------------------------------------------------------------------------
 
@@ -351,12 +338,7 @@ Result<std::vector<Node::HeldRecord>> Node::SharedWith(const PublicKey& peer) {
   } else {
     std::set<PublicKey> orgs = {org_, peer};
     // Only these can hold a share: the peer's own documents, pledges, issued ones.
-    Stmt& q = store_->db().Prepare(
-        "SELECT doc FROM documents WHERE org=? OR kind='pledge' OR state IN ('issued', 'revoked')");
-    q.Bind(1, ToHex(peer));
-    std::vector<std::string> docs;
-    while (q.Step()) docs.push_back(q.Text(0));
-    VB_RETURN_IF_ERROR(q.status());
+    VB_ASSIGN_OR_RETURN(std::vector<std::string> docs, store_->ShareableDocs(ToHex(peer)));
     for (const std::string& doc : docs) {
       VB_ASSIGN_OR_RETURN(auto held, store_->DocRecordsWithSeq(doc));
       std::vector<Record> records;
