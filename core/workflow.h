@@ -2,7 +2,7 @@
 //
 // A document's state is a deterministic function of its records: Fold() orders
 // them topologically (parents first; ties by timestamp, then id) and applies each
-// through the rules table (kRules, mirrored in docs/workflow.md). A record the
+// through the rules table (Rules(), mirrored in docs/workflow.md). A record the
 // rules refuse changes nothing and gets a reason. Two nodes holding the same
 // records therefore show the same document. Not thread-safe per Document.
 #pragma once
@@ -22,14 +22,28 @@ enum class DocState { kDraft, kInReview, kSubmitted, kPartiallySigned, kSigned, 
 const char* StateName(DocState s);
 std::optional<DocState> ParseState(std::string_view s);
 
-// One row of the rules table: who may do what, in which states.
+struct RuleContext;  // what an apply step works with (core/workflow.cc)
+
+// Where the author's `role` is checked.
+enum class RoleCheck {
+  kFirst,    // before the apply step, in the document's organisation
+  kInApply,  // by the apply step: after a check whose refusal is said first (not routed, not the
+             // signer it was submitted to), or held elsewhere (no document yet, the receiving
+             // organisation), or one of several roles (a comment's drafter, a revocation's admin)
+};
+
+// One row of the rules table: who may do what, in which states, and how it is applied.
 struct Rule {
   std::string_view action;       // CLI word: "route"
   std::string_view record_type;  // "doc.route"
   Role role;                     // role the author must hold at the record's time
-  std::vector<DocState> from;    // states in which it is allowed
+  RoleCheck check;               // where `role` is checked
+  std::vector<DocState> from;    // states in which it is allowed; none for doc.create, which starts a document
   std::string_view to;           // resulting state, as text for the table
   std::string_view who;          // further condition, as text for the table
+  // Checks the rest of `who` and the record's cards, then changes the document;
+  // refused, it has changed nothing.
+  Status (*apply)(RuleContext&);
 };
 const std::vector<Rule>& Rules();
 const Rule* FindRule(std::string_view record_type);

@@ -925,6 +925,25 @@ TEST_F(RulesTest, RecordsOfAnotherDocumentOrUnknownAuthor) {
   EXPECT_TRUE(IsRefused(ApplyDocRecord(w.auth, empty, route), "the document does not exist here"));
 }
 
+// Every rule has its apply step. Where the table leaves the role to it (kInApply),
+// a refusal said before the role stays first; the state is always said before it.
+TEST_F(RulesTest, TheRoleIsCheckedWhereTheTableSays) {
+  for (const Rule& r : Rules()) EXPECT_NE(r.apply, nullptr) << r.record_type;
+  EXPECT_EQ(FindRule("doc.route")->check, RoleCheck::kFirst);
+  EXPECT_EQ(FindRule("doc.approve")->check, RoleCheck::kInApply);
+  auto why = [](const Status& s) { return s.reason() ? s.reason()->id : "(" + s.message() + ")"; };
+  Doc doc = w.Create(DirectiveText());
+  EXPECT_EQ(why(w.Return(doc, "tp1")), "wrong-state");
+  EXPECT_EQ(why(w.Route(doc, "tp1", {"tp2"})), "lacks-role-in");
+  ASSERT_TRUE(w.Route(doc, "chuyenvien", {"tp1"}).ok());
+  EXPECT_EQ(why(w.Approve(doc, "vanthu")), "not-routed");  // neither routed nor a reviewer
+  ASSERT_TRUE(w.OrgAct("a", w.GrantRecord(w.Pk("tp1"), "tp1", {Role::kDrafter})).ok());
+  EXPECT_EQ(why(w.Approve(doc, "tp1")), "lacks-role-in");  // routed, no longer a reviewer
+  ASSERT_TRUE(w.Submit(doc, "chuyenvien", "giamdoc").ok());
+  EXPECT_EQ(why(w.Return(doc, "vanthu")), "return-not-signer");  // neither submitted to nor a signer
+  EXPECT_EQ(why(w.Sign(doc, "vanthu")), "submitted-to-other");
+}
+
 // ================================================================================
 // Through Node, as people use it (the OrgTest office; passphrase "matkhau").
 // ================================================================================
