@@ -419,7 +419,18 @@ std::string SignPades(const std::vector<std::string>& chain, std::string_view co
   return der::Sequence({der::Oid(kOidSignedData), der::Explicit(0, signed_data)});
 }
 
-Result<CmsSigner> VerifyDetached(std::string_view cms_der, std::string_view content) {
+namespace {
+
+// What VerifyDetached reads of a SignedData: the certificates it carries and its one
+// signer info.
+struct SignedDataParts {
+  std::vector<std::string_view> certs;
+  der::Element signer;
+};
+
+// The SignedData inside a ContentInfo (a PDF's /Contents, whose zero padding after it
+// is allowed): SHA-512 digests only, detached id-data content, exactly one signer.
+Result<SignedDataParts> ReadSignedData(std::string_view cms_der) {
   der::Reader outer(cms_der);
   CMS_NEXT(der::Element info, outer, der::kSequence, "ContentInfo");
   // PDF /Contents reserves room and pads the rest with zeros.
@@ -450,20 +461,29 @@ Result<CmsSigner> VerifyDetached(std::string_view cms_der, std::string_view cont
   CMS_NEXT(der::Element etype, e, der::kOid, "encapsulated content type");
   if (etype.whole != der::Oid(kOidData)) return Malformed("encapsulated content type is not id-data");
   if (!e.empty()) return Malformed("the content is embedded, not detached");
-  std::vector<std::string_view> certs;
+  SignedDataParts out;
   if (s.PeekTag(der::ContextTag(0))) {
     CMS_NEXT(der::Element set, s, der::ContextTag(0), "certificates");
     for (der::Reader r(set.content); !r.empty();) {
       CMS_NEXT(der::Element c, r, der::kSequence, "certificate");
-      certs.push_back(c.whole);
+      out.certs.push_back(c.whole);
     }
   }
   if (s.PeekTag(der::ContextTag(1))) VB_RETURN_IF_ERROR(Skip(s, der::ContextTag(1), "CRLs"));  // not ours to read
   CMS_NEXT(der::Element signers, s, der::kSet, "signer infos");
   CMS_CHECK(s.Done("SignedData"));
   der::Reader si(signers.content);
-  CMS_NEXT(der::Element signer, si, der::kSequence, "signer info");
+  CMS_NEXT(out.signer, si, der::kSequence, "signer info");
   if (!si.empty()) return Malformed("more than one signer");
+  return out;
+}
+
+}  // namespace
+
+Result<CmsSigner> VerifyDetached(std::string_view cms_der, std::string_view content) {
+  VB_ASSIGN_OR_RETURN(SignedDataParts parts, ReadSignedData(cms_der));
+  const std::vector<std::string_view>& certs = parts.certs;
+  const der::Element& signer = parts.signer;
 
   der::Reader r(signer.content);
   CMS_NEXT(der::Element version, r, der::kInteger, "signer version");

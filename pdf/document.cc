@@ -77,107 +77,135 @@ ReceiptCheck ReceiptVerifier() {
   };
 }
 
+namespace {
+
+// What every update of the signed copy carries: the signing time, the records inside,
+// the standard signature's key and chain when there is one, and the time-stamping
+// authority's stamper when the node names one.
+Update BaseUpdate(const SignedCopyRequest& req, const Timestamp& at, const StamperFor& stamper_for) {
+  Update u;
+  u.signing_time = at.utc;
+  u.offset_minutes = at.offset_minutes;
+  u.proof = EncodeRecordList(kProofMagic, req.proof);
+  u.x509_key = req.x509_key;
+  u.chain = req.chain;
+  if (!req.chain.empty())
+    if (auto c = x509::Read(req.chain.front()); c.ok()) u.serial = c->serial;
+  if (stamper_for && !req.tsa_url.empty()) {
+    auto failure = std::make_shared<std::string>();
+    u.stamp = [stamp = stamper_for(req.tsa_url, failure), failure, said = req.unstamped](std::string_view value) {
+      auto token = stamp(value);
+      if (!token && said) *said = *failure;
+      return token;
+    };
+  }
+  return u;
+}
+
+// The first signature's base: the revision rendered, with empty number and date
+// fields, a field per signer (and per party's name still to come) and the seal's.
+Result<std::string> FirstCopy(const SignedCopyRequest& req, const Organisation& org, const Timestamp& at,
+                              bool on_behalf, Update* u) {
+  const Document& d = req.doc;
+  const Record& r = req.record;
+  VB_ASSIGN_OR_RETURN(RenderInput in, InputFor(d, req.authority, req.revision_text, req.trusted));
+  in.draft = false;
+  in.year = at.Year();
+  in.created = at.utc;
+  NameSigner(in.signers[0], r.Get("name"), r.Get("title"), on_behalf, org.head_title);
+  // What the fields and stamps will draw later, kept in the page fonts' subsets.
+  in.reserve = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
+               "Ký số bởi Thời gian Khóa ĐÃ ĐÓNG DẤU Số ngày tháng năm KT. " +
+               org.name + org.place + org.head_title + r.Get("name") + r.Get("title");
+  for (const PublicKey& k : d.parties)
+    if (const Organisation* o = req.authority.FindOrg(k)) in.reserve += o->name + o->head_title;
+  VB_ASSIGN_OR_RETURN(Rendered out, Render(in));
+  if (out.signature_stamps.size() != in.signers.size())
+    return Status::BadInput("the layout placed " + std::to_string(out.signature_stamps.size()) + " signatures for " +
+                            std::to_string(in.signers.size()) + " signers");
+  u->create = {{NewField::Kind::kText, "so", out.number_field, "Số:"},
+               {NewField::Kind::kText, "ngay", out.date_field}};
+  for (size_t i = 0; i < out.signature_stamps.size(); ++i)
+    u->create.push_back({NewField::Kind::kSignature, SignerField(i), out.signature_stamps[i]});
+  for (size_t i = 0; i < in.signers.size() && i < out.name_fields.size(); ++i)
+    if (in.signers[i].name.empty()) u->create.push_back({NewField::Kind::kText, NameField(i), out.name_fields[i]});
+  u->create.push_back({NewField::Kind::kSignature, kSealFieldName, out.seal_stamp});
+  return std::move(out.pdf);
+}
+
+// A person's signature (doc.sign) in its organisation's slot: on the first copy,
+// or on the copy the earlier organisations signed (a pledge's parties).
+Result<std::string> SignedBySigner(const SignedCopyRequest& req, const Organisation& org, const Timestamp& at, Update u) {
+  const Document& d = req.doc;
+  const Record& r = req.record;
+  const Person* who = req.authority.FindPerson(r.author());
+  if (!who) return Status::NotFound("the signer is not known here");
+  const Organisation* their = req.authority.FindOrg(who->org);
+  auto order = d.signing_order();
+  size_t slot = std::find(order.begin(), order.end(), who->org) - order.begin();
+  if (slot >= order.size()) return Status::Refused("the signer's organisation does not sign this document");
+  bool on_behalf = r.Get("on-behalf") == "yes";
+  std::string base;
+  if (req.previous) {
+    base = *req.previous;
+  } else if (slot > 0) {
+    return Status::Refused("the PDF the earlier organisations signed is not on this node; it travels with their signatures");
+  } else {
+    VB_ASSIGN_OR_RETURN(base, FirstCopy(req, org, at, on_behalf, &u));
+  }
+  if (slot > 0) {
+    // The party's name under its signature, 14 pt bold like the first signer's
+    // (copies made before name fields existed have none to fill).
+    VB_ASSIGN_OR_RETURN(PdfContents have, ReadPdf(base));
+    for (const auto& field : have.fields)
+      if (field.first == NameField(slot)) u.fill.push_back({NameField(slot), r.Get("name")});
+  }
+  u.sign_field = SignerField(slot);
+  std::string role = on_behalf ? "KT. " + org.head_title + " - " + r.Get("title") : r.Get("title");
+  u.stamp_lines = {"Ký số bởi: " + r.Get("name"), role, their ? their->name : "", StampTime(at),
+                   "Khóa: " + crypto::Fingerprint(r.author())};
+  u.reason = d.kind == "pledge" ? "Ký giao ước" : !d.parties.empty() ? "Ký ban hành liên tịch" : "Ký ban hành";
+  u.subject = CertSubject{r.Get("name"), r.Get("title"), their ? their->name : ""};
+  u.image_png = who->signature_image;
+  return AppendSignature(base, u, req.key);
+}
+
+// The seal (doc.issue) on the signed copy: the number and date filled in, the QR
+// code, and the seal's image when the organisation has one.
+Result<std::string> SealedAtIssue(const SignedCopyRequest& req, const Organisation& org, const Timestamp& at, Update u) {
+  const Document& d = req.doc;
+  const Record& r = req.record;
+  if (!req.previous) return Status::Refused("the signed revision has no signed PDF to number and seal");
+  std::string number = r.Get("number"), date = r.Get("date");
+  u.fill = {{"so", number}, {"ngay", org.place + ", " + VietnameseDate(date)}};
+  u.sign_field = kSealFieldName;
+  // What a printed copy carries to be checked against the register.
+  // Short enough for a QR code whose modules print at about half a millimetre.
+  u.qr_payload = "VB1|" + number + "|" + date + "|" + ToHex(d.org).substr(0, 16) + "|" + ToHex(d.id).substr(0, 16) +
+                 "|" + r.Get("rev").substr(0, 32);
+  u.stamp_lines = {"ĐÃ ĐÓNG DẤU", org.name, "Số " + number, at.Iso(), "Khóa: " + crypto::Fingerprint(org.seal)};
+  u.reason = "Đóng dấu, cấp số " + number;
+  u.subject = CertSubject{org.name, "Con dấu điện tử", org.name};
+  if (!org.seal_image.empty()) {
+    // Appendix I: the seal at its real size, the organisation and the time with it.
+    u.image_png = org.seal_image;
+    u.seal_mm = org.seal_diameter_mm;
+    u.small_print = {org.name, at.Iso()};
+  }
+  return AppendSignature(*req.previous, u, req.key);
+}
+
+}  // namespace
+
 SignedCopyMaker CopyMaker(const StamperFor& stamper_for) {
   return [stamper_for](const SignedCopyRequest& req) -> Result<std::string> {
-    const Document& d = req.doc;
     const Record& r = req.record;
     VB_ASSIGN_OR_RETURN(Timestamp at, ParseTimestamp(r.Get("at")));
-    const Organisation* org = req.authority.FindOrg(d.org);
+    const Organisation* org = req.authority.FindOrg(req.doc.org);
     if (!org) return Status::NotFound("the document's organisation is not known here");
-    Update u;
-    u.signing_time = at.utc;
-    u.offset_minutes = at.offset_minutes;
-    u.proof = EncodeRecordList(kProofMagic, req.proof);
-    u.x509_key = req.x509_key;
-    u.chain = req.chain;
-    if (!req.chain.empty())
-      if (auto c = x509::Read(req.chain.front()); c.ok()) u.serial = c->serial;
-    if (stamper_for && !req.tsa_url.empty()) {
-      auto failure = std::make_shared<std::string>();
-      u.stamp = [stamp = stamper_for(req.tsa_url, failure), failure, said = req.unstamped](std::string_view value) {
-        auto token = stamp(value);
-        if (!token && said) *said = *failure;
-        return token;
-      };
-    }
-    std::string base;
-
-    if (r.type() == "doc.sign") {
-      const Person* who = req.authority.FindPerson(r.author());
-      if (!who) return Status::NotFound("the signer is not known here");
-      const Organisation* their = req.authority.FindOrg(who->org);
-      auto order = d.signing_order();
-      size_t slot = std::find(order.begin(), order.end(), who->org) - order.begin();
-      if (slot >= order.size()) return Status::Refused("the signer's organisation does not sign this document");
-      bool on_behalf = r.Get("on-behalf") == "yes";
-      if (req.previous) {
-        base = *req.previous;
-      } else if (slot > 0) {
-        return Status::Refused("the PDF the earlier organisations signed is not on this node; it travels with their signatures");
-      } else {
-        // The first signature: the revision rendered, with empty number and date fields.
-        VB_ASSIGN_OR_RETURN(RenderInput in, InputFor(d, req.authority, req.revision_text, req.trusted));
-        in.draft = false;
-        in.year = at.Year();
-        in.created = at.utc;
-        NameSigner(in.signers[0], r.Get("name"), r.Get("title"), on_behalf, org->head_title);
-        // What the fields and stamps will draw later, kept in the page fonts' subsets.
-        in.reserve = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
-                     "Ký số bởi Thời gian Khóa ĐÃ ĐÓNG DẤU Số ngày tháng năm KT. " +
-                     org->name + org->place + org->head_title + r.Get("name") + r.Get("title");
-        for (const PublicKey& k : d.parties)
-          if (const Organisation* o = req.authority.FindOrg(k)) in.reserve += o->name + o->head_title;
-        VB_ASSIGN_OR_RETURN(Rendered out, Render(in));
-        if (out.signature_stamps.size() != in.signers.size())
-          return Status::BadInput("the layout placed " + std::to_string(out.signature_stamps.size()) + " signatures for " +
-                                  std::to_string(in.signers.size()) + " signers");
-        u.create = {{NewField::Kind::kText, "so", out.number_field, "Số:"},
-                    {NewField::Kind::kText, "ngay", out.date_field}};
-        for (size_t i = 0; i < out.signature_stamps.size(); ++i)
-          u.create.push_back({NewField::Kind::kSignature, SignerField(i), out.signature_stamps[i]});
-        for (size_t i = 0; i < in.signers.size() && i < out.name_fields.size(); ++i)
-          if (in.signers[i].name.empty()) u.create.push_back({NewField::Kind::kText, NameField(i), out.name_fields[i]});
-        u.create.push_back({NewField::Kind::kSignature, kSealFieldName, out.seal_stamp});
-        base = std::move(out.pdf);
-      }
-      if (slot > 0) {
-        // The party's name under its signature, 14 pt bold like the first signer's
-        // (copies made before name fields existed have none to fill).
-        VB_ASSIGN_OR_RETURN(PdfContents have, ReadPdf(base));
-        for (const auto& field : have.fields)
-          if (field.first == NameField(slot)) u.fill.push_back({NameField(slot), r.Get("name")});
-      }
-      u.sign_field = SignerField(slot);
-      std::string role = on_behalf ? "KT. " + org->head_title + " - " + r.Get("title") : r.Get("title");
-      u.stamp_lines = {"Ký số bởi: " + r.Get("name"), role, their ? their->name : "", StampTime(at),
-                       "Khóa: " + crypto::Fingerprint(r.author())};
-      u.reason = d.kind == "pledge" ? "Ký giao ước" : !d.parties.empty() ? "Ký ban hành liên tịch" : "Ký ban hành";
-      u.subject = CertSubject{r.Get("name"), r.Get("title"), their ? their->name : ""};
-      u.image_png = who->signature_image;
-      return AppendSignature(base, u, req.key);
-    }
-
-    if (r.type() == "doc.issue") {
-      if (!req.previous) return Status::Refused("the signed revision has no signed PDF to number and seal");
-      base = *req.previous;
-      std::string number = r.Get("number"), date = r.Get("date");
-      u.fill = {{"so", number}, {"ngay", org->place + ", " + VietnameseDate(date)}};
-      u.sign_field = kSealFieldName;
-      // What a printed copy carries to be checked against the register.
-      // Short enough for a QR code whose modules print at about half a millimetre.
-      u.qr_payload = "VB1|" + number + "|" + date + "|" + ToHex(d.org).substr(0, 16) + "|" + ToHex(d.id).substr(0, 16) +
-                     "|" + r.Get("rev").substr(0, 32);
-      u.stamp_lines = {"ĐÃ ĐÓNG DẤU", org->name, "Số " + number, at.Iso(), "Khóa: " + crypto::Fingerprint(org->seal)};
-      u.reason = "Đóng dấu, cấp số " + number;
-      u.subject = CertSubject{org->name, "Con dấu điện tử", org->name};
-      if (!org->seal_image.empty()) {
-        // Appendix I: the seal at its real size, the organisation and the time with it.
-        u.image_png = org->seal_image;
-        u.seal_mm = org->seal_diameter_mm;
-        u.small_print = {org->name, at.Iso()};
-      }
-      return AppendSignature(base, u, req.key);
-    }
+    Update u = BaseUpdate(req, at, stamper_for);
+    if (r.type() == "doc.sign") return SignedBySigner(req, *org, at, std::move(u));
+    if (r.type() == "doc.issue") return SealedAtIssue(req, *org, at, std::move(u));
     return Status::BadInput("no signed copy for a " + r.type() + " record");
   };
 }

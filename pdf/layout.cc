@@ -498,6 +498,66 @@ Status CheckInput(const RenderInput& in) {
   return Status::Ok();
 }
 
+// The composed lines as the tests read them (LayoutLines): box and text of each.
+void ReportLayout(const Composition& comp, const Rendered& boxes, internal::LayoutResult* layout_out) {
+  layout_out->pages = comp.pages;
+  for (const Line& l : comp.lines) {
+    internal::PlacedLine p;
+    p.page = l.page;
+    p.kind = l.kind;
+    p.level = l.level;
+    p.x = l.x;
+    p.w = l.width;
+    p.y = l.baseline - 0.25 * l.size;
+    p.h = 1.1 * l.size;
+    std::u32string t;
+    for (const Run& r : l.runs) t += r.text;
+    p.text = internal::ToUtf8(t);
+    layout_out->lines.push_back(std::move(p));
+  }
+  layout_out->boxes = boxes;
+}
+
+// Draws the composition on new pages of `doc`, and gives each face's subset the
+// characters drawn with it (and, in a copy for signing, those the signing code
+// will draw later: `reserve`).
+void DrawPages(PdfMemDocument& doc, const Composition& comp, const FontMeasure& measure,
+               const std::array<PdfFont*, 4>& font, const RenderInput& in) {
+  std::vector<PageWriter> pages;
+  std::array<std::set<char32_t>, 4> used;
+  for (int p = 0; p < comp.pages; ++p) pages.emplace_back(measure, &used);
+  for (const internal::Rule& r : comp.rules) pages[r.page].Rule(r);
+  for (const Box& b : comp.frames) pages[b.page].Frame(b);
+  for (const Line& l : comp.lines) pages[l.page].Text(l);
+
+  for (int p = 0; p < comp.pages; ++p) {
+    PdfPage* page = doc.CreatePage(PdfRect(0, 0, internal::kPageW, internal::kPageH));
+    const std::string& s = pages[p].str();
+    page->GetContents()->GetStream()->Set(s.data(), static_cast<pdf_long>(s.size()));
+    PdfDictionary fontdict;
+    // Page 1 names every face, so later updates find the document's fonts.
+    std::set<int> faces = pages[p].fonts_used();
+    if (p == 0 && !in.draft) faces = {0, 1, 2, 3};
+    for (int f : faces) {
+      std::string key = "F" + std::to_string(f);
+      fontdict.AddKey(PdfName(key), font[f]->GetObject()->Reference());
+    }
+    page->GetResources()->GetDictionary().AddKey("Font", fontdict);
+  }
+  if (!in.draft) {
+    for (char32_t c : internal::ToUtf32(in.reserve)) {
+      used[0].insert(c);
+      used[2].insert(c);
+    }
+  }
+  for (int f = 0; f < 4; ++f) {
+    if (used[f].empty()) used[f].insert(U' ');
+    std::string utf8 = internal::ToUtf8(std::u32string(used[f].begin(), used[f].end()));
+    PdfString str(reinterpret_cast<const pdf_utf8*>(utf8.c_str()));
+    font[f]->AddUsedSubsettingGlyphs(str, static_cast<long>(str.GetCharacterLength()));
+  }
+}
+
 Result<Rendered> RenderImpl(const RenderInput& raw, internal::LayoutResult* layout_out) {
   QuietPoDoFo();
   VB_RETURN_IF_ERROR(CheckInput(raw));
@@ -520,62 +580,13 @@ Result<Rendered> RenderImpl(const RenderInput& raw, internal::LayoutResult* layo
     out.signature_stamps = comp.signature_stamps;
     out.name_fields = comp.name_fields;
     out.seal_stamp = comp.seal_stamp;
-
     if (layout_out) {
-      layout_out->pages = comp.pages;
-      for (const Line& l : comp.lines) {
-        internal::PlacedLine p;
-        p.page = l.page;
-        p.kind = l.kind;
-        p.level = l.level;
-        p.x = l.x;
-        p.w = l.width;
-        p.y = l.baseline - 0.25 * l.size;
-        p.h = 1.1 * l.size;
-        std::u32string t;
-        for (const Run& r : l.runs) t += r.text;
-        p.text = internal::ToUtf8(t);
-        layout_out->lines.push_back(std::move(p));
-      }
-      layout_out->boxes = out;
+      ReportLayout(comp, out, layout_out);
       return out;
     }
 
-    std::vector<PageWriter> pages;
-    std::array<std::set<char32_t>, 4> used;
-    for (int p = 0; p < comp.pages; ++p) pages.emplace_back(measure, &used);
-    for (const internal::Rule& r : comp.rules) pages[r.page].Rule(r);
-    for (const Box& b : comp.frames) pages[b.page].Frame(b);
-    for (const Line& l : comp.lines) pages[l.page].Text(l);
-
     std::array<PdfFont*, 4> font = {fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic};
-    for (int p = 0; p < comp.pages; ++p) {
-      PdfPage* page = doc.CreatePage(PdfRect(0, 0, internal::kPageW, internal::kPageH));
-      const std::string& s = pages[p].str();
-      page->GetContents()->GetStream()->Set(s.data(), static_cast<pdf_long>(s.size()));
-      PdfDictionary fontdict;
-      // Page 1 names every face, so later updates find the document's fonts.
-      std::set<int> faces = pages[p].fonts_used();
-      if (p == 0 && !in.draft) faces = {0, 1, 2, 3};
-      for (int f : faces) {
-        std::string key = "F" + std::to_string(f);
-        fontdict.AddKey(PdfName(key), font[f]->GetObject()->Reference());
-      }
-      page->GetResources()->GetDictionary().AddKey("Font", fontdict);
-    }
-    if (!in.draft) {
-      for (char32_t c : internal::ToUtf32(in.reserve)) {
-        used[0].insert(c);
-        used[2].insert(c);
-      }
-    }
-    for (int f = 0; f < 4; ++f) {
-      if (used[f].empty()) used[f].insert(U' ');
-      std::string utf8 = internal::ToUtf8(std::u32string(used[f].begin(), used[f].end()));
-      PdfString str(reinterpret_cast<const pdf_utf8*>(utf8.c_str()));
-      font[f]->AddUsedSubsettingGlyphs(str, static_cast<long>(str.GetCharacterLength()));
-    }
-
+    DrawPages(doc, comp, measure, font, in);
     VB_RETURN_IF_ERROR(EmbedSlimFonts(doc, font));
     AddPdfA(doc, in, text::Trim(in.title), icc);
     doc.SetPdfVersion(ePdfVersion_1_7);

@@ -496,6 +496,48 @@ Box PlaceSeal(PdfMemDocument& doc, PdfPage* page, PdfObject* seal, const Update&
   return nb;
 }
 
+// The signature field `name`, which must not be signed yet.
+Result<PdfObject*> FieldToSign(PdfMemDocument& doc, const std::string& name) {
+  PdfObject* field_obj = FindField(doc, name);
+  if (!field_obj) return Status::BadInput("the PDF has no signature field '" + name + "'");
+  PdfObject* ft = field_obj->GetDictionary().GetKey("FT");
+  if (!ft || !ft->IsName() || ft->GetName() != PdfName("Sig"))
+    return Status::BadInput("field '" + name + "' is not a signature field");
+  if (field_obj->GetDictionary().HasKey("V")) return Status::Refused("field '" + name + "' is already signed");
+  return field_obj;
+}
+
+// Appendix I's images instead of the text stamp. The seal: at its real diameter,
+// its field moved by PlaceSeal (`box` is then its new place), the small print under
+// it. A signer's handwritten signature: fitted to the field, where it is drawn
+// marked on the field (kImageMarkKey) for the seal that comes later to cover.
+Status DrawImageStamp(PdfMemDocument& doc, Faces& faces, PdfPage* page, PdfObject* field_obj, const Update& u,
+                      Box* box, Writer& w) {
+  VB_ASSIGN_OR_RETURN(PlacedImage img, AddImage(doc, u.image_png));
+  if (u.seal_mm > 0) {
+    *box = PlaceSeal(doc, page, field_obj, u);
+    const double d = u.seal_mm * kPointsPerMm;
+    Box at = FitImage(img, 0, box->h - d, d, d);
+    w.Image("Im0", img.ref, at.x, at.y, at.w, at.h);
+    if (!u.small_print.empty()) {
+      VB_ASSIGN_OR_RETURN(Face regular, faces.Get(0, u.small_print));
+      w.Raw("0 0 0 rg\n");
+      double y = box->h - d - kSmallPrint;
+      for (const std::string& line : u.small_print) {
+        w.Text(regular, w.Fit(regular, kSmallPrint - 1, d * 0.6, line), 0, y + 1, line);
+        y -= kSmallPrint;
+      }
+    }
+    return Status::Ok();
+  }
+  Box at = FitImage(img, 2, 2, box->w - 4, box->h - 4);
+  w.Image("Im0", img.ref, at.x, at.y, at.w, at.h);
+  PdfArray mark;
+  for (double v : {box->x + at.x, box->y + at.y, at.w, at.h}) mark.push_back(PdfVariant(v));
+  field_obj->GetDictionary().AddKey(kImageMarkKey, mark);
+  return Status::Ok();
+}
+
 // Writes `doc` as an incremental update in which `field` holds, in `room` bytes of
 // /Contents, what `contents` makes of the bytes its /ByteRange covers.
 Result<std::string> WriteSignedUpdate(PdfMemDocument& doc, PdfSignatureField& field, size_t room,
@@ -540,12 +582,7 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     for (const auto& [name, value] : u.fill) VB_RETURN_IF_ERROR(FillText(doc, faces, name, value));
     if (!u.proof.empty()) ReplaceProof(doc, u.proof, when);
 
-    PdfObject* field_obj = FindField(doc, u.sign_field);
-    if (!field_obj) return Status::BadInput("the PDF has no signature field '" + u.sign_field + "'");
-    PdfObject* ft = field_obj->GetDictionary().GetKey("FT");
-    if (!ft || !ft->IsName() || ft->GetName() != PdfName("Sig"))
-      return Status::BadInput("field '" + u.sign_field + "' is not a signature field");
-    if (field_obj->GetDictionary().HasKey("V")) return Status::Refused("field '" + u.sign_field + "' is already signed");
+    VB_ASSIGN_OR_RETURN(PdfObject* field_obj, FieldToSign(doc, u.sign_field));
     PdfPage* page = PageOf(doc, field_obj);
     if (!page) return Status::BadInput("signature field '" + u.sign_field + "' names no page");
     PdfAnnotation widget(field_obj, page);
@@ -555,28 +592,7 @@ Result<std::string> AppendSignature(std::string_view pdf, const Update& u, const
     Box box = BoxOf(field_obj);
     Writer w;
     if (!u.image_png.empty()) {
-      VB_ASSIGN_OR_RETURN(PlacedImage img, AddImage(doc, u.image_png));
-      if (u.seal_mm > 0) {
-        box = PlaceSeal(doc, page, field_obj, u);
-        const double d = u.seal_mm * kPointsPerMm;
-        Box at = FitImage(img, 0, box.h - d, d, d);
-        w.Image("Im0", img.ref, at.x, at.y, at.w, at.h);
-        if (!u.small_print.empty()) {
-          VB_ASSIGN_OR_RETURN(Face regular, faces.Get(0, u.small_print));
-          w.Raw("0 0 0 rg\n");
-          double y = box.h - d - kSmallPrint;
-          for (const std::string& line : u.small_print) {
-            w.Text(regular, w.Fit(regular, kSmallPrint - 1, d * 0.6, line), 0, y + 1, line);
-            y -= kSmallPrint;
-          }
-        }
-      } else {
-        Box at = FitImage(img, 2, 2, box.w - 4, box.h - 4);
-        w.Image("Im0", img.ref, at.x, at.y, at.w, at.h);
-        PdfArray mark;
-        for (double v : {box.x + at.x, box.y + at.y, at.w, at.h}) mark.push_back(PdfVariant(v));
-        field_obj->GetDictionary().AddKey(kImageMarkKey, mark);
-      }
+      VB_RETURN_IF_ERROR(DrawImageStamp(doc, faces, page, field_obj, u, &box, w));
     } else {
       VB_RETURN_IF_ERROR(DrawTextStamp(doc, faces, page, box, u, w));
     }

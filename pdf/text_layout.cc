@@ -678,58 +678,74 @@ void AddSlots(const std::vector<BrokenLine>& lines, Kind kind, int level, double
   }
 }
 
-}  // namespace
+// ---- the parts of the document, named as in Decree 30/2020, Appendix I, Mục II ----
+// (II.x: the appendix's sections; Rn: the rows of shared/spec/decree30-appendix1.md.)
+// The parts of page 1 add their lines, rules and fields to `c` and return the y
+// below them. The order in which lines are added is the order they are drawn in,
+// so Compose calls the parts in the order of the page.
 
-Result<Composition> Compose(const RenderInput& in, const Measure& m) {
-  Composition c;
-  c.pages = 1;
+// "DỰ THẢO", framed in the top margin of page 1 at the right, the draft's label under
+// it. Not a part of Appendix I: it keeps a draft from passing for an issued copy.
+void DraftMark(const RenderInput& in, const Measure& m, Composition* c) {
+  if (!in.draft) return;
+  double w = TextWidth(m, kBold, 13, U"DỰ THẢO") + 16;
+  double top = kPageH - 12;
+  Box frame{0, kRight - w, top - 19, w, 19};
+  c->frames.push_back(frame);
+  c->lines.push_back(PlainLine(Kind::kDraftMark, 0, kBold, 13, U"DỰ THẢO", kRight - w / 2, top - 14.5, m,
+                               Align::kCenter));
+  std::string label = text::Trim(in.draft_label);
+  if (!label.empty())
+    c->lines.push_back(PlainLine(Kind::kDraftMark, 0, kItalic, 9, ToUtf32(label), kRight, top - 30, m, Align::kRight));
+}
 
-  // --- draft mark (top right of page 1, in the top margin) ---
-  if (in.draft) {
-    double w = TextWidth(m, kBold, 13, U"DỰ THẢO") + 16;
-    double top = kPageH - 12;
-    Box frame{0, kRight - w, top - 19, w, 19};
-    c.frames.push_back(frame);
-    c.lines.push_back(PlainLine(Kind::kDraftMark, 0, kBold, 13, U"DỰ THẢO", kRight - w / 2, top - 14.5, m,
-                                Align::kCenter));
-    std::string label = text::Trim(in.draft_label);
-    if (!label.empty())
-      c.lines.push_back(PlainLine(Kind::kDraftMark, 0, kItalic, 9, ToUtf32(label), kRight, top - 30, m, Align::kRight));
-  }
-
-  // --- letterhead ---
-  double yl = kTop, yr = kTop;
-  std::string parent = Up(in.head.parent_body);
+// Tên cơ quan, tổ chức ban hành văn bản (II.2, R7-R8), the letterhead's left column:
+// the parent body (regular) over the issuing body (bold), upper case, and a rule
+// under the issuing body of about 0.45 of its longest line (II.2.b: 1/3 to 1/2).
+double IssuingBody(const Letterhead& head, const Measure& m, Composition* c) {
+  double yl = kTop;
+  std::string parent = Up(head.parent_body);
   if (!parent.empty()) {
     for (const BrokenLine& b : BreakName(parent, kRegular, 13, kLeftColW, m)) {
       yl -= 15.6;
-      c.lines.push_back(MakeLine(b, Kind::kHeader, 0, kLeft, yl + Descent(13), 13));
+      c->lines.push_back(MakeLine(b, Kind::kHeader, 0, kLeft, yl + Descent(13), 13));
     }
   }
   double org_w = 0;
-  for (const BrokenLine& b : BreakName(Up(in.head.org_name), kBold, 13, kLeftColW, m)) {
+  for (const BrokenLine& b : BreakName(Up(head.org_name), kBold, 13, kLeftColW, m)) {
     yl -= 15.6;
-    c.lines.push_back(MakeLine(b, Kind::kHeader, 0, kLeft, yl + Descent(13), 13));
+    c->lines.push_back(MakeLine(b, Kind::kHeader, 0, kLeft, yl + Descent(13), 13));
     org_w = std::max(org_w, b.width);
   }
   yl -= 4;
   double org_rule = std::clamp(org_w * 0.45, 40.0, kLeftColW);
-  c.rules.push_back(Rule{0, kLeftColCx - org_rule / 2, kLeftColCx + org_rule / 2, yl - 0.5, 0.6});
+  c->rules.push_back(Rule{0, kLeftColCx - org_rule / 2, kLeftColCx + org_rule / 2, yl - 0.5, 0.6});
+  return yl;
+}
 
+// Quốc hiệu và Tiêu ngữ (II.1, R5-R6), the letterhead's right column: the motto
+// under the national name, with a rule as long as the motto (II.1.c).
+double NationalTitle(const Measure& m, Composition* c) {
+  double yr = kTop;
   for (const BrokenLine& b :
        BreakText("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", kBold, 12, kRightColW, Align::kCenter, m)) {
     yr -= 15.6;
-    c.lines.push_back(MakeLine(b, Kind::kHeader, 0, kRightColX, yr + Descent(12), 12));
+    c->lines.push_back(MakeLine(b, Kind::kHeader, 0, kRightColX, yr + Descent(12), 12));
   }
   yr -= 15.6;
   Line motto = PlainLine(Kind::kHeader, 0, kBold, 13, U"Độc lập - Tự do - Hạnh phúc", kRightColCx,
                          yr + Descent(13), m, Align::kCenter);
-  c.rules.push_back(Rule{0, motto.x, motto.x + motto.width, yr - 1, 0.6});  // clear of the dots below
-  c.lines.push_back(motto);
+  c->rules.push_back(Rule{0, motto.x, motto.x + motto.width, yr - 1, 0.6});  // clear of the dots below
+  c->lines.push_back(motto);
   yr -= 4;
+  return yr;
+}
 
-  // --- number and date ---
-  double y = std::min(yl, yr) - 10;
+// Số, ký hiệu (II.3, R9) under the issuing body and Địa danh và thời gian ban hành
+// (II.4, R10) under the national title, one line from `y`. A draft prints both with
+// blanks; a copy for signing prints neither: the signing code fills the two fields
+// at issuance, when the number and date exist.
+double NumberAndDate(const RenderInput& in, double y, const Measure& m, Composition* c) {
   double base = y - 15.6 + Descent(13);
   std::string suffix = text::Trim(in.symbol_suffix);
   double field_h = 13 * 1.4;
@@ -737,59 +753,88 @@ Result<Composition> Compose(const RenderInput& in, const Measure& m) {
     std::u32string num = U"Số:          /" + ToUtf32(suffix);
     Line l = PlainLine(Kind::kNumber, 0, kRegular, 13, num, kLeftColCx, base, m, Align::kCenter);
     double lead = TextWidth(m, kRegular, 13, U"Số: ");
-    c.number_field = Box{0, l.x + lead, base - 4, kLeft + kLeftColW - (l.x + lead), field_h};
-    c.lines.push_back(l);
+    c->number_field = Box{0, l.x + lead, base - 4, kLeft + kLeftColW - (l.x + lead), field_h};
+    c->lines.push_back(l);
     std::string year = in.year > 0 ? std::to_string(in.year) : "       ";
     std::string date = text::Trim(in.head.place) + ", ngày      tháng      năm " + year;
     Line d = PlainLine(Kind::kDate, 0, kItalic, 13, ToUtf32(date), kRightColCx, base, m, Align::kCenter);
-    c.lines.push_back(d);
+    c->lines.push_back(d);
   } else {
     // The whole "Số: 12/KH-SNgV" line is the field, centred under the issuing body
     // as one unit whatever the number's width (the signing code draws it).
-    c.number_field = Box{0, kLeft, base - 4, kLeftColW, field_h};
+    c->number_field = Box{0, kLeft, base - 4, kLeftColW, field_h};
   }
-  c.date_field = Box{0, kRightColX, base - 4, kRightColW, field_h};
-  y -= 15.6;
+  c->date_field = Box{0, kRightColX, base - 4, kRightColW, field_h};
+  return y - 15.6;
+}
 
-  // --- kind and title ---
+// Tên loại và trích yếu nội dung (II.5, R11-R12): the kind's name, the title under
+// it, both centred and bold, a rule under the title of 0.4 of its widest line
+// (II.5.b: 1/3 to 1/2). Returns where the body starts.
+double KindAndSummary(const RenderInput& in, double y, const Measure& m, Composition* c) {
   y -= 18;
   std::string kind_name = Up(in.kind_name);
   if (!kind_name.empty()) {
     y -= 16.8;
-    c.lines.push_back(PlainLine(Kind::kKindName, 0, kBold, 14, ToUtf32(kind_name), kLeft + kTextW / 2,
-                                y + Descent(14), m, Align::kCenter));
+    c->lines.push_back(PlainLine(Kind::kKindName, 0, kBold, 14, ToUtf32(kind_name), kLeft + kTextW / 2,
+                                 y + Descent(14), m, Align::kCenter));
   }
   double title_w = 0;
   for (const BrokenLine& b : BreakText(text::Trim(in.title), kBold, 14, kTextW * 0.9, Align::kCenter, m)) {
     y -= 16.8;
-    c.lines.push_back(MakeLine(b, Kind::kTitle, 0, kLeft + kTextW * 0.05, y + Descent(14), 14));
+    c->lines.push_back(MakeLine(b, Kind::kTitle, 0, kLeft + kTextW * 0.05, y + Descent(14), 14));
     title_w = std::max(title_w, b.width);
   }
   double title_rule = std::clamp(title_w * 0.4, 60.0, kTextW / 2);
   y -= 6;
-  c.rules.push_back(Rule{0, kLeft + kTextW / 2 - title_rule / 2, kLeft + kTextW / 2 + title_rule / 2, y, 0.6});
+  c->rules.push_back(Rule{0, kLeft + kTextW / 2 - title_rule / 2, kLeft + kTextW / 2 + title_rule / 2, y, 0.6});
   y -= 14;
+  return y;
+}
 
-  // --- body ---
-  Footnotes fn;
-  NumberNotes(in.blocks, &fn);
+// Footnotes (Appendix I has no rule for them): each note's lines, 10 pt, its number
+// raised, broken once here; the flow puts them at the foot of their first reference's page.
+std::map<int, NoteLines> FootnoteLines(const Footnotes& fn, const Measure& m) {
   std::map<int, NoteLines> notes;
   for (size_t k = 0; k < fn.order.size(); ++k) {
     int n = static_cast<int>(k + 1);
     std::vector<Frag> frags;
     frags.push_back(Frag{Run{kRegular, kNoteSize * 0.62, kNoteSize * 0.36, ToUtf32(std::to_string(n))}, 0});
-    std::vector<Frag> rest = ParseInline(" " + fn.text[fn.order[k]], kRegular, kNoteSize, nullptr);
+    std::vector<Frag> rest = ParseInline(" " + fn.text.at(fn.order[k]), kRegular, kNoteSize, nullptr);
     frags.insert(frags.end(), rest.begin(), rest.end());
     NoteLines nl;
     nl.lines = BreakLines(ToWords(frags, m), kTextW, 0, 0, Align::kJustify, m);
     nl.height = kNoteLeading * static_cast<double>(nl.lines.size()) + 1.5;
     notes[n] = std::move(nl);
   }
+  return notes;
+}
 
-  std::vector<Slot> slots;
+// A bullet's lines: the text in a hanging column, the first line led by "-" at the
+// paragraph indent, then a space and a fixed move to the text column.
+std::vector<BrokenLine> BulletLines(const std::string& text, const Footnotes& fn, const Measure& m) {
   double dash_w = TextWidth(m, kRegular, kBodySize, U"-");
   double bullet_text = kIndent + dash_w + 6;
-  for (const Block& b : in.blocks) {
+  auto lines =
+      BreakText(text, kRegular, kBodySize, kTextW, Align::kJustify, m, bullet_text, bullet_text, &fn, true);
+  if (!lines.empty()) {
+    BrokenLine& first = lines.front();
+    Run space{kRegular, kBodySize, 0, U" "};
+    double space_w = RunWidth(m, space);
+    space.kern = bullet_text - kIndent - dash_w - space_w;
+    space.fixed = true;
+    first.runs.insert(first.runs.begin(), {Run{kRegular, kBodySize, 0, U"-"}, space});
+    first.offset = kIndent;
+    first.width += bullet_text - kIndent;
+  }
+  return lines;
+}
+
+// Nội dung văn bản (II.6, R13-R14): headings, paragraphs and bullets as one slot per
+// line for the flow, which pages them. Footnote definitions are not in the flow.
+std::vector<Slot> BodySlots(const std::vector<Block>& blocks, const Footnotes& fn, const Measure& m) {
+  std::vector<Slot> slots;
+  for (const Block& b : blocks) {
     switch (b.type) {
       case Block::Type::kFootnote:
         break;
@@ -806,131 +851,148 @@ Result<Composition> Compose(const RenderInput& in, const Measure& m) {
         AddSlots(lines, Kind::kParagraph, 0, kParaSpace, kBodySize, kBodyLeading, false, &slots);
         break;
       }
-      case Block::Type::kBullet: {
-        auto lines = BreakText(b.text, kRegular, kBodySize, kTextW, Align::kJustify, m, bullet_text, bullet_text,
-                               &fn, true);
-        if (!lines.empty()) {
-          // The dash hangs left of the text: "-", a space, then a move to the text column.
-          BrokenLine& first = lines.front();
-          Run space{kRegular, kBodySize, 0, U" "};
-          double space_w = RunWidth(m, space);
-          space.kern = bullet_text - kIndent - dash_w - space_w;
-          space.fixed = true;
-          first.runs.insert(first.runs.begin(), {Run{kRegular, kBodySize, 0, U"-"}, space});
-          first.offset = kIndent;
-          first.width += bullet_text - kIndent;
-        }
-        AddSlots(lines, Kind::kBullet, 0, kParaSpace, kBodySize, kBodyLeading, false, &slots);
+      case Block::Type::kBullet:
+        AddSlots(BulletLines(b.text, fn, m), Kind::kBullet, 0, kParaSpace, kBodySize, kBodyLeading, false, &slots);
         break;
-      }
     }
   }
+  return slots;
+}
 
-  // --- closing: signer block(s) and recipients ---
-  // Pieces that are never split (a signer block, a row of them, one recipient),
-  // placed from the closing's top; when the whole does not fit on a page, they
-  // run on over the next pages in the order of their tops.
+// ---- the closing: signer block(s) and recipients ----
+// Pieces that are never split (a signer block, a row of them, one recipient),
+// placed from the closing's top; when the whole does not fit on a page, they
+// run on over the next pages in the order of their tops.
+struct Closing {
   std::vector<Piece> pieces;
-  const bool pledge = in.signers.size() > 1;
-  double recip_w = kLeftColW + 8;
-  std::vector<Stack> recips = RecipientStacks(in.recipients, kLeft, recip_w, m);
-  double head_h = 0;  // what must fit where the closing starts
-  double recips_top = 0;
-  if (!pledge) {
-    Piece sig;
-    if (!in.signers.empty()) {
-      Stack st = SignerStack(in.signers[0], kRightColCx, kRightColW, false, m);
-      sig.lines = st.lines;
-      sig.stamps = st.stamps;
-      sig.names = {st.name};
-      sig.height = st.height;
-    }
-    if (!sig.stamps.empty()) {
-      const Box& s = sig.stamps[0];
-      double right = s.x + 0.4 * s.w;
-      double x = std::max(kLeft + recip_w + 4, right - kSealW);
-      sig.seal = Box{0, x, s.y + (s.h - kSealH) / 2, kSealW, kSealH};
-    } else {
-      sig.seal = Box{0, kRightColCx - kSealW / 2, -kSealH, kSealW, kSealH};
-      sig.height = std::max(sig.height, kSealH);
-    }
-    head_h = sig.height;
-    pieces.push_back(std::move(sig));
-  } else {
-    double half = kTextW / 2;
-    double top = 0;
-    for (size_t k = 0; k < in.signers.size(); k += 2) {
-      bool alone = k + 1 == in.signers.size();
-      double row_h = 0;
-      std::vector<Stack> row;
-      for (size_t col = 0; col < (alone ? 1u : 2u); ++col) {
-        double cx = alone ? kLeft + kTextW / 2 : kLeft + half * (static_cast<double>(col) + 0.5);
-        row.push_back(SignerStack(in.signers[k + col], cx, half - 12, true, m));
-        row_h = std::max(row_h, row.back().height);
-      }
-      Piece p;
-      p.top = -top;
-      p.height = row_h;
-      // The names of a row on one line, each under its 3 cm stamp: a shorter
-      // block leaves the space above its stamp free.
-      for (const Stack& cell : row) {
-        double delta = row_h - cell.height;
-        for (size_t li = 0; li < cell.lines.size(); ++li) {
-          Line l = cell.lines[li];
-          l.baseline -= top + (li >= cell.name_from ? delta : 0);
-          p.lines.push_back(l);
-        }
-        for (Box b : cell.stamps) {
-          b.y -= top + delta;
-          p.stamps.push_back(b);
-        }
-        Box n = cell.name;
-        n.y -= top + delta;
-        p.names.push_back(n);
-      }
-      if (k == 0) head_h = row_h;
-      pieces.push_back(std::move(p));
-      top += row_h + 14;
-    }
-    recips_top = -top;
-    Piece seal;
-    seal.top = -top - 4;
-    seal.height = kSealH;
-    seal.seal = Box{0, kLeft + half + (half - kSealW) / 2, -top - kSealH - 4, kSealW, kSealH};
-    pieces.push_back(std::move(seal));
+  double head_h = 0;  // what must fit where the closing starts: the first signer block or row
+};
+
+constexpr double kRecipientsW = kLeftColW + 8;
+
+// Chức vụ, họ tên và chữ ký của người có thẩm quyền (II.7, R15-R16) of a document one
+// person signs, in the right column; with it the seal's place (II.8.a, R19): over
+// the left part of the signature, clear of "Nơi nhận" (else centred, alone).
+Piece SignerPiece(const std::vector<SignerBlock>& signers, const Measure& m) {
+  Piece sig;
+  if (!signers.empty()) {
+    Stack st = SignerStack(signers[0], kRightColCx, kRightColW, false, m);
+    sig.lines = st.lines;
+    sig.stamps = st.stamps;
+    sig.names = {st.name};
+    sig.height = st.height;
   }
+  if (!sig.stamps.empty()) {
+    const Box& s = sig.stamps[0];
+    double right = s.x + 0.4 * s.w;
+    double x = std::max(kLeft + kRecipientsW + 4, right - kSealW);
+    sig.seal = Box{0, x, s.y + (s.h - kSealH) / 2, kSealW, kSealH};
+  } else {
+    sig.seal = Box{0, kRightColCx - kSealW / 2, -kSealH, kSealW, kSealH};
+    sig.height = std::max(sig.height, kSealH);
+  }
+  return sig;
+}
+
+// A pledge's signer blocks (Appendix I has no rule for several: docs/pdf-layout.md):
+// rows of two (a last one alone, centred), each a piece; the seal under the rows in
+// the right half. Returns the top of "Nơi nhận", which follows the rows.
+double PartyRows(const std::vector<SignerBlock>& signers, const Measure& m, Closing* out) {
+  double half = kTextW / 2;
+  double top = 0;
+  for (size_t k = 0; k < signers.size(); k += 2) {
+    bool alone = k + 1 == signers.size();
+    double row_h = 0;
+    std::vector<Stack> row;
+    for (size_t col = 0; col < (alone ? 1u : 2u); ++col) {
+      double cx = alone ? kLeft + kTextW / 2 : kLeft + half * (static_cast<double>(col) + 0.5);
+      row.push_back(SignerStack(signers[k + col], cx, half - 12, true, m));
+      row_h = std::max(row_h, row.back().height);
+    }
+    Piece p;
+    p.top = -top;
+    p.height = row_h;
+    // The names of a row on one line, each under its 3 cm stamp: a shorter
+    // block leaves the space above its stamp free.
+    for (const Stack& cell : row) {
+      double delta = row_h - cell.height;
+      for (size_t li = 0; li < cell.lines.size(); ++li) {
+        Line l = cell.lines[li];
+        l.baseline -= top + (li >= cell.name_from ? delta : 0);
+        p.lines.push_back(l);
+      }
+      for (Box b : cell.stamps) {
+        b.y -= top + delta;
+        p.stamps.push_back(b);
+      }
+      Box n = cell.name;
+      n.y -= top + delta;
+      p.names.push_back(n);
+    }
+    if (k == 0) out->head_h = row_h;
+    out->pieces.push_back(std::move(p));
+    top += row_h + 14;
+  }
+  Piece seal;
+  seal.top = -top - 4;
+  seal.height = kSealH;
+  seal.seal = Box{0, kLeft + half + (half - kSealW) / 2, -top - kSealH - 4, kSealW, kSealH};
+  out->pieces.push_back(std::move(seal));
+  return -top;
+}
+
+// Nơi nhận (II.9, R17-R18), left: level with the signer block, or after a pledge's
+// rows. One piece per recipient, from `top` down.
+void RecipientPieces(const std::vector<Stack>& recips, double top, std::vector<Piece>* pieces) {
   for (const Stack& r : recips) {
     Piece p;
-    p.top = recips_top;
+    p.top = top;
     p.height = r.height;
     for (Line l : r.lines) {
-      l.baseline += recips_top;
+      l.baseline += top;
       p.lines.push_back(l);
     }
-    recips_top -= r.height;
-    pieces.push_back(std::move(p));
+    top -= r.height;
+    pieces->push_back(std::move(p));
   }
+}
+
+// The closing's pieces: the signer block (or a pledge's rows and the seal), then
+// each recipient.
+Closing ClosingPieces(const RenderInput& in, const Measure& m) {
+  Closing out;
+  std::vector<Stack> recips = RecipientStacks(in.recipients, kLeft, kRecipientsW, m);
+  double recips_top = 0;
+  if (in.signers.size() <= 1) {
+    out.pieces.push_back(SignerPiece(in.signers, m));
+    out.head_h = out.pieces.back().height;
+  } else {
+    recips_top = PartyRows(in.signers, m, &out);
+  }
+  RecipientPieces(recips, recips_top, &out.pieces);
+  return out;
+}
+
+// The closing as the flow's last slot, kept with the body's last two lines. A
+// closing that fits on a page stays in one piece with them; a longer one starts
+// with its first signer block (or row) and runs on (PlaceClosing).
+void AddClosingSlot(const Closing& closing, std::vector<Slot>* slots) {
   double closing_h = 0;
-  for (const Piece& p : pieces) closing_h = std::max(closing_h, p.height - p.top);
-  if (!slots.empty()) {
-    slots.back().keep_next = true;
-    if (slots.size() >= 2) slots[slots.size() - 2].keep_next = true;
+  for (const Piece& p : closing.pieces) closing_h = std::max(closing_h, p.height - p.top);
+  if (!slots->empty()) {
+    slots->back().keep_next = true;
+    if (slots->size() >= 2) (*slots)[slots->size() - 2].keep_next = true;
   }
   Slot close_slot;
   close_slot.before = 16;
-  // A closing that fits on a page stays in one piece with the body's last lines;
-  // a longer one starts with its first signer block (or row) and runs on.
-  close_slot.height = closing_h + 16 + 2 * kBodyLeading <= kTop - kBottom ? closing_h : head_h;
-  slots.push_back(close_slot);
+  close_slot.height = closing_h + 16 + 2 * kBodyLeading <= kTop - kBottom ? closing_h : closing.head_h;
+  slots->push_back(close_slot);
+}
 
-  Flow flow(&c, &notes);
-  flow.Start(0, y);
-  double closing_top = 0;
-  int closing_page = 0;
-  double floor = kBottom;
-  flow.Run(slots, &closing_top, &closing_page, &floor);
-  c.pages = std::max(c.pages, flow.page() + 1);
-
+// Places the closing's pieces where the flow put its slot (`top` on `page`, above
+// `floor`, the footnotes of that page below it), by their tops: a piece that does
+// not fit goes to the top of the next page and moves every later piece with it.
+Status PlaceClosing(std::vector<Piece> pieces, double closing_top, int closing_page, double floor, Composition* c) {
   std::stable_sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) { return a.top > b.top; });
   int page = closing_page;
   double shift = 0;
@@ -942,36 +1004,42 @@ Result<Composition> Compose(const RenderInput& in, const Measure& m) {
       ++page;
       shift += kTop - top;
       floor = kBottom;
-      c.pages = std::max(c.pages, page + 1);
+      c->pages = std::max(c->pages, page + 1);
     }
     for (Line l : p.lines) {
       l.page = page;
       l.baseline += closing_top + shift;
-      c.lines.push_back(std::move(l));
+      c->lines.push_back(std::move(l));
     }
     for (Box b : p.stamps) {
       b.page = page;
       b.y += closing_top + shift;
-      c.signature_stamps.push_back(b);
+      c->signature_stamps.push_back(b);
     }
     for (Box b : p.names) {
       b.page = page;
       b.y += closing_top + shift;
-      c.name_fields.push_back(b);
+      c->name_fields.push_back(b);
     }
     if (p.seal) {
-      c.seal_stamp = *p.seal;
-      c.seal_stamp.page = page;
-      c.seal_stamp.y += closing_top + shift;
+      c->seal_stamp = *p.seal;
+      c->seal_stamp.page = page;
+      c->seal_stamp.y += closing_top + shift;
     }
   }
+  return Status::Ok();
+}
 
-  // --- page numbers from page 2 ---
-  for (int p = 1; p < c.pages; ++p) {
-    c.lines.push_back(PlainLine(Kind::kPageNumber, p, kRegular, 14, ToUtf32(std::to_string(p + 1)),
-                                kLeft + kTextW / 2, kPageH - kMarginTop / 2 - 5, m, Align::kCenter));
+// Số trang (I.7, R4): from page 2, centred in the top margin.
+void PageNumbers(const Measure& m, Composition* c) {
+  for (int p = 1; p < c->pages; ++p) {
+    c->lines.push_back(PlainLine(Kind::kPageNumber, p, kRegular, 14, ToUtf32(std::to_string(p + 1)),
+                                 kLeft + kTextW / 2, kPageH - kMarginTop / 2 - 5, m, Align::kCenter));
   }
-  // Nothing written may be lost off a page: a line outside the margins is an error.
+}
+
+// Nothing written may be lost off a page: a line outside the margins is an error.
+Status CheckMargins(const Composition& c) {
   for (const Line& l : c.lines) {
     if (l.kind == Kind::kPageNumber || l.kind == Kind::kDraftMark) continue;
     double bottom = l.baseline - Descent(l.size);
@@ -981,6 +1049,40 @@ Result<Composition> Compose(const RenderInput& in, const Measure& m) {
     if (t.size() > 40) t = t.substr(0, 40) + U"…";
     return Status::BadInput("pdf: the line \"" + ToUtf8(t) + "\" does not fit on page " + std::to_string(l.page + 1));
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// The parts in the order of Appendix I: the letterhead's two columns side by side,
+// the number and date under the lower of them, kind and title, then the body and
+// the closing through the flow, which pages them; page numbers once the pages are known.
+Result<Composition> Compose(const RenderInput& in, const Measure& m) {
+  Composition c;
+  c.pages = 1;
+  DraftMark(in, m, &c);
+  double yl = IssuingBody(in.head, m, &c);
+  double yr = NationalTitle(m, &c);
+  double y = NumberAndDate(in, std::min(yl, yr) - 10, m, &c);
+  y = KindAndSummary(in, y, m, &c);
+
+  Footnotes fn;
+  NumberNotes(in.blocks, &fn);
+  std::map<int, NoteLines> notes = FootnoteLines(fn, m);
+  std::vector<Slot> slots = BodySlots(in.blocks, fn, m);
+  Closing closing = ClosingPieces(in, m);
+  AddClosingSlot(closing, &slots);
+
+  Flow flow(&c, &notes);
+  flow.Start(0, y);
+  double closing_top = 0;
+  int closing_page = 0;
+  double floor = kBottom;
+  flow.Run(slots, &closing_top, &closing_page, &floor);
+  c.pages = std::max(c.pages, flow.page() + 1);
+  VB_RETURN_IF_ERROR(PlaceClosing(std::move(closing.pieces), closing_top, closing_page, floor, &c));
+  PageNumbers(m, &c);
+  VB_RETURN_IF_ERROR(CheckMargins(c));
   return c;
 }
 

@@ -79,13 +79,14 @@ bool StripGlyph(std::string_view g, std::string* out) {
   return true;
 }
 
-// The font without hinting; with `subset_metrics`, glyphs without an outline get
-// no metrics (see truetype.h).
-Result<std::string> Rewrite(std::string_view d, bool subset_metrics) {
+using Tables = std::map<std::string, std::string_view>;  // sorted by tag, as the directory must be
+
+// The table directory of `d`: each table's bytes by tag.
+Result<Tables> ReadTables(std::string_view d) {
   if (d.size() < 12) return Bad("too short");
   uint16_t n = U16(d, 4);
   if (12 + 16 * static_cast<size_t>(n) > d.size()) return Bad("bad table directory");
-  std::map<std::string, std::string_view> tables;  // sorted by tag, as the directory must be
+  Tables tables;
   for (size_t i = 0; i < n; ++i) {
     size_t e = 12 + 16 * i;
     std::string tag(d.substr(e, 4));
@@ -93,6 +94,46 @@ Result<std::string> Rewrite(std::string_view d, bool subset_metrics) {
     if (off > d.size() || len > d.size() - off) return Bad("table outside the file");
     tables[tag] = d.substr(off, len);
   }
+  return tables;
+}
+
+// The font file of `tables`: the directory, each table 4-byte aligned with its
+// checksum, then head's checkSumAdjustment over the whole file.
+std::string WriteFont(const std::map<std::string, std::string>& tables) {
+  const uint16_t count = static_cast<uint16_t>(tables.size());
+  uint16_t pow2 = 1, log2 = 0;
+  while (pow2 * 2 <= count) {
+    pow2 = static_cast<uint16_t>(pow2 * 2);
+    ++log2;
+  }
+  std::string out;
+  Put32(&out, 0x00010000);
+  Put16(&out, count);
+  Put16(&out, static_cast<uint16_t>(pow2 * 16));
+  Put16(&out, log2);
+  Put16(&out, static_cast<uint16_t>(count * 16 - pow2 * 16));
+  size_t dir = out.size();
+  out.resize(dir + 16 * count);
+  size_t i = 0, head_at = 0;
+  for (const auto& [tag, data] : tables) {
+    size_t at = out.size();
+    if (tag == "head") head_at = at;
+    out += data;
+    while (out.size() % 4) out.push_back('\0');
+    size_t e = dir + 16 * i++;
+    out.replace(e, 4, tag);
+    Set32(&out, e + 4, Checksum(data));
+    Set32(&out, e + 8, static_cast<uint32_t>(at));
+    Set32(&out, e + 12, static_cast<uint32_t>(data.size()));
+  }
+  Set32(&out, head_at + 8, 0xB1B0AFBAu - Checksum(out));
+  return out;
+}
+
+// The font without hinting; with `subset_metrics`, glyphs without an outline get
+// no metrics (see truetype.h).
+Result<std::string> Rewrite(std::string_view d, bool subset_metrics) {
+  VB_ASSIGN_OR_RETURN(Tables tables, ReadTables(d));
   if (!tables.count("glyf")) tables["glyf"] = std::string_view();  // a subset of empty glyphs
   for (const char* t : {"head", "maxp", "hhea", "hmtx", "loca"})
     if (!tables.count(t)) return Bad((std::string("missing table ") + t).c_str());
@@ -127,7 +168,7 @@ Result<std::string> Rewrite(std::string_view d, bool subset_metrics) {
   }
   Put32(&new_loca, static_cast<uint32_t>(new_glyf.size()));
   Set16(&head, 50, 1);        // indexToLocFormat: long
-  Set32(&head, 8, 0);         // checkSumAdjustment, set below
+  Set32(&head, 8, 0);         // checkSumAdjustment, set by WriteFont
   Set16(&hhea, 34, static_cast<uint16_t>(glyphs));
   tables.erase("fpgm");
   tables.erase("prep");
@@ -139,35 +180,7 @@ Result<std::string> Rewrite(std::string_view d, bool subset_metrics) {
   out_tables["glyf"] = new_glyf;
   out_tables["loca"] = new_loca;
   out_tables["hmtx"] = new_hmtx;
-
-  const uint16_t count = static_cast<uint16_t>(out_tables.size());
-  uint16_t pow2 = 1, log2 = 0;
-  while (pow2 * 2 <= count) {
-    pow2 = static_cast<uint16_t>(pow2 * 2);
-    ++log2;
-  }
-  std::string out;
-  Put32(&out, 0x00010000);
-  Put16(&out, count);
-  Put16(&out, static_cast<uint16_t>(pow2 * 16));
-  Put16(&out, log2);
-  Put16(&out, static_cast<uint16_t>(count * 16 - pow2 * 16));
-  size_t dir = out.size();
-  out.resize(dir + 16 * count);
-  size_t i = 0, head_at = 0;
-  for (const auto& [tag, data] : out_tables) {
-    size_t at = out.size();
-    if (tag == "head") head_at = at;
-    out += data;
-    while (out.size() % 4) out.push_back('\0');
-    size_t e = dir + 16 * i++;
-    out.replace(e, 4, tag);
-    Set32(&out, e + 4, Checksum(data));
-    Set32(&out, e + 8, static_cast<uint32_t>(at));
-    Set32(&out, e + 12, static_cast<uint32_t>(data.size()));
-  }
-  Set32(&out, head_at + 8, 0xB1B0AFBAu - Checksum(out));
-  return out;
+  return WriteFont(out_tables);
 }
 
 }  // namespace

@@ -256,6 +256,161 @@ struct RevisionReport {
   std::string damage;
 };
 
+// A certificate or a grant among the PDF's records that this node has not seen yet,
+// of an organisation it trusts: applied to `auth` through the node's own rules, so
+// that the signatures it vouches for can be judged. An untrusted organisation is a problem.
+void AdoptRecord(const Record& r, Authority& auth, Verification& v) {
+  if (r.type() == "org.create" && !auth.FindOrg(r.author()))
+    v.problems.push_back("organisation '" + r.Get("name") +
+                         "' is not trusted on this node (vanban org trust CARD --alias ALIAS)");
+  if (r.type() == "org.ca" || r.type() == "org.trust-root" || r.type() == "person.certificate") {
+    // The certificates in the PDF that this node has not seen yet, through the same rules.
+    PublicKey o{};
+    FromHex(r.Get("org"), &o);
+    const Organisation* known = auth.FindOrg(o);
+    // The certificate first, then (from a token) the authorities of its chain.
+    auto all = r.text() ? x509::AllFromPem(*r.text()) : Result<std::vector<std::string>>(Status::BadInput("no text"));
+    auto cert = all.ok() && !all->empty() ? x509::Read(all->front())
+                                          : Result<x509::Certificate>(Status::BadInput("no certificate"));
+    const std::vector<std::string>* list = !known                       ? nullptr
+                                           : r.type() == "org.ca"         ? &known->authorities
+                                           : r.type() == "org.trust-root" ? &known->trust_roots
+                                                                          : nullptr;
+    bool have = cert.ok() && known &&
+                (list ? std::count(list->begin(), list->end(), cert->der) > 0
+                      : auth.FindCertificate(cert->fingerprint).has_value());
+    if (known && !have) {
+      if (Status s = auth.Apply(r); !s.ok()) v.problems.push_back("a certificate in the PDF is refused: " + s.message());
+    }
+  }
+  if (r.type() == "person.grant") {
+    PublicKey k{}, o{};
+    FromHex(r.Get("key"), &k);
+    FromHex(r.Get("org"), &o);
+    if (auth.FindOrg(o) && !auth.FindPerson(k)) {
+      if (Status s = auth.Apply(r); !s.ok()) v.problems.push_back("a grant in the PDF is refused: " + s.message());
+    }
+  }
+}
+
+// The records file inside (into `proof`, as far as it reads: a partial one still
+// names the document and its parties) and what this node's trust makes of it.
+// Returns the issuing organisation when it is known here.
+const Organisation* ReadRecords(const PdfContents& c, Proof& proof, Authority& auth, Verification& v) {
+  if (!c.proof) {
+    v.problems.push_back("the PDF carries no vanban records file (" + std::string(kProofFileName) + ")");
+    return nullptr;
+  }
+  if (Status s = ReadProof(*c.proof, &proof); !s.ok()) {
+    v.problems.push_back(s.message());
+    return nullptr;
+  }
+  PublicKey org_key{};
+  FromHex(proof.create->Get("org"), &org_key);
+  v.document = proof.create->id_hex();
+  v.revision = proof.revision->id_hex();
+  v.kind = proof.create->Get("kind");
+  v.title = proof.revision->Get("title");
+  for (const Record& r : proof.records) AdoptRecord(r, auth, v);
+  const Organisation* org = auth.FindOrg(org_key);
+  if (org) v.org = org->name;
+  return org;
+}
+
+// What one revision's signatures are judged by.
+struct Judge {
+  std::string_view pdf;
+  const PdfContents& c;
+  const Authority& auth;          // the node's, with what the records added
+  const Organisation* org;        // the issuing organisation, if known here
+  const Proof& proof;
+  const std::vector<std::string>& roots;
+  const std::vector<x509::RevocationList>& crls;
+};
+
+// Signature `i` of the revision: its bytes and certificate, then the signer's
+// standing: the seal (last, over the number and date it gives the header) or a
+// person who held the role signer and whose doc.sign record names this revision.
+SignatureCheck CheckSignature(const Judge& j, size_t i, Verification& v) {
+  const FoundSignature& f = j.c.signatures[i];
+  const Organisation* org = j.org;
+  SignatureCheck s;
+  s.field = f.field.empty() ? "signature " + std::to_string(i + 1) : f.field;
+  auto fail = [&](const std::string& why) {
+    if (s.reason.empty()) s.reason = why;
+    s.valid = false;
+  };
+  s.valid = true;
+  auto cms = Identify(f, j.auth);
+  if (!cms.ok()) {
+    fail(cms.status().message());
+    s.signer = "?";
+    return s;
+  }
+  if (!cms->bound) {
+    s.signer = cms->subject.common_name;
+    s.org = cms->subject.organisation;
+    fail("signed with a certificate no trusted organisation has bound to a person or a seal (serial " + cms->serial + ")");
+    return s;
+  }
+  Timestamp when{cms->signing_time, org ? org->offset_minutes : 420};
+  s.time = when.Iso();
+  s.fingerprint = crypto::Fingerprint(cms->key);
+  s.signer = cms->subject.common_name;
+  s.title = cms->subject.title;
+  s.org = cms->subject.organisation;
+  s.serial = cms->serial;
+  s.issuer = cms->issuer;
+  if (!cms->serial.empty()) s.chain = "trusted: bound by " + (org ? org->name : std::string("its organisation"));
+  if (cms->standard) {
+    auto proven = NoteTimeStamp(*cms->standard, org ? org->offset_minutes : 420, j.roots, &s);
+    if (!proven.ok()) fail(proven.status().message());
+    RevocationCheck revocation = CheckRevocation(*cms->standard, j.roots, j.crls);
+    NoteRevocation(revocation, &s);
+    if (auto why = RevokedReason(revocation, cms->signing_time, proven.ok() ? *proven : 0)) fail(*why);
+  }
+  if (org && cms->key == org->seal) {
+    s.role = "seal";
+    s.signer = org->name;
+    s.org = org->name;
+    if (i + 1 != j.c.signatures.size()) fail("the seal is not the last signature");
+    std::map<std::string, std::string> fields(j.c.fields.begin(), j.c.fields.end());
+    v.number = fields["so"];
+    v.date = IsoFromVietnamese(fields["ngay"]);
+    if (v.number.empty() || v.date.empty()) fail("the seal covers no number or date");
+  } else if (const Person* p = j.auth.FindPerson(cms->key)) {
+    s.role = p->org == (org ? org->root : PublicKey{}) ? "signer" : "party";
+    const Organisation* theirs = j.auth.FindOrg(p->org);
+    s.org = theirs ? theirs->name : s.org;
+    if (!p->RolesAt(when).count(Role::kSigner)) fail("'" + p->name + "' did not hold the role signer at " + when.Iso());
+    for (const Record* r : j.proof.signs) {
+      if (r->author() != cms->key) continue;
+      if (r->Get("on-behalf") == "yes" && theirs) s.on_behalf = "KT. " + theirs->head_title;
+      Hash h{};
+      if (!FromHex(r->Get("blob"), &h) || h != crypto::Blake2b(j.pdf.substr(0, f.revision_end)))
+        fail("the signature record of '" + p->name + "' names another PDF than this revision");
+    }
+  } else {
+    fail("signed by a key no trusted organisation has granted (" + s.fingerprint + ")");
+  }
+  return s;
+}
+
+// A pledge signed by its first organisations is valid as far as it goes; say who is to come.
+void NoteAwaiting(const Proof& proof, const Authority& auth, Verification& v) {
+  if (!proof.create) return;
+  PublicKey drafting{};
+  FromHex(proof.create->Get("org"), &drafting);
+  std::vector<PublicKey> order = {drafting};
+  if (auto parties = PartiesOf(*proof.create); parties.ok()) order.insert(order.end(), parties->begin(), parties->end());
+  size_t signers = std::count_if(v.signatures.begin(), v.signatures.end(),
+                                 [](const SignatureCheck& s) { return s.role != "seal"; });
+  for (size_t i = signers; i < order.size(); ++i) {
+    const Organisation* o = auth.FindOrg(order[i]);
+    v.awaiting.push_back(o ? o->name : ToHex(order[i]).substr(0, 16));
+  }
+}
+
 Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& trusted, const std::vector<std::string>& roots,
                                       const std::vector<x509::RevocationList>& crls) {
   RevisionReport out;
@@ -275,132 +430,15 @@ Result<RevisionReport> VerifyRevision(std::string_view pdf, const Authority& tru
   // The records inside, and what this node's trust makes of them.
   Proof proof;
   Authority auth = trusted;
-  const Organisation* org = nullptr;
-  if (!c.proof) {
-    v.problems.push_back("the PDF carries no vanban records file (" + std::string(kProofFileName) + ")");
-  } else if (Status s = ReadProof(*c.proof, &proof); !s.ok()) {
-    v.problems.push_back(s.message());
-  } else {
-    PublicKey org_key{};
-    FromHex(proof.create->Get("org"), &org_key);
-    v.document = proof.create->id_hex();
-    v.revision = proof.revision->id_hex();
-    v.kind = proof.create->Get("kind");
-    v.title = proof.revision->Get("title");
-    for (const Record& r : proof.records) {
-      if (r.type() == "org.create" && !auth.FindOrg(r.author()))
-        v.problems.push_back("organisation '" + r.Get("name") +
-                             "' is not trusted on this node (vanban org trust CARD --alias ALIAS)");
-      if (r.type() == "org.ca" || r.type() == "org.trust-root" || r.type() == "person.certificate") {
-        // The certificates in the PDF that this node has not seen yet, through the same rules.
-        PublicKey o{};
-        FromHex(r.Get("org"), &o);
-        const Organisation* known = auth.FindOrg(o);
-        // The certificate first, then (from a token) the authorities of its chain.
-        auto all = r.text() ? x509::AllFromPem(*r.text()) : Result<std::vector<std::string>>(Status::BadInput("no text"));
-        auto cert = all.ok() && !all->empty() ? x509::Read(all->front())
-                                              : Result<x509::Certificate>(Status::BadInput("no certificate"));
-        const std::vector<std::string>* list = !known                       ? nullptr
-                                               : r.type() == "org.ca"         ? &known->authorities
-                                               : r.type() == "org.trust-root" ? &known->trust_roots
-                                                                              : nullptr;
-        bool have = cert.ok() && known &&
-                    (list ? std::count(list->begin(), list->end(), cert->der) > 0
-                          : auth.FindCertificate(cert->fingerprint).has_value());
-        if (known && !have) {
-          if (Status s = auth.Apply(r); !s.ok()) v.problems.push_back("a certificate in the PDF is refused: " + s.message());
-        }
-      }
-      if (r.type() == "person.grant") {
-        PublicKey k{}, o{};
-        FromHex(r.Get("key"), &k);
-        FromHex(r.Get("org"), &o);
-        if (auth.FindOrg(o) && !auth.FindPerson(k)) {
-          if (Status s = auth.Apply(r); !s.ok()) v.problems.push_back("a grant in the PDF is refused: " + s.message());
-        }
-      }
-    }
-    org = auth.FindOrg(org_key);
-    if (org) v.org = org->name;
-  }
-
-  std::map<std::string, std::string> fields(c.fields.begin(), c.fields.end());
+  const Organisation* org = ReadRecords(c, proof, auth, v);
+  const Judge judge{pdf, c, auth, org, proof, roots, crls};
   for (size_t i = 0; i < c.signatures.size(); ++i) {
-    const FoundSignature& f = c.signatures[i];
-    SignatureCheck s;
-    s.field = f.field.empty() ? "signature " + std::to_string(i + 1) : f.field;
-    auto fail = [&](const std::string& why) {
-      if (s.reason.empty()) s.reason = why;
-      s.valid = false;
-    };
-    s.valid = true;
-    auto cms = Identify(f, auth);
-    if (!cms.ok()) {
-      fail(cms.status().message());
-      s.signer = "?";
-    } else if (!cms->bound) {
-      s.signer = cms->subject.common_name;
-      s.org = cms->subject.organisation;
-      fail("signed with a certificate no trusted organisation has bound to a person or a seal (serial " + cms->serial + ")");
-    } else {
-      Timestamp when{cms->signing_time, org ? org->offset_minutes : 420};
-      s.time = when.Iso();
-      s.fingerprint = crypto::Fingerprint(cms->key);
-      s.signer = cms->subject.common_name;
-      s.title = cms->subject.title;
-      s.org = cms->subject.organisation;
-      s.serial = cms->serial;
-      s.issuer = cms->issuer;
-      if (!cms->serial.empty()) s.chain = "trusted: bound by " + (org ? org->name : std::string("its organisation"));
-      if (cms->standard) {
-        auto proven = NoteTimeStamp(*cms->standard, org ? org->offset_minutes : 420, roots, &s);
-        if (!proven.ok()) fail(proven.status().message());
-        RevocationCheck revocation = CheckRevocation(*cms->standard, roots, crls);
-        NoteRevocation(revocation, &s);
-        if (auto why = RevokedReason(revocation, cms->signing_time, proven.ok() ? *proven : 0)) fail(*why);
-      }
-      if (org && cms->key == org->seal) {
-        s.role = "seal";
-        s.signer = org->name;
-        s.org = org->name;
-        if (i + 1 != c.signatures.size()) fail("the seal is not the last signature");
-        v.number = fields["so"];
-        v.date = IsoFromVietnamese(fields["ngay"]);
-        if (v.number.empty() || v.date.empty()) fail("the seal covers no number or date");
-      } else if (const Person* p = auth.FindPerson(cms->key)) {
-        s.role = p->org == (org ? org->root : PublicKey{}) ? "signer" : "party";
-        const Organisation* theirs = auth.FindOrg(p->org);
-        s.org = theirs ? theirs->name : s.org;
-        if (!p->RolesAt(when).count(Role::kSigner))
-          fail("'" + p->name + "' did not hold the role signer at " + when.Iso());
-        for (const Record* r : proof.signs) {
-          if (r->author() != cms->key) continue;
-          if (r->Get("on-behalf") == "yes" && theirs) s.on_behalf = "KT. " + theirs->head_title;
-          Hash h{};
-          if (!FromHex(r->Get("blob"), &h) || h != crypto::Blake2b(pdf.substr(0, f.revision_end)))
-            fail("the signature record of '" + p->name + "' names another PDF than this revision");
-        }
-      } else {
-        fail("signed by a key no trusted organisation has granted (" + s.fingerprint + ")");
-      }
-    }
+    SignatureCheck s = CheckSignature(judge, i, v);
     if (!s.valid) v.problems.push_back(s.field + " (" + s.signer + "): " + s.reason);
     s.status = s.valid ? "valid" : "invalid";
     v.signatures.push_back(std::move(s));
   }
-  // A pledge signed by its first organisations is valid as far as it goes; say who is to come.
-  if (proof.create) {
-    PublicKey drafting{};
-    FromHex(proof.create->Get("org"), &drafting);
-    std::vector<PublicKey> order = {drafting};
-    if (auto parties = PartiesOf(*proof.create); parties.ok()) order.insert(order.end(), parties->begin(), parties->end());
-    size_t signers = std::count_if(v.signatures.begin(), v.signatures.end(),
-                                   [](const SignatureCheck& s) { return s.role != "seal"; });
-    for (size_t i = signers; i < order.size(); ++i) {
-      const Organisation* o = auth.FindOrg(order[i]);
-      v.awaiting.push_back(o ? o->name : ToHex(order[i]).substr(0, 16));
-    }
-  }
+  NoteAwaiting(proof, auth, v);
   v.valid = v.problems.empty();
   return out;
 }
@@ -482,66 +520,46 @@ Verification VerifyForeign(std::string_view pdf, const PdfContents& c, const std
 
 }  // namespace
 
-Result<Verification> Verify(std::string_view pdf, const Authority& trusted, const std::vector<std::string>& roots_in,
-                            const std::vector<std::string>& revocation_lists) {
-  // Read once: every signature of every revision is checked against them.
-  auto read = ReadPdf(pdf);
-  if (!read.ok()) {
-    if (read.status().code() != Status::Code::kInvalid) return read.status();
-    Verification v;
-    v.problems.push_back(read.status().message());
-    return v;
-  }
-  const PdfContents& c = *read;
-  // This node's lists, and those the PDF carries in its Document Security Store
-  // (each checked against its authority before it counts: CheckRevocation).
+namespace {
+
+// The revocation lists that count: this node's, and those the PDF carries in its
+// Document Security Store (each checked against its authority before it counts:
+// CheckRevocation).
+std::vector<x509::RevocationList> RevocationListsFor(const std::vector<std::string>& revocation_lists,
+                                                     const PdfContents& c) {
   std::vector<x509::RevocationList> crls;
   for (const auto* lists : {&revocation_lists, &c.dss_crls})
     for (const std::string& der : *lists)
       if (auto l = x509::ReadRevocationList(der); l.ok()) crls.push_back(std::move(*l));
-  // Nothing signed and nothing readable ("%PDF-1.7" alone): not a document to judge.
-  if (c.signatures.empty() && !c.damage.empty()) return Status::BadInput("not a readable PDF (" + c.damage + ")");
-  if (!c.proof && !c.signatures.empty() && c.damage.empty()) {
-    std::vector<std::string> roots = roots_in;
-    if (roots.empty())
-      for (const auto& [k, o] : trusted.orgs()) roots.insert(roots.end(), o.authorities.begin(), o.authorities.end());
-    return VerifyForeign(pdf, c, roots, crls);
-  }
+  return crls;
+}
 
-  // The revision the report describes: the last one a valid signature covers, else
-  // the last one whose signature's bytes verify. Only what a signature covers is
-  // shown; what was added after it is listed as problems.
-  std::vector<std::optional<RevisionReport>> seen(c.signatures.size());
-  std::optional<size_t> shown, fallback;
+// The revision the report describes: the last one a valid signature covers, else
+// the last one whose signature's bytes verify (none: nullopt). The reports made on
+// the way are kept in `seen`, by signature.
+Result<std::optional<size_t>> ShownRevision(std::string_view pdf, const PdfContents& c, const Authority& trusted,
+                                            const std::vector<std::string>& roots,
+                                            const std::vector<x509::RevocationList>& crls,
+                                            std::vector<std::optional<RevisionReport>>* seen) {
+  std::optional<size_t> fallback;
   for (size_t k = c.signatures.size(); k-- > 0;) {
     const FoundSignature& f = c.signatures[k];
     if (!BytesVerify(f)) continue;
-    VB_ASSIGN_OR_RETURN(RevisionReport r, VerifyRevision(pdf.substr(0, f.revision_end), trusted, roots_in, crls));
+    VB_ASSIGN_OR_RETURN(RevisionReport r, VerifyRevision(pdf.substr(0, f.revision_end), trusted, roots, crls));
     // The cut holds exactly the signatures up to this one (else it is not a revision of this file).
     if (r.v.signatures.size() != k + 1) continue;
     bool ok = r.v.signatures.back().valid;
-    seen[k] = std::move(r);
-    if (ok) {
-      shown = k;
-      break;
-    }
+    (*seen)[k] = std::move(r);
+    if (ok) return std::optional<size_t>(k);
     if (!fallback) fallback = k;
   }
-  if (!shown) shown = fallback;
+  return fallback;
+}
 
-  if (!shown) {
-    // No signature verifies: every signature with its failure, no header (nothing is vouched for).
-    VB_ASSIGN_OR_RETURN(RevisionReport whole, VerifyRevision(pdf, trusted, roots_in, crls));
-    ClearHeader(whole.v);
-    whole.v.valid = false;
-    if (whole.v.problems.empty()) whole.v.problems.push_back("no signature of the PDF verifies");
-    return std::move(whole.v);
-  }
-
-  RevisionReport& base = *seen[*shown];
-  Verification v = std::move(base.v);
-  // Signatures after the one shown: each says why it does not count.
-  for (size_t i = *shown + 1; i < c.signatures.size(); ++i) {
+// Signatures after the one shown: each says why it does not count.
+void NoteLaterSignatures(const PdfContents& c, size_t shown, const std::vector<std::optional<RevisionReport>>& seen,
+                         const Authority& trusted, Verification& v) {
+  for (size_t i = shown + 1; i < c.signatures.size(); ++i) {
     const FoundSignature& f = c.signatures[i];
     SignatureCheck s;
     if (seen[i] && seen[i]->v.signatures.size() == i + 1) {
@@ -557,6 +575,46 @@ Result<Verification> Verify(std::string_view pdf, const Authority& trusted, cons
     v.problems.push_back(s.field + " (" + s.signer + "): " + s.reason);
     v.signatures.push_back(std::move(s));
   }
+}
+
+}  // namespace
+
+Result<Verification> Verify(std::string_view pdf, const Authority& trusted, const std::vector<std::string>& roots_in,
+                            const std::vector<std::string>& revocation_lists) {
+  // Read once: every signature of every revision is checked against them.
+  auto read = ReadPdf(pdf);
+  if (!read.ok()) {
+    if (read.status().code() != Status::Code::kInvalid) return read.status();
+    Verification v;
+    v.problems.push_back(read.status().message());
+    return v;
+  }
+  const PdfContents& c = *read;
+  std::vector<x509::RevocationList> crls = RevocationListsFor(revocation_lists, c);
+  // Nothing signed and nothing readable ("%PDF-1.7" alone): not a document to judge.
+  if (c.signatures.empty() && !c.damage.empty()) return Status::BadInput("not a readable PDF (" + c.damage + ")");
+  if (!c.proof && !c.signatures.empty() && c.damage.empty()) {
+    std::vector<std::string> roots = roots_in;
+    if (roots.empty())
+      for (const auto& [k, o] : trusted.orgs()) roots.insert(roots.end(), o.authorities.begin(), o.authorities.end());
+    return VerifyForeign(pdf, c, roots, crls);
+  }
+
+  // Only what a signature covers is shown; what was added after it is listed as problems.
+  std::vector<std::optional<RevisionReport>> seen(c.signatures.size());
+  VB_ASSIGN_OR_RETURN(std::optional<size_t> shown, ShownRevision(pdf, c, trusted, roots_in, crls, &seen));
+  if (!shown) {
+    // No signature verifies: every signature with its failure, no header (nothing is vouched for).
+    VB_ASSIGN_OR_RETURN(RevisionReport whole, VerifyRevision(pdf, trusted, roots_in, crls));
+    ClearHeader(whole.v);
+    whole.v.valid = false;
+    if (whole.v.problems.empty()) whole.v.problems.push_back("no signature of the PDF verifies");
+    return std::move(whole.v);
+  }
+
+  RevisionReport& base = *seen[*shown];
+  Verification v = std::move(base.v);
+  NoteLaterSignatures(c, *shown, seen, trusted, v);
   size_t end = c.signatures[*shown].revision_end;
   // Time-stamps over the shown revision count only when it is the last signature's.
   if (*shown + 1 == c.signatures.size()) {

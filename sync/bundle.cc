@@ -84,13 +84,25 @@ Result<BundleExport> MakeBundle(Node& node, const SecretKey& node_key, const Pub
   return out;
 }
 
-Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
-  BundleImport rep;
+namespace {
+
+// A bundle's header as read: its fields decoded, not yet vouched for (CheckHeader).
+struct Header {
+  std::map<std::string, std::string> fields;  // by key, as written
+  PublicKey from_org, from_node, for_org;
+  Signature sig;
+  Hash digest;
+  size_t signed_end = 0;  // the header's bytes before "sig": what the signature covers
+  size_t body_at = 0;     // where the body begins
+};
+
+// The header: the magic, its lines in order, then "sig".
+Result<Header> ReadHeader(std::string_view bytes) {
   if (bytes.substr(0, kMagic.size()) != kMagic)
     return Status::BadInput("not a vanban bundle (it does not begin with 'vanban-bundle 1')");
-  // The header: its lines in order, then "sig".
+  Header out;
+  std::map<std::string, std::string>& h = out.fields;
   size_t pos = kMagic.size();
-  std::map<std::string, std::string> h;
   for (const std::string& key : kHeaderKeys) {
     size_t nl = bytes.find('\n', pos);
     if (nl == std::string_view::npos || nl - pos > 200) return Status::BadInput("bundle header: line '" + key + "' is missing");
@@ -99,50 +111,52 @@ Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
     h[key] = std::string(line.substr(key.size() + 1));
     pos = nl + 1;
   }
-  const size_t signed_end = pos;
+  out.signed_end = pos;
   size_t nl = bytes.find('\n', pos);
   if (nl == std::string_view::npos || bytes.substr(pos, 4) != "sig ") return Status::BadInput("bundle header: 'sig' is missing");
   std::string_view sig_hex = bytes.substr(pos + 4, nl - pos - 4);
-  pos = nl + 1;
-  PublicKey from_org, from_node, for_org;
-  Signature sig;
-  Hash digest;
-  if (!FromHex(h["from-org"], &from_org) || !FromHex(h["from-node"], &from_node) || !FromHex(h["for-org"], &for_org) ||
-      !FromHex(std::string(sig_hex), &sig) || !FromHex(h["digest"], &digest) || !Count(h["records"]) || !Count(h["blobs"]))
+  out.body_at = nl + 1;
+  if (!FromHex(h["from-org"], &out.from_org) || !FromHex(h["from-node"], &out.from_node) ||
+      !FromHex(h["for-org"], &out.for_org) || !FromHex(std::string(sig_hex), &out.sig) ||
+      !FromHex(h["digest"], &out.digest) || !Count(h["records"]) || !Count(h["blobs"]))
     return Status::BadInput("bundle header: a malformed field");
-  rep.made = h["made"];
-  // Who made it, for whom.
-  const Organisation* maker = node.OrgOfNode(from_node);
+  return out;
+}
+
+// Who made the bundle, for whom: a node admitted by this organisation or a trusted
+// one, for this organisation. Both are only as good as the signature over them: a
+// header changed since (another for-org, another from-node) brings nothing in.
+Status CheckHeader(Node& node, const Header& h, std::string_view bytes, BundleImport* rep) {
+  const Organisation* maker = node.OrgOfNode(h.from_node);
   bool trusted = false;
   for (const auto& [alias, key] : node.Trusted()) trusted = trusted || (maker && key == maker->root);
-  if (!maker || maker->root != from_org || (maker->root != node.org().root && !trusted))
-    return Status::Refused("the bundle was made by node " + crypto::Fingerprint(from_node) +
+  if (!maker || maker->root != h.from_org || (maker->root != node.org().root && !trusted))
+    return Status::Refused("the bundle was made by node " + crypto::Fingerprint(h.from_node) +
                            ", which is not admitted by this organisation or a trusted one");
-  rep.from_org = maker->name;
-  // Who made it and for whom are only as good as the signature over them: a header
-  // changed since (another for-org, another from-node) brings nothing in.
-  if (!crypto::Verify(from_node, bytes.substr(0, signed_end), sig))
+  rep->from_org = maker->name;
+  if (!crypto::Verify(h.from_node, bytes.substr(0, h.signed_end), h.sig))
     return Status::Refused("the header's signature does not verify: the header was changed after node " +
-                           crypto::Fingerprint(from_node) + " signed it; nothing was imported");
-  if (for_org != node.org().root) {
-    const Organisation* o = node.authority().FindOrg(for_org);
-    return Status::Refused("the bundle is for " + (o ? o->name : crypto::Fingerprint(for_org)) + ", not for " +
+                           crypto::Fingerprint(h.from_node) + " signed it; nothing was imported");
+  if (h.for_org != node.org().root) {
+    const Organisation* o = node.authority().FindOrg(h.for_org);
+    return Status::Refused("the bundle is for " + (o ? o->name : crypto::Fingerprint(h.for_org)) + ", not for " +
                            node.org().name);
   }
-  std::string_view body = bytes.substr(pos);
-  if (crypto::Blake2b(body) != digest) rep.damaged.push_back("the body does not match the header's digest");
+  return Status::Ok();
+}
 
-  node.set_verify_threads(std::max(1u, std::thread::hardware_concurrency()));
-  // The entries; after damage, the next line that begins an entry.
+// The body's entries, ingested in batches as a sync does; after damage, reading
+// goes on at the next line that begins an entry. Returns how many entries were read.
+Result<size_t> IngestEntries(Node& node, std::string_view body, size_t body_at, BundleImport* rep) {
   std::vector<std::string> records, blobs;
   // Records beyond this organisation's scope so far go again before the next batch,
   // as in a sync (Node::Ingest); the last flush refuses what is still beyond it.
   auto flush = [&](bool more) -> Status {
     if (records.empty()) return Status::Ok();
     VB_ASSIGN_OR_RETURN(IngestReport got, node.Ingest(records, blobs, more && records.size() <= kMaxHeldBack));
-    rep.accepted += got.accepted;
-    rep.duplicate += got.duplicate;
-    for (std::string& r : got.refused) rep.refused.push_back(std::move(r));
+    rep->accepted += got.accepted;
+    rep->duplicate += got.duplicate;
+    for (std::string& r : got.refused) rep->refused.push_back(std::move(r));
     records = std::move(got.held_back);
     blobs = std::move(got.held_back_blobs);
     return Status::Ok();
@@ -151,7 +165,7 @@ Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
   while (at < body.size()) {
     size_t start = at;
     auto skip = [&](const std::string& why) {
-      rep.damaged.push_back("at byte " + std::to_string(pos + start) + " of the bundle: " + why);
+      rep->damaged.push_back("at byte " + std::to_string(body_at + start) + " of the bundle: " + why);
       size_t next = body.size();
       for (std::string_view m : {"\nrecord ", "\nblob "}) {
         size_t f = body.find(m, start + 1);
@@ -181,13 +195,13 @@ Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
     at = eol + 1 + len + 1;
     ++entries;
     if (crypto::Blake2b(content) != named) {
-      rep.damaged.push_back(std::string(is_record ? "record " : "blob ") + ToHex(named).substr(0, 12) +
-                            ": its bytes do not match its hash");
+      rep->damaged.push_back(std::string(is_record ? "record " : "blob ") + ToHex(named).substr(0, 12) +
+                             ": its bytes do not match its hash");
       continue;
     }
     if (is_blob) {
       blobs.emplace_back(content);
-      ++rep.blobs;
+      ++rep->blobs;
     } else {
       records.emplace_back(content);
     }
@@ -197,7 +211,22 @@ Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
     }
   }
   VB_RETURN_IF_ERROR(flush(false));
-  size_t expected = *Count(h["records"]) + *Count(h["blobs"]);
+  return entries;
+}
+
+}  // namespace
+
+Result<BundleImport> ImportBundle(Node& node, std::string_view bytes) {
+  BundleImport rep;
+  VB_ASSIGN_OR_RETURN(Header h, ReadHeader(bytes));
+  rep.made = h.fields["made"];
+  VB_RETURN_IF_ERROR(CheckHeader(node, h, bytes, &rep));
+  std::string_view body = bytes.substr(h.body_at);
+  if (crypto::Blake2b(body) != h.digest) rep.damaged.push_back("the body does not match the header's digest");
+
+  node.set_verify_threads(std::max(1u, std::thread::hardware_concurrency()));
+  VB_ASSIGN_OR_RETURN(size_t entries, IngestEntries(node, body, h.body_at, &rep));
+  size_t expected = *Count(h.fields["records"]) + *Count(h.fields["blobs"]);
   if (entries != expected)
     rep.damaged.push_back("the header announces " + std::to_string(expected) + " entries; " + std::to_string(entries) +
                           " could be read");

@@ -477,27 +477,31 @@ awaitable<Result<std::unique_ptr<Channel>>> ClientHandshake(std::shared_ptr<Conn
   co_return Handshake::Make(std::move(impl));
 }
 
-// Server side. A refusal is sent where the client expects the next message: as a
-// version-0 hello before our hello, as an auth refusal after it.
+// The server's refusal, sent where the client expects the next message: as a
+// version-0 hello before our hello, as an auth refusal after it; then the
+// connection is shut. Returns `why`.
+awaitable<Status> SendRefusal(std::shared_ptr<Conn> c, bool hello_sent, Status why, std::chrono::milliseconds limit) {
+  std::string msg;
+  if (hello_sent) {
+    msg.push_back(static_cast<char>(wire::kAuthRefusal));
+  } else {
+    msg = std::string(wire::kMagic);
+    msg.push_back(static_cast<char>(wire::kRefusalVersion));
+  }
+  msg += RefusalBody(why.message());
+  // A client that timed out may not read: give the refusal a short while of its own.
+  Status sent = co_await WriteAll(c, msg, LingerDeadline(limit), "a refusal");
+  if (sent.ok()) co_await Linger(c, LingerDeadline(limit));
+  c->Shut();
+  co_return why;
+}
+
+// Server side. Any failure the client can still be told of is refused (SendRefusal).
 awaitable<Result<std::unique_ptr<Channel>>> ServerHandshake(std::shared_ptr<Conn> c, const SecretKey& key,
                                                             Policy policy, Limits limits) {
   Clock::time_point deadline = Clock::now() + limits.handshake;
   bool hello_sent = false;
-  auto refuse = [&](Status why) -> awaitable<Status> {
-    std::string msg;
-    if (hello_sent) {
-      msg.push_back(static_cast<char>(wire::kAuthRefusal));
-    } else {
-      msg = std::string(wire::kMagic);
-      msg.push_back(static_cast<char>(wire::kRefusalVersion));
-    }
-    msg += RefusalBody(why.message());
-    // A client that timed out may not read: give the refusal a short while of its own.
-    Status sent = co_await WriteAll(c, msg, LingerDeadline(limits.handshake), "a refusal");
-    if (sent.ok()) co_await Linger(c, LingerDeadline(limits.handshake));
-    c->Shut();
-    co_return why;
-  };
+  auto refuse = [&](Status why) { return SendRefusal(c, hello_sent, std::move(why), limits.handshake); };
 
   std::string hello_c(wire::kHelloBytes, '\0');
   uint8_t* hc = reinterpret_cast<uint8_t*>(hello_c.data());

@@ -157,20 +157,24 @@ std::string Reconciler::Start() {
   return out;
 }
 
-Result<Reconciler::Step> Reconciler::Answer(std::string_view message) {
-  Reader in(message);
-  if (!salted_) {
-    // The initiator's first message begins with the session's key.
-    uint8_t key[kSaltBytes];
-    VB_RETURN_IF_ERROR(in.Bytes(key, sizeof key, "the session key"));
-    Salt(key);
-  }
+// One range of the peer's message as it is answered: its bound, the bound before it,
+// this side's ids inside it (ids_[lo, hi)); its payload is read from `in`.
+struct Reconciler::Range {
+  Reader& in;
+  const Bound& b;
+  const Bound& prev;
+  bool lowest;  // the first range starts at the bottom of the space
+  size_t lo, hi;
+};
+
+// The answer being written, range by range.
+struct Reconciler::Reply {
   std::string out;
   bool asked = false;    // the peer's message needs an answer (fingerprints or ids)
   bool asking = false;   // ours does
   bool last_skip = false;
   size_t last_skip_at = 0;  // where the last skip range's bound starts in `out`
-  auto emit = [&](const Bound& b, Mode m) {
+  void Emit(const Bound& b, Mode m) {
     if (m == kSkip && last_skip) {
       out.resize(last_skip_at);  // widen the previous skip instead
     }
@@ -182,7 +186,109 @@ Result<Reconciler::Step> Reconciler::Answer(std::string_view message) {
     }
     b.Encode(out);
     out.push_back(static_cast<char>(m));
-  };
+  }
+};
+
+// The peer's fingerprint of a range: settled if ours matches; else our ids, listed
+// when few, or the range split in kFanout parts, each listed or fingerprinted.
+Status Reconciler::AnswerFingerprint(Range& r, Reply& reply) {
+  reply.asked = true;
+  std::string fp(kFingerprintBytes, '\0');
+  VB_RETURN_IF_ERROR(r.in.Bytes(fp.data(), fp.size(), "a fingerprint"));
+  uint64_t theirs;
+  VB_RETURN_IF_ERROR(r.in.Varint(&theirs, "a range count"));
+  const size_t lo = r.lo, hi = r.hi, count = hi - lo;
+  const Id* mine = ids_.data() + lo;
+  if (theirs == count && fp == Fingerprint(lo, hi)) {
+    reply.Emit(r.b, kSkip);
+  } else if (count <= kListAtMost) {
+    reply.Emit(r.b, kIds);
+    EncodeIds(reply.out, mine, mine + count);
+    reply.asking = true;
+  } else {
+    const size_t chunk = (count + kFanout - 1) / kFanout;
+    for (size_t start = lo; start < hi; start += chunk) {
+      size_t end = std::min(start + chunk, hi);
+      Bound sub = end == hi ? r.b : Bound::Between(ids_[end - 1], ids_[end]);
+      if (end - start <= kListAtMost) {
+        reply.Emit(sub, kIds);
+        EncodeIds(reply.out, ids_.data() + start, ids_.data() + end);
+      } else {
+        reply.Emit(sub, kFingerprint);
+        reply.out += Fingerprint(start, end);
+        PutVarint(reply.out, end - start);
+      }
+    }
+    reply.asking = true;
+  }
+  return Status::Ok();
+}
+
+// The peer's ids in a range: what each side lacks, ours noted (peer_lacks_), theirs
+// asked for with a want (or the range settled when we lack none).
+Status Reconciler::AnswerIds(Range& r, Reply& reply) {
+  reply.asked = true;
+  const size_t lo = r.lo, count = r.hi - r.lo;
+  const Id* mine = ids_.data() + lo;
+  uint64_t n;
+  VB_RETURN_IF_ERROR(r.in.Varint(&n, "an id count"));
+  if (n > r.in.left() / sizeof(Id)) return Status::Peer("reconciliation: an id list longer than the message");
+  std::vector<Id> theirs(n);
+  for (Id& id : theirs) VB_RETURN_IF_ERROR(r.in.Bytes(id.data(), id.size(), "an id"));
+  for (size_t i = 0; i < theirs.size(); ++i) {
+    bool ordered = i == 0 || theirs[i - 1] < theirs[i];
+    bool inside = r.b.Above(theirs[i]) && (r.lowest || !r.prev.Above(theirs[i]));
+    if (!ordered || !inside) return Status::Peer("reconciliation: listed ids out of their range or order");
+  }
+  // Both lists are sorted: one pass finds what each side lacks.
+  std::string bits((n + 7) / 8, '\0');
+  size_t i = 0, j = 0, wanted = 0;
+  while (i < count || j < n) {
+    if (j == n || (i < count && mine[i] < theirs[j])) {
+      peer_lacks_[lo + i] = 1;
+      ++i;
+    } else if (i == count || theirs[j] < mine[i]) {
+      bits[j / 8] = static_cast<char>(bits[j / 8] | (1 << (j % 8)));
+      ++wanted;
+      ++j;
+    } else {
+      ++i;
+      ++j;
+    }
+  }
+  if (wanted == 0) {
+    reply.Emit(r.b, kSkip);
+  } else {
+    reply.Emit(r.b, kWant);
+    PutVarint(reply.out, n);
+    reply.out += bits;
+    lacking_ += wanted;
+  }
+  return Status::Ok();
+}
+
+// The peer's want of the ids we listed in a range: those it lacks, noted; settled.
+Status Reconciler::AnswerWant(Range& r, Reply& reply) {
+  uint64_t n;
+  VB_RETURN_IF_ERROR(r.in.Varint(&n, "a want count"));
+  if (n != r.hi - r.lo) return Status::Peer("reconciliation: a want that does not match the ids listed");
+  std::string bits((n + 7) / 8, '\0');
+  VB_RETURN_IF_ERROR(r.in.Bytes(bits.data(), bits.size(), "a want bitmap"));
+  for (size_t k = 0; k < n; ++k)
+    if (bits[k / 8] & (1 << (k % 8))) peer_lacks_[r.lo + k] = 1;
+  reply.Emit(r.b, kSkip);
+  return Status::Ok();
+}
+
+Result<Reconciler::Step> Reconciler::Answer(std::string_view message) {
+  Reader in(message);
+  if (!salted_) {
+    // The initiator's first message begins with the session's key.
+    uint8_t key[kSaltBytes];
+    VB_RETURN_IF_ERROR(in.Bytes(key, sizeof key, "the session key"));
+    Salt(key);
+  }
+  Reply reply;
   Bound prev;
   prev.end = false;  // the bottom of the space: all zeros
   bool first = true;
@@ -196,106 +302,33 @@ Result<Reconciler::Step> Reconciler::Answer(std::string_view message) {
     first = false;
     uint8_t mode = 0;
     VB_RETURN_IF_ERROR(in.Byte(&mode, "a range mode"));
-    const size_t hi = Lower(b);
-    const Id* mine = ids_.data() + lo;
-    const size_t count = hi - lo;
+    Range range{in, b, prev, lowest, lo, Lower(b)};
     switch (mode) {
       case kSkip:
-        emit(b, kSkip);
+        reply.Emit(b, kSkip);
         break;
-      case kFingerprint: {
-        asked = true;
-        std::string fp(kFingerprintBytes, '\0');
-        VB_RETURN_IF_ERROR(in.Bytes(fp.data(), fp.size(), "a fingerprint"));
-        uint64_t theirs;
-        VB_RETURN_IF_ERROR(in.Varint(&theirs, "a range count"));
-        if (theirs == count && fp == Fingerprint(lo, hi)) {
-          emit(b, kSkip);
-        } else if (count <= kListAtMost) {
-          emit(b, kIds);
-          EncodeIds(out, mine, mine + count);
-          asking = true;
-        } else {
-          const size_t chunk = (count + kFanout - 1) / kFanout;
-          for (size_t start = lo; start < hi; start += chunk) {
-            size_t end = std::min(start + chunk, hi);
-            Bound sub = end == hi ? b : Bound::Between(ids_[end - 1], ids_[end]);
-            if (end - start <= kListAtMost) {
-              emit(sub, kIds);
-              EncodeIds(out, ids_.data() + start, ids_.data() + end);
-            } else {
-              emit(sub, kFingerprint);
-              out += Fingerprint(start, end);
-              PutVarint(out, end - start);
-            }
-          }
-          asking = true;
-        }
+      case kFingerprint:
+        VB_RETURN_IF_ERROR(AnswerFingerprint(range, reply));
         break;
-      }
-      case kIds: {
-        asked = true;
-        uint64_t n;
-        VB_RETURN_IF_ERROR(in.Varint(&n, "an id count"));
-        if (n > in.left() / sizeof(Id)) return Status::Peer("reconciliation: an id list longer than the message");
-        std::vector<Id> theirs(n);
-        for (Id& id : theirs) VB_RETURN_IF_ERROR(in.Bytes(id.data(), id.size(), "an id"));
-        for (size_t i = 0; i < theirs.size(); ++i) {
-          bool ordered = i == 0 || theirs[i - 1] < theirs[i];
-          bool inside = b.Above(theirs[i]) && (lowest || !prev.Above(theirs[i]));
-          if (!ordered || !inside) return Status::Peer("reconciliation: listed ids out of their range or order");
-        }
-        // Both lists are sorted: one pass finds what each side lacks.
-        std::string bits((n + 7) / 8, '\0');
-        size_t i = 0, j = 0, wanted = 0;
-        while (i < count || j < n) {
-          if (j == n || (i < count && mine[i] < theirs[j])) {
-            peer_lacks_[lo + i] = 1;
-            ++i;
-          } else if (i == count || theirs[j] < mine[i]) {
-            bits[j / 8] = static_cast<char>(bits[j / 8] | (1 << (j % 8)));
-            ++wanted;
-            ++j;
-          } else {
-            ++i;
-            ++j;
-          }
-        }
-        if (wanted == 0) {
-          emit(b, kSkip);
-        } else {
-          emit(b, kWant);
-          PutVarint(out, n);
-          out += bits;
-          lacking_ += wanted;
-        }
+      case kIds:
+        VB_RETURN_IF_ERROR(AnswerIds(range, reply));
         break;
-      }
-      case kWant: {
-        uint64_t n;
-        VB_RETURN_IF_ERROR(in.Varint(&n, "a want count"));
-        if (n != count) return Status::Peer("reconciliation: a want that does not match the ids listed");
-        std::string bits((n + 7) / 8, '\0');
-        VB_RETURN_IF_ERROR(in.Bytes(bits.data(), bits.size(), "a want bitmap"));
-        for (size_t k = 0; k < n; ++k)
-          if (bits[k / 8] & (1 << (k % 8))) peer_lacks_[lo + k] = 1;
-        emit(b, kSkip);
+      case kWant:
+        VB_RETURN_IF_ERROR(AnswerWant(range, reply));
         break;
-      }
-      default:
-        {
+      default: {
         std::string why = "reconciliation: unknown range mode ";
         why += std::to_string(static_cast<unsigned>(mode));
         return Status::Peer(why);
       }
     }
-    lo = hi;
+    lo = range.hi;
     prev = b;
     if (b.end) break;
   }
   if (!in.empty()) return Status::Peer("reconciliation: bytes after the end of the id space");
-  if (!asked) return Step{std::nullopt, true};
-  return Step{std::move(out), !asking};
+  if (!reply.asked) return Step{std::nullopt, true};
+  return Step{std::move(reply.out), !reply.asking};
 }
 
 std::vector<size_t> Reconciler::PeerLacks() const {

@@ -56,6 +56,12 @@ class Reconciler {
 
  private:
   struct Bound;
+  struct Range;  // one range of the peer's message, as Answer reads it
+  struct Reply;  // the answer Answer writes
+  // Answer's replies to a range's fingerprint, id list and want (reconcile.cc).
+  Status AnswerFingerprint(Range& r, Reply& reply);
+  Status AnswerIds(Range& r, Reply& reply);
+  Status AnswerWant(Range& r, Reply& reply);
   size_t Lower(const Bound& b) const;
   void Salt(const uint8_t* key);  // 16 bytes
   std::string Fingerprint(size_t from, size_t to) const;
