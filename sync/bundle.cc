@@ -178,7 +178,7 @@ Result<size_t> IngestEntries(Node& node, std::string_view body, size_t body_at, 
     std::string_view line = body.substr(at, eol - at);
     bool is_record = line.substr(0, 7) == "record ";
     bool is_blob = line.substr(0, 5) == "blob ";
-    std::string_view rest = line.substr(is_record ? 7 : 5);
+    std::string_view rest = is_record ? line.substr(7) : is_blob ? line.substr(5) : std::string_view{};
     size_t sp = rest.find(' ');
     Hash named;
     if ((!is_record && !is_blob) || sp == std::string_view::npos || !FromHex(std::string(rest.substr(0, sp)), &named) ||

@@ -320,6 +320,18 @@ TEST_F(TwoOrgsTest, ABundleOfANodeNotAdmittedIsRefused) {
   EXPECT_EQ(Records(*node_), before);
 }
 
+TEST_F(TwoOrgsTest, AShortLineInABundleIsDamageNotACrash) {
+  std::string b = Bundle(p_->org().root);
+  size_t first = b.find("\nrecord ");
+  ASSERT_NE(first, std::string::npos);
+  b.insert(first + 1, "ab\n");  // shorter than any entry's keyword
+  auto rep = ImportBundle(*p_, b);
+  ASSERT_TRUE(rep.ok()) << rep.status().message();
+  std::string damage;
+  for (const std::string& d : rep->damaged) damage += d + "\n";
+  EXPECT_TRUE(Has(damage, "an unreadable entry line")) << damage;
+}
+
 TEST_F(TwoOrgsTest, ADamagedBundleKeepsWhatVerifiesAndAnIntactOneBringsTheRest) {
   std::string b = Bundle(p_->org().root);
   // The first entry's line made unreadable (the reader finds the next entry), and
