@@ -24,14 +24,14 @@ namespace vanban::pdf {
 // which says in `failure` why it gave no token (sync::Stamper).
 using StamperFor = std::function<SignatureStamper(std::string tsa_url, std::shared_ptr<std::string> failure)>;
 
-// The maker Node::Sign and Node::Issue call to make and extend the signed PDF
+// The maker signing and issuing (Node::Do) call to make and extend the signed PDF
 // (NodeOptions::signed_copy). When the node names a time-stamping authority,
 // `stamper_for` gives the stamper that time-stamps each standard signature (PAdES
 // B-T, cms.h); without one, or when it gives no token, the signature stays B-B
 // (and SignedCopyRequest::unstamped says why).
 SignedCopyMaker CopyMaker(const StamperFor& stamper_for = nullptr);
 
-// The check Node::Receive calls before a receipt vouches for a document
+// The check receiving (Node::Do, act::Receive) calls before a receipt vouches for a document
 // (NodeOptions::receipt_check): its signed PDF must verify against the node's
 // trusted organisations and be this issuance's copy.
 ReceiptCheck ReceiptVerifier();

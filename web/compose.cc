@@ -1,7 +1,7 @@
 // vanban/web — new document / new revision from a form, with a live preview (routes.h).
 //
 // The form's fields become a document file (core WriteDocumentFile) and go through
-// Node::NewDocument / Node::EditDocument, the path `vanban doc new|edit` takes; the
+// Node::Do(act::Draft / act::Revise), the path `vanban doc new|edit` takes; the
 // core's parser is the judge. Common mistakes are caught first with a Vietnamese
 // message beside the field; anything the parser still refuses is placed beside the
 // field its line belongs to. Nothing is saved unless everything holds.
