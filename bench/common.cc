@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/arrival.h"
+
 namespace vanban::bench {
 
 double Seconds(Steady::time_point a, Steady::time_point b) { return std::chrono::duration<double>(b - a).count(); }
@@ -62,13 +64,17 @@ IngestFigures IngestRecords(Node& node, const std::vector<std::string>& records)
   for (size_t i = 0; i < records.size(); i += 1000)
     batches.emplace_back(records.begin() + static_cast<long>(i),
                          records.begin() + static_cast<long>(std::min(i + 1000, records.size())));
-  // As sync and bundles ingest (sync/session.cc, sync/bundle.cc): signatures checked on every core.
+  // As sync and bundles ingest (sync/session.cc, sync/bundle.cc): signatures checked on
+  // every core, the next batch's while this one is applied.
   node.set_verify_threads(std::max(1u, std::thread::hardware_concurrency()));
   IngestFigures f;
   double u0 = CpuSeconds(false), s0 = CpuSeconds(true);
   auto t0 = Steady::now();
-  for (const auto& batch : batches) {
-    auto rep = node.Ingest(batch);
+  std::unique_ptr<Arrival> next = batches.empty() ? nullptr : node.Arriving(std::move(batches[0]));
+  for (size_t b = 0; b < batches.size(); ++b) {
+    std::unique_ptr<Arrival> batch = std::move(next);
+    if (b + 1 < batches.size()) next = node.Arriving(std::move(batches[b + 1]));
+    auto rep = node.Ingest(*batch);
     if (!rep.ok()) {
       std::fprintf(stderr, "ingest: %s\n", rep.status().message().c_str());
       std::exit(2);

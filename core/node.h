@@ -47,6 +47,7 @@ namespace vanban {
 
 enum class OpenMode;  // core/db.h
 
+class Arrival;
 class Store;
 
 // Asked for a passphrase only when an action needs a key; returns it or says why not.
@@ -362,6 +363,11 @@ class Node {
   // coming) held back for the caller to offer again (IngestReport::held_back).
   Result<IngestReport> Ingest(const std::vector<std::string>& record_bytes, const std::vector<std::string>& blobs = {},
                               bool more_follows = false);
+  // The same for a batch whose checks started when it was handed over (Arriving):
+  // a caller with the next batch at hand makes it arrive before applying this one.
+  Result<IngestReport> Ingest(Arrival& batch, bool more_follows = false);
+  // A batch handed over, decoded and checked on verify_threads - 1 helpers from now on.
+  std::unique_ptr<Arrival> Arriving(std::vector<std::string> records, std::vector<std::string> blobs = {}) const;
   // Threads that decode and check signatures of a batch before it is applied (default 1:
   // one core; sync uses the machine's cores, verification being what bounds it).
   void set_verify_threads(unsigned n) { verify_threads_ = n ? n : 1; }
@@ -445,7 +451,7 @@ class Node {
   // a no-op that sets *duplicate.
   // `signature`: the signature's check, when the caller already made it.
   Status IngestOne(const Record& r, bool* duplicate = nullptr, std::optional<bool> signature = std::nullopt);
-  Status IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* rep, bool more_follows);
+  Status IngestBatch(Arrival& batch, IngestReport* rep, bool more_follows);
   // Of the records just applied (`fresh`, indices into `records`), those of another
   // organisation's document that this organisation may not hold (inside the transaction).
   Result<std::vector<size_t>> BeyondScope(const std::vector<const Record*>& records, const std::vector<size_t>& fresh);

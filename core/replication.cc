@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/arrival.h"
 #include "core/files.h"
 #include "core/node_internal.h"
 #include "core/scope.h"
@@ -132,12 +133,18 @@ Status Node::IngestOne(const Record& r, bool* duplicate, std::optional<bool> sig
 
 Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes, const std::vector<std::string>& blobs,
                                   bool more_follows) {
+  std::unique_ptr<Arrival> batch = Arriving(record_bytes, blobs);
+  return Ingest(*batch, more_follows);
+}
+
+std::unique_ptr<Arrival> Node::Arriving(std::vector<std::string> records, std::vector<std::string> blobs) const {
+  return std::make_unique<Arrival>(std::move(records), std::move(blobs), verify_threads_ - 1);
+}
+
+Result<IngestReport> Node::Ingest(Arrival& batch, bool more_follows) {
   IngestReport rep;
-  // A blob is known by its hash: one that no record names is simply not kept.
-  std::map<Hash, std::string_view> arriving;
-  for (const std::string& b : blobs) arriving.emplace(crypto::Blake2b(b), b);
-  arriving_ = &arriving;
-  Status s = IngestBatch(record_bytes, &rep, more_follows);
+  arriving_ = &batch.blobs();
+  Status s = IngestBatch(batch, &rep, more_follows);
   arriving_ = nullptr;
   if (!s.ok()) {
     (void)Load();  // the batch rolled back: forget what it applied in memory
@@ -146,66 +153,11 @@ Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes, 
   return rep;
 }
 
-namespace {
-
-// The decoding and signature check of a batch's records, shared by the thread that
-// applies them in order and helper threads: each record is claimed once, in order,
-// checked by whoever claimed it, and published to the others.
-class BatchCheck {
- public:
-  explicit BatchCheck(const std::vector<std::string>& bytes)
-      : bytes_(bytes), decoded_(bytes.size()), signed_ok_(bytes.size(), 0),
-        done_(std::make_unique<std::atomic<bool>[]>(bytes.size())) {}
-  // A helper thread's work: check records until none is left to claim.
-  void Work() {
-    while (CheckNext()) {
-    }
-  }
-  // Record i, decoded and checked; while another thread is at it, this one checks
-  // records further on rather than wait.
-  const Result<Record>& Await(size_t i) {
-    while (!done_[i].load(std::memory_order_acquire))
-      if (!CheckNext()) std::this_thread::yield();
-    return *decoded_[i];
-  }
-  // Whether record i's signature verifies (after Await(i)).
-  bool signed_ok(size_t i) const { return signed_ok_[i] != 0; }
-
- private:
-  bool CheckNext() {
-    const size_t i = next_.fetch_add(1, std::memory_order_relaxed);
-    if (i >= bytes_.size()) return false;
-    decoded_[i] = Record::Decode(bytes_[i]);
-    signed_ok_[i] = decoded_[i]->ok() && (*decoded_[i])->VerifySignature();
-    done_[i].store(true, std::memory_order_release);
-    return true;
-  }
-
-  const std::vector<std::string>& bytes_;
-  std::vector<std::optional<Result<Record>>> decoded_;
-  std::vector<char> signed_ok_;
-  std::unique_ptr<std::atomic<bool>[]> done_;
-  std::atomic<size_t> next_{0};
-};
-
-}  // namespace
-
-Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestReport* out, bool more_follows) {
+Status Node::IngestBatch(Arrival& check, IngestReport* out, bool more_follows) {
   // Decoding (hashing) and signature checks need nothing from the store: they run on
-  // helper threads beside the apply, which takes the records in order as each is
-  // checked and checks the next unclaimed ones itself while it waits (BatchCheck).
-  // Who checked a record does not change what is applied: the outcome is the same.
-  const size_t n = record_bytes.size();
-  BatchCheck check(record_bytes);
-  const size_t helpers = std::min<size_t>(verify_threads_, n / 32 + 1) - 1;
-  std::vector<std::thread> workers;
-  struct Joiner {  // the helpers end before `check` goes, on every return path
-    std::vector<std::thread>& w;
-    ~Joiner() {
-      for (std::thread& t : w) t.join();
-    }
-  } joiner{workers};
-  for (size_t t = 0; t < helpers; ++t) workers.emplace_back([&check] { check.Work(); });
+  // the Arrival's helper threads beside the apply, which takes the records in order
+  // as each is checked (core/arrival.h).
+  const size_t n = check.size();
   std::vector<const Record*> records(n, nullptr);
   // Scope is decided on the document as the batch leaves it (a record alone cannot
   // tell: the issuance addressed here follows the creation). Records beyond it are
@@ -247,7 +199,7 @@ Status Node::IngestBatch(const std::vector<std::string>& record_bytes, IngestRep
           if (!beyond[i]) continue;
           const Record& r = *records[i];
           if (more_follows) {
-            rep.held_back.push_back(record_bytes[i]);
+            rep.held_back.push_back(check.bytes(i));
             for (const std::string& b : r.GetAll("blob")) {
               Hash h;
               if (!arriving_ || !FromHex(b, &h)) continue;

@@ -1,11 +1,13 @@
 #include "sync/bundle.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <thread>
 
 #include "core/text.h"
 #include "core/files.h"
+#include "sync/intake.h"
 
 namespace vanban::sync {
 
@@ -13,7 +15,6 @@ namespace {
 
 constexpr std::string_view kMagic = "vanban-bundle 1\n";
 constexpr size_t kBatch = 1000;
-constexpr size_t kMaxHeldBack = 5000;  // records carried to the next batch as beyond scope so far
 const std::vector<std::string> kHeaderKeys = {"from-org", "from-node", "for-org", "made", "records", "blobs", "digest"};
 
 void Entry(std::string& out, std::string_view kind, const Hash& h, std::string_view bytes) {
@@ -149,19 +150,9 @@ Status CheckHeader(Node& node, const Header& h, std::string_view bytes, BundleIm
 // goes on at the next line that begins an entry. Returns how many entries were read.
 Result<size_t> IngestEntries(Node& node, std::string_view body, size_t body_at, BundleImport* rep) {
   std::vector<std::string> records, blobs;
-  // Records beyond this organisation's scope so far go again before the next batch,
-  // as in a sync (Node::Ingest); the last flush refuses what is still beyond it.
-  auto flush = [&](bool more) -> Status {
-    if (records.empty()) return Status::Ok();
-    VB_ASSIGN_OR_RETURN(IngestReport got, node.Ingest(records, blobs, more && records.size() <= kMaxHeldBack));
-    rep->accepted += got.accepted;
-    rep->duplicate += got.duplicate;
-    for (std::string& r : got.refused) rep->refused.push_back(std::move(r));
-    records = std::move(got.held_back);
-    blobs = std::move(got.held_back_blobs);
-    return Status::Ok();
-  };
-  size_t at = 0, entries = 0, held = 0;
+  // As in a sync (sync/intake.h): the next batch checked while this one is applied.
+  Intake intake(node, SIZE_MAX);
+  size_t at = 0, entries = 0;
   while (at < body.size()) {
     size_t start = at;
     auto skip = [&](const std::string& why) {
@@ -205,12 +196,17 @@ Result<size_t> IngestEntries(Node& node, std::string_view body, size_t body_at, 
     } else {
       records.emplace_back(content);
     }
-    if (records.size() >= held + kBatch) {
-      VB_RETURN_IF_ERROR(flush(true));
-      held = records.size();
+    if (records.size() >= kBatch) {
+      VB_RETURN_IF_ERROR(intake.Add(std::move(records), std::move(blobs)));
+      records.clear();
+      blobs.clear();
     }
   }
-  VB_RETURN_IF_ERROR(flush(false));
+  if (!records.empty() || !blobs.empty()) VB_RETURN_IF_ERROR(intake.Add(std::move(records), std::move(blobs)));
+  VB_RETURN_IF_ERROR(intake.Finish());
+  rep->accepted += intake.accepted();
+  rep->duplicate += intake.duplicate();
+  for (std::string& r : intake.TakeRefused()) rep->refused.push_back(std::move(r));
   return entries;
 }
 

@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/text.h"
+#include "sync/intake.h"
 #include "sync/messages.h"
 #include "sync/reconcile.h"
 
@@ -25,7 +26,6 @@ namespace {
 
 constexpr size_t kMaxKeptReasons = 1000;
 // Records held back as beyond scope so far (Node::Ingest) carried to the next batch, at most.
-constexpr size_t kMaxHeldBack = 5000;
 
 std::string Short(const PublicKey& k) { return crypto::Fingerprint(k); }
 
@@ -117,27 +117,10 @@ awaitable<Status> SendRecords(Channel& ch, Node& node, std::vector<int64_t> seqs
   co_return ParseReport(*a, rep).With(ch.where());
 }
 
-// Receives batches until the peer's end, ingesting each; then reports.
+// Receives batches until the peer's end, ingesting each (the next one read and
+// checked while this one is applied: sync/intake.h); then reports.
 awaitable<Status> ReceiveRecords(Channel& ch, Node& node, SessionReport& rep) {
-  // Records beyond this organisation's scope so far, offered again with the next
-  // batch (a later record may bring them in) and refused at the end if still beyond.
-  std::vector<std::string> held, held_blobs;
-  auto take = [&](std::vector<std::string> records, std::vector<std::string> blobs, bool more) -> Status {
-    // A peer that keeps sending what is beyond scope gets it refused, not carried on.
-    if (held.size() > kMaxHeldBack) more = false;
-    records.insert(records.begin(), std::make_move_iterator(held.begin()), std::make_move_iterator(held.end()));
-    blobs.insert(blobs.end(), std::make_move_iterator(held_blobs.begin()), std::make_move_iterator(held_blobs.end()));
-    held.clear();
-    held_blobs.clear();
-    VB_ASSIGN_OR_RETURN(IngestReport got, node.Ingest(records, blobs, more));
-    rep.received += got.accepted;
-    rep.duplicate += got.duplicate;
-    for (std::string& r : got.refused)
-      if (rep.refused.size() < kMaxKeptReasons) rep.refused.push_back(std::move(r));
-    held = std::move(got.held_back);
-    held_blobs = std::move(got.held_back_blobs);
-    return Status::Ok();
-  };
+  Intake intake(node, kMaxKeptReasons);
   while (true) {
     auto m = co_await ch.Receive();
     if (!m.ok()) co_return m.status();
@@ -149,13 +132,15 @@ awaitable<Status> ReceiveRecords(Channel& ch, Node& node, SessionReport& rep) {
     Status parsed = ParseBatch(std::string_view(s).substr(1), blobs, records);
     if (!parsed.ok()) co_return parsed.With(ch.where());
     rep.blobs_received += blobs.size();
-    Status got = take(std::move(records), std::move(blobs), true);
+    Status got = intake.Add(std::move(records), std::move(blobs));
     if (!got.ok()) co_return got;
   }
-  if (!held.empty()) {
-    Status got = take({}, {}, false);
-    if (!got.ok()) co_return got;
-  }
+  Status got = intake.Finish();
+  if (!got.ok()) co_return got;
+  rep.received += intake.accepted();
+  rep.duplicate += intake.duplicate();
+  for (std::string& r : intake.TakeRefused())
+    if (rep.refused.size() < kMaxKeptReasons) rep.refused.push_back(std::move(r));
   std::string a(1, kReport);
   PutVarint(a, rep.received);
   PutVarint(a, rep.duplicate);

@@ -17,6 +17,7 @@
 #include <boost/asio/detached.hpp>
 
 #include "sync/bundle.h"
+#include "sync/intake.h"
 #include "sync/messages.h"
 #include "sync/reconcile.h"
 #include "sync/session.h"
@@ -222,6 +223,56 @@ class TwoOrgsTest : public testing::OrgTest {
   std::unique_ptr<Node> p_;
   std::unique_ptr<SecretKey> a_key_, p_key_;
 };
+
+// --- Intake: a transfer's batches, each checked while the one before it is applied
+
+// A's records as a peer would hand them to P in batches of `per_batch` (the blobs with
+// the first), everything A holds or only P's share.
+struct Handed {
+  size_t accepted = 0, duplicate = 0;
+  std::vector<std::string> refused;
+};
+Handed HandOver(Node& from, Node& to, bool everything, size_t per_batch, size_t keep_reasons = 100) {
+  auto held = from.SharedWith(everything ? from.org().root : to.org().root).value();
+  std::vector<int64_t> seqs;
+  for (const Node::HeldRecord& h : held) seqs.push_back(h.seq);
+  Node::Outgoing out = from.ReadHeld(seqs).value();
+  Intake intake(to, keep_reasons);
+  std::vector<std::string> blobs = out.blobs;
+  for (size_t at = 0; at < out.records.size(); at += per_batch) {
+    std::vector<std::string> batch(out.records.begin() + static_cast<long>(at),
+                                   out.records.begin() + static_cast<long>(std::min(at + per_batch, out.records.size())));
+    Status s = intake.Add(std::move(batch), std::move(blobs));
+    EXPECT_TRUE(s.ok()) << s.message();
+    blobs.clear();
+  }
+  Status s = intake.Finish();
+  EXPECT_TRUE(s.ok()) << s.message();
+  return {intake.accepted(), intake.duplicate(), intake.TakeRefused()};
+}
+
+TEST_F(TwoOrgsTest, AnIntakeOfOneRecordPerBatchKeepsTheWholeShare) {
+  // The creation is held back, batch after batch, until the issuance brings it in.
+  Handed h = HandOver(*node_, *p_, false, 1);
+  EXPECT_EQ(h.accepted, kShare.size());
+  EXPECT_TRUE(h.refused.empty()) << ::testing::PrintToString(h.refused);
+  ExpectOnlyTheShare(*p_);
+  // Again: every record is already held.
+  Handed again = HandOver(*node_, *p_, false, 3);
+  EXPECT_EQ(again.accepted, 0u);
+  EXPECT_TRUE(again.refused.empty());
+  ExpectOnlyTheShare(*p_);
+}
+
+TEST_F(TwoOrgsTest, AnIntakeRefusesAtTheEndWhatIsStillBeyondScope) {
+  for (size_t per_batch : {1u, 4u}) {
+    SCOPED_TRACE(per_batch);
+    Handed h = HandOver(*node_, *p_, true, per_batch, 2);
+    EXPECT_EQ(h.accepted, per_batch == 1 ? kShare.size() : 0u);  // the second time, all held
+    EXPECT_EQ(h.refused.size(), 2u);                             // of more: only as many reasons as asked
+    ExpectOnlyTheShare(*p_);
+  }
+}
 
 TEST_F(TwoOrgsTest, AModifiedPeerPushingEverythingLeavesOnlyTheShare) {
   Ran ran = Session(*p_, *p_key_, *node_, *a_key_, [this](Channel& ch) { return SendEverything(ch, *node_); });
