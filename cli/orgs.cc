@@ -57,8 +57,9 @@ Status WriteCertificate(Program& prog, CertificateArgs& a) {
   Node& node = prog.node();
   PublicKey which = node.org().root;
   if (!a.of.empty()) {
-    auto t = std::find_if(node.Trusted().begin(), node.Trusted().end(), [&](const auto& e) { return e.first == a.of; });
-    if (t == node.Trusted().end()) return Status::NotFound("no trusted organisation '" + a.of + "' (see 'vanban org show')");
+    const auto& trusted = node.Trusted();
+    auto t = std::find_if(trusted.begin(), trusted.end(), [&](const auto& e) { return e.first == a.of; });
+    if (t == trusted.end()) return Status::NotFound("no trusted organisation '" + a.of + "' (see 'vanban org show')");
     which = t->second;
   }
   size_t made = 0;

@@ -7,11 +7,23 @@
 // from what was typed or posted; new kinds of work add their actions here.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "core/status.h"
+
 namespace vanban {
+
+// Asked for a passphrase only when an action needs a key; returns it or says why not.
+using PassphraseSource = std::function<Result<std::string>()>;
+
+struct Actor {
+  std::string login;            // empty: DefaultLogin()
+  PassphraseSource passphrase;  // for the person's key
+  PassphraseSource pin;         // for their signing key when it is on a token (BindToken)
+};
 
 namespace act {
 

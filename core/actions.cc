@@ -91,7 +91,7 @@ Result<Done> Node::Perform(const Actor& actor, const act::Draft& a) {
   r.Add("symbol", f.symbol);
   if (!f.parties.empty()) {
     std::string list;
-    auto trusted = Trusted();
+    const auto& trusted = Trusted();
     for (const std::string& alias : f.parties) {
       auto it = std::find_if(trusted.begin(), trusted.end(), [&](const auto& t) { return t.first == alias; });
       if (it == trusted.end())
@@ -114,7 +114,7 @@ Result<Done> Node::Perform(const Actor& actor, const act::Revise& a) {
   VB_ASSIGN_OR_RETURN(DocumentFile f, ParseDocumentFile(a.bytes, where));
   VB_ASSIGN_OR_RETURN(Document d, LoadDoc(doc));
   if (f.kind != d.kind) return Status::BadInput(where + ": kind '" + f.kind + "' differs from the document's kind '" + d.kind + "'");
-  auto trusted = Trusted();
+  const auto& trusted = Trusted();
   if (f.parties.size() != d.parties.size()) return Status::BadInput(where + ": the parties of a document cannot change");
   for (size_t i = 0; i < f.parties.size(); ++i) {
     auto it = std::find_if(trusted.begin(), trusted.end(), [&](const auto& t) { return t.first == f.parties[i]; });
@@ -435,7 +435,8 @@ Result<Done> Node::Perform(const Actor& actor, const act::Issue& a) {
   VB_ASSIGN_OR_RETURN(std::string doc, ResolveDoc(a.doc));
   VB_ASSIGN_OR_RETURN(const Person* who, ActingPerson(actor));
   std::string login = who->login;
-  Document d;  // as the builder last read it; the seal covers its signatures
+  Document d;          // as the builder last read it; the seal covers its signatures
+  std::string number;  // as the builder last gave it: the one signed
   auto build = [&]() -> Result<Record> {
     VB_ASSIGN_OR_RETURN(d, LoadDoc(doc));
     Record r("doc.issue");
@@ -456,7 +457,8 @@ Result<Done> Node::Perform(const Actor& actor, const act::Issue& a) {
     r.Add("rev", ToHex(rev));
     VB_ASSIGN_OR_RETURN(std::vector<PublicKey> to, AddressedOrgs(d, rev));
     for (const PublicKey& k : to) r.Add("to", ToHex(k));
-    r.Add("number", OutgoingNumber(static_cast<int>(seq), d.symbol, org().code));
+    number = OutgoingNumber(static_cast<int>(seq), d.symbol, org().code);
+    r.Add("number", number);
     r.Add("seq", std::to_string(seq));
     r.Add("year", std::to_string(year));
     r.Add("symbol", d.symbol);
@@ -475,15 +477,14 @@ Result<Done> Node::Perform(const Actor& actor, const act::Issue& a) {
     return AttachCopy(d, rec, seal, certified);
   };
   VB_ASSIGN_OR_RETURN(std::string record, Act(actor, doc, build, seal_it));
-  VB_ASSIGN_OR_RETURN(Document issued, LoadDoc(doc));
-  return Done{doc, record, issued.issue->number};
+  return Done{doc, record, number};
 }
 
 Result<std::vector<PublicKey>> Node::AddressedOrgs(const Document& d, const RecordId& rev) {
   VB_ASSIGN_OR_RETURN(auto rec, store_->GetRecord(rev, ToHex(d.id)));
   if (!rec || !rec->text()) return Status::NotFound("the text of revision " + ToHex(rev).substr(0, 12) + " is missing");
   VB_ASSIGN_OR_RETURN(DocumentFile f, ParseDocumentFile(*rec->text(), "revision", {.checked_nfc = true}));
-  auto trusted = Trusted();
+  const auto& trusted = Trusted();
   std::set<PublicKey> out;
   for (const std::string& recipient : f.recipients) {
     if (recipient.rfind("org:", 0) != 0) continue;

@@ -270,6 +270,7 @@ Status Node::Load() {
     (void)auth_.Apply(records[i]);
   }
   if (!auth_.FindOrg(org_)) return Status::Invalid(home_ + ": this organisation's own record is missing");
+  VB_RETURN_IF_ERROR(LoadTrusted());
   cache_.clear();
   dirty_.clear();
   new_docs_.clear();

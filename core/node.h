@@ -7,8 +7,12 @@
 // core/reason.h). Secret keys are unlocked only inside an action, from key files in
 // HOME/keys, and wiped when it returns. A Node is used from one thread at a time.
 //
+// What it is given and gives, beside it: NodeOptions, InitOptions (core/options.h),
+// Actor and the actions (core/action.h), lists and the inbox (core/doclist.h), the
+// registers (core/register.h), CheckReport and IngestReport (core/reports.h), the
+// sync history (core/synclog.h), a batch arriving (core/arrival.h).
+//
 // Contents, in the order below (and the file that does each):
-//   NodeOptions        what a node is given when it opens: clock, key cost, makers
 //   Init, Join, Open   opening a home (node.cc)
 //   this node          organisation, settings, acting person, passphrases (node.cc, people.cc)
 //   certificates       X.509 for the standard signatures, tokens (certify.cc)
@@ -35,8 +39,10 @@
 #include "core/doclist.h"
 #include "core/image.h"
 #include "core/keyrequest.h"
+#include "core/options.h"
 #include "core/record.h"
 #include "core/register.h"
+#include "core/reports.h"
 #include "core/status.h"
 #include "core/synclog.h"
 #include "core/token.h"
@@ -49,139 +55,6 @@ enum class OpenMode;  // core/db.h
 
 class Arrival;
 class Store;
-
-// Asked for a passphrase only when an action needs a key; returns it or says why not.
-using PassphraseSource = std::function<Result<std::string>()>;
-
-struct Actor {
-  std::string login;            // empty: DefaultLogin()
-  PassphraseSource passphrase;  // for the person's key
-  PassphraseSource pin;         // for their signing key when it is on a token (BindToken)
-};
-
-struct InitOptions {
-  std::string org_name, code, place, parent_body;
-  std::string admin_login, admin_name, admin_title;
-  std::string utc_offset = "+07:00";
-  std::string passphrase;       // protects the admin's, root, seal and node keys
-};
-
-// DocSummary and DocFilter (a list of documents): core/doclist.h.
-
-struct InboxItem {
-  DocSummary doc;
-  std::string action, detail;
-  Timestamp since;
-};
-
-// An addressed organisation's receipt of an issued document, as the issuer sees it.
-struct RegisterReceipt {
-  std::string org, by, at, date;  // receiving organisation's name, its clerk, when, arrival date
-  int number = 0;                 // the incoming number it gave the document
-};
-
-// A row of the outgoing register (Register(y, false)) or of the incoming one
-// (Register(y, true)). Incoming: `number`, `date`, `seq` and `year` are this
-// organisation's incoming number and arrival date ("" and 0 until received), the
-// issuer's number and date are `their_number`, `their_date`.
-struct RegisterEntry {
-  std::string number, date, kind, title, signer, doc;
-  int year = 0, seq = 0;
-  std::string symbol;
-  std::vector<std::string> collides_with;  // other documents holding the same number
-  bool must_reissue = false;               // this one lost the collision (deterministic)
-  // outgoing: which addressed organisations have received it, and which not yet
-  std::vector<RegisterReceipt> receipts;
-  std::vector<std::string> awaiting;
-  // incoming
-  bool received = false;
-  bool must_rereceive = false;  // its incoming number was also given to another document, which keeps it
-  std::string their_number, their_date, from, received_by;
-};
-
-// RegisterQuery (which rows of a register to read): core/register.h.
-
-struct RegisterPage {
-  // Outgoing: issued documents; incoming: received ones. Register order.
-  std::vector<RegisterEntry> rows;
-  size_t total = 0;  // listed rows matching, on every page
-  // Incoming: documents addressed to this organisation not yet received, of every
-  // year (matching the query; not paged). Always empty for the outgoing register.
-  std::vector<RegisterEntry> awaiting;
-};
-
-// Checks an issued document before this organisation's clerk acknowledges it
-// (Receive): given the organisations this node knows and the stored signed copy, if
-// there is one (pdf::ReceiptVerifier verifies the PDF); a failing check refuses the
-// receipt with its status.
-using ReceiptCheck = std::function<Status(const Authority& authority, const Document& doc,
-                                          const std::optional<std::string>& signed_copy)>;
-// For nodes that hold records alone (core tests, benchmarks of the records): no check.
-ReceiptCheck ReceiptsUnchecked();
-
-// A signed copy of a document (the PDF: made by the pdf module, core knows nothing of
-// its format), made inside Sign and Issue under the same lock and key as the act's
-// record, which then names the copy in a `blob` card (docs/records.md).
-struct SignedCopyRequest {
-  const Document& doc;        // as folded before this act
-  const Record& record;       // the act's record, complete but not yet signed
-  const SecretKey& key;       // the signer's key (sign) or the organisation's seal (issue)
-  const Authority& authority;
-  std::string revision_text;  // the text of the revision being signed
-  std::optional<std::string> previous;  // the latest signed copy, which this one continues
-  std::vector<Record> proof;  // what the copy carries to verify alone: cards, grants, revisions, signatures
-  std::vector<std::pair<std::string, PublicKey>> trusted;  // alias -> organisation, for "org:ALIAS"
-  // The signer's (or the seal's) X.509 key and its chain, signing certificate first,
-  // for the standard signature inside the PDF (docs/certificates.md); nullptr when
-  // the key has no certificate on this node: the PDF signature is then vanban's own
-  // Ed25519 one, which only vanban verifies.
-  const x509::PrivateKey* x509_key = nullptr;
-  std::vector<std::string> chain;
-  // The time-stamping authority this node uses (config set tsa); empty: none.
-  std::string tsa_url;
-  // Where the maker says why a signature went without its time-stamp (Node::unstamped).
-  std::string* unstamped = nullptr;
-};
-using SignedCopyMaker = std::function<Result<std::string>(const SignedCopyRequest&)>;
-// For nodes that hold records alone (core tests, benchmarks of the records): signing
-// and issuing make no PDF. Its copies are empty, and an empty copy is not kept.
-SignedCopyMaker NoSignedCopies();
-
-// What a node is given when it opens (Init, Join, Open), set once: the interfaces
-// make it (the CLI from its settings and VANBAN_NOW, the web and sync from the
-// CLI's), and core reads nothing from the environment. The two makers have no
-// default that does nothing: a node opened without them refuses to open.
-struct NodeOptions {
-  // Now, in UTC; dates are taken in the organisation's zone (its card's utc-offset).
-  Clock clock = SystemClock;
-  // The Argon2id cost of the key files this node writes (a file keeps its own).
-  KeyFile::Cost key_cost = KeyFile::DefaultCost();
-  // Makes the signed PDF when a person signs and when the records office issues
-  // (pdf::CopyMaker).
-  SignedCopyMaker signed_copy;
-  // Vouches for an issued document's signed copy before a receipt (pdf::ReceiptVerifier).
-  ReceiptCheck receipt_check;
-};
-
-struct CheckReport {
-  bool ok = true;
-  int64_t records = 0;
-  std::string digest;  // BLAKE2b-256 over the sorted record ids
-  std::vector<std::string> problems;
-  std::vector<std::string> notes;  // not failures: records refused by later knowledge
-};
-
-struct IngestReport {
-  size_t accepted = 0, duplicate = 0;
-  std::vector<std::string> refused;  // "id12: reason"
-  size_t out_of_scope = 0;           // of those, records this organisation may not hold
-  // With `more_follows`: records outside this organisation's share so far, which a
-  // later record may bring in (the issuance addressed here comes after the creation):
-  // the caller offers them again before the next batch, with these blobs.
-  std::vector<std::string> held_back, held_back_blobs;
-};
-
-// SyncLogEntry and kSyncLogPerPeer (this node's sync history): core/synclog.h.
 
 class Node {
  public:
@@ -220,7 +93,8 @@ class Node {
   std::string Who(const PublicKey& k) const;
   Result<std::string> OrgCard();  // the organisation's create record, signed by its root key
   Status Trust(const std::string& card_bytes, const std::string& alias);
-  std::vector<std::pair<std::string, PublicKey>> Trusted();
+  // The organisations this node trusts, by alias (read when the node opens or refreshes).
+  const std::vector<std::pair<std::string, PublicKey>>& Trusted() const { return trusted_; }
   Status SetSetting(const Actor& actor, const std::string& name, const std::string& value);
 
   // --- certificates (docs/certificates.md)
@@ -418,6 +292,7 @@ class Node {
   Result<Done> Perform(const Actor& actor, const act::Revoke& a);
   static Result<std::unique_ptr<Node>> OpenIn(const std::string& home, OpenMode mode, const NodeOptions& options);
   Status Load();
+  Status LoadTrusted();
   Result<const Person*> ActingPerson(const Actor& actor) const;
   Result<std::string> ResolveDoc(const std::string& id_or_prefix);
   Result<Document> LoadDoc(const std::string& doc_hex);
@@ -513,6 +388,7 @@ class Node {
   PublicKey org_{};
   PublicKey node_{};
   std::string admin_;
+  std::vector<std::pair<std::string, PublicKey>> trusted_;  // Trusted()
   std::unordered_map<std::string, Document> cache_;  // folded documents of this session
   std::set<std::string> dirty_;            // documents whose views await FlushViews
   // Documents whose doc.create the open transaction stored: every stored record

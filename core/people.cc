@@ -64,16 +64,19 @@ Status Node::Trust(const std::string& card, const std::string& alias) {
   }();
   // On failure the transaction has rolled back; forget what was applied in memory too.
   if (!s.ok()) (void)Load();
+  else s = LoadTrusted();
   return s;
 }
 
-std::vector<std::pair<std::string, PublicKey>> Node::Trusted() {
-  std::vector<std::pair<std::string, PublicKey>> out;
-  for (const auto& [alias, org] : store_->TrustList()) {
+Status Node::LoadTrusted() {
+  VB_ASSIGN_OR_RETURN(auto list, store_->TrustList());
+  trusted_.clear();
+  for (const auto& [alias, org] : list) {
     PublicKey k;
-    if (FromHex(org, &k)) out.push_back({alias, k});
+    if (!FromHex(org, &k)) return Status::Storage(home_ + "/vanban.db: trusted organisation '" + alias + "' is not a key");
+    trusted_.push_back({alias, k});
   }
-  return out;
+  return Status::Ok();
 }
 
 Status Node::RecordSync(const SyncLogEntry& e) {

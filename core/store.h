@@ -213,7 +213,7 @@ class Store {
   // Whether organisation `org` (hex) is trusted here; a failed read is a no.
   bool IsTrusted(const std::string& org);
   // Every (alias, organisation hex), by alias; a failed read ends the list.
-  std::vector<std::pair<std::string, std::string>> TrustList();
+  Result<std::vector<std::pair<std::string, std::string>>> TrustList();
   // Appends session `e` to the sync log, grouped under `peer` (docs/storage.md).
   Status AppendSyncLog(const SyncLogEntry& e, const std::string& peer);
   // Drops `side`'s sessions with `peer` beyond the newest `keep`.

@@ -35,10 +35,11 @@ bool Store::IsTrusted(const std::string& org) {
   return q.Step();
 }
 
-std::vector<std::pair<std::string, std::string>> Store::TrustList() {
+Result<std::vector<std::pair<std::string, std::string>>> Store::TrustList() {
   std::vector<std::pair<std::string, std::string>> out;
   Stmt& q = db_->Prepare("SELECT alias, org FROM trust ORDER BY alias");
   while (q.Step()) out.push_back({q.Text(0), q.Text(1)});
+  VB_RETURN_IF_ERROR(q.status());
   return out;
 }
 

@@ -316,6 +316,12 @@ Status ApplySubmit(RuleContext& c) {
   return Status::Ok();
 }
 
+// A return's or a revocation's account: who, when, and the reason its record gives.
+Result<Return> Reasoned(const RuleContext& c, const std::string& act) {
+  if (!c.record.Has("reason")) return Status::BadInput("a " + act + " gives a reason");
+  return Return{c.record.id(), c.by, c.at, c.record.Get("reason")};
+}
+
 Status ApplyReturn(RuleContext& c) {
   Document& d = c.doc;
   // Only the signer it was submitted to: said before the role.
@@ -323,8 +329,8 @@ Status ApplyReturn(RuleContext& c) {
     return Status::Refused(
         Reason{"return-not-signer", {{"who", d.submitted_to ? Who(c.auth, *d.submitted_to) : std::string("nobody")}}});
   VB_RETURN_IF_ERROR(c.Need(c.rule.role));
-  if (!c.record.Has("reason")) return Status::BadInput("a return gives a reason");
-  d.returns.push_back({c.record.id(), c.by, c.at, c.record.Get("reason")});
+  VB_ASSIGN_OR_RETURN(Return back, Reasoned(c, "return"));
+  d.returns.push_back(std::move(back));
   d.submitted_to.reset();
   d.state = DocState::kDraft;
   d.since = c.at;
@@ -421,8 +427,7 @@ Status ApplyRevoke(RuleContext& c) {
   // A signer, or an admin, of the document's organisation.
   if (!c.own_org() || !(c.roles.count(c.rule.role) || c.roles.count(Role::kAdmin)))
     return Status::Refused(Reason{"not-signer-or-admin", {{"login", c.person.login}, {"org", OrgName(c.auth, d.org)}}});
-  if (!c.record.Has("reason")) return Status::BadInput("a revocation gives a reason");
-  d.revocation = Return{c.record.id(), c.by, c.at, c.record.Get("reason")};
+  VB_ASSIGN_OR_RETURN(d.revocation, Reasoned(c, "revocation"));
   d.state = DocState::kRevoked;
   d.since = c.at;
   return Status::Ok();
