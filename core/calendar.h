@@ -1,0 +1,51 @@
+// vanban/core — working days (ngày làm việc). The deadlines of incoming documents
+// count them (Decree 30/2020 Art. 24): Saturdays and Sundays are off, and so are the
+// public holidays and days off in lieu of the calendar an organisation keeps; a
+// weekend day worked in exchange for one (ngày làm bù) counts as a working day.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vanban {
+
+// A calendar day, without time or zone (dates on documents are the organisation's).
+using Day = std::chrono::sys_days;
+
+// "YYYY-MM-DD" exactly, a real date of the years 1900 to 9999; nullopt otherwise.
+std::optional<Day> ParseDay(std::string_view s);
+std::string DayIso(Day d);
+
+class WorkCalendar {
+ public:
+  // A day off that would otherwise be a working day (a public holiday, a day off in
+  // lieu). On a weekend day it changes nothing but its name.
+  void AddHoliday(Day d, std::string name);
+  // A Saturday or Sunday worked in exchange for a day off; false on a weekday.
+  bool AddWorkingWeekend(Day d, std::string name);
+
+  bool IsWorkingDay(Day d) const;
+  // The holiday's or the exchange's name, if the calendar names the day.
+  std::optional<std::string> NameOf(Day d) const;
+  // The first working day on or after `d`: a deadline that lands on a day off
+  // (Tết) moves past it.
+  Day OnOrAfter(Day d) const;
+  // The day `n` working days after `from` (n >= 0; 0: OnOrAfter(from)).
+  Day After(Day from, int n) const;
+  // How many working days come after `from`, up to and including `to`; negative
+  // (the days from `to` to `from`, counted the same way) when `to` is before `from`.
+  // Not day by day: an item overdue for years costs as little as one due tomorrow.
+  int Between(Day from, Day to) const;
+
+ private:
+  static bool IsWeekend(Day d);
+  // Working days in (from, to], from <= to.
+  int CountAfter(Day from, Day to) const;
+
+  std::map<Day, std::string> off_, worked_;
+};
+
+}  // namespace vanban
