@@ -1,10 +1,12 @@
 // vanban/cli — organisations and trust: org (card, seal-image, trust, certificate, show,
 // set), config (this node's own settings), trust (root CAs and revocation lists for the
-// PDFs from anywhere), node (id, admit, list).
+// PDFs from anywhere), node (id, admit, list), calendar (the working days deadlines count).
 #include <algorithm>
 
 #include "cli/program.h"
+#include "core/calendar.h"
 #include "core/files.h"
+#include "core/text.h"
 #include "core/x509.h"
 
 namespace vanban::cli {
@@ -264,9 +266,84 @@ void DeclareNodeCommands(CLI::App& app, Program& prog) {
   prog.Command(node, "list", "The nodes admitted by this organisation", Access::kWrite, ListNodes);
 }
 
+struct CalendarArgs {
+  std::string date, name;
+  bool working = false;
+  std::optional<int> year;
+};
+
+Status RecordCalendar(Program& prog, const std::vector<CalendarDay>& days, const std::string& what) {
+  VB_RETURN_IF_ERROR(prog.node().SetCalendar(prog.actor(), days));
+  prog.Print({{"days", days.size()}}, what + ", on every node of " + prog.node().org().name);
+  return Status::Ok();
+}
+
+// One line of the calendar's text, as `calendar import` reads it: checked the same way.
+Result<std::vector<CalendarDay>> CalendarLine(const std::string& date, const std::string& kind, const std::string& name) {
+  VB_ASSIGN_OR_RETURN(std::string nfc, text::Normalize(name));
+  return ParseCalendar(date + " " + kind + (nfc.empty() ? "" : " " + nfc), "the command line");
+}
+
+Status AddCalendarDay(Program& prog, CalendarArgs& a) {
+  VB_ASSIGN_OR_RETURN(auto days, CalendarLine(a.date, a.working ? "working" : "off", a.name));
+  return RecordCalendar(prog, days, a.date + (a.working ? " is a working day (" : " is a day off (") + a.name + ")");
+}
+
+Status RemoveCalendarDay(Program& prog, CalendarArgs& a) {
+  VB_ASSIGN_OR_RETURN(auto days, CalendarLine(a.date, "none", ""));
+  if (!prog.node().calendar().NameOf(days[0].day))
+    return Status::NotFound("the calendar does not name " + a.date + " (see 'vanban calendar list')");
+  return RecordCalendar(prog, days, a.date + " is what the week makes it again");
+}
+
+Status ImportCalendar(Program& prog, std::string& file) {
+  VB_ASSIGN_OR_RETURN(std::string bytes, files::Read(file, 1u << 20));
+  VB_ASSIGN_OR_RETURN(std::string nfc, text::Normalize(bytes));
+  VB_ASSIGN_OR_RETURN(auto days, ParseCalendar(nfc, file));
+  return RecordCalendar(prog, days, "Recorded " + std::to_string(days.size()) + " day(s) of " + file);
+}
+
+Status ListCalendar(Program& prog, CalendarArgs& a) {
+  json arr = json::array();
+  std::string text;
+  for (const CalendarDay& d : prog.node().calendar().Days()) {
+    const std::string iso = DayIso(d.day);
+    if (a.year && iso.substr(0, 4) != std::to_string(*a.year)) continue;
+    const char* kind = d.kind == CalendarDay::Kind::kWorking ? "working" : "off";
+    arr.push_back({{"date", iso}, {"day", kind}, {"name", d.name}});
+    text += iso + "  " + (d.kind == CalendarDay::Kind::kWorking ? "working  " : "off      ") + d.name + "\n";
+  }
+  prog.Print(arr, text.empty() ? "The calendar names no day" + (a.year ? " in " + std::to_string(*a.year) : std::string()) +
+                                     ": only weekends are off."
+                               : text);
+  return Status::Ok();
+}
+
+void DeclareCalendarCommands(CLI::App& app, Program& prog) {
+  auto* cal = Group(&app, "calendar",
+                    "The working days that deadlines count: weekends off, and the public holidays, days off in lieu "
+                    "and weekend days worked that the admin records");
+  prog.Command(cal, "add", "Mark a day off (a public holiday) or, with --working, a weekend day worked (needs role admin)",
+               Access::kWrite, AddCalendarDay)
+      .Need("date", &CalendarArgs::date, "The day, YYYY-MM-DD")
+      .Need("--name", &CalendarArgs::name, "What it is, e.g. \"Tết Nguyên đán\"")
+      .Flag("--working", &CalendarArgs::working, "A Saturday or Sunday worked in exchange for a day off");
+  prog.Command(cal, "remove", "Forget what the calendar says of a day (needs role admin)", Access::kWrite,
+               RemoveCalendarDay)
+      .Need("date", &CalendarArgs::date, "The day, YYYY-MM-DD");
+  prog.Command(cal, "import",
+               "Record a list of days at once (needs role admin): lines 'YYYY-MM-DD off NAME', 'YYYY-MM-DD working "
+               "NAME' or 'YYYY-MM-DD none'; '#' begins a comment (samples/holidays-2026.txt)",
+               Access::kWrite, ImportCalendar)
+      .Need("file", "The list");
+  prog.Command(cal, "list", "The days the calendar names", Access::kRead, ListCalendar)
+      .Opt("--year", &CalendarArgs::year, "Only this year's");
+}
+
 }  // namespace
 
 void AddOrgCommands(CLI::App& app, Program& prog) {
+  DeclareCalendarCommands(app, prog);
   DeclareOrgCommands(app, prog);
   DeclareConfigCommands(app, prog);
   DeclareTrustCommands(app, prog);

@@ -47,7 +47,7 @@ std::set<Role> Person::RolesAt(const Timestamp& t) const {
 bool Authority::IsOrgRecord(std::string_view type) {
   return type == "org.create" || type == "person.grant" || type == "person.revoke" || type == "node.admit" ||
          type == "org.setting" || type == "org.ca" || type == "person.certificate" ||
-         type == "org.trust-root" || type == "person.image" || type == "org.seal-image";
+         type == "org.trust-root" || type == "person.image" || type == "org.seal-image" || type == "org.calendar";
 }
 
 const std::string* Authority::CertificateOf(const PublicKey& key) const {
@@ -265,6 +265,11 @@ Status Authority::Validate(const Record& r, const Timestamp& at) const {
     if (auto read = image::ReadPng(*png); !read.ok()) return Refuse(r, read.status().message());
     return Status::Ok();
   }
+  if (r.type() == "org.calendar") {
+    if (!r.text()) return Refuse(r, "org.calendar carries its days as its text");
+    if (auto days = ParseCalendar(*r.text(), "the calendar"); !days.ok()) return Refuse(r, days.status().message());
+    return Status::Ok();
+  }
   if (r.type() == "org.setting") {
     static const std::set<std::string> kSettings = {"require-concurrence"};
     if (!kSettings.count(r.Get("name"))) return Refuse(r, "unknown setting '" + r.Get("name") + "'");
@@ -377,6 +382,9 @@ Status Authority::Apply(const Record& r) {
     PublicKey key;
     FromHex(r.Get("key"), &key);
     persons_[key].signature_image = *image::FromText(*r.text());
+  } else if (r.type() == "org.calendar") {
+    auto days = ParseCalendar(*r.text(), "the calendar");  // checked in Validate
+    for (const CalendarDay& d : *days) orgs_[org].calendar.Set(d);
   } else if (r.type() == "org.seal-image") {
     orgs_[org].seal_image = *image::FromText(*r.text());
     orgs_[org].seal_diameter_mm = static_cast<int>(*text::ParseDecimal(r.Get("diameter"), 999));

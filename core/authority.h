@@ -2,7 +2,7 @@
 //
 // Folded from the organisation-level records (org.create, person.grant,
 // person.revoke, node.admit, org.setting, org.ca, person.certificate, org.trust-root,
-// person.image, org.seal-image;
+// person.image, org.seal-image, org.calendar;
 // docs/records.md). An organisation is
 // named by its root public key; the root key grants and revokes roles, and so may
 // a person who holds `admin` at that moment. A role is "in force" for a record
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/calendar.h"
 #include "core/clock.h"
 #include "core/record.h"
 #include "core/x509.h"
@@ -67,6 +68,9 @@ struct Organisation {
   // real diameter, drawn in the seal's field at issuance; empty: a text stamp.
   std::string seal_image;
   int seal_diameter_mm = 0;
+  // Its working days (org.calendar): public holidays, days off in lieu, weekend days
+  // worked in exchange; what deadlines in working days count.
+  WorkCalendar calendar;
 };
 
 struct Person {

@@ -1,6 +1,10 @@
 #include "core/calendar.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <set>
+
+#include "core/text.h"
 
 namespace vanban {
 
@@ -30,9 +34,79 @@ std::string DayIso(Day d) {
   return buf;
 }
 
-bool WorkCalendar::IsWeekend(Day d) {
+bool IsWeekend(Day d) {
   const chr::weekday w(d);
   return w == chr::Saturday || w == chr::Sunday;
+}
+
+Result<std::vector<CalendarDay>> ParseCalendar(std::string_view text, const std::string& where) {
+  constexpr size_t kMaxDays = 1000, kMaxName = 200;
+  std::vector<CalendarDay> out;
+  std::set<Day> seen;
+  size_t line_no = 0;
+  for (size_t at = 0; at <= text.size();) {
+    size_t eol = std::min(text.find('\n', at), text.size());
+    std::string_view line = text.substr(at, eol - at);
+    at = eol + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line[0] == '#') continue;
+    auto bad = [&](const std::string& why) {
+      return Status::BadInput(where + ":" + std::to_string(line_no) + ": " + why);
+    };
+    auto day = ParseDay(line.substr(0, 10));
+    if (!day || (line.size() > 10 && line[10] != ' ')) return bad("a line begins with a date, YYYY-MM-DD");
+    std::string_view rest = line.size() > 11 ? line.substr(11) : std::string_view{};
+    size_t sp = rest.find(' ');
+    std::string_view word = rest.substr(0, sp), name = sp == std::string_view::npos ? "" : rest.substr(sp + 1);
+    CalendarDay d{*day, CalendarDay::Kind::kOff, std::string(name)};
+    if (word == "off") d.kind = CalendarDay::Kind::kOff;
+    else if (word == "working") d.kind = CalendarDay::Kind::kWorking;
+    else if (word == "none") d.kind = CalendarDay::Kind::kNone;
+    else return bad("after the date comes 'off', 'working' or 'none'");
+    if (d.kind == CalendarDay::Kind::kNone && !name.empty()) return bad("'none' takes no name");
+    if (d.kind != CalendarDay::Kind::kNone && (name.empty() || name.front() == ' '))
+      return bad("a day off or a day worked has a name (\"Tết Nguyên đán\")");
+    if (name.size() > kMaxName) return bad("a name is at most " + std::to_string(kMaxName) + " bytes");
+    if (!text::CheckUtf8(name).ok()) return bad("the name is not UTF-8 text");
+    if (auto nfc = text::Normalize(name); !nfc.ok() || *nfc != name) return bad("the name is not in Unicode NFC (vanban writes text in NFC)");
+    if (d.kind == CalendarDay::Kind::kWorking && !IsWeekend(*day))
+      return bad(DayIso(*day) + " is a weekday: only a Saturday or Sunday is marked 'working'");
+    if (!seen.insert(*day).second) return bad(DayIso(*day) + " is given twice");
+    if (out.size() == kMaxDays) return bad("at most " + std::to_string(kMaxDays) + " days at once");
+    out.push_back(std::move(d));
+  }
+  if (out.empty()) return Status::BadInput(where + ": no days");
+  return out;
+}
+
+std::string CalendarText(const std::vector<CalendarDay>& days) {
+  std::string out;
+  for (const CalendarDay& d : days) {
+    out += DayIso(d.day);
+    out += d.kind == CalendarDay::Kind::kOff ? " off " : d.kind == CalendarDay::Kind::kWorking ? " working " : " none";
+    out += d.name + "\n";
+  }
+  return out;
+}
+
+void WorkCalendar::Set(const CalendarDay& d) {
+  if (d.kind == CalendarDay::Kind::kOff) AddHoliday(d.day, d.name);
+  else if (d.kind == CalendarDay::Kind::kWorking) (void)AddWorkingWeekend(d.day, d.name);
+  else Forget(d.day);
+}
+
+void WorkCalendar::Forget(Day d) {
+  off_.erase(d);
+  worked_.erase(d);
+}
+
+std::vector<CalendarDay> WorkCalendar::Days() const {
+  std::vector<CalendarDay> out;
+  for (const auto& [d, name] : off_) out.push_back({d, CalendarDay::Kind::kOff, name});
+  for (const auto& [d, name] : worked_) out.push_back({d, CalendarDay::Kind::kWorking, name});
+  std::sort(out.begin(), out.end(), [](const CalendarDay& a, const CalendarDay& b) { return a.day < b.day; });
+  return out;
 }
 
 void WorkCalendar::AddHoliday(Day d, std::string name) {

@@ -9,6 +9,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "core/status.h"
 
 namespace vanban {
 
@@ -19,13 +22,35 @@ using Day = std::chrono::sys_days;
 std::optional<Day> ParseDay(std::string_view s);
 std::string DayIso(Day d);
 
+// What a calendar says of one day (an org.calendar record's line, docs/records.md).
+struct CalendarDay {
+  enum class Kind { kOff, kWorking, kNone };  // a day off; a weekend day worked; neither any more
+  Day day;
+  Kind kind = Kind::kOff;
+  std::string name;  // "" only for kNone
+};
+// Lines "YYYY-MM-DD off NAME", "YYYY-MM-DD working NAME" or "YYYY-MM-DD none";
+// blank lines and lines starting with '#' are skipped. Strict: the first line that
+// is not of this form (a weekday marked working, a name over 200 bytes, a date given
+// twice) is BadInput naming `where` and the line. At most 1000 days.
+Result<std::vector<CalendarDay>> ParseCalendar(std::string_view text, const std::string& where);
+std::string CalendarText(const std::vector<CalendarDay>& days);
+
+bool IsWeekend(Day d);
+
 class WorkCalendar {
  public:
+  // Applies what the line says of its day.
+  void Set(const CalendarDay& d);
   // A day off that would otherwise be a working day (a public holiday, a day off in
   // lieu). On a weekend day it changes nothing but its name.
   void AddHoliday(Day d, std::string name);
   // A Saturday or Sunday worked in exchange for a day off; false on a weekday.
   bool AddWorkingWeekend(Day d, std::string name);
+  // The day is what the week makes it again.
+  void Forget(Day d);
+  // The days it names, in order.
+  std::vector<CalendarDay> Days() const;
 
   bool IsWorkingDay(Day d) const;
   // The holiday's or the exchange's name, if the calendar names the day.
@@ -41,7 +66,6 @@ class WorkCalendar {
   int Between(Day from, Day to) const;
 
  private:
-  static bool IsWeekend(Day d);
   // Working days in (from, to], from <= to.
   int CountAfter(Day from, Day to) const;
 

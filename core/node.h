@@ -96,6 +96,10 @@ class Node {
   // The organisations this node trusts, by alias (read when the node opens or refreshes).
   const std::vector<std::pair<std::string, PublicKey>>& Trusted() const { return trusted_; }
   Status SetSetting(const Actor& actor, const std::string& name, const std::string& value);
+  // The organisation's working days (core/calendar.h), for every node of it (needs
+  // role admin): what `days` say, in one org.calendar record (a year's list at once).
+  Status SetCalendar(const Actor& actor, const std::vector<CalendarDay>& days);
+  const WorkCalendar& calendar() const { return org().calendar; }
 
   // --- certificates (docs/certificates.md)
   // Makes what is missing, on the node that holds the root key, as its owner (an

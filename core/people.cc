@@ -101,6 +101,13 @@ Status Node::SetSetting(const Actor& actor, const std::string& name, const std::
   return Act(actor, "", Fixed(r)).status();
 }
 
+Status Node::SetCalendar(const Actor& actor, const std::vector<CalendarDay>& days) {
+  if (days.empty()) return Status::BadInput("the calendar: no days given");
+  Record r("org.calendar");
+  r.SetText(CalendarText(days));
+  return Act(actor, "", Fixed(r)).status();
+}
+
 // --- nodes of this organisation ------------------------------------------------
 
 Result<NodeAdmission> Node::AdmitNode(const Actor& actor, const std::string& node_in, const std::string& label_in) {

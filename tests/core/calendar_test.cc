@@ -95,5 +95,49 @@ TEST(CalendarTest, BetweenAgreesWithCountingDayByDay) {
   }
 }
 
+TEST(CalendarTest, ACalendarTextIsReadStrictlyAndWrittenBackTheSame) {
+  const std::string text =
+      "# Tết\n2026-02-17 off Tết Nguyên đán (mùng 1)\n\n2026-05-09 working Làm bù\r\n2026-09-01 none\n";
+  auto days = ParseCalendar(text, "list.txt");
+  ASSERT_TRUE(days.ok()) << days.status().message();
+  ASSERT_EQ(days->size(), 3u);
+  EXPECT_EQ((*days)[1].kind, CalendarDay::Kind::kWorking);
+  EXPECT_EQ((*days)[0].name, "Tết Nguyên đán (mùng 1)");
+  EXPECT_EQ(CalendarText(*days), "2026-02-17 off Tết Nguyên đán (mùng 1)\n2026-05-09 working Làm bù\n2026-09-01 none\n");
+  EXPECT_EQ(ParseCalendar(CalendarText(*days), "again")->size(), 3u);
+  struct Bad {
+    const char* text;
+    const char* says;
+  };
+  for (const Bad& b : {Bad{"2026-02-30 off Ngày lạ", "list.txt:1: a line begins with a date"},
+                       Bad{"2026-02-17 holiday Tết", "'off', 'working' or 'none'"},
+                       Bad{"2026-02-17 off", "has a name"},
+                       Bad{"2026-02-17 none Tết", "takes no name"},
+                       Bad{"2026-05-08 working Thứ Sáu", "is a weekday"},
+                       Bad{"2026-02-17 off Tết\n2026-02-17 off Tết", "list.txt:2: 2026-02-17 is given twice"},
+                       Bad{"2026-02-17 off Te\xcc\x82\xcc\x81t", "NFC"},
+                       Bad{"2026-02-17 off \xff", "UTF-8"},
+                       Bad{"2026-02-17off Tết", "a line begins with a date"},
+                       Bad{"# nothing\n", "no days"}}) {
+    auto r = ParseCalendar(b.text, "list.txt");
+    ASSERT_FALSE(r.ok()) << b.text;
+    EXPECT_EQ(r.status().code(), Status::Code::kBadInput);
+    EXPECT_NE(r.status().message().find(b.says), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(CalendarTest, WhatALineSaysIsApplied) {
+  WorkCalendar c;
+  auto days = ParseCalendar("2026-02-17 off Tết\n2026-05-09 working Làm bù\n", "a");
+  for (const CalendarDay& d : *days) c.Set(d);
+  EXPECT_FALSE(c.IsWorkingDay(D("2026-02-17")));
+  EXPECT_TRUE(c.IsWorkingDay(D("2026-05-09")));
+  auto none = ParseCalendar("2026-02-17 none\n2026-05-09 none\n", "b");
+  for (const CalendarDay& d : *none) c.Set(d);
+  EXPECT_TRUE(c.IsWorkingDay(D("2026-02-17")));
+  EXPECT_FALSE(c.IsWorkingDay(D("2026-05-09")));
+  EXPECT_TRUE(c.Days().empty());
+}
+
 }  // namespace
 }  // namespace vanban
