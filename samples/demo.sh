@@ -50,6 +50,8 @@ vb langson giamdoc "$T0" user list
 # (made-up ones: samples/images/README.md).
 vb langson giamdoc "$T0" user image pgd "$SAMPLES/images/chu-ky-pgd.png"
 vb langson giamdoc "$T0" org seal-image "$SAMPLES/images/dau-so-ngoai-vu.png" --diameter 36
+# The working days deadlines count: the year's public holidays.
+vb langson giamdoc "$T0" calendar import "$SAMPLES/holidays-2026.txt"
 
 say "Directive: draft, route for comments, concur"
 DIR=$(vb langson chuyenvien 2021-02-01T08:30:00+07:00 --json doc new "$SAMPLES/directive-2021-thi-dua.md" | sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p')
