@@ -97,7 +97,12 @@ Result<CheckReport> Node::Check() {
       for (const Record& r : records) check_parents(r);
     for (const Event& e : folded->log)
       if (!e.accepted) rep.notes.push_back("document " + doc.substr(0, 12) + ": record " + ToHex(e.id).substr(0, 12) + " (" + e.type + ") does not count: " + e.note);
-    ViewRows want = DocViewRows(*folded);
+    VB_ASSIGN_OR_RETURN(std::optional<DocNo> docno, store_->DocNumber(doc));
+    if (!docno) {
+      rep.problems.push_back("document " + doc.substr(0, 12) + ": its first record is not stored as one");
+      continue;
+    }
+    ViewRows want = DocViewRows(*folded, *docno);
     VB_ASSIGN_OR_RETURN(ViewRows have, store_->StoredDocViews(doc));
     for (const ViewTable& t : DocViewTables()) {
       auto a = want[t.name], b = have[t.name];

@@ -137,6 +137,8 @@ bool FolderWritable(const std::string& path) {
 
 }  // namespace
 
+bool CanWrite(const std::string& path) { return FolderWritable(path) && ::access(path.c_str(), W_OK) == 0; }
+
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, OpenMode mode) {
   auto db = std::unique_ptr<Db>(new Db());
   int rc;
@@ -198,13 +200,20 @@ Transaction::Transaction(Db& db) : db_(db) {
 }
 
 Transaction::~Transaction() {
-  if (open_) db_.Exec("ROLLBACK");
+  if (!open_) return;
+  ++db_.rollbacks_;
+  db_.Exec("ROLLBACK");
 }
 
 Status Transaction::Commit() {
   if (!open_) return status_;
   open_ = false;
-  return db_.Exec("COMMIT");
+  Status s = db_.Exec("COMMIT");
+  if (s.ok()) return s;
+  // Some failures leave the transaction open (SQLite rolls back after others).
+  ++db_.rollbacks_;
+  if (!sqlite3_get_autocommit(db_.raw())) db_.Exec("ROLLBACK");
+  return s;
 }
 
 }  // namespace vanban

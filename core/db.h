@@ -59,8 +59,13 @@ class Stmt {
 // which needs no -shm file (WAL mode would otherwise have to create one).
 enum class OpenMode { kReadWrite, kReadOnly };
 
+// Whether a database at `path` could be written: the file and its folder writable,
+// the file system not read-only.
+bool CanWrite(const std::string& path);
+
 class Db {
  public:
+  friend class Transaction;
   ~Db();
   static Result<std::unique_ptr<Db>> Open(const std::string& path, OpenMode mode = OpenMode::kReadWrite);
   bool read_only() const { return read_only_; }
@@ -74,6 +79,8 @@ class Db {
   // statement left mid-result pins an old snapshot and makes BEGIN IMMEDIATE fail).
   void ResetAll();
   sqlite3* raw() { return db_; }
+  // How many transactions have rolled back: what was read inside one may be gone.
+  uint64_t rollbacks() const { return rollbacks_; }
   // A failed SQLite call on this database as a Status naming the file: kStorage
   // when the disk, the file or a lock is the cause, kBadInput otherwise.
   Status Failure(int rc, const std::string& detail = "") const;
@@ -81,6 +88,7 @@ class Db {
  private:
   sqlite3* db_ = nullptr;
   bool read_only_ = false;
+  uint64_t rollbacks_ = 0;
   std::map<std::string, std::unique_ptr<Stmt>, std::less<>> cache_;  // found by string_view, no copy
 };
 

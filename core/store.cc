@@ -106,6 +106,52 @@ CREATE INDEX register_out_seq ON register_out(org, year, symbol, seq, at, issue)
 DROP INDEX register_in_seq;
 CREATE INDEX register_in_seq ON register_in(org, year, seq, at, receipt);
 )sql",
+      // 6: every view row and a document's records keyed by the document's local
+      // number (DocNo in store.h: the seq of its first record), ascending in arrival
+      // order: the hash-keyed indexes wrote a random page per new document per batch,
+      // which made ingest slower as the store grew (docs/architecture.md). Rows of
+      // documents without records go: they were wrong, and `check` said so.
+      R"sql(
+CREATE TEMP TABLE docnos (doc TEXT PRIMARY KEY, docno INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO docnos SELECT doc, min(seq) FROM records WHERE doc IS NOT NULL GROUP BY doc;
+DROP INDEX records_doc;
+UPDATE records SET dockey = (SELECT docno FROM docnos n WHERE n.doc = records.doc) WHERE doc IS NOT NULL;
+CREATE UNIQUE INDEX records_doc ON records(dockey, idb) WHERE dockey IS NOT NULL;
+CREATE UNIQUE INDEX records_create ON records(id) WHERE type = 'doc.create';
+CREATE TABLE documents_v6 (docno INTEGER PRIMARY KEY, doc TEXT NOT NULL, org TEXT NOT NULL, kind TEXT NOT NULL,
+  symbol TEXT NOT NULL, title TEXT NOT NULL, state TEXT NOT NULL, number TEXT, creator TEXT NOT NULL,
+  created INTEGER NOT NULL, since INTEGER NOT NULL, heads INTEGER NOT NULL);
+INSERT INTO documents_v6 SELECT n.docno, d.doc, d.org, d.kind, d.symbol, d.title, d.state, d.number, d.creator,
+  d.created, d.since, d.heads FROM documents d JOIN docnos n ON n.doc = d.doc ORDER BY n.docno;
+DROP TABLE documents;
+ALTER TABLE documents_v6 RENAME TO documents;
+CREATE INDEX documents_state ON documents(state, created);
+CREATE INDEX documents_created ON documents(created, doc);
+DROP TABLE doc_search;
+CREATE TABLE doc_text_v6 (docno INTEGER PRIMARY KEY, doc TEXT NOT NULL, folded TEXT NOT NULL);
+INSERT INTO doc_text_v6 SELECT n.docno, t.doc, t.folded FROM doc_text t JOIN docnos n ON n.doc = t.doc ORDER BY n.docno;
+DROP TABLE doc_text;
+ALTER TABLE doc_text_v6 RENAME TO doc_text;
+CREATE VIRTUAL TABLE doc_search USING fts5(doc UNINDEXED, folded, content = 'doc_text', content_rowid = 'docno',
+  tokenize = 'unicode61', detail = none, columnsize = 0);
+INSERT INTO doc_search(doc_search) VALUES('rebuild');
+ALTER TABLE register_out ADD COLUMN docno INTEGER NOT NULL DEFAULT 0;
+UPDATE register_out SET docno = coalesce((SELECT docno FROM docnos n WHERE n.doc = register_out.doc), 0);
+DELETE FROM register_out WHERE docno = 0;
+DROP INDEX register_out_doc;
+CREATE INDEX register_out_docno ON register_out(docno);
+ALTER TABLE register_in ADD COLUMN docno INTEGER NOT NULL DEFAULT 0;
+UPDATE register_in SET docno = coalesce((SELECT docno FROM docnos n WHERE n.doc = register_in.doc), 0);
+DELETE FROM register_in WHERE docno = 0;
+DROP INDEX register_in_doc;
+CREATE INDEX register_in_docno ON register_in(docno);
+ALTER TABLE tasks ADD COLUMN docno INTEGER NOT NULL DEFAULT 0;
+UPDATE tasks SET docno = coalesce((SELECT docno FROM docnos n WHERE n.doc = tasks.doc), 0);
+DELETE FROM tasks WHERE docno = 0;
+DROP INDEX tasks_doc;
+CREATE INDEX tasks_docno ON tasks(docno);
+DROP TABLE docnos;
+)sql",
   };
   return m;
 }
@@ -114,32 +160,18 @@ CREATE INDEX register_in_seq ON register_in(org, year, seq, at, receipt);
 
 const std::vector<ViewTable>& DocViewTables() {
   static const std::vector<ViewTable> t = {
-      {"documents", {"doc", "org", "kind", "symbol", "title", "state", "number", "creator", "created", "since", "heads", "search"}, "doc"},
+      {"documents", {"docno", "doc", "org", "kind", "symbol", "title", "state", "number", "creator", "created", "since", "heads"}, "docno"},
       {"doc_search", {"rowid", "doc", "folded"}, "rowid"},
-      {"register_out", {"doc", "org", "year", "symbol", "seq", "number", "date", "kind", "title", "signer", "issue", "at", "folded"}, "doc"},
-      {"tasks", {"doc", "assignee", "org", "role", "action", "detail", "since"}, "doc"},
-      {"register_in", {"doc", "org", "issue", "year", "seq", "date", "receipt", "clerk", "at", "folded"}, "doc"},
+      {"register_out", {"docno", "doc", "org", "year", "symbol", "seq", "number", "date", "kind", "title", "signer", "issue", "at", "folded"}, "docno"},
+      {"tasks", {"docno", "doc", "assignee", "org", "role", "action", "detail", "since"}, "docno"},
+      {"register_in", {"docno", "doc", "org", "issue", "year", "seq", "date", "receipt", "clerk", "at", "folded"}, "docno"},
   };
   return t;
 }
 
 namespace {
-// Binds the value that selects one document's rows of view `t`.
-void BindDocKey(Stmt& q, int i, const ViewTable& t, const std::string& doc_hex) {
-  if (t.key == "rowid") q.Bind(i, DocRowid(doc_hex));
-  else q.Bind(i, doc_hex);
-}
-}  // namespace
-
-namespace {
 std::string_view IdBytes(const Hash& id) { return {reinterpret_cast<const char*>(id.data()), id.size()}; }
 }  // namespace
-
-int64_t IdKey(const Hash& id) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i) v = v << 8 | id[i];
-  return static_cast<int64_t>(v >> 1);  // keep it positive
-}
 
 int64_t DocRowid(const std::string& doc_hex) {
   uint64_t v = 0;
@@ -169,19 +201,19 @@ std::string RegisterInText(const std::string& seq, const std::string& date) {
   return text::Fold(seq + "\n" + date + "\n" + DayMonthYear(date));
 }
 
-ViewRows DocViewRows(const Document& d) {
+ViewRows DocViewRows(const Document& d, DocNo docno) {
   ViewRows v;
-  std::string doc = ToHex(d.id);
+  const std::string doc = ToHex(d.id), no = std::to_string(docno);
   Value number = d.issue ? Value(d.issue->number) : std::nullopt;
-  v["documents"].push_back({doc, ToHex(d.org), d.kind, d.symbol, d.title, std::string(StateName(d.state)), number,
+  v["documents"].push_back({no, doc, ToHex(d.org), d.kind, d.symbol, d.title, std::string(StateName(d.state)), number,
                             ToHex(d.creator), std::to_string(d.created.utc), std::to_string(d.since.utc),
-                            std::to_string(d.rev_heads.size()), std::to_string(DocRowid(doc))});
+                            std::to_string(d.rev_heads.size())});
   std::string searchable = d.title + "\n" + d.current_text + (d.issue ? "\n" + d.issue->number : "");
-  v["doc_search"].push_back({std::to_string(DocRowid(doc)), doc, text::DistinctWords(text::Fold(searchable))});
+  v["doc_search"].push_back({no, doc, text::DistinctWords(text::Fold(searchable))});
   if (d.issue) {
     std::string signer;
     if (!d.signatures.empty()) signer = d.signatures.front().name;
-    v["register_out"].push_back({doc, ToHex(d.org), std::to_string(d.issue->year), d.issue->symbol,
+    v["register_out"].push_back({no, doc, ToHex(d.org), std::to_string(d.issue->year), d.issue->symbol,
                                  std::to_string(d.issue->seq), d.issue->number, d.issue->date, d.kind, d.title, signer,
                                  ToHex(d.issue->id), std::to_string(d.issue->at.utc),
                                  RegisterOutText(d.issue->number, d.issue->date, d.kind, d.title, signer)});
@@ -195,7 +227,7 @@ ViewRows DocViewRows(const Document& d) {
     for (const PublicKey& o : orgs) {
       const Receipt* r = d.ReceiptOf(o);
       auto opt = [&](auto f) -> Value { return r ? Value(f(*r)) : std::nullopt; };
-      v["register_in"].push_back({doc, ToHex(o), ToHex(d.issue->id),
+      v["register_in"].push_back({no, doc, ToHex(o), ToHex(d.issue->id),
                                   opt([](const Receipt& x) { return std::to_string(x.year); }),
                                   opt([](const Receipt& x) { return std::to_string(x.seq); }),
                                   opt([](const Receipt& x) { return x.date; }),
@@ -206,7 +238,7 @@ ViewRows DocViewRows(const Document& d) {
     }
   }
   for (const Task& t : TasksOf(d)) {
-    v["tasks"].push_back({doc, t.assignee ? Value(ToHex(*t.assignee)) : std::nullopt, ToHex(t.org),
+    v["tasks"].push_back({no, doc, t.assignee ? Value(ToHex(*t.assignee)) : std::nullopt, ToHex(t.org),
                           t.role ? Value(RoleName(*t.role)) : std::nullopt, t.action, t.detail,
                           std::to_string(t.since.utc)});
   }
@@ -282,6 +314,13 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target, 
     return Status::BadInput(path + ": made by a newer vanban (schema " + std::to_string(version) + ", this one knows " +
                             std::to_string(kSchemaVersion) + ")");
   }
+  if (mode == OpenMode::kReadOnly && version < std::min(target, kSchemaVersion) && CanWrite(path)) {
+    // An upgraded vanban's first command may be one that only reads: the schema
+    // is brought up to date first, where the file can be written.
+    s.reset();
+    VB_RETURN_IF_ERROR(Store::Open(path, target, OpenMode::kReadWrite).status());
+    return Store::Open(path, target, OpenMode::kReadOnly);
+  }
   if (mode == OpenMode::kReadOnly && version < std::min(target, kSchemaVersion))
     return Status::BadInput(path + ": made by an older vanban (schema " + std::to_string(version) +
                             "); run a command that writes once, where the folder is writable, to upgrade it");
@@ -317,9 +356,24 @@ bool Store::HasRecord(const RecordId& id, const std::string& doc_hex) {
     Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE dockey IS NULL AND id=?");
     return q.Bind(1, id_hex).Step();
   }
-  // (dockey, idb) names one row: the id fixes the document. The index answers alone.
+  auto docno = DocNumber(doc_hex);
+  if (!docno.ok() || !*docno) return false;
+  // (docno, idb) names one row: the id fixes the document. The index answers alone.
   Stmt& q = db_->Prepare("SELECT 1 FROM records WHERE dockey=? AND idb=?");
-  return q.Bind(1, DocRowid(doc_hex)).BindBlob(2, IdBytes(id)).Step();
+  return q.Bind(1, **docno).BindBlob(2, IdBytes(id)).Step();
+}
+
+Result<std::optional<DocNo>> Store::DocNumber(const std::string& doc_hex) {
+  if (last_docno_.doc == doc_hex && last_docno_.rollbacks == db_->rollbacks()) return std::optional<DocNo>(last_docno_.docno);
+  Stmt& q = db_->Prepare("SELECT seq FROM records INDEXED BY records_create WHERE type='doc.create' AND id=?");
+  q.Bind(1, doc_hex);
+  if (!q.Step()) {
+    VB_RETURN_IF_ERROR(q.status());
+    return std::optional<DocNo>();
+  }
+  last_docno_ = {doc_hex, q.Int(0), db_->rollbacks()};
+  VB_RETURN_IF_ERROR(q.Run());  // (one row at most) ends the read
+  return std::optional<DocNo>(last_docno_.docno);
 }
 
 bool Store::HasRecordAnywhere(const RecordId& id) {
@@ -328,15 +382,28 @@ bool Store::HasRecordAnywhere(const RecordId& id) {
 }
 
 Status Store::PutRecord(const Record& r, const std::string& doc_hex, const std::string& org_hex) {
+  std::optional<DocNo> docno;
+  const bool creates = !doc_hex.empty() && r.type() == "doc.create";
+  if (creates) {
+    // Its seq, chosen here, is the document's number.
+    Stmt& last = db_->Prepare("SELECT ifnull(max(seq), 0) + 1 FROM records");
+    docno = last.Step() ? last.Int(0) : 0;
+    VB_RETURN_IF_ERROR(last.Run());
+  } else if (!doc_hex.empty()) {
+    VB_ASSIGN_OR_RETURN(docno, DocNumber(doc_hex));
+    if (!docno) return Status::Invalid("record " + r.id_hex().substr(0, 12) + ": its document is not stored");
+  }
   Stmt& q = db_->Prepare(
-      "INSERT INTO records(id, type, author, org, doc, dockey, idb, at, bytes) VALUES(?,?,?,?,?,?,?,?,?)");
+      "INSERT INTO records(seq, id, type, author, org, doc, dockey, idb, at, bytes) VALUES(?,?,?,?,?,?,?,?,?,?)");
   const std::string id = r.id_hex();
-  q.BindStatic(1, id).BindStatic(2, r.type()).BindStatic(3, r.Get("by"));
-  if (org_hex.empty()) q.BindNull(4); else q.BindStatic(4, org_hex);
-  if (doc_hex.empty()) q.BindNull(5).BindNull(6); else q.BindStatic(5, doc_hex).Bind(6, DocRowid(doc_hex));
-  q.BindStaticBlob(7, IdBytes(r.id())).BindStatic(8, r.Get("at")).BindStaticBlob(9, r.bytes());
+  if (creates) q.Bind(1, *docno); else q.BindNull(1);
+  q.BindStatic(2, id).BindStatic(3, r.type()).BindStatic(4, r.Get("by"));
+  if (org_hex.empty()) q.BindNull(5); else q.BindStatic(5, org_hex);
+  if (doc_hex.empty()) q.BindNull(6).BindNull(7); else q.BindStatic(6, doc_hex).Bind(7, *docno);
+  q.BindStaticBlob(8, IdBytes(r.id())).BindStatic(9, r.Get("at")).BindStaticBlob(10, r.bytes());
   Status s = q.Run();
   q.ClearBindings();
+  if (s.ok() && creates) last_docno_ = {doc_hex, *docno, db_->rollbacks()};
   return s;
 }
 
@@ -389,8 +456,10 @@ Result<std::vector<std::pair<RecordId, int64_t>>> Store::AllHeld() {
 }
 
 Result<std::vector<std::pair<int64_t, Record>>> Store::DocRecordsWithSeq(const std::string& doc_hex) {
-  Stmt& q = db_->Prepare("SELECT bytes, id, seq FROM records WHERE dockey=? AND doc=? ORDER BY seq");
-  q.Bind(1, DocRowid(doc_hex)).Bind(2, doc_hex);
+  VB_ASSIGN_OR_RETURN(std::optional<DocNo> docno, DocNumber(doc_hex));
+  if (!docno) return std::vector<std::pair<int64_t, Record>>();
+  Stmt& q = db_->Prepare("SELECT bytes, id, seq FROM records WHERE dockey=? ORDER BY seq");
+  q.Bind(1, *docno);
   return DecodeAllWithSeq(q);
 }
 
@@ -412,8 +481,10 @@ Result<std::string> Store::RecordBytesAt(int64_t seq) {
 }
 
 Result<std::vector<Record>> Store::DocRecords(const std::string& doc_hex) {
-  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE dockey=? AND doc=? ORDER BY seq");
-  q.Bind(1, DocRowid(doc_hex)).Bind(2, doc_hex);
+  VB_ASSIGN_OR_RETURN(std::optional<DocNo> docno, DocNumber(doc_hex));
+  if (!docno) return std::vector<Record>();
+  Stmt& q = db_->Prepare("SELECT bytes, id FROM records WHERE dockey=? ORDER BY seq");
+  q.Bind(1, *docno);
   return DecodeAll(q);
 }
 
@@ -425,10 +496,15 @@ Result<std::vector<Record>> Store::OrgRecords() {
 }
 
 Result<std::optional<Record>> Store::GetRecord(const RecordId& id, const std::string& doc_hex) {
+  std::optional<DocNo> docno;
+  if (!doc_hex.empty()) {
+    VB_ASSIGN_OR_RETURN(docno, DocNumber(doc_hex));
+    if (!docno) return std::optional<Record>();
+  }
   Stmt& q = doc_hex.empty() ? db_->Prepare("SELECT bytes, id FROM records WHERE dockey IS NULL AND id=?")
                             : db_->Prepare("SELECT bytes, id FROM records WHERE dockey=? AND idb=?");
   if (doc_hex.empty()) q.Bind(1, ToHex(id));
-  else q.Bind(1, DocRowid(doc_hex)).BindBlob(2, IdBytes(id));
+  else q.Bind(1, *docno).BindBlob(2, IdBytes(id));
   VB_ASSIGN_OR_RETURN(auto all, DecodeAll(q));
   if (all.empty()) return std::optional<Record>();
   return std::optional<Record>(std::move(all[0]));
@@ -510,8 +586,9 @@ const std::vector<ViewSql>& ViewStatements() {
 
 Status Store::WriteDocViews(const Document& d) {
   const std::string doc = ToHex(d.id);
-  const int64_t search = IdKey(d.id);
-  ViewRows rows = DocViewRows(d);
+  VB_ASSIGN_OR_RETURN(std::optional<DocNo> docno, DocNumber(doc));
+  if (!docno) return Status::Invalid("document " + doc.substr(0, 12) + " has no stored record");
+  ViewRows rows = DocViewRows(d, *docno);
   const auto& tables = DocViewTables();
   const auto& sql = ViewStatements();
   for (size_t i = 0; i < tables.size(); ++i) {
@@ -521,31 +598,31 @@ Status Store::WriteDocViews(const Document& d) {
       // An external-content index: its text is the doc_text row, read again to
       // delete the old words, so that row goes after the index entry, and nothing
       // is done when the text is unchanged.
-      Stmt& old = db_->Prepare("SELECT folded FROM doc_text WHERE search=?");
-      old.Bind(1, search);
+      Stmt& old = db_->Prepare("SELECT folded FROM doc_text WHERE docno=?");
+      old.Bind(1, *docno);
       std::optional<std::string> had;
       if (old.Step()) had = old.Text(0);
       VB_RETURN_IF_ERROR(old.Run());  // (one row at most) ends the read
       if (had && want.size() == 1 && *had == *want[0][2]) continue;
       if (had) {
-        VB_RETURN_IF_ERROR(db_->Prepare("DELETE FROM doc_search WHERE rowid=?").Bind(1, search).Run());
-        VB_RETURN_IF_ERROR(db_->Prepare("DELETE FROM doc_text WHERE search=?").Bind(1, search).Run());
+        VB_RETURN_IF_ERROR(db_->Prepare("DELETE FROM doc_search WHERE rowid=?").Bind(1, *docno).Run());
+        VB_RETURN_IF_ERROR(db_->Prepare("DELETE FROM doc_text WHERE docno=?").Bind(1, *docno).Run());
       }
       for (const Row& row : want) {
-        VB_RETURN_IF_ERROR(db_->Prepare("INSERT INTO doc_text(search, doc, folded) VALUES(?,?,?)")
-                               .Bind(1, search)
+        VB_RETURN_IF_ERROR(db_->Prepare("INSERT INTO doc_text(docno, doc, folded) VALUES(?,?,?)")
+                               .Bind(1, *docno)
                                .BindValue(2, row[1])
                                .BindValue(3, row[2])
                                .Run());
         VB_RETURN_IF_ERROR(db_->Prepare("INSERT INTO doc_search(rowid, doc, folded) VALUES(?,?,?)")
-                               .Bind(1, search)
+                               .Bind(1, *docno)
                                .BindValue(2, row[1])
                                .BindValue(3, row[2])
                                .Run());
       }
       continue;
     }
-    VB_RETURN_IF_ERROR(db_->Prepare(sql[i].del).Bind(1, doc).Run());
+    VB_RETURN_IF_ERROR(db_->Prepare(sql[i].del).Bind(1, *docno).Run());
     for (const Row& row : want) {
       Stmt& q = db_->Prepare(sql[i].ins);
       for (size_t c = 0; c < row.size(); ++c) q.BindValue(static_cast<int>(c + 1), row[c]);
@@ -566,21 +643,29 @@ Status Store::ClearDocViews() {
 
 Result<ViewRows> Store::StoredDocViews(const std::string& doc_hex) {
   ViewRows v;
+  VB_ASSIGN_OR_RETURN(std::optional<DocNo> docno, DocNumber(doc_hex));
   for (const ViewTable& t : DocViewTables()) {
-    std::string sql = "SELECT ";
-    for (size_t i = 0; i < t.cols.size(); ++i) sql += (i ? "," : "") + t.cols[i];
-    sql += " FROM " + t.name + " WHERE " + t.key + "=?";
-    Stmt& q = db_->Prepare(sql);
-    BindDocKey(q, 1, t, doc_hex);
     auto& rows = v[t.name];
-    while (q.Step()) {
-      Row row;
-      for (int i = 0; i < q.columns(); ++i) row.push_back(q.Get(i));
-      rows.push_back(std::move(row));
-    }
-    VB_RETURN_IF_ERROR(q.status());
+    if (!docno) continue;
+    VB_ASSIGN_OR_RETURN(rows, ViewRowsOf(t, *docno));
   }
   return v;
+}
+
+Result<std::vector<Row>> Store::ViewRowsOf(const ViewTable& t, DocNo docno) {
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < t.cols.size(); ++i) sql += (i ? "," : "") + t.cols[i];
+  sql += " FROM " + t.name + " WHERE " + t.key + "=?";
+  Stmt& q = db_->Prepare(sql);
+  q.Bind(1, docno);
+  std::vector<Row> rows;
+  while (q.Step()) {
+    Row row;
+    for (int i = 0; i < q.columns(); ++i) row.push_back(q.Get(i));
+    rows.push_back(std::move(row));
+  }
+  VB_RETURN_IF_ERROR(q.status());
+  return rows;
 }
 
 std::vector<Row> Store::PersonsViewRows(const Authority& auth) {

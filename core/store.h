@@ -26,22 +26,29 @@
 
 namespace vanban {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
+
+// A document's local number (`docno`): the `seq` of its doc.create record here, so
+// numbers ascend in arrival order. Every view row and a document's records are
+// keyed by it, so a batch of new documents appends to each index instead of
+// writing a random page of it per document (the ids are hashes); the one index
+// keyed by the id is `records_create` (id -> docno). Local: two nodes number the
+// same document differently; a rebuild keeps the numbers (they are the records').
+using DocNo = int64_t;
 
 // A view table whose rows are a function of one document's state.
 struct ViewTable {
   std::string name;
-  std::vector<std::string> cols;  // cols[0] is `key`
-  std::string key;                // column selecting one document's rows: `doc`, or
-                                  // `rowid` (= DocRowid) for the full-text index
+  std::vector<std::string> cols;
+  std::string key;  // the column selecting one document's rows: `docno`, or
+                    // `rowid` (= docno) for the full-text index
 };
-// The integer key of an id: its first 8 bytes, big-endian, shifted right by one.
-int64_t IdKey(const Hash& id);
-// The full-text index is keyed by an integer: the IdKey of the document id.
+// Schema 1's integer key of a document id (its first 8 hex digits, shifted right by
+// one), which schemas 2 to 5 keyed records and the full-text index by.
 int64_t DocRowid(const std::string& doc_hex);
 const std::vector<ViewTable>& DocViewTables();
 using ViewRows = std::map<std::string, std::vector<Row>>;  // table -> rows
-ViewRows DocViewRows(const Document& d);
+ViewRows DocViewRows(const Document& d, DocNo docno);
 // What a register row is searched by (the `folded` column, Fold()ed): the outgoing
 // row's number, date (as stored and as dd/mm/yyyy), kind as printed, title and
 // signer; the incoming row's number and arrival date. Names of organisations and
@@ -125,6 +132,8 @@ class Store {
   Result<std::optional<Record>> GetRecordAnywhere(const RecordId& id);
   Status PutRecord(const Record& r, const std::string& doc_hex, const std::string& org_hex);
   Result<std::vector<Record>> DocRecords(const std::string& doc_hex);
+  // The local number of document `doc_hex`, if one of its records is stored.
+  Result<std::optional<DocNo>> DocNumber(const std::string& doc_hex);
   Result<std::vector<Record>> OrgRecords();
   Result<std::optional<Record>> GetRecord(const RecordId& id, const std::string& doc_hex);
   // Sync (docs/sync.md): a record's place in arrival order is its `seq` (parents
@@ -142,6 +151,7 @@ class Store {
   Result<std::optional<std::string>> GetBlob(const Hash& h);
   bool HasBlob(const Hash& h);
 
+  // Writes the rows of a document that has a stored record.
   Status WriteDocViews(const Document& d);
   // Empties every document view (before they are all written again).
   Status ClearDocViews();
@@ -222,7 +232,17 @@ class Store {
   Result<std::vector<SyncLogEntry>> SyncLog(size_t limit);
 
  private:
+  // The rows of `t` of the document numbered `docno`.
+  Result<std::vector<Row>> ViewRowsOf(const ViewTable& t, DocNo docno);
+
   std::unique_ptr<Db> db_;
+  // The last DocNumber answer: a document's records arrive together. Good while no
+  // transaction has rolled back since (a number it gave may be gone).
+  struct LastDocNo {
+    std::string doc;
+    DocNo docno = 0;
+    uint64_t rollbacks = 0;
+  } last_docno_;
 };
 
 }  // namespace vanban

@@ -27,8 +27,8 @@ Result<std::vector<DocSummary>> Store::ListDocuments(const DocFilter& f, const s
   std::vector<std::string> binds;
   std::vector<std::string> where;
   if (!match.empty()) {
-    // Only the index's rowids are read (not the stored text): see DocRowid.
-    where.push_back("d.search IN (SELECT rowid FROM doc_search WHERE doc_search MATCH ?)");
+    // Only the index's rowids (document numbers) are read, not the stored text.
+    where.push_back("d.docno IN (SELECT rowid FROM doc_search WHERE doc_search MATCH ?)");
     binds.push_back(match);
   }
   if (f.state) {
@@ -59,7 +59,7 @@ Result<std::vector<TaskRow>> Store::TasksFor(const std::string& person, const st
                                              const std::vector<std::string>& roles) {
   const std::string sql =
       "SELECT d.doc, d.kind, d.title, d.state, d.number, d.created, d.since, t.action, t.detail, t.since "
-      "FROM tasks t JOIN documents d ON d.doc = t.doc WHERE t.assignee = ? OR (t.assignee IS NULL AND t.org = ? AND "
+      "FROM tasks t JOIN documents d ON d.docno = t.docno WHERE t.assignee = ? OR (t.assignee IS NULL AND t.org = ? AND "
       "t.role IN (SELECT value FROM json_each(?))) ORDER BY t.since, d.doc";
   std::string json = "[";
   for (size_t i = 0; i < roles.size(); ++i) json += (i ? ",\"" : "\"") + roles[i] + "\"";
@@ -80,7 +80,10 @@ Result<std::vector<TaskRow>> Store::TasksFor(const std::string& person, const st
 }
 
 Result<std::vector<std::string>> Store::DocumentsWithPrefix(const std::string& prefix) {
-  Stmt& q = db_->Prepare("SELECT doc FROM documents WHERE doc >= ? AND doc < ? ORDER BY doc LIMIT 2");
+  // The one index keyed by a document's id.
+  Stmt& q = db_->Prepare(
+      "SELECT id FROM records INDEXED BY records_create WHERE type='doc.create' AND id >= ? AND id < ? ORDER BY id "
+      "LIMIT 2");
   q.Bind(1, prefix).Bind(2, prefix + "g");
   return Texts(q);
 }
@@ -98,7 +101,7 @@ Result<std::vector<std::pair<std::string, std::string>>> Store::IncomingNumbered
                                                                                 const std::string& a,
                                                                                 const std::string& b) {
   Stmt& q = db_->Prepare(
-      "SELECT o.doc, o.year FROM register_out o JOIN register_in i ON i.doc = o.doc AND i.org = ? "
+      "SELECT o.doc, o.year FROM register_out o JOIN register_in i ON i.docno = o.docno AND i.org = ? "
       "WHERE o.number IN (?, ?) ORDER BY o.year, o.at, o.issue");
   q.Bind(1, org).Bind(2, a).Bind(3, b);
   return TextPairs(q);

@@ -52,10 +52,12 @@ Result<std::vector<std::vector<std::string>>> Store::NumberCollisions(const std:
 }
 
 Result<std::vector<ReceiptRow>> Store::ReceiptsOf(const std::string& doc) {
-  Stmt& r = db_->Prepare(
-      "SELECT org, seq, date, clerk, at, receipt FROM register_in WHERE doc = ? ORDER BY receipt IS NULL, at, org");
-  r.Bind(1, doc);
   std::vector<ReceiptRow> out;
+  VB_ASSIGN_OR_RETURN(std::optional<DocNo> docno, DocNumber(doc));
+  if (!docno) return out;
+  Stmt& r = db_->Prepare(
+      "SELECT org, seq, date, clerk, at, receipt FROM register_in WHERE docno = ? ORDER BY receipt IS NULL, at, org");
+  r.Bind(1, *docno);
   while (r.Step()) {
     ReceiptRow row;
     row.org = r.Text(0);
@@ -141,7 +143,7 @@ void AddRegisterFilter(Sql& sql, const RegisterQuery& q, const std::vector<Regis
       names("o.org", "i.clerk");  // who sent it, who received it here
     } else if (!w.orgs.empty() || !w.people.empty()) {
       // An addressed organisation, or the clerk who received it there.
-      sql += " OR EXISTS (SELECT 1 FROM register_in r WHERE r.doc = o.doc AND (0";
+      sql += " OR EXISTS (SELECT 1 FROM register_in r WHERE r.docno = o.docno AND (0";
       names("r.org", "r.clerk");
       sql += "))";
     }
@@ -153,7 +155,7 @@ void AddRegisterFilter(Sql& sql, const RegisterQuery& q, const std::vector<Regis
 // query `q` asks (s.query, or a variant of it).
 Sql Where(const std::string& select, const RegisterSelection& s, const std::string& received, const RegisterQuery& q) {
   Sql sql;
-  sql += select + (s.query.incoming ? " FROM register_in i JOIN register_out o ON o.doc = i.doc WHERE i.org = ?"
+  sql += select + (s.query.incoming ? " FROM register_in i JOIN register_out o ON o.docno = i.docno WHERE i.org = ?"
                                     : " FROM register_out o WHERE o.org = ?");
   sql.values.push_back(s.org);
   sql += received;

@@ -51,6 +51,31 @@ class StoreTest : public ::testing::Test {
     FromHex(r.Get("org"), &k);
     return k;
   }
+  // Stores `records` as schemas 2 to 5 did: keyed by the document id's DocRowid.
+  static void PutAsSchemaFive(Db& db, const std::vector<Record>& records, const std::string& doc_hex) {
+    for (const Record& r : records) {
+      Stmt& q = db.Prepare("INSERT INTO records(id, type, author, org, doc, dockey, idb, at, bytes) VALUES(?,?,?,?,?,?,?,?,?)");
+      q.Bind(1, r.id_hex()).Bind(2, r.type()).Bind(3, r.Get("by")).Bind(4, ToHex(OrgOf(r)));
+      if (doc_hex.empty()) q.BindNull(5).BindNull(6);
+      else q.Bind(5, doc_hex).Bind(6, DocRowid(doc_hex));
+      std::string idb(reinterpret_cast<const char*>(r.id().data()), r.id().size());
+      ASSERT_TRUE(q.BindBlob(7, idb).Bind(8, r.Get("at")).BindBlob(9, r.bytes()).Run().ok());
+    }
+  }
+  // Inserts `row` of view `table` (today's columns) as schema `version` (4 or 5) held it.
+  static void PutViewRowAsSchema(Db& db, int version, const std::string& table, Row row) {
+    const std::string doc = *row[1];
+    row.erase(row.begin());  // no docno before schema 6
+    if (version < 5 && (table == "register_out" || table == "register_in")) row.pop_back();  // nor `folded` before 5
+    if (table == "documents") row.push_back(std::to_string(DocRowid(doc)));  // `search`
+    std::string sql = table == "doc_search" ? "INSERT INTO doc_text(doc, folded, search) VALUES(?,?,?"
+                                            : "INSERT INTO " + table + " VALUES(";
+    if (table == "doc_search") row.push_back(std::to_string(DocRowid(doc)));
+    for (size_t i = 0; i < row.size() && table != "doc_search"; ++i) sql += i ? ",?" : "?";
+    Stmt& q = db.Prepare(sql + ")");
+    for (size_t i = 0; i < row.size(); ++i) q.BindValue(static_cast<int>(i + 1), row[i]);
+    ASSERT_TRUE(q.Run().ok()) << table << ": " << sql;
+  }
   std::string dir_;
   std::unique_ptr<Store> store_;
   MemWorld w_;
@@ -60,7 +85,7 @@ TEST_F(StoreTest, SchemaIsTheLatest) {
   Stmt& q = store_->db().Prepare("PRAGMA user_version");
   ASSERT_TRUE(q.Step());
   EXPECT_EQ(q.Int(0), kSchemaVersion);
-  EXPECT_EQ(kSchemaVersion, 5);
+  EXPECT_EQ(kSchemaVersion, 6);
   std::set<std::string> tables;
   Stmt& t = store_->db().Prepare("SELECT name FROM sqlite_master WHERE type='table'");
   while (t.Step()) tables.insert(t.Text(0));
@@ -81,7 +106,7 @@ TEST_F(StoreTest, ANewerSchemaIsRefused) {
   auto s = Store::Open(path);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Status::Code::kBadInput);
-  EXPECT_EQ(s.status().message(), path + ": made by a newer vanban (schema 99, this one knows 5)");
+  EXPECT_EQ(s.status().message(), path + ": made by a newer vanban (schema 99, this one knows 6)");
 }
 
 TEST_F(StoreTest, MigratesAVersionOneDatabase) {
@@ -140,13 +165,16 @@ TEST_F(StoreTest, MigratesAVersionOneDatabase) {
   EXPECT_EQ(idb.Int(0), 0);
   // The search text moved to doc_text, as its distinct words (what schema 2's
   // views hold), and the index was rebuilt from it.
+  // Schema 6 numbers the document by its first record, after the org records.
+  const DocNo docno = static_cast<DocNo>(w_.org_records.size() + 1);
+  EXPECT_EQ(st.DocNumber(doc_hex).value(), docno);
   auto views = st.StoredDocViews(doc_hex);
   ASSERT_EQ(views->at("doc_search").size(), 1u);
   EXPECT_EQ(views->at("doc_search")[0][2], text::DistinctWords(folded));
-  EXPECT_EQ(views->at("doc_search")[0], DocViewRows(doc.d)["doc_search"][0]);
+  EXPECT_EQ(views->at("doc_search")[0], DocViewRows(doc.d, docno)["doc_search"][0]);
   Stmt& m = st.db().Prepare("SELECT rowid FROM doc_search WHERE doc_search MATCH 'thi dua'");
   ASSERT_TRUE(m.Step());
-  EXPECT_EQ(m.Int(0), DocRowid(doc_hex));
+  EXPECT_EQ(m.Int(0), docno);
   EXPECT_TRUE(st.db().Exec("INSERT INTO doc_search(doc_search) VALUES('integrity-check')").ok());
   // Still one copy of a record at most.
   Status dup = st.PutRecord(doc.records[0], doc_hex, ToHex(doc.d.org));
@@ -171,24 +199,15 @@ TEST_F(StoreTest, MigrationFiveFoldsTheRegisters) {
   ro.number = 15;
   ASSERT_TRUE(w_.Receive(doc, "lc-vanthu", "c", ro).ok());
   const std::string doc_hex = ToHex(doc.d.id);
-  ViewRows now = DocViewRows(doc.d);
+  ViewRows now = DocViewRows(doc.d, static_cast<DocNo>(w_.org_records.size() + 1));
   ASSERT_EQ(now["register_out"].size(), 1u);
   ASSERT_EQ(now["register_in"].size(), 1u);
   {
     auto v4 = Store::Open(path, 4);
     ASSERT_TRUE(v4.ok()) << v4.status().message();
-    for (const char* table : {"register_out", "register_in"}) {
-      Row row = now[table][0];
-      row.pop_back();  // schema 4 has no `folded`
-      std::string sql = std::string("INSERT INTO ") + table + " VALUES(";
-      for (size_t i = 0; i < row.size(); ++i) sql += i ? ",?" : "?";
-      Stmt& q = (*v4)->db().Prepare(sql + ")");
-      for (size_t i = 0; i < row.size(); ++i) {
-        if (row[i]) q.Bind(static_cast<int>(i + 1), *row[i]);
-        else q.BindNull(static_cast<int>(i + 1));
-      }
-      ASSERT_TRUE(q.Run().ok()) << table;
-    }
+    PutAsSchemaFive((*v4)->db(), w_.org_records, "");
+    PutAsSchemaFive((*v4)->db(), doc.records, doc_hex);
+    for (const char* table : {"register_out", "register_in"}) PutViewRowAsSchema((*v4)->db(), 4, table, now[table][0]);
   }
   auto s = Store::Open(path);
   ASSERT_TRUE(s.ok()) << s.status().message();
@@ -203,6 +222,73 @@ TEST_F(StoreTest, MigrationFiveFoldsTheRegisters) {
   EXPECT_EQ(out.find("đ"), std::string::npos);
   const std::string in = *now["register_in"][0].back();
   EXPECT_EQ(in.substr(0, 3), "15\n") << in;
+}
+
+// Migration 6 numbers each document by its first record and keys its records and
+// view rows by that number; rows of documents without records go.
+TEST_F(StoreTest, MigrationSixNumbersTheDocuments) {
+  const std::string path = dir_ + "/v5.db";
+  MemWorld::Doc a = w_.Create(DirectiveText("Kế hoạch thi đua năm 2024"));
+  ASSERT_TRUE(w_.Route(a, "chuyenvien", {"tp1"}).ok());
+  MemWorld::Doc b = w_.Create(DirectiveText("Kế hoạch vui Tết Trung thu"));
+  ASSERT_TRUE(w_.Approve(a, "tp1").ok());
+  const DocNo a_no = static_cast<DocNo>(w_.org_records.size() + 1);
+  const DocNo b_no = a_no + static_cast<DocNo>(a.records.size());
+  ViewRows a_rows = DocViewRows(a.d, a_no), b_rows = DocViewRows(b.d, b_no);
+  MemWorld::Doc gone = w_.Create(DirectiveText("Không có bản ghi"));
+  ViewRows gone_rows = DocViewRows(gone.d, 999);
+  {
+    auto v5 = Store::Open(path, 5);
+    ASSERT_TRUE(v5.ok()) << v5.status().message();
+    Db& db = (*v5)->db();
+    PutAsSchemaFive(db, w_.org_records, "");
+    PutAsSchemaFive(db, a.records, ToHex(a.d.id));
+    PutAsSchemaFive(db, b.records, ToHex(b.d.id));
+    for (const ViewRows* rows : {&a_rows, &b_rows, &gone_rows})
+      for (const auto& [table, list] : *rows)
+        for (const Row& row : list) PutViewRowAsSchema(db, 5, table, row);
+    ASSERT_TRUE(db.Exec("INSERT INTO doc_search(doc_search) VALUES('rebuild')").ok());
+  }
+  auto s = Store::Open(path);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  Store& st = **s;
+  EXPECT_EQ(st.DocNumber(ToHex(a.d.id)).value(), a_no);
+  EXPECT_EQ(st.DocNumber(ToHex(b.d.id)).value(), b_no);
+  EXPECT_EQ(st.DocNumber(ToHex(gone.d.id)).value(), std::nullopt);
+  for (const auto& [doc, want] : {std::pair{&a, &a_rows}, std::pair{&b, &b_rows}}) {
+    auto have = st.StoredDocViews(ToHex(doc->d.id));
+    ASSERT_TRUE(have.ok()) << have.status().message();
+    for (const ViewTable& t : DocViewTables()) EXPECT_EQ((*have)[t.name], (*want)[t.name]) << t.name;
+    for (const Record& r : doc->records) EXPECT_TRUE(st.HasRecord(r.id(), ToHex(doc->d.id)));
+    EXPECT_EQ(st.DocRecords(ToHex(doc->d.id))->size(), doc->records.size());
+  }
+  for (const ViewTable& t : DocViewTables()) {
+    auto shown = st.DocsInView(t);
+    ASSERT_TRUE(shown.ok());
+    EXPECT_EQ(std::count(shown->begin(), shown->end(), ToHex(gone.d.id)), 0) << t.name;
+  }
+  Stmt& m = st.db().Prepare("SELECT rowid FROM doc_search WHERE doc_search MATCH 'trung thu'");
+  ASSERT_TRUE(m.Step());
+  EXPECT_EQ(m.Int(0), b_no);
+  EXPECT_TRUE(st.db().Exec("INSERT INTO doc_search(doc_search) VALUES('integrity-check')").ok());
+  EXPECT_TRUE(st.db().Exec("PRAGMA integrity_check").ok());
+  // A new document takes the next number; its records follow it.
+  MemWorld::Doc c = w_.Create(DirectiveText("Kế hoạch mới"));
+  for (const Record& r : c.records) ASSERT_TRUE(st.PutRecord(r, ToHex(c.d.id), ToHex(c.d.org)).ok());
+  EXPECT_GT(st.DocNumber(ToHex(c.d.id)).value().value(), b_no);
+}
+
+// The first command of an upgraded vanban may only read (check, export): where the
+// file can be written, the schema is brought up to date before it reads.
+TEST_F(StoreTest, AReadingOpenOfAnOlderSchemaUpgradesItWhereItCanWrite) {
+  const std::string path = dir_ + "/v5-read.db";
+  ASSERT_TRUE(Store::Open(path, 5).ok());
+  auto s = Store::Open(path, kSchemaVersion, OpenMode::kReadOnly);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  Stmt& v = (*s)->db().Prepare("PRAGMA user_version");
+  ASSERT_TRUE(v.Step());
+  EXPECT_EQ(v.Int(0), kSchemaVersion);
+  EXPECT_TRUE((*s)->db().read_only());
 }
 
 TEST_F(StoreTest, PrepareOnceGivesAStatementOfItsOwn) {
@@ -348,7 +434,10 @@ TEST_F(StoreTest, Blobs) {
 
 TEST_F(StoreTest, DocumentViewsAreAFunctionOfTheState) {
   MemWorld::Doc doc = PutSome();
-  ViewRows rows = DocViewRows(doc.d);
+  // Numbered by its first record, after the organisation's.
+  const DocNo docno = static_cast<DocNo>(w_.org_records.size() + 1);
+  EXPECT_EQ(store_->DocNumber(ToHex(doc.d.id)).value(), docno);
+  ViewRows rows = DocViewRows(doc.d, docno);
   ASSERT_EQ(rows["documents"].size(), 1u);
   // Columns by name, as the view tables declare them.
   auto col = [](const std::string& table, const std::string& name) {
@@ -397,7 +486,7 @@ TEST_F(StoreTest, TheSearchIndexFollowsTheText) {
     while (q.Step()) out.push_back(q.Int(0));
     return out;
   };
-  const std::vector<int64_t> this_doc = {DocRowid(ToHex(doc.d.id))};
+  const std::vector<int64_t> this_doc = {store_->DocNumber(ToHex(doc.d.id)).value().value()};
   ASSERT_TRUE(store_->WriteDocViews(doc.d).ok());
   EXPECT_EQ(hits("phong"), this_doc);
   EXPECT_TRUE(hits("nguyen").empty());
@@ -528,7 +617,8 @@ TEST_F(TamperTest, ViewSaysIssued) {
 TEST_F(TamperTest, ViewGivesANumber) {
   Sql([&](Db& db) {
     ASSERT_TRUE(db.Prepare("UPDATE documents SET state='issued', number='7/KH-SNgV' WHERE doc=?").Bind(1, id_).Run().ok());
-    ASSERT_TRUE(db.Prepare("INSERT INTO register_out VALUES(?, 'x', 2024, 'KH', 7, '7/KH-SNgV', '2024-06-03', 'directive', 't', 's', 'i', 0, '')")
+    ASSERT_TRUE(db.Prepare("INSERT INTO register_out VALUES(?1, 'x', 2024, 'KH', 7, '7/KH-SNgV', '2024-06-03', 'directive', 't', 's', 'i', 0, '', "
+                           "(SELECT docno FROM documents WHERE doc=?1))")
                     .Bind(1, id_)
                     .Run()
                     .ok());
@@ -599,8 +689,8 @@ TEST_F(TamperTest, RepairRebuildsTheViewsFromTheRecords) {
     ASSERT_TRUE(db.Prepare("UPDATE documents SET state='issued', number='7/KH-SNgV' WHERE doc=?").Bind(1, id_).Run().ok());
     ASSERT_TRUE(db.Exec("UPDATE persons SET roles='admin' WHERE login='tp1'").ok());
     ASSERT_TRUE(db.Exec("DELETE FROM tasks").ok());
-    ASSERT_TRUE(db.Exec("INSERT INTO documents VALUES('" + std::string(64, 'e') +
-                        "', 'x', 'directive', 'KH', 'Ma', 'draft', NULL, 'c', 0, 0, 1, 42)")
+    ASSERT_TRUE(db.Exec("INSERT INTO documents VALUES(424242, '" + std::string(64, 'e') +
+                        "', 'x', 'directive', 'KH', 'Ma', 'draft', NULL, 'c', 0, 0, 1)")
                     .ok());
   });
   auto broken = node_->Check();

@@ -120,7 +120,7 @@ tamper view-person "UPDATE persons SET roles='admin,clerk,drafter,reviewer,signe
 expect_problem "persons"
 repair_fixes
 
-tamper view-orphan "INSERT INTO documents SELECT 'ab' || substr(doc, 3), org, kind, symbol, title, state, number, creator, created, since, heads, search + 1 FROM documents WHERE doc='$D2'"
+tamper view-orphan "INSERT INTO documents SELECT docno + 100000, 'ab' || substr(doc, 3), org, kind, symbol, title, state, number, creator, created, since, heads FROM documents WHERE doc='$D2'"
 expect_problem "has no records"
 repair_fixes
 
