@@ -28,6 +28,19 @@ double ThreadCpuSeconds() {
   return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
 }
 
+double BytesWritten() {
+  // wchar: what write(2) and pwrite(2) were handed, so the WAL's frames and the
+  // checkpoint's copies, whatever the file system beneath does with them.
+  FILE* f = std::fopen("/proc/self/io", "r");
+  if (!f) return 0;
+  char line[128];
+  double v = 0;
+  while (std::fgets(line, sizeof line, f))
+    if (std::sscanf(line, "wchar: %lf", &v) == 1) break;
+  std::fclose(f);
+  return v;
+}
+
 std::string Tmp(const std::string& tag) {
   auto d = std::filesystem::temp_directory_path() / ("vanban-bench-" + tag + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(d);
@@ -68,7 +81,7 @@ IngestFigures IngestRecords(Node& node, const std::vector<std::string>& records)
   // every core, the next batch's while this one is applied.
   node.set_verify_threads(std::max(1u, std::thread::hardware_concurrency()));
   IngestFigures f;
-  double u0 = CpuSeconds(false), s0 = CpuSeconds(true);
+  double u0 = CpuSeconds(false), s0 = CpuSeconds(true), main0 = ThreadCpuSeconds(), w0 = BytesWritten();
   auto t0 = Steady::now();
   std::unique_ptr<Arrival> next = batches.empty() ? nullptr : node.Arriving(std::move(batches[0]));
   for (size_t b = 0; b < batches.size(); ++b) {
@@ -87,6 +100,8 @@ IngestFigures IngestRecords(Node& node, const std::vector<std::string>& records)
   f.seconds = Seconds(t0, Steady::now());
   f.user = CpuSeconds(false) - u0;
   f.sys = CpuSeconds(true) - s0;
+  f.main_cpu = ThreadCpuSeconds() - main0;
+  f.written = BytesWritten() - w0;
   return f;
 }
 

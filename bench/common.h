@@ -19,6 +19,8 @@ double Seconds(Steady::time_point a, Steady::time_point b);
 double CpuSeconds(bool sys);
 // This thread's user+system cpu seconds so far.
 double ThreadCpuSeconds();
+// Bytes this process has written so far (/proc/self/io wchar), 0 where unknown.
+double BytesWritten();
 // A fresh temporary folder name for `tag` (removed if it exists).
 std::string Tmp(const std::string& tag);
 // The options of the benchmarks' nodes: the production clock and key cost; the
@@ -29,6 +31,8 @@ std::unique_ptr<Node> MakeNode(const std::string& home);
 
 struct IngestFigures {
   double seconds = 0, user = 0, sys = 0;
+  double main_cpu = 0;  // CPU seconds of the thread that applies and commits
+  double written = 0;   // bytes written (BytesWritten)
   size_t accepted = 0, refused = 0;
 };
 // Ingests `records` in batches of 1000 (made before the clock starts), one

@@ -56,10 +56,12 @@ Status Sync(Program& prog, SyncArgs& a) {
                      ": sent " + std::to_string(rep.sent) + ", received " + std::to_string(rep.received) +
                      " record(s); " + std::to_string(rep.bytes_sent + rep.bytes_received) + " bytes, " + secs + " s";
   for (const std::string& r : rep.refused) text += "\nrefused here: " + r;
+  if (rep.refused_count > rep.refused.size())
+    text += "\n... and " + std::to_string(rep.refused_count - rep.refused.size()) + " more refused here";
   for (const std::string& r : rep.peer_refusals) text += "\nrefused by the peer: " + r;
   prog.Print({{"peer", a.peer}, {"peer_org", rep.peer_org}, {"peer_node", ToHex(rep.peer_node)},
               {"sent", rep.sent}, {"received", rep.received}, {"duplicate", rep.duplicate},
-              {"refused", rep.refused}, {"peer_accepted", rep.peer_accepted}, {"peer_refused", rep.peer_refused},
+              {"refused", rep.refused}, {"refused_count", rep.refused_count}, {"peer_accepted", rep.peer_accepted}, {"peer_refused", rep.peer_refused},
               {"peer_refusals", rep.peer_refusals}, {"blobs_sent", rep.blobs_sent},
               {"blobs_received", rep.blobs_received}, {"bytes_sent", rep.bytes_sent},
               {"bytes_received", rep.bytes_received}, {"seconds", rep.seconds}},

@@ -25,6 +25,7 @@ Status Intake::Apply(std::unique_ptr<Arrival> batch, bool more_follows) {
   VB_ASSIGN_OR_RETURN(IngestReport got, node_.Ingest(*batch, more_follows));
   accepted_ += got.accepted;
   duplicate_ += got.duplicate;
+  refused_count_ += got.refused.size();
   for (std::string& r : got.refused)
     if (refused_.size() < keep_reasons_) refused_.push_back(std::move(r));
   // What it held back goes in front of the next batch (or alone, last).

@@ -28,6 +28,8 @@ class Intake {
 
   size_t accepted() const { return accepted_; }
   size_t duplicate() const { return duplicate_; }
+  // How many were refused; refused() keeps the first `keep_reasons` reasons.
+  size_t refused_count() const { return refused_count_; }
   const std::vector<std::string>& refused() const { return refused_; }
   std::vector<std::string> TakeRefused() { return std::move(refused_); }
 
@@ -38,7 +40,7 @@ class Intake {
   size_t keep_reasons_;
   std::unique_ptr<Arrival> waiting_;  // handed over, being checked, not yet applied
   size_t carried_ = 0;                // held back records in front of waiting_
-  size_t accepted_ = 0, duplicate_ = 0;
+  size_t accepted_ = 0, duplicate_ = 0, refused_count_ = 0;
   std::vector<std::string> refused_;
 };
 

@@ -47,7 +47,7 @@ SyncLogEntry LogEntry(Node& node, const std::string& side, const std::string& ad
   e.sent = static_cast<int64_t>(rep->sent);
   e.received = static_cast<int64_t>(rep->received);
   e.duplicate = static_cast<int64_t>(rep->duplicate);
-  e.refused = static_cast<int64_t>(rep->refused.size());
+  e.refused = static_cast<int64_t>(rep->refused_count);
   e.peer_refused = static_cast<int64_t>(rep->peer_refused);
   if (!rep->refused.empty()) e.message = rep->refused.front();
   else if (!rep->peer_refusals.empty()) e.message = rep->peer_refusals.front();
@@ -139,12 +139,12 @@ awaitable<Status> ReceiveRecords(Channel& ch, Node& node, SessionReport& rep) {
   if (!got.ok()) co_return got;
   rep.received += intake.accepted();
   rep.duplicate += intake.duplicate();
-  for (std::string& r : intake.TakeRefused())
-    if (rep.refused.size() < kMaxKeptReasons) rep.refused.push_back(std::move(r));
+  rep.refused_count = intake.refused_count();
+  rep.refused = intake.TakeRefused();  // the Intake kept the first kMaxKeptReasons
   std::string a(1, kReport);
   PutVarint(a, rep.received);
   PutVarint(a, rep.duplicate);
-  PutVarint(a, rep.refused.size());
+  PutVarint(a, rep.refused_count);
   size_t n = std::min(rep.refused.size(), kMaxReportedReasons);
   PutVarint(a, n);
   for (size_t i = 0; i < n; ++i) PutBytes(a, rep.refused[i].substr(0, 300));
@@ -311,7 +311,7 @@ Status Serve(const std::string& home, const NodeOptions& node_options, const Sec
     std::snprintf(secs, sizeof secs, "%.3f", rep->seconds);
     log(ch.where() + " " + rep->peer_org + " node " + Short(rep->peer_node) + ": received " +
         std::to_string(rep->received) + " record(s)" +
-        (rep->refused.empty() ? "" : " (refused " + std::to_string(rep->refused.size()) + ": " + rep->refused[0] + ")") +
+        (rep->refused.empty() ? "" : " (refused " + std::to_string(rep->refused_count) + ": " + rep->refused[0] + ")") +
         ", sent " + std::to_string(rep->sent) + ", " + std::to_string(rep->bytes_received) + " bytes in, " +
         std::to_string(rep->bytes_sent) + " bytes out, " + secs + " s");
     if (opt.done) opt.done(*rep);

@@ -31,7 +31,8 @@ struct SessionReport {
   size_t sent = 0;                    // records sent
   size_t received = 0;                // records the peer sent that were new here and accepted
   size_t duplicate = 0;               // ... that were already here
-  std::vector<std::string> refused;   // ... that were refused here, with the reasons
+  size_t refused_count = 0;           // ... that were refused here
+  std::vector<std::string> refused;   // the first of the reasons (kMaxKeptReasons)
   size_t blobs_sent = 0, blobs_received = 0;
   size_t peer_accepted = 0, peer_refused = 0;  // as the peer reported of what we sent
   std::vector<std::string> peer_refusals;      // the first of its reasons

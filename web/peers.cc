@@ -228,7 +228,7 @@ Job::Outcome SyncJob(Job& job, const std::string& home, const NodeOptions& optio
                   " bản ghi mới" + (rep->duplicate ? " (" + std::to_string(rep->duplicate) + " đã có)" : "") + ", gửi đi " +
                   std::to_string(rep->sent) + " bản ghi";
   if (!rep->refused.empty())
-    s += "; máy này từ chối " + std::to_string(rep->refused.size()) + " bản ghi (" + rep->refused.front() + ")";
+    s += "; máy này từ chối " + std::to_string(rep->refused_count) + " bản ghi (" + rep->refused.front() + ")";
   if (rep->peer_refused)
     s += "; máy kia từ chối " + std::to_string(rep->peer_refused) + " bản ghi" +
          (rep->peer_refusals.empty() ? "" : " (" + rep->peer_refusals.front() + ")");

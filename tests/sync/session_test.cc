@@ -231,6 +231,7 @@ class TwoOrgsTest : public testing::OrgTest {
 struct Handed {
   size_t accepted = 0, duplicate = 0;
   std::vector<std::string> refused;
+  size_t refused_count = 0;
 };
 Handed HandOver(Node& from, Node& to, bool everything, size_t per_batch, size_t keep_reasons = 100) {
   auto held = from.SharedWith(everything ? from.org().root : to.org().root).value();
@@ -248,7 +249,8 @@ Handed HandOver(Node& from, Node& to, bool everything, size_t per_batch, size_t 
   }
   Status s = intake.Finish();
   EXPECT_TRUE(s.ok()) << s.message();
-  return {intake.accepted(), intake.duplicate(), intake.TakeRefused()};
+  const size_t refused_count = intake.refused_count();
+  return {intake.accepted(), intake.duplicate(), intake.TakeRefused(), refused_count};
 }
 
 TEST_F(TwoOrgsTest, AnIntakeOfOneRecordPerBatchKeepsTheWholeShare) {
@@ -270,6 +272,7 @@ TEST_F(TwoOrgsTest, AnIntakeRefusesAtTheEndWhatIsStillBeyondScope) {
     Handed h = HandOver(*node_, *p_, true, per_batch, 2);
     EXPECT_EQ(h.accepted, per_batch == 1 ? kShare.size() : 0u);  // the second time, all held
     EXPECT_EQ(h.refused.size(), 2u);                             // of more: only as many reasons as asked
+    EXPECT_GT(h.refused_count, 2u);                              // ... but every refusal counted
     ExpectOnlyTheShare(*p_);
   }
 }
@@ -283,6 +286,7 @@ TEST_F(TwoOrgsTest, AModifiedPeerPushingEverythingLeavesOnlyTheShare) {
   // The draft's two, the directive's internal five: beyond scope in the batch that
   // brought them, then offered again at the end, where some fail the workflow first.
   EXPECT_EQ(rep.refused.size(), 2u + 10u - kShare.size());
+  EXPECT_EQ(rep.refused_count, rep.refused.size());
   size_t beyond = 0;
   for (const std::string& why : rep.refused) beyond += Has(why, "this organisation may not hold");
   EXPECT_GE(beyond, 2u) << ::testing::PrintToString(rep.refused);
