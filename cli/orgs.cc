@@ -278,19 +278,24 @@ Status RecordCalendar(Program& prog, const std::vector<CalendarDay>& days, const
   return Status::Ok();
 }
 
-// One line of the calendar's text, as `calendar import` reads it: checked the same way.
-Result<std::vector<CalendarDay>> CalendarLine(const std::string& date, const std::string& kind, const std::string& name) {
+// One day from the command line, checked as `calendar import` checks a line.
+Result<std::vector<CalendarDay>> CalendarLine(const std::string& date, CalendarDay::Kind kind, const std::string& name) {
+  std::optional<Day> day = ParseDay(date);
+  if (!day) return Status::BadInput("'" + date + "' is not a date, YYYY-MM-DD");
   VB_ASSIGN_OR_RETURN(std::string nfc, text::Normalize(name));
-  return ParseCalendar(date + " " + kind + (nfc.empty() ? "" : " " + nfc), "the command line");
+  CalendarDay d{*day, kind, std::move(nfc)};
+  VB_RETURN_IF_ERROR(CheckCalendarDay(d));
+  return std::vector<CalendarDay>{std::move(d)};
 }
 
 Status AddCalendarDay(Program& prog, CalendarArgs& a) {
-  VB_ASSIGN_OR_RETURN(auto days, CalendarLine(a.date, a.working ? "working" : "off", a.name));
+  VB_ASSIGN_OR_RETURN(auto days,
+                      CalendarLine(a.date, a.working ? CalendarDay::Kind::kWorking : CalendarDay::Kind::kOff, a.name));
   return RecordCalendar(prog, days, a.date + (a.working ? " is a working day (" : " is a day off (") + a.name + ")");
 }
 
 Status RemoveCalendarDay(Program& prog, CalendarArgs& a) {
-  VB_ASSIGN_OR_RETURN(auto days, CalendarLine(a.date, "none", ""));
+  VB_ASSIGN_OR_RETURN(auto days, CalendarLine(a.date, CalendarDay::Kind::kNone, ""));
   if (!prog.node().calendar().NameOf(days[0].day))
     return Status::NotFound("the calendar does not name " + a.date + " (see 'vanban calendar list')");
   return RecordCalendar(prog, days, a.date + " is what the week makes it again");
@@ -307,8 +312,8 @@ Status ListCalendar(Program& prog, CalendarArgs& a) {
   json arr = json::array();
   std::string text;
   for (const CalendarDay& d : prog.node().calendar().Days()) {
+    if (a.year && static_cast<int>(std::chrono::year_month_day(d.day).year()) != *a.year) continue;
     const std::string iso = DayIso(d.day);
-    if (a.year && iso.substr(0, 4) != std::to_string(*a.year)) continue;
     const char* kind = d.kind == CalendarDay::Kind::kWorking ? "working" : "off";
     arr.push_back({{"date", iso}, {"day", kind}, {"name", d.name}});
     text += iso + "  " + (d.kind == CalendarDay::Kind::kWorking ? "working  " : "off      ") + d.name + "\n";

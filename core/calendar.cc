@@ -39,8 +39,23 @@ bool IsWeekend(Day d) {
   return w == chr::Saturday || w == chr::Sunday;
 }
 
+Status CheckCalendarDay(const CalendarDay& d) {
+  constexpr size_t kMaxName = 200;
+  const std::string& name = d.name;
+  if (d.kind == CalendarDay::Kind::kNone && !name.empty()) return Status::BadInput("'none' takes no name");
+  if (d.kind != CalendarDay::Kind::kNone && (name.empty() || name.front() == ' '))
+    return Status::BadInput("a day off or a day worked has a name (\"Tết Nguyên đán\")");
+  if (name.size() > kMaxName) return Status::BadInput("a name is at most " + std::to_string(kMaxName) + " bytes");
+  if (!text::CheckUtf8(name).ok()) return Status::BadInput("the name is not UTF-8 text");
+  if (auto nfc = text::Normalize(name); !nfc.ok() || *nfc != name)
+    return Status::BadInput("the name is not in Unicode NFC (vanban writes text in NFC)");
+  if (d.kind == CalendarDay::Kind::kWorking && !IsWeekend(d.day))
+    return Status::BadInput(DayIso(d.day) + " is a weekday: only a Saturday or Sunday is marked 'working'");
+  return Status::Ok();
+}
+
 Result<std::vector<CalendarDay>> ParseCalendar(std::string_view text, const std::string& where) {
-  constexpr size_t kMaxDays = 1000, kMaxName = 200;
+  constexpr size_t kMaxDays = 1000;
   std::vector<CalendarDay> out;
   std::set<Day> seen;
   size_t line_no = 0;
@@ -64,14 +79,7 @@ Result<std::vector<CalendarDay>> ParseCalendar(std::string_view text, const std:
     else if (word == "working") d.kind = CalendarDay::Kind::kWorking;
     else if (word == "none") d.kind = CalendarDay::Kind::kNone;
     else return bad("after the date comes 'off', 'working' or 'none'");
-    if (d.kind == CalendarDay::Kind::kNone && !name.empty()) return bad("'none' takes no name");
-    if (d.kind != CalendarDay::Kind::kNone && (name.empty() || name.front() == ' '))
-      return bad("a day off or a day worked has a name (\"Tết Nguyên đán\")");
-    if (name.size() > kMaxName) return bad("a name is at most " + std::to_string(kMaxName) + " bytes");
-    if (!text::CheckUtf8(name).ok()) return bad("the name is not UTF-8 text");
-    if (auto nfc = text::Normalize(name); !nfc.ok() || *nfc != name) return bad("the name is not in Unicode NFC (vanban writes text in NFC)");
-    if (d.kind == CalendarDay::Kind::kWorking && !IsWeekend(*day))
-      return bad(DayIso(*day) + " is a weekday: only a Saturday or Sunday is marked 'working'");
+    if (Status s = CheckCalendarDay(d); !s.ok()) return bad(s.message());
     if (!seen.insert(*day).second) return bad(DayIso(*day) + " is given twice");
     if (out.size() == kMaxDays) return bad("at most " + std::to_string(kMaxDays) + " days at once");
     out.push_back(std::move(d));

@@ -34,6 +34,10 @@ struct CalendarDay {
 // is not of this form (a weekday marked working, a name over 200 bytes, a date given
 // twice) is BadInput naming `where` and the line. At most 1000 days.
 Result<std::vector<CalendarDay>> ParseCalendar(std::string_view text, const std::string& where);
+// The rules of one day, as ParseCalendar applies them to each line: a name (NFC UTF-8,
+// at most 200 bytes) for a day off or worked, none for `none`, and only a weekend day
+// worked. BadInput saying which.
+Status CheckCalendarDay(const CalendarDay& d);
 std::string CalendarText(const std::vector<CalendarDay>& days);
 
 bool IsWeekend(Day d);

@@ -239,7 +239,7 @@ class Node {
   // organisation's document that this organisation may not hold is not kept, whoever
   // sent it; it is refused, or with `more_follows` (more of the same transfer is
   // coming) held back for the caller to offer again (IngestReport::held_back).
-  Result<IngestReport> Ingest(const std::vector<std::string>& record_bytes, const std::vector<std::string>& blobs = {},
+  Result<IngestReport> Ingest(std::vector<std::string> record_bytes, std::vector<std::string> blobs = {},
                               bool more_follows = false);
   // The same for a batch whose checks started when it was handed over (Arriving):
   // a caller with the next batch at hand makes it arrive before applying this one.

@@ -131,9 +131,9 @@ Status Node::IngestOne(const Record& r, bool* duplicate, std::optional<bool> sig
   return Status::Ok();
 }
 
-Result<IngestReport> Node::Ingest(const std::vector<std::string>& record_bytes, const std::vector<std::string>& blobs,
+Result<IngestReport> Node::Ingest(std::vector<std::string> record_bytes, std::vector<std::string> blobs,
                                   bool more_follows) {
-  std::unique_ptr<Arrival> batch = Arriving(record_bytes, blobs);
+  std::unique_ptr<Arrival> batch = Arriving(std::move(record_bytes), std::move(blobs));
   return Ingest(*batch, more_follows);
 }
 
