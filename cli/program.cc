@@ -1,5 +1,6 @@
 #include "cli/program.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -70,6 +71,10 @@ Result<NodeOptions> Program::NodeOptionsOfRun() const {
   }
   o.signed_copy = pdf::CopyMaker(sync::Stamper);
   o.receipt_check = pdf::ReceiptVerifier();
+  o.upgrading = [home = home()](int from, int to) {
+    std::fprintf(stderr, "vanban: upgrading %s/vanban.db from schema %d to %d (once; a large store takes a minute)\n",
+                 home.c_str(), from, to);
+  };
   return o;
 }
 

@@ -191,7 +191,7 @@ Result<std::unique_ptr<Node>> Node::OpenIn(const std::string& home, OpenMode mod
     return Status::NotFound("no vanban node in " + home + " (run 'vanban init' or give --home)");
   auto node = std::unique_ptr<Node>(new Node(options));
   node->home_ = home;
-  VB_ASSIGN_OR_RETURN(node->store_, Store::Open(home + "/vanban.db", kSchemaVersion, mode));
+  VB_ASSIGN_OR_RETURN(node->store_, Store::Open(home + "/vanban.db", kSchemaVersion, mode, options.upgrading));
   VB_RETURN_IF_ERROR(node->Load());
   return node;
 }

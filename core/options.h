@@ -76,6 +76,9 @@ struct NodeOptions {
   SignedCopyMaker signed_copy;
   // Vouches for an issued document's signed copy before a receipt (pdf::ReceiptVerifier).
   ReceiptCheck receipt_check;
+  // Told before the database is migrated from schema `from` to `to` (once after an
+  // upgrade of vanban; on a large store it takes a while): the CLI says so. May be empty.
+  std::function<void(int from, int to)> upgrading;
 };
 
 }  // namespace vanban

@@ -252,7 +252,8 @@ std::string SqlText(sqlite3_value* v) {
 }
 }  // namespace
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target, OpenMode mode) {
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target, OpenMode mode,
+                                           const std::function<void(int from, int to)>& upgrading) {
   auto s = std::unique_ptr<Store>(new Store());
   VB_ASSIGN_OR_RETURN(s->db_, Db::Open(path, mode));
   // For migration 2, which computes the key of every stored document, the bytes
@@ -318,13 +319,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, int target, 
     // An upgraded vanban's first command may be one that only reads: the schema
     // is brought up to date first, where the file can be written.
     s.reset();
-    VB_RETURN_IF_ERROR(Store::Open(path, target, OpenMode::kReadWrite).status());
+    VB_RETURN_IF_ERROR(Store::Open(path, target, OpenMode::kReadWrite, upgrading).status());
     return Store::Open(path, target, OpenMode::kReadOnly);
   }
   if (mode == OpenMode::kReadOnly && version < std::min(target, kSchemaVersion))
     return Status::BadInput(path + ": made by an older vanban (schema " + std::to_string(version) +
                             "); run a command that writes once, where the folder is writable, to upgrade it");
   const auto& migrations = Migrations();
+  if (upgrading && version > 0 && version < std::min(target, kSchemaVersion)) upgrading(version, std::min(target, kSchemaVersion));
   for (int v = version; v < std::min(target, kSchemaVersion); ++v) {
     Transaction tx(*s->db_);
     VB_RETURN_IF_ERROR(tx.status());

@@ -110,8 +110,10 @@ class Store {
   // Migrates the database to `version` (tests pass an older one to make a
   // database as an earlier vanban left it).
   // kReadOnly: no migration, no journal setting; a database of an older schema is refused.
+  // `upgrading`, if given, is called before the first migration.
   static Result<std::unique_ptr<Store>> Open(const std::string& path, int version = kSchemaVersion,
-                                             OpenMode mode = OpenMode::kReadWrite);
+                                             OpenMode mode = OpenMode::kReadWrite,
+                                             const std::function<void(int from, int to)>& upgrading = {});
   Db& db() { return *db_; }
   // A write transaction (BEGIN IMMEDIATE), rolled back when dropped uncommitted.
   Transaction Begin() { return Transaction(*db_); }

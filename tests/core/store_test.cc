@@ -291,6 +291,20 @@ TEST_F(StoreTest, AReadingOpenOfAnOlderSchemaUpgradesItWhereItCanWrite) {
   EXPECT_TRUE((*s)->db().read_only());
 }
 
+// The CLI says before a migration that it runs (a large store takes a while); a new
+// database is no upgrade.
+TEST_F(StoreTest, AnUpgradeIsToldBeforeItRuns) {
+  std::vector<std::pair<int, int>> told;
+  auto tell = [&](int from, int to) { told.emplace_back(from, to); };
+  const std::string path = dir_ + "/told.db";
+  ASSERT_TRUE(Store::Open(path, 4, OpenMode::kReadWrite, tell).ok());
+  EXPECT_TRUE(told.empty());
+  ASSERT_TRUE(Store::Open(path, kSchemaVersion, OpenMode::kReadWrite, tell).ok());
+  EXPECT_EQ(told, (std::vector<std::pair<int, int>>{{4, kSchemaVersion}}));
+  ASSERT_TRUE(Store::Open(path, kSchemaVersion, OpenMode::kReadWrite, tell).ok());
+  EXPECT_EQ(told.size(), 1u);
+}
+
 TEST_F(StoreTest, PrepareOnceGivesAStatementOfItsOwn) {
   // Two of one text at once: each its own statement (Prepare would hand out one).
   auto a = store_->db().PrepareOnce("SELECT ?1 + 1");

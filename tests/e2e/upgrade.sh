@@ -17,6 +17,9 @@ OLD_DOC=ddf5e8dbb35dd7031ad47d59b08c2dfa17457581b1ce54de86cd498f4b944087
 step "the old node opens; its Ed25519-signed PDF still verifies"
 vb --json check
 assert_eq 0 "$RC" "check passes on the old node"
+assert_contains "$ERR" "upgrading $H/vanban.db from schema" "the one-time upgrade of the database is said"
+vb --json check
+assert_eq "" "$ERR" "and said once"
 must export pdf "$OLD_DOC" -o "$TMP/old.pdf"
 grep -qa "/ETSI.CAdES.detached" "$TMP/old.pdf" && fail "the old PDF is the old kind" || ok
 vb --json verify "$TMP/old.pdf"
